@@ -1,0 +1,99 @@
+"""Crime recording rules the checks rely on: rule sets, time limits and the arithmetic behind each result.
+
+Sources: NCRS / Home Office Counting Rules (HOCR). The 72-hour limit applies to audits under the rules in
+force until March 2015 (HMIC crime data integrity inspections, 2014); 24 hours from April 2015 (HOCR
+General Rules, section A).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from .timeutil import format_duration, to_utc
+
+
+@dataclass(frozen=True)
+class RuleSet:
+    key: str
+    title: str
+    limit_hours: int
+    source: str
+
+
+RULE_SETS: dict[str, RuleSet] = {
+    "2014": RuleSet("2014", "NCRS/HOCR as audited in 2014 (72-hour limit)", 72,
+                    "HOCR General Rules (2014): crimes recorded within 72 hours of the report"),
+    "2015": RuleSet("2015", "HOCR from April 2015 (24-hour limit)", 24,
+                    "HOCR General Rules section A (April 2015): recorded within 24 hours of the report"),
+}
+
+
+def rule_set(key: str) -> RuleSet:
+    try:
+        return RULE_SETS[key]
+    except KeyError:
+        raise ValueError(f"unknown rule set {key!r}: choose 2014 or 2015") from None
+
+
+@dataclass(frozen=True)
+class Worked:
+    """A result the workbench works out, with the arithmetic shown to the auditor."""
+
+    ok: bool | None
+    explanation: str
+
+
+def timeliness(received_at: datetime | None, recorded_at: datetime | None, rules: RuleSet) -> Worked:
+    """Was the crime recorded within the limit of the report's receipt? Subtracts in UTC (clock changes)."""
+    if received_at is None or recorded_at is None:
+        return Worked(None, "cannot be worked out: a time is missing")
+    delta = to_utc(recorded_at) - to_utc(received_at)
+    if delta.total_seconds() < 0:
+        return Worked(True, f"recorded {format_duration(-delta)} before the report was received "
+                            f"(crime recorded first): within {rules.limit_hours} hours")
+    within = delta.total_seconds() <= rules.limit_hours * 3600
+    verdict = "within" if within else "outside"
+    return Worked(within, f"recorded {format_duration(delta)} after the report: {verdict} {rules.limit_hours} hours")
+
+
+def normalise_code(code: str | None) -> str:
+    """Home Office classification codes compare without case, spaces or leading zeros ('008N' == '8N')."""
+    if not code:
+        return ""
+    text = code.strip().upper().replace(" ", "")
+    return text.lstrip("0") or text
+
+
+def classification(expected_code: str | None, recorded_code: str | None) -> Worked:
+    exp, rec = normalise_code(expected_code), normalise_code(recorded_code)
+    if not exp or not rec:
+        return Worked(None, "cannot be worked out: a code is missing")
+    if exp == rec:
+        return Worked(True, f"recorded as {rec}, expected {exp}: correctly classified")
+    return Worked(False, f"recorded as {rec}, expected {exp}: wrongly classified")
+
+
+REASONS_NOT_RECORDED = [
+    "No discernible reason",
+    "Victim not believed",
+    "Further offence disclosed later not recorded",
+    "One crime recorded for several",
+    "Treated as crime-related incident",
+    "Victim declined to confirm (no rationale)",
+    "Recorded by another force without evidence of transfer",
+]
+
+RULE_TEXT: dict[str, tuple[str, str]] = {
+    "identified": ("A crime is recorded when, on the balance of probability, the circumstances reported amount "
+                   "to a notifiable offence and there is no credible evidence to the contrary. The victim's "
+                   "account is believed by default. One crime per victim.", "NCRS; HOCR General Rules A"),
+    "recorded": ("Each crime identified must have a matching crime record. Link the record that recorded it; "
+                 "if none, give the reason it was not recorded.", "HOCR General Rules A"),
+    "classified": ("The crime must carry the correct Home Office offence code for the most serious offence "
+                   "disclosed. Missed rapes recorded as lesser offences are a classic failure.",
+                   "HOCR classification rules; Home Office notifiable offence list"),
+    "timely": ("A crime must be recorded within the limit from receipt of the report: 72 hours (2014 rules) "
+               "or 24 hours (from April 2015).", "HOCR General Rules A"),
+    "zero": ("A record with no notifiable crime is 'zero status': no crimes identified.", "HMIC CDI method"),
+}

@@ -1,0 +1,1 @@
+"""Storage: the audit database (SQLite file or PostgreSQL), its models and schema upgrades."""

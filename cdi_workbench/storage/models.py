@@ -1,0 +1,194 @@
+"""SQLAlchemy 2.0 typed models: one database holds one audit, its source records, samples and verdicts."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import JSON, Boolean, Date, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+from .types import UTCDateTime
+
+SCHEMA_VERSION = "0001"
+
+
+class Base(DeclarativeBase):
+    type_annotation_map = {datetime: UTCDateTime, dict[str, Any]: JSON}
+
+
+class Audit(Base):
+    """The audit this database holds: force, period and the rule set that decides the time limit."""
+
+    __tablename__ = "audit"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    force: Mapped[str] = mapped_column(String(200))
+    period_start: Mapped[date] = mapped_column(Date)
+    period_end: Mapped[date] = mapped_column(Date)
+    rule_set: Mapped[str] = mapped_column(String(8))
+    created_at: Mapped[datetime]
+    created_by: Mapped[str] = mapped_column(String(100), default="")
+
+
+class ReportRecord(Base):
+    """An incident log (system 'Incident') or a referral from another system (Guardian, PO1, DO1, ...)."""
+
+    __tablename__ = "report_record"
+    __table_args__ = (UniqueConstraint("system", "ref"), Index("ix_report_kind_system", "kind", "system"))
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(String(16))  # incident | referral
+    system: Mapped[str] = mapped_column(String(40))
+    ref: Mapped[str] = mapped_column(String(60))
+    received_at: Mapped[datetime | None]
+    opening_code: Mapped[str | None] = mapped_column(String(80))
+    closing_code: Mapped[str | None] = mapped_column(String(80))
+    caller_type: Mapped[str | None] = mapped_column(String(80))
+    agency: Mapped[str | None] = mapped_column(String(120))
+    category: Mapped[str | None] = mapped_column(String(120))
+    location: Mapped[str | None] = mapped_column(String(200))
+    narrative: Mapped[str] = mapped_column(Text, default="")
+    crime_refs: Mapped[str] = mapped_column(Text, default="")  # as the extract gave them, ';'-separated
+    extra: Mapped[dict[str, Any] | None]
+
+    crimes: Mapped[list[CrimeRecord]] = relationship(secondary="record_link", order_by="CrimeRecord.ref")
+
+
+class CrimeRecord(Base):
+    __tablename__ = "crime_record"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    ref: Mapped[str] = mapped_column(String(80), unique=True)
+    recorded_at: Mapped[datetime | None]
+    reported_at: Mapped[datetime | None]
+    month: Mapped[str | None] = mapped_column(String(7))  # street-level files give the month only
+    ho_code: Mapped[str | None] = mapped_column(String(10), index=True)
+    offence: Mapped[str | None] = mapped_column(String(200))
+    status: Mapped[str] = mapped_column(String(20), default="recorded")
+    outcome: Mapped[str | None] = mapped_column(String(200))
+    source_ref: Mapped[str | None] = mapped_column(String(60), index=True)
+    domestic_abuse: Mapped[bool | None]
+    victim_age: Mapped[int | None]
+    victim_sex: Mapped[str | None] = mapped_column(String(10))
+    location: Mapped[str | None] = mapped_column(String(200))
+    extra: Mapped[dict[str, Any] | None]
+
+
+class RecordLink(Base):
+    """An incident or referral linked to a crime record (many to many), from whichever side carried it."""
+
+    __tablename__ = "record_link"
+    report_id: Mapped[int] = mapped_column(ForeignKey("report_record.id", ondelete="CASCADE"), primary_key=True)
+    crime_id: Mapped[int] = mapped_column(ForeignKey("crime_record.id", ondelete="CASCADE"), primary_key=True,
+                                          index=True)
+
+
+class Disposal(Base):
+    __tablename__ = "disposal"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    ref: Mapped[str] = mapped_column(String(60), unique=True)
+    crime_ref: Mapped[str | None] = mapped_column(String(80))
+    disposal_type: Mapped[str] = mapped_column(String(60))
+    issued_at: Mapped[datetime | None]
+    offender_history: Mapped[str] = mapped_column(Text, default="")
+    victim: Mapped[str | None] = mapped_column(String(200))
+    notes: Mapped[str] = mapped_column(Text, default="")
+    extra: Mapped[dict[str, Any] | None]
+
+
+class Cancellation(Base):
+    __tablename__ = "cancellation"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    crime_ref: Mapped[str] = mapped_column(String(80), unique=True)
+    cancelled_at: Mapped[datetime | None]
+    reason: Mapped[str] = mapped_column(String(200), default="")
+    decided_by_role: Mapped[str] = mapped_column(String(80), default="")
+    offence_group: Mapped[str | None] = mapped_column(String(20))
+    notes: Mapped[str] = mapped_column(Text, default="")
+    extra: Mapped[dict[str, Any] | None]
+
+
+class N100(Base):
+    __tablename__ = "n100"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    ref: Mapped[str] = mapped_column(String(60), unique=True)
+    incident_ref: Mapped[str | None] = mapped_column(String(60))
+    recorded_at: Mapped[datetime | None]
+    reason_code: Mapped[str | None] = mapped_column(String(20))
+    narrative: Mapped[str] = mapped_column(Text, default="")
+    extra: Mapped[dict[str, Any] | None]
+
+
+class Sample(Base):
+    """A drawn sample and its frame (population per stratum, method, seed, who drew it, when)."""
+
+    __tablename__ = "sample"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(120), unique=True)
+    kind: Mapped[str] = mapped_column(String(20))  # incident | referral | disposal | cancellation | n100
+    system: Mapped[str | None] = mapped_column(String(40))
+    method: Mapped[str] = mapped_column(String(200))
+    seed: Mapped[int]
+    frame: Mapped[dict[str, Any] | None]
+    drawn_at: Mapped[datetime]
+    drawn_by: Mapped[str] = mapped_column(String(100), default="")
+
+
+class AuditItem(Base):
+    """One sampled record to audit, in draw order."""
+
+    __tablename__ = "audit_item"
+    __table_args__ = (UniqueConstraint("sample_id", "position"), UniqueConstraint("sample_id", "kind", "record_id"))
+    id: Mapped[int] = mapped_column(primary_key=True)
+    sample_id: Mapped[int] = mapped_column(ForeignKey("sample.id", ondelete="CASCADE"), index=True)
+    kind: Mapped[str] = mapped_column(String(20))
+    record_id: Mapped[int]
+    position: Mapped[int]
+    stratum: Mapped[str | None] = mapped_column(String(40))
+    flagged: Mapped[bool] = mapped_column(Boolean, default=False)
+    flag_note: Mapped[str] = mapped_column(Text, default="")
+
+
+class Verdict(Base):
+    """One person's verdict on an item. role: primary (the auditor), review (peer reviewer), final (lead).
+
+    The effective verdict is the final one where it exists, else the primary. `body` holds the answers
+    (see cdi_workbench.audit.verdicts); the n_* columns are derived on save so the queue can filter fast.
+    """
+
+    __tablename__ = "verdict"
+    __table_args__ = (UniqueConstraint("item_id", "role"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    item_id: Mapped[int] = mapped_column(ForeignKey("audit_item.id", ondelete="CASCADE"), index=True)
+    role: Mapped[str] = mapped_column(String(10), default="primary")
+    auditor: Mapped[str] = mapped_column(String(100))
+    updated_at: Mapped[datetime]
+    body: Mapped[dict[str, Any]]
+    complete: Mapped[bool] = mapped_column(Boolean, default=False)
+    n_crimes: Mapped[int] = mapped_column(Integer, default=0)
+    n_recorded: Mapped[int] = mapped_column(Integer, default=0)
+    n_misclassified: Mapped[int] = mapped_column(Integer, default=0)
+    n_late: Mapped[int] = mapped_column(Integer, default=0)
+    n_failed_checks: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class VerdictChange(Base):
+    """Append-only history of every verdict change: who, when, old and new answers, why."""
+
+    __tablename__ = "verdict_change"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    item_id: Mapped[int] = mapped_column(ForeignKey("audit_item.id", ondelete="CASCADE"), index=True)
+    role: Mapped[str] = mapped_column(String(10))
+    at: Mapped[datetime]
+    who: Mapped[str] = mapped_column(String(100))
+    action: Mapped[str] = mapped_column(String(20))  # set | undo | redo | flag
+    old_body: Mapped[dict[str, Any] | None]
+    new_body: Mapped[dict[str, Any] | None]
+    reason: Mapped[str] = mapped_column(Text, default="")
+
+
+class UserState(Base):
+    """Per-user state kept in the database (e.g. the queue position to come back to)."""
+
+    __tablename__ = "user_state"
+    who: Mapped[str] = mapped_column(String(100), primary_key=True)
+    key: Mapped[str] = mapped_column(String(60), primary_key=True)
+    value: Mapped[str] = mapped_column(Text, default="")
