@@ -1,0 +1,65 @@
+"""Working out each identified crime's results (classification, timeliness) with overrides applied."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from ..rules import RuleSet, Worked, classification, timeliness
+from .verdicts import CrimeFinding, VerdictBody
+
+
+@dataclass(frozen=True)
+class CrimeResult:
+    recorded: bool
+    classified: bool | None
+    classified_text: str
+    timely: bool | None
+    timely_text: str
+
+
+@dataclass(frozen=True)
+class CrimeFacts:
+    """What the linked crime record says, as needed to evaluate a finding."""
+
+    ho_code: str | None
+    recorded_at: datetime | None
+
+
+def _apply(worked: Worked, override: bool | None, reason: str) -> tuple[bool | None, str]:
+    if override is None:
+        return worked.ok, worked.explanation
+    word = "yes" if override else "no"
+    return override, f"overridden to '{word}' ({reason}); worked out: {worked.explanation}"
+
+
+def evaluate(f: CrimeFinding, facts: CrimeFacts | None, received_at: datetime | None,
+             rules: RuleSet) -> CrimeResult:
+    if not f.recorded or facts is None:
+        return CrimeResult(False, None, "not recorded", None, "not recorded")
+    cls, cls_text = _apply(classification(f.expected_code, facts.ho_code), f.classified_override,
+                           f.override_reason)
+    tim, tim_text = _apply(timeliness(received_at, facts.recorded_at, rules), f.timely_override,
+                           f.override_reason)
+    return CrimeResult(True, cls, cls_text, tim, tim_text)
+
+
+@dataclass(frozen=True)
+class Summary:
+    n_crimes: int
+    n_recorded: int
+    n_misclassified: int
+    n_late: int
+    n_failed_checks: int
+
+
+def summarise(body: VerdictBody, results: list[CrimeResult]) -> Summary:
+    failed = sum(1 for k, v in body.checks.items() if v is False and k not in NEGATIVE_CHECKS)
+    failed += sum(1 for k, v in body.checks.items() if v is True and k in NEGATIVE_CHECKS)
+    return Summary(len(body.crimes), sum(r.recorded for r in results),
+                   sum(r.classified is False for r in results), sum(r.timely is False for r in results),
+                   failed)
+
+
+# Checks where 'yes' is the failure (an N100 record that should have been a crime of rape).
+NEGATIVE_CHECKS = frozenset({"should_have_been_rape"})

@@ -1,0 +1,113 @@
+"""What the record view shows: a sampled record with its linked and candidate crime records, as plain data."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from sqlalchemy import and_, or_, select
+from sqlalchemy.orm import Session
+
+from ..storage.models import AuditItem, Cancellation, CrimeRecord, Disposal, N100, RecordLink, ReportRecord
+from .narrative import Entry, entries
+
+
+@dataclass(frozen=True)
+class CrimeInfo:
+    id: int
+    ref: str
+    ho_code: str
+    offence: str
+    recorded_at: datetime | None
+    reported_at: datetime | None
+    status: str
+    location: str
+    domestic_abuse: bool | None
+    why: str = ""  # for candidates: why it is offered
+
+
+@dataclass
+class RecordDetail:
+    item_id: int
+    kind: str
+    system: str
+    ref: str
+    received_at: datetime | None
+    fields: list[tuple[str, str]] = field(default_factory=list)
+    narrative: list[Entry] = field(default_factory=list)
+    linked: list[CrimeInfo] = field(default_factory=list)
+    candidates: list[CrimeInfo] = field(default_factory=list)
+    disposal_type: str = ""
+    flagged: bool = False
+    flag_note: str = ""
+
+
+def crime_info(c: CrimeRecord, why: str = "") -> CrimeInfo:
+    return CrimeInfo(c.id, c.ref, c.ho_code or "", c.offence or "", c.recorded_at, c.reported_at, c.status,
+                     c.location or "", c.domestic_abuse, why)
+
+
+def _text(v: object) -> str:
+    return "" if v is None else str(v)
+
+
+def load_detail(s: Session, item: AuditItem) -> RecordDetail:
+    if item.kind in ("incident", "referral"):
+        return _report_detail(s, item)
+    if item.kind == "disposal":
+        d = s.get_one(Disposal, item.record_id)
+        crime = s.scalar(select(CrimeRecord).where(CrimeRecord.ref == d.crime_ref)) if d.crime_ref else None
+        det = RecordDetail(item.id, "disposal", d.disposal_type, d.ref, d.issued_at, disposal_type=d.disposal_type)
+        det.fields = [("Type", d.disposal_type), ("Crime", _text(d.crime_ref)), ("Victim", _text(d.victim)),
+                      ("Offender history", d.offender_history)]
+        det.narrative = entries(d.notes)
+        det.linked = [crime_info(crime)] if crime else []
+    elif item.kind == "cancellation":
+        c = s.get_one(Cancellation, item.record_id)
+        crime = s.scalar(select(CrimeRecord).where(CrimeRecord.ref == c.crime_ref))
+        det = RecordDetail(item.id, "cancellation", c.offence_group or "", c.crime_ref, c.cancelled_at)
+        det.fields = [("Reason", c.reason), ("Decided by", c.decided_by_role),
+                      ("Offence group", _text(c.offence_group))]
+        det.narrative = entries(c.notes)
+        det.linked = [crime_info(crime)] if crime else []
+    elif item.kind == "n100":
+        n = s.get_one(N100, item.record_id)
+        det = RecordDetail(item.id, "n100", "N100", n.ref, n.recorded_at)
+        det.fields = [("Reason code", _text(n.reason_code)), ("Incident", _text(n.incident_ref))]
+        det.narrative = entries(n.narrative)
+    else:
+        raise ValueError(f"unknown record kind {item.kind!r}")
+    det.flagged, det.flag_note = item.flagged, item.flag_note
+    return det
+
+
+def _report_detail(s: Session, item: AuditItem) -> RecordDetail:
+    r = s.get_one(ReportRecord, item.record_id)
+    det = RecordDetail(item.id, r.kind, r.system, r.ref, r.received_at, flagged=item.flagged,
+                       flag_note=item.flag_note)
+    det.fields = [(label, _text(v)) for label, v in (
+        ("Opening code", r.opening_code), ("Closing code", r.closing_code), ("Caller", r.caller_type),
+        ("Agency", r.agency), ("Category", r.category), ("Location", r.location)) if v]
+    det.narrative = entries(r.narrative)
+    det.linked = [crime_info(c) for c in r.crimes]
+    det.candidates = _candidates(s, r, {c.id for c in det.linked})
+    return det
+
+
+def _candidates(s: Session, r: ReportRecord, linked: set[int], limit: int = 8) -> list[CrimeInfo]:
+    """Crime records not linked to this report that may have recorded it: citing its reference, or at the
+    same place within two days of it."""
+    conds = [CrimeRecord.source_ref == r.ref]
+    if r.location and r.received_at:
+        conds.append(and_(CrimeRecord.location == r.location,
+                          CrimeRecord.reported_at.between(r.received_at - timedelta(days=2),
+                                                          r.received_at + timedelta(days=2))))
+    already = select(RecordLink.crime_id).where(RecordLink.report_id == r.id)
+    rows = s.scalars(select(CrimeRecord).where(or_(*conds), CrimeRecord.id.not_in(already)).limit(limit))
+    out = []
+    for c in rows:
+        if c.id in linked:
+            continue
+        why = "cites this reference" if c.source_ref == r.ref else "same place within two days"
+        out.append(crime_info(c, why))
+    return out

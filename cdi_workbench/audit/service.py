@@ -1,0 +1,266 @@
+"""The audit service: the one API the GUI and the command line use to read the queue and record verdicts.
+
+Every verdict change is committed the moment it is made, with a history row, in one transaction.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from sqlalchemy import func, or_, select
+from sqlalchemy.orm import Session
+
+from ..rules import RuleSet, rule_set
+from ..storage.database import Database
+from ..storage.models import (
+    Audit, AuditItem, Cancellation, CrimeRecord, Disposal, N100, ReportRecord, Sample, UserState, Verdict,
+    VerdictChange,
+)
+from ..timeutil import now_utc
+from .evaluate import CrimeFacts, CrimeResult, evaluate, summarise
+from .records import RecordDetail, load_detail
+from .undo import Change, UndoStack
+from .verdicts import VerdictBody
+
+
+@dataclass(frozen=True)
+class AuditInfo:
+    force: str
+    period_start: date
+    period_end: date
+    rules: RuleSet
+
+
+@dataclass(frozen=True)
+class SampleInfo:
+    id: int
+    name: str
+    kind: str
+    system: str
+    size: int
+    done: int
+    method: str
+
+
+@dataclass(frozen=True)
+class QueueRow:
+    item_id: int
+    position: int
+    kind: str
+    system: str
+    ref: str
+    received_at: datetime | None
+    status: str  # to do | in progress | done
+    flagged: bool
+    n_crimes: int
+    n_recorded: int
+    n_misclassified: int
+    n_late: int
+    n_failed_checks: int
+
+
+QUEUE_FILTERS = ("all", "to do", "done", "flagged", "not recorded", "late", "misclassified", "failed")
+
+
+class AuditError(Exception):
+    """A request the audit cannot carry out, with a message fit to show the user."""
+
+
+class AuditService:
+    def __init__(self, db: Database, user: str = "") -> None:
+        self.db = db
+        self.user = user
+        self.undo_stack = UndoStack()
+
+    # ---- the audit -------------------------------------------------------------------------------------
+    def info(self) -> AuditInfo:
+        with self.db.session() as s:
+            a = s.scalar(select(Audit).limit(1))
+            if a is None:
+                raise AuditError("this database holds no audit")
+            return AuditInfo(a.force, a.period_start, a.period_end, rule_set(a.rule_set))
+
+    def samples(self) -> list[SampleInfo]:
+        with self.db.session() as s:
+            size = (select(AuditItem.sample_id, func.count().label("n")).group_by(AuditItem.sample_id)
+                    .subquery())
+            done = (select(AuditItem.sample_id, func.count().label("n")).join(Verdict)
+                    .where(Verdict.role == "primary", Verdict.complete.is_(True))
+                    .group_by(AuditItem.sample_id).subquery())
+            rows = s.execute(select(Sample, size.c.n, done.c.n).outerjoin(size, size.c.sample_id == Sample.id)
+                             .outerjoin(done, done.c.sample_id == Sample.id).order_by(Sample.id))
+            return [SampleInfo(smp.id, smp.name, smp.kind, smp.system or "", n or 0, d or 0, smp.method)
+                    for smp, n, d in rows]
+
+    # ---- the queue -------------------------------------------------------------------------------------
+    def queue(self, sample_id: int, filter_: str = "all", search: str = "") -> list[QueueRow]:
+        """The sample's records in draw order with their verdict state, filtered and searched."""
+        if filter_ not in QUEUE_FILTERS:
+            raise AuditError(f"unknown filter {filter_!r}")
+        with self.db.session() as s:
+            kind = s.scalar(select(Sample.kind).where(Sample.id == sample_id))
+            if kind is None:
+                raise AuditError(f"no sample with id {sample_id}")
+            table, ref_col, time_col, sys_col, text_col = _record_columns(kind)
+            q = (select(AuditItem, ref_col, time_col, sys_col, Verdict)
+                 .join(table, table.id == AuditItem.record_id)
+                 .outerjoin(Verdict, (Verdict.item_id == AuditItem.id) & (Verdict.role == "primary"))
+                 .where(AuditItem.sample_id == sample_id).order_by(AuditItem.position))
+            if search.strip():
+                pat = f"%{search.strip()}%"
+                q = q.where(or_(ref_col.ilike(pat), text_col.ilike(pat)))
+            q = _apply_filter(q, filter_)
+            out = []
+            for item, ref, when, system, v in s.execute(q):
+                status = "to do" if v is None else ("done" if v.complete else "in progress")
+                out.append(QueueRow(item.id, item.position, item.kind, system or "", ref, when, status,
+                                    item.flagged, *(_counts(v))))
+            return out
+
+    # ---- one record ------------------------------------------------------------------------------------
+    def record(self, item_id: int) -> RecordDetail:
+        with self.db.session() as s:
+            return load_detail(s, self._item(s, item_id))
+
+    def verdict(self, item_id: int, role: str = "primary") -> VerdictBody:
+        with self.db.session() as s:
+            v = s.scalar(select(Verdict).where(Verdict.item_id == item_id, Verdict.role == role))
+            return VerdictBody.from_json(v.body if v else None)
+
+    def evaluate(self, item_id: int, body: VerdictBody) -> list[CrimeResult]:
+        """Classification and timeliness of each identified crime, worked out under the audit's rules."""
+        with self.db.session() as s:
+            return self._evaluate(s, self._item(s, item_id), body)
+
+    def save_verdict(self, item_id: int, body: VerdictBody, reason: str = "", role: str = "primary",
+                     label: str = "Change verdict") -> None:
+        """Store the verdict now (its own transaction) with a history row; undoable."""
+        before = self._write(item_id, body.to_json(), role, "set", reason)
+        self.undo_stack.push(Change(item_id, role, before, body.to_json(), label))
+
+    def undo(self) -> int | None:
+        change = self.undo_stack.pop_undo()
+        if change is None:
+            return None
+        self._write(change.item_id, change.before, change.role, "undo", f"undo: {change.label}")
+        return change.item_id
+
+    def redo(self) -> int | None:
+        change = self.undo_stack.pop_redo()
+        if change is None:
+            return None
+        self._write(change.item_id, change.after, change.role, "redo", f"redo: {change.label}")
+        return change.item_id
+
+    def set_flag(self, item_id: int, flagged: bool, note: str = "") -> None:
+        with self.db.session() as s:
+            item = self._item(s, item_id)
+            old = {"flagged": item.flagged, "note": item.flag_note}
+            item.flagged, item.flag_note = flagged, note if flagged else ""
+            s.add(VerdictChange(item_id=item_id, role="primary", at=now_utc(), who=self._who(), action="flag",
+                                old_body=old, new_body={"flagged": flagged, "note": item.flag_note}, reason=note))
+
+    def history(self, item_id: int) -> list[VerdictChange]:
+        with self.db.session() as s:
+            return list(s.scalars(select(VerdictChange).where(VerdictChange.item_id == item_id)
+                                  .order_by(VerdictChange.id)))
+
+    # ---- remembered position ---------------------------------------------------------------------------
+    def remember(self, key: str, value: str) -> None:
+        with self.db.session() as s:
+            s.merge(UserState(who=self._who(), key=key, value=value))
+
+    def recall(self, key: str) -> str:
+        with self.db.session() as s:
+            st = s.get(UserState, (self._who(), key))
+            return st.value if st else ""
+
+    # ---- internals -------------------------------------------------------------------------------------
+    def _who(self) -> str:
+        if not self.user.strip():
+            raise AuditError("say who is auditing before entering verdicts")
+        return self.user.strip()
+
+    @staticmethod
+    def _item(s: Session, item_id: int) -> AuditItem:
+        item = s.get(AuditItem, item_id)
+        if item is None:
+            raise AuditError(f"no audit item {item_id}")
+        return item
+
+    def _evaluate(self, s: Session, item: AuditItem, body: VerdictBody) -> list[CrimeResult]:
+        if item.kind not in ("incident", "referral"):
+            return []
+        rules = rule_set(s.scalar(select(Audit.rule_set).limit(1)) or "2015")
+        received = s.scalar(select(ReportRecord.received_at).where(ReportRecord.id == item.record_id))
+        ids = [c.crime_id for c in body.crimes if c.crime_id is not None]
+        facts = {c.id: CrimeFacts(c.ho_code, c.recorded_at)
+                 for c in s.scalars(select(CrimeRecord).where(CrimeRecord.id.in_(ids)))} if ids else {}
+        return [evaluate(c, facts.get(c.crime_id) if c.crime_id else None, received, rules) for c in body.crimes]
+
+    def _write(self, item_id: int, body_json: dict | None, role: str, action: str, reason: str) -> dict | None:
+        who = self._who()
+        body = VerdictBody.from_json(body_json)
+        for c in body.crimes:
+            if (c.classified_override is not None or c.timely_override is not None) and not c.override_reason:
+                raise AuditError("an override needs a reason")
+        with self.db.session() as s:
+            item = self._item(s, item_id)
+            v = s.scalar(select(Verdict).where(Verdict.item_id == item_id, Verdict.role == role))
+            before = dict(v.body) if v else None
+            now = now_utc()
+            if body_json is None:
+                if v is not None:
+                    s.delete(v)
+            else:
+                summary = summarise(body, self._evaluate(s, item, body))
+                if v is None:
+                    v = Verdict(item_id=item_id, role=role, auditor=who, updated_at=now, body=body_json)
+                    s.add(v)
+                v.auditor, v.updated_at, v.body, v.complete = who, now, body.to_json(), body.complete
+                v.n_crimes, v.n_recorded = summary.n_crimes, summary.n_recorded
+                v.n_misclassified, v.n_late = summary.n_misclassified, summary.n_late
+                v.n_failed_checks = summary.n_failed_checks
+            s.add(VerdictChange(item_id=item_id, role=role, at=now, who=who, action=action, old_body=before,
+                                new_body=body_json, reason=reason))
+            return before
+
+
+def _record_columns(kind: str):  # type: ignore[no-untyped-def]
+    if kind in ("incident", "referral"):
+        return (ReportRecord, ReportRecord.ref, ReportRecord.received_at, ReportRecord.system,
+                ReportRecord.narrative)
+    if kind == "disposal":
+        return Disposal, Disposal.ref, Disposal.issued_at, Disposal.disposal_type, Disposal.notes
+    if kind == "cancellation":
+        return (Cancellation, Cancellation.crime_ref, Cancellation.cancelled_at, Cancellation.offence_group,
+                Cancellation.notes)
+    if kind == "n100":
+        return N100, N100.ref, N100.recorded_at, N100.reason_code, N100.narrative
+    raise AuditError(f"unknown record kind {kind!r}")
+
+
+def _apply_filter(q, filter_: str):  # type: ignore[no-untyped-def]
+    if filter_ == "to do":
+        return q.where(or_(Verdict.id.is_(None), Verdict.complete.is_(False)))
+    if filter_ == "done":
+        return q.where(Verdict.complete.is_(True))
+    if filter_ == "flagged":
+        return q.where(AuditItem.flagged.is_(True))
+    if filter_ == "not recorded":
+        return q.where(Verdict.n_recorded < Verdict.n_crimes)
+    if filter_ == "late":
+        return q.where(Verdict.n_late > 0)
+    if filter_ == "misclassified":
+        return q.where(Verdict.n_misclassified > 0)
+    if filter_ == "failed":
+        return q.where(or_(Verdict.n_recorded < Verdict.n_crimes, Verdict.n_late > 0,
+                           Verdict.n_misclassified > 0, Verdict.n_failed_checks > 0))
+    return q
+
+
+def _counts(v: Verdict | None) -> tuple[int, int, int, int, int]:
+    if v is None:
+        return 0, 0, 0, 0, 0
+    return v.n_crimes, v.n_recorded, v.n_misclassified, v.n_late, v.n_failed_checks

@@ -1,0 +1,82 @@
+"""The answers a verdict holds, per record kind, as plain data (stored as JSON in Verdict.body)."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field, fields
+from typing import Any
+
+REPORT_KINDS = ("incident", "referral")
+RECORD_KINDS = ("incident", "referral", "disposal", "cancellation", "n100")
+
+# Record-level checks for the other kinds: (key, question, applies-when) in the order the panel asks them.
+CHECKS: dict[str, list[tuple[str, str]]] = {
+    "disposal": [
+        ("offender_suitable", "Offender suitable given previous history?"),
+        ("offender_made_aware", "Offender made aware of the nature and implications?"),
+        ("victim_to_consult", "Was there a victim to consult?"),
+        ("victim_views_considered", "Were the victim's views considered?"),
+        ("outcome_appropriate", "Community resolution: outcome meaningful and appropriate?"),
+    ],
+    "cancellation": [
+        ("decision_correct", "Decision correct (AVI, error or transfer evidenced)?"),
+        ("authorised_decision_maker", "Made by an authorised decision maker?"),
+        ("victim_informed", "Victim informed?"),
+    ],
+    "n100": [
+        ("n100_needed", "Should an N100 have been applied?"),
+        ("should_have_been_rape", "Should this have been recorded as a crime of rape?"),
+    ],
+}
+
+
+def applicable_checks(kind: str, answers: dict[str, bool | None], disposal_type: str = "") -> list[str]:
+    """The checks that apply given the answers so far (e.g. victim's views only when there is a victim)."""
+    keys = [k for k, _ in CHECKS.get(kind, [])]
+    if kind == "disposal":
+        if answers.get("victim_to_consult") is not True:
+            keys.remove("victim_views_considered")
+        if "community" not in disposal_type.lower():
+            keys.remove("outcome_appropriate")
+    return keys
+
+
+@dataclass
+class CrimeFinding:
+    """One crime the auditor identified in an incident or referral."""
+
+    expected_code: str = ""
+    crime_id: int | None = None  # the crime record that recorded it, if any
+    crime_ref: str = ""
+    not_recorded_reason: str = ""
+    safeguarding: bool | None = None
+    investigation: bool | None = None
+    domestic_abuse: bool | None = None
+    classified_override: bool | None = None
+    timely_override: bool | None = None
+    override_reason: str = ""
+
+    @property
+    def recorded(self) -> bool:
+        return self.crime_id is not None
+
+
+@dataclass
+class VerdictBody:
+    crimes: list[CrimeFinding] = field(default_factory=list)
+    zero_status: bool = False
+    checks: dict[str, bool | None] = field(default_factory=dict)
+    rationale: str = ""
+    complete: bool = False
+
+    def to_json(self) -> dict[str, Any]:
+        return asdict(self)
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any] | None) -> VerdictBody:
+        if not data:
+            return cls()
+        names = {f.name for f in fields(CrimeFinding)}
+        crimes = [CrimeFinding(**{k: v for k, v in c.items() if k in names}) for c in data.get("crimes", [])]
+        return cls(crimes=crimes, zero_status=bool(data.get("zero_status")),
+                   checks=dict(data.get("checks", {})), rationale=data.get("rationale", ""),
+                   complete=bool(data.get("complete")))

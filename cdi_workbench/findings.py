@@ -1,0 +1,216 @@
+"""Findings: the 2014-style 'findings in numbers' tables, every figure carrying the audit items behind it."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from .audit.evaluate import CrimeFacts, evaluate
+from .audit.verdicts import CHECKS, VerdictBody
+from .classification import GROUP_LABELS
+from .rules import rule_set
+from .storage.database import Database
+from .storage.models import Audit, AuditItem, Cancellation, CrimeRecord, Disposal, N100, ReportRecord, Sample, Verdict
+from .timeutil import display, now_utc
+
+
+@dataclass
+class Cell:
+    value: int
+    items: list[int] = field(default_factory=list)  # audit item ids behind the figure
+
+
+@dataclass
+class Row:
+    label: str
+    cells: list[Cell]
+
+
+@dataclass
+class Table:
+    key: str
+    title: str
+    columns: list[str]
+    rows: list[Row]
+    note: str = ""
+
+
+@dataclass
+class Findings:
+    audit: dict[str, Any]
+    samples: list[dict[str, Any]]
+    tables: list[Table]
+    verdicts: list[dict[str, Any]]
+
+    def table(self, key: str) -> Table:
+        return next(t for t in self.tables if t.key == key)
+
+    def value(self, key: str, row: str, column: str) -> int:
+        t = self.table(key)
+        r = next(r for r in t.rows if r.label == row)
+        return r.cells[t.columns.index(column)].value
+
+    def to_json(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+class _Counter:
+    """Counts per (row, column) with the items behind each count, rows kept in first-seen order."""
+
+    def __init__(self, columns: list[str]) -> None:
+        self.columns = columns
+        self.cells: dict[str, dict[str, Cell]] = {}
+
+    def row(self, label: str) -> dict[str, Cell]:
+        return self.cells.setdefault(label, {c: Cell(0) for c in self.columns})
+
+    def add(self, label: str, column: str, item_id: int, n: int = 1) -> None:
+        cell = self.row(label)[column]
+        cell.value += n
+        if item_id not in cell.items:
+            cell.items.append(item_id)
+
+    def rows(self, order: list[str] | None = None, total: str | None = None) -> list[Row]:
+        labels = order if order is not None else list(self.cells)
+        out = [Row(lab, [self.row(lab)[c] for c in self.columns]) for lab in labels]
+        if total:
+            sums = []
+            for c in self.columns:
+                items = sorted({i for lab in labels for i in self.row(lab)[c].items})
+                sums.append(Cell(sum(self.row(lab)[c].value for lab in labels), items))
+            out.append(Row(total, sums))
+        return out
+
+
+def compute(db: Database) -> Findings:
+    with db.session() as s:
+        return _compute(s)
+
+
+def _effective_verdicts(s: Session) -> dict[int, Verdict]:
+    """The final verdict where the lead has given one, else the auditor's (primary) verdict."""
+    out: dict[int, Verdict] = {}
+    for v in s.scalars(select(Verdict).where(Verdict.role.in_(("primary", "final")))):
+        if v.role == "final" or v.item_id not in out:
+            out[v.item_id] = v
+    return out
+
+
+def _compute(s: Session) -> Findings:
+    audit = s.scalar(select(Audit).limit(1))
+    if audit is None:
+        raise ValueError("this database holds no audit")
+    rules = rule_set(audit.rule_set)
+    limit_col = f"Outside {rules.limit_hours} hours"
+    verdicts = _effective_verdicts(s)
+    items = {i.id: i for i in s.scalars(select(AuditItem).where(AuditItem.id.in_(list(verdicts))))}
+    reports = {r.id: r for r in s.scalars(select(ReportRecord).where(ReportRecord.id.in_(
+        [i.record_id for i in items.values() if i.kind in ("incident", "referral")])))}
+    crime_ids = {c.crime_id for v in verdicts.values() for c in VerdictBody.from_json(v.body).crimes if c.crime_id}
+    crimes = {c.id: c for c in s.scalars(select(CrimeRecord).where(CrimeRecord.id.in_(crime_ids)))}
+
+    rep_cols = ["Records reviewed", "Crimes identified", "Crimes recorded", "Wrongly classified", limit_col]
+    rep = _Counter(rep_cols)
+    canc_cols = ["Reviewed", "Decision correct", "Authorised decision maker", "Victim informed"]
+    canc = _Counter(canc_cols)
+    disp_cols = ["Sampled", "Offender suitable", "Made aware", "With a victim", "Victim's views considered",
+                 "Outcome appropriate"]
+    disp = _Counter(disp_cols)
+    n100_cols = ["Reviewed", "N100 needed", "Should have been rape"]
+    n100 = _Counter(n100_cols)
+    verdict_rows: list[dict[str, Any]] = []
+
+    for item_id in sorted(items, key=lambda i: (items[i].sample_id, items[i].position)):
+        item, v = items[item_id], verdicts[item_id]
+        body = VerdictBody.from_json(v.body)
+        if not body.complete:
+            continue
+        base = {"item_id": item_id, "kind": item.kind, "auditor": v.auditor, "rationale": body.rationale,
+                "updated_at": display(v.updated_at)}
+        if item.kind in ("incident", "referral"):
+            r = reports[item.record_id]
+            row = "Incident records" if r.kind == "incident" else r.system
+            rep.add(row, "Records reviewed", item_id)
+            if not body.crimes:
+                verdict_rows.append({**base, "system": r.system, "record_ref": r.ref, "crime_no": 0})
+            for no, c in enumerate(body.crimes, 1):
+                crime = crimes.get(c.crime_id) if c.crime_id else None
+                facts = CrimeFacts(crime.ho_code, crime.recorded_at) if crime else None
+                res = evaluate(c, facts, r.received_at, rules)
+                rep.add(row, "Crimes identified", item_id)
+                if res.recorded:
+                    rep.add(row, "Crimes recorded", item_id)
+                if res.classified is False:
+                    rep.add(row, "Wrongly classified", item_id)
+                if res.timely is False:
+                    rep.add(row, limit_col, item_id)
+                verdict_rows.append({**base, "system": r.system, "record_ref": r.ref, "crime_no": no,
+                                     "expected_code": c.expected_code, "recorded_ref": crime.ref if crime else "",
+                                     "recorded_code": crime.ho_code if crime else "",
+                                     "classified_correctly": res.classified, "classification": res.classified_text,
+                                     "timely": res.timely, "timeliness": res.timely_text,
+                                     "reason_not_recorded": c.not_recorded_reason,
+                                     "safeguarding": c.safeguarding, "investigation": c.investigation,
+                                     "domestic_abuse": c.domestic_abuse})
+            continue
+        checks = body.checks
+        if item.kind == "cancellation":
+            cr = s.get_one(Cancellation, item.record_id)
+            group = GROUP_LABELS.get(cr.offence_group or "other", cr.offence_group or "Other")
+            canc.add(group, "Reviewed", item_id)
+            for col, key in zip(canc_cols[1:], ("decision_correct", "authorised_decision_maker",
+                                                "victim_informed"), strict=True):
+                if checks.get(key) is True:
+                    canc.add(group, col, item_id)
+            verdict_rows.append({**base, "system": "Cancellation", "record_ref": cr.crime_ref, "crime_no": 0,
+                                 **{k: checks.get(k) for k, _ in CHECKS["cancellation"]}})
+        elif item.kind == "disposal":
+            d = s.get_one(Disposal, item.record_id)
+            disp.add(d.disposal_type, "Sampled", item_id)
+            for col, key in zip(disp_cols[1:], ("offender_suitable", "offender_made_aware", "victim_to_consult",
+                                                "victim_views_considered", "outcome_appropriate"), strict=True):
+                if checks.get(key) is True:
+                    disp.add(d.disposal_type, col, item_id)
+            verdict_rows.append({**base, "system": d.disposal_type, "record_ref": d.ref, "crime_no": 0,
+                                 **{k: checks.get(k) for k, _ in CHECKS["disposal"]}})
+        elif item.kind == "n100":
+            n = s.get_one(N100, item.record_id)
+            n100.add("N100 records", "Reviewed", item_id)
+            if checks.get("n100_needed") is True:
+                n100.add("N100 records", "N100 needed", item_id)
+            if checks.get("should_have_been_rape") is True:
+                n100.add("N100 records", "Should have been rape", item_id)
+            verdict_rows.append({**base, "system": "N100", "record_ref": n.ref, "crime_no": 0,
+                                 **{k: checks.get(k) for k, _ in CHECKS["n100"]}})
+
+    other = [k for k in rep.cells if k != "Incident records"]
+    rep.row("Incident records")
+    tables = [
+        Table("incidents", "Incident records", rep_cols, rep.rows(["Incident records"]),
+              f"Crimes recorded within {rules.limit_hours} hours of the report under {rules.title}."),
+        Table("other_systems", "Reports held on other systems", rep_cols,
+              rep.rows(sorted(other), total="Total (other systems)"),
+              "Third-party referrals, specialist-unit and other records audited for crimes not recorded."),
+        Table("cancellations", "Cancelled crimes (no-crimes)", canc_cols,
+              canc.rows([GROUP_LABELS[g] for g in ("rape", "sexual", "vap", "other")
+                         if GROUP_LABELS[g] in canc.cells] + [k for k in canc.cells if k not in
+                         {GROUP_LABELS[g] for g in ("rape", "sexual", "vap", "other")}], total="Total")),
+        Table("disposals", "Out-of-court disposals", disp_cols, disp.rows(sorted(disp.cells), total="Total"),
+              "'Victim's views considered' counts disposals with a victim to consult; 'Outcome appropriate' "
+              "applies to community resolutions only."),
+        Table("n100", "N100 records", n100_cols, n100.rows(["N100 records"])),
+    ]
+    samples = [{"name": smp.name, "kind": smp.kind, "system": smp.system or "", "method": smp.method,
+                "seed": smp.seed, "drawn_at": display(smp.drawn_at), "drawn_by": smp.drawn_by,
+                "frame": smp.frame or {}} for smp in s.scalars(select(Sample).order_by(Sample.id))]
+    auditors = sorted({v.auditor for v in verdicts.values()})
+    info = {"force": audit.force, "period_start": audit.period_start.strftime("%d/%m/%Y"),
+            "period_end": audit.period_end.strftime("%d/%m/%Y"), "rule_set": rules.key,
+            "rule_set_title": rules.title, "limit_hours": rules.limit_hours, "auditors": auditors,
+            "generated_at": display(now_utc())}
+    return Findings(info, samples, tables, verdict_rows)
+
