@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections import defaultdict
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
@@ -14,7 +13,7 @@ from .audit.verdicts import CHECKS, VerdictBody
 from .classification import GROUP_LABELS
 from .rules import rule_set
 from .storage.database import Database
-from .storage.models import Audit, AuditItem, Cancellation, CrimeRecord, Disposal, N100, ReportRecord, Sample, Verdict
+from .storage.models import N100, Audit, AuditItem, Cancellation, CrimeRecord, Disposal, ReportRecord, Sample, Verdict
 from .timeutil import display, now_utc
 
 
@@ -207,7 +206,7 @@ def _compute(s: Session) -> Findings:
     samples = [{"name": smp.name, "kind": smp.kind, "system": smp.system or "", "method": smp.method,
                 "seed": smp.seed, "drawn_at": display(smp.drawn_at), "drawn_by": smp.drawn_by,
                 "frame": smp.frame or {}} for smp in s.scalars(select(Sample).order_by(Sample.id))]
-    auditors = sorted({v.auditor for v in verdicts.values()})
+    auditors = sorted({v.auditor for v in verdicts.values() if v.complete})
     info = {"force": audit.force, "period_start": audit.period_start.strftime("%d/%m/%Y"),
             "period_end": audit.period_end.strftime("%d/%m/%Y"), "rule_set": rules.key,
             "rule_set_title": rules.title, "limit_hours": rules.limit_hours, "auditors": auditors,

@@ -16,7 +16,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from .classification import group_of
-from .storage.models import AuditItem, Cancellation, CrimeRecord, Disposal, N100, RecordLink, ReportRecord, Sample
+from .storage.models import N100, AuditItem, Cancellation, CrimeRecord, Disposal, RecordLink, ReportRecord, Sample
 from .timeutil import now_utc
 
 

@@ -54,8 +54,7 @@ class Summary:
 
 
 def summarise(body: VerdictBody, results: list[CrimeResult]) -> Summary:
-    failed = sum(1 for k, v in body.checks.items() if v is False and k not in NEGATIVE_CHECKS)
-    failed += sum(1 for k, v in body.checks.items() if v is True and k in NEGATIVE_CHECKS)
+    failed = sum(1 for k, v in body.checks.items() if check_failed(k, v))
     return Summary(len(body.crimes), sum(r.recorded for r in results),
                    sum(r.classified is False for r in results), sum(r.timely is False for r in results),
                    failed)
@@ -63,3 +62,11 @@ def summarise(body: VerdictBody, results: list[CrimeResult]) -> Summary:
 
 # Checks where 'yes' is the failure (an N100 record that should have been a crime of rape).
 NEGATIVE_CHECKS = frozenset({"should_have_been_rape"})
+# Questions of fact, not compliance: either answer is a pass (was there a victim to consult?).
+FACT_CHECKS = frozenset({"victim_to_consult", "n100_needed"})
+
+
+def check_failed(key: str, answer: bool | None) -> bool:
+    if answer is None or key in FACT_CHECKS:
+        return False
+    return answer is (key in NEGATIVE_CHECKS)

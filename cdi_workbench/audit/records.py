@@ -8,7 +8,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import and_, or_, select
 from sqlalchemy.orm import Session
 
-from ..storage.models import AuditItem, Cancellation, CrimeRecord, Disposal, N100, RecordLink, ReportRecord
+from ..storage.models import N100, AuditItem, Cancellation, CrimeRecord, Disposal, RecordLink, ReportRecord
 from .narrative import Entry, entries
 
 

@@ -14,7 +14,16 @@ from sqlalchemy.orm import Session
 from ..rules import RuleSet, rule_set
 from ..storage.database import Database
 from ..storage.models import (
-    Audit, AuditItem, Cancellation, CrimeRecord, Disposal, N100, ReportRecord, Sample, UserState, Verdict,
+    N100,
+    Audit,
+    AuditItem,
+    Cancellation,
+    CrimeRecord,
+    Disposal,
+    ReportRecord,
+    Sample,
+    UserState,
+    Verdict,
     VerdictChange,
 )
 from ..timeutil import now_utc
@@ -94,7 +103,8 @@ class AuditService:
                     for smp, n, d in rows]
 
     # ---- the queue -------------------------------------------------------------------------------------
-    def queue(self, sample_id: int, filter_: str = "all", search: str = "") -> list[QueueRow]:
+    def queue(self, sample_id: int, filter_: str = "all", search: str = "",
+              item_id: int | None = None) -> list[QueueRow]:
         """The sample's records in draw order with their verdict state, filtered and searched."""
         if filter_ not in QUEUE_FILTERS:
             raise AuditError(f"unknown filter {filter_!r}")
@@ -111,12 +121,19 @@ class AuditService:
                 pat = f"%{search.strip()}%"
                 q = q.where(or_(ref_col.ilike(pat), text_col.ilike(pat)))
             q = _apply_filter(q, filter_)
+            if item_id is not None:
+                q = q.where(AuditItem.id == item_id)
             out = []
             for item, ref, when, system, v in s.execute(q):
                 status = "to do" if v is None else ("done" if v.complete else "in progress")
                 out.append(QueueRow(item.id, item.position, item.kind, system or "", ref, when, status,
                                     item.flagged, *(_counts(v))))
             return out
+
+    def queue_row(self, item_id: int) -> QueueRow:
+        with self.db.session() as s:
+            sample_id = self._item(s, item_id).sample_id
+        return self.queue(sample_id, item_id=item_id)[0]
 
     # ---- one record ------------------------------------------------------------------------------------
     def record(self, item_id: int) -> RecordDetail:

@@ -4,9 +4,8 @@ Revision ID: 0001
 Revises: 
 Create Date: 2026-11-23 12:44:42.181859
 """
-from alembic import op
 import sqlalchemy as sa
-
+from alembic import op
 
 revision = '0001'
 down_revision = None
@@ -15,7 +14,7 @@ depends_on = None
 
 
 def upgrade() -> None:
-    
+
     op.create_table('audit',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('force', sa.String(length=200), nullable=False),
@@ -188,11 +187,11 @@ def upgrade() -> None:
     with op.batch_alter_table('verdict_change', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_verdict_change_item_id'), ['item_id'], unique=False)
 
-    
+
 
 
 def downgrade() -> None:
-    
+
     with op.batch_alter_table('verdict_change', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_verdict_change_item_id'))
 
@@ -224,4 +223,4 @@ def downgrade() -> None:
     op.drop_table('crime_record')
     op.drop_table('cancellation')
     op.drop_table('audit')
-    
+

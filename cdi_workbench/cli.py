@@ -1,0 +1,141 @@
+"""The `cdi` command line: the same core the GUI uses."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from datetime import date, datetime
+from pathlib import Path
+
+from sqlalchemy import func, select
+
+from .audit.service import AuditService
+from .audit.setup import init_audit
+from .storage.database import Database, DatabaseError
+from .storage.models import N100, AuditItem, Cancellation, CrimeRecord, Disposal, ReportRecord, Verdict
+
+
+def _date(text: str) -> date:
+    for fmt in ("%Y-%m-%d", "%d/%m/%Y"):
+        try:
+            return datetime.strptime(text, fmt).date()
+        except ValueError:
+            pass
+    raise argparse.ArgumentTypeError(f"{text!r} is not a date (use YYYY-MM-DD or dd/mm/yyyy)")
+
+
+def cmd_init(a: argparse.Namespace) -> int:
+    db = init_audit(a.db, a.force, a.period_start, a.period_end, a.rules, created_by=a.user or "")
+    db.close()
+    print(f"Created {a.db}: {a.force}, {a.period_start:%d/%m/%Y} to {a.period_end:%d/%m/%Y}, {a.rules} rules")
+    return 0
+
+
+def info_dict(db: Database) -> dict:
+    svc = AuditService(db)
+    info = svc.info()
+    with db.session() as s:
+        reports = {f"{k}:{sys_}": n for k, sys_, n in s.execute(
+            select(ReportRecord.kind, ReportRecord.system, func.count()).group_by(ReportRecord.kind,
+                                                                                 ReportRecord.system))}
+        counts = {
+            "crimes": s.scalar(select(func.count()).select_from(CrimeRecord)),
+            "disposals": s.scalar(select(func.count()).select_from(Disposal)),
+            "cancellations": s.scalar(select(func.count()).select_from(Cancellation)),
+            "n100": s.scalar(select(func.count()).select_from(N100)),
+        }
+        items = s.scalar(select(func.count()).select_from(AuditItem))
+        done = s.scalar(select(func.count()).select_from(Verdict).where(Verdict.role == "primary",
+                                                                        Verdict.complete.is_(True)))
+    return {
+        "force": info.force, "period_start": info.period_start.isoformat(),
+        "period_end": info.period_end.isoformat(), "rule_set": info.rules.key,
+        "limit_hours": info.rules.limit_hours,
+        "records": {"incidents": sum(n for k, n in reports.items() if k.startswith("incident:")),
+                    "referrals": {k.split(":", 1)[1]: n for k, n in reports.items() if k.startswith("referral:")},
+                    **counts},
+        "samples": [{"name": smp.name, "kind": smp.kind, "system": smp.system, "size": smp.size,
+                     "done": smp.done, "method": smp.method} for smp in svc.samples()],
+        "progress": {"items": items, "done": done},
+    }
+
+
+def cmd_info(a: argparse.Namespace) -> int:
+    db = Database(a.db)
+    try:
+        data = info_dict(db)
+    finally:
+        db.close()
+    if a.json:
+        print(json.dumps(data, indent=2))
+        return 0
+    print(f"{data['force']}: {data['period_start']} to {data['period_end']}, {data['rule_set']} rules "
+          f"({data['limit_hours']}-hour limit)")
+    rec = data["records"]
+    print(f"Incidents {rec['incidents']}, crimes {rec['crimes']}, disposals {rec['disposals']}, "
+          f"cancellations {rec['cancellations']}, N100s {rec['n100']}")
+    for system, n in sorted(rec["referrals"].items()):
+        print(f"Referrals ({system}) {n}")
+    for smp in data["samples"]:
+        print(f"Sample '{smp['name']}': {smp['size']} {smp['kind']} records, {smp['done']} done ({smp['method']})")
+    print(f"Progress: {data['progress']['done']} of {data['progress']['items']} records audited")
+    return 0
+
+
+def cmd_report(a: argparse.Namespace) -> int:
+    from .findings import compute
+    from .reports.excel import write_xlsx
+    from .reports.json_export import write_json
+    from .reports.pdf import write_pdf
+
+    if not (a.xlsx or a.pdf or a.json):
+        print("cdi report: say what to write: --xlsx FILE, --pdf FILE and/or --json FILE", file=sys.stderr)
+        return 2
+    db = Database(a.db)
+    try:
+        findings = compute(db)
+    finally:
+        db.close()
+    for path, writer in ((a.json, write_json), (a.xlsx, write_xlsx), (a.pdf, write_pdf)):
+        if path:
+            writer(findings, Path(path))
+            print(f"Wrote {path}")
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="cdi", description="Crime data integrity audit workbench")
+    p.add_argument("--user", help="who is acting (stamped on what is done)")
+    sub = p.add_subparsers(dest="command", required=True)
+    sp = sub.add_parser("init", help="create an audit database")
+    sp.add_argument("db")
+    sp.add_argument("--force", required=True, help="the force audited")
+    sp.add_argument("--period-start", required=True, type=_date)
+    sp.add_argument("--period-end", required=True, type=_date)
+    sp.add_argument("--rules", required=True, choices=["2014", "2015"])
+    sp.set_defaults(func=cmd_init)
+    sp = sub.add_parser("info", help="what the database holds")
+    sp.add_argument("db")
+    sp.add_argument("--json", action="store_true")
+    sp.set_defaults(func=cmd_info)
+    sp = sub.add_parser("report", help="export the findings")
+    sp.add_argument("db")
+    sp.add_argument("--xlsx")
+    sp.add_argument("--pdf")
+    sp.add_argument("--json")
+    sp.set_defaults(func=cmd_report)
+    return p
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        return int(args.func(args))
+    except (DatabaseError, ValueError) as exc:
+        print(f"cdi: {exc}", file=sys.stderr)
+        return 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

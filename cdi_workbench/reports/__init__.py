@@ -1,0 +1,37 @@
+"""Findings exports: JSON (machine-readable), Excel workbook and PDF report, each carrying OFFICIAL-SENSITIVE.
+
+    from cdi_workbench.findings import compute
+    from cdi_workbench.reports import write_json, write_pdf, write_xlsx
+
+    findings = compute(db)
+    write_json(findings, "findings.json")
+    write_xlsx(findings, "findings.xlsx")
+    write_pdf(findings, "findings.pdf")
+
+The Excel and PDF writers import openpyxl and reportlab only when called.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from .common import MARKING
+from .json_export import FORMAT, VERSION, findings_document, write_json
+
+if TYPE_CHECKING:
+    from cdi_workbench.findings import Findings
+
+__all__ = ["FORMAT", "MARKING", "VERSION", "findings_document", "write_json", "write_pdf", "write_xlsx"]
+
+
+def write_xlsx(findings: Findings, path: str | Path) -> Path:
+    from .excel import write_xlsx as _write
+
+    return _write(findings, path)
+
+
+def write_pdf(findings: Findings, path: str | Path) -> Path:
+    from .pdf import write_pdf as _write
+
+    return _write(findings, path)

@@ -1,0 +1,363 @@
+"""The findings as an Excel workbook (openpyxl): a Summary sheet, one sheet per findings table laid out as
+published, the items behind every figure, and one row per verdict.
+
+Every sheet carries the OFFICIAL-SENSITIVE marking in its first row and in its printed header and footer.
+Free text is always stored as text: a rationale such as "=HYPERLINK(...)" or "+44 ..." is written as a
+string cell with the quote-prefix style, never as a formula, so Excel shows it and does not evaluate it.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from openpyxl import Workbook
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE, Cell
+from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
+from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.hyperlink import Hyperlink
+from openpyxl.worksheet.worksheet import Worksheet
+
+from cdi_workbench.findings import Findings, Table
+from cdi_workbench.timeutil import DISPLAY_FORMAT
+
+from .common import (
+    KIND_LABELS,
+    MARKING,
+    NOT_APPLICABLE,
+    REPORT_TITLE,
+    auditors_text,
+    column_label,
+    is_total,
+    methodology,
+    not_applicable,
+    period_text,
+    population_text,
+    sample_size,
+    table_is_empty,
+    verdict_columns,
+    write_atomically,
+    yes_no,
+)
+
+# Text Excel (or a CSV re-import) could read as a formula or a command.
+RISKY_START = ("=", "+", "-", "@", "\t", "\r")
+MAX_CELL_TEXT = 32767
+MAX_EXACT_INT = 2**53 - 1
+
+BOLD = Font(bold=True)
+TITLE_FONT = Font(bold=True, size=14)
+SUBTITLE_FONT = Font(italic=True, size=10)
+MARKING_FONT = Font(bold=True, size=11)
+NOTE_FONT = Font(italic=True, size=9)
+HEADER_FILL = PatternFill("solid", start_color="D9D9D9", end_color="D9D9D9")
+THIN = Side(style="thin", color="808080")
+GRID = Border(left=THIN, right=THIN, top=THIN, bottom=THIN)
+TOTAL_BORDER = Border(left=THIN, right=THIN, top=Side(style="medium", color="000000"), bottom=THIN)
+WRAP_TOP = Alignment(wrap_text=True, vertical="top")
+HEADER_ALIGN = Alignment(wrap_text=True, vertical="center", horizontal="center")
+COUNT_FORMAT = "#,##0"
+DATETIME_FORMAT = "dd/mm/yyyy hh:mm"
+
+# The heading of the label column of each findings table.
+LABEL_HEADINGS = {"incidents": "Records", "other_systems": "System", "cancellations": "Offence group",
+                  "disposals": "Disposal type", "n100": "Records"}
+WRAPPED_VERDICT_COLUMNS = {"classification", "timeliness", "reason_not_recorded", "rationale"}
+
+
+# ---- cells -------------------------------------------------------------------------------------------------
+def clean_text(text: str) -> str:
+    """Text a workbook can hold: control characters XML forbids replaced, overlong text cut with a mark."""
+    text = ILLEGAL_CHARACTERS_RE.sub("\ufffd", text)
+    if len(text) > MAX_CELL_TEXT:
+        mark = " [cut: too long for one cell]"
+        text = text[: MAX_CELL_TEXT - len(mark)] + mark
+    return text
+
+
+def put(ws: Worksheet, row: int, col: int, value: Any, number_format: str | None = None) -> Cell:
+    """Write one value: strings always as text (never a formula), booleans as Yes/No, None blank."""
+    cell = ws.cell(row=row, column=col)
+    value = yes_no(value)
+    if isinstance(value, int) and abs(value) > MAX_EXACT_INT:
+        value = str(value)  # Excel numbers hold 15 significant digits: keep a big seed exact as text
+    if isinstance(value, str):
+        text = clean_text(value)
+        cell.value = text
+        cell.data_type = "s"  # after assignment: openpyxl types a leading "=" as a formula
+        if text.startswith(RISKY_START):
+            cell.quotePrefix = True  # Excel keeps it as text even when the cell is edited
+    elif isinstance(value, int | float | datetime):
+        cell.value = value
+        if number_format:
+            cell.number_format = number_format
+    elif value is not None:
+        put(ws, row, col, str(value))
+    return cell
+
+
+def sheet_name(title: str, used: set[str]) -> str:
+    """A valid, unique worksheet name: no []:*?/\\ characters, at most 31 characters."""
+    name = re.sub(r"[\[\]:*?/\\]", "-", title).strip().strip("'") or "Sheet"
+    name = name[:31]
+    base, n = name, 2
+    while name.lower() in used or name.lower() == "history":
+        suffix = f" ({n})"
+        name = base[: 31 - len(suffix)] + suffix
+        n += 1
+    used.add(name.lower())
+    return name
+
+
+def _print_setup(ws: Worksheet, landscape: bool = False, title_rows: str | None = None) -> None:
+    for part in (ws.oddHeader.center, ws.evenHeader.center, ws.firstHeader.center,
+                 ws.oddFooter.center, ws.evenFooter.center, ws.firstFooter.center):
+        part.text = MARKING
+        part.size = 10
+        part.font = "Arial,Bold"
+    for footer in (ws.oddFooter, ws.evenFooter, ws.firstFooter):
+        footer.right.text = "Page &P of &N"
+        footer.right.size = 8
+        footer.left.text = "&A"
+        footer.left.size = 8
+    ws.page_setup.paperSize = ws.PAPERSIZE_A4
+    ws.page_setup.orientation = "landscape" if landscape else "portrait"
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    ws.page_setup.fitToWidth = 1
+    ws.page_setup.fitToHeight = 0
+    if title_rows:
+        ws.print_title_rows = title_rows
+
+
+def _marking_row(ws: Worksheet) -> None:
+    put(ws, 1, 1, MARKING).font = MARKING_FONT
+
+
+def _paragraph(ws: Worksheet, row: int, text: str, first_col: int, last_col: int, width_chars: float,
+               font: Font | None = None) -> None:
+    """A wrapped paragraph across merged columns, with a row height that fits it."""
+    cell = put(ws, row, first_col, text)
+    cell.alignment = WRAP_TOP
+    if font:
+        cell.font = font
+    if last_col > first_col:
+        ws.merge_cells(start_row=row, start_column=first_col, end_row=row, end_column=last_col)
+    lines = max(1, -(-len(text) // max(1, int(width_chars * 1.1))))
+    ws.row_dimensions[row].height = 13.5 * lines + 3
+
+
+# ---- sheets ------------------------------------------------------------------------------------------------
+def _summary_sheet(ws: Worksheet, findings: Findings, contents: list[tuple[str, str]]) -> None:
+    a = findings.audit
+    _marking_row(ws)
+    put(ws, 2, 1, REPORT_TITLE).font = TITLE_FONT
+    facts = [
+        ("Force", a.get("force", "")),
+        ("Audit period", period_text(findings)),
+        ("Rule set", a.get("rule_set_title") or a.get("rule_set", "")),
+        ("Time limit", f"{a.get('limit_hours')} hours from receipt of the report"),
+        ("Audited by", auditors_text(findings)),
+        ("Generated", a.get("generated_at", "")),
+        ("Protective marking", MARKING),
+    ]
+    row = 4
+    for label, value in facts:
+        put(ws, row, 1, label).font = BOLD
+        put(ws, row, 2, value).alignment = Alignment(wrap_text=False, vertical="top")
+        row += 1
+
+    row += 1
+    put(ws, row, 1, "Samples").font = Font(bold=True, size=12)
+    row += 1
+    heads = ["Sample", "Kind", "System", "Method", "Seed", "Drawn at", "Drawn by", "Size",
+             "Population per stratum"]
+    for col, h in enumerate(heads, 1):
+        c = put(ws, row, col, h)
+        c.font, c.fill, c.border, c.alignment = BOLD, HEADER_FILL, GRID, HEADER_ALIGN
+    for smp in findings.samples:
+        row += 1
+        values = [smp.get("name", ""), KIND_LABELS.get(smp.get("kind", ""), smp.get("kind", "")),
+                  smp.get("system", ""), smp.get("method", ""), smp.get("seed"),
+                  _as_datetime(smp.get("drawn_at")),
+                  smp.get("drawn_by", ""), sample_size(smp), population_text(smp)]
+        for col, v in enumerate(values, 1):
+            c = put(ws, row, col, v, DATETIME_FORMAT if isinstance(v, datetime) else "0")
+            c.border, c.alignment = GRID, WRAP_TOP
+    if not findings.samples:
+        row += 1
+        put(ws, row, 1, "No samples have been drawn.")
+
+    row += 2
+    put(ws, row, 1, "Contents").font = Font(bold=True, size=12)
+    for name, title in contents:
+        row += 1
+        c = put(ws, row, 1, name)
+        c.hyperlink = Hyperlink(ref=c.coordinate, location=f"'{name}'!A1", display=name)  # in-workbook link
+        c.font = Font(underline="single", color="1F4E79")
+        put(ws, row, 2, title)
+
+    row += 2
+    put(ws, row, 1, "How the figures are counted").font = Font(bold=True, size=12)
+    widths = [24, 18, 14, 34, 12, 16, 16, 8, 48]
+    for text in methodology(findings):
+        row += 1
+        _paragraph(ws, row, text, 1, 7, sum(widths[:7]))
+
+    for col, w in enumerate(widths, 1):
+        ws.column_dimensions[get_column_letter(col)].width = w
+    _print_setup(ws, landscape=True)
+
+
+def _table_sheet(ws: Worksheet, findings: Findings, table: Table) -> None:
+    a = findings.audit
+    _marking_row(ws)
+    put(ws, 2, 1, table.title).font = Font(bold=True, size=13)
+    put(ws, 3, 1, f"{a.get('force', '')}, {period_text(findings)}").font = SUBTITLE_FONT
+    header_row = 4
+    heads = [LABEL_HEADINGS.get(table.key, "")] + list(table.columns)
+    for col, h in enumerate(heads, 1):
+        c = put(ws, header_row, col, h)
+        c.font, c.fill, c.border = BOLD, HEADER_FILL, GRID
+        c.alignment = HEADER_ALIGN if col > 1 else Alignment(wrap_text=True, vertical="center")
+    ws.row_dimensions[header_row].height = 30
+    row = header_row
+    last_data_row = header_row
+    for r in table.rows:
+        row += 1
+        total = is_total(r.label)
+        c = put(ws, row, 1, r.label)
+        c.border = TOTAL_BORDER if total else GRID
+        c.font = BOLD if total else Font()
+        for col, (column, cell) in enumerate(zip(table.columns, r.cells, strict=True), 2):
+            na = not cell.value and not_applicable(table.key, r.label, column)
+            c = put(ws, row, col, NOT_APPLICABLE if na else cell.value, COUNT_FORMAT)
+            c.border = TOTAL_BORDER if total else GRID
+            c.alignment = Alignment(horizontal="right")
+            if total:
+                c.font = BOLD
+        if not total:
+            last_data_row = row
+    last_col = get_column_letter(len(heads))
+    # The filter covers the data rows only, so sorting or filtering never moves the total.
+    ws.auto_filter.ref = f"A{header_row}:{last_col}{max(last_data_row, header_row + 1)}"
+    ws.freeze_panes = f"B{header_row + 1}"
+
+    label_width = max([len(heads[0])] + [len(r.label) for r in table.rows]) + 4
+    ws.column_dimensions["A"].width = min(max(label_width, 18), 48)
+    for col, h in enumerate(table.columns, 2):
+        ws.column_dimensions[get_column_letter(col)].width = max(12, min(len(h) + 4, 20))
+    notes = []
+    if table_is_empty(table):
+        notes.append("No records of this kind have a completed verdict in this audit.")
+    if table.note:
+        notes.append(table.note)
+    width = ws.column_dimensions["A"].width + sum(ws.column_dimensions[get_column_letter(c)].width
+                                                   for c in range(2, len(heads) + 1))
+    row += 1
+    for text in notes:
+        row += 1
+        _paragraph(ws, row, text, 1, len(heads), width, NOTE_FONT)
+    _print_setup(ws, title_rows=f"{header_row}:{header_row}")
+
+
+def _sources_sheet(ws: Worksheet, findings: Findings, names: dict[str, str]) -> None:
+    """Every non-zero figure with the audit items behind it, so any figure can be traced to its records."""
+    _marking_row(ws)
+    heads = ["Sheet", "Row", "Column", "Figure", "Audit items"]
+    for col, h in enumerate(heads, 1):
+        c = put(ws, 2, col, h)
+        c.font, c.fill, c.border, c.alignment = BOLD, HEADER_FILL, GRID, HEADER_ALIGN
+    row = 2
+    for t in findings.tables:
+        for r in t.rows:
+            for column, cell in zip(t.columns, r.cells, strict=True):
+                if not cell.value:
+                    continue
+                row += 1
+                put(ws, row, 1, names[t.key])
+                put(ws, row, 2, r.label)
+                put(ws, row, 3, column)
+                put(ws, row, 4, cell.value, COUNT_FORMAT)
+                put(ws, row, 5, ", ".join(str(i) for i in sorted(cell.items))).alignment = WRAP_TOP
+    ws.freeze_panes = "A3"
+    ws.auto_filter.ref = f"A2:E{max(row, 3)}"
+    for col, w in enumerate([30, 34, 26, 10, 80], 1):
+        ws.column_dimensions[get_column_letter(col)].width = w
+    _print_setup(ws, landscape=True, title_rows="2:2")
+
+
+def _verdicts_sheet(ws: Worksheet, findings: Findings) -> None:
+    _marking_row(ws)
+    keys = verdict_columns(findings.verdicts)
+    for col, key in enumerate(keys, 1):
+        c = put(ws, 2, col, column_label(key))
+        c.font, c.fill, c.border, c.alignment = BOLD, HEADER_FILL, GRID, HEADER_ALIGN
+    ws.row_dimensions[2].height = 30
+    widths = {k: len(column_label(k)) for k in keys}
+    for row, v in enumerate(findings.verdicts, 3):
+        for col, key in enumerate(keys, 1):
+            value = v.get(key)
+            if key == "updated_at":
+                value = _as_datetime(value)
+            c = put(ws, row, col, value, DATETIME_FORMAT if isinstance(value, datetime) else "0")
+            if key in WRAPPED_VERDICT_COLUMNS:
+                c.alignment = WRAP_TOP
+            else:
+                c.alignment = Alignment(vertical="top")
+            shown = 16 if isinstance(value, datetime) else len(str(yes_no(value)))
+            widths[key] = max(widths[key], shown)
+    for col, key in enumerate(keys, 1):
+        cap = 60 if key == "rationale" else 45 if key in WRAPPED_VERDICT_COLUMNS else 28
+        ws.column_dimensions[get_column_letter(col)].width = max(9, min(widths[key] + 2, cap))
+    last = get_column_letter(max(1, len(keys)))
+    ws.auto_filter.ref = f"A2:{last}{max(2 + len(findings.verdicts), 3)}"
+    ws.freeze_panes = "A3"
+    if not findings.verdicts:
+        put(ws, 3, 1, "No completed verdicts.")
+    _print_setup(ws, landscape=True, title_rows="2:2")
+
+
+def _as_datetime(value: Any) -> Any:
+    """A 'dd/mm/yyyy HH:MM' display string as a real (naive, UK local) date-time; else unchanged."""
+    if isinstance(value, str) and value:
+        try:
+            return datetime.strptime(value, DISPLAY_FORMAT)
+        except ValueError:
+            return value
+    return value
+
+
+# ---- the workbook ------------------------------------------------------------------------------------------
+def build_workbook(findings: Findings) -> Workbook:
+    wb = Workbook()
+    summary = wb.active
+    assert summary is not None
+    summary.title = "Summary"
+    used = {"summary"}
+    names = {t.key: sheet_name(t.title, used) for t in findings.tables}
+    sources_name = sheet_name("Figure sources", used)
+    verdicts_name = sheet_name("Verdicts", used)
+    contents = [(names[t.key], t.title) for t in findings.tables]
+    contents += [(sources_name, "The audit items behind every figure"),
+                 (verdicts_name, "One row per crime identified, or per record where none was")]
+    _summary_sheet(summary, findings, contents)
+    for t in findings.tables:
+        _table_sheet(wb.create_sheet(names[t.key]), findings, t)
+    _sources_sheet(wb.create_sheet(sources_name), findings, names)
+    _verdicts_sheet(wb.create_sheet(verdicts_name), findings)
+
+    props = wb.properties
+    props.title = clean_text(f"{REPORT_TITLE} ({findings.audit.get('force', '')})")[:250]
+    props.subject = "Crime data integrity audit"
+    props.keywords = MARKING
+    props.category = MARKING
+    props.creator = "CDI Workbench"
+    return wb
+
+
+def write_xlsx(findings: Findings, path: str | Path) -> Path:
+    """Write the findings workbook; the file appears complete or not at all."""
+    wb = build_workbook(findings)
+    return write_atomically(path, lambda tmp: wb.save(tmp))

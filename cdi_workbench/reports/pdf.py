@@ -1,0 +1,357 @@
+"""The findings as a printable PDF report (reportlab platypus, A4 portrait, built-in Helvetica).
+
+Every page carries OFFICIAL-SENSITIVE at the top and bottom and 'Page x of y' (a two-pass canvas keeps the
+page states until the end, when the total is known). Nothing relies on colour: headers are bold on light
+grey, totals are bold under a heavier rule, so the report reads the same printed in black and white.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from pathlib import Path
+from typing import Any
+from xml.sax.saxutils import escape
+
+from reportlab.lib import colors
+from reportlab.lib.enums import TA_CENTER, TA_LEFT, TA_RIGHT
+from reportlab.lib.pagesizes import A4
+from reportlab.lib.styles import ParagraphStyle, getSampleStyleSheet
+from reportlab.lib.units import cm
+from reportlab.pdfbase.pdfmetrics import stringWidth
+from reportlab.pdfgen import canvas
+from reportlab.platypus import (
+    CondPageBreak,
+    Flowable,
+    KeepTogether,
+    PageBreak,
+    Paragraph,
+    SimpleDocTemplate,
+    Spacer,
+    Table,
+    TableStyle,
+)
+
+from cdi_workbench.findings import Findings
+from cdi_workbench.findings import Table as FindingsTable
+
+from .common import (
+    KIND_LABELS,
+    MARKING,
+    NOT_APPLICABLE,
+    REPORT_TITLE,
+    auditors_text,
+    is_total,
+    methodology,
+    not_applicable,
+    period_text,
+    sample_size,
+    stratum_label,
+    table_is_empty,
+    write_atomically,
+)
+
+PAGE_W, PAGE_H = A4
+MARGIN_X = 2 * cm
+MARGIN_TOP = 2.4 * cm
+MARGIN_BOTTOM = 2.4 * cm
+FOOTER_Y = 0.8 * cm
+FRAME_W = PAGE_W - 2 * MARGIN_X
+HEADER_GREY = colors.HexColor("#D9D9D9")
+GRID_GREY = colors.HexColor("#808080")
+
+_base = getSampleStyleSheet()
+STYLES = {
+    "title": ParagraphStyle("ReportTitle", parent=_base["Title"], fontName="Helvetica-Bold", fontSize=22,
+                            leading=27, alignment=TA_LEFT, spaceAfter=8),
+    "subtitle": ParagraphStyle("ReportSubtitle", parent=_base["Normal"], fontName="Helvetica", fontSize=14,
+                               leading=18, spaceAfter=18),
+    "h1": ParagraphStyle("H1", parent=_base["Heading1"], fontName="Helvetica-Bold", fontSize=16, leading=20,
+                         spaceBefore=16, spaceAfter=10),
+    "h2": ParagraphStyle("H2", parent=_base["Heading2"], fontName="Helvetica-Bold", fontSize=12.5, leading=16,
+                         spaceBefore=12, spaceAfter=6),
+    "h3": ParagraphStyle("H3", parent=_base["Heading3"], fontName="Helvetica-Bold", fontSize=10.5, leading=13,
+                         spaceBefore=16, spaceAfter=4),
+    "body": ParagraphStyle("Body", parent=_base["BodyText"], fontName="Helvetica", fontSize=10, leading=13.5,
+                           spaceAfter=6),
+    "note": ParagraphStyle("Note", parent=_base["BodyText"], fontName="Helvetica-Oblique", fontSize=8.5,
+                           leading=11, spaceBefore=4, spaceAfter=4),
+    "cell": ParagraphStyle("Cell", parent=_base["BodyText"], fontName="Helvetica", fontSize=9, leading=11),
+    "cell_bold": ParagraphStyle("CellBold", parent=_base["BodyText"], fontName="Helvetica-Bold", fontSize=9,
+                                leading=11),
+    "head": ParagraphStyle("Head", parent=_base["BodyText"], fontName="Helvetica-Bold", fontSize=8.5,
+                           leading=10.5, alignment=TA_CENTER),
+    "head_left": ParagraphStyle("HeadLeft", parent=_base["BodyText"], fontName="Helvetica-Bold", fontSize=8.5,
+                                leading=10.5, alignment=TA_LEFT),
+    "head_right": ParagraphStyle("HeadRight", parent=_base["BodyText"], fontName="Helvetica-Bold",
+                                 fontSize=8.5, leading=10.5, alignment=TA_RIGHT),
+}
+LABEL_HEADINGS = {"incidents": "Records", "other_systems": "System", "cancellations": "Offence group",
+                  "disposals": "Disposal type", "n100": "Records"}
+
+
+_FOLD = {"\u0141": "L", "\u0142": "l", "\u0110": "D", "\u0111": "d", "\u0131": "i", "\u0126": "H",
+         "\u0127": "h", "\u2010": "-", "\u2011": "-", "\u2212": "-", "\u00a0": " "}
+
+
+def printable(value: str) -> str:
+    """Text the built-in fonts can draw (WinAnsi, much like cp1252): other letters lose their accents
+    ('\u0141\u00f3d\u017a' -> 'L\u00f3dz') rather than print as black boxes; anything else becomes '?'."""
+    out = []
+    for ch in value:
+        try:
+            ch.encode("cp1252")
+            out.append(ch)
+            continue
+        except UnicodeEncodeError:
+            pass
+        folded = _FOLD.get(ch) or "".join(c for c in unicodedata.normalize("NFKD", ch)
+                                          if not unicodedata.combining(c))
+        try:
+            folded.encode("cp1252")
+            out.append(folded or "?")
+        except UnicodeEncodeError:
+            out.append("?")
+    return "".join(out)
+
+
+def text(value: Any) -> str:
+    """Free text made safe for Paragraph markup (escaped, drawable, line breaks kept)."""
+    if value is None:
+        return ""
+    return escape(printable(str(value))).replace("\r\n", "\n").replace("\n", "<br/>")
+
+
+def para(value: Any, style: str = "body") -> Paragraph:
+    return Paragraph(text(value), STYLES[style])
+
+
+# ---- page furniture ----------------------------------------------------------------------------------------
+class NumberedCanvas(canvas.Canvas):
+    """Keeps every page until save(), then stamps 'Page x of y' on each once y is known."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._saved_page_states: list[dict[str, Any]] = []
+
+    def showPage(self) -> None:  # noqa: N802 (reportlab's name)
+        self._saved_page_states.append(dict(self.__dict__))
+        self._startPage()
+
+    def save(self) -> None:
+        total = len(self._saved_page_states)
+        for state in self._saved_page_states:
+            self.__dict__.update(state)
+            self.setFont("Helvetica", 8)
+            self.setFillColor(colors.black)
+            self.drawRightString(PAGE_W - MARGIN_X, FOOTER_Y, f"Page {self._pageNumber} of {total}")
+            super().showPage()
+        super().save()
+
+
+def _page_decorator(findings: Findings):  # type: ignore[no-untyped-def]
+    force = str(findings.audit.get("force", ""))
+    footer_left = f"{force}: crime data integrity audit findings" if force else REPORT_TITLE
+
+    def on_page(c: canvas.Canvas, _doc: Any) -> None:
+        c.saveState()
+        c.setFillColor(colors.black)
+        c.setFont("Helvetica-Bold", 10)
+        c.drawCentredString(PAGE_W / 2, PAGE_H - 1.3 * cm, MARKING)
+        c.drawCentredString(PAGE_W / 2, 1.3 * cm, MARKING)
+        c.setStrokeColor(GRID_GREY)
+        c.setLineWidth(0.5)
+        c.line(MARGIN_X, PAGE_H - 1.55 * cm, PAGE_W - MARGIN_X, PAGE_H - 1.55 * cm)
+        c.line(MARGIN_X, 1.75 * cm, PAGE_W - MARGIN_X, 1.75 * cm)
+        c.setFont("Helvetica", 8)
+        # on its own line below the marking, cut to leave room for the page number
+        label = printable(footer_left)
+        while label and stringWidth(label, "Helvetica", 8) > FRAME_W - 3 * cm:
+            label = label[:-2] + "\u2026" if len(label) > 2 else ""
+        c.drawString(MARGIN_X, FOOTER_Y, label)
+        c.restoreState()
+
+    return on_page
+
+
+# ---- content -----------------------------------------------------------------------------------------------
+def _facts_table(rows: list[tuple[str, Any]], label_width: float = 4.2 * cm) -> Table:
+    data = [[para(label, "cell_bold"), para(value, "cell")] for label, value in rows]
+    t = Table(data, colWidths=[label_width, FRAME_W - label_width], hAlign="LEFT")
+    t.setStyle(TableStyle([
+        ("VALIGN", (0, 0), (-1, -1), "TOP"),
+        ("LINEBELOW", (0, 0), (-1, -1), 0.25, GRID_GREY),
+        ("TOPPADDING", (0, 0), (-1, -1), 4),
+        ("BOTTOMPADDING", (0, 0), (-1, -1), 4),
+        ("LEFTPADDING", (0, 0), (-1, -1), 2),
+    ]))
+    return t
+
+
+def _title_page(findings: Findings) -> list[Flowable]:
+    a = findings.audit
+    hours = a.get("limit_hours")
+    rules = a.get("rule_set_title") or a.get("rule_set", "")
+    return [
+        Spacer(1, 3.5 * cm),
+        para(REPORT_TITLE, "title"),
+        para(a.get("force", ""), "subtitle"),
+        _facts_table([
+            ("Force", a.get("force", "")),
+            ("Audit period", period_text(findings)),
+            ("Rule set", rules),
+            ("Time limit", f"{hours} hours from receipt of the report"),
+            ("Audited by", auditors_text(findings)),
+            ("Generated", a.get("generated_at", "")),
+            ("Protective marking", MARKING),
+        ]),
+        Spacer(1, 1.2 * cm),
+        para("This report holds findings about records of crime reported by victims, including children and "
+             "victims of sexual offences and domestic abuse. Handle it as OFFICIAL-SENSITIVE: share it only "
+             "with those who need it and do not leave it unattended.", "note"),
+        PageBreak(),
+    ]
+
+
+def _count_table(findings: Findings, table: FindingsTable) -> Table:
+    n = len(table.columns)
+    label_w, num_w = _column_widths(table)
+    header = [Paragraph(text(LABEL_HEADINGS.get(table.key, "")), STYLES["head_left"])]
+    header += [Paragraph(text(c), STYLES["head_right"]) for c in table.columns]
+    data: list[list[Any]] = [header]
+    style: list[tuple[Any, ...]] = [
+        ("BACKGROUND", (0, 0), (-1, 0), HEADER_GREY),
+        ("GRID", (0, 0), (-1, -1), 0.5, GRID_GREY),
+        ("BOX", (0, 0), (-1, -1), 0.8, colors.black),
+        ("LINEBELOW", (0, 0), (-1, 0), 0.8, colors.black),
+        ("VALIGN", (0, 0), (-1, 0), "BOTTOM"),
+        ("VALIGN", (0, 1), (-1, -1), "MIDDLE"),
+        ("ALIGN", (1, 1), (-1, -1), "RIGHT"),
+        ("FONTNAME", (1, 1), (-1, -1), "Helvetica"),
+        ("FONTSIZE", (1, 1), (-1, -1), 10),
+        ("TOPPADDING", (0, 0), (-1, -1), 4),
+        ("BOTTOMPADDING", (0, 0), (-1, -1), 4),
+        ("RIGHTPADDING", (1, 0), (-1, -1), 6),
+    ]
+    for i, r in enumerate(table.rows, 1):
+        total = is_total(r.label)
+        data.append([Paragraph(text(r.label), STYLES["cell_bold" if total else "cell"])]
+                    + [NOT_APPLICABLE if not_applicable(table.key, r.label, col) and not c.value
+                       else f"{c.value:,}" for col, c in zip(table.columns, r.cells, strict=True)])
+        if total:
+            style += [("FONTNAME", (1, i), (-1, i), "Helvetica-Bold"), ("LINEABOVE", (0, i), (-1, i), 1.5,
+                                                                          colors.black)]
+    t = Table(data, colWidths=[label_w] + [num_w] * n, repeatRows=1, hAlign="LEFT")
+    t.setStyle(TableStyle(style))
+    return t
+
+
+def _column_widths(table: FindingsTable) -> tuple[float, float]:
+    """Label column as wide as its longest label (within limits); figure columns share the rest, each at
+    least as wide as the longest word of its heading so headings wrap between words, never inside one."""
+    n = max(len(table.columns), 1)
+    pad = 12
+    labels = [LABEL_HEADINGS.get(table.key, "")] + [r.label for r in table.rows]
+    label_w = max(stringWidth(lab, "Helvetica-Bold", 9) for lab in labels) + pad
+    label_w = min(max(label_w, 4 * cm), 7 * cm)
+    word_w = max((stringWidth(w, "Helvetica-Bold", 8.5) for c in table.columns for w in c.split()), default=0)
+    num_w = (FRAME_W - label_w) / n
+    if num_w < word_w + pad:  # give the figure columns what they need; labels wrap instead
+        num_w = word_w + pad
+        label_w = max(FRAME_W - n * num_w, 3 * cm)
+    return label_w, num_w
+
+
+def _findings_section(findings: Findings) -> list[Flowable]:
+    out: list[Flowable] = [para("1. Findings in numbers", "h1"),
+                           para(f"{findings.audit.get('force', '')}, {period_text(findings)}. Counts are per "
+                                f"crime for incidents and referrals and per record for the other checks; see "
+                                f"section 3 for how each figure is counted.", "body")]
+    for t in findings.tables:
+        block: list[Flowable] = [para(t.title, "h2")]
+        if table_is_empty(t):
+            block.append(para("No records of this kind have a completed verdict in this audit.", "body"))
+        else:
+            block.append(_count_table(findings, t))
+            if t.note:
+                block.append(para(t.note, "note"))
+        out.append(KeepTogether(block))
+    return out
+
+
+def _samples_section(findings: Findings) -> list[Flowable]:
+    out: list[Flowable] = [CondPageBreak(8 * cm), para("2. Samples and method", "h1")]
+    if not findings.samples:
+        out.append(para("No samples have been drawn.", "body"))
+    for smp in findings.samples:
+        kind = smp.get("kind", "")
+        size = sample_size(smp)
+        facts = [("Kind", KIND_LABELS.get(kind, kind))]
+        if smp.get("system"):
+            facts.append(("System", smp["system"]))
+        facts += [("Method", smp.get("method", "")),
+                 ("Seed", smp.get("seed", "")),
+                 ("Drawn", f"{smp.get('drawn_at', '')}" + (f" by {smp['drawn_by']}" if smp.get("drawn_by")
+                                                            else ""))]
+        if size is not None:
+            facts.append(("Records drawn", f"{size:,}"))
+        block: list[Flowable] = [para(smp.get("name", ""), "h3"), _facts_table(facts, 3.2 * cm)]
+        frame = smp.get("frame") or {}
+        pop = frame.get("population") or {}
+        alloc = frame.get("allocated") or {}
+        if pop:
+            rows: list[list[Any]] = [[Paragraph("Stratum", STYLES["head_left"]),
+                                      Paragraph("Population", STYLES["head_right"]),
+                                      Paragraph("Drawn", STYLES["head_right"])]]
+            for key, n in pop.items():
+                drawn = alloc.get(key)
+                rows.append([para(stratum_label(key), "cell"), f"{n:,}",
+                             "" if drawn is None else f"{drawn:,}"])
+            if len(pop) > 1:
+                rows.append([para("Total", "cell_bold"), f"{sum(pop.values()):,}",
+                             f"{sum(alloc.values()):,}" if alloc else ""])
+            t = Table(rows, colWidths=[8 * cm, 3 * cm, 3 * cm], hAlign="LEFT", repeatRows=1)
+            st: list[tuple[Any, ...]] = [
+                ("BACKGROUND", (0, 0), (-1, 0), HEADER_GREY),
+                ("GRID", (0, 0), (-1, -1), 0.5, GRID_GREY),
+                ("LINEBELOW", (0, 0), (-1, 0), 0.8, colors.black),
+                ("ALIGN", (1, 1), (-1, -1), "RIGHT"),
+                ("FONTSIZE", (1, 1), (-1, -1), 9),
+                ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
+                ("TOPPADDING", (0, 0), (-1, -1), 3),
+                ("BOTTOMPADDING", (0, 0), (-1, -1), 3),
+            ]
+            if len(pop) > 1:
+                st += [("FONTNAME", (1, -1), (-1, -1), "Helvetica-Bold"),
+                       ("LINEABOVE", (0, -1), (-1, -1), 1.2, colors.black)]
+            t.setStyle(TableStyle(st))
+            block += [Spacer(1, 0.25 * cm), para("Population per stratum", "note"), t]
+        out.append(KeepTogether(block))
+    return out
+
+
+def _method_section(findings: Findings) -> list[Flowable]:
+    out: list[Flowable] = [CondPageBreak(6 * cm), para("3. How the figures are counted", "h1")]
+    out += [para(p, "body") for p in methodology(findings)]
+    return out
+
+
+def build_story(findings: Findings) -> list[Flowable]:
+    return _title_page(findings) + _findings_section(findings) + _samples_section(findings) + \
+        _method_section(findings)
+
+
+def write_pdf(findings: Findings, path: str | Path) -> Path:
+    """Write the findings report; the file appears complete or not at all."""
+    force = str(findings.audit.get("force", ""))
+
+    def build(tmp: Path) -> None:
+        doc = SimpleDocTemplate(
+            str(tmp), pagesize=A4, leftMargin=MARGIN_X, rightMargin=MARGIN_X, topMargin=MARGIN_TOP,
+            bottomMargin=MARGIN_BOTTOM, title=f"{REPORT_TITLE} ({force})" if force else REPORT_TITLE,
+            author=auditors_text(findings), subject=f"{MARKING}: crime data integrity audit",
+            keywords=MARKING, creator="CDI Workbench")
+        on_page = _page_decorator(findings)
+        doc.build(build_story(findings), onFirstPage=on_page, onLaterPages=on_page,
+                  canvasmaker=NumberedCanvas)
+
+    return write_atomically(path, build)

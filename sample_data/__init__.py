@@ -1,0 +1,1 @@
+"""The bundled sample audit database: a deterministic generator with an answer key (see generate.py)."""

@@ -1,0 +1,428 @@
+"""The main window: queue of sampled records, the record, the guided verdict panel, live findings."""
+
+from __future__ import annotations
+
+import copy
+from pathlib import Path
+
+from PySide6.QtCore import QSettings, Qt, QTimer
+from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QComboBox,
+    QDockWidget,
+    QFileDialog,
+    QHBoxLayout,
+    QHeaderView,
+    QInputDialog,
+    QLabel,
+    QLineEdit,
+    QMainWindow,
+    QMessageBox,
+    QSplitter,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from cdi_workbench.audit.service import QUEUE_FILTERS, AuditService, QueueRow
+from cdi_workbench.audit.verdicts import VerdictBody
+from cdi_workbench.classification import codes_for_period
+from cdi_workbench.findings import compute
+from cdi_workbench.rules import RULE_TEXT
+from cdi_workbench.storage.database import Database
+from cdi_workbench.timeutil import display_date
+
+from .findings_view import FindingsView
+from .operations import Runner
+from .queue_model import QueueModel
+from .record_view import RecordView
+from .verdict_panel import VerdictPanel
+
+SHORTCUTS = [
+    ("Ctrl+N", "Add a crime identified"),
+    ("Ctrl+0", "Zero status: no crime in this record (completes it and moves on)"),
+    ("Ctrl+Enter", "Done: complete the verdict and move to the next record"),
+    ("Ctrl+PgDown / Ctrl+PgUp", "Next / previous record (also Alt+Down / Alt+Up outside lists)"),
+    ("Tab / Shift+Tab", "Move between answers; type Y or N to answer a yes/no check"),
+    ("Alt+underlined letter", "Jump to that answer"),
+    ("Ctrl+Z / Ctrl+Shift+Z", "Undo / redo the last verdict change"),
+    ("Ctrl+F", "Search the queue by reference or text"),
+    ("Ctrl+G", "Flag the record for a second opinion, with a note"),
+    ("F1", "The recording rules these checks rely on"),
+    ("Ctrl+E", "Export the findings (Excel, PDF, JSON)"),
+    ("Ctrl+O", "Open another audit database"),
+]
+
+
+class MainWindow(QMainWindow):
+    def __init__(self, user: str = "", settings: QSettings | None = None) -> None:
+        super().__init__()
+        self.settings = settings or QSettings("CDI Workbench", "CDI Workbench")
+        self.user = user or str(self.settings.value("auditor", "") or "")
+        self.runner = Runner(self)
+        self.runner.error.connect(self._show_error)
+        self.db: Database | None = None
+        self.svc: AuditService | None = None
+        self.sample_id: int | None = None
+        self.current_item: int | None = None
+        self._restore_item: int | None = None
+        self.setWindowTitle("CDI Workbench")
+        self.resize(1400, 860)
+        self._build()
+        self._build_menus()
+        self._findings_timer = QTimer(self, singleShot=True, interval=300)
+        self._findings_timer.timeout.connect(self.refresh_findings)
+
+    # ---- layout ----------------------------------------------------------------------------------------
+    def _build(self) -> None:
+        left = QWidget()
+        ll = QVBoxLayout(left)
+        ll.setContentsMargins(4, 4, 4, 4)
+        self.sample_box = QComboBox(objectName="sample_box")
+        self.sample_box.setAccessibleName("Sample")
+        self.filter_box = QComboBox(objectName="filter_box")
+        self.filter_box.addItems([f.capitalize() for f in QUEUE_FILTERS])
+        self.search = QLineEdit(objectName="search", placeholderText="Search reference or text (Ctrl+F)")
+        self.search.setClearButtonEnabled(True)
+        row = QHBoxLayout()
+        row.addWidget(QLabel("Show:"))
+        row.addWidget(self.filter_box, 1)
+        ll.addWidget(QLabel("Sample:"))
+        ll.addWidget(self.sample_box)
+        ll.addLayout(row)
+        ll.addWidget(self.search)
+        self.queue_model = QueueModel()
+        self.queue = QTableView(objectName="queue")
+        self.queue.setModel(self.queue_model)
+        self.queue.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.queue.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.queue.verticalHeader().hide()
+        self.queue.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        self.queue.horizontalHeader().setStretchLastSection(True)
+        self.queue.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        ll.addWidget(self.queue, 1)
+        self.progress_label = QLabel(objectName="progress_label")
+        ll.addWidget(self.progress_label)
+
+        self.record_view = RecordView()
+        self.panel = VerdictPanel()
+        split = QSplitter(Qt.Orientation.Horizontal)
+        split.addWidget(left)
+        split.addWidget(self.record_view)
+        split.addWidget(self.panel)
+        split.setSizes([380, 560, 460])
+        split.setChildrenCollapsible(False)
+        self.setCentralWidget(split)
+
+        self.findings_view = FindingsView()
+        dock = QDockWidget("Findings so far", self, objectName="findings_dock")
+        dock.setWidget(self.findings_view)
+        self.addDockWidget(Qt.DockWidgetArea.BottomDockWidgetArea, dock)
+        self.findings_dock = dock
+        self.who_label = QLabel()
+        self.busy_label = QLabel()
+        self.statusBar().addPermanentWidget(self.busy_label)
+        self.statusBar().addPermanentWidget(self.who_label)
+        self.runner.busy_changed.connect(lambda b: self.busy_label.setText("Saving…" if b else "All changes saved"))
+
+        self.sample_box.currentIndexChanged.connect(self._sample_chosen)
+        self.filter_box.currentIndexChanged.connect(lambda _i: self.load_queue())
+        self.search.textChanged.connect(lambda _t: self._search_timer.start())
+        self._search_timer = QTimer(self, singleShot=True, interval=250)
+        self._search_timer.timeout.connect(self.load_queue)
+        self.queue.selectionModel().currentRowChanged.connect(lambda cur, _prev: self._row_chosen(cur.row()))
+        self.panel.changed.connect(self._verdict_changed)
+        self.panel.finished.connect(self.next_record)
+
+    def _action(self, menu, text: str, keys, slot, context=Qt.ShortcutContext.WindowShortcut) -> QAction:  # noqa: ANN001
+        act = QAction(text, self)
+        if keys:
+            seqs = keys if isinstance(keys, list) else [keys]
+            act.setShortcuts([QKeySequence(k) for k in seqs])
+        act.setShortcutContext(context)
+        act.triggered.connect(slot)
+        menu.addAction(act)
+        return act
+
+    def _build_menus(self) -> None:
+        mb = self.menuBar()
+        f = mb.addMenu("&File")
+        self._action(f, "&Open audit database…", QKeySequence.StandardKey.Open, self.choose_database)
+        self._action(f, "&Export findings…", "Ctrl+E", self.export_findings)
+        f.addSeparator()
+        self._action(f, "Change &auditor name…", None, self.ask_user)
+        self._action(f, "&Quit", QKeySequence.StandardKey.Quit, self.close)
+        e = mb.addMenu("&Edit")
+        self.undo_action = self._action(e, "&Undo", QKeySequence.StandardKey.Undo, self.undo)
+        self.redo_action = self._action(e, "&Redo", ["Ctrl+Shift+Z", "Ctrl+Y"], self.redo)
+        r = mb.addMenu("&Record")
+        self._action(r, "&Next record", ["Ctrl+PgDown", "Alt+Down"], self.next_record)
+        self._action(r, "&Previous record", ["Ctrl+PgUp", "Alt+Up"], self.previous_record)
+        r.addSeparator()
+        self._action(r, "&Add crime identified", "Ctrl+N", self.panel.add_crime)
+        self._action(r, "&Zero status", "Ctrl+0", self.panel.zero_status)
+        self._action(r, "&Done, next record", ["Ctrl+Return", "Ctrl+Enter"], self.panel.done)
+        self._action(r, "&Flag for a second opinion…", "Ctrl+G", self.flag_record)
+        self._action(r, "&Search the queue", QKeySequence.StandardKey.Find, self._focus_search)
+        h = mb.addMenu("&Help")
+        self._action(h, "Recording &rules", "F1", self.show_rules)
+        self._action(h, "&Keyboard shortcuts", "Ctrl+/", self.show_shortcuts)
+
+    # ---- opening -----------------------------------------------------------------------------------------
+    def ask_user(self) -> bool:
+        name, ok = QInputDialog.getText(self, "Who is auditing?",
+                                        "Your name, as it should be stamped on every verdict:", text=self.user)
+        if ok and name.strip():
+            self.user = name.strip()
+            self.settings.setValue("auditor", self.user)
+            if self.svc:
+                self.svc.user = self.user
+            self._update_status()
+            return True
+        return False
+
+    def choose_database(self) -> None:
+        path, _ = QFileDialog.getOpenFileName(self, "Open audit database", "", "Audit databases (*.db);;All files (*)")
+        if path:
+            self.open_database(path)
+
+    def open_database(self, target: str) -> None:
+        def work():  # noqa: ANN202
+            db = Database(target)
+            svc = AuditService(db, self.user)
+            info = svc.info()
+            return db, svc, info, svc.samples(), codes_for_period(info.period_start, info.period_end)
+
+        def done(result) -> None:  # noqa: ANN001
+            if self.db is not None:
+                self.db.close()
+            self.db, self.svc, self.info, samples, codes = result
+            self.panel.set_codes(codes)
+            recent = [p for p in self.settings.value("recent", [], list) or [] if p != target]
+            self.settings.setValue("recent", [target, *recent][:8])
+            self.sample_box.blockSignals(True)
+            self.sample_box.clear()
+            for smp in samples:
+                self.sample_box.addItem(f"{smp.name} ({smp.size})", smp.id)
+            self.sample_box.blockSignals(False)
+            self.runner.run(lambda: self.svc.recall("sample"), self._restore_sample)
+            self._update_status()
+            self.refresh_findings()
+
+        self.runner.run(work, done, lambda msg: self._show_error(f"Cannot open {target}", msg))
+
+    def _restore_sample(self, value: str) -> None:
+        idx = self.sample_box.findData(int(value)) if value.isdigit() else -1
+        self.sample_box.setCurrentIndex(max(idx, 0))
+        self._sample_chosen(self.sample_box.currentIndex())
+
+    def _sample_chosen(self, index: int) -> None:
+        if index < 0 or self.svc is None:
+            return
+        self.sample_id = self.sample_box.itemData(index)
+        svc, sid = self.svc, self.sample_id
+
+        def work() -> str:
+            svc.remember("sample", str(sid))
+            return svc.recall(f"position:{sid}")
+
+        self.runner.run(work, lambda pos: self._set_restore(pos))
+
+    def _set_restore(self, pos: str) -> None:
+        self._restore_item = int(pos) if pos.isdigit() else None
+        self.load_queue()
+
+    # ---- the queue ---------------------------------------------------------------------------------------
+    def load_queue(self) -> None:
+        if self.svc is None or self.sample_id is None:
+            return
+        svc, sid = self.svc, self.sample_id
+        filt, text = QUEUE_FILTERS[self.filter_box.currentIndex()], self.search.text()
+        want = self._restore_item or self.current_item
+        self.runner.run(lambda: (svc.queue(sid, filt, text), svc.queue(sid)), lambda r: self._queue_loaded(r, want))
+
+    def _queue_loaded(self, result: tuple[list[QueueRow], list[QueueRow]], want: int | None) -> None:
+        rows, everything = result
+        self._restore_item = None
+        self.queue_model.set_rows(rows)
+        done = sum(r.status == "done" for r in everything)
+        self.progress_label.setText(f"{done} of {len(everything)} records audited · {len(rows)} shown")
+        row = self.queue_model.row_of(want) if want is not None else -1
+        if rows:
+            self.queue.selectRow(row if row >= 0 else 0)
+        else:
+            self.current_item = None
+            self.record_view.show_record(None)
+            self.panel.setEnabled(False)
+
+    def _row_chosen(self, row: int) -> None:
+        if not 0 <= row < len(self.queue_model.rows) or self.svc is None:
+            return
+        item_id = self.queue_model.rows[row].item_id
+        if item_id == self.current_item and self.panel.detail and self.panel.detail.item_id == item_id:
+            return
+        self.current_item = item_id
+        self._load_item(item_id)
+
+    def _load_item(self, item_id: int) -> None:
+        svc, sid = self.svc, self.sample_id
+        assert svc is not None
+
+        def work():  # noqa: ANN202
+            detail, body = svc.record(item_id), svc.verdict(item_id)
+            svc.remember(f"position:{sid}", str(item_id))
+            return detail, body, svc.evaluate(item_id, body)
+
+        def done(result) -> None:  # noqa: ANN001
+            if item_id != self.current_item:
+                return  # the user has moved on
+            detail, body, results = result
+            self.record_view.show_record(detail)
+            self.panel.load(detail, body, results)
+            self.panel.focus_first()
+
+        self.runner.run(work, done)
+
+    def next_record(self) -> None:
+        self._step(1)
+
+    def previous_record(self) -> None:
+        self._step(-1)
+
+    def _step(self, delta: int) -> None:
+        row = self.queue.currentIndex().row()
+        new = row + delta
+        if 0 <= new < self.queue_model.rowCount():
+            self.queue.selectRow(new)
+        elif delta > 0 and self.queue_model.rowCount():
+            self.statusBar().showMessage("That was the last record in this view.", 5000)
+
+    # ---- verdicts ----------------------------------------------------------------------------------------
+    def _verdict_changed(self, body: VerdictBody, label: str) -> None:
+        if self.svc is None or self.current_item is None:
+            return
+        if not self.user and not self.ask_user():
+            self.panel.say("Say who is auditing before entering verdicts (File > Change auditor name).")
+            return
+        svc, item_id, snapshot = self.svc, self.current_item, copy.deepcopy(body)
+
+        def work():  # noqa: ANN202
+            svc.save_verdict(item_id, snapshot, label=label)
+            return svc.evaluate(item_id, snapshot), svc.queue_row(item_id)
+
+        def done(result) -> None:  # noqa: ANN001
+            results, row = result
+            self.queue_model.update_row(row)
+            if self.panel.detail and self.panel.detail.item_id == item_id:
+                self.panel.set_results(results)
+            self._update_undo()
+            self._findings_timer.start()
+
+        self.runner.run(work, done, lambda msg: self._show_error("The verdict was not saved", msg))
+
+    def undo(self) -> None:
+        self._undo_redo(True)
+
+    def redo(self) -> None:
+        self._undo_redo(False)
+
+    def _undo_redo(self, undo: bool) -> None:
+        if self.svc is None:
+            return
+        svc = self.svc
+        self.runner.run(svc.undo if undo else svc.redo, self._after_undo)
+
+    def _after_undo(self, item_id: int | None) -> None:
+        if item_id is None:
+            self.statusBar().showMessage("Nothing to undo." if True else "", 3000)
+            return
+        self._update_undo()
+        self.current_item = item_id
+        self._restore_item = item_id
+        self.load_queue()
+        self._load_item(item_id)
+        self._findings_timer.start()
+
+    def _update_undo(self) -> None:
+        if self.svc:
+            u, r = self.svc.undo_stack.undo_label, self.svc.undo_stack.redo_label
+            self.undo_action.setText(f"&Undo {u}" if u else "&Undo")
+            self.redo_action.setText(f"&Redo {r}" if r else "&Redo")
+
+    def flag_record(self) -> None:
+        if self.svc is None or self.current_item is None:
+            return
+        note, ok = QInputDialog.getText(self, "Flag for a second opinion", "Note for the reviewer:")
+        if not ok:
+            return
+        svc, item_id = self.svc, self.current_item
+        self.runner.run(lambda: (svc.set_flag(item_id, True, note.strip()), svc.queue_row(item_id))[1],
+                        lambda row: (self.queue_model.update_row(row), self._load_item(item_id)))
+
+    # ---- findings and export -----------------------------------------------------------------------------
+    def refresh_findings(self) -> None:
+        if self.db is None:
+            return
+        db = self.db
+        self.runner.run(lambda: compute(db), self.findings_view.show_findings)
+
+    def export_findings(self) -> None:
+        if self.db is None:
+            return
+        path, chosen = QFileDialog.getSaveFileName(self, "Export findings", "findings.xlsx",
+                                                   "Excel workbook (*.xlsx);;PDF report (*.pdf);;JSON (*.json)")
+        if path:
+            self.export_to(Path(path))
+
+    def export_to(self, path: Path) -> None:
+        from cdi_workbench.reports.excel import write_xlsx
+        from cdi_workbench.reports.json_export import write_json
+        from cdi_workbench.reports.pdf import write_pdf
+
+        writers = {".xlsx": write_xlsx, ".pdf": write_pdf, ".json": write_json}
+        writer = writers.get(path.suffix.lower())
+        if writer is None:
+            self._show_error("Cannot export", f"{path.name}: choose a .xlsx, .pdf or .json file name")
+            return
+        db = self.db
+        assert db is not None
+        self.runner.run(lambda: writer(compute(db), path),
+                        lambda _r: self.statusBar().showMessage(f"Exported the findings to {path}", 8000),
+                        lambda msg: self._show_error("Export failed", msg))
+
+    # ---- help --------------------------------------------------------------------------------------------
+    def show_rules(self) -> None:
+        text = "".join(f"<p><b>{k.capitalize()}</b>: {v[0]}<br><i>Source: {v[1]}</i></p>"
+                       for k, v in RULE_TEXT.items())
+        if self.svc is not None and hasattr(self, "info"):
+            text = f"<p><b>Rule set:</b> {self.info.rules.title}. {self.info.rules.source}.</p>" + text
+        QMessageBox.information(self, "Recording rules", text)
+
+    def show_shortcuts(self) -> None:
+        rows = "".join(f"<tr><td><b>{k}</b></td><td>{v}</td></tr>" for k, v in SHORTCUTS)
+        QMessageBox.information(self, "Keyboard shortcuts", f"<table cellpadding=3>{rows}</table>")
+
+    def _focus_search(self) -> None:
+        self.search.setFocus()
+        self.search.selectAll()
+
+    def _update_status(self) -> None:
+        who = self.user or "(nobody: File > Change auditor name)"
+        if hasattr(self, "info") and self.db is not None:
+            i = self.info
+            self.setWindowTitle(f"CDI Workbench: {i.force}, {display_date(i.period_start)} to "
+                                f"{display_date(i.period_end)} ({self.db.display_name})")
+            self.who_label.setText(f"Auditor: {who} · {i.rules.title}")
+        else:
+            self.who_label.setText(f"Auditor: {who}")
+
+    def _show_error(self, title: str, details: str = "") -> None:
+        QMessageBox.warning(self, "CDI Workbench", f"<b>{title}</b><br>{details}")
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        self.panel.rationale.clearFocus()  # commits a rationale being typed
+        self.runner.wait()
+        if self.db is not None:
+            self.db.close()
+        super().closeEvent(event)

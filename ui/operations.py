@@ -1,0 +1,87 @@
+"""Running core work off the main thread: one serial worker, results delivered back on the main thread.
+
+Widgets never open database sessions; they ask for an operation (a plain function of the AuditService)
+and get plain values back. All writes go through the one worker, so they are applied in the order asked.
+"""
+
+from __future__ import annotations
+
+import traceback
+from collections.abc import Callable
+from typing import Any
+
+from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal, Slot
+
+
+class _Relay(QObject):
+    done = Signal(object, object)  # (callback, result)
+    failed = Signal(object, str, str)  # (callback, message, details)
+
+
+class _Task(QRunnable):
+    def __init__(self, fn: Callable[[], Any], relay: _Relay, on_done: Callable[[Any], None] | None,
+                 on_error: Callable[[str], None] | None) -> None:
+        super().__init__()
+        self.fn, self.relay, self.on_done, self.on_error = fn, relay, on_done, on_error
+
+    def run(self) -> None:
+        try:
+            result = self.fn()
+        except Exception as exc:  # reported to the user on the main thread, never swallowed
+            self.relay.failed.emit(self.on_error, str(exc) or exc.__class__.__name__, traceback.format_exc())
+        else:
+            self.relay.done.emit(self.on_done, result)
+
+
+class Runner(QObject):
+    """Queues operations on a single background thread; `busy` tells tests and the status bar."""
+
+    error = Signal(str, str)
+    busy_changed = Signal(bool)
+
+    def __init__(self, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self._pool = QThreadPool(self)
+        self._pool.setMaxThreadCount(1)
+        self._pending = 0
+        self._relay = _Relay()
+        self._relay.done.connect(self._finish)
+        self._relay.failed.connect(self._fail)
+
+    @property
+    def busy(self) -> bool:
+        return self._pending > 0
+
+    def run(self, fn: Callable[[], Any], on_done: Callable[[Any], None] | None = None,
+            on_error: Callable[[str], None] | None = None) -> None:
+        self._pending += 1
+        if self._pending == 1:
+            self.busy_changed.emit(True)
+        self._pool.start(_Task(fn, self._relay, on_done, on_error))
+
+    @Slot(object, object)
+    def _finish(self, callback: Callable[[Any], None] | None, result: Any) -> None:
+        try:
+            if callback is not None:
+                callback(result)
+        finally:
+            self._settle()
+
+    @Slot(object, str, str)
+    def _fail(self, callback: Callable[[str], None] | None, message: str, details: str) -> None:
+        try:
+            if callback is not None:
+                callback(message)
+            else:
+                self.error.emit(message, details)
+        finally:
+            self._settle()
+
+    def _settle(self) -> None:
+        self._pending -= 1
+        if self._pending == 0:
+            self.busy_changed.emit(False)
+
+    def wait(self, msecs: int = 30000) -> bool:
+        """Block until the worker is idle (used when closing the window)."""
+        return self._pool.waitForDone(msecs)

@@ -1,0 +1,76 @@
+"""The queue of sampled records as a Qt table model over plain QueueRow values."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
+from PySide6.QtGui import QFont
+
+from cdi_workbench.audit.service import QueueRow
+from cdi_workbench.timeutil import display
+
+COLUMNS = ["#", "Reference", "System", "Received", "Status", "Findings"]
+
+
+def findings_text(r: QueueRow) -> str:
+    if r.status == "to do":
+        return ""
+    if r.kind in ("incident", "referral"):
+        if r.n_crimes == 0:
+            return "zero status"
+        parts = [f"{r.n_recorded}/{r.n_crimes} recorded"]
+        if r.n_misclassified:
+            parts.append(f"{r.n_misclassified} misclassified")
+        if r.n_late:
+            parts.append(f"{r.n_late} late")
+        return ", ".join(parts)
+    return f"{r.n_failed_checks} check(s) failed" if r.n_failed_checks else "all checks met"
+
+
+class QueueModel(QAbstractTableModel):
+    def __init__(self) -> None:
+        super().__init__()
+        self.rows: list[QueueRow] = []
+
+    def set_rows(self, rows: list[QueueRow]) -> None:
+        self.beginResetModel()
+        self.rows = rows
+        self.endResetModel()
+
+    def update_row(self, row: QueueRow) -> None:
+        for i, r in enumerate(self.rows):
+            if r.item_id == row.item_id:
+                self.rows[i] = row
+                self.dataChanged.emit(self.index(i, 0), self.index(i, len(COLUMNS) - 1))
+                return
+
+    def row_of(self, item_id: int) -> int:
+        return next((i for i, r in enumerate(self.rows) if r.item_id == item_id), -1)
+
+    def rowCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(self.rows)
+
+    def columnCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(COLUMNS)
+
+    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
+            return COLUMNS[section]
+        return None
+
+    def data(self, index: QModelIndex | QPersistentModelIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid():
+            return None
+        r = self.rows[index.row()]
+        col = index.column()
+        if role == Qt.ItemDataRole.DisplayRole:
+            status = r.status + (" ⚑" if r.flagged else "")
+            return [str(r.position), r.ref, r.system, display(r.received_at), status, findings_text(r)][col]
+        if role == Qt.ItemDataRole.FontRole and r.status == "to do":
+            font = QFont()
+            font.setBold(True)
+            return font
+        if role == Qt.ItemDataRole.ToolTipRole and r.flagged:
+            return "Flagged for a second opinion"
+        return None

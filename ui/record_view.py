@@ -1,0 +1,79 @@
+"""The record as the auditor reads it: header, narrative timeline with offence words marked, crime records."""
+
+from __future__ import annotations
+
+from html import escape
+
+from PySide6.QtWidgets import QTextBrowser, QWidget
+
+from cdi_workbench.audit.narrative import offence_spans
+from cdi_workbench.audit.records import CrimeInfo, RecordDetail
+from cdi_workbench.timeutil import display
+
+KIND_TITLES = {"incident": "Incident log", "referral": "Referral", "disposal": "Out-of-court disposal",
+               "cancellation": "Cancelled crime", "n100": "N100 record"}
+
+
+def highlight(text: str) -> str:
+    """Escape text and mark offence words (bold, underlined, tinted: readable in black and white too)."""
+    out, pos = [], 0
+    for start, end in offence_spans(text):
+        out.append(escape(text[pos:start]))
+        out.append(f"<b><u style='background:#fff2a8'>{escape(text[start:end])}</u></b>")
+        pos = end
+    out.append(escape(text[pos:]))
+    return "".join(out).replace("\n", "<br>")
+
+
+def _crime_rows(crimes: list[CrimeInfo], with_why: bool) -> str:
+    rows = []
+    for c in crimes:
+        why = f"<td><i>{escape(c.why)}</i></td>" if with_why else ""
+        da = " (DA)" if c.domestic_abuse else ""
+        rows.append(f"<tr><td><b>{escape(c.ref)}</b></td><td>{escape(c.ho_code)}</td>"
+                    f"<td>{escape(c.offence)}{da}</td><td>{display(c.recorded_at)}</td>"
+                    f"<td>{escape(c.status)}</td>{why}</tr>")
+    head = "<th>Why offered</th>" if with_why else ""
+    return ("<table cellspacing=0 cellpadding=3 border=1 style='border-collapse:collapse' width='100%'>"
+            f"<tr><th align=left>Crime</th><th align=left>Code</th><th align=left>Offence</th>"
+            f"<th align=left>Recorded</th><th align=left>Status</th>{head}</tr>{''.join(rows)}</table>")
+
+
+def render(d: RecordDetail) -> str:
+    title = KIND_TITLES.get(d.kind, d.kind)
+    sys_ = f" ({escape(d.system)})" if d.system and d.kind == "referral" else ""
+    parts = [f"<h2 style='margin:0'>{title}{sys_} {escape(d.ref)}</h2>"]
+    if d.received_at:
+        label = {"incident": "Received", "referral": "Received", "disposal": "Issued",
+                 "cancellation": "Cancelled", "n100": "Recorded"}[d.kind]
+        parts.append(f"<p style='margin:2px 0'><b>{label}:</b> {display(d.received_at)}</p>")
+    if d.flagged:
+        parts.append(f"<p><b>⚑ Flagged for a second opinion:</b> {escape(d.flag_note)}</p>")
+    if d.fields:
+        parts.append("<table cellpadding=2>" + "".join(
+            f"<tr><td><b>{escape(k)}</b></td><td>{highlight(v)}</td></tr>" for k, v in d.fields) + "</table>")
+    if d.narrative:
+        parts.append("<h3>Narrative</h3><table cellspacing=0 cellpadding=3 width='100%'>")
+        for e in d.narrative:
+            parts.append(f"<tr><td valign=top style='white-space:nowrap'><b>{escape(e.time)}</b></td>"
+                         f"<td valign=top style='white-space:nowrap'><i>{escape(e.author)}</i></td>"
+                         f"<td valign=top>{highlight(e.text)}</td></tr>")
+        parts.append("</table>")
+    parts.append("<h3>Linked crime records</h3>")
+    parts.append(_crime_rows(d.linked, False) if d.linked else "<p><i>None linked.</i></p>")
+    if d.candidates:
+        parts.append("<h3>Crime records not linked that may match</h3>")
+        parts.append(_crime_rows(d.candidates, True))
+    return "".join(parts)
+
+
+class RecordView(QTextBrowser):
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setOpenLinks(False)
+        self.setAccessibleName("Record")
+        self.detail: RecordDetail | None = None
+
+    def show_record(self, d: RecordDetail | None) -> None:
+        self.detail = d
+        self.setHtml(render(d) if d else "<p><i>No record selected.</i></p>")

@@ -1,0 +1,265 @@
+"""The guided verdict panel: leads the auditor through the checks that apply to the record in view."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import (
+    QGroupBox,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QListWidget,
+    QPushButton,
+    QStackedWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from cdi_workbench.audit.evaluate import CrimeResult
+from cdi_workbench.audit.records import RecordDetail
+from cdi_workbench.audit.verdicts import CrimeFinding, VerdictBody
+from cdi_workbench.classification import Classification
+
+from .check_form import CheckForm
+from .crime_editor import CrimeEditor
+
+
+def crime_summary(n: int, f: CrimeFinding, r: CrimeResult | None) -> str:
+    text = f"{n}. {f.expected_code or '(code?)'}: "
+    if f.crime_id is None:
+        return text + (f"not recorded ({f.not_recorded_reason})" if f.not_recorded_reason else "recorded by?")
+    text += f"recorded {f.crime_ref}"
+    if r is not None:
+        if r.classified is False:
+            text += ", wrongly classified"
+        if r.timely is False:
+            text += ", late"
+    return text
+
+
+class VerdictPanel(QWidget):
+    """Emits `changed(body, label)` for every answer (the window saves it at once) and `finished` on Done."""
+
+    changed = Signal(object, str)
+    finished = Signal()
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.detail: RecordDetail | None = None
+        self.body = VerdictBody()
+        self.results: list[CrimeResult] = []
+        self._loading = False
+        outer = QVBoxLayout(self)
+        self.heading = QLabel(objectName="verdict_heading")
+        self.heading.setWordWrap(True)
+        outer.addWidget(self.heading)
+        self.stack = QStackedWidget()
+        outer.addWidget(self.stack, 1)
+
+        # incidents and referrals
+        report = QWidget()
+        rl = QVBoxLayout(report)
+        rl.setContentsMargins(0, 0, 0, 0)
+        rl.addWidget(QLabel("Crimes identified (one per victim, per offence):"))
+        self.crime_list = QListWidget(objectName="crime_list")
+        self.crime_list.setAccessibleName("Crimes identified")
+        self.crime_list.setMaximumHeight(110)
+        rl.addWidget(self.crime_list)
+        buttons = QHBoxLayout()
+        self.add_button = QPushButton("&Add crime  (Ctrl+N)")
+        self.remove_button = QPushButton("Remove crime")
+        self.zero_button = QPushButton("&Zero status  (Ctrl+0)")
+        for b in (self.add_button, self.remove_button, self.zero_button):
+            buttons.addWidget(b)
+        rl.addLayout(buttons)
+        self.editor_box = QGroupBox("Crime")
+        eb = QVBoxLayout(self.editor_box)
+        self.editor = CrimeEditor()
+        eb.addWidget(self.editor)
+        rl.addWidget(self.editor_box)
+        rl.addStretch(1)
+        self.stack.addWidget(report)
+
+        # record-level checks
+        self.checks = CheckForm()
+        self.stack.addWidget(self.checks)
+
+        self.rationale = QLineEdit(objectName="rationale", placeholderText="Optional rationale")
+        rat_label = QLabel("Ra&tionale:")
+        rat_label.setBuddy(self.rationale)
+        outer.addWidget(rat_label)
+        outer.addWidget(self.rationale)
+        self.status = QLabel(objectName="verdict_status")
+        self.status.setWordWrap(True)
+        outer.addWidget(self.status)
+        self.done_button = QPushButton("&Done, next record  (Ctrl+Enter)")
+        self.done_button.setDefault(True)
+        outer.addWidget(self.done_button)
+
+        self.add_button.clicked.connect(self.add_crime)
+        self.remove_button.clicked.connect(self.remove_crime)
+        self.zero_button.clicked.connect(self.zero_status)
+        self.done_button.clicked.connect(self.done)
+        self.crime_list.currentRowChanged.connect(self._select_crime)
+        self.editor.changed.connect(self._crime_changed)
+        self.editor.message.connect(self.say)
+        self.checks.changed.connect(lambda label: self._emit(label))
+        self.rationale.editingFinished.connect(self._rationale_done)
+        self.setEnabled(False)
+
+    # ---- loading ---------------------------------------------------------------------------------------
+    def set_codes(self, codes: list[Classification]) -> None:
+        self.editor.set_codes(codes)
+
+    def load(self, detail: RecordDetail, body: VerdictBody, results: list[CrimeResult]) -> None:
+        self._loading = True
+        self.detail, self.body, self.results = detail, body, results
+        self.setEnabled(True)
+        reporting = detail.kind in ("incident", "referral")
+        self.stack.setCurrentIndex(0 if reporting else 1)
+        if not reporting:
+            self.checks.load(detail.kind, body.checks, detail.disposal_type)
+        self.rationale.setText(body.rationale)
+        self._refresh_list(0 if body.crimes else -1)
+        self._update_heading()
+        self.say("")
+        self._loading = False
+
+    def set_results(self, results: list[CrimeResult]) -> None:
+        """New worked-out results after a save: update the texts in place, leaving focus where it is."""
+        self.results = results
+        if len(results) != len(self.body.crimes):
+            return  # the crimes changed again since; newer results are on their way
+        for n, (f, r) in enumerate(zip(self.body.crimes, results, strict=True)):
+            item = self.crime_list.item(n)
+            if item is not None:
+                item.setText(crime_summary(n + 1, f, r))
+        row = self.crime_list.currentRow()
+        if 0 <= row < len(results):
+            self.editor.show_result(results[row])
+
+    def focus_first(self) -> None:
+        if self.detail is None:
+            return
+        if self.detail.kind in ("incident", "referral"):
+            (self.add_button if not self.body.crimes else self.crime_list).setFocus()
+        elif (box := self.checks.first_box()) is not None:
+            box.setFocus()
+
+    # ---- actions ---------------------------------------------------------------------------------------
+    def add_crime(self) -> None:
+        if self.detail is None or self.detail.kind not in ("incident", "referral"):
+            return
+        self.body.crimes.append(CrimeFinding())
+        self.body.zero_status = False
+        self._refresh_list(len(self.body.crimes) - 1)
+        self._emit("Add crime identified")
+        self.editor.code.setFocus()
+
+    def remove_crime(self) -> None:
+        row = self.crime_list.currentRow()
+        if 0 <= row < len(self.body.crimes):
+            del self.body.crimes[row]
+            self._refresh_list(min(row, len(self.body.crimes) - 1))
+            self._emit("Remove crime identified")
+
+    def zero_status(self) -> None:
+        """One keystroke: no crime in this record; the verdict is complete and the queue moves on."""
+        if self.detail is None or self.detail.kind not in ("incident", "referral"):
+            return
+        self.body = VerdictBody(zero_status=True, complete=True, rationale=self.rationale.text().strip())
+        self._refresh_list(-1)
+        self._emit("Zero status")
+        self.finished.emit()
+
+    def done(self) -> None:
+        problem = self.problem()
+        if problem:
+            self.say(problem)
+            return
+        self.body.complete = True
+        self._emit("Complete verdict")
+        self.finished.emit()
+
+    def problem(self) -> str:
+        """What still needs an answer before the verdict can be complete ('' when none)."""
+        if self.detail is None:
+            return "No record open."
+        if self.detail.kind in ("incident", "referral"):
+            if not self.body.crimes and not self.body.zero_status:
+                return "Add each crime identified (Ctrl+N), or mark the record zero status (Ctrl+0)."
+            for n, c in enumerate(self.body.crimes, 1):
+                if not c.expected_code:
+                    return f"Crime {n}: give the expected Home Office code."
+                if c.crime_id is None and not c.not_recorded_reason:
+                    return f"Crime {n}: choose the crime record that recorded it, or 'Not recorded'."
+            return ""
+        missing = self.checks.missing()
+        return f"Answer: {', '.join(m.replace('_', ' ') for m in missing)}." if missing else ""
+
+    def say(self, text: str) -> None:
+        self.status.setText(text)
+
+    # ---- internals -------------------------------------------------------------------------------------
+    def _refresh_list(self, select: int) -> None:
+        self.crime_list.blockSignals(True)
+        self.crime_list.clear()
+        for n, f in enumerate(self.body.crimes, 1):
+            r = self.results[n - 1] if n - 1 < len(self.results) else None
+            self.crime_list.addItem(crime_summary(n, f, r))
+        if self.body.zero_status:
+            self.crime_list.addItem("Zero status: no crime in this record")
+        self.crime_list.setCurrentRow(select)
+        self.crime_list.blockSignals(False)
+        self._select_crime(select)
+
+    def _select_crime(self, row: int) -> None:
+        valid = 0 <= row < len(self.body.crimes)
+        self.editor_box.setVisible(valid)
+        self.remove_button.setEnabled(valid)
+        if valid and self.detail is not None:
+            self.editor_box.setTitle(f"Crime {row + 1}")
+            crimes = list(self.detail.linked) + list(self.detail.candidates)
+            result = self.results[row] if row < len(self.results) else None
+            self.editor.load(self.body.crimes[row], crimes, result)
+
+    def _crime_changed(self, label: str) -> None:
+        row = self.crime_list.currentRow()
+        if not 0 <= row < len(self.body.crimes):
+            return
+        finding = self.editor.current()
+        if (finding.classified_override is not None or finding.timely_override is not None) \
+                and not finding.override_reason:
+            self.say("An override needs a reason: type it in 'Override reason'.")
+            self.editor.form.setRowVisible(self.editor.override_reason, True)
+            self.editor.override_reason.setFocus()
+            return
+        self.body.crimes[row] = finding
+        item = self.crime_list.item(row)
+        if item is not None:
+            item.setText(crime_summary(row + 1, finding, None))
+        self._emit(label)
+
+    def _rationale_done(self) -> None:
+        text = self.rationale.text().strip()
+        if text != self.body.rationale:
+            self.body.rationale = text
+            self._emit("Rationale")
+
+    def _emit(self, label: str) -> None:
+        if self._loading or self.detail is None:
+            return
+        if self.detail.kind not in ("incident", "referral"):
+            self.body.checks = self.checks.answers()
+        if self.body.complete and self.problem():
+            self.body.complete = False
+        self._update_heading()
+        self.changed.emit(self.body, label)
+
+    def _update_heading(self) -> None:
+        if self.detail is None:
+            self.heading.setText("")
+            return
+        state = "complete" if self.body.complete else "in progress"
+        self.heading.setText(f"<b>Verdict</b> on {self.detail.ref}: {state}")
+        self.heading.setTextFormat(Qt.TextFormat.RichText)
