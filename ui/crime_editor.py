@@ -49,7 +49,7 @@ class CrimeEditor(QWidget):
             box.addItems([t for t, _ in OVERRIDES])
         self.override_reason = QLineEdit(objectName="override_reason", placeholderText="Why the override")
         self.reason = QComboBox(objectName="reason_not_recorded")
-        self.reason.addItems(["—", *REASONS_NOT_RECORDED])
+        self.set_reasons(REASONS_NOT_RECORDED)
         self.safeguarding = TriState("safeguarding")
         self.investigation = TriState("investigation")
         self.domestic = TriState("domestic_abuse")
@@ -83,6 +83,10 @@ class CrimeEditor(QWidget):
         self.reason.activated.connect(lambda _i: self._emit("Reason not recorded"))
         for box in (self.safeguarding, self.investigation, self.domestic):
             box.activated.connect(lambda _i, b=box: self._emit(f"Answer '{b.objectName().replace('_', ' ')}'"))
+
+    def set_reasons(self, reasons: list[str]) -> None:
+        self.reason.clear()
+        self.reason.addItems(["—", *reasons])
 
     def set_codes(self, codes: list[Classification]) -> None:
         completer = QCompleter([c.display for c in codes], self)

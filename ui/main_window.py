@@ -156,6 +156,8 @@ class MainWindow(QMainWindow):
         e = mb.addMenu("&Edit")
         self.undo_action = self._action(e, "&Undo", QKeySequence.StandardKey.Undo, self.undo)
         self.redo_action = self._action(e, "&Redo", ["Ctrl+Shift+Z", "Ctrl+Y"], self.redo)
+        e.addSeparator()
+        self._action(e, "Add a reason &not recorded…", None, self.add_reason)
         r = mb.addMenu("&Record")
         self._action(r, "&Next record", ["Ctrl+PgDown", "Alt+Down"], self.next_record)
         self._action(r, "&Previous record", ["Ctrl+PgUp", "Alt+Up"], self.previous_record)
@@ -192,13 +194,15 @@ class MainWindow(QMainWindow):
             db = Database(target)
             svc = AuditService(db, self.user)
             info = svc.info()
-            return db, svc, info, svc.samples(), codes_for_period(info.period_start, info.period_end)
+            codes = codes_for_period(info.period_start, info.period_end)
+            return db, svc, info, svc.samples(), codes, svc.reasons()
 
         def done(result) -> None:  # noqa: ANN001
             if self.db is not None:
                 self.db.close()
-            self.db, self.svc, self.info, samples, codes = result
+            self.db, self.svc, self.info, samples, codes, reasons = result
             self.panel.set_codes(codes)
+            self.panel.editor.set_reasons(reasons)
             recent = [p for p in self.settings.value("recent", [], list) or [] if p != target]
             self.settings.setValue("recent", [target, *recent][:8])
             self.sample_box.blockSignals(True)
@@ -349,6 +353,16 @@ class MainWindow(QMainWindow):
             u, r = self.svc.undo_stack.undo_label, self.svc.undo_stack.redo_label
             self.undo_action.setText(f"&Undo {u}" if u else "&Undo")
             self.redo_action.setText(f"&Redo {r}" if r else "&Redo")
+
+    def add_reason(self) -> None:
+        if self.svc is None:
+            return
+        text, ok = QInputDialog.getText(self, "Add a reason not recorded",
+                                        "A reason auditors can choose when a crime was not recorded:")
+        if ok and text.strip():
+            svc = self.svc
+            self.runner.run(lambda: (svc.add_reason(text), svc.reasons())[1], self.panel.editor.set_reasons,
+                            lambda msg: self._show_error("The reason was not added", msg))
 
     def flag_record(self) -> None:
         if self.svc is None or self.current_item is None:

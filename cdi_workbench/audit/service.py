@@ -11,7 +11,7 @@ from datetime import date, datetime
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
-from ..rules import RuleSet, rule_set
+from ..rules import REASONS_NOT_RECORDED, RuleSet, rule_set
 from ..storage.database import Database
 from ..storage.models import (
     N100,
@@ -20,6 +20,7 @@ from ..storage.models import (
     Cancellation,
     CrimeRecord,
     Disposal,
+    ReasonOption,
     ReportRecord,
     Sample,
     UserState,
@@ -101,6 +102,23 @@ class AuditService:
                              .outerjoin(done, done.c.sample_id == Sample.id).order_by(Sample.id))
             return [SampleInfo(smp.id, smp.name, smp.kind, smp.system or "", n or 0, d or 0, smp.method)
                     for smp, n, d in rows]
+
+    def reasons(self) -> list[str]:
+        """Reasons a crime was not recorded: the standard list, then those the registrar added."""
+        with self.db.session() as s:
+            extra = list(s.scalars(select(ReasonOption.text).order_by(ReasonOption.id)))
+        return REASONS_NOT_RECORDED + [r for r in extra if r not in REASONS_NOT_RECORDED]
+
+    def add_reason(self, text: str) -> None:
+        text = " ".join(text.split())
+        if not text:
+            raise AuditError("a reason needs some words")
+        if len(text) > 200:
+            raise AuditError("keep a reason under 200 characters")
+        if text in self.reasons():
+            return
+        with self.db.session() as s:
+            s.add(ReasonOption(text=text, added_by=self._who()))
 
     # ---- the queue -------------------------------------------------------------------------------------
     def queue(self, sample_id: int, filter_: str = "all", search: str = "",

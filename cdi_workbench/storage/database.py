@@ -12,6 +12,7 @@ from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
+from alembic.util import CommandError
 from sqlalchemy import Engine, create_engine, event, inspect
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -75,6 +76,13 @@ def backup_sqlite(path: Path, revision: str) -> Path:
     return dest
 
 
+def _known_revision(rev: str) -> bool:
+    try:
+        return ScriptDirectory.from_config(_alembic_config(None)).get_revision(rev) is not None
+    except CommandError:
+        return False
+
+
 def prepare_schema(engine: Engine, target: str | Path, create: bool) -> Path | None:
     """Create the schema on a new database, or upgrade an older one; returns the backup made, if any."""
     head = head_revision()
@@ -84,8 +92,7 @@ def prepare_schema(engine: Engine, target: str | Path, create: bool) -> Path | N
         raise DatabaseError(f"{target} is not a CDI Workbench audit database (it holds other tables).")
     if current is None and not create:
         raise DatabaseError(f"{target} holds no audit. Create one with 'cdi init'.")
-    script = ScriptDirectory.from_config(_alembic_config(None))
-    if current is not None and script.get_revision(current) is None:
+    if current is not None and not _known_revision(current):
         raise DatabaseError(f"{target} was written by a newer version of CDI Workbench (schema {current}); "
                             "update the workbench to open it.")
     if current == head:

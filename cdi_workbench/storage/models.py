@@ -10,8 +10,6 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 from .types import UTCDateTime
 
-SCHEMA_VERSION = "0001"
-
 
 class Base(DeclarativeBase):
     type_annotation_map = {datetime: UTCDateTime, dict[str, Any]: JSON}
@@ -192,3 +190,12 @@ class UserState(Base):
     who: Mapped[str] = mapped_column(String(100), primary_key=True)
     key: Mapped[str] = mapped_column(String(60), primary_key=True)
     value: Mapped[str] = mapped_column(Text, default="")
+
+
+class ReasonOption(Base):
+    """Reasons a crime was not recorded, offered in the verdict panel; the registrar can add to the list."""
+
+    __tablename__ = "reason_option"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    text: Mapped[str] = mapped_column(String(200), unique=True)
+    added_by: Mapped[str] = mapped_column(String(100), default="")
