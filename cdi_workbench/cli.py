@@ -104,6 +104,65 @@ def cmd_report(a: argparse.Namespace) -> int:
     return 0
 
 
+KINDS = {"incidents": "incident", "referrals": "referral", "disposals": "disposal", "cancellations": "cancellation",
+         "n100": "n100", "incident": "incident", "referral": "referral", "disposal": "disposal",
+         "cancellation": "cancellation"}
+
+
+def cmd_sample(a: argparse.Namespace) -> int:
+    import csv
+
+    from . import sampling
+
+    db = Database(a.db)
+    try:
+        if a.export:
+            name, path = a.export
+            with db.session() as s:
+                rows = sampling.draw_order(s, name)
+            with open(path, "w", newline="", encoding="utf-8") as fh:
+                w = csv.DictWriter(fh, ["position", "kind", "system", "reference", "stratum"])
+                w.writeheader()
+                w.writerows(rows)
+            print(f"Wrote {len(rows)} records of '{name}' in draw order to {path}")
+            return 0
+        if a.size is None:
+            print("cdi sample: give --size N", file=sys.stderr)
+            return 2
+        if a.extend:
+            with db.session() as s:
+                added = sampling.extend(s, a.extend, a.size, who=a.user or "")
+            print(f"Extended '{a.extend}' by {added} records (the next in its random order)")
+            return 0
+        if not a.kind:
+            print("cdi sample: give --kind KIND (or --extend NAME / --export NAME FILE)", file=sys.stderr)
+            return 2
+        kind = KINDS[a.kind]
+        seed = a.seed if a.seed is not None else int.from_bytes(__import__("os").urandom(4), "big")
+        name = a.name or f"{a.kind} {datetime.now():%Y-%m-%d %H%M}"
+        with db.session() as s:
+            smp = sampling.draw(s, name, kind, a.size, seed, system=a.system,
+                                stratify=a.stratify == "offence-group", per_stratum=a.per_stratum,
+                                allocation=a.allocation, who=a.user or "")
+            n = len(sampling.draw_order(s, name))
+            frame = dict(smp.frame or {})
+        print(f"Drew '{name}': {n} {kind} records, seed {seed}")
+        for stratum, size in frame["population"].items():
+            print(f"  {stratum}: {frame['allocated'].get(stratum, 0)} of {size}")
+        return 0
+    finally:
+        db.close()
+
+
+def cmd_sample_size(a: argparse.Namespace) -> int:
+    from .sampling import required_size
+
+    n = required_size(a.margin / 100, a.rate / 100, a.population)
+    fpc = f" from a population of {a.population:,}" if a.population else ""
+    print(f"{n} records for +/- {a.margin} percent at 95% confidence, expecting {a.rate} percent{fpc}")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="cdi", description="Crime data integrity audit workbench")
     p.add_argument("--user", help="who is acting (stamped on what is done)")
@@ -125,6 +184,30 @@ def build_parser() -> argparse.ArgumentParser:
     sp.add_argument("--pdf")
     sp.add_argument("--json")
     sp.set_defaults(func=cmd_report)
+    sp = sub.add_parser("sample", help="draw, extend or export a sample")
+    sp.add_argument("db")
+    sp.add_argument("--kind", choices=sorted(KINDS))
+    sp.add_argument("--system", help="referral system (Guardian, PO1, DO1, ...)")
+    sp.add_argument("--size", type=int)
+    sp.add_argument("--stratify", choices=["offence-group"])
+    sp.add_argument("--allocation", choices=["proportional", "equal"], default="proportional")
+    sp.add_argument("--per-stratum", type=int, help="a fixed-size dip-sample of N from each stratum")
+    sp.add_argument("--seed", type=int)
+    sp.add_argument("--name")
+    sp.add_argument("--extend", metavar="NAME")
+    sp.add_argument("--export", nargs=2, metavar=("NAME", "FILE"))
+    sp.set_defaults(func=cmd_sample)
+    sp = sub.add_parser("sample-size", help="records needed for a target margin of error")
+    sp.add_argument("--margin", type=float, required=True, help="margin of error in percent, e.g. 3")
+    sp.add_argument("--rate", type=float, required=True, help="expected recording rate in percent, e.g. 85")
+    sp.add_argument("--population", type=int)
+    sp.set_defaults(func=cmd_sample_size)
+    try:
+        from .cli_import import register
+    except ImportError:  # the import command is optional until its module lands
+        pass
+    else:
+        register(sub)
     return p
 
 

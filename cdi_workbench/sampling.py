@@ -52,25 +52,36 @@ def population(s: Session, kind: str, system: str | None = None) -> list[Candida
 
 
 def draw(s: Session, name: str, kind: str, size: int, seed: int, system: str | None = None,
-         stratify: bool = False, per_stratum: int | None = None, who: str = "",
-         progress: Callable[[int, int], None] | None = None) -> Sample:
-    """Draw and store a sample. stratify: proportional allocation by stratum (largest remainder);
-    per_stratum: a fixed-size dip-sample from each stratum (e.g. 20 of each disposal type)."""
+         stratify: bool = False, per_stratum: int | dict[str, int] | None = None, allocation: str = "proportional",
+         who: str = "", progress: Callable[[int, int], None] | None = None) -> Sample:
+    """Draw and store a sample.
+
+    stratify: allocate `size` across offence-group strata, `allocation` 'proportional' (largest remainder)
+    or 'equal'; per_stratum: a fixed-size dip-sample from each stratum (e.g. 20 of each disposal type),
+    or a dict of sizes per stratum.
+    """
+    if s.scalar(select(Sample.id).where(Sample.name == name)) is not None:
+        raise ValueError(f"there is already a sample called {name!r}")
+    if size < 0:
+        raise ValueError("a sample size cannot be negative")
     pop = population(s, kind, system)
     if not pop:
         raise ValueError(f"there are no {kind} records to sample")
-    strata: dict[str, list[Candidate]] = defaultdict(list)
-    for c in pop:
-        strata[c.stratum if (stratify or per_stratum) else "all"].append(c)
-    for members in strata.values():
-        members.sort(key=lambda c: rank(seed, c.ref))
-    alloc = _allocate({k: len(v) for k, v in strata.items()}, size, per_stratum)
-    chosen = [c for k, members in strata.items() for c in members[:alloc[k]]]
+    stratified = bool(stratify or per_stratum)
+    strata = _strata(pop, seed, stratified)
+    alloc = _allocate({k: len(v) for k, v in strata.items()}, size, per_stratum, allocation)
+    chosen = [c for k, members in strata.items() for c in members[:alloc.get(k, 0)]]
     chosen.sort(key=lambda c: rank(seed, c.ref))
-    method = ("fixed size per stratum" if per_stratum else "stratified by offence group, proportional"
-              if stratify else "simple random") + " (seeded keyed-hash order)"
+    if per_stratum is not None:
+        method = "fixed size per stratum"
+    elif stratify:
+        method = f"stratified by offence group, {allocation} allocation"
+    else:
+        method = "simple random"
+    method += " (seeded keyed-hash order)"
     frame = {"population": {k: len(v) for k, v in strata.items()}, "allocated": alloc, "seed": seed,
-             "stratified": bool(stratify or per_stratum)}
+             "stratified": stratified, "allocation": allocation if stratify and per_stratum is None else "",
+             "extensions": []}
     smp = Sample(name=name, kind=kind, system=system, method=method, seed=seed, frame=frame,
                  drawn_at=now_utc(), drawn_by=who)
     s.add(smp)
@@ -82,11 +93,99 @@ def draw(s: Session, name: str, kind: str, size: int, seed: int, system: str | N
     return smp
 
 
-def _allocate(sizes: dict[str, int], total: int, per_stratum: int | None) -> dict[str, int]:
+def extend(s: Session, name: str, size: int, who: str = "") -> int:
+    """Add `size` records to a sample: the next ones in the same seeded order, never one already drawn.
+
+    A stratified sample is extended stratum by stratum in the same proportions as its population, so the
+    extended sample is still a random sample of the same design. Returns how many were added.
+    """
+    smp = s.scalar(select(Sample).where(Sample.name == name))
+    if smp is None:
+        raise ValueError(f"no sample called {name!r}")
+    if size <= 0:
+        raise ValueError("extend by at least one record")
+    frame = dict(smp.frame or {})
+    drawn = {rid for (rid,) in s.execute(select(AuditItem.record_id).where(AuditItem.sample_id == smp.id))}
+    pop = population(s, smp.kind, smp.system)
+    strata = _strata([c for c in pop if c.record_id not in drawn], smp.seed, bool(frame.get("stratified")))
+    if frame.get("stratified"):
+        alloc = _allocate({k: len(v) for k, v in strata.items()}, size, None, frame.get("allocation") or "proportional")
+    else:
+        alloc = {"all": size}
+    chosen = [c for k, members in strata.items() for c in members[:alloc.get(k, 0)]]
+    chosen.sort(key=lambda c: rank(smp.seed, c.ref))
+    last = s.scalar(select(func.max(AuditItem.position)).where(AuditItem.sample_id == smp.id)) or 0
+    s.add_all(AuditItem(sample_id=smp.id, kind=smp.kind, record_id=c.record_id, position=last + i + 1,
+                        stratum=c.stratum) for i, c in enumerate(chosen))
+    frame["extensions"] = [*frame.get("extensions", []), {"added": len(chosen), "at": now_utc().isoformat(),
+                                                          "by": who}]
+    smp.frame = frame
+    return len(chosen)
+
+
+def draw_order(s: Session, name: str) -> list[dict[str, object]]:
+    """The drawn records in draw order (as inspectors send the list to the force)."""
+    smp = s.scalar(select(Sample).where(Sample.name == name))
+    if smp is None:
+        raise ValueError(f"no sample called {name!r}")
+    refs = {c.record_id: c.ref for c in population(s, smp.kind, smp.system)}
+    items = s.scalars(select(AuditItem).where(AuditItem.sample_id == smp.id).order_by(AuditItem.position))
+    return [{"position": i.position, "kind": i.kind, "system": smp.system or "", "reference": refs.get(i.record_id, ""),
+             "stratum": i.stratum or ""} for i in items]
+
+
+def required_size(margin: float, expected_rate: float, population_size: int | None = None,
+                  confidence: float = 0.95) -> int:
+    """Records needed for a normal-approximation margin of error at the given confidence, with the finite
+    population correction when the population is known (Cochran 1977, eq. 4.1-4.2)."""
+    if not 0 < margin < 1:
+        raise ValueError("the margin of error is a proportion between 0 and 1 (e.g. 0.03 for +/- 3 percent)")
+    if not 0 < expected_rate < 1:
+        raise ValueError("the expected recording rate is a proportion between 0 and 1")
+    from scipy.stats import norm
+
+    z = float(norm.ppf(0.5 + confidence / 2))
+    n0 = z * z * expected_rate * (1 - expected_rate) / (margin * margin)
+    if population_size:
+        n0 = n0 / (1 + (n0 - 1) / population_size)
+    return min(int(-(-n0 // 1)), population_size) if population_size else int(-(-n0 // 1))
+
+
+def _strata(pop: list[Candidate], seed: int, stratified: bool) -> dict[str, list[Candidate]]:
+    strata: dict[str, list[Candidate]] = defaultdict(list)
+    for c in pop:
+        strata[c.stratum if stratified else "all"].append(c)
+    for members in strata.values():
+        members.sort(key=lambda c: rank(seed, c.ref))
+    return dict(sorted(strata.items()))
+
+
+def _allocate(sizes: dict[str, int], total: int, per_stratum: int | dict[str, int] | None,
+              allocation: str = "proportional") -> dict[str, int]:
+    if isinstance(per_stratum, dict):
+        unknown = set(per_stratum) - set(sizes)
+        if unknown:
+            raise ValueError(f"no such stratum: {', '.join(sorted(unknown))}")
+        return {k: min(n, per_stratum.get(k, 0)) for k, n in sizes.items()}
     if per_stratum is not None:
         return {k: min(n, per_stratum) for k, n in sizes.items()}
     n_pop = sum(sizes.values())
     total = min(total, n_pop)
+    if allocation == "equal":
+        alloc = {k: 0 for k in sizes}
+        left = total
+        while left > 0:  # share out evenly, capped by each stratum's size
+            open_ = [k for k in sorted(sizes) if alloc[k] < sizes[k]]
+            share = max(1, left // len(open_))
+            for k in open_:
+                take = min(share, sizes[k] - alloc[k], left)
+                alloc[k] += take
+                left -= take
+                if left == 0:
+                    break
+        return alloc
+    if allocation != "proportional":
+        raise ValueError(f"unknown allocation {allocation!r}: proportional or equal")
     exact = {k: total * n / n_pop for k, n in sizes.items()}
     alloc = {k: int(v) for k, v in exact.items()}
     for k in sorted(exact, key=lambda k: (exact[k] - alloc[k], k), reverse=True)[: total - sum(alloc.values())]:
