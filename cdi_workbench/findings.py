@@ -46,12 +46,22 @@ class Findings:
     verdicts: list[dict[str, Any]]
 
     def table(self, key: str) -> Table:
-        return next(t for t in self.tables if t.key == key)
+        for t in self.tables:
+            if t.key == key:
+                return t
+        raise KeyError(f"no findings table {key!r}")
+
+    def cell(self, key: str, row: str, column: str) -> Cell:
+        t = self.table(key)
+        if column not in t.columns:
+            raise KeyError(f"table {key!r} has no column {column!r}")
+        for r in t.rows:
+            if r.label == row:
+                return r.cells[t.columns.index(column)]
+        raise KeyError(f"table {key!r} has no row {row!r}")
 
     def value(self, key: str, row: str, column: str) -> int:
-        t = self.table(key)
-        r = next(r for r in t.rows if r.label == row)
-        return r.cells[t.columns.index(column)].value
+        return self.cell(key, row, column).value
 
     def to_json(self) -> dict[str, Any]:
         return asdict(self)

@@ -31,15 +31,30 @@ class Candidate:
     stratum: str
 
 
+GROUP_PRIORITY = ("rape", "sexual", "vap", "other", "fraud")
+NO_CRIME = "no crime linked"
+
+
+def report_stratum(codes: list[str]) -> str:
+    """The stratum of an incident or referral: the most serious offence group among its linked crimes."""
+    groups = {group_of(c) for c in codes if c}
+    return next((g for g in GROUP_PRIORITY if g in groups), NO_CRIME)
+
+
 def population(s: Session, kind: str, system: str | None = None) -> list[Candidate]:
     """Every record of a kind (and system), with its offence-group stratum where one can be derived."""
     if kind in ("incident", "referral"):
-        q = select(ReportRecord.id, ReportRecord.ref, func.min(CrimeRecord.ho_code)).where(
-            ReportRecord.kind == kind).outerjoin(RecordLink, RecordLink.report_id == ReportRecord.id).outerjoin(
-            CrimeRecord, CrimeRecord.id == RecordLink.crime_id).group_by(ReportRecord.id, ReportRecord.ref)
+        q = (select(ReportRecord.id, ReportRecord.ref, CrimeRecord.ho_code).where(ReportRecord.kind == kind)
+             .outerjoin(RecordLink, RecordLink.report_id == ReportRecord.id)
+             .outerjoin(CrimeRecord, (CrimeRecord.id == RecordLink.crime_id) & (CrimeRecord.status != "cancelled")))
         if system:
             q = q.where(ReportRecord.system == system)
-        return [Candidate(i, r, group_of(code) if code else "no crime linked") for i, r, code in s.execute(q)]
+        codes: dict[int, list[str]] = {}
+        refs: dict[int, str] = {}
+        for i, r, code in s.execute(q):
+            refs[i] = r
+            codes.setdefault(i, []).append(code or "")
+        return [Candidate(i, r, report_stratum(codes[i])) for i, r in refs.items()]
     if kind == "disposal":
         return [Candidate(i, r, t) for i, r, t in s.execute(select(Disposal.id, Disposal.ref,
                                                                     Disposal.disposal_type))]

@@ -62,7 +62,8 @@ def rationale(case: Case, answers: list[dict[str, Any]], limit: int) -> str:
             if a["outside_limit"]:
                 bits.append(f"{a['hours_to_record']:.0f} h after the report: outside {limit} hours")
             elif "clock_change" in case.tags:
-                bits.append("71 h 30 min after the report (72 h 30 min on the wall clock, across the change to "
+                bits.append("71 h 30 min after the report (72 h 30 min on the wall clock, across the change "
+                            "to "
                             f"summer time): within {limit} hours")
             if not a["linked"]:
                 bits.append("not linked to the log (found by its source reference)")

@@ -12,7 +12,7 @@ from __future__ import annotations
 import random
 from collections import Counter, defaultdict
 from collections.abc import Sequence
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from typing import Protocol
 
 from cdi_workbench.sampling import _allocate, rank  # the draw's own allocation, so predictions match it
@@ -32,7 +32,7 @@ class Assignable(Protocol):
 
 
 def random_times(rng: random.Random, n: int, start: date, days: int, hours: list[int],
-                 weekdays_only: bool = False) -> list:  # type: ignore[type-arg]
+                 weekdays_only: bool = False) -> list[datetime]:
     out = []
     while len(out) < n:
         d = start + timedelta(days=rng.randrange(days))
@@ -44,9 +44,9 @@ def random_times(rng: random.Random, n: int, start: date, days: int, hours: list
     return out
 
 
-def daily_refs(rng: random.Random, times: list, fmt: str, max_serial: int = 1400) -> list[Slot]:  # type: ignore[type-arg]
+def daily_refs(rng: random.Random, times: list[datetime], fmt: str, max_serial: int = 1400) -> list[Slot]:
     """References numbered per day in time order, e.g. MP-20140312-0456 (gaps: the extract is a subset)."""
-    by_day: dict[date, list] = defaultdict(list)  # type: ignore[type-arg]
+    by_day: dict[date, list[datetime]] = defaultdict(list)
     for t in times:
         by_day[t.astimezone(UK).date()].append(t)
     slots = []
@@ -57,7 +57,7 @@ def daily_refs(rng: random.Random, times: list, fmt: str, max_serial: int = 1400
     return slots
 
 
-def running_refs(rng: random.Random, times: list, fmt: str, start: int = 1, gap: int = 4) -> list[Slot]:  # type: ignore[type-arg]
+def running_refs(rng: random.Random, times: list[datetime], fmt: str, start: int = 1, gap: int = 4) -> list[Slot]:
     slots, n = [], start
     for t in sorted(times):
         n += rng.randint(1, gap)

@@ -24,7 +24,7 @@ from sqlalchemy import insert, select
 from cdi_workbench.audit.setup import init_audit
 from cdi_workbench.classification import codes_for_period, group_of, lookup
 from cdi_workbench.rules import REASONS_NOT_RECORDED, normalise_code
-from cdi_workbench.sampling import draw
+from cdi_workbench.sampling import draw, rank
 from cdi_workbench.storage.models import (
     N100,
     AuditItem,
@@ -70,6 +70,8 @@ N_REFERRALS = {"Guardian": 300, "PO1": 150, "DO1": 100}
 REFERRAL_REF = {"Guardian": "GRD/{yy}/{n:06d}", "PO1": "PO1/{yy}/{n:05d}", "DO1": "DO1/{yy}/{n:05d}"}
 DISPOSALS_PER_TYPE = 50
 WHO = "sample generator"
+# Reports received here and recorded 71 h 30 min later cross the change to summer time (30/03/2014 01:00 GMT).
+CLOCK_WINDOW = (datetime(2014, 3, 27, 3, 0, tzinfo=UK), datetime(2014, 3, 30, 0, 30, tzinfo=UK))
 # name, kind, system, size, stratify, per_stratum, hard cases the sample must show (and how often)
 SAMPLES: list[tuple[str, str, str | None, int, bool, int | None, dict[str, int]]] = [
     ("Incidents", "incident", None, 120, True, None,
@@ -131,6 +133,7 @@ class Builder:
         rng, start, days = self.rng, self.start, self.days
         self.inc_slots = daily_refs(rng, random_times(rng, N_INCIDENTS, start, days, HOURS),
                                     "MP-{day:%Y%m%d}-{n:04d}")
+        self._early_ranks()
         self.ref_slots = {
             s: running_refs(rng, random_times(rng, n, start, days, OFFICE_HOURS if s != "DO1" else HOURS,
                                               weekdays_only=s != "DO1"), REFERRAL_REF[s],
@@ -145,11 +148,35 @@ class Builder:
         self.cancel_times = [(c - timedelta(minutes=rng.randint(30 * 60, 50 * 24 * 60)), c)
                              for c in cancelled]
 
+    def _early_ranks(self) -> None:
+        """Renumber a few logs received in the three days before the clocks went forward so that the draw
+        is sure to pick them (their rank is among the lowest 1%): the clock-change case needs one sampled.
+        A new serial stays between its neighbours' on the same day, so refs still follow time order."""
+        lo, hi = CLOCK_WINDOW
+        low = 2 ** 64 // 100
+        planted = 0
+        slots = self.inc_slots
+        window = [i for i, slot in enumerate(slots) if lo <= slot.received_at < hi]
+        self.rng.shuffle(window)
+        for i in window:
+            if planted >= 5:
+                break
+            slot = slots[i]
+            head = slot.ref.rsplit("-", 1)[0]
+            before, after = slots[i - 1] if i else None, slots[i + 1] if i + 1 < len(slots) else None
+            prev = int(before.ref.rsplit("-", 1)[1]) if before and before.ref.startswith(head) else 0
+            nxt = int(after.ref.rsplit("-", 1)[1]) if after and after.ref.startswith(head) else 1500
+            options = [f"{head}-{n:04d}" for n in range(prev + 1, nxt)]
+            best = min(options, key=lambda r: rank(self.seed, r))
+            if rank(self.seed, best) < low:
+                slot.ref = best
+                planted += 1
+
     def place(self) -> None:
         rng, seed = self.rng, self.seed
         spec = {name: (size, strat, per, needs) for name, _k, _s, size, strat, per, needs in SAMPLES}
 
-        def go(name: str, cases: list, refs: list[str]) -> list:  # type: ignore[type-arg]
+        def go(name: str, cases: list[Any], refs: list[str]) -> list[Any]:
             size, strat, per, needs = spec[name]
             order, got = place_cases(rng, cases, refs, seed, size, needs, strat, per)
             self.placed[name] = got
@@ -162,41 +189,39 @@ class Builder:
         self.disposals = go("Disposals", self.disposals, [x.ref for x in self.disp_slots])
         self.n100s = go("N100s", self.n100s, [x.ref for x in self.n100_slots])
         self._number_crimes()
-        self.cancels = go("Cancellations", self.cancels, [c.crime.ref for c in self._cancel_crimes()])
+        self.cancels = go("Cancellations", self.cancels, [h.crime.ref for h in self._cancel_slot_crimes])
 
     def _clock_change(self) -> None:
         """Crimes recorded 71 h 30 min after a report received in the three days before the clocks went
         forward: 72 h 30 min on the wall clock, but within 72 hours (the limit is counted in UTC). Sampled
         logs first: a plain case there may be swapped for a suitable one of the same stratum."""
-        lo, hi = datetime(2014, 3, 27, 3, 0, tzinfo=UK), datetime(2014, 3, 30, 0, 30, tzinfo=UK)
+        lo, hi = CLOCK_WINDOW
         refs = [s.ref for s in self.inc_slots]
         strata = [c.stratum() for c in self.incidents]
         chosen = predict(refs, strata, self.seed, SAMPLES[0][3], stratify=True)
 
-        def suitable(case: Case) -> bool:  # one crime, recorded on time (its link may be missing)
-            return not case.tags - {"unlinked"} and len(case.crimes) == 1 and case.crimes[0].recorded and \
-                case.crimes[0].role == "main" and not case.crimes[0].late
+        def suitable(case: Case, unlinked: bool) -> bool:  # one crime, recorded on time
+            return not case.tags - ({"unlinked"} if unlinked else set()) and len(case.crimes) == 1 and \
+                case.crimes[0].recorded and case.crimes[0].role == "main" and not case.crimes[0].late
 
         window = [i for i, s in enumerate(self.inc_slots) if lo <= s.received_at < hi]
         window.sort(key=lambda i: (i not in chosen, i))
         done = 0
-        for i in window:
-            if done >= 3:
-                break
-            plain = not self.incidents[i].tags - {"zero_status"}
-            if i in chosen and plain and not suitable(self.incidents[i]):
-                j = next((j for j in range(len(self.incidents)) if j not in chosen and strata[j] == strata[i]
-                          and suitable(self.incidents[j])), None)
-                if j is not None:
-                    self.incidents[i], self.incidents[j] = self.incidents[j], self.incidents[i]
-            case = self.incidents[i]
-            if suitable(case):
-                case.crimes[0].delay_h = 71.5
-                case.tags.add("clock_change")
-                done += 1
-
-    def _cancel_crimes(self) -> list[Any]:
-        return self._cancel_slot_crimes
+        for unlinked in (False, True):  # a linked crime reads best; one with a missing link only if need be
+            for i in window:
+                if done >= 3 or (unlinked and done):
+                    break
+                plain = not self.incidents[i].tags - {"zero_status"}
+                if i in chosen and plain and not suitable(self.incidents[i], unlinked):
+                    j = next((j for j in range(len(self.incidents)) if j not in chosen
+                              and strata[j] == strata[i] and suitable(self.incidents[j], unlinked)), None)
+                    if j is not None:
+                        self.incidents[i], self.incidents[j] = self.incidents[j], self.incidents[i]
+                case = self.incidents[i]
+                if "clock_change" not in case.tags and suitable(case, unlinked):
+                    case.crimes[0].delay_h = 71.5
+                    case.tags.add("clock_change")
+                    done += 1
 
     def _number_crimes(self) -> None:
         """Crime references in recording order across the force (with gaps: the extract is a subset)."""
@@ -448,6 +473,7 @@ def main(argv: list[str] | None = None) -> int:
           f"{c['PO1']} PO1, {c['DO1']} DO1 referrals, {c['disposals']} disposals, {c['cancellations']} "
           f"cancellations, {c['n100']} N100s; samples: "
           + ", ".join(f"{n} ({v['size']})" for n, v in key["samples"].items()))
+    print("hard cases in the samples: " + ", ".join(f"{t} {len(v)}" for t, v in sorted(key["hard_cases"].items())))
     return 0
 
 

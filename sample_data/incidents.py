@@ -158,7 +158,7 @@ def plan_crime_incident(rng: random.Random, geo: Geography, family: str) -> Case
     place = rng.choice(geo.streets if home else geo.places.get(family) or geo.streets)
     case = Case("incident", "Incident", "crime", caller=caller, place=place,
                 opening=opening_for(code, flavour, caller), qualifiers=qualifiers_for(rng, code, flavour),
-                params={"family": family, "flavour": flavour})
+                params={"family": family, "flavour": flavour, "home": home})
     main = CrimeTruth(code, delay_h=normal_delay(rng), domestic=flavour == "domestic", victim_sex=sex,
                       victim_age=age)
     case.crimes.append(main)
@@ -243,7 +243,7 @@ def plan_zero_incident(rng: random.Random, geo: Geography, asb: bool) -> Case:
     q = rng.choice(kind.qualifiers) if kind.qualifiers else ""
     case = Case("incident", "Incident", "zero", caller=rng.choice(kind.callers), place=place,
                 opening=kind.opening, closing=kind.closing, qualifiers=[q] if q else [],
-                params={"zero": kind.key, "attend": rng.random() < kind.attend})
+                params={"zero": kind.key, "attend": rng.random() < kind.attend, "home": kind.home})
     if kind.key in LATER and rng.random() < 0.22:
         case.params["attend"] = True
         case.params["flavour"] = "domestic"

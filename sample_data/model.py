@@ -11,11 +11,11 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from cdi_workbench.classification import group_of
+from cdi_workbench.sampling import NO_CRIME, report_stratum
 
 from .places import Place
 
-NO_CRIME_STRATUM = "no crime linked"  # what sampling.population calls a report with no linked crime
+NO_CRIME_STRATUM = NO_CRIME
 
 
 @dataclass
@@ -62,13 +62,8 @@ class Case:
     params: dict[str, Any] = field(default_factory=dict)
 
     def stratum(self) -> str:
-        """The offence-group stratum sampling.population will give this report (lowest linked code)."""
-        codes = [c.recorded_code for c in self.crimes if c.recorded and c.linked]
-        return group_of(min(codes)) if codes else NO_CRIME_STRATUM
-
-    @property
-    def plain(self) -> bool:
-        return not self.tags
+        """The offence-group stratum sampling.population will give this report."""
+        return report_stratum([c.recorded_code for c in self.crimes if c.recorded and c.linked])
 
 
 @dataclass

@@ -10,7 +10,7 @@ import random
 import re
 from datetime import timedelta
 
-from cdi_workbench.classification import lookup
+from cdi_workbench.classification import group_of, lookup
 
 from .model import Case, CrimeTruth, Slot
 from .offences import INJURIES, ITEMS, MONEY, NO_INJURY, OFFENCES, SHOPS, VEHICLES, WHEN
@@ -170,7 +170,8 @@ def context(rng: random.Random, case: Case, c: CrimeTruth, streets: list[Place])
     ps, po, pp = PRON[c.victim_sex if c.victim_sex in ("F", "M") else None]
     place: Place = case.place or rng.choice(streets)
     street_place = place if not place.poi else rng.choice(streets)
-    base = {"ps": ps, "po": po, "pp": pp, "place": place.phrase(rng), "street": street_place.street,
+    home = bool(case.params.get("home"))
+    base = {"ps": ps, "po": po, "pp": pp, "place": place.phrase(rng, house=home), "street": street_place.street,
             "veh": rng.choice(VEHICLES), "when": rng.choice(WHEN), "money": rng.choice(MONEY),
             "shop": rng.choice(SHOPS), "age": str(c.victim_age or 15)}
     if c.code in ("46", "34A"):
@@ -242,7 +243,9 @@ FOUND_AT_SCENE = {"92D", "92E", "92A", "10D", "10C", "33", "54"}
 
 def _grade(rng: random.Random, case: Case) -> str:
     codes = {c.code for c in case.crimes}
-    if codes & FOUND_AT_SCENE or any(c.role == "later" for c in case.crimes):
+    if codes & FOUND_AT_SCENE:
+        return "P2"
+    if any(c.role == "later" for c in case.crimes):
         return rng.choice(["P1", "P2"])
     urgent = {"8N", "5D", "34B", "34A", "19C", "19F", "19D", "3B", "10D"}
     if codes & urgent or case.params.get("flavour") == "domestic":
@@ -398,7 +401,8 @@ def _outcomes(rng: random.Random, log: Log, case: Case, crimes: list[CrimeTruth]
                     "Crime to be recorded}{ for both|}.")
         else:
             text = "{Crime report submitted|Crime reported|Crime report completed|Crime raised|Crime to be " \
-                   "recorded}" + ("{, IP given crime prevention advice|}." if recorded[0].victim_sex else ".")
+                   "recorded}" + ("{, IP given crime prevention advice|}." if recorded[0].victim_sex and
+                                group_of(recorded[0].code) == "other" else ".")
         log.add(t, author, expand(rng, text))
         for c in recorded:
             at = slot.at(c.delay_h)

@@ -199,7 +199,7 @@ OFFENCES: dict[str, dict[str, list[str]]] = {
     },
     "19C": {
         "report": [
-            "<vs> has been raped by <sus> {at <pp> address|at a party|after a night out}",
+            "<vs> has been raped by <sus> {at <pp> address|at a party|at his flat}",
             "<sus> {had sex with <vo> while <ps> was too drunk to consent|forced <vo> to have sex|had sex "
             "with "
             "<vo> after <ps> said no}. <vs^> is {very distressed|tearful|in shock}",

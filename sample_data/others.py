@@ -42,10 +42,6 @@ class DisposalCase:
     crime: CrimeTruth | None = None
     lag_h: float = 0.0  # hours from the crime's recording to the disposal
 
-    @property
-    def plain(self) -> bool:
-        return not self.tags
-
     def stratum(self) -> str:
         return self.dtype
 
@@ -173,11 +169,6 @@ class CancelCase:
     decided_by: str
     tags: set[str] = field(default_factory=set)
     crime: CrimeTruth | None = None
-    lag_h: float = 0.0
-
-    @property
-    def plain(self) -> bool:
-        return not self.tags
 
     def stratum(self) -> str:
         return self.group
@@ -192,11 +183,12 @@ def plan_cancellation(rng: random.Random, group: str) -> CancelCase:
                                                                     "Detective sergeant (PPU)"])
     else:
         ok = ["Designated decision maker", "Designated decision maker", "Force crime registrar"]
-        who = rng.choice(ok if authorised else ["Response sergeant", "Investigating officer", "Crime bureau staff"])
+        who = rng.choice(ok if authorised else ["Response sergeant", "Investigating officer", "Crime bureau "
+                                                                                              "staff"])
     checks = {"decision_correct": correct, "authorised_decision_maker": authorised,
               "victim_informed": rng.random() < 0.8}
     tags = {k for k, v in checks.items() if not v}
-    return CancelCase(group, code, checks, who, tags, lag_h=rng.uniform(24, 60 * 24))
+    return CancelCase(group, code, checks, who, tags)
 
 
 def cancellation_text(rng: random.Random, c: CancelCase, at: datetime, dup: str) -> tuple[str, str]:
@@ -225,16 +217,17 @@ def cancellation_text(rng: random.Random, c: CancelCase, at: datetime, dup: str)
 # ---- N100 -------------------------------------------------------------------------------------------------
 @dataclass
 class N100Case:
+    """An N100 and its incident. correct: a report of rape rightly not recorded (victim will not confirm,
+    evidence to the contrary, another force's area): an N100 was needed. should_be_rape: the victim's own
+    account was not believed: a crime of rape was needed, not an N100. already_recorded: the rape was recorded
+    and the N100 is a duplicate. not_rape: a sexual assault, not a report of rape, given an N100."""
+
     variant: str  # correct | should_be_rape | already_recorded | not_rape
     reason_code: str
     checks: dict[str, bool]
     incident: Case
     delay_h: float
     tags: set[str] = field(default_factory=set)
-
-    @property
-    def plain(self) -> bool:
-        return not self.tags
 
     def stratum(self) -> str:
         return "n100"

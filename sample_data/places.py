@@ -8,6 +8,7 @@ fictional; only the proportions of crime types and the street names come from th
 from __future__ import annotations
 
 import csv
+import random
 import re
 from collections import Counter, defaultdict
 from dataclasses import dataclass
@@ -78,7 +79,7 @@ class Place:
     street: str  # "Bower Lane", or the point of interest ("Supermarket")
     poi: bool
 
-    def phrase(self, rng, house: bool = True) -> str:  # type: ignore[no-untyped-def]
+    def phrase(self, rng: random.Random, house: bool = True) -> str:
         """How a call taker would write the place: '14 Bower Lane', 'the Co-op', 'Bower Lane'."""
         if self.poi:
             opts = POI_PHRASES.get(self.street, [f"the {self.street.lower()}"])
@@ -108,8 +109,9 @@ class Geography:
     from_file: bool
 
 
-def load_geography(path: Path = STREET_FILE) -> Geography:
+def load_geography(path: Path | None = None) -> Geography:
     """Crime-type mix and places from the street-level file; a small built-in list if it is missing."""
+    path = path or STREET_FILE
     mix: Counter[str] = Counter()
     outcomes: Counter[str] = Counter()
     places: dict[str, list[Place]] = defaultdict(list)
@@ -138,8 +140,9 @@ def load_geography(path: Path = STREET_FILE) -> Geography:
                      dict(sorted(outcomes.items())) or dict(FALLBACK_OUTCOMES), True)
 
 
-def load_nsir_categories(path: Path = NSIR_FILE) -> list[str]:
+def load_nsir_categories(path: Path | None = None) -> list[str]:
     """NSIR 2011 incident category names (the opening and closing codes of incident logs)."""
+    path = path or NSIR_FILE
     try:
         with open(path, newline="", encoding="utf-8") as fh:
             names = [r["name"] for r in csv.DictReader(fh) if r.get("kind") == "category"]

@@ -86,7 +86,7 @@ def plan_referral(rng: random.Random, geo: Geography, system: str) -> Case:
     sex, age = _victim(rng, vk, code)
     place: Place = rng.choice(geo.streets)
     case = Case("referral", system, "referral", agency=agency, category=category, place=place,
-                params={"vk": vk, "flavour": "domestic" if vk == "da" else "acquaintance", "sex": sex,
+                params={"vk": vk, "flavour": "domestic" if vk == "da" else "acquaintance", "sex": sex, "home": True,
                         "age": age})
     if not code:
         case.tags.add("zero_status")

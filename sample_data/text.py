@@ -43,11 +43,6 @@ def tidy(text: str, upper: bool = True) -> str:
     return cap(text) if upper else text
 
 
-def say(rng: random.Random, options: list[str] | tuple[str, ...], ctx: dict[str, str] | None = None) -> str:
-    """Expand one template chosen from several."""
-    return expand(rng, rng.choice(options), ctx)
-
-
 @dataclass
 class Log:
     """Timestamped entries ('dd/mm/yyyy HH:MM [Author] text'), rendered in time order."""

@@ -33,12 +33,13 @@ SUSPICIOUS = "Suspicious Circumstances/Insecure premises or vehicles"
 
 ZERO_KINDS: tuple[ZeroKind, ...] = (
     ZeroKind("asb_youths", ASB, ASB, ("Victim", "Witness", "Third party"), (
-        "{a group of|about {six|eight|ten}|several} youths {gathering|congregating|being rowdy} {outside "
+        "{a group of|about {six|eight|ten}|several} youths {are gathering|are congregating|are being rowdy} "
+        "{outside "
         "<place>|on "
         "<street>|by the shops on <street>} {kicking a football against houses|drinking and shouting|"
         "riding bikes at people|throwing stones into the road}. {This happens every night|Caller fed up|"
         "Ongoing problem}",
-        "youths {knocking on doors and running off|climbing on garage roofs|setting off fireworks} on "
+        "youths are {knocking on doors and running off|climbing on garage roofs|setting off fireworks} on "
         "<street>",
     ), (
         "{Area search|Attended}, youths {dispersed|moved on|spoken to and given words of advice}. "
@@ -46,7 +47,8 @@ ZERO_KINDS: tuple[ZeroKind, ...] = (
         "No trace of youths on arrival. {Patrols to be increased|Passed to the neighbourhood team}",
     ), weight=30, qualifiers=("Youth Related",)),
     ZeroKind("noise", ASB, ASB, ("Victim", "Third party"), (
-        "{loud music|shouting and banging|a party} {coming from|at} {the flat above|next door|<place>} "
+        "there is {loud music|shouting and banging|a party} {coming from|at} {the flat above|next "
+        "door|<place>} "
         "{since 2200|for hours|every weekend}. Caller {has to be up for work|has a young baby|is at wits "
         "end}",
     ), (
@@ -55,20 +57,22 @@ ZERO_KINDS: tuple[ZeroKind, ...] = (
         "No noise audible on arrival. Caller given {environmental health|council} details",
     ), weight=16, home=True),
     ZeroKind("asb_personal", "ASB - Personal", "ASB - Personal", ("Victim",), (
-        "{neighbour|the family next door|a neighbour at <place>} {keeps parking across <vp> drive|"
+        "{a neighbour|the family next door|a neighbour at <place>} {keeps parking across <vp> drive|"
         "is being unfriendly|keeps staring at <vo>} and {caller|<vs>} wants it recorded",
-        "ongoing dispute with {neighbour|the people opposite} over {bins|parking|the hedge}. No threats "
+        "there is an ongoing dispute with {a neighbour|the people opposite} over {bins|parking|the hedge}. "
+        "No threats "
         "made, "
         "caller wants {advice|it logged}",
     ), (
         "Spoke to both parties. {No offences|No threats or abuse}. {Mediation offered|Referred to housing}",
     ), attend=0.4, weight=10, home=True),
     ZeroKind("concern", CONCERN, CONCERN, ("Third party", "Witness", "Other agency"), (
-        "{elderly neighbour|the lady at <place>|an elderly male} has not been seen for {three|several} days, "
+        "{an elderly neighbour|the lady at <place>|an elderly man at <place>} has not been seen for "
+        "{three|several} days, "
         "milk on the step, curtains drawn",
-        "{a female|a male} {sitting in the road|slumped in a doorway|wandering} on <street> {appears "
-        "drunk|appears confused|in nightclothes}",
-        "{a male|a female} {standing on the bridge|on the railway footbridge|near the canal} {looking "
+        "{a female|a male} is {sitting in the road|slumped in a doorway|wandering} on <street> {and appears "
+        "drunk|and appears confused|in nightclothes}",
+        "{a male|a female} is {standing on the bridge|on the railway footbridge|by the canal} {looking "
         "upset|crying}, caller concerned for {his|her} safety",
     ), (
         "{Occupant found safe and well|Female found safe|Male located}, {ambulance not required|"
@@ -77,7 +81,8 @@ ZERO_KINDS: tuple[ZeroKind, ...] = (
         "under s136|family attended}. No crime",
     ), qualifiers=("Mental Health", "Vulnerable Adult", ""), weight=22, home=True),
     ZeroKind("rtc_damage", "RTC - Damage Only", "RTC - Damage Only", ("Victim", "Witness"), (
-        "{minor collision|shunt|two car RTC} {at the junction of <street>|on <street>|in <place>}, "
+        "there has been a {minor collision|shunt|two car RTC} {at the junction of <street>|on <street>|in "
+        "<place>}, "
         "{no injuries|no one hurt}, {details exchanged|cars blocking the road}",
         "{a <veh>|a van} has {clipped <vp> wing mirror|reversed into <vp> car} in <place> and "
         "{driven off|the driver left without giving details}. No injuries",
@@ -88,16 +93,17 @@ ZERO_KINDS: tuple[ZeroKind, ...] = (
     ), attend=0.5, weight=14, phone=("{Details exchanged, no police action needed|Caller advised to report "
                                      "to insurers|Damage only, no injuries: advice given}",)),
     ZeroKind("rtc_injury", "RTC - Death/Injury", "RTC - Death/Injury", ("Witness", "Other agency"), (
-        "{RTC|collision} on <street>, {cyclist|pedestrian|car vs motorcycle}, {one casualty|minor "
+        "there has been {an RTC|a collision} on <street>, {cyclist|pedestrian|car vs motorcycle}, {one "
+        "casualty|minor "
         "injuries}. {Ambulance on scene|Ambulance requested}",
     ), (
         "{Driver breathalysed, negative|Both drivers breath tested, negative}. {Casualty conveyed with "
         "minor injuries|Slight injury}. {Collision report completed|Stats19 completed}",
     ), attend=0.95, weight=6, grade="P1"),
     ZeroKind("lost_property", "Lost/Found Property/Person", "Lost/Found Property/Person", ("Victim",), (
-        "{caller|<vs>} has lost {<item>|<pp> phone|<pp> purse} {somewhere in town|on the bus|at <place>} "
+        "<vs> has lost {<item>|<pp> phone|<pp> purse} {somewhere in town|on the bus|at <place>} "
         "and {needs a reference for insurance|thinks <ps> dropped it}",
-        "{caller|<vs>} {cannot find|has misplaced} <item> after {a night out|shopping at <place>}, "
+        "<vs> {cannot find|has misplaced} <item> after {a night out|shopping at <place>}, "
         "{not stolen|doesn't think it was stolen}",
     ), (
         "Lost property reference given. {No suggestion of theft|Caller confirms it was lost, not taken}",
@@ -116,10 +122,12 @@ ZERO_KINDS: tuple[ZeroKind, ...] = (
         "reset by keyholder}",
     ), attend=0.6, weight=8, names_caller=True, grade="P2"),
     ZeroKind("suspicious", SUSPICIOUS, SUSPICIOUS, ("Witness", "Third party"), (
-        "{a male|two males|a van} {hanging around|looking into gardens|parked with engine running} "
-        "{on <street>|near <place>} {for the last hour|acting suspiciously}",
-        "{garage door open|shed door insecure|back door open} at {a neighbour's house|<place>} and "
-        "occupants {away|not answering}",
+        "{a male is hanging around|two males are looking into gardens|a van is parked with its engine "
+        "running} "
+        "{on <street>|near <place>} {for the last hour|and acting suspiciously}",
+        "{a garage door is open|a shed door is insecure|a back door is open} at {a neighbour's "
+        "house|<place>} and "
+        "the occupants are {away|not answering}",
     ), (
         "{Area search, nothing found|Males spoken to, delivering leaflets|Van belongs to workmen}. "
         "No offences",
@@ -133,9 +141,11 @@ ZERO_KINDS: tuple[ZeroKind, ...] = (
         "{arranged|to follow}",
     ), attend=0.9, qualifiers=("Vulnerable Child / Young Person", ""), weight=8, home=True, grade="P1"),
     ZeroKind("civil", "Civil Disputes", "Civil Disputes", ("Victim",), (
-        "{landlord|ex-partner|a builder} {is refusing to return <vp> deposit|has kept <vp> belongings "
+        "{<vp> landlord|<vp> ex-partner|a builder} {is refusing to return <vp> deposit|has kept <vp> "
+        "belongings "
         "after the split|has not finished the work and wants paying}",
-        "{dispute over child contact|ex-partner late returning the children|argument over who owns the "
+        "there is {a dispute over child contact|a row as the ex-partner is late returning the "
+        "children|an argument over who owns the "
         "car} and {caller|<vs>} wants police to attend",
     ), (
         "{Civil matter, advice given|Advised re small claims court|Parties advised, no offences}",
@@ -153,15 +163,16 @@ ZERO_KINDS: tuple[ZeroKind, ...] = (
         "No offences}. DASH {standard|completed, standard risk}",
     ), attend=0.95, qualifiers=("Domestic Abuse",), weight=12, home=True, grade="P1"),
     ZeroKind("fight_no_trace", "ASB - Personal", ASB, ("Witness",), (
-        "{fight|scuffle|males fighting} {outside <place>|on <street>}, {about four males|two males}, "
+        "{there is a fight|there is a scuffle|males are fighting} {outside <place>|on <street>}, {about "
+        "four males|two males}, "
         "{no weapons seen|can't see if anyone is hurt}",
     ), (
         "{No trace on arrival|All parties gone|Area search negative}. {No injured party found|"
         "No victim located|Hospitals checked, no one presented}",
     ), attend=0.9, weight=7, grade="P1"),
     ZeroKind("highway", "Highway Disruption", "Highway Disruption", ("Witness",), (
-        "{sheep|horses|a cow} {loose on|in the road on} <street>",
-        "{debris|a mattress|a fallen tree} in the road on <street>, {traffic swerving|hazard}",
+        "{sheep are|horses are|a cow is} {loose on|in the road on} <street>",
+        "there is {debris|a mattress|a fallen tree} in the road on <street>, {traffic swerving|hazard}",
     ), ("{Animals returned to field, farmer informed|Road cleared|Highways informed}",), attend=0.6,
         weight=5),
     ZeroKind("abandoned", "Abandoned Call to Emergency Services", "Abandoned Call to Emergency Services",
@@ -178,8 +189,8 @@ ZERO_KINDS: tuple[ZeroKind, ...] = (
     ), ("{Not suspicious|No suspicious circumstances}. GP to issue certificate. Coroner informed",),
         attend=0.95, weight=3, names_caller=True, grade="P1", home=True),
     ZeroKind("licensing", "Licensing", "Licensing", ("Other agency", "Witness"), (
-        "{pub|bar|off licence} {serving after hours|selling to underage youths|door staff not "
-        "registered} at <place>",
+        "the {pub|bar|off licence} at <place> {is serving after hours|is selling to underage youths|has door "
+        "staff who are not registered}",
     ), ("{Licensing officer informed|Premises visited, manager advised}",), attend=0.5, weight=3),
     ZeroKind("duplicate", "Duplicate", "Duplicate", ("Witness", "Third party"), (
         "{Second caller|Another caller} {reporting the same incident|re the incident already logged} on "

@@ -111,7 +111,7 @@ class MainWindow(QMainWindow):
         split.addWidget(left)
         split.addWidget(self.record_view)
         split.addWidget(self.panel)
-        split.setSizes([380, 560, 460])
+        split.setSizes([430, 540, 430])
         split.setChildrenCollapsible(False)
         self.setCentralWidget(split)
 
@@ -120,6 +120,7 @@ class MainWindow(QMainWindow):
         dock.setWidget(self.findings_view)
         self.addDockWidget(Qt.DockWidgetArea.BottomDockWidgetArea, dock)
         self.findings_dock = dock
+        self.resizeDocks([dock], [170], Qt.Orientation.Vertical)
         self.who_label = QLabel()
         self.busy_label = QLabel()
         self.statusBar().addPermanentWidget(self.busy_label)

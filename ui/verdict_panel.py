@@ -260,6 +260,8 @@ class VerdictPanel(QWidget):
         if self.detail is None:
             self.heading.setText("")
             return
-        state = "complete" if self.body.complete else "in progress"
+        b = self.body
+        started = b.crimes or b.zero_status or b.checks or b.rationale
+        state = "complete" if b.complete else ("in progress" if started else "not started")
         self.heading.setText(f"<b>Verdict</b> on {self.detail.ref}: {state}")
         self.heading.setTextFormat(Qt.TextFormat.RichText)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from sqlalchemy import and_, or_, select
+from sqlalchemy import and_, case, or_, select
 from sqlalchemy.orm import Session
 
 from ..storage.models import N100, AuditItem, Cancellation, CrimeRecord, Disposal, RecordLink, ReportRecord
@@ -103,7 +103,9 @@ def _candidates(s: Session, r: ReportRecord, linked: set[int], limit: int = 8) -
                           CrimeRecord.reported_at.between(r.received_at - timedelta(days=2),
                                                           r.received_at + timedelta(days=2))))
     already = select(RecordLink.crime_id).where(RecordLink.report_id == r.id)
-    rows = s.scalars(select(CrimeRecord).where(or_(*conds), CrimeRecord.id.not_in(already)).limit(limit))
+    cites = case((CrimeRecord.source_ref == r.ref, 0), else_=1)
+    rows = s.scalars(select(CrimeRecord).where(or_(*conds), CrimeRecord.id.not_in(already))
+                     .order_by(cites, CrimeRecord.reported_at, CrimeRecord.id).limit(limit))
     out = []
     for c in rows:
         if c.id in linked:

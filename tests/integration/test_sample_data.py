@@ -31,8 +31,8 @@ from cdi_workbench.storage.models import (
     ReportRecord,
     Sample,
 )
-from cdi_workbench.timeutil import to_utc
-from sample_data import generate
+from cdi_workbench.timeutil import UK, to_utc
+from sample_data import generate, places
 from sample_data.places import load_nsir_categories
 
 SEED = generate.DEFAULT_SEED
@@ -208,6 +208,14 @@ def test_hard_cases_are_in_the_samples(db: Database, key: dict[str, Any]) -> Non
             assert any(e.author.startswith("Attending officer") and e.time != log[0].time for e in log[1:])
         for name, ref in hard["zero_status"]:
             assert items[name][ref]["crimes"] == []
+        for name, ref in hard.get("clock_change", []):  # 72 h 30 min on the wall clock, 71 h 30 min in UTC
+            report = _report(s, ref, systems[name])
+            (c,) = items[name][ref]["crimes"]
+            recorded = crimes[c["crime_ref"]].recorded_at
+            assert (to_utc(recorded) - to_utc(report.received_at)).total_seconds() == 71.5 * 3600
+            wall = recorded.astimezone(UK).replace(tzinfo=None) - report.received_at.astimezone(UK).replace(tzinfo=None)
+            assert wall.total_seconds() == 72.5 * 3600 and c["outside_limit"] is False
+    assert hard.get("clock_change"), "the default seed puts a clock-change case in the sample"
     reasons = {c["not_recorded_reason"] for smp in items.values() for e in smp.values()
                for c in e.get("crimes", [])}
     assert {"Victim not believed", "Further offence disclosed later not recorded",
@@ -244,6 +252,15 @@ def test_same_seed_same_key_other_seed_other_key(tmp_path: Path, key: dict[str, 
     assert again == key
     other = generate.build(tmp_path / "other.db", SEED + 1)
     assert other["samples"] != key["samples"]
+
+
+def test_builds_without_the_shared_data_files(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(places, "STREET_FILE", tmp_path / "missing-street.csv")
+    monkeypatch.setattr(places, "NSIR_FILE", tmp_path / "missing-nsir.csv")
+    key = generate.build(tmp_path / "fallback.db", SEED)
+    assert key["street_file_used"] is False
+    assert key["counts"]["incidents"] == 3000 and key["counts"]["crime_records"] >= 1000
+    assert len(key["hard_cases"]["rape_as_lesser"]) >= 3
 
 
 def test_command_line_replaces_an_existing_database(tmp_path: Path) -> None:
