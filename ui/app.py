@@ -19,4 +19,13 @@ def run(db_path: str | None) -> int:
         window.ask_user()
     if db_path:
         window.open_database(db_path)
-    return app.exec()
+    rc = app.exec()
+    # Tear the window and its worker down while Qt is still alive: letting the interpreter's final
+    # garbage collection do it crashes PySide6 (objects carried by queued signals outlive their owner).
+    window.runner.wait()
+    window.deleteLater()
+    del window
+    import gc
+
+    gc.collect()
+    return rc

@@ -111,7 +111,7 @@ class MainWindow(QMainWindow):
         split.addWidget(left)
         split.addWidget(self.record_view)
         split.addWidget(self.panel)
-        split.setSizes([430, 540, 430])
+        split.setSizes([460, 520, 420])
         split.setChildrenCollapsible(False)
         self.setCentralWidget(split)
 
@@ -120,7 +120,6 @@ class MainWindow(QMainWindow):
         dock.setWidget(self.findings_view)
         self.addDockWidget(Qt.DockWidgetArea.BottomDockWidgetArea, dock)
         self.findings_dock = dock
-        self.resizeDocks([dock], [170], Qt.Orientation.Vertical)
         self.who_label = QLabel()
         self.busy_label = QLabel()
         self.statusBar().addPermanentWidget(self.busy_label)
@@ -251,6 +250,7 @@ class MainWindow(QMainWindow):
         rows, everything = result
         self._restore_item = None
         self.queue_model.set_rows(rows)
+        self.queue.setColumnHidden(2, len({r.system for r in everything}) <= 1)
         done = sum(r.status == "done" for r in everything)
         self.progress_label.setText(f"{done} of {len(everything)} records audited · {len(rows)} shown")
         row = self.queue_model.row_of(want) if want is not None else -1
@@ -434,6 +434,12 @@ class MainWindow(QMainWindow):
 
     def _show_error(self, title: str, details: str = "") -> None:
         QMessageBox.warning(self, "CDI Workbench", f"<b>{title}</b><br>{details}")
+
+    def showEvent(self, event) -> None:  # noqa: ANN001
+        super().showEvent(event)
+        if not getattr(self, "_sized", False):
+            self._sized = True
+            self.resizeDocks([self.findings_dock], [150], Qt.Orientation.Vertical)
 
     def closeEvent(self, event: QCloseEvent) -> None:
         self.panel.rationale.clearFocus()  # commits a rationale being typed

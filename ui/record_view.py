@@ -53,12 +53,11 @@ def render(d: RecordDetail) -> str:
         parts.append("<table cellpadding=2>" + "".join(
             f"<tr><td><b>{escape(k)}</b></td><td>{highlight(v)}</td></tr>" for k, v in d.fields) + "</table>")
     if d.narrative:
-        parts.append("<h3>Narrative</h3><table cellspacing=0 cellpadding=3 width='100%'>")
+        parts.append("<h3>Narrative</h3>")
         for e in d.narrative:
-            parts.append(f"<tr><td valign=top style='white-space:nowrap'><b>{escape(e.time)}</b></td>"
-                         f"<td valign=top style='white-space:nowrap'><i>{escape(e.author)}</i></td>"
-                         f"<td valign=top>{highlight(e.text)}</td></tr>")
-        parts.append("</table>")
+            who = f" · <i>{escape(e.author)}</i>" if e.author else ""
+            parts.append(f"<p style='margin:6px 0 0 0'><b>{escape(e.time)}</b>{who}</p>"
+                         f"<p style='margin:0 0 0 14px'>{highlight(e.text)}</p>")
     parts.append("<h3>Linked crime records</h3>")
     parts.append(_crime_rows(d.linked, False) if d.linked else "<p><i>None linked.</i></p>")
     if d.candidates:

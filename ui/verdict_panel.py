@@ -63,7 +63,7 @@ class VerdictPanel(QWidget):
         rl.addWidget(QLabel("Crimes identified (one per victim, per offence):"))
         self.crime_list = QListWidget(objectName="crime_list")
         self.crime_list.setAccessibleName("Crimes identified")
-        self.crime_list.setMaximumHeight(110)
+        self.crime_list.setMaximumHeight(96)
         rl.addWidget(self.crime_list)
         buttons = QHBoxLayout()
         self.add_button = QPushButton("&Add crime  (Ctrl+N)")
@@ -209,6 +209,8 @@ class VerdictPanel(QWidget):
             self.crime_list.addItem(crime_summary(n, f, r))
         if self.body.zero_status:
             self.crime_list.addItem("Zero status: no crime in this record")
+        elif not self.body.crimes:
+            self.crime_list.addItem("None yet: Ctrl+N adds a crime; Ctrl+0 if the record holds none.")
         self.crime_list.setCurrentRow(select)
         self.crime_list.blockSignals(False)
         self._select_crime(select)

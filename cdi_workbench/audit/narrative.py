@@ -15,6 +15,8 @@ OFFENCE_WORDS = (
     "stole", "stolen", "theft", "burglary", "broke in", "break-in", "damage", "damaged", "smashed",
     "robbed", "robbery", "fraud", "coercive", "controlling", "grabbed", "pushed", "shoved", "arson",
     "set fire", "weapon", "drugs", "malicious", "abuse", "abused", "neglect", "exploitation",
+    "kill", "killed", "threatening", "course of conduct", "followed", "intimidated", "forced", "attacked",
+    "bitten", "cut", "wound", "wounded", "shoplifting", "trespass", "assaulting",
 )
 _WORDS = re.compile(r"\b(" + "|".join(re.escape(w) for w in sorted(OFFENCE_WORDS, key=len, reverse=True))
                     + r")\b", re.IGNORECASE)
