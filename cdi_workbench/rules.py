@@ -96,4 +96,35 @@ RULE_TEXT: dict[str, tuple[str, str]] = {
     "timely": ("A crime must be recorded within the limit from receipt of the report: 72 hours (2014 rules) "
                "or 24 hours (from April 2015).", "HOCR General Rules A"),
     "zero": ("A record with no notifiable crime is 'zero status': no crimes identified.", "HMIC CDI method"),
+    "not_recorded": ("A crime not recorded needs a reason the rules allow (e.g. the victim cannot be traced or "
+                     "will not confirm: a crime-related incident with an auditable rationale). Check that "
+                     "safeguarding was considered and an investigation took place.", "HOCR General Rules A; NCRS"),
+    "offender_suitable": ("An out-of-court disposal must suit the offender's previous offending history and the "
+                          "seriousness of the offence.", "MoJ simple cautions guidance; national OOCD guidance"),
+    "offender_made_aware": ("The offender must be told the nature and future implications of accepting the "
+                            "disposal (e.g. disclosure on a criminal record check).", "MoJ/NPCC OOCD guidance"),
+    "victim_to_consult": ("Where there is a victim, their views should be sought and considered before the "
+                          "disposal is given.", "Code of Practice for Victims of Crime; OOCD guidance"),
+    "victim_views_considered": ("Record whether the victim's views were sought and taken into account.",
+                                "Code of Practice for Victims of Crime"),
+    "outcome_appropriate": ("A community resolution's agreed outcome must be meaningful and appropriate to the "
+                            "offence and the victim's wishes.", "NPCC community resolution guidance"),
+    "decision_correct": ("A recorded crime may be cancelled only on additional verifiable information that it "
+                         "did not happen, or that it was recorded in error or belongs to another force.",
+                         "HOCR General Rules section C"),
+    "authorised_decision_maker": ("Cancellations are decided by the force crime registrar (the final arbiter; "
+                                  "always for rape) or a designated decision maker.", "HOCR General Rules C"),
+    "victim_informed": ("The victim should be told when a crime is cancelled.", "HOCR; Victims' Code"),
+    "n100_needed": ("Since April 2015 a report of rape not immediately recorded as a crime needs an N100 "
+                    "record explaining why.", "HOCR N100 (April 2015)"),
+    "should_have_been_rape": ("An N100 is wrong where the report already amounted to a crime of rape on the "
+                              "balance of probability: it should have been recorded.", "HOCR N100; NCRS"),
+}
+
+# Which rule applies to which answer in the verdict panel (by the widget's name).
+RULE_FOR_ANSWER = {
+    "expected_code": "classified", "crime_list": "identified", "recorded_by": "recorded",
+    "classified_override": "classified", "timely_override": "timely", "override_reason": "timely",
+    "reason_not_recorded": "not_recorded", "safeguarding": "not_recorded", "investigation": "not_recorded",
+    "domestic_abuse": "identified",
 }

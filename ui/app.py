@@ -17,6 +17,12 @@ def run(db_path: str | None) -> int:
     window.show()
     if not window.user:
         window.ask_user()
+    if not db_path:
+        from .start_dialog import StartDialog
+
+        dialog = StartDialog(window.recent(), window)
+        if dialog.exec():
+            db_path = dialog.chosen
     if db_path:
         window.open_database(db_path)
     rc = app.exec()

@@ -9,6 +9,7 @@ from PySide6.QtCore import QSettings, Qt, QTimer
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QApplication,
     QComboBox,
     QDockWidget,
     QFileDialog,
@@ -29,7 +30,7 @@ from cdi_workbench.audit.service import QUEUE_FILTERS, AuditService, QueueRow
 from cdi_workbench.audit.verdicts import VerdictBody
 from cdi_workbench.classification import codes_for_period
 from cdi_workbench.findings import compute
-from cdi_workbench.rules import RULE_TEXT
+from cdi_workbench.rules import RULE_FOR_ANSWER, RULE_TEXT
 from cdi_workbench.storage.database import Database
 from cdi_workbench.timeutil import display_date
 
@@ -149,6 +150,8 @@ class MainWindow(QMainWindow):
         mb = self.menuBar()
         f = mb.addMenu("&File")
         self._action(f, "&Open audit database…", QKeySequence.StandardKey.Open, self.choose_database)
+        self.recent_menu = f.addMenu("Open &recent")
+        self.recent_menu.aboutToShow.connect(self._fill_recent)
         self._action(f, "&Export findings…", "Ctrl+E", self.export_findings)
         f.addSeparator()
         self._action(f, "Change &auditor name…", None, self.ask_user)
@@ -184,6 +187,17 @@ class MainWindow(QMainWindow):
             return True
         return False
 
+    def recent(self) -> list[str]:
+        return [str(p) for p in (self.settings.value("recent", [], list) or [])]
+
+    def _fill_recent(self) -> None:
+        self.recent_menu.clear()
+        for path in self.recent() or []:
+            act = self.recent_menu.addAction(path)
+            act.triggered.connect(lambda _c=False, p=path: self.open_database(p))
+        if not self.recent():
+            self.recent_menu.addAction("(none yet)").setEnabled(False)
+
     def choose_database(self) -> None:
         path, _ = QFileDialog.getOpenFileName(self, "Open audit database", "", "Audit databases (*.db);;All files (*)")
         if path:
@@ -203,7 +217,7 @@ class MainWindow(QMainWindow):
             self.db, self.svc, self.info, samples, codes, reasons = result
             self.panel.set_codes(codes)
             self.panel.editor.set_reasons(reasons)
-            recent = [p for p in self.settings.value("recent", [], list) or [] if p != target]
+            recent = [p for p in self.recent() if p != target]
             self.settings.setValue("recent", [target, *recent][:8])
             self.sample_box.blockSignals(True)
             self.sample_box.clear()
@@ -366,14 +380,28 @@ class MainWindow(QMainWindow):
                             lambda msg: self._show_error("The reason was not added", msg))
 
     def flag_record(self) -> None:
-        if self.svc is None or self.current_item is None:
+        """Flag for a second opinion with a note; on a flagged record, offer to clear the flag."""
+        if self.svc is None or self.current_item is None or self.panel.detail is None:
             return
-        note, ok = QInputDialog.getText(self, "Flag for a second opinion", "Note for the reviewer:")
-        if not ok:
-            return
+        flagged = self.panel.detail.flagged
+        if flagged:
+            answer = QMessageBox.question(self, "Flagged record",
+                                          f"Flag note: {self.panel.detail.flag_note or '(none)'}\n\nClear the flag?")
+            if answer != QMessageBox.StandardButton.Yes:
+                return
+            note = ""
+        else:
+            note, ok = QInputDialog.getText(self, "Flag for a second opinion", "Note for the reviewer:")
+            if not ok:
+                return
         svc, item_id = self.svc, self.current_item
-        self.runner.run(lambda: (svc.set_flag(item_id, True, note.strip()), svc.queue_row(item_id))[1],
-                        lambda row: (self.queue_model.update_row(row), self._load_item(item_id)))
+        self.runner.run(lambda: (svc.set_flag(item_id, not flagged, note.strip()), svc.queue_row(item_id))[1],
+                        lambda row: (self.queue_model.update_row(row), self._reload(item_id)))
+
+    def _reload(self, item_id: int) -> None:
+        if self.panel.detail is not None:
+            self.panel.detail = None
+        self._load_item(item_id)
 
     # ---- findings and export -----------------------------------------------------------------------------
     def refresh_findings(self) -> None:
@@ -408,8 +436,15 @@ class MainWindow(QMainWindow):
 
     # ---- help --------------------------------------------------------------------------------------------
     def show_rules(self) -> None:
-        text = "".join(f"<p><b>{k.capitalize()}</b>: {v[0]}<br><i>Source: {v[1]}</i></p>"
-                       for k, v in RULE_TEXT.items())
+        """The rule behind the answer in focus first, then the rest."""
+        focus = QApplication.focusWidget()
+        name = focus.objectName() if focus is not None else ""
+        first = RULE_FOR_ANSWER.get(name, name if name in RULE_TEXT else "")
+        keys = ([first] if first else []) + [k for k in RULE_TEXT if k != first]
+        text = "".join(f"<p><b>{k.replace('_', ' ').capitalize()}</b>: {RULE_TEXT[k][0]}<br>"
+                       f"<i>Source: {RULE_TEXT[k][1]}</i></p>" for k in keys[:1])
+        text += "<hr>" + "".join(f"<p><b>{k.replace('_', ' ').capitalize()}</b>: {RULE_TEXT[k][0]} "
+                                 f"<i>({RULE_TEXT[k][1]})</i></p>" for k in keys[1:])
         if self.svc is not None and hasattr(self, "info"):
             text = f"<p><b>Rule set:</b> {self.info.rules.title}. {self.info.rules.source}.</p>" + text
         QMessageBox.information(self, "Recording rules", text)

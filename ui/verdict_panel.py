@@ -200,6 +200,14 @@ class VerdictPanel(QWidget):
     def say(self, text: str) -> None:
         self.status.setText(text)
 
+    def keyPressEvent(self, event) -> None:  # noqa: ANN001
+        """Enter moves on to the next answer (Tab order, skipping what does not apply)."""
+        if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter) and not event.modifiers():
+            self.focusNextChild()
+            event.accept()
+            return
+        super().keyPressEvent(event)
+
     # ---- internals -------------------------------------------------------------------------------------
     def _refresh_list(self, select: int) -> None:
         self.crime_list.blockSignals(True)
