@@ -10,14 +10,16 @@ from __future__ import annotations
 import hashlib
 from collections import defaultdict
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
+from datetime import date, timedelta
 
-from sqlalchemy import func, select
+from sqlalchemy import func, literal, select
 from sqlalchemy.orm import Session
 
 from .classification import group_of
+from .rules import normalise_code
 from .storage.models import N100, AuditItem, Cancellation, CrimeRecord, Disposal, RecordLink, ReportRecord, Sample
-from .timeutil import now_utc
+from .timeutil import now_utc, uk_local
 
 
 def rank(seed: int, ref: str) -> int:
@@ -41,8 +43,56 @@ def report_stratum(codes: list[str]) -> str:
     return next((g for g in GROUP_PRIORITY if g in groups), NO_CRIME)
 
 
-def population(s: Session, kind: str, system: str | None = None) -> list[Candidate]:
-    """Every record of a kind (and system), with its offence-group stratum where one can be derived."""
+@dataclass(frozen=True)
+class Filters:
+    """Which records of a kind form the population (all optional)."""
+
+    opening_code: str = ""
+    closing_code: str = ""
+    ho_code: str = ""
+    date_from: date | None = None
+    date_to: date | None = None  # inclusive
+
+    def to_json(self) -> dict[str, str]:
+        return {k: (v.isoformat() if isinstance(v, date) else v) for k, v in asdict(self).items() if v}
+
+    @classmethod
+    def from_json(cls, data: dict[str, str] | None) -> Filters:
+        data = dict(data or {})
+        for k in ("date_from", "date_to"):
+            if data.get(k):
+                data[k] = date.fromisoformat(data[k])  # type: ignore[assignment]
+        return cls(**data)  # type: ignore[arg-type]
+
+
+def _time_column(kind: str):  # type: ignore[no-untyped-def]
+    return {"incident": ReportRecord.received_at, "referral": ReportRecord.received_at,
+            "disposal": Disposal.issued_at, "cancellation": Cancellation.cancelled_at,
+            "n100": N100.recorded_at}[kind]
+
+
+def _filtered(q, kind: str, f: Filters):  # type: ignore[no-untyped-def]
+    col = _time_column(kind)
+    if f.date_from:
+        q = q.where(col >= uk_local(f.date_from.year, f.date_from.month, f.date_from.day))
+    if f.date_to:
+        end = f.date_to + timedelta(days=1)
+        q = q.where(col < uk_local(end.year, end.month, end.day))
+    if kind in ("incident", "referral"):
+        if f.opening_code:
+            q = q.where(ReportRecord.opening_code == f.opening_code)
+        if f.closing_code:
+            q = q.where(ReportRecord.closing_code == f.closing_code)
+        if f.ho_code:
+            linked = (select(RecordLink.report_id).join(CrimeRecord, CrimeRecord.id == RecordLink.crime_id)
+                      .where(func.upper(CrimeRecord.ho_code) == normalise_code(f.ho_code)))
+            q = q.where(ReportRecord.id.in_(linked))
+    return q
+
+
+def population(s: Session, kind: str, system: str | None = None, filters: Filters | None = None) -> list[Candidate]:
+    """Every record of a kind (and system) passing the filters, with its stratum where one can be derived."""
+    f = filters or Filters()
     if kind in ("incident", "referral"):
         q = (select(ReportRecord.id, ReportRecord.ref, CrimeRecord.ho_code).where(ReportRecord.kind == kind)
              .outerjoin(RecordLink, RecordLink.report_id == ReportRecord.id)
@@ -51,24 +101,40 @@ def population(s: Session, kind: str, system: str | None = None) -> list[Candida
             q = q.where(ReportRecord.system == system)
         codes: dict[int, list[str]] = {}
         refs: dict[int, str] = {}
-        for i, r, code in s.execute(q):
+        for i, r, code in s.execute(_filtered(q, kind, f)):
             refs[i] = r
             codes.setdefault(i, []).append(code or "")
         return [Candidate(i, r, report_stratum(codes[i])) for i, r in refs.items()]
     if kind == "disposal":
-        return [Candidate(i, r, t) for i, r, t in s.execute(select(Disposal.id, Disposal.ref,
-                                                                    Disposal.disposal_type))]
-    if kind == "cancellation":
-        return [Candidate(i, r, g or "other") for i, r, g in s.execute(
-            select(Cancellation.id, Cancellation.crime_ref, Cancellation.offence_group))]
-    if kind == "n100":
-        return [Candidate(i, r, "n100") for i, r in s.execute(select(N100.id, N100.ref))]
-    raise ValueError(f"unknown record kind {kind!r}")
+        q = select(Disposal.id, Disposal.ref, Disposal.disposal_type)
+    elif kind == "cancellation":
+        q = select(Cancellation.id, Cancellation.crime_ref, func.coalesce(Cancellation.offence_group, "other"))
+    elif kind == "n100":
+        q = select(N100.id, N100.ref, literal("n100"))
+    else:
+        raise ValueError(f"unknown record kind {kind!r}")
+    return [Candidate(i, r, st) for i, r, st in s.execute(_filtered(q, kind, f))]
+
+
+def population_counts(s: Session, kind: str, system: str | None = None,
+                      filters: Filters | None = None) -> dict[str, int]:
+    """How many records fall in each stratum: what the population view shows before a draw."""
+    counts: dict[str, int] = defaultdict(int)
+    for c in population(s, kind, system, filters):
+        counts[c.stratum] += 1
+    return dict(sorted(counts.items()))
+
+
+def systems(s: Session) -> list[str]:
+    """Referral systems present in the database."""
+    return list(s.scalars(select(ReportRecord.system).where(ReportRecord.kind == "referral").distinct()
+                          .order_by(ReportRecord.system)))
 
 
 def draw(s: Session, name: str, kind: str, size: int, seed: int, system: str | None = None,
          stratify: bool = False, per_stratum: int | dict[str, int] | None = None, allocation: str = "proportional",
-         who: str = "", progress: Callable[[int, int], None] | None = None) -> Sample:
+         who: str = "", progress: Callable[[int, int], None] | None = None,
+         filters: Filters | None = None) -> Sample:
     """Draw and store a sample.
 
     stratify: allocate `size` across offence-group strata, `allocation` 'proportional' (largest remainder)
@@ -79,9 +145,9 @@ def draw(s: Session, name: str, kind: str, size: int, seed: int, system: str | N
         raise ValueError(f"there is already a sample called {name!r}")
     if size < 0:
         raise ValueError("a sample size cannot be negative")
-    pop = population(s, kind, system)
+    pop = population(s, kind, system, filters)
     if not pop:
-        raise ValueError(f"there are no {kind} records to sample")
+        raise ValueError(f"there are no {kind} records to sample" + (" that pass the filters" if filters else ""))
     stratified = bool(stratify or per_stratum)
     strata = _strata(pop, seed, stratified)
     alloc = _allocate({k: len(v) for k, v in strata.items()}, size, per_stratum, allocation)
@@ -96,7 +162,7 @@ def draw(s: Session, name: str, kind: str, size: int, seed: int, system: str | N
     method += " (seeded keyed-hash order)"
     frame = {"population": {k: len(v) for k, v in strata.items()}, "allocated": alloc, "seed": seed,
              "stratified": stratified, "allocation": allocation if stratify and per_stratum is None else "",
-             "extensions": []}
+             "extensions": [], "filters": (filters or Filters()).to_json()}
     smp = Sample(name=name, kind=kind, system=system, method=method, seed=seed, frame=frame,
                  drawn_at=now_utc(), drawn_by=who)
     s.add(smp)
@@ -121,7 +187,7 @@ def extend(s: Session, name: str, size: int, who: str = "") -> int:
         raise ValueError("extend by at least one record")
     frame = dict(smp.frame or {})
     drawn = {rid for (rid,) in s.execute(select(AuditItem.record_id).where(AuditItem.sample_id == smp.id))}
-    pop = population(s, smp.kind, smp.system)
+    pop = population(s, smp.kind, smp.system, Filters.from_json(frame.get("filters")))
     strata = _strata([c for c in pop if c.record_id not in drawn], smp.seed, bool(frame.get("stratified")))
     if frame.get("stratified"):
         alloc = _allocate({k: len(v) for k, v in strata.items()}, size, None, frame.get("allocation") or "proportional")

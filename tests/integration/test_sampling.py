@@ -81,3 +81,25 @@ def test_cli_draw_extend_export(tmp_path: Path, capsys) -> None:  # noqa: ANN001
     assert len({r["reference"] for r in rows}) == 40
     assert main(["sample-size", "--margin", "5", "--rate", "50", "--population", "1000"]) == 0
     assert capsys.readouterr().out.splitlines()[-1].startswith("278 records")
+
+
+def test_population_counts_and_filters(tmp_path: Path) -> None:
+    from datetime import date
+
+    db = small_audit(tmp_path / "a.db")
+    with db.session() as s:
+        counts = sampling.population_counts(s, "incident")
+        # INC-0001 links an 8N and a 58A: counted once, in the more serious group (violence)
+        assert counts == {"no crime linked": 2, "vap": 1}
+        only_dom = sampling.Filters(opening_code="Domestic Incident")
+        assert sum(sampling.population_counts(s, "incident", filters=only_dom).values()) == 2
+        by_code = sampling.Filters(ho_code="058a")
+        assert [c.ref for c in sampling.population(s, "incident", filters=by_code)] == ["INC-0001"]
+        april = sampling.Filters(date_from=date(2014, 4, 1), date_to=date(2014, 4, 2))
+        assert [c.ref for c in sampling.population(s, "incident", filters=april)] == ["INC-0002"]
+        assert sampling.systems(s) == ["Guardian"]
+        smp = sampling.draw(s, "April", "incident", 5, seed=3, filters=april)
+        assert smp.frame["filters"] == {"date_from": "2014-04-01", "date_to": "2014-04-02"}
+    with db.session() as s, pytest.raises(ValueError, match="no incident records to sample"):
+        sampling.draw(s, "None", "incident", 5, seed=3, filters=sampling.Filters(closing_code="Nothing"))
+    db.close()

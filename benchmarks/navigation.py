@@ -1,0 +1,108 @@
+"""How the audit flow scales: a database with a million source records, a 2,000-record stratified sample.
+
+Prints each operation's time beside a baseline measured in the same run on the same file: the plain
+sqlite3 query that fetches the same rows. Run: .venv/bin/python benchmarks/navigation.py [--rows N]
+"""
+
+from __future__ import annotations
+
+import argparse
+import random
+import sqlite3
+import statistics
+import sys
+import tempfile
+import time
+from datetime import date
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from cdi_workbench import sampling  # noqa: E402
+from cdi_workbench.audit.service import AuditService  # noqa: E402
+from cdi_workbench.audit.setup import init_audit  # noqa: E402
+from cdi_workbench.audit.verdicts import VerdictBody  # noqa: E402
+
+CODES = ["8N", "105A", "8L", "19C", "17A", "58A", "58C", "45", "46", "49", "9A", "30C", "28E", "92E"]
+WORDS = ("caller reports neighbour shouting assaulted punched smashed window stolen bicycle outside shop "
+         "officer attended advised victim declined complaint concern welfare noise male female").split()
+
+
+def build(path: Path, rows: int) -> None:
+    init_audit(path, "Benchshire Police", date(2015, 1, 1), date(2015, 12, 31), "2015").close()
+    rnd = random.Random(1)
+    con = sqlite3.connect(path)
+    con.execute("PRAGMA synchronous=OFF")
+    with con:
+        con.executemany(
+            "INSERT INTO report_record (id, kind, system, ref, received_at, location, narrative, crime_refs) "
+            "VALUES (?, 'incident', 'Incident', ?, ?, ?, ?, '')",
+            ((i, f"INC-{i:08d}", f"2015-{1 + i % 12:02d}-{1 + i % 28:02d} {i % 24:02d}:{i % 60:02d}:00.000000",
+              f"On or near Street {i % 5000}", " ".join(rnd.choices(WORDS, k=60))) for i in range(1, rows + 1)))
+        n_crimes = rows // 3
+        con.executemany(
+            "INSERT INTO crime_record (id, ref, recorded_at, ho_code, status, source_ref) "
+            "VALUES (?, ?, '2015-06-01 10:00:00.000000', ?, 'recorded', ?)",
+            ((i, f"CR-{i:08d}", CODES[i % len(CODES)], f"INC-{i * 3:08d}") for i in range(1, n_crimes + 1)))
+        con.executemany("INSERT INTO record_link (report_id, crime_id) VALUES (?, ?)",
+                        ((i * 3, i) for i in range(1, n_crimes + 1)))
+    con.close()
+
+
+def timed(fn, repeat: int = 5) -> float:  # noqa: ANN001
+    times = []
+    for _ in range(repeat):
+        t = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - t)
+    return statistics.median(times)
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--rows", type=int, default=1_000_000)
+    a = ap.parse_args()
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "big.db"
+        t = time.perf_counter()
+        build(path, a.rows)
+        print(f"built {a.rows:,} incidents in {time.perf_counter() - t:.1f} s")
+        from cdi_workbench.storage.database import Database
+
+        db = Database(path)
+        t = time.perf_counter()
+        with db.session() as s:
+            sampling.draw(s, "Big", "incident", 2000, seed=42, stratify=True)
+        draw = time.perf_counter() - t
+        con = sqlite3.connect(path)
+        base_pop = timed(lambda: con.execute(
+            "SELECT r.id, r.ref, c.ho_code FROM report_record r LEFT JOIN record_link l ON l.report_id = r.id "
+            "LEFT JOIN crime_record c ON c.id = l.crime_id").fetchall(), 1)
+        print(f"draw 2,000 stratified from {a.rows:,}: {draw:.2f} s (baseline: the population query alone "
+              f"{base_pop:.2f} s; ratio {draw / base_pop:.1f}x)")
+        svc = AuditService(db, "bench")
+        sid = svc.samples()[0].id
+        rows = svc.queue(sid)
+        ids = [r.item_id for r in rows]
+        base_q = timed(lambda: con.execute(
+            "SELECT a.id, r.ref, r.received_at FROM audit_item a JOIN report_record r ON r.id = a.record_id "
+            "WHERE a.sample_id = ? ORDER BY a.position", (sid,)).fetchall())
+        base_one = timed(lambda: con.execute("SELECT * FROM report_record WHERE id = ?", (ids[500],)).fetchall())
+        ops = {
+            "load the queue (2,000 rows)": (lambda: svc.queue(sid), base_q),
+            "filter: to do": (lambda: svc.queue(sid, "to do"), base_q),
+            "search text 'smashed'": (lambda: svc.queue(sid, "all", "smashed"), base_q),
+            "open the next record": (lambda: (svc.record(ids[500]), svc.verdict(ids[500])), base_one),
+            "save a verdict": (lambda: svc.save_verdict(ids[501], VerdictBody(zero_status=True, complete=True)),
+                               base_one),
+        }
+        print(f"{'operation':32} {'median ms':>10} {'baseline ms':>12} {'ratio':>7}")
+        for name, (fn, base) in ops.items():
+            m = timed(fn)
+            print(f"{name:32} {m * 1000:10.1f} {base * 1000:12.2f} {m / base:7.1f}")
+        con.close()
+        db.close()
+
+
+if __name__ == "__main__":
+    main()
