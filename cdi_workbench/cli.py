@@ -110,21 +110,14 @@ KINDS = {"incidents": "incident", "referrals": "referral", "disposals": "disposa
 
 
 def cmd_sample(a: argparse.Namespace) -> int:
-    import csv
-
     from . import sampling
 
     db = Database(a.db)
     try:
         if a.export:
             name, path = a.export
-            with db.session() as s:
-                rows = sampling.draw_order(s, name)
-            with open(path, "w", newline="", encoding="utf-8") as fh:
-                w = csv.DictWriter(fh, ["position", "kind", "system", "reference", "stratum"])
-                w.writeheader()
-                w.writerows(rows)
-            print(f"Wrote {len(rows)} records of '{name}' in draw order to {path}")
+            n = sampling.SampleOps(db).export(name, path)
+            print(f"Wrote {n} records of '{name}' in draw order to {path}")
             return 0
         if a.size is None:
             print("cdi sample: give --size N", file=sys.stderr)

@@ -272,3 +272,38 @@ def _allocate(sizes: dict[str, int], total: int, per_stratum: int | dict[str, in
     for k in sorted(exact, key=lambda k: (exact[k] - alloc[k], k), reverse=True)[: total - sum(alloc.values())]:
         alloc[k] += 1
     return alloc
+
+
+class SampleOps:
+    """Sampling as units of work on a database, for the GUI's background worker and scripts."""
+
+    def __init__(self, db) -> None:  # noqa: ANN001 (a storage.database.Database)
+        self.db = db
+
+    def systems(self) -> list[str]:
+        with self.db.session() as s:
+            return systems(s)
+
+    def counts(self, kind: str, system: str | None = None, filters: Filters | None = None) -> dict[str, int]:
+        with self.db.session() as s:
+            return population_counts(s, kind, system, filters)
+
+    def draw(self, name: str, kind: str, size: int, seed: int, **options: object) -> int:
+        """Draw and store a sample; returns its id."""
+        with self.db.session() as s:
+            return draw(s, name, kind, size, seed, **options).id  # type: ignore[arg-type]
+
+    def extend(self, name: str, size: int, who: str = "") -> int:
+        with self.db.session() as s:
+            return extend(s, name, size, who)
+
+    def export(self, name: str, path: str) -> int:
+        import csv
+
+        with self.db.session() as s:
+            rows = draw_order(s, name)
+        with open(path, "w", newline="", encoding="utf-8") as fh:
+            w = csv.DictWriter(fh, ["position", "kind", "system", "reference", "stratum"])
+            w.writeheader()
+            w.writerows(rows)
+        return len(rows)

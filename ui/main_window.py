@@ -170,6 +170,10 @@ class MainWindow(QMainWindow):
         self._action(r, "&Done, next record", ["Ctrl+Return", "Ctrl+Enter"], self.panel.done)
         self._action(r, "&Flag for a second opinion…", "Ctrl+G", self.flag_record)
         self._action(r, "&Search the queue", QKeySequence.StandardKey.Find, self._focus_search)
+        smp = mb.addMenu("&Sample")
+        self._action(smp, "&Draw a sample…", "Ctrl+Shift+D", self.draw_sample)
+        self._action(smp, "&Extend this sample…", None, self.extend_sample)
+        self._action(smp, "E&xport the draw list…", None, self.export_draw_list)
         h = mb.addMenu("&Help")
         self._action(h, "Recording &rules", "F1", self.show_rules)
         self._action(h, "&Keyboard shortcuts", "Ctrl+/", self.show_shortcuts)
@@ -224,7 +228,8 @@ class MainWindow(QMainWindow):
             for smp in samples:
                 self.sample_box.addItem(f"{smp.name} ({smp.size})", smp.id)
             self.sample_box.blockSignals(False)
-            self.runner.run(lambda: self.svc.recall("sample"), self._restore_sample)
+            svc = self.svc
+            self.runner.run(lambda: svc.recall("sample"), self._restore_sample)
             self._update_status()
             self.refresh_findings()
 
@@ -402,6 +407,70 @@ class MainWindow(QMainWindow):
         if self.panel.detail is not None:
             self.panel.detail = None
         self._load_item(item_id)
+
+    # ---- samples -------------------------------------------------------------------------------------------
+    def draw_sample(self) -> None:
+        if self.db is None:
+            return
+        from cdi_workbench.sampling import SampleOps
+
+        from .sample_dialog import SampleDialog
+
+        dialog = SampleDialog(SampleOps(self.db), self.runner, self.user, self)
+        dialog.drawn.connect(self._sample_drawn)
+        dialog.open()
+        self.sample_dialog = dialog
+
+    def _sample_drawn(self, sample_id: int) -> None:
+        svc = self.svc
+        assert svc is not None
+        self.runner.run(svc.samples, lambda samples: self._set_samples(samples, sample_id))
+
+    def _set_samples(self, samples, select: int | None = None) -> None:  # noqa: ANN001
+        current = select if select is not None else self.sample_id
+        self.sample_box.blockSignals(True)
+        self.sample_box.clear()
+        for smp in samples:
+            self.sample_box.addItem(f"{smp.name} ({smp.size})", smp.id)
+        self.sample_box.blockSignals(False)
+        idx = self.sample_box.findData(current)
+        self.sample_box.setCurrentIndex(max(idx, 0))
+        self._sample_chosen(self.sample_box.currentIndex())
+
+    def _current_sample_name(self) -> str:
+        text = self.sample_box.currentText()
+        return text.rsplit(" (", 1)[0] if text else ""
+
+    def extend_sample(self) -> None:
+        if self.db is None or self.sample_id is None:
+            return
+        from cdi_workbench.sampling import SampleOps
+
+        name = self._current_sample_name()
+        n, ok = QInputDialog.getInt(self, "Extend the sample",
+                                    f"Add how many records to '{name}'? They are the next in its random order.",
+                                    50, 1, 1_000_000)
+        if not ok:
+            return
+        ops, svc, who = SampleOps(self.db), self.svc, self.user
+        assert svc is not None
+        self.runner.run(lambda: (ops.extend(name, n, who), svc.samples()),
+                        lambda r: (self.statusBar().showMessage(f"Added {r[0]} records to '{name}'.", 8000),
+                                   self._set_samples(r[1])),
+                        lambda msg: self._show_error("The sample was not extended", msg))
+
+    def export_draw_list(self) -> None:
+        if self.db is None or self.sample_id is None:
+            return
+        from cdi_workbench.sampling import SampleOps
+
+        name = self._current_sample_name()
+        path, _ = QFileDialog.getSaveFileName(self, "Export the draw list", f"{name}.csv", "CSV (*.csv)")
+        if path:
+            ops = SampleOps(self.db)
+            self.runner.run(lambda: ops.export(name, path),
+                            lambda n: self.statusBar().showMessage(f"Wrote {n} records in draw order to {path}", 8000),
+                            lambda msg: self._show_error("The list was not written", msg))
 
     # ---- findings and export -----------------------------------------------------------------------------
     def refresh_findings(self) -> None:

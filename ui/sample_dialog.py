@@ -1,0 +1,203 @@
+"""Drawing a sample: the population per stratum (with filters), the method, the size calculator, the draw."""
+
+from __future__ import annotations
+
+import random
+from datetime import date, datetime
+
+from PySide6.QtCore import QTimer, Signal
+from PySide6.QtWidgets import (
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QDoubleSpinBox,
+    QFormLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QSpinBox,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from cdi_workbench.classification import GROUP_LABELS
+from cdi_workbench.sampling import Filters, SampleOps, required_size
+
+from .operations import Runner
+
+KINDS = [("Incident records", "incident"), ("Referrals", "referral"), ("Out-of-court disposals", "disposal"),
+         ("Cancelled crimes", "cancellation"), ("N100 records", "n100")]
+METHODS = [("Simple random", "simple"), ("Stratified by offence group, proportional", "proportional"),
+           ("Stratified by offence group, equal", "equal"), ("Fixed size from each stratum (dip-sample)", "fixed")]
+
+
+def parse_date(text: str) -> date | None:
+    text = text.strip()
+    if not text:
+        return None
+    return datetime.strptime(text, "%d/%m/%Y").date()
+
+
+class SampleDialog(QDialog):
+    drawn = Signal(int)  # the new sample's id
+
+    def __init__(self, ops: SampleOps, runner: Runner, who: str, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle("Draw a sample")
+        self.ops, self.runner, self.who = ops, runner, who
+        self.counts: dict[str, int] = {}
+        lay = QVBoxLayout(self)
+        form = QFormLayout()
+        self.kind = QComboBox(objectName="kind")
+        for label, key in KINDS:
+            self.kind.addItem(label, key)
+        self.system = QComboBox(objectName="system")
+        form.addRow("&Records:", self.kind)
+        form.addRow("S&ystem:", self.system)
+        filt = QGroupBox("Filters (optional)")
+        ff = QFormLayout(filt)
+        self.opening = QLineEdit(objectName="opening_code")
+        self.closing = QLineEdit(objectName="closing_code")
+        self.ho_code = QLineEdit(objectName="ho_code", placeholderText="e.g. 8N")
+        self.date_from = QLineEdit(objectName="date_from", placeholderText="dd/mm/yyyy")
+        self.date_to = QLineEdit(objectName="date_to", placeholderText="dd/mm/yyyy")
+        ff.addRow("Opening code:", self.opening)
+        ff.addRow("Closing code:", self.closing)
+        ff.addRow("Home Office code:", self.ho_code)
+        dates = QHBoxLayout()
+        dates.addWidget(self.date_from)
+        dates.addWidget(QLabel("to"))
+        dates.addWidget(self.date_to)
+        ff.addRow("Between:", dates)
+        lay.addLayout(form)
+        lay.addWidget(filt)
+        self.table = QTableWidget(0, 2, objectName="population")
+        self.table.setHorizontalHeaderLabels(["Stratum", "Records"])
+        self.table.horizontalHeader().setStretchLastSection(True)
+        self.table.verticalHeader().hide()
+        self.total = QLabel(objectName="population_total")
+        lay.addWidget(QLabel("<b>Population</b>"))
+        lay.addWidget(self.table)
+        lay.addWidget(self.total)
+
+        how = QFormLayout()
+        self.method = QComboBox(objectName="method")
+        for label, key in METHODS:
+            self.method.addItem(label, key)
+        self.size = QSpinBox(objectName="size", maximum=10_000_000, value=100)
+        self.seed = QSpinBox(objectName="seed", maximum=2_147_483_647, value=random.SystemRandom().randrange(1, 10**9))
+        self.name = QLineEdit(objectName="name")
+        how.addRow("&Method:", self.method)
+        how.addRow("Si&ze (per stratum for a dip-sample):", self.size)
+        how.addRow("S&eed (recorded; the same seed draws the same sample):", self.seed)
+        how.addRow("&Name:", self.name)
+        calc = QHBoxLayout()
+        self.margin = QDoubleSpinBox(objectName="margin", minimum=0.5, maximum=20, value=3.0, suffix=" %")
+        self.rate = QDoubleSpinBox(objectName="rate", minimum=1, maximum=99, value=85.0, suffix=" %")
+        suggest = QPushButton("Su&ggest size")
+        calc.addWidget(QLabel("Margin ±"))
+        calc.addWidget(self.margin)
+        calc.addWidget(QLabel("expected rate"))
+        calc.addWidget(self.rate)
+        calc.addWidget(suggest)
+        how.addRow("Calculator (95%):", calc)
+        lay.addLayout(how)
+        self.message = QLabel(objectName="message", wordWrap=True)
+        lay.addWidget(self.message)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Cancel)
+        self.draw_button = buttons.addButton("&Draw", QDialogButtonBox.ButtonRole.AcceptRole)
+        buttons.accepted.connect(self.draw)
+        buttons.rejected.connect(self.reject)
+        lay.addWidget(buttons)
+        self.resize(620, 720)
+
+        self._timer = QTimer(self, singleShot=True, interval=250)
+        self._timer.timeout.connect(self.refresh)
+        self.kind.currentIndexChanged.connect(self._kind_changed)
+        self.system.currentIndexChanged.connect(lambda _i: self._timer.start())
+        for w in (self.opening, self.closing, self.ho_code, self.date_from, self.date_to):
+            w.textChanged.connect(lambda _t: self._timer.start())
+        suggest.clicked.connect(self.suggest)
+        self.runner.run(ops.systems, self._systems_loaded)
+
+    def _systems_loaded(self, systems: list[str]) -> None:
+        self.system.blockSignals(True)
+        self.system.clear()
+        for s in systems:
+            self.system.addItem(s, s)
+        self.system.blockSignals(False)
+        self._kind_changed()
+
+    def _kind_changed(self) -> None:
+        referral = self.kind.currentData() == "referral"
+        self.system.setEnabled(referral)
+        label = self.kind.currentText() if not referral else f"{self.system.currentText()} referrals"
+        self.name.setText(f"{label} {datetime.now():%d-%m-%Y %H%M}")
+        self._timer.start()
+
+    def filters(self) -> Filters:
+        return Filters(self.opening.text().strip(), self.closing.text().strip(), self.ho_code.text().strip(),
+                       parse_date(self.date_from.text()), parse_date(self.date_to.text()))
+
+    def refresh(self) -> None:
+        try:
+            f = self.filters()
+        except ValueError:
+            self.message.setText("Dates are dd/mm/yyyy.")
+            return
+        kind = self.kind.currentData()
+        system = self.system.currentData() if kind == "referral" else None
+        self.runner.run(lambda: self.ops.counts(kind, system, f), self._show_counts,
+                        lambda msg: self.message.setText(msg))
+
+    def _show_counts(self, counts: dict[str, int]) -> None:
+        self.counts = counts
+        self.table.setRowCount(len(counts))
+        for row, (stratum, n) in enumerate(counts.items()):
+            self.table.setItem(row, 0, QTableWidgetItem(GROUP_LABELS.get(stratum, stratum)))
+            item = QTableWidgetItem(f"{n:,}")
+            self.table.setItem(row, 1, item)
+        self.total.setText(f"{sum(counts.values()):,} records in all")
+        self.message.setText("")
+
+    def suggest(self) -> None:
+        pop = sum(self.counts.values()) or None
+        n = required_size(self.margin.value() / 100, self.rate.value() / 100, pop)
+        self.size.setValue(n)
+        self.message.setText(f"{n} records give ± {self.margin.value():g} percent at 95% confidence if about "
+                             f"{self.rate.value():g} percent of crimes are recorded"
+                             + (f" (finite population correction for {pop:,} records)." if pop else "."))
+
+    def draw(self) -> None:
+        try:
+            f = self.filters()
+        except ValueError:
+            self.message.setText("Dates are dd/mm/yyyy.")
+            return
+        if not self.name.text().strip():
+            self.message.setText("Name the sample.")
+            return
+        kind, method = self.kind.currentData(), self.method.currentData()
+        options: dict[str, object] = {"system": self.system.currentData() if kind == "referral" else None,
+                                      "filters": f, "who": self.who}
+        size = self.size.value()
+        if method in ("proportional", "equal"):
+            options.update(stratify=True, allocation=method)
+        elif method == "fixed":
+            options.update(per_stratum=size)
+        self.draw_button.setEnabled(False)
+        self.message.setText("Drawing…")
+        name, seed = self.name.text().strip(), self.seed.value()
+        self.runner.run(lambda: self.ops.draw(name, kind, size, seed, **options), self._drawn, self._failed)
+
+    def _drawn(self, sample_id: int) -> None:
+        self.drawn.emit(sample_id)
+        self.accept()
+
+    def _failed(self, message: str) -> None:
+        self.draw_button.setEnabled(True)
+        self.message.setText(f"Not drawn: {message}")
