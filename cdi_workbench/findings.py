@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import defaultdict
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
@@ -10,8 +11,9 @@ from sqlalchemy.orm import Session
 
 from .audit.evaluate import CrimeFacts, evaluate
 from .audit.verdicts import CHECKS, VerdictBody
-from .classification import GROUP_LABELS
+from .classification import GROUP_LABELS, group_of
 from .rules import rule_set
+from .statistics import METHODS, Rate, Stratum, rate, stratified_rate
 from .storage.database import Database
 from .storage.models import N100, Audit, AuditItem, Cancellation, CrimeRecord, Disposal, ReportRecord, Sample, Verdict
 from .timeutil import display, now_utc
@@ -19,8 +21,9 @@ from .timeutil import display, now_utc
 
 @dataclass
 class Cell:
-    value: int
+    value: int | float
     items: list[int] = field(default_factory=list)  # audit item ids behind the figure
+    text: str = ""  # how to print it where a bare number would mislead (rates, intervals)
 
 
 @dataclass
@@ -44,6 +47,7 @@ class Findings:
     samples: list[dict[str, Any]]
     tables: list[Table]
     verdicts: list[dict[str, Any]]
+    rates: dict[str, Rate] = field(default_factory=dict)  # recording rate per offence group, for charts
 
     def table(self, key: str) -> Table:
         for t in self.tables:
@@ -95,9 +99,10 @@ class _Counter:
         return out
 
 
-def compute(db: Database) -> Findings:
+def compute(db: Database, method: str = "normal") -> Findings:
+    """All findings tables; `method` chooses the interval printed beside each rate (statistics.METHODS)."""
     with db.session() as s:
-        return _compute(s)
+        return _compute(s, method)
 
 
 def _effective_verdicts(s: Session) -> dict[int, Verdict]:
@@ -109,7 +114,7 @@ def _effective_verdicts(s: Session) -> dict[int, Verdict]:
     return out
 
 
-def _compute(s: Session) -> Findings:
+def _compute(s: Session, method: str = "normal") -> Findings:
     audit = s.scalar(select(Audit).limit(1))
     if audit is None:
         raise ValueError("this database holds no audit")
@@ -132,6 +137,7 @@ def _compute(s: Session) -> Findings:
     n100_cols = ["Reviewed", "N100 needed", "Should have been rape"]
     n100 = _Counter(n100_cols)
     verdict_rows: list[dict[str, Any]] = []
+    groups = _GroupCounter(rules.limit_hours)
 
     for item_id in sorted(items, key=lambda i: (items[i].sample_id, items[i].position)):
         item, v = items[item_id], verdicts[item_id]
@@ -144,6 +150,7 @@ def _compute(s: Session) -> Findings:
             r = reports[item.record_id]
             row = "Incident records" if r.kind == "incident" else r.system
             rep.add(row, "Records reviewed", item_id)
+            counted = [0, 0]  # recorded, identified (excluding fraud), for the stratum-weighted estimate
             if not body.crimes:
                 verdict_rows.append({**base, "system": r.system, "record_ref": r.ref, "crime_no": 0})
             for no, c in enumerate(body.crimes, 1):
@@ -151,12 +158,16 @@ def _compute(s: Session) -> Findings:
                 facts = CrimeFacts(crime.ho_code, crime.recorded_at) if crime else None
                 res = evaluate(c, facts, r.received_at, rules)
                 rep.add(row, "Crimes identified", item_id)
+                groups.add(item_id, item.stratum, c, res)
                 if res.recorded:
                     rep.add(row, "Crimes recorded", item_id)
                 if res.classified is False:
                     rep.add(row, "Wrongly classified", item_id)
                 if res.timely is False:
                     rep.add(row, limit_col, item_id)
+                if group_of(c.expected_code) != "fraud":
+                    counted[0] += int(res.recorded)
+                    counted[1] += 1
                 verdict_rows.append({**base, "system": r.system, "record_ref": r.ref, "crime_no": no,
                                      "expected_code": c.expected_code, "recorded_ref": crime.ref if crime else "",
                                      "recorded_code": crime.ho_code if crime else "",
@@ -165,6 +176,7 @@ def _compute(s: Session) -> Findings:
                                      "reason_not_recorded": c.not_recorded_reason,
                                      "safeguarding": c.safeguarding, "investigation": c.investigation,
                                      "domestic_abuse": c.domestic_abuse})
+            groups.note_item(item.sample_id, item.stratum or "all", item_id, *counted)
             continue
         checks = body.checks
         if item.kind == "cancellation":
@@ -213,6 +225,7 @@ def _compute(s: Session) -> Findings:
               "applies to community resolutions only."),
         Table("n100", "N100 records", n100_cols, n100.rows(["N100 records"])),
     ]
+    tables += groups.tables(method, _frames(s))
     samples = [{"name": smp.name, "kind": smp.kind, "system": smp.system or "", "method": smp.method,
                 "seed": smp.seed, "drawn_at": display(smp.drawn_at), "drawn_by": smp.drawn_by,
                 "frame": smp.frame or {}} for smp in s.scalars(select(Sample).order_by(Sample.id))]
@@ -221,5 +234,124 @@ def _compute(s: Session) -> Findings:
             "period_end": audit.period_end.strftime("%d/%m/%Y"), "rule_set": rules.key,
             "rule_set_title": rules.title, "limit_hours": rules.limit_hours, "auditors": auditors,
             "generated_at": display(now_utc())}
-    return Findings(info, samples, tables, verdict_rows)
+    info["interval_method"] = METHODS[method]
+    return Findings(info, samples, tables, verdict_rows, groups.rates)
 
+
+
+RATE_GROUPS = [("all", "All crimes (excluding fraud)"), ("vap", "Violence against the person"),
+               ("sexual_all", "Sexual offences (including rape)"), ("rape", "Rape"),
+               ("other", "All other offences (excluding fraud)")]
+
+
+def _frames(s: Session) -> dict[int, dict[str, Any]]:
+    return {smp.id: smp.frame or {} for smp in s.scalars(select(Sample))}
+
+
+class _GroupCounter:
+    """Crimes identified per offence group (of the expected code): recorded, timely, domestic abuse."""
+
+    def __init__(self, limit_hours: int) -> None:
+        self.limit = limit_hours
+        self.by: dict[str, dict[str, list[int]]] = defaultdict(lambda: defaultdict(list))
+        self.strata: dict[tuple[int, str], list[int]] = defaultdict(lambda: [0, 0])  # (sample, stratum) -> k, n
+        self.sampled: dict[tuple[int, str], set[int]] = defaultdict(set)
+        self.rates: dict[str, Rate] = {}
+
+    def add(self, item_id: int, stratum: str | None, c: Any, res: Any) -> None:
+        group = group_of(c.expected_code)
+        if group == "fraud":
+            return
+        keys = ["all", group] + (["sexual_all"] if group in ("sexual", "rape") else [])
+        for g in keys:
+            d = self.by[g]
+            d["identified"].append(item_id)
+            if res.recorded:
+                d["recorded"].append(item_id)
+                (d["timely"] if res.timely is not False else d["late"]).append(item_id)
+        if c.domestic_abuse:
+            d = self.by["da"]
+            d["identified"].append(item_id)
+            if res.recorded:
+                d["recorded"].append(item_id)
+            else:
+                d["not_recorded"].append(item_id)
+                if c.safeguarding:
+                    d["safeguarding"].append(item_id)
+                if c.investigation:
+                    d["investigation"].append(item_id)
+
+    def note_item(self, sample_id: int, stratum: str, item_id: int, recorded: int, identified: int) -> None:
+        key = (sample_id, stratum)
+        self.sampled[key].add(item_id)
+        self.strata[key][0] += recorded
+        self.strata[key][1] += identified
+
+    def _stratified(self, frames: dict[int, dict[str, Any]]) -> list[Stratum] | None:
+        """Strata of stratified samples with their frame populations; None when no sample was stratified."""
+        out = []
+        for (sid, st), (k, n) in self.strata.items():
+            frame = frames.get(sid, {})
+            if not frame.get("stratified"):
+                continue
+            pop = frame.get("population", {}).get(st)
+            if pop:
+                out.append(Stratum(pop, len(self.sampled[(sid, st)]), k, n))
+        return out or None
+
+    @staticmethod
+    def _cell(items: list[int]) -> Cell:
+        return Cell(len(items), sorted(set(items)))
+
+    def tables(self, method: str, frames: dict[int, dict[str, Any]]) -> list[Table]:
+        rows, warnings = [], []
+        for key, label in RATE_GROUPS:
+            d = self.by.get(key, {})
+            ident, rec = d.get("identified", []), d.get("recorded", [])
+            r = rate(len(rec), len(ident), method)
+            self.rates[key] = r
+            rows.append(Row(label, [self._cell(ident), self._cell(rec),
+                                    Cell(r.rate if r.rate is not None else 0, sorted(set(ident)),
+                                         f"{r.rate * 100:.1f}%" if r.rate is not None else "no rate"),
+                                    Cell(r.margin or 0, [], _interval_text(r))]))
+            if r.warning and ident:
+                warnings.append(f"{label}: {r.warning}.")
+        strat = self._stratified(frames)
+        if strat is not None:
+            r = stratified_rate(strat)
+            self.rates["all_weighted"] = r
+            rows.insert(1, Row("All crimes: stratum-weighted estimate",
+                               [Cell(r.identified), Cell(r.recorded),
+                                Cell(r.rate or 0, [], f"{r.rate * 100:.1f}%" if r.rate is not None else "no rate"),
+                                Cell(r.margin or 0, [], _interval_text(r))]))
+            warnings.append("The stratum-weighted estimate weights each stratum's rate by its share of the "
+                            "population in the sample frame, with the finite population correction.")
+        h = self.limit
+        timely = [Row(label, [self._cell(self.by.get(k, {}).get("recorded", [])),
+                              self._cell(self.by.get(k, {}).get("timely", [])),
+                              self._cell(self.by.get(k, {}).get("late", []))]) for k, label in RATE_GROUPS]
+        da = self.by.get("da", {})
+        da_row = Row("Domestic abuse crimes", [self._cell(da.get(k, [])) for k in
+                                               ("identified", "recorded", "not_recorded", "safeguarding",
+                                                "investigation")])
+        return [
+            Table("recording_rates", "Recording rates", ["Crimes identified", "Crimes recorded", "Recording rate",
+                                                          "95% interval"], rows,
+                  f"Recording rate = crimes recorded / crimes identified, per offence group of the crime the "
+                  f"auditor identified (fraud excluded). Interval: {METHODS[method]}, 95% confidence. "
+                  + " ".join(warnings)),
+            Table("timeliness", "Timeliness of recording", ["Crimes recorded", f"Within {h} hours",
+                                                            f"Outside {h} hours"], timely,
+                  f"e.g. 'x out of y recorded within {h} hours of receipt of the report'."),
+            Table("domestic_abuse", "Domestic abuse", ["Crimes identified", "Recorded", "Not recorded",
+                                                       "Not recorded: safeguarding considered",
+                                                       "Not recorded: investigation carried out"], [da_row]),
+        ]
+
+
+def _interval_text(r: Rate) -> str:
+    if r.rate is None or r.low is None or r.high is None:
+        return ""
+    if r.method.startswith("normal") or r.method.startswith("stratified"):
+        return f"+/- {r.margin * 100:.2f}%"  # type: ignore[operator]
+    return f"{r.low * 100:.1f}% to {r.high * 100:.1f}%"

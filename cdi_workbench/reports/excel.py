@@ -58,6 +58,7 @@ GRID = Border(left=THIN, right=THIN, top=THIN, bottom=THIN)
 TOTAL_BORDER = Border(left=THIN, right=THIN, top=Side(style="medium", color="000000"), bottom=THIN)
 WRAP_TOP = Alignment(wrap_text=True, vertical="top")
 HEADER_ALIGN = Alignment(wrap_text=True, vertical="center", horizontal="center")
+RATE_FORMAT = "0.0%"
 COUNT_FORMAT = "#,##0"
 DATETIME_FORMAT = "dd/mm/yyyy hh:mm"
 
@@ -232,7 +233,12 @@ def _table_sheet(ws: Worksheet, findings: Findings, table: Table) -> None:
         c.font = BOLD if total else Font()
         for col, (column, cell) in enumerate(zip(table.columns, r.cells, strict=True), 2):
             na = not cell.value and not_applicable(table.key, r.label, column)
-            c = put(ws, row, col, NOT_APPLICABLE if na else cell.value, COUNT_FORMAT)
+            if cell.text and isinstance(cell.value, float) and cell.text.endswith("%") and "to" not in cell.text:
+                c = put(ws, row, col, cell.value, RATE_FORMAT)  # a rate: a real number shown as a percentage
+            elif cell.text:
+                c = put(ws, row, col, cell.text)
+            else:
+                c = put(ws, row, col, NOT_APPLICABLE if na else cell.value, COUNT_FORMAT)
             c.border = TOTAL_BORDER if total else GRID
             c.alignment = Alignment(horizontal="right")
             if total:

@@ -45,6 +45,7 @@ def findings_document(findings: Findings) -> dict[str, Any]:
         "title": t.title,
         "columns": list(t.columns),
         "rows": [{"label": r.label, "values": [c.value for c in r.cells],
+                  "texts": [c.text for c in r.cells],
                   "items": [sorted(c.items) for c in r.cells]} for r in t.rows],
         "note": t.note,
     } for t in findings.tables]

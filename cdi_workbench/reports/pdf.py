@@ -235,8 +235,8 @@ def _count_table(findings: Findings, table: FindingsTable) -> Table:
     for i, r in enumerate(table.rows, 1):
         total = is_total(r.label)
         data.append([Paragraph(text(r.label), STYLES["cell_bold" if total else "cell"])]
-                    + [NOT_APPLICABLE if not_applicable(table.key, r.label, col) and not c.value
-                       else f"{c.value:,}" for col, c in zip(table.columns, r.cells, strict=True)])
+                    + [c.text if c.text else NOT_APPLICABLE if not_applicable(table.key, r.label, col)
+                       and not c.value else f"{c.value:,}" for col, c in zip(table.columns, r.cells, strict=True)])
         if total:
             style += [("FONTNAME", (1, i), (-1, i), "Helvetica-Bold"), ("LINEABOVE", (0, i), (-1, i), 1.5,
                                                                           colors.black)]

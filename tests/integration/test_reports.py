@@ -362,7 +362,8 @@ def test_json_export(findings: Findings, exports: dict[str, Path]) -> None:
     assert doc["audit"]["force"] == FORCE and doc["audit"]["limit_hours"] == 72
     assert doc["audit"]["rule_set"] == "2014"
     tables = {t["key"]: t for t in doc["tables"]}
-    assert list(tables) == ["incidents", "other_systems", "cancellations", "disposals", "n100"]
+    assert list(tables) == ["incidents", "other_systems", "cancellations", "disposals", "n100",
+                            "recording_rates", "timeliness", "domestic_abuse"]
     for t in doc["tables"]:
         assert set(t) == {"key", "title", "columns", "rows", "note"}
         for r in t["rows"]:
@@ -397,6 +398,7 @@ def test_excel_export(findings: Findings, exports: dict[str, Path]) -> None:
     wb = openpyxl.load_workbook(exports["xlsx"])
     assert wb.sheetnames == ["Summary", "Incident records", "Reports held on other systems",
                              "Cancelled crimes (no-crimes)", "Out-of-court disposals", "N100 records",
+                             "Recording rates", "Timeliness of recording", "Domestic abuse",
                              "Figure sources", "Verdicts"]
     summary = wb["Summary"]
     assert summary["A1"].value == MARKING
