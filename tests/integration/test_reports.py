@@ -367,7 +367,7 @@ def test_json_export(findings: Findings, exports: dict[str, Path]) -> None:
     for t in doc["tables"]:
         assert set(t) == {"key", "title", "columns", "rows", "note"}
         for r in t["rows"]:
-            assert set(r) == {"label", "values", "items"}
+            assert set(r) == {"label", "values", "texts", "items"}
             assert len(r["values"]) == len(r["items"]) == len(t["columns"])
     rows = {r["label"]: r for r in tables["incidents"]["rows"]}
     assert rows["Incident records"]["values"] == INCIDENT_ROW[1]
