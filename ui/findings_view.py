@@ -6,7 +6,11 @@ from html import escape
 
 from PySide6.QtWidgets import QTextBrowser, QWidget
 
-from cdi_workbench.findings import Findings
+from cdi_workbench.findings import Cell, Findings
+
+
+def _figure(c: Cell) -> str:
+    return escape(c.text) if c.text else f"{c.value:,}"
 
 
 def render(f: Findings) -> str:
@@ -16,7 +20,7 @@ def render(f: Findings) -> str:
             continue
         head = "".join(f"<th align=right>{escape(c)}</th>" for c in t.columns)
         rows = "".join("<tr><td>" + escape(r.label) + "</td>" +
-                       "".join(f"<td align=right>{c.value}</td>" for c in r.cells) + "</tr>" for r in t.rows)
+                       "".join(f"<td align=right>{_figure(c)}</td>" for c in r.cells) + "</tr>" for r in t.rows)
         parts.append(f"<p style='margin:4px 0'><b>{escape(t.title)}</b></p>"
                      f"<table border=1 cellspacing=0 cellpadding=3 style='border-collapse:collapse'>"
                      f"<tr><th></th>{head}</tr>{rows}</table>")
