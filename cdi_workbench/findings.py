@@ -240,7 +240,8 @@ def _compute(s: Session, method: str = "normal") -> Findings:
 
 
 RATE_GROUPS = [("all", "All crimes (excluding fraud)"), ("vap", "Violence against the person"),
-               ("sexual_all", "Sexual offences (including rape)"), ("rape", "Rape"),
+               ("sexual_all", "Sexual offences (including rape)"), ("sexual", "Sexual offences (excluding rape)"),
+               ("rape", "Rape"),
                ("other", "All other offences (excluding fraud)")]
 
 
