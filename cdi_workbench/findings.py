@@ -176,7 +176,7 @@ def _compute(s: Session, method: str = "normal") -> Findings:
                                      "reason_not_recorded": c.not_recorded_reason,
                                      "safeguarding": c.safeguarding, "investigation": c.investigation,
                                      "domestic_abuse": c.domestic_abuse})
-            groups.note_item(item.sample_id, item.stratum or "all", item_id, *counted)
+            groups.note_item(item.sample_id, item.stratum or "all", *counted)
             continue
         checks = body.checks
         if item.kind == "cancellation":
@@ -239,6 +239,7 @@ def _compute(s: Session, method: str = "normal") -> Findings:
 
 
 
+WEIGHTED_LABEL = "All crimes (stratified estimate)"
 RATE_GROUPS = [("all", "All crimes (excluding fraud)"), ("vap", "Violence against the person"),
                ("sexual_all", "Sexual offences (including rape)"), ("sexual", "Sexual offences (excluding rape)"),
                ("rape", "Rape"),
@@ -255,8 +256,8 @@ class _GroupCounter:
     def __init__(self, limit_hours: int) -> None:
         self.limit = limit_hours
         self.by: dict[str, dict[str, list[int]]] = defaultdict(lambda: defaultdict(list))
-        self.strata: dict[tuple[int, str], list[int]] = defaultdict(lambda: [0, 0])  # (sample, stratum) -> k, n
-        self.sampled: dict[tuple[int, str], set[int]] = defaultdict(set)
+        # (sample, stratum) -> per record with a completed verdict: (crimes recorded, crimes identified)
+        self.strata: dict[tuple[int, str], list[tuple[int, int]]] = defaultdict(list)
         self.rates: dict[str, Rate] = {}
 
     def add(self, item_id: int, stratum: str | None, c: Any, res: Any) -> None:
@@ -282,22 +283,19 @@ class _GroupCounter:
                 if c.investigation:
                     d["investigation"].append(item_id)
 
-    def note_item(self, sample_id: int, stratum: str, item_id: int, recorded: int, identified: int) -> None:
-        key = (sample_id, stratum)
-        self.sampled[key].add(item_id)
-        self.strata[key][0] += recorded
-        self.strata[key][1] += identified
+    def note_item(self, sample_id: int, stratum: str, recorded: int, identified: int) -> None:
+        self.strata[(sample_id, stratum)].append((recorded, identified))
 
     def _stratified(self, frames: dict[int, dict[str, Any]]) -> list[Stratum] | None:
         """Strata of stratified samples with their frame populations; None when no sample was stratified."""
         out = []
-        for (sid, st), (k, n) in self.strata.items():
+        for (sid, st), records in self.strata.items():
             frame = frames.get(sid, {})
             if not frame.get("stratified"):
                 continue
             pop = frame.get("population", {}).get(st)
             if pop:
-                out.append(Stratum(pop, len(self.sampled[(sid, st)]), k, n))
+                out.append(Stratum(pop, tuple(records)))
         return out or None
 
     @staticmethod
@@ -321,12 +319,13 @@ class _GroupCounter:
         if strat is not None:
             r = stratified_rate(strat)
             self.rates["all_weighted"] = r
-            rows.insert(1, Row("All crimes: stratum-weighted estimate",
+            rows.insert(1, Row(WEIGHTED_LABEL,
                                [Cell(r.identified), Cell(r.recorded),
                                 Cell(r.rate or 0, [], f"{r.rate * 100:.1f}%" if r.rate is not None else "no rate"),
                                 Cell(r.margin or 0, [], _interval_text(r))]))
-            warnings.append("The stratum-weighted estimate weights each stratum's rate by its share of the "
-                            "population in the sample frame, with the finite population correction.")
+            warnings.append("The stratified estimate weights each sampled record by its stratum's population "
+                            "in the sample frame (a combined ratio estimate, Cochran 1977 s. 6.11), with the "
+                            "finite population correction.")
         h = self.limit
         timely = [Row(label, [self._cell(self.by.get(k, {}).get("recorded", [])),
                               self._cell(self.by.get(k, {}).get("timely", [])),

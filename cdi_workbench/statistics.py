@@ -3,8 +3,8 @@
 - normal: the normal-approximation (Wald) interval HMIC publishes as "83.6 percent (+/- 1.79 percent)";
 - wilson: Wilson score interval (Wilson 1927), better for rates near 0 or 1 and small samples;
 - clopper-pearson: the exact binomial interval (Clopper and Pearson 1934);
-- stratified: the stratum-weighted estimate when strata were sampled at different rates (Cochran 1977,
-  Sampling Techniques, sections 5.3 and 5A.3), with the finite population correction.
+- stratified: the combined ratio estimate when strata of records were sampled at different rates
+  (Cochran 1977, Sampling Techniques, sections 6.11-6.12), with the finite population correction.
 """
 
 from __future__ import annotations
@@ -94,36 +94,44 @@ def rate(recorded: int, identified: int, method: str = "normal", confidence: flo
 
 @dataclass(frozen=True)
 class Stratum:
-    population: int  # records in the stratum's population (the sample frame)
-    sampled: int  # records sampled from it
-    recorded: int
-    identified: int
+    """One stratum of a stratified sample of records: its population size (the sample frame) and, for each
+    sampled record with a completed verdict, (crimes recorded, crimes identified)."""
+
+    population: int
+    records: tuple[tuple[int, int], ...]
 
 
 def stratified_rate(strata: list[Stratum], confidence: float = 0.95) -> Rate:
-    """The stratum-weighted recording rate: sum of W_h p_h with W_h = N_h / N, variance
-    sum of W_h^2 (1 - f_h) p_h (1 - p_h) / (n_h - 1) with f_h = sampled/population (Cochran 5.3, 5A.3)."""
-    used = [s for s in strata if s.identified > 0]
-    total = sum(s.population for s in used)
-    if not used or total == 0:
-        return Rate(0, 0, None, None, None, "stratified estimate", confidence, "no crimes identified: no rate")
-    est, var = 0.0, 0.0
-    warn = []
+    """The recording rate estimated from a stratified sample of records.
+
+    Records are the sampling units and crimes are counted within them, so the rate is a combined ratio
+    estimate R = sum(N_h/n_h * y_h) / sum(N_h/n_h * x_h), with y recorded and x identified crimes, and its
+    variance (1/X^2) sum(N_h^2 (1 - f_h) s2_dh / n_h) with d = y - R x (Cochran 1977, sections 6.11-6.12,
+    eq. 6.50). With proportional allocation it equals the plain rate; the interval reflects the strata.
+    """
+    used = [s for s in strata if s.records and s.population]
+    y_tot = sum(s.population / len(s.records) * sum(y for y, _ in s.records) for s in used)
+    x_tot = sum(s.population / len(s.records) * sum(x for _, x in s.records) for s in used)
+    k = sum(y for s in used for y, _ in s.records)
+    n = sum(x for s in used for _, x in s.records)
+    label = "stratified ratio estimate weighted by the sample frame, with finite population correction"
+    if x_tot == 0:
+        return Rate(k, n, None, None, None, label, confidence, "no crimes identified: no rate")
+    r = y_tot / x_tot
+    var, warn = 0.0, []
     for s in used:
-        w = s.population / total
-        p = s.recorded / s.identified
-        f = min(1.0, s.sampled / s.population) if s.population else 1.0
-        est += w * p
-        if s.identified > 1:
-            var += w * w * (1 - f) * p * (1 - p) / (s.identified - 1)
-        else:
-            warn.append("a stratum has a single crime identified: its variance cannot be estimated")
-    half = _z(confidence) * math.sqrt(var)
-    k, n = sum(s.recorded for s in used), sum(s.identified for s in used)
-    base = _warning(k, n, "stratified")
-    return Rate(k, n, est, max(0.0, est - half), min(1.0, est + half),
-                "stratified estimate weighted by stratum population, normal approximation with finite "
-                "population correction", confidence, "; ".join(filter(None, [base, *sorted(set(warn))])))
+        n_h = len(s.records)
+        if n_h < 2:
+            warn.append("a stratum has a single record: its variance cannot be estimated")
+            continue
+        d = [y - r * x for y, x in s.records]
+        mean = sum(d) / n_h
+        s2 = sum((v - mean) ** 2 for v in d) / (n_h - 1)
+        f = min(1.0, n_h / s.population)
+        var += s.population ** 2 * (1 - f) * s2 / n_h
+    half = _z(confidence) * math.sqrt(var) / x_tot
+    return Rate(k, n, r, max(0.0, r - half), min(1.0, r + half), label, confidence,
+                "; ".join(filter(None, [_warning(k, n, "stratified"), *sorted(set(warn))])))
 
 
 @dataclass(frozen=True)

@@ -117,6 +117,7 @@ class MainWindow(QMainWindow):
         self.setCentralWidget(split)
 
         self.findings_view = FindingsView()
+        self.findings_view.drill.connect(self.drill_down)
         dock = QDockWidget("Findings so far", self, objectName="findings_dock")
         dock.setWidget(self.findings_view)
         self.addDockWidget(Qt.DockWidgetArea.BottomDockWidgetArea, dock)
@@ -253,7 +254,8 @@ class MainWindow(QMainWindow):
         self.runner.run(work, lambda pos: self._set_restore(pos))
 
     def _set_restore(self, pos: str) -> None:
-        self._restore_item = int(pos) if pos.isdigit() else None
+        if self._restore_item is None:  # a record asked for explicitly (drill-down, undo) wins over memory
+            self._restore_item = int(pos) if pos.isdigit() else None
         self.load_queue()
 
     # ---- the queue ---------------------------------------------------------------------------------------
@@ -478,6 +480,44 @@ class MainWindow(QMainWindow):
             return
         db = self.db
         self.runner.run(lambda: compute(db), self.findings_view.show_findings)
+
+    def drill_down(self, items: list[int], title: str) -> None:
+        """Show the records behind a figure; opening one goes to it in its sample."""
+        if self.svc is None:
+            return
+        svc = self.svc
+
+        def show(rows) -> None:  # noqa: ANN001
+            from .drill_dialog import DrillDialog
+
+            dialog = DrillDialog(title, rows, self)
+            dialog.open_item.connect(self.go_to_item)
+            dialog.open()
+            self.drill_dialog = dialog
+
+        self.runner.run(lambda: svc.rows_for_items(items), show)
+
+    def go_to_item(self, item_id: int) -> None:
+        """Open a record wherever it is: its sample, the whole queue, the record selected."""
+        svc = self.svc
+        if svc is None:
+            return
+
+        def done(sample_id: int) -> None:
+            self._restore_item = item_id
+            self.search.blockSignals(True)
+            self.search.clear()
+            self.search.blockSignals(False)
+            self.filter_box.blockSignals(True)
+            self.filter_box.setCurrentIndex(0)
+            self.filter_box.blockSignals(False)
+            idx = self.sample_box.findData(sample_id)
+            if idx == self.sample_box.currentIndex():
+                self.load_queue()
+            else:
+                self.sample_box.setCurrentIndex(idx)
+
+        self.runner.run(lambda: svc.sample_of(item_id), done)
 
     def export_findings(self) -> None:
         if self.db is None:

@@ -148,6 +148,24 @@ class AuditService:
                                     item.flagged, *(_counts(v))))
             return out
 
+    def rows_for_items(self, item_ids: list[int]) -> list[tuple[str, QueueRow]]:
+        """The records behind a figure: (sample name, queue row) for each audit item, in sample order."""
+        with self.db.session() as s:
+            found = s.execute(select(AuditItem.id, AuditItem.sample_id, Sample.name)
+                              .join(Sample, Sample.id == AuditItem.sample_id)
+                              .where(AuditItem.id.in_(item_ids))).all()
+        by_sample: dict[int, tuple[str, set[int]]] = {}
+        for item_id, sample_id, name in found:
+            by_sample.setdefault(sample_id, (name, set()))[1].add(item_id)
+        out = []
+        for sample_id, (name, ids) in sorted(by_sample.items()):
+            out += [(name, r) for r in self.queue(sample_id) if r.item_id in ids]
+        return out
+
+    def sample_of(self, item_id: int) -> int:
+        with self.db.session() as s:
+            return self._item(s, item_id).sample_id
+
     def queue_row(self, item_id: int) -> QueueRow:
         with self.db.session() as s:
             sample_id = self._item(s, item_id).sample_id

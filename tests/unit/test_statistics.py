@@ -47,15 +47,32 @@ def test_finite_population_correction_narrows_the_normal_interval() -> None:
     assert fpc.margin == pytest.approx(plain.margin * math.sqrt(100 / 199))
 
 
-def test_stratified_estimate_against_a_hand_computation() -> None:
-    strata = [Stratum(population=9000, sampled=300, recorded=240, identified=300),
-              Stratum(population=1000, sampled=300, recorded=150, identified=300)]
-    r = stratified_rate(strata)
-    w1, w2 = 0.9, 0.1
-    p1, p2 = 0.8, 0.5
-    assert r.rate == pytest.approx(w1 * p1 + w2 * p2)  # 0.77, not the unweighted 0.65
-    var = (w1 ** 2 * (1 - 300 / 9000) * p1 * (1 - p1) / 299 + w2 ** 2 * (1 - 300 / 1000) * p2 * (1 - p2) / 299)
-    assert r.margin == pytest.approx(1.959963984540054 * math.sqrt(var))
+def test_stratified_ratio_estimate_against_a_hand_computation() -> None:
+    # stratum A: 1,000 records, 4 sampled; stratum B: 100 records, 4 sampled (B oversampled)
+    a = Stratum(1000, ((1, 1), (0, 1), (2, 2), (0, 0)))
+    b = Stratum(100, ((0, 1), (0, 2), (1, 1), (1, 1)))
+    r = stratified_rate([a, b])
+    y = 1000 / 4 * 3 + 100 / 4 * 2
+    x = 1000 / 4 * 4 + 100 / 4 * 5
+    ratio = y / x
+    assert r.rate == pytest.approx(ratio)  # 0.7, where the unweighted 5/9 = 0.556 over-counts stratum B
+
+    def part(n_pop, recs):  # noqa: ANN001, ANN202
+        d = [yy - ratio * xx for yy, xx in recs]
+        m = sum(d) / len(d)
+        s2 = sum((v - m) ** 2 for v in d) / (len(d) - 1)
+        return n_pop ** 2 * (1 - len(recs) / n_pop) * s2 / len(recs)
+
+    half = 1.959963984540054 * math.sqrt(part(1000, a.records) + part(100, b.records)) / x
+    assert r.low == pytest.approx(ratio - half)
+    assert r.high == 1.0  # clipped: a rate cannot exceed 100 percent
+    assert "ratio estimate" in r.method
+
+
+def test_stratified_equals_plain_rate_under_proportional_allocation() -> None:
+    a = Stratum(400, ((1, 1), (0, 1), (2, 2), (1, 2)))
+    b = Stratum(200, ((0, 1), (1, 1)))
+    assert stratified_rate([a, b]).rate == pytest.approx(5 / 8)
 
 
 def test_unrecorded_estimate_reproduces_the_published_figure() -> None:

@@ -1,0 +1,47 @@
+from __future__ import annotations
+
+from PySide6.QtCore import QUrl
+
+from cdi_workbench.audit.service import AuditService
+from cdi_workbench.audit.verdicts import CrimeFinding, VerdictBody
+from cdi_workbench.storage.database import Database
+
+from .conftest import open_window, settle
+
+
+def test_figures_update_and_drill_down_to_the_record(qtbot, small_db, settings) -> None:  # noqa: ANN001
+    db = Database(small_db)
+    svc = AuditService(db, "Inspector A")
+    guardian = next(s.id for s in svc.samples() if s.name == "Guardian")
+    item = svc.queue(guardian)[0].item_id
+    svc.save_verdict(item, VerdictBody(crimes=[CrimeFinding(expected_code="8N", not_recorded_reason="No discernible reason")],
+                                       complete=True))
+    db.close()
+
+    w = open_window(qtbot, small_db, settings)
+    view = w.findings_view
+    qtbot.waitUntil(lambda: view.findings is not None, timeout=5000)
+    html = view.browser.toHtml()
+    assert "Reports held on other systems" in html and "drill:" in html
+    assert view.rate_chart.rows[0][1] == 0.0  # 0 of 1 recorded, charted
+    other = next(i for i, t in enumerate(view.findings.tables) if t.key == "other_systems")
+    col = view.findings.tables[other].columns.index("Crimes identified")
+    view.browser.anchorClicked.emit(QUrl(f"drill:{other}:0:{col}"))
+    qtbot.waitUntil(lambda: getattr(w, "drill_dialog", None) is not None and w.drill_dialog.isVisible(), timeout=5000)
+    tree = w.drill_dialog.tree
+    assert tree.topLevelItemCount() == 1 and tree.topLevelItem(0).text(1) == "GRD-0001"
+    tree.itemActivated.emit(tree.topLevelItem(0), 0)
+    qtbot.waitUntil(lambda: w.panel.detail is not None and w.panel.detail.ref == "GRD-0001", timeout=5000)
+    settle(qtbot, w)
+    assert w.sample_box.currentText().startswith("Guardian")
+
+    # a new verdict in the window updates the figures
+    reader = Database(small_db)
+    zero = next(r.item_id for r in AuditService(reader).queue(1) if r.ref == "INC-0003")
+    reader.close()
+    w.go_to_item(zero)
+    qtbot.waitUntil(lambda: w.panel.detail is not None and w.panel.detail.ref == "INC-0003", timeout=5000)
+    w.panel.zero_status()
+    qtbot.waitUntil(lambda: view.findings.value("incidents", "Incident records", "Records reviewed") == 1,
+                    timeout=5000)
+    w.close()
