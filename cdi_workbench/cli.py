@@ -94,9 +94,17 @@ def cmd_report(a: argparse.Namespace) -> int:
         return 2
     db = Database(a.db)
     try:
-        findings = compute(db)
+        findings = compute(db, method=a.method)
     finally:
         db.close()
+    if a.previous:
+        from .findings import with_previous
+
+        old = Database(a.previous)
+        try:
+            findings = with_previous(findings, compute(old, method=a.method))
+        finally:
+            old.close()
     for path, writer in ((a.json, write_json), (a.xlsx, write_xlsx), (a.pdf, write_pdf)):
         if path:
             writer(findings, Path(path))
@@ -176,6 +184,9 @@ def build_parser() -> argparse.ArgumentParser:
     sp.add_argument("--xlsx")
     sp.add_argument("--pdf")
     sp.add_argument("--json")
+    sp.add_argument("--method", choices=["normal", "wilson", "clopper-pearson"], default="normal",
+                    help="interval printed beside each rate (default: normal, as inspections publish)")
+    sp.add_argument("--previous", metavar="DB", help="a previous audit: its figures follow in brackets")
     sp.set_defaults(func=cmd_report)
     sp = sub.add_parser("sample", help="draw, extend or export a sample")
     sp.add_argument("db")

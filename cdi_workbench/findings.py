@@ -355,3 +355,35 @@ def _interval_text(r: Rate) -> str:
     if r.method.startswith("normal") or r.method.startswith("stratified"):
         return f"+/- {r.margin * 100:.2f}%"  # type: ignore[operator]
     return f"{r.low * 100:.1f}% to {r.high * 100:.1f}%"
+
+
+def with_previous(current: Findings, previous: Findings) -> Findings:
+    """Follow-up audits: each figure followed by the previous audit's in brackets, as inspections print it
+    ('113 (98)'); figures the previous audit lacks are left as they are."""
+    before = {(t.key, r.label, col): c for t in previous.tables for r in t.rows
+              for col, c in zip(t.columns, r.cells, strict=True)}
+    tables = []
+    for t in current.tables:
+        rows = []
+        for r in t.rows:
+            cells = []
+            for col, c in zip(t.columns, r.cells, strict=True):
+                old = before.get((t.key, r.label, _previous_column(col, previous)))
+                if old is None:
+                    cells.append(c)
+                    continue
+                now = c.text or f"{c.value:,}"
+                was = old.text or f"{old.value:,}"
+                cells.append(Cell(c.value, c.items, f"{now} ({was})"))
+            rows.append(Row(r.label, cells))
+        tables.append(Table(t.key, t.title, t.columns, rows, t.note))
+    audit = {**current.audit, "previous": {k: previous.audit.get(k) for k in ("force", "period_start", "period_end",
+                                                                              "rule_set")}}
+    return Findings(audit, current.samples, tables, current.verdicts, current.rates)
+
+
+def _previous_column(column: str, previous: Findings) -> str:
+    """The time-limit column is named for each audit's own limit ('Outside 72 hours' then 'Outside 24 hours')."""
+    if column.startswith(("Outside ", "Within ")) and column.endswith(" hours"):
+        return f"{column.split()[0]} {previous.audit.get('limit_hours')} hours"
+    return column

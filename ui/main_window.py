@@ -29,7 +29,7 @@ from PySide6.QtWidgets import (
 from cdi_workbench.audit.service import QUEUE_FILTERS, AuditService, QueueRow
 from cdi_workbench.audit.verdicts import VerdictBody
 from cdi_workbench.classification import codes_for_period
-from cdi_workbench.findings import compute
+from cdi_workbench.findings import Findings, compute, with_previous
 from cdi_workbench.rules import RULE_FOR_ANSWER, RULE_TEXT
 from cdi_workbench.storage.database import Database
 from cdi_workbench.timeutil import display_date
@@ -154,6 +154,7 @@ class MainWindow(QMainWindow):
         self.recent_menu = f.addMenu("Open &recent")
         self.recent_menu.aboutToShow.connect(self._fill_recent)
         self._action(f, "&Export findings…", "Ctrl+E", self.export_findings)
+        self._action(f, "Compare with a &previous audit…", None, self.choose_previous)
         f.addSeparator()
         self._action(f, "Change &auditor name…", None, self.ask_user)
         self._action(f, "&Quit", QKeySequence.StandardKey.Quit, self.close)
@@ -475,11 +476,32 @@ class MainWindow(QMainWindow):
                             lambda msg: self._show_error("The list was not written", msg))
 
     # ---- findings and export -----------------------------------------------------------------------------
+    def choose_previous(self) -> None:
+        path, _ = QFileDialog.getOpenFileName(self, "The previous audit to compare with", "",
+                                              "Audit databases (*.db);;All files (*)")
+        self.previous_audit = path or None
+        self.refresh_findings()
+        if path:
+            self.statusBar().showMessage(f"Figures now show the previous audit's in brackets: {path}", 8000)
+
+    def _findings(self) -> Findings:
+        """Compute the findings (in the worker), with a previous audit's figures in brackets if chosen."""
+        assert self.db is not None
+        current = compute(self.db)
+        previous = getattr(self, "previous_audit", None)
+        if not previous:
+            return current
+        old = Database(previous)
+        try:
+            return with_previous(current, compute(old))
+        finally:
+            old.close()
+
     def refresh_findings(self) -> None:
         if self.db is None:
             return
-        db = self.db
-        self.runner.run(lambda: compute(db), self.findings_view.show_findings)
+        self.runner.run(self._findings, self.findings_view.show_findings,
+                        lambda msg: self._show_error("The findings could not be worked out", msg))
 
     def drill_down(self, items: list[int], title: str) -> None:
         """Show the records behind a figure; opening one goes to it in its sample."""
@@ -539,7 +561,7 @@ class MainWindow(QMainWindow):
             return
         db = self.db
         assert db is not None
-        self.runner.run(lambda: writer(compute(db), path),
+        self.runner.run(lambda: writer(self._findings(), path),
                         lambda _r: self.statusBar().showMessage(f"Exported the findings to {path}", 8000),
                         lambda msg: self._show_error("Export failed", msg))
 
