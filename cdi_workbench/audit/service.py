@@ -252,32 +252,46 @@ class AuditService:
                  for c in s.scalars(select(CrimeRecord).where(CrimeRecord.id.in_(ids)))} if ids else {}
         return [evaluate(c, facts.get(c.crime_id) if c.crime_id else None, received, rules) for c in body.crimes]
 
+    def save_many(self, verdicts: list[tuple[int, VerdictBody, str]], reason: str, role: str = "primary") -> None:
+        """Store many verdicts in one transaction (an import): all of them or, on any error, none.
+
+        Each is (item id, answers, the auditor who gave them: '' for the person importing); the history
+        records the person importing and the reason."""
+        with self.db.session() as s:
+            for item_id, body, auditor in verdicts:
+                self._write_in(s, item_id, body.to_json(), role, "import", reason, auditor or None)
+
     def _write(self, item_id: int, body_json: dict | None, role: str, action: str, reason: str) -> dict | None:
+        with self.db.session() as s:
+            return self._write_in(s, item_id, body_json, role, action, reason)
+
+    def _write_in(self, s: Session, item_id: int, body_json: dict | None, role: str, action: str,
+                  reason: str, auditor: str | None = None) -> dict | None:
         who = self._who()
         body = VerdictBody.from_json(body_json)
         for c in body.crimes:
             if (c.classified_override is not None or c.timely_override is not None) and not c.override_reason:
                 raise AuditError("an override needs a reason")
-        with self.db.session() as s:
-            item = self._item(s, item_id)
-            v = s.scalar(select(Verdict).where(Verdict.item_id == item_id, Verdict.role == role))
-            before = dict(v.body) if v else None
-            now = now_utc()
-            if body_json is None:
-                if v is not None:
-                    s.delete(v)
-            else:
-                summary = summarise(body, self._evaluate(s, item, body))
-                if v is None:
-                    v = Verdict(item_id=item_id, role=role, auditor=who, updated_at=now, body=body_json)
-                    s.add(v)
-                v.auditor, v.updated_at, v.body, v.complete = who, now, body.to_json(), body.complete
-                v.n_crimes, v.n_recorded = summary.n_crimes, summary.n_recorded
-                v.n_misclassified, v.n_late = summary.n_misclassified, summary.n_late
-                v.n_failed_checks = summary.n_failed_checks
-            s.add(VerdictChange(item_id=item_id, role=role, at=now, who=who, action=action, old_body=before,
-                                new_body=body_json, reason=reason))
-            return before
+        item = self._item(s, item_id)
+        v = s.scalar(select(Verdict).where(Verdict.item_id == item_id, Verdict.role == role))
+        before = dict(v.body) if v else None
+        now = now_utc()
+        if body_json is None:
+            if v is not None:
+                s.delete(v)
+        else:
+            summary = summarise(body, self._evaluate(s, item, body))
+            if v is None:
+                v = Verdict(item_id=item_id, role=role, auditor=who, updated_at=now, body=body_json)
+                s.add(v)
+            v.auditor, v.updated_at, v.body, v.complete = auditor or who, now, body.to_json(), body.complete
+            v.n_crimes, v.n_recorded = summary.n_crimes, summary.n_recorded
+            v.n_misclassified, v.n_late = summary.n_misclassified, summary.n_late
+            v.n_failed_checks = summary.n_failed_checks
+        s.add(VerdictChange(item_id=item_id, role=role, at=now, who=who, action=action, old_body=before,
+                            new_body=body_json, reason=reason))
+        s.flush()
+        return before
 
 
 def _record_columns(kind: str):  # type: ignore[no-untyped-def]
