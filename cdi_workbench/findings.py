@@ -239,7 +239,7 @@ def _compute(s: Session, method: str = "normal") -> Findings:
 
 
 
-WEIGHTED_LABEL = "All crimes (stratified estimate)"
+WEIGHTED_LABEL = "Stratified samples (weighted estimate)"
 RATE_GROUPS = [("all", "All crimes (excluding fraud)"), ("vap", "Violence against the person"),
                ("sexual_all", "Sexual offences (including rape)"), ("sexual", "Sexual offences (excluding rape)"),
                ("rape", "Rape"),
@@ -342,11 +342,18 @@ class _GroupCounter:
                   + " ".join(warnings)),
             Table("timeliness", "Timeliness of recording", ["Crimes recorded", f"Within {h} hours",
                                                             f"Outside {h} hours"], timely,
-                  f"e.g. 'x out of y recorded within {h} hours of receipt of the report'."),
+                  _timeliness_sentence(timely[0], h)),
             Table("domestic_abuse", "Domestic abuse", ["Crimes identified", "Recorded", "Not recorded",
                                                        "Not recorded: safeguarding considered",
                                                        "Not recorded: investigation carried out"], [da_row]),
         ]
+
+
+def _timeliness_sentence(row: Row, hours: int) -> str:
+    recorded, within = int(row.cells[0].value), int(row.cells[1].value)
+    if not recorded:
+        return ""
+    return f"{within:,} out of {recorded:,} crimes recorded within {hours} hours of receipt of the report."
 
 
 def _interval_text(r: Rate) -> str:

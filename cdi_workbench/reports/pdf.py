@@ -34,6 +34,7 @@ from reportlab.platypus import (
 from cdi_workbench.findings import Findings
 from cdi_workbench.findings import Table as FindingsTable
 
+from .charts import rate_chart, timeliness_chart
 from .common import (
     KIND_LABELS,
     MARKING,
@@ -274,6 +275,14 @@ def _findings_section(findings: Findings) -> list[Flowable]:
             block.append(_count_table(findings, t))
             if t.note:
                 block.append(para(t.note, "note"))
+            chart = {"recording_rates": rate_chart, "timeliness": timeliness_chart}.get(t.key)
+            drawing = chart(findings, FRAME_W) if chart else None
+            if drawing is not None:
+                caption = ("Figure: recording rate by offence group; bars show the rate, whiskers the 95% interval."
+                           if t.key == "recording_rates" else
+                           f"Figure: crimes recorded within {findings.audit.get('limit_hours')} hours (grey) "
+                           f"and outside (light, dashed outline).")
+                block += [Spacer(1, 6), drawing, para(caption, "note")]
         out.append(KeepTogether(block))
     return out
 
