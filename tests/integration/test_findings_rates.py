@@ -119,3 +119,7 @@ def test_every_export_shows_them(wm, tmp_path: Path) -> None:  # noqa: ANN001
     assert "Violence against the person 575 448 77.9% +/- 3.39%" in text
     assert "Rape 150 119 31" in text
     assert "normal approximation (Wald), as published by HMIC" in text
+    # the charts are drawn with their values printed beside each bar
+    assert "Figure: recording rate by offence group" in text and "77.9% (n=575)" in text
+    assert "119 of 150 in time" in text
+    assert "1,055 out of 1,231 crimes recorded within 24 hours" in text
