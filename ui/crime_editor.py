@@ -2,15 +2,10 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt, Signal
-from PySide6.QtWidgets import (
-    QComboBox,
-    QCompleter,
-    QFormLayout,
-    QLabel,
-    QLineEdit,
-    QWidget,
-)
+import re
+
+from PySide6.QtCore import QRegularExpression, QSortFilterProxyModel, QStringListModel, Qt, Signal
+from PySide6.QtWidgets import QComboBox, QCompleter, QFormLayout, QLabel, QLineEdit, QWidget
 
 from cdi_workbench.audit.evaluate import CrimeResult
 from cdi_workbench.audit.records import CrimeInfo
@@ -21,18 +16,23 @@ from cdi_workbench.rules import REASONS_NOT_RECORDED
 from .widgets import TriState
 
 NOT_RECORDED = -1
-OVERRIDES = [("Worked out", None), ("Override: yes", True), ("Override: no", False)]
+ANOTHER = -2
+# Each option starts with a different letter, so typing picks exactly one.
+CLASSIFIED_OPTIONS = [("Worked out", None), ("Correct (override)", True), ("Incorrect (override)", False)]
+TIMELY_OPTIONS = [("Worked out", None), ("In time (override)", True), ("Late (override)", False)]
 
 
 class CrimeEditor(QWidget):
     changed = Signal(str)
     message = Signal(str)
+    find_crime = Signal()  # the auditor wants a crime record that is not offered
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         form = QFormLayout(self)
         self.form = form
-        self.code = QLineEdit(objectName="expected_code", placeholderText="Type a code or words, e.g. 8N or assault")
+        self.code = QLineEdit(objectName="expected_code",
+                              placeholderText="Type a code or words, e.g. 8N or assault injury")
         self.code.setAccessibleName("Expected Home Office code")
         self.code_label = QLabel("")
         self.code_label.setWordWrap(True)
@@ -44,82 +44,118 @@ class CrimeEditor(QWidget):
             lab.setWordWrap(True)
             lab.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.classified_override = QComboBox(objectName="classified_override")
+        self.classified_override.addItems([t for t, _ in CLASSIFIED_OPTIONS])
         self.timely_override = QComboBox(objectName="timely_override")
-        for box in (self.classified_override, self.timely_override):
-            box.addItems([t for t, _ in OVERRIDES])
-        self.override_reason = QLineEdit(objectName="override_reason", placeholderText="Why the override")
+        self.timely_override.addItems([t for t, _ in TIMELY_OPTIONS])
+        self.override_reason = QLineEdit(objectName="override_reason", placeholderText="Why the override (required)")
         self.reason = QComboBox(objectName="reason_not_recorded")
-        self.set_reasons(REASONS_NOT_RECORDED)
         self.safeguarding = TriState("safeguarding")
         self.investigation = TriState("investigation")
         self.domestic = TriState("domestic_abuse")
+        self.domestic_hint = QLabel(objectName="domestic_hint")
+        self.set_reasons(REASONS_NOT_RECORDED)
 
         def row(text: str, w: QWidget) -> None:
             label = QLabel(text)
             label.setBuddy(w)
             form.addRow(label, w)
 
+        # mnemonics chosen not to clash with each other, the menus (F E R S H) or the panel's buttons
         row("Expected &code:", self.code)
         form.addRow("", self.code_label)
-        row("&Recorded by:", self.recorded)
+        row("Recorded b&y:", self.recorded)
         form.addRow("Classification:", self.classified)
         form.addRow("Timeliness:", self.timely)
-        row("Classification o&verride:", self.classified_override)
+        row("Classification &override:", self.classified_override)
         row("Timeliness overr&ide:", self.timely_override)
-        row("Override reas&on:", self.override_reason)
+        row("Reason for the o&verride:", self.override_reason)
         row("Reason &not recorded:", self.reason)
-        row("&Safeguarding considered:", self.safeguarding)
-        row("In&vestigation carried out:", self.investigation)
-        row("&Domestic abuse:", self.domestic)
+        row("Safe&guarding considered:", self.safeguarding)
+        row("Investigation carried o&ut:", self.investigation)
+        row("Domestic a&buse:", self.domestic)
+        form.addRow("", self.domestic_hint)
 
         self.finding = CrimeFinding()
         self.crimes: list[CrimeInfo] = []
+        self.domestic_default: tuple[bool, str] | None = None
         self._loading = False
         self.code.editingFinished.connect(self._code_done)
-        self.recorded.activated.connect(lambda _i: self._emit("Set recorded by"))
+        self.code.textEdited.connect(self._filter_codes)
+        self.recorded.activated.connect(self._recorded_chosen)
         self.classified_override.activated.connect(lambda _i: self._emit("Override classification"))
         self.timely_override.activated.connect(lambda _i: self._emit("Override timeliness"))
-        self.override_reason.editingFinished.connect(lambda: self._emit("Override reason"))
+        self.override_reason.editingFinished.connect(self._reason_done)
         self.reason.activated.connect(lambda _i: self._emit("Reason not recorded"))
         for box in (self.safeguarding, self.investigation, self.domestic):
             box.activated.connect(lambda _i, b=box: self._emit(f"Answer '{b.objectName().replace('_', ' ')}'"))
 
+    # ---- lists -----------------------------------------------------------------------------------------
     def set_reasons(self, reasons: list[str]) -> None:
+        """Numbered, so a key picks each one (several reasons start with the same word)."""
         self.reason.clear()
-        self.reason.addItems(["—", *reasons])
+        self.reason.addItem("—", "")
+        for n, text in enumerate(reasons, 1):
+            self.reason.addItem(f"{n}. {text}" if n < 10 else text, text)
 
     def set_codes(self, codes: list[Classification]) -> None:
-        completer = QCompleter([c.display for c in codes], self)
-        completer.setCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
-        completer.setFilterMode(Qt.MatchFlag.MatchContains)
+        self._codes_model = QStringListModel([c.display for c in codes], self)
+        self._proxy = QSortFilterProxyModel(self)
+        self._proxy.setSourceModel(self._codes_model)
+        self._proxy.setFilterCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
+        completer = QCompleter(self._proxy, self)
+        completer.setCompletionMode(QCompleter.CompletionMode.UnfilteredPopupCompletion)
         completer.setMaxVisibleItems(12)
         self.code.setCompleter(completer)
 
-    def load(self, finding: CrimeFinding, crimes: list[CrimeInfo], result: CrimeResult | None) -> None:
+    def _filter_codes(self, text: str) -> None:
+        """Every word typed must appear, in any order: 'assault injury' finds '8N Assault with injury'."""
+        words = [re.escape(w) for w in text.split()]
+        pattern = "^" + "".join(f"(?=.*{w})" for w in words) if words else ""
+        self._proxy.setFilterRegularExpression(
+            QRegularExpression(pattern, QRegularExpression.PatternOption.CaseInsensitiveOption))
+
+    # ---- one crime ---------------------------------------------------------------------------------------
+    def load(self, finding: CrimeFinding, crimes: list[CrimeInfo], result: CrimeResult | None,
+             domestic_default: tuple[bool, str] | None = None) -> None:
         self._loading = True
-        self.finding, self.crimes = finding, crimes
+        self.finding, self.crimes, self.domestic_default = finding, list(crimes), domestic_default
         self.code.setText(finding.expected_code)
         self._describe_code()
-        self.recorded.clear()
-        self.recorded.addItem("— choose —", None)
-        self.recorded.addItem("Not recorded", NOT_RECORDED)
-        for c in crimes:
-            tag = f"candidate: {c.why}" if c.why else "linked"
-            self.recorded.addItem(f"{c.ref}  {c.ho_code} {c.offence}  ({tag})", c.id)
+        self._fill_recorded()
         if finding.crime_id is not None:
             self.recorded.setCurrentIndex(max(0, self.recorded.findData(finding.crime_id)))
         elif finding.not_recorded_reason:
-            self.recorded.setCurrentIndex(1)
-        self.classified_override.setCurrentIndex([v for _, v in OVERRIDES].index(finding.classified_override))
-        self.timely_override.setCurrentIndex([v for _, v in OVERRIDES].index(finding.timely_override))
+            self.recorded.setCurrentIndex(self.recorded.findData(NOT_RECORDED))
+        self.classified_override.setCurrentIndex([v for _, v in CLASSIFIED_OPTIONS].index(finding.classified_override))
+        self.timely_override.setCurrentIndex([v for _, v in TIMELY_OPTIONS].index(finding.timely_override))
         self.override_reason.setText(finding.override_reason)
-        idx = self.reason.findText(finding.not_recorded_reason)
-        self.reason.setCurrentIndex(idx if idx > 0 else 0)
+        idx = self.reason.findData(finding.not_recorded_reason) if finding.not_recorded_reason else 0
+        self.reason.setCurrentIndex(max(idx, 0))
         self.safeguarding.set_value(finding.safeguarding)
         self.investigation.set_value(finding.investigation)
         self.domestic.set_value(finding.domestic_abuse)
+        self._domestic_note()
         self.show_result(result)
         self._loading = False
+
+    def _fill_recorded(self) -> None:
+        self.recorded.clear()
+        self.recorded.addItem("— choose —", None)
+        self.recorded.addItem("Not recorded", NOT_RECORDED)
+        for c in self.crimes:
+            tag = f"candidate: {c.why}" if c.why else "linked"
+            self.recorded.addItem(f"{c.ref}  {c.ho_code} {c.offence}  ({tag})", c.id)
+        self.recorded.addItem("Another crime record (type its reference)…", ANOTHER)
+
+    def add_crime_record(self, crime: CrimeInfo) -> None:
+        """A crime record found by reference: offer it and choose it."""
+        if all(c.id != crime.id for c in self.crimes):
+            self.crimes.append(crime)
+        self._loading = True
+        self._fill_recorded()
+        self.recorded.setCurrentIndex(self.recorded.findData(crime.id))
+        self._loading = False
+        self._recorded_chosen()
 
     def show_result(self, result: CrimeResult | None) -> None:
         self.classified.setText(result.classified_text if result else "")
@@ -129,8 +165,10 @@ class CrimeEditor(QWidget):
     def current(self) -> CrimeFinding:
         data = self.recorded.currentData()
         crime = next((c for c in self.crimes if c.id == data), None)
-        reason = self.reason.currentText() if self.reason.currentIndex() > 0 else ""
+        reason = self.reason.currentData() or ""
         recorded = crime is not None
+        cls = CLASSIFIED_OPTIONS[self.classified_override.currentIndex()][1] if recorded else None
+        tim = TIMELY_OPTIONS[self.timely_override.currentIndex()][1] if recorded else None
         return CrimeFinding(
             expected_code=self.finding.expected_code,
             crime_id=crime.id if crime else None, crime_ref=crime.ref if crime else "",
@@ -139,10 +177,25 @@ class CrimeEditor(QWidget):
             safeguarding=None if recorded else self.safeguarding.value(),
             investigation=None if recorded else self.investigation.value(),
             domestic_abuse=self.domestic.value(),
-            classified_override=OVERRIDES[self.classified_override.currentIndex()][1] if recorded else None,
-            timely_override=OVERRIDES[self.timely_override.currentIndex()][1] if recorded else None,
-            override_reason=self.override_reason.text().strip() if recorded else "",
+            classified_override=cls, timely_override=tim,
+            override_reason=self.override_reason.text().strip() if (cls is not None or tim is not None) else "",
         )
+
+    # ---- reactions ---------------------------------------------------------------------------------------
+    def _recorded_chosen(self, _index: int = 0) -> None:
+        if self.recorded.currentData() == ANOTHER:
+            self.recorded.setCurrentIndex(0)
+            self.find_crime.emit()
+            return
+        crime = next((c for c in self.crimes if c.id == self.recorded.currentData()), None)
+        if crime is not None and crime.domestic_abuse and self.domestic.value() is None:
+            self.domestic.set_value(True)
+            self.domestic_hint.setText(f"Domestic abuse: yes, as {crime.ref} records it (change if wrong).")
+        self._emit("Set recorded by")
+
+    def _reason_done(self) -> None:
+        if self.override_reason.text().strip() != self.finding.override_reason:
+            self._emit("Override reason")
 
     def _code_done(self) -> None:
         text = self.code.text().strip()
@@ -163,16 +216,26 @@ class CrimeEditor(QWidget):
         found = lookup(self.code.text())
         self.code_label.setText(f"{found.label} ({found.sub_class or found.offence_class})" if found else "")
 
+    def _domestic_note(self) -> None:
+        new = not self.finding.expected_code and self.finding.crime_id is None and not self.finding.not_recorded_reason
+        if new and self.domestic.value() is None and self.domestic_default is not None:
+            value, why = self.domestic_default
+            self.domestic.set_value(value)
+            self.domestic_hint.setText(f"Domestic abuse: {'yes' if value else 'no'}, suggested because {why} "
+                                       "(change if wrong).")
+        elif not self.domestic_hint.text().startswith("Domestic abuse: yes, as"):
+            self.domestic_hint.setText("")
+
     def _apply_visibility(self) -> None:
         data = self.recorded.currentData()
-        recorded = data not in (None, NOT_RECORDED)
+        recorded = data not in (None, NOT_RECORDED, ANOTHER)
         not_recorded = data == NOT_RECORDED
+        overridden = self.classified_override.currentIndex() > 0 or self.timely_override.currentIndex() > 0
         for w, show in ((self.classified, recorded), (self.timely, recorded),
                         (self.classified_override, recorded), (self.timely_override, recorded),
-                        (self.override_reason, recorded and (self.classified_override.currentIndex() > 0
-                                                             or self.timely_override.currentIndex() > 0)),
+                        (self.override_reason, recorded and overridden),
                         (self.reason, not_recorded), (self.safeguarding, not_recorded),
-                        (self.investigation, not_recorded)):
+                        (self.investigation, not_recorded), (self.domestic_hint, bool(self.domestic_hint.text()))):
             self.form.setRowVisible(w, show)
 
     def _emit(self, label: str) -> None:

@@ -136,6 +136,7 @@ class MainWindow(QMainWindow):
         self.queue.selectionModel().currentRowChanged.connect(lambda cur, _prev: self._row_chosen(cur.row()))
         self.panel.changed.connect(self._verdict_changed)
         self.panel.finished.connect(self.next_record)
+        self.panel.editor.find_crime.connect(self.find_crime)
 
     def _action(self, menu, text: str, keys, slot, context=Qt.ShortcutContext.WindowShortcut) -> QAction:  # noqa: ANN001
         act = QAction(text, self)
@@ -376,6 +377,23 @@ class MainWindow(QMainWindow):
             u, r = self.svc.undo_stack.undo_label, self.svc.undo_stack.redo_label
             self.undo_action.setText(f"&Undo {u}" if u else "&Undo")
             self.redo_action.setText(f"&Redo {r}" if r else "&Redo")
+
+    def find_crime(self) -> None:
+        """Link a crime record that is neither linked nor offered as a candidate, by its reference."""
+        if self.svc is None:
+            return
+        ref, ok = QInputDialog.getText(self, "Another crime record", "The crime record's reference:")
+        if not ok or not ref.strip():
+            return
+        svc = self.svc
+
+        def done(crime) -> None:  # noqa: ANN001
+            if crime is None:
+                self.panel.say(f"No crime record '{ref.strip()}' in this audit.")
+            else:
+                self.panel.editor.add_crime_record(crime)
+
+        self.runner.run(lambda: svc.find_crime(ref), done)
 
     def add_reason(self) -> None:
         if self.svc is None:

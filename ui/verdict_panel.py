@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
+    QApplication,
     QGroupBox,
     QHBoxLayout,
     QLabel,
     QLineEdit,
     QListWidget,
+    QMessageBox,
     QPushButton,
     QStackedWidget,
     QVBoxLayout,
@@ -85,7 +87,7 @@ class VerdictPanel(QWidget):
         self.stack.addWidget(self.checks)
 
         self.rationale = QLineEdit(objectName="rationale", placeholderText="Optional rationale")
-        rat_label = QLabel("Ra&tionale:")
+        rat_label = QLabel("Ra&tionale:")  # (mnemonics avoid the menus' F E R S H and the crime editor's)
         rat_label.setBuddy(self.rationale)
         outer.addWidget(rat_label)
         outer.addWidget(self.rationale)
@@ -167,6 +169,10 @@ class VerdictPanel(QWidget):
         """One keystroke: no crime in this record; the verdict is complete and the queue moves on."""
         if self.detail is None or self.detail.kind not in ("incident", "referral"):
             return
+        if self.body.crimes and QMessageBox.question(
+                self, "Zero status", f"Discard the {len(self.body.crimes)} crime(s) entered and mark the record "
+                                     "zero status?") != QMessageBox.StandardButton.Yes:
+            return
         self.body = VerdictBody(zero_status=True, complete=True, rationale=self.rationale.text().strip())
         self._refresh_list(-1)
         self._emit("Zero status")
@@ -201,12 +207,47 @@ class VerdictPanel(QWidget):
         self.status.setText(text)
 
     def keyPressEvent(self, event) -> None:  # noqa: ANN001
-        """Enter moves on to the next answer (Tab order, skipping what does not apply)."""
-        if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter) and not event.modifiers():
-            self.focusNextChild()
+        """Enter moves on to the next answer that applies; after the last, to the rationale and then Done.
+        Delete removes the selected crime. Focus never leaves the panel this way."""
+        key = event.key()
+        if key in (Qt.Key.Key_Return, Qt.Key.Key_Enter) and not event.modifiers():
+            self.next_answer()
+            event.accept()
+            return
+        if key == Qt.Key.Key_Delete and self.crime_list.hasFocus():
+            self.remove_crime()
             event.accept()
             return
         super().keyPressEvent(event)
+
+    def next_answer(self) -> None:
+        focus = QApplication.focusWidget()
+        if focus is self.done_button:
+            self.done()
+            return
+        if focus is self.rationale:
+            self.done_button.setFocus()
+            return
+        w = focus.nextInFocusChain() if focus is not None else None
+        for _ in range(200):
+            if w is None or w is focus:
+                break
+            if (self.isAncestorOf(w) and w.isVisible() and w.isEnabled()
+                    and w.focusPolicy() & Qt.FocusPolicy.TabFocus and w not in (self.rationale, self.done_button)
+                    and not isinstance(w, QPushButton)):
+                if self._after(focus, w):
+                    w.setFocus(Qt.FocusReason.TabFocusReason)
+                    return
+            w = w.nextInFocusChain()
+        self.rationale.setFocus(Qt.FocusReason.TabFocusReason)
+
+    def _after(self, focus: QWidget | None, w: QWidget) -> bool:
+        """True when w comes after focus in reading order within the panel (so Enter never wraps back)."""
+        if focus is None or not self.isAncestorOf(focus):
+            return True
+        a = focus.mapTo(self, focus.rect().topLeft())
+        b = w.mapTo(self, w.rect().topLeft())
+        return (b.y(), b.x()) > (a.y(), a.x())
 
     # ---- internals -------------------------------------------------------------------------------------
     def _refresh_list(self, select: int) -> None:
@@ -231,7 +272,19 @@ class VerdictPanel(QWidget):
             self.editor_box.setTitle(f"Crime {row + 1}")
             crimes = list(self.detail.linked) + list(self.detail.candidates)
             result = self.results[row] if row < len(self.results) else None
-            self.editor.load(self.body.crimes[row], crimes, result)
+            self.editor.load(self.body.crimes[row], crimes, result, self._domestic_default())
+
+    def _domestic_default(self) -> tuple[bool, str] | None:
+        """A suggestion only: DO1 holds domestic incidents; an opening code may say 'domestic'."""
+        d = self.detail
+        if d is None:
+            return None
+        if d.system.upper() == "DO1":
+            return True, "the record is on DO1, the domestic incident system"
+        opening = dict(d.fields).get("Opening code", "")
+        if "domestic" in opening.lower():
+            return True, f"the log was opened as '{opening}'"
+        return None
 
     def _crime_changed(self, label: str) -> None:
         row = self.crime_list.currentRow()
@@ -240,10 +293,9 @@ class VerdictPanel(QWidget):
         finding = self.editor.current()
         if (finding.classified_override is not None or finding.timely_override is not None) \
                 and not finding.override_reason:
-            self.say("An override needs a reason: type it in 'Override reason'.")
-            self.editor.form.setRowVisible(self.editor.override_reason, True)
-            self.editor.override_reason.setFocus()
+            self.say("An override needs a reason: type it in 'Reason for the override' (not saved until then).")
             return
+        self.say("")
         self.body.crimes[row] = finding
         item = self.crime_list.item(row)
         if item is not None:

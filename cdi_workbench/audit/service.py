@@ -29,7 +29,7 @@ from ..storage.models import (
 )
 from ..timeutil import now_utc
 from .evaluate import CrimeFacts, CrimeResult, evaluate, summarise
-from .records import RecordDetail, load_detail
+from .records import CrimeInfo, RecordDetail, crime_info, load_detail
 from .undo import Change, UndoStack
 from .verdicts import VerdictBody
 
@@ -175,6 +175,20 @@ class AuditService:
     def record(self, item_id: int) -> RecordDetail:
         with self.db.session() as s:
             return load_detail(s, self._item(s, item_id))
+
+    def find_crime(self, ref: str) -> CrimeInfo | None:
+        """A crime record by its reference (exact, ignoring case and surrounding spaces)."""
+        with self.db.session() as s:
+            c = s.scalar(select(CrimeRecord).where(func.upper(CrimeRecord.ref) == ref.strip().upper()))
+            return crime_info(c, "found by reference") if c else None
+
+    def progress(self, sample_id: int) -> tuple[int, int]:
+        """(records with a complete verdict, records in the sample)."""
+        with self.db.session() as s:
+            total = s.scalar(select(func.count()).select_from(AuditItem).where(AuditItem.sample_id == sample_id))
+            done = s.scalar(select(func.count()).select_from(AuditItem).join(Verdict).where(
+                AuditItem.sample_id == sample_id, Verdict.role == "primary", Verdict.complete.is_(True)))
+            return done or 0, total or 0
 
     def verdict(self, item_id: int, role: str = "primary") -> VerdictBody:
         with self.db.session() as s:

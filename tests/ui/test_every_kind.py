@@ -60,7 +60,7 @@ def test_every_kind_by_keyboard(qtbot, small_db, settings) -> None:  # noqa: ANN
     settle(qtbot, w)
     qtbot.keyClick(w.panel.editor.recorded, Qt.Key.Key_Return)  # Enter moves on to the reason
     assert w.panel.editor.reason.hasFocus()
-    pick(qtbot, w.panel.editor.reason, "No")
+    pick(qtbot, w.panel.editor.reason, "1")
     settle(qtbot, w)
     qtbot.keyClick(w.panel.editor.reason, Qt.Key.Key_Return)
     assert w.panel.editor.safeguarding.hasFocus()
@@ -135,3 +135,64 @@ def test_undo_redo_and_reopen_at_the_same_record(qtbot, small_db, settings) -> N
     qtbot.keyClicks(w2.search, "wallet")
     qtbot.waitUntil(lambda: [r.ref for r in w2.queue_model.rows] == ["INC-0003"], timeout=5000)
     w2.close()
+
+
+def test_enter_after_the_last_check_stays_in_the_panel(qtbot, small_db, settings) -> None:  # noqa: ANN001
+    w = open_window(qtbot, small_db, settings)
+    choose_sample(qtbot, w, "Cancellations")
+    w.panel.focus_first()
+    for _ in range(3):
+        box = QApplication.focusWidget()
+        qtbot.wait(QApplication.keyboardInputInterval() + 50)
+        qtbot.keyClicks(box, "Y")
+        settle(qtbot, w)
+        qtbot.keyClick(box, Qt.Key.Key_Return)
+    assert QApplication.focusWidget() is w.panel.rationale
+    qtbot.keyClicks(w.panel.rationale, "AVI: CCTV")
+    qtbot.keyClick(w.panel.rationale, Qt.Key.Key_Return)
+    assert QApplication.focusWidget() is w.panel.done_button
+    sample_before = w.sample_box.currentText()
+    qtbot.keyClick(w.panel.done_button, Qt.Key.Key_Return)  # Enter on Done completes the verdict
+    settle(qtbot, w)
+    assert w.sample_box.currentText() == sample_before
+    w.close()
+    _, body, _ = stored(small_db, "Cancellations")
+    assert body.complete and body.rationale == "AVI: CCTV"
+
+
+def test_an_override_is_not_saved_without_its_reason(qtbot, small_db, settings) -> None:  # noqa: ANN001
+    w = open_window(qtbot, small_db, settings)
+    row = next(i for i, r in enumerate(w.queue_model.rows) if r.ref == "INC-0001")
+    w.queue.selectRow(row)
+    qtbot.waitUntil(lambda: w.panel.detail is not None and w.panel.detail.ref == "INC-0001", timeout=5000)
+    settle(qtbot, w)
+    w.panel.add_crime()
+    ed = w.panel.editor
+    ed._filter_codes("residential damage")  # words in any order
+    shown = [ed._proxy.index(i, 0).data() for i in range(ed._proxy.rowCount())]
+    assert shown and all("residential" in s.lower() and "damage" in s.lower() for s in shown)
+    assert any(s.startswith("58A ") for s in shown)
+    ed.code.setText("58A")
+    ed._code_done()
+    ed.recorded.setCurrentIndex(ed.recorded.findData(next(c.id for c in ed.crimes if c.ref == "CR-2")))
+    ed._recorded_chosen()
+    settle(qtbot, w)
+    assert "outside 72 hours" in ed.timely.text()
+    ed.timely_override.setFocus()
+    pick(qtbot, ed.timely_override, "I")  # 'In time (override)'
+    settle(qtbot, w)
+    assert ed.timely_override.hasFocus()  # focus is not moved for the auditor
+    assert "needs a reason" in w.panel.status.text()
+    db = Database(small_db)
+    assert AuditService(db).verdict(w.current_item).crimes[0].timely_override is None
+    db.close()
+    ed.override_reason.setText("Report received by another force first")
+    ed._reason_done()
+    settle(qtbot, w)
+    assert w.panel.status.text() == ""
+    db = Database(small_db)
+    saved = AuditService(db).verdict(w.current_item).crimes[0]
+    db.close()
+    assert (saved.timely_override, saved.override_reason) == (True, "Report received by another force first")
+    assert "overridden" in ed.timely.text()
+    w.close()
