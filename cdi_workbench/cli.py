@@ -206,6 +206,9 @@ def build_parser() -> argparse.ArgumentParser:
     sp.add_argument("--rate", type=float, required=True, help="expected recording rate in percent, e.g. 85")
     sp.add_argument("--population", type=int)
     sp.set_defaults(func=cmd_sample_size)
+    from .cli_verdicts import register as register_verdicts
+
+    register_verdicts(sub)
     try:
         from .cli_import import register
     except ImportError:  # the import command is optional until its module lands

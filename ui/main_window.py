@@ -45,7 +45,9 @@ SHORTCUTS = [
     ("Ctrl+0", "Zero status: no crime in this record (completes it and moves on)"),
     ("Ctrl+Enter", "Done: complete the verdict and move to the next record"),
     ("Ctrl+PgDown / Ctrl+PgUp", "Next / previous record (also Alt+Down / Alt+Up outside lists)"),
-    ("Tab / Shift+Tab", "Move between answers; type Y or N to answer a yes/no check"),
+    ("Enter", "Next answer that applies; after the last, the rationale, then Done"),
+    ("Tab / Shift+Tab", "Move between answers; type Y or N to answer a yes/no check, a number to pick a reason"),
+    ("Delete", "Remove the selected crime (in the list of crimes identified)"),
     ("Alt+underlined letter", "Jump to that answer"),
     ("Ctrl+Z / Ctrl+Shift+Z", "Undo / redo the last verdict change"),
     ("Ctrl+F", "Search the queue by reference or text"),
@@ -53,6 +55,8 @@ SHORTCUTS = [
     ("F1", "The recording rules these checks rely on"),
     ("Ctrl+E", "Export the findings (Excel, PDF, JSON)"),
     ("Ctrl+O", "Open another audit database"),
+    ("Ctrl+Shift+D", "Draw a sample"),
+    ("Ctrl+/", "This list"),
 ]
 
 
@@ -101,6 +105,7 @@ class MainWindow(QMainWindow):
         self.queue.verticalHeader().hide()
         self.queue.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         self.queue.horizontalHeader().setStretchLastSection(True)
+        self.queue.setWordWrap(False)  # one line per record; the findings column is elided, not wrapped
         self.queue.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         ll.addWidget(self.queue, 1)
         self.progress_label = QLabel(objectName="progress_label")
@@ -272,10 +277,11 @@ class MainWindow(QMainWindow):
     def _queue_loaded(self, result: tuple[list[QueueRow], list[QueueRow]], want: int | None) -> None:
         rows, everything = result
         self._restore_item = None
+        kind = everything[0].kind if everything else "incident"
+        self.queue_model.set_kind(kind)
         self.queue_model.set_rows(rows)
         self.queue.setColumnHidden(2, len({r.system for r in everything}) <= 1)
-        done = sum(r.status == "done" for r in everything)
-        self.progress_label.setText(f"{done} of {len(everything)} records audited · {len(rows)} shown")
+        self._show_progress(sum(r.status == "done" for r in everything), len(everything), len(rows))
         row = self.queue_model.row_of(want) if want is not None else -1
         if rows:
             self.queue.selectRow(row if row >= 0 else 0)
@@ -283,6 +289,9 @@ class MainWindow(QMainWindow):
             self.current_item = None
             self.record_view.show_record(None)
             self.panel.setEnabled(False)
+
+    def _show_progress(self, done: int, total: int, shown: int) -> None:
+        self.progress_label.setText(f"{done} of {total} records audited · {shown} shown")
 
     def _row_chosen(self, row: int) -> None:
         if not 0 <= row < len(self.queue_model.rows) or self.svc is None:
@@ -308,7 +317,9 @@ class MainWindow(QMainWindow):
             detail, body, results = result
             self.record_view.show_record(detail)
             self.panel.load(detail, body, results)
-            self.panel.focus_first()
+            typing = QApplication.focusWidget() in (self.search, self.filter_box, self.sample_box)
+            if not typing:  # never take the cursor away from someone typing a search
+                self.panel.focus_first()
 
         self.runner.run(work, done)
 
@@ -335,13 +346,16 @@ class MainWindow(QMainWindow):
             return
         svc, item_id, snapshot = self.svc, self.current_item, copy.deepcopy(body)
 
+        sid = self.sample_id
+
         def work():  # noqa: ANN202
             svc.save_verdict(item_id, snapshot, label=label)
-            return svc.evaluate(item_id, snapshot), svc.queue_row(item_id)
+            return svc.evaluate(item_id, snapshot), svc.queue_row(item_id), svc.progress(sid) if sid else (0, 0)
 
         def done(result) -> None:  # noqa: ANN001
-            results, row = result
+            results, row, (n_done, n_all) = result
             self.queue_model.update_row(row)
+            self._show_progress(n_done, n_all, len(self.queue_model.rows))
             if self.panel.detail and self.panel.detail.item_id == item_id:
                 self.panel.set_results(results)
             self._update_undo()
@@ -596,11 +610,28 @@ class MainWindow(QMainWindow):
                                  f"<i>({RULE_TEXT[k][1]})</i></p>" for k in keys[1:])
         if self.svc is not None and hasattr(self, "info"):
             text = f"<p><b>Rule set:</b> {self.info.rules.title}. {self.info.rules.source}.</p>" + text
-        QMessageBox.information(self, "Recording rules", text)
+        self._text_dialog("Recording rules", text)
 
     def show_shortcuts(self) -> None:
         rows = "".join(f"<tr><td><b>{k}</b></td><td>{v}</td></tr>" for k, v in SHORTCUTS)
-        QMessageBox.information(self, "Keyboard shortcuts", f"<table cellpadding=3>{rows}</table>")
+        self._text_dialog("Keyboard shortcuts", f"<table cellpadding=4>{rows}</table>")
+
+    def _text_dialog(self, title: str, html: str) -> None:
+        """Help text in a scrollable, resizable window that fits a laptop screen."""
+        from PySide6.QtWidgets import QDialog, QDialogButtonBox, QTextBrowser
+
+        dialog = QDialog(self)
+        dialog.setWindowTitle(title)
+        lay = QVBoxLayout(dialog)
+        browser = QTextBrowser(objectName="help_text")
+        browser.setHtml(html)
+        lay.addWidget(browser)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
+        buttons.rejected.connect(dialog.reject)
+        lay.addWidget(buttons)
+        dialog.resize(620, 480)
+        dialog.open()
+        self.help_dialog = dialog
 
     def _focus_search(self) -> None:
         self.search.setFocus()

@@ -8,9 +8,14 @@ from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelInd
 from PySide6.QtGui import QFont
 
 from cdi_workbench.audit.service import QueueRow
+from cdi_workbench.classification import GROUP_LABELS
 from cdi_workbench.timeutil import display
 
 COLUMNS = ["#", "Reference", "System", "Received", "Status", "Findings"]
+# What the System and Received columns hold for each kind of record.
+KIND_HEADINGS = {"incident": ("System", "Received"), "referral": ("System", "Received"),
+                 "disposal": ("Type", "Issued"), "cancellation": ("Offence group", "Cancelled"),
+                 "n100": ("Reason code", "Recorded")}
 
 
 def findings_text(r: QueueRow) -> str:
@@ -32,6 +37,12 @@ class QueueModel(QAbstractTableModel):
     def __init__(self) -> None:
         super().__init__()
         self.rows: list[QueueRow] = []
+        self.kind = "incident"
+
+    def set_kind(self, kind: str) -> None:
+        if kind != self.kind:
+            self.kind = kind
+            self.headerDataChanged.emit(Qt.Orientation.Horizontal, 2, 3)
 
     def set_rows(self, rows: list[QueueRow]) -> None:
         self.beginResetModel()
@@ -56,6 +67,8 @@ class QueueModel(QAbstractTableModel):
 
     def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
+            if section in (2, 3):
+                return KIND_HEADINGS.get(self.kind, ("System", "Received"))[section - 2]
             return COLUMNS[section]
         return None
 
@@ -66,7 +79,8 @@ class QueueModel(QAbstractTableModel):
         col = index.column()
         if role == Qt.ItemDataRole.DisplayRole:
             status = r.status + (" ⚑" if r.flagged else "")
-            return [str(r.position), r.ref, r.system, display(r.received_at), status, findings_text(r)][col]
+            system = GROUP_LABELS.get(r.system, r.system) if r.kind == "cancellation" else r.system
+            return [str(r.position), r.ref, system, display(r.received_at), status, findings_text(r)][col]
         if role == Qt.ItemDataRole.FontRole and r.status == "to do":
             font = QFont()
             font.setBold(True)
