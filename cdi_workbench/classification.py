@@ -83,3 +83,10 @@ def search(text: str, start: date, end: date, limit: int = 50) -> list[Classific
     exact = normalise_code(text)
     out.sort(key=lambda c: (normalise_code(c.code) != exact, not c.code.lower().startswith(text.lower())))
     return out[:limit]
+
+
+@lru_cache(maxsize=1)
+def reported_incident_reasons() -> dict[str, str]:
+    """N100 and other notifiable reported incident codes and what they mean (Home Office list, April 2026)."""
+    with open(RESOURCES / "ho_notifiable_reported_incidents.csv", newline="", encoding="utf-8") as fh:
+        return {r["Home Office code"].strip(): r["Incident"].strip() for r in csv.DictReader(fh)}

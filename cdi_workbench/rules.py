@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from .timeutil import format_duration, to_utc
+from .timeutil import UK, format_duration, to_utc
 
 
 @dataclass(frozen=True)
@@ -54,7 +54,12 @@ def timeliness(received_at: datetime | None, recorded_at: datetime | None, rules
                             f"(crime recorded first): within {rules.limit_hours} hours")
     within = delta.total_seconds() <= rules.limit_hours * 3600
     verdict = "within" if within else "outside"
-    return Worked(within, f"recorded {format_duration(delta)} after the report: {verdict} {rules.limit_hours} hours")
+    text = f"recorded {format_duration(delta)} after the report: {verdict} {rules.limit_hours} hours"
+    wall = to_utc(recorded_at).astimezone(UK).replace(tzinfo=None) - to_utc(received_at).astimezone(UK).replace(
+        tzinfo=None)
+    if wall != delta:
+        text += f" (the clocks changed in between: {format_duration(wall)} on the wall clock)"
+    return Worked(within, text)
 
 
 def normalise_code(code: str | None) -> str:

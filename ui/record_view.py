@@ -30,13 +30,24 @@ def _crime_rows(crimes: list[CrimeInfo], with_why: bool) -> str:
     for c in crimes:
         why = f"<td><i>{escape(c.why)}</i></td>" if with_why else ""
         da = " (DA)" if c.domestic_abuse else ""
-        rows.append(f"<tr><td><b>{escape(c.ref)}</b></td><td>{escape(c.ho_code)}</td>"
-                    f"<td>{escape(c.offence)}{da}</td><td>{display(c.recorded_at)}</td>"
+        rows.append(f"<tr><td style='white-space:nowrap'><b>{escape(c.ref)}</b></td><td>{escape(c.ho_code)}</td>"
+                    f"<td>{escape(c.offence)}{da}</td><td style='white-space:nowrap'>{display(c.reported_at)}</td>"
+                    f"<td style='white-space:nowrap'>{display(c.recorded_at)}</td><td>{escape(c.victim)}</td>"
                     f"<td>{escape(c.status)}</td>{why}</tr>")
     head = "<th>Why offered</th>" if with_why else ""
     return ("<table cellspacing=0 cellpadding=3 border=1 style='border-collapse:collapse' width='100%'>"
             f"<tr><th align=left>Crime</th><th align=left>Code</th><th align=left>Offence</th>"
-            f"<th align=left>Recorded</th><th align=left>Status</th>{head}</tr>{''.join(rows)}</table>")
+            f"<th align=left>Reported</th><th align=left>Recorded</th><th align=left>Victim</th>"
+            f"<th align=left>Status</th>{head}</tr>{''.join(rows)}</table>")
+
+
+def _timeline(entries: list) -> str:  # noqa: ANN001 (narrative.Entry)
+    out = []
+    for e in entries:
+        who = f" · <i>{escape(e.author)}</i>" if e.author else ""
+        out.append(f"<p style='margin:6px 0 0 0'><b>{escape(e.time)}</b>{who}</p>"
+                   f"<p style='margin:0 0 0 14px'>{highlight(e.text)}</p>")
+    return "".join(out)
 
 
 def render(d: RecordDetail) -> str:
@@ -53,11 +64,9 @@ def render(d: RecordDetail) -> str:
         parts.append("<table cellpadding=2>" + "".join(
             f"<tr><td><b>{escape(k)}</b></td><td>{highlight(v)}</td></tr>" for k, v in d.fields) + "</table>")
     if d.narrative:
-        parts.append("<h3>Narrative</h3>")
-        for e in d.narrative:
-            who = f" · <i>{escape(e.author)}</i>" if e.author else ""
-            parts.append(f"<p style='margin:6px 0 0 0'><b>{escape(e.time)}</b>{who}</p>"
-                         f"<p style='margin:0 0 0 14px'>{highlight(e.text)}</p>")
+        parts.append("<h3>Narrative</h3>" + _timeline(d.narrative))
+    if d.related:
+        parts.append(f"<h3>{escape(d.related_title)}</h3>" + _timeline(d.related))
     parts.append("<h3>Linked crime records</h3>")
     parts.append(_crime_rows(d.linked, False) if d.linked else "<p><i>None linked.</i></p>")
     if d.candidates:

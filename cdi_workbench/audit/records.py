@@ -8,7 +8,9 @@ from datetime import datetime, timedelta
 from sqlalchemy import and_, case, or_, select
 from sqlalchemy.orm import Session
 
+from ..classification import GROUP_LABELS, reported_incident_reasons
 from ..storage.models import N100, AuditItem, Cancellation, CrimeRecord, Disposal, RecordLink, ReportRecord
+from ..timeutil import display
 from .narrative import Entry, entries
 
 
@@ -24,6 +26,9 @@ class CrimeInfo:
     location: str
     domestic_abuse: bool | None
     why: str = ""  # for candidates: why it is offered
+    victim: str = ""  # age and sex, as the crime record gives them
+    outcome: str = ""
+    source_ref: str = ""
 
 
 @dataclass
@@ -38,13 +43,16 @@ class RecordDetail:
     linked: list[CrimeInfo] = field(default_factory=list)
     candidates: list[CrimeInfo] = field(default_factory=list)
     disposal_type: str = ""
+    related_title: str = ""  # another record shown beside this one (an N100's incident log)
+    related: list[Entry] = field(default_factory=list)
     flagged: bool = False
     flag_note: str = ""
 
 
 def crime_info(c: CrimeRecord, why: str = "") -> CrimeInfo:
+    victim = " ".join(x for x in (f"{c.victim_age}" if c.victim_age is not None else "", c.victim_sex or "") if x)
     return CrimeInfo(c.id, c.ref, c.ho_code or "", c.offence or "", c.recorded_at, c.reported_at, c.status,
-                     c.location or "", c.domestic_abuse, why)
+                     c.location or "", c.domestic_abuse, why, victim, c.outcome or "", c.source_ref or "")
 
 
 def _text(v: object) -> str:
@@ -67,14 +75,21 @@ def load_detail(s: Session, item: AuditItem) -> RecordDetail:
         crime = s.scalar(select(CrimeRecord).where(CrimeRecord.ref == c.crime_ref))
         det = RecordDetail(item.id, "cancellation", c.offence_group or "", c.crime_ref, c.cancelled_at)
         det.fields = [("Reason", c.reason), ("Decided by", c.decided_by_role),
-                      ("Offence group", _text(c.offence_group))]
+                      ("Offence group", GROUP_LABELS.get(c.offence_group or "", _text(c.offence_group)))]
         det.narrative = entries(c.notes)
         det.linked = [crime_info(crime)] if crime else []
     elif item.kind == "n100":
         n = s.get_one(N100, item.record_id)
         det = RecordDetail(item.id, "n100", "N100", n.ref, n.recorded_at)
-        det.fields = [("Reason code", _text(n.reason_code)), ("Incident", _text(n.incident_ref))]
+        meaning = reported_incident_reasons().get((n.reason_code or "").strip(), "")
+        det.fields = [("Reason code", f"{_text(n.reason_code)}: {meaning}" if meaning else _text(n.reason_code)),
+                      ("Incident", _text(n.incident_ref))]
         det.narrative = entries(n.narrative)
+        incident = s.scalar(select(ReportRecord).where(ReportRecord.ref == n.incident_ref)) if n.incident_ref else None
+        if incident is not None:  # the report the N100 explains: what the auditor needs to judge it
+            det.related_title = f"Incident log {incident.ref}, received {display(incident.received_at)}"
+            det.related = entries(incident.narrative)
+            det.linked = [crime_info(c) for c in incident.crimes]
     else:
         raise ValueError(f"unknown record kind {item.kind!r}")
     det.flagged, det.flag_note = item.flagged, item.flag_note

@@ -22,7 +22,8 @@ def test_timeliness_counts_real_hours_across_the_clock_change() -> None:
     # 30/03/2014 01:00 GMT -> 31/03/2014 01:30 BST is 23 h 30 min of real time, not 24 h 30 min
     r = timeliness(uk_local(2014, 3, 30, 0, 30), uk_local(2014, 3, 31, 1, 0), rule_set("2015"))
     assert r.ok is True
-    assert "23 h 30 min" in r.explanation
+    assert r.explanation.startswith("recorded 23 h 30 min after the report: within 24 hours")
+    assert "(the clocks changed in between: 24 h 30 min on the wall clock)" in r.explanation
 
 
 def test_timeliness_missing_time_and_crime_recorded_first() -> None:
