@@ -13,7 +13,7 @@ from .audit.evaluate import CrimeFacts, evaluate
 from .audit.verdicts import CHECKS, VerdictBody
 from .classification import GROUP_LABELS, group_of
 from .rules import rule_set
-from .statistics import METHODS, Rate, Stratum, rate, stratified_rate
+from .statistics import METHODS, SMALL, Rate, Stratum, rate, stratified_rate
 from .storage.database import Database
 from .storage.models import N100, Audit, AuditItem, Cancellation, CrimeRecord, Disposal, ReportRecord, Sample, Verdict
 from .timeutil import display, now_utc
@@ -48,6 +48,7 @@ class Findings:
     tables: list[Table]
     verdicts: list[dict[str, Any]]
     rates: dict[str, Rate] = field(default_factory=dict)  # recording rate per offence group, for charts
+    item_labels: dict[int, str] = field(default_factory=dict)  # audit item id -> "Sample #position reference"
 
     def table(self, key: str) -> Table:
         for t in self.tables:
@@ -138,14 +139,17 @@ def _compute(s: Session, method: str = "normal") -> Findings:
     n100 = _Counter(n100_cols)
     verdict_rows: list[dict[str, Any]] = []
     groups = _GroupCounter(rules.limit_hours)
+    sample_names = dict(s.execute(select(Sample.id, Sample.name)).all())
 
     for item_id in sorted(items, key=lambda i: (items[i].sample_id, items[i].position)):
         item, v = items[item_id], verdicts[item_id]
         body = VerdictBody.from_json(v.body)
         if not body.complete:
             continue
-        base = {"item_id": item_id, "kind": item.kind, "auditor": v.auditor, "rationale": body.rationale,
-                "updated_at": display(v.updated_at)}
+        base = {"item_id": item_id, "sample": sample_names.get(item.sample_id, ""), "position": item.position,
+                "kind": item.kind, "auditor": v.auditor, "rationale": body.rationale,
+                "updated_at": display(v.updated_at), "zero_status": body.zero_status if item.kind in (
+                    "incident", "referral") else None}
         if item.kind in ("incident", "referral"):
             r = reports[item.record_id]
             row = "Incident records" if r.kind == "incident" else r.system
@@ -235,7 +239,8 @@ def _compute(s: Session, method: str = "normal") -> Findings:
             "rule_set_title": rules.title, "limit_hours": rules.limit_hours, "auditors": auditors,
             "generated_at": display(now_utc())}
     info["interval_method"] = METHODS[method]
-    return Findings(info, samples, tables, verdict_rows, groups.rates)
+    labels = {v["item_id"]: f"{v['sample']} #{v['position']} {v['record_ref']}" for v in verdict_rows}
+    return Findings(info, samples, tables, verdict_rows, groups.rates, labels)
 
 
 
@@ -304,6 +309,7 @@ class _GroupCounter:
 
     def tables(self, method: str, frames: dict[int, dict[str, Any]]) -> list[Table]:
         rows, warnings = [], []
+        cautions: dict[str, list[str]] = {}
         for key, label in RATE_GROUPS:
             d = self.by.get(key, {})
             ident, rec = d.get("identified", []), d.get("recorded", [])
@@ -313,8 +319,12 @@ class _GroupCounter:
                                     Cell(r.rate if r.rate is not None else 0, sorted(set(ident)),
                                          f"{r.rate * 100:.1f}%" if r.rate is not None else "no rate"),
                                     Cell(r.margin or 0, [], _interval_text(r))]))
-            if r.warning and ident:
-                warnings.append(f"{label}: {r.warning}.")
+            for part in (r.warning.split("; ") if r.warning and ident else []):
+                key_text = (f"fewer than {SMALL} crimes identified, treat the rate with caution"
+                            if part.startswith("only ") else part)
+                cautions.setdefault(key_text, []).append(label)
+        for caution, labels in cautions.items():
+            warnings.append(f"{'; '.join(labels)}: {caution}.")
         strat = self._stratified(frames)
         if strat is not None:
             r = stratified_rate(strat)
@@ -359,6 +369,8 @@ def _timeliness_sentence(row: Row, hours: int) -> str:
 def _interval_text(r: Rate) -> str:
     if r.rate is None or r.low is None or r.high is None:
         return ""
+    if r.method.startswith("normal") and r.rate in (0.0, 1.0):
+        return "not defined at 0% or 100%"
     if r.method.startswith("normal") or r.method.startswith("stratified"):
         return f"+/- {r.margin * 100:.2f}%"  # type: ignore[operator]
     return f"{r.low * 100:.1f}% to {r.high * 100:.1f}%"
@@ -386,7 +398,7 @@ def with_previous(current: Findings, previous: Findings) -> Findings:
         tables.append(Table(t.key, t.title, t.columns, rows, t.note))
     audit = {**current.audit, "previous": {k: previous.audit.get(k) for k in ("force", "period_start", "period_end",
                                                                               "rule_set")}}
-    return Findings(audit, current.samples, tables, current.verdicts, current.rates)
+    return Findings(audit, current.samples, tables, current.verdicts, current.rates, current.item_labels)
 
 
 def _previous_column(column: str, previous: Findings) -> str:

@@ -172,8 +172,14 @@ def methodology(findings: Findings) -> list[str]:
         f"is counted.",
         "Out-of-court disposal and cancelled-crime figures count the records where the answer to the check "
         "was 'yes'. The victim's views are asked only where there was a victim to consult.",
-        "These are counts from samples, not rates: small samples do not support force-level estimates of "
-        "compliance. Times are UK local time (dd/mm/yyyy HH:MM).",
+        "The 'findings in numbers' tables are counts from the samples. Recording rates (crimes recorded / "
+        f"crimes identified) are printed with a 95% confidence interval: {a.get('interval_method', 'normal')}. "
+        "The symmetric '+/-' margin is the normal approximation inspections publish; it is not defined at 0% "
+        "or 100% and is unreliable with fewer than 5 recorded or unrecorded crimes, where the Wilson or "
+        "Clopper-Pearson interval should be preferred. Rates from fewer than 30 crimes carry a caution. Where a "
+        "sample was stratified, a weighted estimate uses the population of each stratum in the stored sample "
+        "frame (a combined ratio estimate, Cochran 1977, with the finite population correction).",
+        "Times are UK local time (dd/mm/yyyy HH:MM).",
     ]
 
 

@@ -233,7 +233,7 @@ def _table_sheet(ws: Worksheet, findings: Findings, table: Table) -> None:
         c.font = BOLD if total else Font()
         for col, (column, cell) in enumerate(zip(table.columns, r.cells, strict=True), 2):
             na = not cell.value and not_applicable(table.key, r.label, column)
-            if cell.text and isinstance(cell.value, float) and cell.text.endswith("%") and "to" not in cell.text:
+            if column == "Recording rate" and isinstance(cell.value, float) and cell.text.endswith("%"):
                 c = put(ws, row, col, cell.value, RATE_FORMAT)  # a rate: a real number shown as a percentage
             elif cell.text:
                 c = put(ws, row, col, cell.text)
@@ -271,7 +271,7 @@ def _table_sheet(ws: Worksheet, findings: Findings, table: Table) -> None:
 def _sources_sheet(ws: Worksheet, findings: Findings, names: dict[str, str]) -> None:
     """Every non-zero figure with the audit items behind it, so any figure can be traced to its records."""
     _marking_row(ws)
-    heads = ["Sheet", "Row", "Column", "Figure", "Audit items"]
+    heads = ["Sheet", "Row", "Column", "Figure", "Records behind it (sample #position reference)"]
     for col, h in enumerate(heads, 1):
         c = put(ws, 2, col, h)
         c.font, c.fill, c.border, c.alignment = BOLD, HEADER_FILL, GRID, HEADER_ALIGN
@@ -286,7 +286,8 @@ def _sources_sheet(ws: Worksheet, findings: Findings, names: dict[str, str]) -> 
                 put(ws, row, 2, r.label)
                 put(ws, row, 3, column)
                 put(ws, row, 4, cell.value, COUNT_FORMAT)
-                put(ws, row, 5, ", ".join(str(i) for i in sorted(cell.items))).alignment = WRAP_TOP
+                put(ws, row, 5, "; ".join(findings.item_labels.get(i, f"item {i}")
+                                          for i in sorted(cell.items))).alignment = WRAP_TOP
     ws.freeze_panes = "A3"
     ws.auto_filter.ref = f"A2:E{max(row, 3)}"
     for col, w in enumerate([30, 34, 26, 10, 80], 1):
