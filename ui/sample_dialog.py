@@ -5,7 +5,7 @@ from __future__ import annotations
 import random
 from datetime import date, datetime
 
-from PySide6.QtCore import QTimer, Signal
+from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
@@ -14,6 +14,7 @@ from PySide6.QtWidgets import (
     QFormLayout,
     QGroupBox,
     QHBoxLayout,
+    QHeaderView,
     QLabel,
     QLineEdit,
     QPushButton,
@@ -36,10 +37,16 @@ METHODS = [("Simple random", "simple"), ("Stratified by offence group, proportio
 
 
 def parse_date(text: str) -> date | None:
+    """dd/mm/yyyy, also d/m/yy and yyyy-mm-dd as people type them."""
     text = text.strip()
     if not text:
         return None
-    return datetime.strptime(text, "%d/%m/%Y").date()
+    for fmt in ("%d/%m/%Y", "%d/%m/%y", "%Y-%m-%d", "%d.%m.%Y", "%d-%m-%Y"):
+        try:
+            return datetime.strptime(text, fmt).date()
+        except ValueError:
+            pass
+    raise ValueError(f"'{text}' is not a date: use dd/mm/yyyy")
 
 
 class SampleDialog(QDialog):
@@ -65,20 +72,27 @@ class SampleDialog(QDialog):
         self.ho_code = QLineEdit(objectName="ho_code", placeholderText="e.g. 8N")
         self.date_from = QLineEdit(objectName="date_from", placeholderText="dd/mm/yyyy")
         self.date_to = QLineEdit(objectName="date_to", placeholderText="dd/mm/yyyy")
-        ff.addRow("Opening code:", self.opening)
-        ff.addRow("Closing code:", self.closing)
-        ff.addRow("Home Office code:", self.ho_code)
+        for text, w in (("&Opening code:", self.opening), ("&Closing code:", self.closing),
+                        ("Home Office co&de:", self.ho_code)):
+            label = QLabel(text)
+            label.setBuddy(w)
+            ff.addRow(label, w)
         dates = QHBoxLayout()
         dates.addWidget(self.date_from)
+        between = QLabel("&Between:")
+        between.setBuddy(self.date_from)
         dates.addWidget(QLabel("to"))
         dates.addWidget(self.date_to)
-        ff.addRow("Between:", dates)
+        ff.addRow(between, dates)
         lay.addLayout(form)
         lay.addWidget(filt)
         self.table = QTableWidget(0, 2, objectName="population")
         self.table.setHorizontalHeaderLabels(["Stratum", "Records"])
         self.table.horizontalHeader().setStretchLastSection(True)
         self.table.verticalHeader().hide()
+        self.table.setTabKeyNavigation(False)  # Tab moves on to the method, size and Draw
+        self.table.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        self.table.horizontalHeader().setSectionResizeMode(0, QHeaderView.ResizeMode.ResizeToContents)
         self.total = QLabel(objectName="population_total")
         lay.addWidget(QLabel("<b>Population</b>"))
         lay.addWidget(self.table)
@@ -136,7 +150,7 @@ class SampleDialog(QDialog):
         referral = self.kind.currentData() == "referral"
         self.system.setEnabled(referral)
         label = self.kind.currentText() if not referral else f"{self.system.currentText()} referrals"
-        self.name.setText(f"{label} {datetime.now():%d-%m-%Y %H%M}")
+        self.name.setText(f"{label} {datetime.now():%d/%m/%Y %H:%M}")
         self._timer.start()
 
     def filters(self) -> Filters:
@@ -146,8 +160,8 @@ class SampleDialog(QDialog):
     def refresh(self) -> None:
         try:
             f = self.filters()
-        except ValueError:
-            self.message.setText("Dates are dd/mm/yyyy.")
+        except ValueError as exc:
+            self.message.setText(str(exc))
             return
         kind = self.kind.currentData()
         system = self.system.currentData() if kind == "referral" else None
@@ -165,6 +179,13 @@ class SampleDialog(QDialog):
         self.message.setText("")
 
     def suggest(self) -> None:
+        if self.method.currentData() == "fixed":  # size is per stratum: enough for the smallest margin in each
+            n = max((required_size(self.margin.value() / 100, self.rate.value() / 100, c)
+                     for c in self.counts.values() if c), default=0)
+            self.size.setValue(n)
+            self.message.setText(f"{n} records from each stratum give ± {self.margin.value():g} percent at 95% "
+                                 "confidence within every stratum (finite population correction per stratum).")
+            return
         pop = sum(self.counts.values()) or None
         n = required_size(self.margin.value() / 100, self.rate.value() / 100, pop)
         self.size.setValue(n)
@@ -175,8 +196,8 @@ class SampleDialog(QDialog):
     def draw(self) -> None:
         try:
             f = self.filters()
-        except ValueError:
-            self.message.setText("Dates are dd/mm/yyyy.")
+        except ValueError as exc:
+            self.message.setText(str(exc))
             return
         if not self.name.text().strip():
             self.message.setText("Name the sample.")
