@@ -56,6 +56,7 @@ SHORTCUTS = [
     ("Ctrl+E", "Export the findings (Excel, PDF, JSON)"),
     ("Ctrl+O", "Open another audit database"),
     ("Ctrl+Shift+D", "Draw a sample"),
+    ("Ctrl+I", "Import a force extract (CSV or Excel)"),
     ("Ctrl+/", "This list"),
 ]
 
@@ -159,6 +160,7 @@ class MainWindow(QMainWindow):
         self._action(f, "&Open audit database…", QKeySequence.StandardKey.Open, self.choose_database)
         self.recent_menu = f.addMenu("Open &recent")
         self.recent_menu.aboutToShow.connect(self._fill_recent)
+        self._action(f, "&Import a force extract…", "Ctrl+I", self.import_extract)
         self._action(f, "&Export findings…", "Ctrl+E", self.export_findings)
         self._action(f, "Compare with a &previous audit…", None, self.choose_previous)
         f.addSeparator()
@@ -442,6 +444,16 @@ class MainWindow(QMainWindow):
         if self.panel.detail is not None:
             self.panel.detail = None
         self._load_item(item_id)
+
+    def import_extract(self) -> None:
+        if self.db is None:
+            return
+        from .import_dialog import ImportDialog
+
+        dialog = ImportDialog(self.db, self.runner, self.user, self)
+        dialog.imported.connect(lambda _r: (self.load_queue(), self.refresh_findings()))
+        dialog.open()
+        self.import_dialog = dialog
 
     # ---- samples -------------------------------------------------------------------------------------------
     def draw_sample(self) -> None:

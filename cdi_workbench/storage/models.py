@@ -47,6 +47,10 @@ class ReportRecord(Base):
     narrative: Mapped[str] = mapped_column(Text, default="")
     crime_refs: Mapped[str] = mapped_column(Text, default="")  # as the extract gave them, ';'-separated
     extra: Mapped[dict[str, Any] | None]
+    # set by cdi_workbench.importing: digest of the values last imported (re-import change detection), when, by whom
+    import_hash: Mapped[str | None] = mapped_column(String(32))
+    imported_at: Mapped[datetime | None]
+    imported_by: Mapped[str | None] = mapped_column(String(100))
 
     crimes: Mapped[list[CrimeRecord]] = relationship(secondary="record_link", order_by="CrimeRecord.ref")
 
@@ -68,6 +72,10 @@ class CrimeRecord(Base):
     victim_sex: Mapped[str | None] = mapped_column(String(10))
     location: Mapped[str | None] = mapped_column(String(200))
     extra: Mapped[dict[str, Any] | None]
+    # set by cdi_workbench.importing: digest of the values last imported (re-import change detection), when, by whom
+    import_hash: Mapped[str | None] = mapped_column(String(32))
+    imported_at: Mapped[datetime | None]
+    imported_by: Mapped[str | None] = mapped_column(String(100))
 
 
 class RecordLink(Base):
@@ -90,6 +98,10 @@ class Disposal(Base):
     victim: Mapped[str | None] = mapped_column(String(200))
     notes: Mapped[str] = mapped_column(Text, default="")
     extra: Mapped[dict[str, Any] | None]
+    # set by cdi_workbench.importing: digest of the values last imported (re-import change detection), when, by whom
+    import_hash: Mapped[str | None] = mapped_column(String(32))
+    imported_at: Mapped[datetime | None]
+    imported_by: Mapped[str | None] = mapped_column(String(100))
 
 
 class Cancellation(Base):
@@ -102,6 +114,10 @@ class Cancellation(Base):
     offence_group: Mapped[str | None] = mapped_column(String(20))
     notes: Mapped[str] = mapped_column(Text, default="")
     extra: Mapped[dict[str, Any] | None]
+    # set by cdi_workbench.importing: digest of the values last imported (re-import change detection), when, by whom
+    import_hash: Mapped[str | None] = mapped_column(String(32))
+    imported_at: Mapped[datetime | None]
+    imported_by: Mapped[str | None] = mapped_column(String(100))
 
 
 class N100(Base):
@@ -113,6 +129,10 @@ class N100(Base):
     reason_code: Mapped[str | None] = mapped_column(String(20))
     narrative: Mapped[str] = mapped_column(Text, default="")
     extra: Mapped[dict[str, Any] | None]
+    # set by cdi_workbench.importing: digest of the values last imported (re-import change detection), when, by whom
+    import_hash: Mapped[str | None] = mapped_column(String(32))
+    imported_at: Mapped[datetime | None]
+    imported_by: Mapped[str | None] = mapped_column(String(100))
 
 
 class Sample(Base):

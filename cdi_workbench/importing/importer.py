@@ -1,0 +1,338 @@
+"""Importing an extract: read, check every row, then write the valid rows in one transaction (or nothing).
+
+    result = import_file(db, "storm.csv", "incidents", profile="storm", rejects="rejected.csv")
+
+Without `rejects`, a file with any problem imports nothing (result.committed is False and result.problems says
+why); with it, the valid rows are imported and the others saved there with their row number and problems.
+Cancelling (the `cancelled` callable returning True) rolls back and raises ImportCancelled.
+"""
+
+from __future__ import annotations
+
+import csv
+import gc
+import time
+from collections import Counter
+from collections.abc import Callable
+from operator import itemgetter
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from ..storage.database import Database
+from .errors import ImportCancelled, ImportFailed, MappingError
+from .kinds import get_kind
+from .links import LinkOutcome, link_crimes, link_reports
+from .profiles import Profile, load_profile, suggest_profiles
+from .reader import Table, open_table
+from .result import MAX_PROBLEMS_KEPT, ImportResult, Problem
+from .rows import Converter, Row
+from .seen import SeenKeys
+from .values import cell_text
+from .writer import Writer
+
+Progress = Callable[[int, "int | None"], None]
+Cancelled = Callable[[], bool]
+_EXAMPLES = 5
+_KEY, _VALUES, _DIGEST, _PROBLEMS, _SKIP = (itemgetter(i) for i in (0, 1, 3, 4, 5))
+
+
+def import_file(db: Database, path: str | Path, kind: str, *, profile: Profile | str | None = None,
+                system: str | None = None, rejects: str | Path | None = None, user: str = "",
+                dry_run: bool = False, progress: Progress | None = None, cancelled: Cancelled | None = None,
+                user_dir: str | Path | None = None, sheet: str | None = None) -> ImportResult:
+    """Import one extract of one kind of record into the audit database (see the module docstring)."""
+    return _Run(path, kind, profile, system, rejects, user_dir, sheet, progress, cancelled).run(db, user, dry_run)
+
+
+def check_file(path: str | Path, kind: str, *, profile: Profile | str | None = None, system: str | None = None,
+               progress: Progress | None = None, cancelled: Cancelled | None = None,
+               user_dir: str | Path | None = None, sheet: str | None = None) -> ImportResult:
+    """Check every row without touching a database: the problems an import would meet (result.valid counts
+    the rows fit to import)."""
+    return _Run(path, kind, profile, system, None, user_dir, sheet, progress, cancelled).run(None, "", True)
+
+
+class _Rejects:
+    """The rejected rows as a CSV file (original columns, then 'row' and 'problems'), moved in place at the end."""
+
+    def __init__(self, path: Path, headers: list[str]) -> None:
+        self.path, self.headers = path, headers
+        self.part = path.with_name(path.name + ".part")
+        self.fh: Any = None
+
+    def write(self, row: int, cells: list[Any], problems: list[tuple[str, str, str]]) -> None:
+        if self.fh is None:
+            self.fh = open(self.part, "w", newline="", encoding="utf-8-sig")
+            self.out = csv.writer(self.fh)
+            self.out.writerow([*self.headers, "row", "problems"])
+        texts = [cell_text(c) if not isinstance(c, str) else c for c in cells]
+        texts += [""] * (len(self.headers) - len(texts))
+        self.out.writerow([*texts, row, "; ".join(f"{col}: {msg}" if col else msg for col, _, msg in problems)])
+
+    def finish(self) -> Path | None:
+        if self.fh is None:
+            return None
+        self.fh.close()
+        self.part.replace(self.path)
+        return self.path
+
+    def discard(self) -> None:
+        if self.fh is not None:
+            self.fh.close()
+            self.part.unlink(missing_ok=True)
+
+
+class _Run:
+    def __init__(self, path: str | Path, kind: str, profile: Profile | str | None, system: str | None,
+                 rejects: str | Path | None, user_dir: str | Path | None, sheet: str | None,
+                 progress: Progress | None, cancelled: Cancelled | None) -> None:
+        self.path = Path(path)
+        self.kind = get_kind(kind)
+        self.profile = load_profile(profile, user_dir) if isinstance(profile, str) else profile
+        if self.profile is not None and self.profile.kind != kind:
+            raise MappingError(f"profile {self.profile.name!r} reads {self.profile.kind}, not {kind}")
+        if system and kind != "referrals":
+            raise MappingError(f"a system is named for referrals only ({kind} need none)")
+        self.system = system
+        self.rejects_path = Path(rejects) if rejects is not None else None
+        if self.rejects_path is not None and self.rejects_path.resolve() == self.path.resolve():
+            raise ImportFailed("the rejects file would overwrite the file being imported")
+        self.sheet, self.user_dir = sheet, user_dir
+        self.progress = progress or (lambda done, total: None)
+        self.cancelled = cancelled or (lambda: False)
+        self.result = ImportResult(self.path, kind)
+        self.seen = SeenKeys()
+        self.skips: Counter[str] = Counter()
+        self.blank = 0
+        self.exact: list[tuple[int, int]] = []
+        self.kept_first: list[tuple[int, int]] = []
+        self.kept_first_count = 0
+        self.refs_listed = 0
+        self.refs_pos: int | None = None
+
+    def _open(self) -> Table:
+        p = self.profile
+        return open_table(self.path, self.sheet or (p.sheet if p else None), p.delimiter if p else None,
+                          p.encoding if p else None)
+
+    def run(self, db: Database | None, user: str, dry_run: bool) -> ImportResult:
+        # The cyclic garbage collector would scan every chunk's rows over and over (a third of the time of a
+        # large import); nothing here makes reference cycles, so it is paused for the import and restored after.
+        paused = gc.isenabled()
+        gc.disable()
+        try:
+            return self._run(db, user, dry_run)
+        finally:
+            if paused:
+                gc.enable()
+
+    def _run(self, db: Database | None, user: str, dry_run: bool) -> ImportResult:
+        started = time.monotonic()
+        res = self.result
+        res.dry_run = dry_run and db is not None
+        with self._open() as table:
+            conv = self._converter(table.headers, user, table.format == "csv")
+            if "crime_refs" in conv.columns:
+                self.refs_pos = conv.columns.index("crime_refs")
+            rejects = _Rejects(self.rejects_path, table.headers) if self.rejects_path else None
+            conn = db.engine.connect() if db is not None else None
+            try:
+                writer = self._begin(conn, conv) if conn is not None else None
+                self.progress(0, table.total)
+                for first, rows in table.chunks():
+                    self._chunk(first, rows, conv, writer, rejects)
+                    self.progress(res.rows, table.total)
+                    if self.cancelled():
+                        raise ImportCancelled("import cancelled: nothing was written")
+                if writer is not None and conn is not None:
+                    self._finish(conn, writer, rejects, dry_run)
+            except BaseException:
+                if conn is not None:
+                    conn.rollback()
+                if rejects is not None:
+                    rejects.discard()
+                raise
+            finally:
+                if conn is not None:
+                    conn.close()
+        self._notes()
+        res.seconds = time.monotonic() - started
+        return res
+
+    def _converter(self, headers: list[str], user: str, text_cells: bool) -> Converter:
+        try:
+            return Converter(headers, self.kind, self.profile, self.system, user, text_cells)
+        except MappingError as exc:
+            fits = suggest_profiles(headers, self.kind.name, self.user_dir) if self.profile is None else []
+            if fits:
+                raise MappingError(f"{exc}. The {fits[0]!r} profile fits this file: use it "
+                                   f"(--profile {fits[0]})") from None
+            raise
+
+    def _begin(self, conn: Any, conv: Converter) -> Writer:
+        writer = Writer(conn, conv)
+        writer.begin()
+        other = {"incidents": "crime_record", "referrals": "crime_record", "crimes": "report_record"}
+        table = other.get(self.kind.name)
+        # links need the keys of the file only when the other side holds records (seen under the write lock)
+        if table is not None and writer.scalar(f"SELECT 1 FROM {table} LIMIT 1") is not None:
+            writer.stage_keys()
+        return writer
+
+    def _finish(self, conn: Any, writer: Writer, rejects: _Rejects | None, dry_run: bool) -> None:
+        res = self.result
+        if res.rejected and rejects is None:
+            conn.rollback()
+            res.added = res.changed = res.unchanged = 0
+            return
+        links = LinkOutcome()
+        if writer.staging:
+            if self.cancelled():
+                raise ImportCancelled("import cancelled: nothing was written")
+            if self.kind.report:
+                links = link_reports(writer)
+            else:
+                links = link_crimes(writer, self._maybe_in_file)
+        elif self.kind.report:
+            links.unresolved = self.refs_listed
+        res.links_added, res.links_removed = links.added, links.removed
+        if links.unresolved:
+            res.notes.append(f"{links.unresolved:,} crime references name crimes not in the database yet: they "
+                             "are linked when those crimes are imported")
+        writer.end()
+        if self.cancelled():
+            raise ImportCancelled("import cancelled: nothing was written")
+        if dry_run:
+            conn.rollback()
+            if rejects is not None:
+                rejects.discard()
+        else:
+            conn.commit()
+            res.committed = True
+            if rejects is not None:
+                res.rejects_path = rejects.finish()
+
+    def _maybe_in_file(self, refs: list[str]) -> list[bool]:
+        found = self.seen.find(np.fromiter((hash(r) for r in refs), dtype=np.int64, count=len(refs)))
+        return list(found >= 0)
+
+    def _chunk(self, first: int, cells: list[list[Any]], conv: Converter, writer: Writer | None,
+               rejects: _Rejects | None) -> None:
+        if all(map(any, cells)):  # no blank row (every cell empty)
+            numbers: range | list[int] = range(first, first + len(cells))
+        else:  # blank rows (every cell empty) are left out, and counted
+            kept = [(n, c) for n, c in enumerate(cells, start=first) if any(c)]
+            self.blank += len(cells) - len(kept)
+            numbers, cells = [n for n, _ in kept], [c for _, c in kept]
+        if not cells:
+            return
+        res = self.result
+        res.rows += len(cells)
+        rows = list(map(conv.convert, cells))
+        dropped = self._duplicates(numbers, rows, conv)
+        if not dropped and not any(map(_PROBLEMS, rows)) and not any(map(_SKIP, rows)):
+            accepted = rows  # the common case: every row fine
+        else:
+            accepted = []
+            for i, row in enumerate(rows):
+                if row[5] is not None:
+                    self.skips[row[5]] += 1
+                elif row[4]:
+                    self._reject(numbers[i], cells[i], row[4], rejects)
+                elif i not in dropped:
+                    accepted.append(row)
+        if self.refs_pos is not None:
+            listed = [r for r in map(itemgetter(self.refs_pos), map(_VALUES, accepted)) if r]
+            self.refs_listed += len(listed) + ";".join(listed).count(";") - max(len(listed) - 1, 0)
+        res.valid += len(accepted)
+        res.skipped = sum(self.skips.values())
+        if writer is not None and (rejects is not None or not res.rejected):
+            added, changed, unchanged = writer.write(accepted)
+            res.added += added
+            res.changed += changed
+            res.unchanged += unchanged
+
+    def _duplicates(self, numbers: range | list[int], rows: list[Row], conv: Converter) -> set[int]:
+        """Rows repeating a reference seen before: exact repeats are dropped (noted), others rejected (or dropped
+        and noted where the profile keeps the first). Returns the indexes of the rows dropped."""
+        keys = list(map(_KEY, rows))
+        if None in keys:
+            keyed: range | list[int] = [i for i, k in enumerate(keys) if k is not None]
+            keys = [keys[i] for i in keyed]
+            digests = [hash(rows[i][3]) for i in keyed]
+        else:
+            keyed = range(len(rows))
+            digests = list(map(hash, map(_DIGEST, rows)))
+        hashes = np.fromiter(map(hash, keys), dtype=np.int64, count=len(keys))
+        found = self.seen.find(hashes)
+        if not (found >= 0).any() and len(set(keys)) == len(keys):  # no repeats: the common case
+            self.seen.add(hashes, numbers if keyed == range(len(rows)) else [numbers[i] for i in keyed], digests)
+            return set()
+        dropped: set[int] = set()
+        local: dict[Any, tuple[int, int]] = {}
+        new: list[int] = []
+        keep_first = self.profile is not None and self.profile.duplicates == "keep_first"
+        for j, i in enumerate(keyed):
+            row, number = rows[i], numbers[i]
+            if found[j] >= 0:
+                first_row, first_digest = self.seen.first(int(found[j]))
+            elif row[0] in local:
+                first_row, first_digest = local[row[0]]
+            else:
+                local[row[0]] = (number, digests[j])
+                new.append(j)
+                continue
+            if row[4]:
+                continue  # rejected for its own problems anyway
+            if first_digest == digests[j]:
+                self.result.duplicates += 1
+                if len(self.exact) < _EXAMPLES:
+                    self.exact.append((number, first_row))
+                dropped.add(i)
+            elif keep_first:
+                self.kept_first_count += 1
+                if len(self.kept_first) < _EXAMPLES:
+                    self.kept_first.append((number, first_row))
+                dropped.add(i)
+            else:
+                ref = row[0][1] if isinstance(row[0], tuple) else row[0]
+                rows[i] = (*row[:4], [(conv.column_of(self.kind.key), ref,
+                                       f"duplicate reference: also in row {first_row}")], row[5])
+        self.seen.add(hashes[new], [n for n, _ in local.values()], [d for _, d in local.values()])
+        return dropped
+
+    def _reject(self, number: int, cells: list[Any], problems: list[tuple[str, str, str]],
+                rejects: _Rejects | None) -> None:
+        res = self.result
+        res.rejected += 1
+        res.problem_count += len(problems)
+        for column, value, message in problems:
+            if len(res.problems) < MAX_PROBLEMS_KEPT:
+                res.problems.append(Problem(self.path.name, number, column, value[:200], message))
+        if rejects is not None:
+            rejects.write(number, cells, problems)
+
+    def _notes(self) -> None:
+        res, notes = self.result, []
+        for reason, n in self.skips.most_common():
+            notes.append(f"{_rows(n)} skipped, not errors ({reason})")
+        if self.blank:
+            notes.append(f"{_rows(self.blank, 'blank row')} ignored")
+        if res.duplicates:
+            examples = ", ".join(f"row {a} = row {b}" for a, b in self.exact)
+            notes.append(f"{_rows(res.duplicates)} repeating an earlier row exactly: imported once ({examples})")
+        if self.kept_first:
+            examples = ", ".join(f"row {a} ~ row {b}" for a, b in self.kept_first)
+            notes.append(f"{_rows(self.kept_first_count)} repeating the reference of an earlier row with other "
+                         f"values: the first was kept ({examples})")
+        if res.links_added or res.links_removed:
+            notes.append(f"links to crimes: {res.links_added:,} added, {res.links_removed:,} removed")
+        if res.rejected and not res.committed and not res.dry_run and self.rejects_path is None:
+            notes.append(f"nothing was imported: {_rows(res.rejected)} with problems")
+        res.notes = notes + res.notes
+
+
+def _rows(n: int, what: str = "row") -> str:
+    return f"{n:,} {what}" + ("" if n == 1 else "s")

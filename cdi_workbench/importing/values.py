@@ -1,0 +1,298 @@
+"""Cell values as forces export them: dates and times, numbers, yes/no, months, codes, reference lists.
+
+Each parser takes the stripped cell (text, or a number / datetime from an Excel cell) and returns the value to
+store, or raises Bad with the problem in words. Datetimes come back as the naive-UTC text SQLAlchemy stores on
+SQLite ('YYYY-MM-DD HH:MM:SS.ffffff'); the writer turns them into aware datetimes for PostgreSQL.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from datetime import UTC, date, datetime, time, timedelta, timezone
+
+from ..classification import GROUP_LABELS, lookup
+from ..timeutil import UK
+
+
+class Bad(Exception):
+    """A cell value that cannot be stored: the message says why."""
+
+
+DATE_HELP = "expected dd/mm/yyyy HH:MM, ISO 8601 or an Excel serial number"
+YEAR_RANGE = (1900, 2100)
+_DMY = re.compile(r"(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})(?:[ T,]+(\d{1,2}):(\d{2})(?::(\d{2})(?:[.,](\d{1,6}))?)?)?")
+_ISO = re.compile(r"(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:[.,](\d{1,9}))?)?)?"
+                  r"\s*(Z|[+-]\d{2}(?::?\d{2})?)?", re.IGNORECASE)
+_SERIAL = re.compile(r"\d{1,7}(?:\.\d+)?")
+_EXCEL_EPOCH = datetime(1899, 12, 30)
+_CACHE_MAX = 65536
+
+
+def stored_text(value: datetime) -> str:
+    """The stored form of a datetime: naive UTC text (aware values are converted; naive ones are UK local)."""
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=UK)
+    return value.astimezone(UTC).replace(tzinfo=None).isoformat(" ", "microseconds")
+
+
+def from_stored_text(text: str) -> datetime:
+    return datetime.fromisoformat(text).replace(tzinfo=UTC)
+
+
+def excel_serial(serial: float) -> datetime:
+    """An Excel serial day number (1900 date system, as Windows Excel writes it) as a naive datetime."""
+    if not 0 < serial < 2958466:
+        raise Bad(f"not a date: {DATE_HELP}")
+    if serial < 61:  # Excel counts a 29 February 1900 that never was
+        serial += 1
+    moment = _EXCEL_EPOCH + timedelta(days=serial)
+    return (moment + timedelta(microseconds=500_000)).replace(microsecond=0)  # nearest second
+
+
+def _fraction(text: str | None) -> int:
+    return int((text or "0")[:6].ljust(6, "0"))
+
+
+def _offset(text: str | None) -> timezone | None:
+    if not text:
+        return None
+    if text.upper() == "Z":
+        return UTC
+    sign = -1 if text[0] == "-" else 1
+    digits = text[1:].replace(":", "")
+    minutes = int(digits[:2]) * 60 + int(digits[2:4] or 0)
+    if minutes >= 24 * 60:
+        raise Bad("not a date: the time zone offset is out of range")
+    return timezone(sign * timedelta(minutes=minutes))
+
+
+def _check_year(moment: datetime) -> datetime:
+    if not YEAR_RANGE[0] <= moment.year <= YEAR_RANGE[1]:
+        raise Bad(f"date out of range (years {YEAR_RANGE[0]}-{YEAR_RANGE[1]})")
+    return moment
+
+
+def parse_moment(text: str, formats: tuple[str, ...] = ()) -> datetime:
+    """A date/time in any of the forms forces export (naive = UK local time); raises Bad."""
+    for fmt in formats:
+        try:
+            return _check_year(datetime.strptime(text, fmt))
+        except ValueError:
+            pass
+    try:
+        m = _DMY.fullmatch(text)
+        if m:
+            d, mo, y, hh, mm, ss, frac = m.groups()
+            return _check_year(datetime(int(y), int(mo), int(d), int(hh or 0), int(mm or 0), int(ss or 0),
+                                        _fraction(frac)))
+        m = _ISO.fullmatch(text)
+        if m:
+            y, mo, d, hh, mm, ss, frac, off = m.groups()
+            return _check_year(datetime(int(y), int(mo), int(d), int(hh or 0), int(mm or 0), int(ss or 0),
+                                        _fraction(frac), tzinfo=_offset(off)))
+    except ValueError as exc:  # 31/02/2014, 25:00, ...
+        raise Bad(f"not a date ({exc})") from None
+    if _SERIAL.fullmatch(text):
+        return _check_year(excel_serial(float(text)))
+    raise Bad(f"not a date: {DATE_HELP}")
+
+
+def _day(text: str, dmy: bool) -> tuple[str, str, int] | None:
+    """(ISO date, ISO date of the day before, UK offset in hours) for a day with no clock change, else None."""
+    d, m, y = (text[0:2], text[3:5], text[6:10]) if dmy else (text[8:10], text[5:7], text[0:4])
+    digits = d + m + y
+    if not (digits.isascii() and digits.isdigit()):
+        return None
+    try:
+        day = date(int(y), int(m), int(d))
+    except ValueError:
+        return None
+    if not YEAR_RANGE[0] <= day.year <= YEAR_RANGE[1]:
+        return None
+    first = datetime.combine(day, time(0, 0), UK).utcoffset()
+    last = datetime.combine(day, time(23, 59), UK).utcoffset()
+    if first != last or first is None or first.total_seconds() not in (0, 3600):
+        return None  # a clock-change day: the slow path asks zoneinfo for each time
+    return day.isoformat(), (day - timedelta(days=1)).isoformat(), int(first.total_seconds()) // 3600
+
+
+def datetime_parser(formats: tuple[str, ...] = ()) -> Callable[[object], str]:
+    """A parser for a date/time column: cell -> stored text.
+
+    The usual forms (dd/mm/yyyy HH:MM[:SS], yyyy-mm-dd[ T]HH:MM[:SS], either date alone) take a fast path: UK
+    offsets are worked out once per day, so a million timestamps cost string slicing, not zoneinfo calls.
+    Profile formats, when given, are tried first and turn the fast path off.
+    """
+    cache: dict[str, str] = {}
+    days: dict[str, tuple[str, str, int] | None] = {}
+
+    def fast(value: str) -> str | None:
+        n = len(value)
+        if n not in (10, 16, 19):
+            return None
+        if value[2] == "/" and value[5] == "/":
+            dmy = True
+        elif value[4] == "-" and value[7] == "-":
+            dmy = False
+        else:
+            return None
+        if n == 10:
+            hh = mm = ss = "00"
+        else:
+            if value[10] not in " T" or value[13] != ":" or (n == 19 and value[16] != ":"):
+                return None
+            hh, mm, ss = value[11:13], value[14:16], value[17:19] if n == 19 else "00"
+            digits = hh + mm + ss
+            if not (digits.isascii() and digits.isdigit()) or hh > "23" or mm > "59" or ss > "59":
+                return None
+        key = value[:10]
+        info = days.get(key, False)
+        if info is False:
+            info = _day(key, dmy)
+            if len(days) >= _CACHE_MAX:
+                days.clear()
+            days[key] = info
+        if info is None:
+            return None
+        iso, before, offset = info
+        if not offset:
+            return f"{iso} {hh}:{mm}:{ss}.000000"
+        hour = int(hh) - offset
+        if hour < 0:
+            return f"{before} {hour + 24:02d}:{mm}:{ss}.000000"
+        return f"{iso} {hour:02d}:{mm}:{ss}.000000"
+
+    def parse(value: object) -> str:
+        if isinstance(value, str):
+            if not formats:
+                out = fast(value)
+                if out is not None:
+                    return out
+            hit = cache.get(value)
+            if hit is not None:
+                return hit
+            out = stored_text(parse_moment(value, formats))
+            if len(cache) >= _CACHE_MAX:
+                cache.clear()
+            cache[value] = out
+            return out
+        if isinstance(value, datetime):
+            return stored_text(_check_year(value))
+        if isinstance(value, date):
+            return stored_text(_check_year(datetime.combine(value, time())))
+        if isinstance(value, (int, float)) and not isinstance(value, bool):
+            return stored_text(_check_year(excel_serial(float(value))))
+        raise Bad(f"not a date: {DATE_HELP}")
+
+    return parse
+
+
+_TRUE = {"y", "yes", "true", "t", "1", "1.0"}
+_FALSE = {"n", "no", "false", "f", "0", "0.0"}
+
+
+def parse_bool(value: object) -> bool:
+    if isinstance(value, bool):
+        return value
+    text = str(value).strip().lower()
+    if text in _TRUE:
+        return True
+    if text in _FALSE:
+        return False
+    raise Bad("not yes/no (Y, N, Yes, No, True, False, 1, 0)")
+
+
+def parse_age(value: object) -> int:
+    try:
+        number = float(value) if not isinstance(value, str) else float(value.strip())
+    except ValueError:
+        raise Bad("not a whole number") from None
+    if number != number or number != int(number):  # NaN or a fraction
+        raise Bad("not a whole number")
+    if not 0 <= number <= 120:
+        raise Bad("age out of range (0-120)")
+    return int(number)
+
+
+_MONTH = [re.compile(r"(?P<y>\d{4})[-/](?P<m>\d{1,2})"), re.compile(r"(?P<m>\d{1,2})[-/](?P<y>\d{4})")]
+
+
+def parse_month(value: object) -> str:
+    """A calendar month as YYYY-MM (street-level files give the month only)."""
+    if isinstance(value, (datetime, date)):
+        return f"{value.year:04d}-{value.month:02d}"
+    text = str(value)
+    for pattern in _MONTH:
+        m = pattern.fullmatch(text)
+        if m and 1 <= int(m["m"]) <= 12 and YEAR_RANGE[0] <= int(m["y"]) <= YEAR_RANGE[1]:
+            return f"{int(m['y']):04d}-{int(m['m']):02d}"
+    raise Bad("not a month: expected YYYY-MM")
+
+
+def parse_code(value: object) -> str:
+    """A Home Office classification code, stored as the classification list spells it ('008n' -> '8N')."""
+    found = lookup(cell_text(value))
+    if found is None:
+        raise Bad("unknown Home Office code")
+    return found.code
+
+
+_STATUS = {"recorded": "recorded", "crime": "recorded", "confirmed": "recorded",
+           "cancelled": "cancelled", "canceled": "cancelled", "no crime": "cancelled", "no-crime": "cancelled",
+           "nocrime": "cancelled", "no crimed": "cancelled", "transferred": "transferred", "transfer": "transferred"}
+
+
+def parse_status(value: object) -> str:
+    found = _STATUS.get(" ".join(str(value).lower().split()))
+    if found is None:
+        raise Bad("unknown status (recorded, cancelled or transferred)")
+    return found
+
+
+_GROUPS = {**{k: k for k in GROUP_LABELS}, **{v.lower(): k for k, v in GROUP_LABELS.items()},
+           "violence against the person": "vap", "sexual offences": "sexual", "all other offences": "other",
+           "other offences": "other"}
+
+
+def parse_group(value: object) -> str:
+    found = _GROUPS.get(" ".join(str(value).lower().split()))
+    if found is None:
+        raise Bad("unknown offence group (" + ", ".join(GROUP_LABELS) + ")")
+    return found
+
+
+def refs_parser(separators: str, max_len: int) -> Callable[[object], str]:
+    """A list of crime references -> 'CR-1;CR-2' (the stored form), each checked for length."""
+    seps = separators or ";"
+    to_semicolon = str.maketrans({c: ";" for c in seps if c != ";"})
+
+    def parse(value: object) -> str:
+        text = value if isinstance(value, str) else cell_text(value)
+        if to_semicolon:
+            text = text.translate(to_semicolon)
+        if ";" not in text and " " not in text:  # one reference, the usual case
+            parts = [text] if text else []
+        else:
+            parts = [p for p in (p.strip() for p in text.split(";")) if p]
+        for p in parts:
+            if len(p) > max_len:
+                raise Bad(f"crime reference too long ({len(p)} characters, at most {max_len})")
+        return ";".join(dict.fromkeys(parts)) if len(parts) > 1 else (parts[0] if parts else "")
+
+    return parse
+
+
+def cell_text(value: object) -> str:
+    """Any cell as text: Excel numbers without a spurious '.0', datetimes in ISO form."""
+    if isinstance(value, str):
+        return value.strip()
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "TRUE" if value else "FALSE"
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    if isinstance(value, datetime):
+        return value.isoformat(" ")
+    return str(value).strip()
