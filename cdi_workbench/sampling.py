@@ -101,10 +101,18 @@ def population(s: Session, kind: str, system: str | None = None, filters: Filter
             q = q.where(ReportRecord.system == system)
         codes: dict[int, list[str]] = {}
         refs: dict[int, str] = {}
-        for i, r, code in s.execute(_filtered(q, kind, f)):
+        for i, r, code in s.execute(_filtered(q, kind, f)).tuples():
             refs[i] = r
             codes.setdefault(i, []).append(code or "")
-        return [Candidate(i, r, report_stratum(codes[i])) for i, r in refs.items()]
+        memo: dict[tuple[str, ...], str] = {}  # most reports share a handful of code combinations
+        out = []
+        for i, r in refs.items():
+            key = tuple(codes[i])
+            st = memo.get(key)
+            if st is None:
+                st = memo[key] = report_stratum(list(key))
+            out.append(Candidate(i, r, st))
+        return out
     if kind == "disposal":
         q = select(Disposal.id, Disposal.ref, Disposal.disposal_type)
     elif kind == "cancellation":
@@ -151,7 +159,7 @@ def draw(s: Session, name: str, kind: str, size: int, seed: int, system: str | N
     stratified = bool(stratify or per_stratum)
     strata = _strata(pop, seed, stratified)
     alloc = _allocate({k: len(v) for k, v in strata.items()}, size, per_stratum, allocation)
-    chosen = [c for k, members in strata.items() for c in members[:alloc.get(k, 0)]]
+    chosen = [c for k, members in strata.items() for c in members[:alloc.get(k, 0)]]  # each already in rank order
     chosen.sort(key=lambda c: rank(seed, c.ref))
     if per_stratum is not None:
         method = "fixed size per stratum"
@@ -233,12 +241,18 @@ def required_size(margin: float, expected_rate: float, population_size: int | No
 
 
 def _strata(pop: list[Candidate], seed: int, stratified: bool) -> dict[str, list[Candidate]]:
-    strata: dict[str, list[Candidate]] = defaultdict(list)
+    """Candidates per stratum, each in the seeded random order (ranks computed once per record)."""
+    ranked: dict[str, list[tuple[int, Candidate]]] = defaultdict(list)
+    prefix = f"{seed}:".encode()
     for c in pop:
-        strata[c.stratum if stratified else "all"].append(c)
-    for members in strata.values():
-        members.sort(key=lambda c: rank(seed, c.ref))
-    return dict(sorted(strata.items()))
+        h = hashlib.blake2b(prefix + c.ref.encode(), digest_size=8).digest()
+        ranked[c.stratum if stratified else "all"].append((int.from_bytes(h, "big"), c))
+    out = {}
+    for k in sorted(ranked):
+        members = ranked[k]
+        members.sort(key=lambda rc: rc[0])
+        out[k] = [c for _, c in members]
+    return out
 
 
 def _allocate(sizes: dict[str, int], total: int, per_stratum: int | dict[str, int] | None,
