@@ -164,6 +164,26 @@ def cmd_sample_size(a: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_recorded_crime(a: argparse.Namespace) -> int:
+    from .findings import RATE_GROUPS, set_recorded_crime
+
+    figures: dict[str, int | None] = {}
+    for item in a.figures:
+        group, _, n = item.partition("=")
+        if not n.strip().replace(",", "").isdigit() and n.strip() != "":
+            print(f"cdi recorded-crime: {item!r}: give GROUP=NUMBER (groups: "
+                  f"{', '.join(k for k, _ in RATE_GROUPS)})", file=sys.stderr)
+            return 2
+        figures[group.strip()] = int(n.replace(",", "")) if n.strip() else None
+    db = Database(a.db)
+    try:
+        set_recorded_crime(db, figures)
+    finally:
+        db.close()
+    print(f"Stored recorded crime for {', '.join(figures)}; 'cdi report' now estimates crimes not recorded")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="cdi", description="Crime data integrity audit workbench")
     p.add_argument("--user", help="who is acting (stamped on what is done)")
@@ -201,6 +221,10 @@ def build_parser() -> argparse.ArgumentParser:
     sp.add_argument("--extend", metavar="NAME")
     sp.add_argument("--export", nargs=2, metavar=("NAME", "FILE"))
     sp.set_defaults(func=cmd_sample)
+    sp = sub.add_parser("recorded-crime", help="the force's recorded crime (12 months) per offence group")
+    sp.add_argument("db")
+    sp.add_argument("figures", nargs="+", metavar="GROUP=N", help="e.g. all=59000 vap=21000 (GROUP= clears)")
+    sp.set_defaults(func=cmd_recorded_crime)
     sp = sub.add_parser("sample-size", help="records needed for a target margin of error")
     sp.add_argument("--margin", type=float, required=True, help="margin of error in percent, e.g. 3")
     sp.add_argument("--rate", type=float, required=True, help="expected recording rate in percent, e.g. 85")

@@ -13,7 +13,7 @@ from .audit.evaluate import CrimeFacts, evaluate
 from .audit.verdicts import CHECKS, VerdictBody
 from .classification import GROUP_LABELS, group_of
 from .rules import rule_set
-from .statistics import METHODS, SMALL, Rate, Stratum, rate, stratified_rate
+from .statistics import METHODS, SMALL, Rate, Stratum, rate, stratified_rate, unrecorded_estimate
 from .storage.database import Database
 from .storage.models import N100, Audit, AuditItem, Cancellation, CrimeRecord, Disposal, ReportRecord, Sample, Verdict
 from .timeutil import display, now_utc
@@ -230,6 +230,9 @@ def _compute(s: Session, method: str = "normal") -> Findings:
         Table("n100", "N100 records", n100_cols, n100.rows(["N100 records"])),
     ]
     tables += groups.tables(method, _frames(s))
+    estimate = _estimate_table(groups.rates, recorded_crime(s))
+    if estimate is not None:
+        tables.append(estimate)
     samples = [{"name": smp.name, "kind": smp.kind, "system": smp.system or "", "method": smp.method,
                 "seed": smp.seed, "drawn_at": display(smp.drawn_at), "drawn_by": smp.drawn_by,
                 "frame": smp.frame or {}} for smp in s.scalars(select(Sample).order_by(Sample.id))]
@@ -406,3 +409,62 @@ def _previous_column(column: str, previous: Findings) -> str:
     if column.startswith(("Outside ", "Within ")) and column.endswith(" hours"):
         return f"{column.split()[0]} {previous.audit.get('limit_hours')} hours"
     return column
+
+
+ESTIMATE_GROUPS = [k for k, _ in RATE_GROUPS if k != "sexual_all"]
+
+
+def recorded_crime(s: Session) -> dict[str, int]:
+    """The force's police-recorded crime per offence group for the 12 months to the end of the audit period."""
+    from .storage.models import AuditSetting
+
+    out = {}
+    for key, value in s.execute(select(AuditSetting.key, AuditSetting.value)
+                                .where(AuditSetting.key.like("recorded_crime_12m:%"))):
+        if value.strip().isdigit():
+            out[key.split(":", 1)[1]] = int(value)
+    return out
+
+
+def set_recorded_crime(db: Database, figures: dict[str, int | None]) -> None:
+    """Store (or, with None, clear) the recorded-crime figures per offence group (keys of RATE_GROUPS)."""
+    from .storage.models import AuditSetting
+
+    known = {k for k, _ in RATE_GROUPS}
+    for group, n in figures.items():
+        if group not in known:
+            raise ValueError(f"unknown offence group {group!r}: one of {', '.join(sorted(known))}")
+        if n is not None and n < 0:
+            raise ValueError("recorded crime cannot be negative")
+    with db.session() as s:
+        for group, n in figures.items():
+            row = s.get(AuditSetting, f"recorded_crime_12m:{group}")
+            if n is None:
+                if row is not None:
+                    s.delete(row)
+            elif row is None:
+                s.add(AuditSetting(key=f"recorded_crime_12m:{group}", value=str(n)))
+            else:
+                row.value = str(n)
+
+
+def _estimate_table(rates: dict[str, Rate], recorded: dict[str, int]) -> Table | None:
+    """Annual unrecorded crimes: recorded x (1 - rate) / rate, with the rate's interval carried through."""
+    if not recorded:
+        return None
+    labels = dict(RATE_GROUPS)
+    rows = []
+    for key in [k for k, _ in RATE_GROUPS if k in recorded]:
+        r = rates.get(key)
+        est = unrecorded_estimate(recorded[key], r) if r is not None else None
+        if est is None:
+            rows.append(Row(labels[key], [Cell(recorded[key]), Cell(0, [], "no rate"), Cell(0, [], ""),
+                                          Cell(0, [], "")]))
+            continue
+        rows.append(Row(labels[key], [Cell(recorded[key]), Cell(r.rate or 0, [], f"{(r.rate or 0) * 100:.1f}%"),
+                                      Cell(round(est.value)),
+                                      Cell(0, [], f"{round(est.low):,} to {round(est.high):,}")]))
+    return Table("unrecorded_estimate", "Estimated crimes not recorded in a year",
+                 ["Police-recorded crime (12 months)", "Recording rate", "Estimated not recorded", "95% interval"],
+                 rows, "Estimate = recorded crime x (1 - rate) / rate, for the 12 months to the end of the audit "
+                       "period, excluding fraud; the interval comes from the rate's interval.")

@@ -163,6 +163,7 @@ class MainWindow(QMainWindow):
         self._action(f, "&Import a force extract…", "Ctrl+I", self.import_extract)
         self._action(f, "&Export findings…", "Ctrl+E", self.export_findings)
         self._action(f, "Compare with a &previous audit…", None, self.choose_previous)
+        self._action(f, "Recorded crime for the annual &estimate…", None, self.edit_recorded_crime)
         f.addSeparator()
         self._action(f, "Change &auditor name…", None, self.ask_user)
         self._action(f, "&Quit", QKeySequence.StandardKey.Quit, self.close)
@@ -520,6 +521,47 @@ class MainWindow(QMainWindow):
                             lambda msg: self._show_error("The list was not written", msg))
 
     # ---- findings and export -----------------------------------------------------------------------------
+    def edit_recorded_crime(self) -> None:
+        """The force's police-recorded crime (12 months to the end of the period) per group: 0 leaves it out."""
+        if self.db is None:
+            return
+        from PySide6.QtWidgets import QDialog, QDialogButtonBox, QFormLayout, QSpinBox
+
+        from cdi_workbench.findings import RATE_GROUPS, recorded_crime, set_recorded_crime
+
+        db = self.db
+
+        def current() -> dict[str, int]:
+            with db.session() as s:
+                return recorded_crime(s)
+
+        def show(values: dict[str, int]) -> None:
+            dialog = QDialog(self)
+            dialog.setWindowTitle("Recorded crime for the annual estimate")
+            form = QFormLayout(dialog)
+            form.addRow(QLabel("Police-recorded crime for the 12 months to the end of the audit period, excluding "
+                               "fraud (0 leaves a group out of the estimate):", wordWrap=True))
+            boxes = {}
+            for key, label in RATE_GROUPS:
+                box = QSpinBox(maximum=50_000_000, value=values.get(key, 0), groupSeparatorShown=True)
+                form.addRow(label + ":", box)
+                boxes[key] = box
+            buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel)
+            form.addRow(buttons)
+            buttons.rejected.connect(dialog.reject)
+
+            def save() -> None:
+                figures = {k: (b.value() or None) for k, b in boxes.items()}
+                self.runner.run(lambda: set_recorded_crime(db, figures), lambda _r: self.refresh_findings(),
+                                lambda msg: self._show_error("Not saved", msg))
+                dialog.accept()
+
+            buttons.accepted.connect(save)
+            dialog.open()
+            self.recorded_dialog = dialog
+
+        self.runner.run(current, show)
+
     def choose_previous(self) -> None:
         path, _ = QFileDialog.getOpenFileName(self, "The previous audit to compare with", "",
                                               "Audit databases (*.db);;All files (*)")

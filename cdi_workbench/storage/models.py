@@ -219,3 +219,12 @@ class ReasonOption(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     text: Mapped[str] = mapped_column(String(200), unique=True)
     added_by: Mapped[str] = mapped_column(String(100), default="")
+
+
+class AuditSetting(Base):
+    """Figures and choices that belong to the audit, e.g. the force's police-recorded crime per offence group
+    for the 12 months to the end of the audit period (for the annual unrecorded estimate)."""
+
+    __tablename__ = "audit_setting"
+    key: Mapped[str] = mapped_column(String(80), primary_key=True)
+    value: Mapped[str] = mapped_column(Text, default="")

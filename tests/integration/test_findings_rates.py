@@ -123,3 +123,22 @@ def test_every_export_shows_them(wm, tmp_path: Path) -> None:  # noqa: ANN001
     assert "Figure: recording rate by offence group" in text and "77.9% (n=575)" in text
     assert "119 of 150 in time" in text
     assert "1,055 out of 1,231 crimes recorded within 24 hours" in text
+
+
+def test_annual_unrecorded_estimate_carries_the_interval(wm, tmp_path: Path) -> None:  # noqa: ANN001
+    from cdi_workbench.cli import main
+
+    db, path = wm
+    assert main(["recorded-crime", str(path), "all=200000", "rape=2,500"]) == 0
+    f = compute(db)
+    t = f.table("unrecorded_estimate")
+    p = 1231 / 1469
+    assert f.value("unrecorded_estimate", "All crimes (excluding fraud)", "Estimated not recorded") == round(
+        200000 * (1 - p) / p)
+    r = f.rates["all"]
+    interval = next(r2 for r2 in t.rows if r2.label == "All crimes (excluding fraud)").cells[3].text
+    assert interval == f"{round(200000 * (1 - r.high) / r.high):,} to {round(200000 * (1 - r.low) / r.low):,}"
+    assert [row.label for row in t.rows] == ["All crimes (excluding fraud)", "Rape"]
+    assert main(["recorded-crime", str(path), "all=", "rape="]) == 0
+    assert all(t.key != "unrecorded_estimate" for t in compute(db).tables)
+    assert main(["recorded-crime", str(path), "nonsense=5"]) == 1
