@@ -184,6 +184,26 @@ def cmd_recorded_crime(a: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_verify(a: argparse.Namespace) -> int:
+    from .audit.trail import verify
+
+    db = Database(a.db)
+    try:
+        with db.session() as s:
+            problems = verify(s)
+    finally:
+        db.close()
+    if not problems:
+        print(f"{a.db}: the audit trail is intact (hash chain and verdicts agree)")
+        return 0
+    print(f"{a.db}: the audit trail has been tampered with outside the application:", file=sys.stderr)
+    for p in problems[:50]:
+        print(f"  {p}", file=sys.stderr)
+    if len(problems) > 50:
+        print(f"  ... and {len(problems) - 50} more", file=sys.stderr)
+    return 1
+
+
 def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="cdi", description="Crime data integrity audit workbench")
     p.add_argument("--user", help="who is acting (stamped on what is done)")
@@ -225,6 +245,9 @@ def build_parser() -> argparse.ArgumentParser:
     sp.add_argument("db")
     sp.add_argument("figures", nargs="+", metavar="GROUP=N", help="e.g. all=59000 vap=21000 (GROUP= clears)")
     sp.set_defaults(func=cmd_recorded_crime)
+    sp = sub.add_parser("verify", help="check the audit trail has not been changed outside the application")
+    sp.add_argument("db")
+    sp.set_defaults(func=cmd_verify)
     sp = sub.add_parser("sample-size", help="records needed for a target margin of error")
     sp.add_argument("--margin", type=float, required=True, help="margin of error in percent, e.g. 3")
     sp.add_argument("--rate", type=float, required=True, help="expected recording rate in percent, e.g. 85")

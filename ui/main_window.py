@@ -241,10 +241,22 @@ class MainWindow(QMainWindow):
             self.sample_box.blockSignals(False)
             svc = self.svc
             self.runner.run(lambda: svc.recall("sample"), self._restore_sample)
+            self.runner.run(svc.verify_trail, self._trail_checked)
             self._update_status()
             self.refresh_findings()
 
         self.runner.run(work, done, lambda msg: self._show_error(f"Cannot open {target}", msg))
+
+    def _trail_checked(self, problems: list) -> None:
+        if problems:
+            shown = "<br>".join(str(p) for p in problems[:10])
+            box = QMessageBox(QMessageBox.Icon.Warning, "Audit trail tampered with",
+                              f"<b>This database was changed outside CDI Workbench.</b> Its verdict history "
+                              f"no longer matches ({len(problems)} problem(s)); do not rely on its findings "
+                              f"until this is explained.<br><br>{shown}", parent=self)
+            box.open()
+            self.trail_warning = box
+            self.statusBar().showMessage("Warning: the audit trail does not verify (cdi verify)")
 
     def _restore_sample(self, value: str) -> None:
         idx = self.sample_box.findData(int(value)) if value.isdigit() else -1

@@ -30,6 +30,7 @@ from ..storage.models import (
 from ..timeutil import now_utc
 from .evaluate import CrimeFacts, CrimeResult, evaluate, summarise
 from .records import CrimeInfo, RecordDetail, crime_info, load_detail
+from .trail import seal
 from .undo import Change, UndoStack
 from .verdicts import VerdictBody
 
@@ -225,8 +226,17 @@ class AuditService:
             item = self._item(s, item_id)
             old = {"flagged": item.flagged, "note": item.flag_note}
             item.flagged, item.flag_note = flagged, note if flagged else ""
-            s.add(VerdictChange(item_id=item_id, role="primary", at=now_utc(), who=self._who(), action="flag",
-                                old_body=old, new_body={"flagged": flagged, "note": item.flag_note}, reason=note))
+            change = VerdictChange(item_id=item_id, role="primary", at=now_utc(), who=self._who(), action="flag",
+                                   old_body=old, new_body={"flagged": flagged, "note": item.flag_note}, reason=note)
+            seal(s, change)
+            s.add(change)
+
+    def verify_trail(self) -> list:
+        """Breaks in the history's hash chain and verdicts edited outside the application ([] when intact)."""
+        from .trail import verify
+
+        with self.db.session() as s:
+            return verify(s)
 
     def history(self, item_id: int) -> list[VerdictChange]:
         with self.db.session() as s:
@@ -302,8 +312,10 @@ class AuditService:
             v.n_crimes, v.n_recorded = summary.n_crimes, summary.n_recorded
             v.n_misclassified, v.n_late = summary.n_misclassified, summary.n_late
             v.n_failed_checks = summary.n_failed_checks
-        s.add(VerdictChange(item_id=item_id, role=role, at=now, who=who, action=action, old_body=before,
-                            new_body=body_json, reason=reason))
+        change = VerdictChange(item_id=item_id, role=role, at=now, who=who, action=action, old_body=before,
+                               new_body=body.to_json() if body_json is not None else None, reason=reason)
+        seal(s, change)
+        s.add(change)
         s.flush()
         return before
 

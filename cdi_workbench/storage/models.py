@@ -201,6 +201,10 @@ class VerdictChange(Base):
     old_body: Mapped[dict[str, Any] | None]
     new_body: Mapped[dict[str, Any] | None]
     reason: Mapped[str] = mapped_column(Text, default="")
+    # hash chain (cdi_workbench.audit.trail): each row's digest covers its content and the previous digest,
+    # so a row edited or removed outside the application breaks the chain
+    prev_hash: Mapped[str | None] = mapped_column(String(64))
+    hash: Mapped[str | None] = mapped_column(String(64))
 
 
 class UserState(Base):

@@ -45,3 +45,19 @@ def test_figures_update_and_drill_down_to_the_record(qtbot, small_db, settings) 
     qtbot.waitUntil(lambda: view.findings.value("incidents", "Incident records", "Records reviewed") == 1,
                     timeout=5000)
     w.close()
+
+
+def test_opening_a_tampered_file_warns(qtbot, small_db, settings) -> None:  # noqa: ANN001
+    import sqlite3
+
+    db = Database(small_db)
+    svc = AuditService(db, "Inspector A")
+    svc.save_verdict(svc.queue(1)[0].item_id, VerdictBody(zero_status=True, complete=True))
+    db.close()
+    with sqlite3.connect(small_db) as conn:
+        conn.execute("UPDATE verdict_change SET who = 'Nobody'")
+    w = open_window(qtbot, small_db, settings)
+    qtbot.waitUntil(lambda: getattr(w, "trail_warning", None) is not None, timeout=5000)
+    assert "changed outside CDI Workbench" in w.trail_warning.text()
+    w.trail_warning.close()
+    w.close()

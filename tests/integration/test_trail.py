@@ -1,0 +1,57 @@
+"""The verdict history is hash-chained: editing the database file directly is detected by `cdi verify`."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from pathlib import Path
+
+from cdi_workbench.audit.service import AuditService
+from cdi_workbench.audit.verdicts import CrimeFinding, VerdictBody
+from cdi_workbench.cli import main
+from tests.builders import small_audit
+
+
+def _audited(path: Path) -> None:
+    db = small_audit(path)
+    svc = AuditService(db, "Inspector A")
+    items = [r.item_id for r in svc.queue(svc.samples()[0].id)]
+    svc.save_verdict(items[0], VerdictBody(crimes=[CrimeFinding(expected_code="8N", not_recorded_reason="x")],
+                                           complete=True))
+    svc.save_verdict(items[1], VerdictBody(zero_status=True, complete=True))
+    svc.set_flag(items[1], True, "second opinion please")
+    svc.undo()
+    svc.redo()
+    db.close()
+
+
+def test_intact_trail_verifies(tmp_path: Path, capsys) -> None:  # noqa: ANN001
+    path = tmp_path / "a.db"
+    _audited(path)
+    assert main(["verify", str(path)]) == 0
+    assert "intact" in capsys.readouterr().out
+
+
+def test_a_verdict_edited_in_the_file_is_detected(tmp_path: Path, capsys) -> None:  # noqa: ANN001
+    path = tmp_path / "a.db"
+    _audited(path)
+    with sqlite3.connect(path) as conn:
+        body = json.loads(conn.execute("SELECT body FROM verdict ORDER BY id LIMIT 1").fetchone()[0])
+        body["crimes"][0]["crime_id"] = 1  # quietly turn a missed crime into a recorded one
+        conn.execute("UPDATE verdict SET body = ? WHERE id = (SELECT MIN(id) FROM verdict)", (json.dumps(body),))
+    assert main(["verify", str(path)]) == 1
+    assert "edited outside the application" in capsys.readouterr().err
+
+
+def test_history_rewritten_or_deleted_is_detected(tmp_path: Path, capsys) -> None:  # noqa: ANN001
+    path = tmp_path / "a.db"
+    _audited(path)
+    with sqlite3.connect(path) as conn:
+        conn.execute("UPDATE verdict_change SET who = 'Someone else' WHERE id = 1")
+    assert main(["verify", str(path)]) == 1
+    assert "changed after it was written" in capsys.readouterr().err
+    _audited(tmp_path / "b.db")
+    with sqlite3.connect(tmp_path / "b.db") as conn:
+        conn.execute("DELETE FROM verdict_change WHERE id = 2")
+    assert main(["verify", str(tmp_path / "b.db")]) == 1
+    assert "does not follow the row before it" in capsys.readouterr().err
