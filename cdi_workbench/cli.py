@@ -184,6 +184,25 @@ def cmd_recorded_crime(a: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_agreement(a: argparse.Namespace) -> int:
+    from .agreement import agreement, label
+
+    db = Database(a.db)
+    try:
+        rows = agreement(db)
+    finally:
+        db.close()
+    if not rows:
+        print("No record has both an auditor's and a reviewer's completed verdict yet.")
+        return 0
+    print(f"{'check':48} {'auditor':18} {'pairs':>5} {'agree':>7} {'kappa':>6}")
+    for r in rows:
+        k = "n/a" if r.kappa is None else f"{r.kappa:.2f}"
+        print(f"{label(r.check)[:48]:48} {(r.auditor or 'all')[:18]:18} {r.pairs:5} {r.percent:6.1f}% {k:>6}")
+    print("Agreement: share of records where both gave the same answer; Cohen's kappa (statsmodels).")
+    return 0
+
+
 def cmd_verify(a: argparse.Namespace) -> int:
     from .audit.trail import verify
 
@@ -245,6 +264,9 @@ def build_parser() -> argparse.ArgumentParser:
     sp.add_argument("db")
     sp.add_argument("figures", nargs="+", metavar="GROUP=N", help="e.g. all=59000 vap=21000 (GROUP= clears)")
     sp.set_defaults(func=cmd_recorded_crime)
+    sp = sub.add_parser("agreement", help="auditor and peer reviewer agreement per check (Cohen's kappa)")
+    sp.add_argument("db")
+    sp.set_defaults(func=cmd_agreement)
     sp = sub.add_parser("verify", help="check the audit trail has not been changed outside the application")
     sp.add_argument("db")
     sp.set_defaults(func=cmd_verify)
