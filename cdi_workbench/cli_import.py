@@ -95,14 +95,3 @@ def register(subparsers: Any) -> argparse.ArgumentParser:
     sp.set_defaults(func=cmd_import)
     return sp
 
-
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="cdi", description="Crime data integrity audit workbench")
-    parser.add_argument("--user", help="who is acting (stamped on what is done)")
-    register(parser.add_subparsers(dest="command", required=True))
-    args = parser.parse_args(argv)
-    return int(args.func(args))
-
-
-if __name__ == "__main__":
-    sys.exit(main())

@@ -9,7 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from cdi_workbench.cli_import import main, register
+from cdi_workbench.cli import main  # the real `cdi` entry point
+from cdi_workbench.cli_import import register
 from tests.integration.test_import_support import CRIME_HEADERS, INCIDENT_HEADERS, audit, counts, write_csv
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -90,7 +91,7 @@ def test_errors_profiles_and_systems(tmp_path: Path, capsys: pytest.CaptureFixtu
 def test_runs_as_a_program(tmp_path: Path) -> None:
     db = _db(tmp_path)
     path = write_csv(tmp_path / "inc.csv", INCIDENT_HEADERS, [["INC-1", "01/03/2014 10:00", "", "", "", "", "x", ""]])
-    out = subprocess.run([sys.executable, "-m", "cdi_workbench.cli_import", "import", str(db), "incidents",
+    out = subprocess.run([sys.executable, "-m", "cdi_workbench.cli", "import", str(db), "incidents",
                           str(path)], capture_output=True, text=True, cwd=ROOT)
     assert out.returncode == 0, out.stderr
     assert out.stdout.startswith("added 1,")
