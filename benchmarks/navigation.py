@@ -16,7 +16,7 @@ import time
 from datetime import date
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # also runnable as a script
 
 from cdi_workbench import sampling  # noqa: E402
 from cdi_workbench.audit.service import AuditService  # noqa: E402
