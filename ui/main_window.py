@@ -53,6 +53,7 @@ SHORTCUTS = [
     ("Ctrl+F", "Search the queue by reference or text"),
     ("Ctrl+G", "Flag the record for a second opinion, with a note"),
     ("F1", "The recording rules these checks rely on"),
+    ("Ctrl+H", "The history of this record's verdicts (who, when, what, why)"),
     ("Ctrl+E", "Export the findings (Excel, PDF, JSON)"),
     ("Ctrl+O", "Open another audit database"),
     ("Ctrl+Shift+D", "Draw a sample"),
@@ -181,6 +182,7 @@ class MainWindow(QMainWindow):
         self._action(r, "&Done, next record", ["Ctrl+Return", "Ctrl+Enter"], self.panel.done)
         self._action(r, "&Flag for a second opinion…", "Ctrl+G", self.flag_record)
         self._action(r, "&Search the queue", QKeySequence.StandardKey.Find, self._focus_search)
+        self._action(r, "&History of this record…", "Ctrl+H", self.show_history)
         smp = mb.addMenu("&Sample")
         self._action(smp, "&Draw a sample…", "Ctrl+Shift+D", self.draw_sample)
         self._action(smp, "&Extend this sample…", None, self.extend_sample)
@@ -406,6 +408,20 @@ class MainWindow(QMainWindow):
             u, r = self.svc.undo_stack.undo_label, self.svc.undo_stack.redo_label
             self.undo_action.setText(f"&Undo {u}" if u else "&Undo")
             self.redo_action.setText(f"&Redo {r}" if r else "&Redo")
+
+    def show_history(self) -> None:
+        if self.svc is None or self.current_item is None or self.panel.detail is None:
+            return
+        svc, item_id, ref = self.svc, self.current_item, self.panel.detail.ref
+
+        def show(changes) -> None:  # noqa: ANN001
+            from .history_dialog import HistoryDialog
+
+            dialog = HistoryDialog(ref, changes, self)
+            dialog.open()
+            self.history_dialog = dialog
+
+        self.runner.run(lambda: svc.history(item_id), show)
 
     def find_crime(self) -> None:
         """Link a crime record that is neither linked nor offered as a candidate, by its reference."""

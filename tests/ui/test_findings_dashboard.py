@@ -61,3 +61,27 @@ def test_opening_a_tampered_file_warns(qtbot, small_db, settings) -> None:  # no
     assert "changed outside CDI Workbench" in w.trail_warning.text()
     w.trail_warning.close()
     w.close()
+
+
+def test_history_of_a_record_is_shown_and_exported(qtbot, small_db, settings, tmp_path) -> None:  # noqa: ANN001
+    import csv
+
+    from PySide6.QtCore import Qt
+
+    w = open_window(qtbot, small_db, settings)
+    w.panel.zero_status()
+    settle(qtbot, w)
+    w.previous_record()
+    settle(qtbot, w)
+    qtbot.keyClick(w, Qt.Key.Key_H, Qt.KeyboardModifier.ControlModifier)
+    qtbot.waitUntil(lambda: getattr(w, "history_dialog", None) is not None, timeout=5000)
+    tree = w.history_dialog.tree
+    assert tree.topLevelItemCount() == 1
+    assert tree.topLevelItem(0).text(1) == "Inspector Test"
+    assert "zero status" in tree.topLevelItem(0).text(4)
+    out = tmp_path / "h.csv"
+    w.history_dialog.export(str(out))
+    rows = list(csv.DictReader(out.open()))
+    assert rows[0]["who"] == "Inspector Test" and len(rows[0]["hash"]) == 64
+    w.history_dialog.close()
+    w.close()

@@ -1,0 +1,78 @@
+"""The history of one record's verdicts: who changed what, when and why (read-only; exportable)."""
+
+from __future__ import annotations
+
+import csv
+import json
+
+from PySide6.QtWidgets import (
+    QDialog,
+    QDialogButtonBox,
+    QFileDialog,
+    QLabel,
+    QPushButton,
+    QTreeWidget,
+    QTreeWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from cdi_workbench.timeutil import display
+
+
+def describe(body: dict | None) -> str:
+    """A short reading of a verdict's answers for the history list."""
+    if body is None:
+        return "(none)"
+    if "flagged" in body:
+        return ("flagged: " + (body.get("note") or "")) if body["flagged"] else "flag cleared"
+    crimes = body.get("crimes") or []
+    parts = []
+    if body.get("zero_status"):
+        parts.append("zero status")
+    for n, c in enumerate(crimes, 1):
+        rec = f"recorded {c.get('crime_ref')}" if c.get("crime_id") else (
+            f"not recorded ({c.get('not_recorded_reason')})" if c.get("not_recorded_reason") else "recorded by ?")
+        parts.append(f"{n}. {c.get('expected_code') or '?'} {rec}")
+    checks = body.get("checks") or {}
+    parts += [f"{k.replace('_', ' ')}: {'yes' if v else 'no'}" for k, v in checks.items()]
+    if body.get("complete"):
+        parts.append("complete")
+    return "; ".join(parts) or "(empty)"
+
+
+class HistoryDialog(QDialog):
+    def __init__(self, ref: str, changes: list, parent: QWidget | None = None) -> None:  # noqa: ANN001
+        super().__init__(parent)
+        self.setWindowTitle(f"History of {ref}")
+        self.changes = changes
+        lay = QVBoxLayout(self)
+        lay.addWidget(QLabel(f"<b>{ref}</b>: every change, oldest first. Nothing here can be edited."))
+        self.tree = QTreeWidget(objectName="history")
+        self.tree.setHeaderLabels(["When", "Who", "Role", "Action", "Now", "Reason"])
+        self.tree.setRootIsDecorated(False)
+        for ch in changes:
+            self.tree.addTopLevelItem(QTreeWidgetItem([display(ch.at), ch.who, ch.role, ch.action,
+                                                       describe(ch.new_body), ch.reason]))
+        for c in range(6):
+            self.tree.resizeColumnToContents(c)
+        lay.addWidget(self.tree)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
+        export = QPushButton("&Export…")
+        buttons.addButton(export, QDialogButtonBox.ButtonRole.ActionRole)
+        export.clicked.connect(self.export)
+        buttons.rejected.connect(self.reject)
+        lay.addWidget(buttons)
+        self.resize(900, 420)
+
+    def export(self, path: str | None = None) -> None:
+        if not path:
+            path, _ = QFileDialog.getSaveFileName(self, "Export the history", "history.csv", "CSV (*.csv)")
+        if not path:
+            return
+        with open(path, "w", newline="", encoding="utf-8") as fh:
+            w = csv.writer(fh)
+            w.writerow(["when", "who", "role", "action", "old", "new", "reason", "hash"])
+            for ch in self.changes:
+                w.writerow([display(ch.at), ch.who, ch.role, ch.action, json.dumps(ch.old_body),
+                            json.dumps(ch.new_body), ch.reason, ch.hash or ""])
