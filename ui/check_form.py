@@ -16,6 +16,7 @@ class CheckForm(QWidget):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.form = QFormLayout(self)
+        self.form.setRowWrapPolicy(QFormLayout.RowWrapPolicy.WrapAllRows)  # the question above its answer, unclipped
         self.kind = ""
         self.disposal_type = ""
         self.boxes: dict[str, TriState] = {}

@@ -25,20 +25,27 @@ def highlight(text: str) -> str:
     return "".join(out).replace("\n", "<br>")
 
 
+def _stacked(when) -> str:  # noqa: ANN001
+    """dd/mm/yyyy over HH:MM, so time columns stay narrow and the offence keeps its width."""
+    return display(when).replace(" ", "<br>")
+
+
 def _crime_rows(crimes: list[CrimeInfo], with_why: bool) -> str:
     rows = []
     for c in crimes:
         why = f"<td><i>{escape(c.why)}</i></td>" if with_why else ""
-        da = " (DA)" if c.domestic_abuse else ""
-        rows.append(f"<tr><td style='white-space:nowrap'><b>{escape(c.ref)}</b></td><td>{escape(c.ho_code)}</td>"
-                    f"<td>{escape(c.offence)}{da}</td><td style='white-space:nowrap'>{display(c.reported_at)}</td>"
-                    f"<td style='white-space:nowrap'>{display(c.recorded_at)}</td><td>{escape(c.victim)}</td>"
-                    f"<td>{escape(c.status)}</td>{why}</tr>")
+        notes = " (DA)" if c.domestic_abuse else ""
+        if c.status != "recorded":
+            notes += f" <b>[{escape(c.status)}]</b>"
+        rows.append(f"<tr><td style='white-space:nowrap'><b>{escape(c.ref)}</b></td>"
+                    f"<td><b>{escape(c.ho_code)}</b> {escape(c.offence)}{notes}</td>"
+                    f"<td style='white-space:nowrap'>{_stacked(c.reported_at)}</td>"
+                    f"<td style='white-space:nowrap'>{_stacked(c.recorded_at)}</td><td>{escape(c.victim)}</td>"
+                    f"{why}</tr>")
     head = "<th>Why offered</th>" if with_why else ""
     return ("<table cellspacing=0 cellpadding=3 border=1 style='border-collapse:collapse' width='100%'>"
-            f"<tr><th align=left>Crime</th><th align=left>Code</th><th align=left>Offence</th>"
-            f"<th align=left>Reported</th><th align=left>Recorded</th><th align=left>Victim</th>"
-            f"<th align=left>Status</th>{head}</tr>{''.join(rows)}</table>")
+            f"<tr><th align=left>Crime</th><th align=left>Offence</th><th align=left>Reported</th>"
+            f"<th align=left>Recorded</th><th align=left>Victim</th>{head}</tr>{''.join(rows)}</table>")
 
 
 def _timeline(entries: list) -> str:  # noqa: ANN001 (narrative.Entry)
