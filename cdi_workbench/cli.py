@@ -203,6 +203,36 @@ def cmd_agreement(a: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_challenges(a: argparse.Namespace) -> int:
+    from .challenges import ResponseError, export_for_force, import_responses, resolution
+
+    if a.action in ("export", "import") and not a.file:
+        print(f"cdi challenges {a.action}: give the workbook's file name", file=sys.stderr)
+        return 2
+    db = Database(a.db)
+    try:
+        if a.action == "export":
+            n = export_for_force(db, a.file)
+            print(f"Wrote {n} failures to {a.file} for the force's responses")
+        elif a.action == "import":
+            try:
+                counts = import_responses(db, a.file)
+            except ResponseError as exc:
+                for p in exc.problems[:20]:
+                    print(p, file=sys.stderr)
+                print("Nothing stored.", file=sys.stderr)
+                return 1
+            print(f"Stored the force's responses: {counts['agree']} agreed, {counts['challenge']} challenged")
+        else:
+            cols = ["before", "agreed", "challenged", "upheld", "rejected", "pending", "after"]
+            print(f"{'failure':32}" + "".join(f"{c:>11}" for c in cols))
+            for failure, row in sorted(resolution(db).items()):
+                print(f"{failure:32}" + "".join(f"{row[c]:>11}" for c in cols))
+        return 0
+    finally:
+        db.close()
+
+
 def cmd_verify(a: argparse.Namespace) -> int:
     from .audit.trail import verify
 
@@ -267,6 +297,11 @@ def build_parser() -> argparse.ArgumentParser:
     sp = sub.add_parser("agreement", help="auditor and peer reviewer agreement per check (Cohen's kappa)")
     sp.add_argument("db")
     sp.set_defaults(func=cmd_agreement)
+    sp = sub.add_parser("challenges", help="the force's challenges: export failures, import responses, status")
+    sp.add_argument("action", choices=["export", "import", "status"])
+    sp.add_argument("db")
+    sp.add_argument("file", nargs="?", help="the workbook (export and import)")
+    sp.set_defaults(func=cmd_challenges)
     sp = sub.add_parser("verify", help="check the audit trail has not been changed outside the application")
     sp.add_argument("db")
     sp.set_defaults(func=cmd_verify)

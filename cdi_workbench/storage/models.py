@@ -232,3 +232,22 @@ class AuditSetting(Base):
     __tablename__ = "audit_setting"
     key: Mapped[str] = mapped_column(String(80), primary_key=True)
     value: Mapped[str] = mapped_column(Text, default="")
+
+
+class Challenge(Base):
+    """A failure sent back to the force: its response (agree or challenge, with rationale) and the lead's
+    decision on a challenge (upheld: the force was right; rejected: the finding stands)."""
+
+    __tablename__ = "challenge"
+    __table_args__ = (UniqueConstraint("item_id", "crime_no", "failure"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    item_id: Mapped[int] = mapped_column(ForeignKey("audit_item.id", ondelete="CASCADE"), index=True)
+    crime_no: Mapped[int] = mapped_column(Integer, default=0)
+    failure: Mapped[str] = mapped_column(String(80))
+    response: Mapped[str] = mapped_column(String(10), default="")  # '' | agree | challenge
+    force_rationale: Mapped[str] = mapped_column(Text, default="")
+    responded_at: Mapped[datetime | None]
+    decision: Mapped[str] = mapped_column(String(10), default="")  # '' | upheld | rejected
+    decided_by: Mapped[str] = mapped_column(String(100), default="")
+    decided_at: Mapped[datetime | None]
+    decision_reason: Mapped[str] = mapped_column(Text, default="")

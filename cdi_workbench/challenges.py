@@ -1,0 +1,186 @@
+"""The force's challenges: the failed records go back to the force as a workbook with a response column,
+its responses come back (validated as any import), and the lead decides each challenge.
+
+The workbook carries no more than the force needs to find and answer each failure: references, codes and
+the failure; no narratives, victims or rationales.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass
+from pathlib import Path
+
+import openpyxl
+from openpyxl.worksheet.datavalidation import DataValidation
+from sqlalchemy import select
+
+from .audit.evaluate import check_failed
+from .findings import Findings, compute
+from .reports.common import MARKING, write_atomically
+from .reports.excel import BOLD, put
+from .storage.database import Database
+from .storage.models import Challenge
+from .timeutil import now_utc
+
+HEADERS = ["Failure ID", "Reference", "Record type", "System", "Crime no", "Expected code", "Recorded as",
+           "Failure", "Response (agree / challenge)", "Force rationale"]
+RESPONSES = ("agree", "challenge")
+
+
+@dataclass(frozen=True)
+class Failure:
+    item_id: int
+    crime_no: int
+    failure: str
+    reference: str
+    kind: str
+    system: str
+    expected_code: str
+    recorded_as: str
+
+    @property
+    def key(self) -> str:
+        return f"{self.item_id}:{self.crime_no}:{self.failure}"
+
+
+def failures(f: Findings) -> list[Failure]:
+    """Every failure in the effective verdicts: crimes not recorded, wrongly classified, late; failed checks."""
+    hours = f.audit.get("limit_hours")
+    out = []
+    for v in f.verdicts:
+        base = (v["item_id"], v.get("crime_no", 0))
+        info = (v.get("record_ref", ""), v["kind"], v.get("system", ""), v.get("expected_code", "") or "",
+                " ".join(x for x in (v.get("recorded_ref", ""), v.get("recorded_code", "")) if x))
+        if v["kind"] in ("incident", "referral"):
+            if v.get("crime_no", 0) == 0:
+                continue
+            if not v.get("recorded_ref"):
+                out.append(Failure(*base, "not recorded", *info))
+            if v.get("classified_correctly") is False:
+                out.append(Failure(*base, "wrongly classified", *info))
+            if v.get("timely") is False:
+                out.append(Failure(*base, f"recorded outside {hours} hours", *info))
+            continue
+        for key, answer in v.items():
+            if isinstance(answer, bool) and check_failed(key, answer):
+                out.append(Failure(*base, key.replace("_", " "), *info))
+    return out
+
+
+def export_for_force(db: Database, path: str | Path) -> int:
+    """The failed records as a workbook for the force, one row per failure; returns the number of rows."""
+    rows = failures(compute(db))
+
+    def write(tmp: Path) -> None:
+        wb = openpyxl.Workbook()
+        ws = wb.active
+        ws.title = "Failed records"
+        put(ws, 1, 1, MARKING).font = BOLD
+        for col, h in enumerate(HEADERS, 1):
+            put(ws, 2, col, h).font = BOLD
+        for r, fl in enumerate(rows, 3):
+            for col, value in enumerate([fl.key, fl.reference, fl.kind, fl.system, fl.crime_no, fl.expected_code,
+                                         fl.recorded_as, fl.failure, "", ""], 1):
+                put(ws, r, col, value)
+        check = DataValidation(type="list", formula1='"agree,challenge"', allow_blank=True)
+        ws.add_data_validation(check)
+        check.add(f"I3:I{max(3, len(rows) + 2)}")
+        ws.freeze_panes = "B3"
+        ws.oddHeader.center.text = MARKING
+        for col, w in zip("ABCDEFGHIJ", (14, 20, 12, 12, 9, 13, 22, 28, 26, 60), strict=True):
+            ws.column_dimensions[col].width = w
+        wb.save(tmp)
+
+    write_atomically(path, write)
+    return len(rows)
+
+
+class ResponseError(Exception):
+    """The force's workbook has problems; nothing was stored. `problems` name the row and column."""
+
+    def __init__(self, problems: list[str]) -> None:
+        super().__init__(f"{len(problems)} problem(s): " + "; ".join(problems[:5]))
+        self.problems = problems
+
+
+def import_responses(db: Database, path: str | Path) -> Counter[str]:
+    """Store the force's responses in one transaction; every row is checked first. Returns counts."""
+    path = Path(path)
+    name = path.name
+    known = {fl.key: fl for fl in failures(compute(db))}
+    try:
+        wb = openpyxl.load_workbook(path, read_only=True, data_only=True)
+    except Exception as exc:  # an unreadable file is the user's problem to fix, said plainly
+        raise ResponseError([f"{name}: not a readable .xlsx workbook ({exc})"]) from None
+    ws = wb.worksheets[0]
+    rows = list(ws.iter_rows(values_only=True))
+    wb.close()
+    header_at = next((i for i, r in enumerate(rows) if r and r[0] == HEADERS[0]), None)
+    if header_at is None:
+        raise ResponseError([f"{name}: no '{HEADERS[0]}' heading: is this the workbook exported for the force?"])
+    problems, answers = [], {}
+    for i, r in enumerate(rows[header_at + 1:], header_at + 2):
+        key = str(r[0] or "").strip()
+        response = str(r[8] or "").strip().lower() if len(r) > 8 else ""
+        rationale = str(r[9] or "").strip() if len(r) > 9 else ""
+        if not key and not response:
+            continue
+        if key not in known:
+            problems.append(f"{name} row {i}, column '{HEADERS[0]}': value '{key}': not a failure of this audit")
+        elif response and response not in RESPONSES:
+            problems.append(f"{name} row {i}, column '{HEADERS[8]}': value '{response}': answer agree or challenge")
+        elif response == "challenge" and not rationale:
+            problems.append(f"{name} row {i}, column '{HEADERS[9]}': a challenge needs the force's rationale")
+        elif key in answers:
+            problems.append(f"{name} row {i}, column '{HEADERS[0]}': value '{key}': answered twice")
+        elif response:
+            answers[key] = (response, rationale)
+    if problems:
+        raise ResponseError(problems)
+    counts: Counter[str] = Counter()
+    with db.session() as s:
+        for key, (response, rationale) in answers.items():
+            fl = known[key]
+            ch = s.scalar(select(Challenge).where(Challenge.item_id == fl.item_id, Challenge.crime_no == fl.crime_no,
+                                                  Challenge.failure == fl.failure))
+            if ch is None:
+                ch = Challenge(item_id=fl.item_id, crime_no=fl.crime_no, failure=fl.failure)
+                s.add(ch)
+            ch.response, ch.force_rationale, ch.responded_at = response, rationale, now_utc()
+            counts[response] += 1
+    return counts
+
+
+def decide(db: Database, challenge_id: int, upheld: bool, reason: str, who: str) -> None:
+    """The lead's decision on a challenge, with a reason; upheld means the force was right."""
+    if not who.strip():
+        raise ValueError("say who is deciding")
+    if not reason.strip():
+        raise ValueError("a decision needs a reason")
+    with db.session() as s:
+        ch = s.get(Challenge, challenge_id)
+        if ch is None or ch.response != "challenge":
+            raise ValueError(f"no challenge {challenge_id} to decide")
+        ch.decision, ch.decision_reason = ("upheld" if upheld else "rejected"), reason.strip()
+        ch.decided_by, ch.decided_at = who.strip(), now_utc()
+
+
+def resolution(db: Database) -> dict[str, dict[str, int]]:
+    """Failures before and after the force's challenges, per kind of failure."""
+    current = failures(compute(db))
+    with db.session() as s:
+        decided = {(c.item_id, c.crime_no, c.failure): c for c in s.scalars(select(Challenge))}
+    out: dict[str, dict[str, int]] = {}
+    for fl in current:
+        row = out.setdefault(fl.failure, {"before": 0, "agreed": 0, "challenged": 0, "upheld": 0, "rejected": 0,
+                                          "pending": 0, "after": 0})
+        row["before"] += 1
+        ch = decided.get((fl.item_id, fl.crime_no, fl.failure))
+        if ch is not None and ch.response == "agree":
+            row["agreed"] += 1
+        elif ch is not None and ch.response == "challenge":
+            row["challenged"] += 1
+            row[ch.decision or "pending"] += 1
+        row["after"] += 0 if (ch is not None and ch.decision == "upheld") else 1
+    return out
