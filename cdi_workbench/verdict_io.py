@@ -28,6 +28,7 @@ from .audit.service import AuditService
 from .audit.verdicts import CHECKS, RECORD_KINDS, REPORT_KINDS, CrimeFinding, VerdictBody, applicable_checks
 from .classification import lookup
 from .findings import _effective_verdicts
+from .importing.values import cell_text
 from .rules import RuleSet, rule_set
 from .storage.database import Database
 from .storage.models import N100, Audit, AuditItem, Cancellation, CrimeRecord, Disposal, ReportRecord, Verdict
@@ -379,13 +380,8 @@ def _write_xlsx(rows: list[dict[str, Any]], path: Path) -> None:
 
 # ---- reading a file --------------------------------------------------------------------------------------------
 def _shown(value: Any) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return "TRUE" if value else "FALSE"
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    return str(value)
+    """A cell as text, the way the record importer reads cells (one rule for both)."""
+    return cell_text(value)
 
 
 def _header_key(name: Any) -> str:
