@@ -22,8 +22,18 @@ from .storage.models import N100, AuditItem, Cancellation, CrimeRecord, Disposal
 from .timeutil import now_utc, uk_local
 
 
+def ranker(seed: int) -> Callable[[str], int]:
+    """The seeded order: a record's rank is a keyed hash of (seed, reference); lowest ranks are drawn first."""
+    prefix = f"{seed}:".encode()
+
+    def rank_of(ref: str) -> int:
+        return int.from_bytes(hashlib.blake2b(prefix + ref.encode(), digest_size=8).digest(), "big")
+
+    return rank_of
+
+
 def rank(seed: int, ref: str) -> int:
-    return int.from_bytes(hashlib.blake2b(f"{seed}:{ref}".encode(), digest_size=8).digest(), "big")
+    return ranker(seed)(ref)
 
 
 @dataclass(frozen=True)
@@ -160,7 +170,8 @@ def draw(s: Session, name: str, kind: str, size: int, seed: int, system: str | N
     strata = _strata(pop, seed, stratified)
     alloc = _allocate({k: len(v) for k, v in strata.items()}, size, per_stratum, allocation)
     chosen = [c for k, members in strata.items() for c in members[:alloc.get(k, 0)]]  # each already in rank order
-    chosen.sort(key=lambda c: rank(seed, c.ref))
+    rank_of = ranker(seed)
+    chosen.sort(key=lambda c: rank_of(c.ref))
     if per_stratum is not None:
         method = "fixed size per stratum"
     elif stratify:
@@ -202,7 +213,8 @@ def extend(s: Session, name: str, size: int, who: str = "") -> int:
     else:
         alloc = {"all": size}
     chosen = [c for k, members in strata.items() for c in members[:alloc.get(k, 0)]]
-    chosen.sort(key=lambda c: rank(smp.seed, c.ref))
+    rank_of = ranker(smp.seed)
+    chosen.sort(key=lambda c: rank_of(c.ref))
     last = s.scalar(select(func.max(AuditItem.position)).where(AuditItem.sample_id == smp.id)) or 0
     s.add_all(AuditItem(sample_id=smp.id, kind=smp.kind, record_id=c.record_id, position=last + i + 1,
                         stratum=c.stratum) for i, c in enumerate(chosen))
@@ -243,10 +255,9 @@ def required_size(margin: float, expected_rate: float, population_size: int | No
 def _strata(pop: list[Candidate], seed: int, stratified: bool) -> dict[str, list[Candidate]]:
     """Candidates per stratum, each in the seeded random order (ranks computed once per record)."""
     ranked: dict[str, list[tuple[int, Candidate]]] = defaultdict(list)
-    prefix = f"{seed}:".encode()
+    rank_of = ranker(seed)
     for c in pop:
-        h = hashlib.blake2b(prefix + c.ref.encode(), digest_size=8).digest()
-        ranked[c.stratum if stratified else "all"].append((int.from_bytes(h, "big"), c))
+        ranked[c.stratum if stratified else "all"].append((rank_of(c.ref), c))
     out = {}
     for k in sorted(ranked):
         members = ranked[k]

@@ -40,6 +40,8 @@ from .queue_model import QueueModel
 from .record_view import RecordView
 from .verdict_panel import VerdictPanel
 
+SAMPLE_NAME_ROLE = Qt.ItemDataRole.UserRole + 1  # the sample chooser keeps each sample's name here
+
 SHORTCUTS = [
     ("Ctrl+N", "Add a crime identified"),
     ("Ctrl+0", "Zero status: no crime in this record (completes it and moves on)"),
@@ -236,11 +238,7 @@ class MainWindow(QMainWindow):
             self.panel.editor.set_reasons(reasons)
             recent = [p for p in self.recent() if p != target]
             self.settings.setValue("recent", [target, *recent][:8])
-            self.sample_box.blockSignals(True)
-            self.sample_box.clear()
-            for smp in samples:
-                self.sample_box.addItem(f"{smp.name} ({smp.size})", smp.id)
-            self.sample_box.blockSignals(False)
+            self._fill_samples(samples)
             svc = self.svc
             self.runner.run(lambda: svc.recall("sample"), self._restore_sample)
             self.runner.run(svc.verify_trail, self._trail_checked)
@@ -390,11 +388,11 @@ class MainWindow(QMainWindow):
         if self.svc is None:
             return
         svc = self.svc
-        self.runner.run(svc.undo if undo else svc.redo, self._after_undo)
+        self.runner.run(svc.undo if undo else svc.redo, lambda item_id: self._after_undo(item_id, undo))
 
-    def _after_undo(self, item_id: int | None) -> None:
+    def _after_undo(self, item_id: int | None, undo: bool = True) -> None:
         if item_id is None:
-            self.statusBar().showMessage("Nothing to undo." if True else "", 3000)
+            self.statusBar().showMessage("Nothing to undo." if undo else "Nothing to redo.", 3000)
             return
         self._update_undo()
         self.current_item = item_id
@@ -467,12 +465,8 @@ class MainWindow(QMainWindow):
                 return
         svc, item_id = self.svc, self.current_item
         self.runner.run(lambda: (svc.set_flag(item_id, not flagged, note.strip()), svc.queue_row(item_id))[1],
-                        lambda row: (self.queue_model.update_row(row), self._reload(item_id)))
+                        lambda row: (self.queue_model.update_row(row), self._load_item(item_id)))
 
-    def _reload(self, item_id: int) -> None:
-        if self.panel.detail is not None:
-            self.panel.detail = None
-        self._load_item(item_id)
 
     def import_extract(self) -> None:
         if self.db is None:
@@ -502,20 +496,24 @@ class MainWindow(QMainWindow):
         assert svc is not None
         self.runner.run(svc.samples, lambda samples: self._set_samples(samples, sample_id))
 
-    def _set_samples(self, samples, select: int | None = None) -> None:  # noqa: ANN001
-        current = select if select is not None else self.sample_id
+    def _fill_samples(self, samples) -> None:  # noqa: ANN001 (list of SampleInfo)
+        """The sample chooser's entries, without signalling a choice."""
         self.sample_box.blockSignals(True)
         self.sample_box.clear()
         for smp in samples:
             self.sample_box.addItem(f"{smp.name} ({smp.size})", smp.id)
+            self.sample_box.setItemData(self.sample_box.count() - 1, smp.name, SAMPLE_NAME_ROLE)
         self.sample_box.blockSignals(False)
+
+    def _set_samples(self, samples, select: int | None = None) -> None:  # noqa: ANN001
+        current = select if select is not None else self.sample_id
+        self._fill_samples(samples)
         idx = self.sample_box.findData(current)
         self.sample_box.setCurrentIndex(max(idx, 0))
         self._sample_chosen(self.sample_box.currentIndex())
 
     def _current_sample_name(self) -> str:
-        text = self.sample_box.currentText()
-        return text.rsplit(" (", 1)[0] if text else ""
+        return str(self.sample_box.currentData(SAMPLE_NAME_ROLE) or "")
 
     def extend_sample(self) -> None:
         if self.db is None or self.sample_id is None:
@@ -673,8 +671,8 @@ class MainWindow(QMainWindow):
         if writer is None:
             self._show_error("Cannot export", f"{path.name}: choose a .xlsx, .pdf or .json file name")
             return
-        db = self.db
-        assert db is not None
+        if self.db is None:
+            return
         self.runner.run(lambda: writer(self._findings(), path),
                         lambda _r: self.statusBar().showMessage(f"Exported the findings to {path}", 8000),
                         lambda msg: self._show_error("Export failed", msg))

@@ -168,9 +168,7 @@ class AuditService:
             return self._item(s, item_id).sample_id
 
     def queue_row(self, item_id: int) -> QueueRow:
-        with self.db.session() as s:
-            sample_id = self._item(s, item_id).sample_id
-        return self.queue(sample_id, item_id=item_id)[0]
+        return self.queue(self.sample_of(item_id), item_id=item_id)[0]
 
     # ---- one record ------------------------------------------------------------------------------------
     def record(self, item_id: int) -> RecordDetail:
