@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 
 import openpyxl
@@ -166,21 +167,77 @@ def decide(db: Database, challenge_id: int, upheld: bool, reason: str, who: str)
         ch.decided_by, ch.decided_at = who.strip(), now_utc()
 
 
-def resolution(db: Database) -> dict[str, dict[str, int]]:
-    """Failures before and after the force's challenges, per kind of failure."""
+@dataclass(frozen=True)
+class ChallengeRow:
+    """One failure of the effective verdicts with the force's response to it and the lead's decision, if any."""
+
+    failure: Failure
+    challenge_id: int | None = None
+    response: str = ""  # '' (no response) | agree | challenge
+    force_rationale: str = ""
+    responded_at: datetime | None = None
+    decision: str = ""  # '' | upheld | rejected
+    decision_reason: str = ""
+    decided_by: str = ""
+    decided_at: datetime | None = None
+
+    @property
+    def state(self) -> str:
+        if self.response == "agree":
+            return "agreed by the force"
+        if self.response == "challenge":
+            return {"upheld": "challenge upheld", "rejected": "challenge rejected"}.get(
+                self.decision, "challenged: awaiting decision")
+        return "no response"
+
+    @property
+    def pending(self) -> bool:
+        return self.response == "challenge" and not self.decision
+
+    @property
+    def counted_after(self) -> bool:
+        """Still a failure after the challenges: only an upheld challenge removes it."""
+        return self.decision != "upheld"
+
+
+def challenge_rows(db: Database) -> list[ChallengeRow]:
+    """Every current failure with its response and decision (a failure the force has not answered too)."""
     current = failures(compute(db))
     with db.session() as s:
-        decided = {(c.item_id, c.crime_no, c.failure): c for c in s.scalars(select(Challenge))}
-    out: dict[str, dict[str, int]] = {}
-    for fl in current:
-        row = out.setdefault(fl.failure, {"before": 0, "agreed": 0, "challenged": 0, "upheld": 0, "rejected": 0,
-                                          "pending": 0, "after": 0})
-        row["before"] += 1
-        ch = decided.get((fl.item_id, fl.crime_no, fl.failure))
-        if ch is not None and ch.response == "agree":
-            row["agreed"] += 1
-        elif ch is not None and ch.response == "challenge":
-            row["challenged"] += 1
-            row[ch.decision or "pending"] += 1
-        row["after"] += 0 if (ch is not None and ch.decision == "upheld") else 1
+        stored = {(c.item_id, c.crime_no, c.failure): c for c in s.scalars(select(Challenge))}
+        out = []
+        for fl in current:
+            ch = stored.get((fl.item_id, fl.crime_no, fl.failure))
+            if ch is None:
+                out.append(ChallengeRow(fl))
+            else:
+                out.append(ChallengeRow(fl, ch.id, ch.response, ch.force_rationale, ch.responded_at, ch.decision,
+                                        ch.decision_reason, ch.decided_by, ch.decided_at))
     return out
+
+
+RESOLUTION_KEYS = ("before", "agreed", "challenged", "upheld", "rejected", "pending", "after")
+
+
+def resolution_items(rows: list[ChallengeRow]) -> dict[str, dict[str, list[int]]]:
+    """Per kind of failure, the audit items behind each figure of the before/after table (RESOLUTION_KEYS);
+    an item appears once per failure it holds, so len() of each list is the figure."""
+    out: dict[str, dict[str, list[int]]] = {}
+    for r in rows:
+        row = out.setdefault(r.failure.failure, {k: [] for k in RESOLUTION_KEYS})
+        keys = ["before"]
+        if r.response == "agree":
+            keys.append("agreed")
+        elif r.response == "challenge":
+            keys += ["challenged", r.decision or "pending"]
+        if r.counted_after:
+            keys.append("after")
+        for k in keys:
+            row[k].append(r.failure.item_id)
+    return out
+
+
+def resolution(db: Database) -> dict[str, dict[str, int]]:
+    """Failures before and after the force's challenges, per kind of failure."""
+    return {failure: {k: len(items) for k, items in row.items()}
+            for failure, row in resolution_items(challenge_rows(db)).items()}
