@@ -313,6 +313,9 @@ def build_parser() -> argparse.ArgumentParser:
     from .cli_verdicts import register as register_verdicts
 
     register_verdicts(sub)
+    from .cli_packages import register as register_packages
+
+    register_packages(sub)
     try:
         from .cli_import import register
     except ImportError:  # the import command is optional until its module lands

@@ -1,0 +1,102 @@
+"""What export and merge share: the package's manifest, the audit database's identity, verdict hashes."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+import uuid
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from ..audit.verdicts import VerdictBody
+from ..storage.models import AuditSetting, VerdictChange
+
+FORMAT = 1
+SUFFIX = ".cdipkg"
+MANIFEST_KEY = "package:manifest"  # in the package: what it holds and where from (JSON)
+UID_KEY = "audit_uid"  # in the audit database: its identity, made on the first export
+EXPORT_KEY = "package-export:"  # + package id, in the audit database: who exported what, when
+MERGE_KEY = "package-merge:"  # + package id, in the audit database: what each merge took or kept (the new base)
+
+
+class PackageError(Exception):
+    """A package that cannot be written or merged, with a message fit to show the user."""
+
+
+def body_hash(body: dict[str, Any] | None) -> str | None:
+    """A digest of a verdict's answers, in their canonical form; None when there is no verdict."""
+    if body is None:
+        return None
+    canon = json.dumps(VerdictBody.from_json(body).to_json(), sort_keys=True, separators=(",", ":"), default=str)
+    return hashlib.sha256(canon.encode("utf-8")).hexdigest()
+
+
+def get_setting(s: Session, key: str) -> str | None:
+    row = s.get(AuditSetting, key)
+    return row.value if row is not None else None
+
+
+def put_setting(s: Session, key: str, value: str) -> None:
+    row = s.get(AuditSetting, key)
+    if row is None:
+        s.add(AuditSetting(key=key, value=value))
+    else:
+        row.value = value
+
+
+def read_json(s: Session, key: str) -> Any:
+    text = get_setting(s, key)
+    return json.loads(text) if text else None
+
+
+def put_json(s: Session, key: str, value: Any) -> None:
+    put_setting(s, key, json.dumps(value, sort_keys=True, ensure_ascii=False))
+
+
+def audit_uid(s: Session, create: bool = False) -> str | None:
+    """This audit database's identity (a random id kept in audit_setting); made on first need if `create`."""
+    uid = get_setting(s, UID_KEY)
+    if uid is None and create:
+        uid = uuid.uuid4().hex
+        s.add(AuditSetting(key=UID_KEY, value=uid))
+        s.flush()
+    return uid
+
+
+def last_change(s: Session, item_id: int, role: str) -> VerdictChange | None:
+    """The latest history row that set this verdict (flags left out)."""
+    return s.scalar(select(VerdictChange).where(VerdictChange.item_id == item_id, VerdictChange.role == role,
+                                                VerdictChange.action != "flag")
+                    .order_by(VerdictChange.id.desc()).limit(1))
+
+
+def parse_positions(text: str) -> list[int]:
+    """'1-20,25' as sorted positions; raises PackageError on anything else."""
+    out: set[int] = set()
+    for part in (p.strip() for p in text.split(",")):
+        if not part:
+            continue
+        m = re.fullmatch(r"(\d+)\s*(?:-\s*(\d+))?", part)
+        if m is None:
+            raise PackageError(f"{part!r} is not a position or a range of positions (e.g. 1-20,25)")
+        first, last = int(m.group(1)), int(m.group(2) or m.group(1))
+        if first < 1 or last < first:
+            raise PackageError(f"{part!r}: positions count from 1 and a range goes upwards")
+        out.update(range(first, last + 1))
+    if not out:
+        raise PackageError("give at least one position (e.g. 1-20,25)")
+    return sorted(out)
+
+
+def format_positions(positions: list[int]) -> str:
+    """[1, 2, 3, 7] as '1-3, 7'."""
+    runs: list[list[int]] = []
+    for p in sorted(positions):
+        if runs and p == runs[-1][1] + 1:
+            runs[-1][1] = p
+        else:
+            runs.append([p, p])
+    return ", ".join(str(a) if a == b else f"{a}-{b}" for a, b in runs)

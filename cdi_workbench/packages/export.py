@@ -1,0 +1,286 @@
+"""Writing an audit package: part of a sample, as a small audit database of its own (a .cdipkg file).
+
+The package is made by the same code that makes any audit database (init_audit and the migrations), so the
+workbench opens it like any other. It holds the audit, the sample (same name, method, seed and frame) with the
+chosen items under their own ids and positions, just the records they need (the sampled records, their linked
+and candidate crime records, an N100's incident log, the crime a disposal or cancellation concerns), their
+current verdicts, and a manifest: where it came from, who exported it and when, and for each item and role
+the digest of its verdict at export, the base for merging it back (cdi_workbench.packages.merge).
+"""
+
+from __future__ import annotations
+
+import copy
+import os
+import re
+import uuid
+from dataclasses import dataclass
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import and_, inspect, select
+from sqlalchemy.orm import Session
+
+from ..audit.setup import init_audit
+from ..audit.trail import seal
+from ..audit.verdicts import REPORT_KINDS, VerdictBody
+from ..storage.database import Database, is_url
+from ..storage.models import (
+    N100,
+    Audit,
+    AuditItem,
+    Cancellation,
+    CrimeRecord,
+    Disposal,
+    ReasonOption,
+    RecordLink,
+    ReportRecord,
+    Sample,
+    Verdict,
+    VerdictChange,
+)
+from ..timeutil import now_utc
+from .common import (
+    EXPORT_KEY,
+    FORMAT,
+    MANIFEST_KEY,
+    SUFFIX,
+    PackageError,
+    audit_uid,
+    body_hash,
+    format_positions,
+    get_setting,
+    last_change,
+    put_json,
+)
+
+CHUNK = 500  # ids per IN (...) list
+
+
+@dataclass(frozen=True)
+class ExportResult:
+    path: Path
+    package_id: str
+    sample: str
+    items: int
+    positions: str  # e.g. '1-20, 25'
+    verdicts: int
+    records: int
+
+
+def default_path(db: Database, sample: str) -> Path:
+    """NAME-SAMPLE-YYYYMMDD-HHMM.cdipkg beside a SQLite database (in the current folder for a server)."""
+    slug = re.sub(r"[^A-Za-z0-9]+", "-", sample).strip("-") or "sample"
+    stamp = now_utc().strftime("%Y%m%d-%H%M")
+    if is_url(db.target):
+        return Path.cwd() / f"{slug}-{stamp}{SUFFIX}"
+    src = Path(db.target)
+    return src.with_name(f"{src.stem}-{slug}-{stamp}{SUFFIX}")
+
+
+def export_package(db: Database, sample: str, dest: str | Path | None = None, who: str = "",
+                   positions: list[int] | None = None, item_ids: list[int] | None = None,
+                   roles: list[str] | None = None, overwrite: bool = False) -> ExportResult:
+    """Write the chosen items of `sample` (all of them when neither positions nor item ids are given) to one
+    package file. `roles` limits the verdicts carried (e.g. ['review'] for a blind review: the reviewer does
+    not see the auditor's verdict); None carries every verdict the items have."""
+    who = who.strip()
+    if not who:
+        raise PackageError("say who is exporting the package (it is recorded in the package and the audit)")
+    with db.session() as s:
+        if get_setting(s, MANIFEST_KEY) is not None:
+            raise PackageError("this database is itself an audit package: export from the audit database it "
+                               "came from")
+        uid = audit_uid(s, create=True)
+    path = Path(dest) if dest else default_path(db, sample)
+    if path.suffix.lower() != SUFFIX:
+        path = path.with_name(path.name + SUFFIX)
+    if path.exists() and not overwrite:
+        raise PackageError(f"{path} already exists: choose another name")
+    package_id = uuid.uuid4().hex
+    with db.session() as s:
+        audit = s.scalar(select(Audit).limit(1))
+        if audit is None:
+            raise PackageError("this database holds no audit")
+        smp, items = _chosen(s, sample, positions, item_ids)
+        records = _records(s, smp.kind, items)
+        verdicts = list(s.scalars(select(Verdict).where(Verdict.item_id.in_([i.id for i in items]))
+                                  .order_by(Verdict.item_id, Verdict.role)))
+        verdicts = [v for v in verdicts if roles is None or v.role in roles]
+        records.extend(_crimes_in_verdicts(s, verdicts, records))
+        reasons = list(s.scalars(select(ReasonOption).order_by(ReasonOption.id)))
+        links = _links(s, records)
+        refs = _refs(s, smp.kind, items)
+        manifest = {
+            "format": FORMAT, "package_id": package_id, "exported_by": who, "exported_at": now_utc().isoformat(),
+            "source": {"uid": uid, "force": audit.force, "period_start": audit.period_start.isoformat(),
+                       "period_end": audit.period_end.isoformat(), "database": db.display_name},
+            "sample": smp.name, "kind": smp.kind, "system": smp.system or "", "roles": roles,
+            "items": [{"item_id": i.id, "position": i.position, "kind": i.kind, "ref": refs.get(i.id, ""),
+                       "base": {v.role: body_hash(v.body) for v in verdicts if v.item_id == i.id},
+                       "changes": {v.role: _change_hash(s, i.id, v.role) for v in verdicts if v.item_id == i.id}}
+                      for i in items],
+        }
+        part = path.with_name(path.name + ".part")
+        for leftover in (part, Path(f"{part}-wal"), Path(f"{part}-shm")):
+            leftover.unlink(missing_ok=True)
+        pkg = init_audit(part, audit.force, audit.period_start, audit.period_end, audit.rule_set, audit.created_by)
+        try:
+            with pkg.session() as ps:
+                _fill(ps, audit, smp, items, records, links, verdicts, reasons, who, db.display_name, package_id)
+                put_json(ps, MANIFEST_KEY, manifest)
+        except BaseException:
+            pkg.close()
+            part.unlink(missing_ok=True)
+            raise
+        pkg.close()
+    os.replace(part, path)
+    with db.session() as s:
+        put_json(s, EXPORT_KEY + package_id, {
+            "file": path.name, "exported_by": who, "exported_at": manifest["exported_at"], "sample": smp.name,
+            "positions": format_positions([i.position for i in items]), "roles": roles})
+    return ExportResult(path, package_id, smp.name, len(items), format_positions([i.position for i in items]),
+                        len(verdicts), len(records))
+
+
+def _chosen(s: Session, sample: str, positions: list[int] | None,
+            item_ids: list[int] | None) -> tuple[Sample, list[AuditItem]]:
+    smp = s.scalar(select(Sample).where(Sample.name == sample))
+    if smp is None:
+        names = ", ".join(repr(n) for n in s.scalars(select(Sample.name).order_by(Sample.id))) or "none yet"
+        raise PackageError(f"no sample called {sample!r} (samples: {names})")
+    items = list(s.scalars(select(AuditItem).where(AuditItem.sample_id == smp.id).order_by(AuditItem.position)))
+    if positions:
+        have = {i.position for i in items}
+        missing = [p for p in positions if p not in have]
+        if missing:
+            raise PackageError(f"sample {sample!r} has no position(s) {format_positions(missing)} "
+                               f"(it has {format_positions(sorted(have)) or 'none'})")
+        items = [i for i in items if i.position in set(positions)]
+    if item_ids:
+        wanted = set(item_ids)
+        foreign = wanted - {i.id for i in items}
+        if foreign:
+            raise PackageError(f"audit item(s) {', '.join(map(str, sorted(foreign)))} are not in sample {sample!r}"
+                               + (" at the positions given" if positions else ""))
+        items = [i for i in items if i.id in wanted]
+    if not items:
+        raise PackageError(f"sample {sample!r} has no records to export")
+    return smp, items
+
+
+def _in_chunks(ids: list[Any]) -> list[list[Any]]:
+    return [ids[n:n + CHUNK] for n in range(0, len(ids), CHUNK)]
+
+
+def _records(s: Session, kind: str, items: list[AuditItem]) -> list[Any]:
+    """The records the chosen items need, each once, ready to copy (reports, crimes, disposals, ...)."""
+    ids = [i.record_id for i in items]
+    out: list[Any] = []
+    crime_refs: set[str] = set()
+    report_ids: list[int] = []
+    if kind in REPORT_KINDS:
+        report_ids = ids
+    elif kind == "disposal":
+        for chunk in _in_chunks(ids):
+            out += s.scalars(select(Disposal).where(Disposal.id.in_(chunk)))
+        crime_refs = {d.crime_ref for d in out if d.crime_ref}
+    elif kind == "cancellation":
+        for chunk in _in_chunks(ids):
+            out += s.scalars(select(Cancellation).where(Cancellation.id.in_(chunk)))
+        crime_refs = {c.crime_ref for c in out if c.crime_ref}
+    elif kind == "n100":
+        n100s = [n for chunk in _in_chunks(ids) for n in s.scalars(select(N100).where(N100.id.in_(chunk)))]
+        out += n100s
+        incident_refs = sorted({n.incident_ref for n in n100s if n.incident_ref})
+        report_ids = [r for chunk in _in_chunks(incident_refs)
+                      for r in s.scalars(select(ReportRecord.id).where(ReportRecord.ref.in_(chunk)))]
+    reports = [r for chunk in _in_chunks(report_ids)
+               for r in s.scalars(select(ReportRecord).where(ReportRecord.id.in_(chunk)))]
+    out += reports
+    crime_ids: set[int] = set()
+    for chunk in _in_chunks(report_ids):
+        crime_ids.update(s.scalars(select(RecordLink.crime_id).where(RecordLink.report_id.in_(chunk))))
+    if kind in REPORT_KINDS:  # the crime records the record view offers as candidates
+        for chunk in _in_chunks(sorted(r.ref for r in reports)):
+            crime_ids.update(s.scalars(select(CrimeRecord.id).where(CrimeRecord.source_ref.in_(chunk))))
+        for r in reports:
+            if r.location and r.received_at:
+                crime_ids.update(s.scalars(select(CrimeRecord.id).where(and_(
+                    CrimeRecord.location == r.location,
+                    CrimeRecord.reported_at.between(r.received_at - timedelta(days=2),
+                                                    r.received_at + timedelta(days=2))))))
+    crimes: dict[int, CrimeRecord] = {}
+    for chunk in _in_chunks(sorted(crime_ids)):
+        crimes.update((c.id, c) for c in s.scalars(select(CrimeRecord).where(CrimeRecord.id.in_(chunk))))
+    for chunk in _in_chunks(sorted(crime_refs)):
+        crimes.update((c.id, c) for c in s.scalars(select(CrimeRecord).where(CrimeRecord.ref.in_(chunk))))
+    out += [crimes[k] for k in sorted(crimes)]
+    return out
+
+
+def _crimes_in_verdicts(s: Session, verdicts: list[Verdict], records: list[Any]) -> list[CrimeRecord]:
+    """Crime records a verdict links that are not among the records already chosen."""
+    have = {r.id for r in records if isinstance(r, CrimeRecord)}
+    wanted = sorted({c.crime_id for v in verdicts for c in VerdictBody.from_json(v.body).crimes
+                     if c.crime_id is not None} - have)
+    return [c for chunk in _in_chunks(wanted) for c in s.scalars(select(CrimeRecord).where(CrimeRecord.id.in_(chunk)))]
+
+
+def _refs(s: Session, kind: str, items: list[AuditItem]) -> dict[int, str]:
+    """Each item's record reference (the manifest maps items by sample, position and reference)."""
+    table, col = {"incident": (ReportRecord, ReportRecord.ref), "referral": (ReportRecord, ReportRecord.ref),
+                  "disposal": (Disposal, Disposal.ref), "cancellation": (Cancellation, Cancellation.crime_ref),
+                  "n100": (N100, N100.ref)}[kind]
+    by_record: dict[int, str] = {}
+    for chunk in _in_chunks([i.record_id for i in items]):
+        by_record.update(s.execute(select(table.id, col).where(table.id.in_(chunk))).tuples().all())
+    return {i.id: by_record.get(i.record_id, "") for i in items}
+
+
+def _change_hash(s: Session, item_id: int, role: str) -> str | None:
+    ch = last_change(s, item_id, role)
+    return ch.hash if ch is not None else None
+
+
+def _copy(obj: Any) -> Any:
+    """A detached copy of a row with the same primary key and values (JSON values copied too)."""
+    cls = type(obj)
+    return cls(**{a.key: copy.deepcopy(getattr(obj, a.key)) for a in inspect(cls).column_attrs})
+
+
+def _links(s: Session, records: list[Any]) -> list[tuple[int, int]]:
+    """The links between the reports and crime records the package holds."""
+    reports = [r.id for r in records if isinstance(r, ReportRecord)]
+    crimes = {r.id for r in records if isinstance(r, CrimeRecord)}
+    out = []
+    for chunk in _in_chunks(reports):
+        out += [(rid, cid) for rid, cid in s.execute(select(RecordLink.report_id, RecordLink.crime_id)
+                                                     .where(RecordLink.report_id.in_(chunk))) if cid in crimes]
+    return out
+
+
+def _fill(ps: Session, audit: Audit, smp: Sample, items: list[AuditItem], records: list[Any],
+          links: list[tuple[int, int]], verdicts: list[Verdict], reasons: list[ReasonOption], who: str,
+          source: str, package_id: str) -> None:
+    pkg_audit = ps.scalar(select(Audit).limit(1))
+    assert pkg_audit is not None
+    pkg_audit.created_at = audit.created_at
+    ps.add_all(_copy(r) for r in records)
+    ps.flush()
+    ps.add_all(RecordLink(report_id=rid, crime_id=cid) for rid, cid in links)
+    ps.add(_copy(smp))
+    ps.flush()
+    ps.add_all(_copy(i) for i in items)
+    ps.add_all(ReasonOption(text=r.text, added_by=r.added_by) for r in reasons)
+    ps.flush()
+    for v in verdicts:
+        ps.add(_copy(v))
+        change = VerdictChange(item_id=v.item_id, role=v.role, at=now_utc(), who=who, action="package",
+                               old_body=None, new_body=copy.deepcopy(v.body),
+                               reason=f"as in {source} when package {package_id[:8]} was exported "
+                                      f"(last changed there by {v.auditor})")
+        seal(ps, change)
+        ps.add(change)
+        ps.flush()

@@ -1,0 +1,366 @@
+"""Merging an audit package back: a plan first (what is taken, what is kept, what conflicts), then applying it
+with a resolution for every conflict, in one transaction.
+
+For each item and role the base is the verdict the package started from (its digest at export, or what the
+last merge of the same package took). Only the package changed it: the package's verdict is taken, written
+through the audit service so the history and its hash chain record it, attributed to whoever made the change
+in the package. Only this database changed it: it is kept. Both changed it differently: a conflict, never
+overwritten silently; it is shown check by check and needs 'ours' (keep this database's verdict) or 'theirs'
+(take the package's). Importing the same package again finds nothing new, so it writes nothing.
+"""
+
+from __future__ import annotations
+
+import copy
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import exc as sa_exc
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from ..audit.service import AuditError, AuditService
+from ..audit.trail import seal, verify
+from ..audit.verdicts import VerdictBody
+from ..storage.database import Database, DatabaseError
+from ..storage.models import (
+    N100,
+    Audit,
+    AuditItem,
+    Cancellation,
+    CrimeRecord,
+    Disposal,
+    ReportRecord,
+    Sample,
+    Verdict,
+    VerdictChange,
+)
+from ..timeutil import display, now_utc
+from .checks import CheckDiff, differences, rationale
+from .common import (
+    FORMAT,
+    MANIFEST_KEY,
+    MERGE_KEY,
+    PackageError,
+    audit_uid,
+    body_hash,
+    last_change,
+    put_json,
+    read_json,
+)
+
+TAKE, CONFLICT, SAME, KEPT, UNCHANGED = "take", "conflict", "same", "kept", "unchanged"
+RESOLUTIONS = ("ours", "theirs")
+
+
+@dataclass(frozen=True)
+class Side:
+    """One side's verdict on an item: answers, whose verdict it is, who last changed it and when."""
+
+    body: dict[str, Any] | None
+    auditor: str
+    who: str
+    at: datetime | None
+
+    @property
+    def rationale(self) -> str:
+        return rationale(self.body)
+
+    def attribution(self) -> str:
+        if self.body is None and not self.who:
+            return "no verdict"
+        return f"{self.who or self.auditor}, {display(self.at)}" if self.at else (self.who or self.auditor)
+
+
+@dataclass(frozen=True)
+class ItemMerge:
+    item_id: int
+    role: str
+    sample: str
+    position: int
+    kind: str
+    ref: str
+    status: str  # take | conflict | same | kept | unchanged
+    ours: Side
+    theirs: Side
+    ours_hash: str | None
+    theirs_hash: str | None
+    checks: list[CheckDiff] = field(default_factory=list)  # where the two verdicts differ
+
+    @property
+    def key(self) -> str:
+        return f"{self.item_id}:{self.role}"
+
+    @property
+    def label(self) -> str:
+        role = {"primary": "auditor's verdict", "review": "reviewer's verdict", "final": "lead's decision"}
+        return f"{self.ref} ({self.sample} #{self.position}), {role.get(self.role, self.role + ' verdict')}"
+
+
+@dataclass(frozen=True)
+class MergePlan:
+    package: str  # the file
+    package_id: str
+    exported_by: str
+    exported_at: datetime
+    source: str
+    sample: str
+    entries: list[ItemMerge]
+    records: int  # items in the package
+
+    def having(self, status: str) -> list[ItemMerge]:
+        return [e for e in self.entries if e.status == status]
+
+    @property
+    def auto(self) -> list[ItemMerge]:
+        return self.having(TAKE)
+
+    @property
+    def conflicts(self) -> list[ItemMerge]:
+        return self.having(CONFLICT)
+
+    def summary(self) -> str:
+        parts = [f"{len(self.auto)} verdict(s) changed only in the package (taken)",
+                 f"{len(self.conflicts)} conflict(s)",
+                 f"{len(self.having(KEPT))} changed only here (kept)",
+                 f"{len(self.having(SAME))} changed the same way on both sides",
+                 f"{len(self.having(UNCHANGED))} unchanged"]
+        return f"{self.records} record(s) in the package: " + ", ".join(parts)
+
+
+@dataclass(frozen=True)
+class MergeResult:
+    taken: int  # changed only in the package
+    theirs: int  # conflicts resolved by taking the package's verdict
+    ours: int  # conflicts resolved by keeping this database's verdict
+
+    @property
+    def written(self) -> int:
+        return self.taken + self.theirs + self.ours
+
+    def summary(self) -> str:
+        if not self.written:
+            return "Nothing to merge: the package holds no change this database has not already got."
+        return (f"Merged: {self.taken} verdict(s) taken from the package; conflicts: {self.theirs} resolved with "
+                f"the package's verdict, {self.ours} keeping this database's.")
+
+
+# ---- the plan ---------------------------------------------------------------------------------------------
+def plan_import(db: Database, package: str | Path) -> MergePlan:
+    """Read the package and compare it with this database; writes nothing."""
+    path = Path(package)
+    manifest, theirs, crime_refs = _read_package(path)
+    with db.session() as s:
+        _check_identity(s, manifest, path)
+        state = read_json(s, MERGE_KEY + manifest["package_id"]) or {}
+        mains = _check_items(s, manifest, path)
+        to_main = _crime_ids(s, crime_refs, path)
+        entries = []
+        for m in manifest["items"]:
+            item = mains[m["item_id"]]
+            ours = {v.role: v for v in s.scalars(select(Verdict).where(Verdict.item_id == item.id))}
+            pkg = theirs.get(item.id, {})
+            for role in sorted(set(m["base"]) | set(pkg) | {k.split(":", 1)[1] for k in state
+                                                              if k.split(":", 1)[0] == str(item.id)}):
+                t_side = pkg.get(role) or Side(None, "", "", None)
+                t_side = Side(_remap(t_side.body, crime_refs, to_main), t_side.auditor, t_side.who, t_side.at)
+                o_side = _main_side(s, ours.get(role), item.id, role)
+                base = state.get(f"{item.id}:{role}", m["base"].get(role))
+                entries.append(_entry(m, manifest["sample"], role, o_side, t_side, base))
+    src = manifest["source"]
+    return MergePlan(str(path), manifest["package_id"], manifest["exported_by"],
+                     datetime.fromisoformat(manifest["exported_at"]), src.get("database", ""), manifest["sample"],
+                     entries, len(manifest["items"]))
+
+
+def _entry(m: dict[str, Any], sample: str, role: str, ours: Side, theirs: Side, base: str | None) -> ItemMerge:
+    oh, th = body_hash(ours.body), body_hash(theirs.body)
+    if th == base:
+        status = UNCHANGED if oh == base else KEPT
+    elif th == oh:
+        status = SAME
+    elif oh == base:
+        status = TAKE
+    else:
+        status = CONFLICT
+    checks = differences(m["kind"], ours.body, theirs.body) if status in (TAKE, CONFLICT) else []
+    return ItemMerge(m["item_id"], role, sample, m["position"], m["kind"], m["ref"], status, ours, theirs, oh, th,
+                     checks)
+
+
+def _read_package(path: Path) -> tuple[dict[str, Any], dict[int, dict[str, Side]], dict[int, str]]:
+    """The manifest, the package's verdicts (item -> role -> side) and its crime records (id -> reference)."""
+    if not path.is_file():
+        raise PackageError(f"{path}: no such file")
+    try:
+        pkg = Database(path)
+    except (DatabaseError, sa_exc.DatabaseError) as exc:
+        raise PackageError(f"{path.name} is not an audit package ({exc})") from exc
+    try:
+        with pkg.session() as ps:
+            manifest = read_json(ps, MANIFEST_KEY)
+            if not manifest:
+                raise PackageError(f"{path.name} is an audit database, not an audit package (it has no package "
+                                   "manifest); open it with File > Open instead")
+            if manifest.get("format") != FORMAT:
+                raise PackageError(f"{path.name} is a package of format {manifest.get('format')}, which this "
+                                   f"version of the workbench does not read (it reads format {FORMAT})")
+            problems = verify(ps)
+            if problems:
+                raise PackageError(f"the audit trail of {path.name} does not verify ({len(problems)} problem(s), "
+                                   f"e.g. {problems[0]}): it was changed outside the workbench, so it is not merged")
+            last: dict[tuple[int, str], VerdictChange] = {}
+            for ch in ps.scalars(select(VerdictChange).where(VerdictChange.action != "flag")
+                                 .order_by(VerdictChange.id)):
+                last[(ch.item_id, ch.role)] = ch
+            theirs: dict[int, dict[str, Side]] = {}
+            for v in ps.scalars(select(Verdict)):
+                ch = last.get((v.item_id, v.role))
+                theirs.setdefault(v.item_id, {})[v.role] = Side(copy.deepcopy(v.body), v.auditor,
+                                                                 ch.who if ch else v.auditor,
+                                                                 ch.at if ch else v.updated_at)
+            for (item_id, role), ch in last.items():  # a verdict removed in the package: its history says who
+                if ch.new_body is None and role not in theirs.get(item_id, {}):
+                    theirs.setdefault(item_id, {})[role] = Side(None, "", ch.who, ch.at)
+            crime_refs = dict(ps.execute(select(CrimeRecord.id, CrimeRecord.ref)).tuples().all())
+    finally:
+        pkg.close()
+    return manifest, theirs, crime_refs
+
+
+def _check_identity(s: Session, manifest: dict[str, Any], path: Path) -> None:
+    src = manifest.get("source") or {}
+    if audit_uid(s) != src.get("uid"):
+        here = s.scalar(select(Audit).limit(1))
+        this = (f"{here.force}, {here.period_start:%d/%m/%Y} to {here.period_end:%d/%m/%Y}" if here else "no audit")
+        raise PackageError(
+            f"{path.name} was exported from another audit database ({src.get('force', '?')}, "
+            f"{_date(src.get('period_start'))} to {_date(src.get('period_end'))}, {src.get('database', '?')}); "
+            f"it cannot be merged into this one ({this}). Import it into the database it came from.")
+
+
+def _date(iso: str | None) -> str:
+    return datetime.fromisoformat(iso).strftime("%d/%m/%Y") if iso else "?"
+
+
+_REF = {"incident": (ReportRecord, ReportRecord.ref), "referral": (ReportRecord, ReportRecord.ref),
+        "disposal": (Disposal, Disposal.ref), "cancellation": (Cancellation, Cancellation.crime_ref),
+        "n100": (N100, N100.ref)}
+
+
+def _check_items(s: Session, manifest: dict[str, Any], path: Path) -> dict[int, AuditItem]:
+    """Every item of the package is still the same record at the same place in the same sample here."""
+    problems, out = [], {}
+    for m in manifest["items"]:
+        item = s.get(AuditItem, m["item_id"])
+        name = s.scalar(select(Sample.name).where(Sample.id == item.sample_id)) if item else None
+        table, col = _REF.get(m["kind"], (None, None))
+        ref = s.scalar(select(col).where(table.id == item.record_id)) if item and table is not None else None
+        if item is None or name != manifest["sample"] or item.position != m["position"] or ref != m["ref"]:
+            problems.append(f"{m['ref']} ({manifest['sample']} #{m['position']})")
+        else:
+            out[item.id] = item
+    if problems:
+        raise PackageError(f"{len(problems)} record(s) of {path.name} are no longer in this database's sample as "
+                           f"they were when it was exported: {', '.join(problems[:5])}"
+                           + (" ..." if len(problems) > 5 else ""))
+    return out
+
+
+def _crime_ids(s: Session, crime_refs: dict[int, str], path: Path) -> dict[str, int]:
+    """This database's crime record id for each crime reference the package holds."""
+    refs = sorted(set(crime_refs.values()))
+    found: dict[str, int] = {}
+    for n in range(0, len(refs), 500):
+        found.update((ref, cid) for cid, ref in s.execute(select(CrimeRecord.id, CrimeRecord.ref)
+                                                           .where(CrimeRecord.ref.in_(refs[n:n + 500]))).tuples().all())
+    return found
+
+
+def _remap(body: dict[str, Any] | None, crime_refs: dict[int, str], to_main: dict[str, int]) -> dict[str, Any] | None:
+    """A package verdict with its linked crime records given by this database's ids (found by reference)."""
+    if body is None:
+        return None
+    v = VerdictBody.from_json(body)
+    for c in v.crimes:
+        if c.crime_id is None:
+            continue
+        ref = crime_refs.get(c.crime_id) or c.crime_ref
+        if ref not in to_main:
+            raise PackageError(f"the package links crime record {ref or c.crime_id}, which this database does not "
+                               "hold; import the crime extract first")
+        c.crime_id = to_main[ref]
+    return v.to_json()
+
+
+def _main_side(s: Session, v: Verdict | None, item_id: int, role: str) -> Side:
+    ch = last_change(s, item_id, role)
+    if v is None:
+        return Side(None, "", ch.who if ch and ch.new_body is None else "", ch.at if ch and ch.new_body is None
+                    else None)
+    return Side(copy.deepcopy(v.body), v.auditor, ch.who if ch else v.auditor, ch.at if ch else v.updated_at)
+
+
+# ---- applying it -------------------------------------------------------------------------------------------
+def apply_merge(db: Database, plan: MergePlan, resolutions: dict[str, str] | str | None, user: str) -> MergeResult:
+    """Write the plan in one transaction. `resolutions`: 'ours' or 'theirs' per conflict (by ItemMerge.key), or
+    one of them for every conflict. Refused, writing nothing, when a conflict has no resolution or when this
+    database changed since the plan was made."""
+    user = user.strip()
+    if not user:
+        raise PackageError("say who is merging the package (it goes in the history of every verdict merged)")
+    conflicts = plan.conflicts
+    chosen = {e.key: resolutions for e in conflicts} if isinstance(resolutions, str) else dict(resolutions or {})
+    bad = [f"{e.label}: {chosen.get(e.key)!r}" for e in conflicts if chosen.get(e.key) not in RESOLUTIONS]
+    if bad:
+        raise PackageError(f"{len(bad)} conflict(s) need a resolution, 'ours' (keep this database's verdict) or "
+                           f"'theirs' (take the package's): {'; '.join(bad[:5])}" + (" ..." if len(bad) > 5 else ""))
+    todo = plan.auto + conflicts
+    if not todo:
+        return MergeResult(0, 0, 0)
+    name = Path(plan.package).name
+    origin = f"package {name} (exported {display(plan.exported_at)} by {plan.exported_by})"
+    counts = {"taken": 0, "theirs": 0, "ours": 0}
+    try:
+        with db.session() as s:
+            state = read_json(s, MERGE_KEY + plan.package_id) or {}
+            for e in todo:
+                now = s.scalar(select(Verdict.body).where(Verdict.item_id == e.item_id, Verdict.role == e.role))
+                if body_hash(now) != e.ours_hash:
+                    raise PackageError(f"{e.label} changed in this database since the merge was planned; import "
+                                       "the package again")
+                by = f"changed there by {e.theirs.attribution()}"
+                if e.status == TAKE or chosen[e.key] == "theirs":
+                    reason = f"merged from {origin}, {by}; imported by {user}"
+                    if e.status == CONFLICT:
+                        reason += f"; conflict resolved by {user}: took the package's verdict"
+                    svc = AuditService(db, e.theirs.who or user)
+                    svc._write_in(s, e.item_id, e.theirs.body, e.role, "merge", reason,  # noqa: SLF001
+                                  e.theirs.auditor or None)
+                    counts["taken" if e.status == TAKE else "theirs"] += 1
+                else:
+                    differ = ", ".join(c.label for c in e.checks) or "the rationale"
+                    change = VerdictChange(item_id=e.item_id, role=e.role, at=now_utc(), who=user, action="merge",
+                                           old_body=copy.deepcopy(now), new_body=copy.deepcopy(now),
+                                           reason=f"conflict with {origin} resolved by {user}: kept this "
+                                                  f"database's verdict; the package's ({by}) differed on: {differ}")
+                    seal(s, change)
+                    s.add(change)
+                    s.flush()
+                    counts["ours"] += 1
+                state[e.key] = e.theirs_hash
+            put_json(s, MERGE_KEY + plan.package_id, state)
+    except AuditError as exc:
+        raise PackageError(str(exc)) from exc
+    return MergeResult(counts["taken"], counts["theirs"], counts["ours"])
+
+
+def merge_package(db: Database, package: str | Path, user: str,
+                  resolve: str | None = None) -> tuple[MergePlan, MergeResult | None]:
+    """Plan and, when every conflict is resolved (or there is none), apply; (plan, None) when conflicts wait."""
+    plan = plan_import(db, package)
+    if plan.conflicts and resolve is None:
+        return plan, None
+    return plan, apply_merge(db, plan, resolve, user)
