@@ -85,18 +85,21 @@ def reviewed_audit(path: Path | str) -> Database:
     return db
 
 
-def challenge_round(db: Database, workbook: Path) -> dict[str, int]:
-    """Export the failures for the force, answer them (agree to all but 'not recorded' failures, which the
-    force challenges) and import the answers; returns {failure key: row} of the workbook."""
+def challenge_round(db: Database, workbook: Path) -> dict[str, str]:
+    """Export the failures for the force and answer them: the force challenges 'not recorded' and 'offender
+    suitable' failures and agrees with the rest, except one failure it leaves unanswered ('victim informed');
+    the answers are imported. Returns {failure ID: failure} of the workbook."""
     export_for_force(db, workbook)
     wb = openpyxl.load_workbook(workbook)
     ws = wb["Failed records"]
     keys = {}
     for r in range(3, ws.max_row + 1):
-        keys[ws.cell(r, 1).value] = r
-        if ws.cell(r, 8).value == "not recorded":
-            ws.cell(r, 9).value, ws.cell(r, 10).value = "challenge", f"Crime recorded later as CR-9{r}"
-        else:
+        failure = ws.cell(r, 8).value
+        keys[ws.cell(r, 1).value] = failure
+        if failure in ("not recorded", "offender suitable"):
+            ws.cell(r, 9).value = "challenge"
+            ws.cell(r, 10).value = f"The force's evidence for {ws.cell(r, 2).value}"
+        elif failure != "victim informed":
             ws.cell(r, 9).value = "agree"
     wb.save(workbook)
     import_responses(db, workbook)

@@ -1,12 +1,13 @@
 """Findings exports: JSON (machine-readable), Excel workbook and PDF report, each carrying OFFICIAL-SENSITIVE.
 
     from cdi_workbench.findings import compute
-    from cdi_workbench.reports import write_json, write_pdf, write_xlsx
+    from cdi_workbench.reports import review_figures, write_json, write_pdf, write_xlsx
 
     findings = compute(db)
-    write_json(findings, "findings.json")
-    write_xlsx(findings, "findings.xlsx")
-    write_pdf(findings, "findings.pdf")
+    review = review_figures(db)  # optional: peer review agreement and the force's challenges
+    write_json(findings, "findings.json", review)
+    write_xlsx(findings, "findings.xlsx", review)
+    write_pdf(findings, "findings.pdf", review)
 
 The Excel and PDF writers import openpyxl and reportlab only when called.
 """
@@ -16,22 +17,23 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from .common import MARKING
+from .common import MARKING, ReviewFigures, review_figures
 from .json_export import FORMAT, VERSION, findings_document, write_json
 
 if TYPE_CHECKING:
     from cdi_workbench.findings import Findings
 
-__all__ = ["FORMAT", "MARKING", "VERSION", "findings_document", "write_json", "write_pdf", "write_xlsx"]
+__all__ = ["FORMAT", "MARKING", "VERSION", "ReviewFigures", "findings_document", "review_figures", "write_json",
+           "write_pdf", "write_xlsx"]
 
 
-def write_xlsx(findings: Findings, path: str | Path) -> Path:
+def write_xlsx(findings: Findings, path: str | Path, review: ReviewFigures | None = None) -> Path:
     from .excel import write_xlsx as _write
 
-    return _write(findings, path)
+    return _write(findings, path, review)
 
 
-def write_pdf(findings: Findings, path: str | Path) -> Path:
+def write_pdf(findings: Findings, path: str | Path, review: ReviewFigures | None = None) -> Path:
     from .pdf import write_pdf as _write
 
-    return _write(findings, path)
+    return _write(findings, path, review)

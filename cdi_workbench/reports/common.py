@@ -9,12 +9,18 @@ import os
 import tempfile
 from collections.abc import Callable, Iterable
 from contextlib import suppress
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from cdi_workbench.audit.verdicts import CHECKS, applicable_checks
 from cdi_workbench.classification import GROUP_LABELS
 from cdi_workbench.findings import Findings, Table
+
+if TYPE_CHECKING:
+    from cdi_workbench.agreement import Agreement
+    from cdi_workbench.challenges import ChallengeRow
+    from cdi_workbench.storage.database import Database
 
 MARKING = "OFFICIAL-SENSITIVE"
 REPORT_TITLE = "Crime data integrity audit: findings"
@@ -181,6 +187,122 @@ def methodology(findings: Findings) -> list[str]:
         "frame (a combined ratio estimate, Cochran 1977, with the finite population correction).",
         "Times are UK local time (dd/mm/yyyy HH:MM).",
     ]
+
+
+# ---- peer review agreement and the force's challenges (shared by the JSON, Excel and PDF exports) ---------
+AGREEMENT_METHOD = "Cohen's kappa (statsmodels)"
+AGREEMENT_COLUMNS = ["Check", "Pairs", "Agreed", "% agreement", f"Kappa: {AGREEMENT_METHOD}",
+                     "Landis and Koch (1977) band"]
+RESOLUTION_COLUMNS = ["Failures before", "Agreed by the force", "Challenged", "No response", "Upheld", "Rejected",
+                      "Awaiting decision", "Failures after"]
+RESOLUTION_KEYS = ["before", "agreed", "challenged", "no_response", "upheld", "rejected", "pending", "after"]
+CHALLENGE_COLUMNS = ["Record", "Crime no.", "Failure", "Force's response", "Force's rationale", "Decision",
+                     "Decided by", "Decided", "Reason", "Still a failure"]
+
+
+@dataclass
+class ReviewFigures:
+    """What the findings tables do not hold: auditor/reviewer agreement and the force's challenges.
+
+    Built from the database by review_figures(db); every export takes it as an optional argument."""
+
+    agreement: list[Agreement] = field(default_factory=list)
+    challenges: list[ChallengeRow] = field(default_factory=list)
+
+    @property
+    def has_challenges(self) -> bool:
+        """True once any response from the force has been imported."""
+        return any(r.response for r in self.challenges)
+
+    @property
+    def auditors(self) -> list[str]:
+        return sorted({a.auditor for a in self.agreement if a.auditor})
+
+    def agreement_for(self, auditor: str = "") -> list[Agreement]:
+        return [a for a in self.agreement if a.auditor == auditor]
+
+    def resolution(self) -> list[tuple[str, dict[str, list[int]]]]:
+        """(kind of failure, {RESOLUTION_KEYS: items}) rows, then a 'Total' row: len(items) is each figure
+        (an item appears once per failure it holds). before = agreed + challenged + no response;
+        challenged = upheld + rejected + awaiting decision; after = before - upheld."""
+        from cdi_workbench.challenges import resolution_items
+
+        rows = sorted(resolution_items(self.challenges).items())
+        unanswered: dict[str, list[int]] = {}
+        for r in self.challenges:
+            if not r.response:
+                unanswered.setdefault(r.failure.failure, []).append(r.failure.item_id)
+        for failure, row in rows:
+            row["no_response"] = unanswered.get(failure, [])
+        total = {k: sorted(i for _, r in rows for i in r[k]) for k in RESOLUTION_KEYS}
+        return [*rows, ("Total", total)] if rows else []
+
+    def answered(self) -> list[ChallengeRow]:
+        """The failures the force answered, in record order: the records behind the 'after' figures."""
+        return [r for r in self.challenges if r.response]
+
+
+def review_figures(db: Database) -> ReviewFigures:
+    """Agreement per check (overall and per auditor) and the challenge rows of the audit in db."""
+    from cdi_workbench.agreement import agreement
+    from cdi_workbench.challenges import challenge_rows
+
+    return ReviewFigures(agreement(db), challenge_rows(db))
+
+
+def agreement_label(a: Agreement) -> str:
+    from cdi_workbench.agreement import label
+
+    return label(a.check)
+
+
+def percent_text(a: Agreement) -> str:
+    return "" if a.percent is None else f"{a.percent:.1f}%"
+
+
+def kappa_figure(a: Agreement) -> str:
+    """The kappa as printed: two decimals, or why there is none."""
+    if a.kappa is None:
+        return "n/a"
+    return f"{a.kappa:.2f}"
+
+
+def kappa_band(a: Agreement) -> str:
+    return a.band if a.kappa is not None else ("one answer only" if a.pairs else "")
+
+
+def agreement_groups(rows: list[Agreement]) -> list[tuple[str, list[Agreement]]]:
+    """The rows grouped by kind of record (incidents and referrals, disposals, cancellations, N100s)."""
+    out: list[tuple[str, list[Agreement]]] = []
+    for a in rows:
+        if not out or out[-1][0] != a.group:
+            out.append((a.group, []))
+        out[-1][1].append(a)
+    return out
+
+
+def agreement_method() -> list[str]:
+    return [
+        "Peer review agreement compares the auditor's verdict with the peer reviewer's, record by record, where "
+        "both are complete and both answer the check. '% agreement' is the share of those records where the two "
+        "gave the same answer.",
+        f"Kappa is Cohen's kappa (Cohen 1960), computed by statsmodels ({AGREEMENT_METHOD}) from the two "
+        "answers' contingency table: agreement beyond what the two sets of answers would give by chance. It is "
+        "not defined when both gave one and the same answer throughout ('n/a'). Bands follow Landis and Koch "
+        "(1977): below 0 poor, 0.00-0.20 slight, 0.21-0.40 fair, 0.41-0.60 moderate, 0.61-0.80 substantial, "
+        "0.81-1.00 almost perfect. With few pairs a kappa is unstable: read it with the number of pairs.",
+        "Crimes identified compares the number of crimes each found (0, 1, 2, 3 or more); recorded compares "
+        "whether every crime identified was recorded (where both identified one); classification and "
+        "timeliness compare whether any linked crime was wrongly classified or late, worked out from the codes "
+        "and times with any override applied (where both linked a crime record).",
+    ]
+
+
+def resolution_method() -> str:
+    return ("Before and after the force's challenges: every failure in the findings went to the force, which "
+            "agreed or challenged each with a rationale; the audit lead upheld a challenge (the force was right: "
+            "the failure is no longer counted) or rejected it (the failure stands). Failures after = failures "
+            "before less the challenges upheld; a challenge awaiting decision still counts as a failure.")
 
 
 def write_atomically(path: str | Path, write: Callable[[Path], None]) -> Path:

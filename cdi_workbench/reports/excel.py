@@ -21,20 +21,31 @@ from openpyxl.worksheet.hyperlink import Hyperlink
 from openpyxl.worksheet.worksheet import Worksheet
 
 from cdi_workbench.findings import Findings, Table
-from cdi_workbench.timeutil import DISPLAY_FORMAT
+from cdi_workbench.timeutil import DISPLAY_FORMAT, display
 
 from .common import (
+    AGREEMENT_COLUMNS,
+    AGREEMENT_METHOD,
+    CHALLENGE_COLUMNS,
     KIND_LABELS,
     MARKING,
     NOT_APPLICABLE,
     REPORT_TITLE,
+    RESOLUTION_COLUMNS,
+    RESOLUTION_KEYS,
+    ReviewFigures,
+    agreement_groups,
+    agreement_label,
+    agreement_method,
     auditors_text,
     column_label,
     is_total,
+    kappa_band,
     methodology,
     not_applicable,
     period_text,
     population_text,
+    resolution_method,
     sample_size,
     table_is_empty,
     verdict_columns,
@@ -60,6 +71,7 @@ WRAP_TOP = Alignment(wrap_text=True, vertical="top")
 HEADER_ALIGN = Alignment(wrap_text=True, vertical="center", horizontal="center")
 RATE_FORMAT = "0.0%"
 COUNT_FORMAT = "#,##0"
+KAPPA_FORMAT = "0.00"
 DATETIME_FORMAT = "dd/mm/yyyy hh:mm"
 
 # The heading of the label column of each findings table.
@@ -326,6 +338,109 @@ def _verdicts_sheet(ws: Worksheet, findings: Findings) -> None:
     _print_setup(ws, landscape=True, title_rows="2:2")
 
 
+def _header(ws: Worksheet, row: int, heads: list[str]) -> None:
+    for col, h in enumerate(heads, 1):
+        c = put(ws, row, col, h)
+        c.font, c.fill, c.border, c.alignment = BOLD, HEADER_FILL, GRID, HEADER_ALIGN
+    ws.row_dimensions[row].height = 30
+
+
+def _records(findings: Findings, items: Any) -> str:
+    return "; ".join(findings.item_labels.get(i, f"item {i}") for i in sorted(items))
+
+
+def _agreement_sheet(ws: Worksheet, findings: Findings, review: ReviewFigures) -> None:
+    """Per check: pairs, agreed, % agreement (a number shown as a percentage), kappa (0.00) with its band and
+    the method named in the heading, overall then per auditor; the records where the answers differ."""
+    _marking_row(ws)
+    put(ws, 2, 1, "Peer review agreement").font = Font(bold=True, size=13)
+    put(ws, 3, 1, f"{findings.audit.get('force', '')}, {period_text(findings)}. Kappa: {AGREEMENT_METHOD}; "
+                  f"bands: Landis and Koch (1977).").font = SUBTITLE_FONT
+    heads = [*AGREEMENT_COLUMNS, "Records where the answers differ (sample #position reference)"]
+    widths = [46, 9, 9, 13, 16, 18, 60]
+    row = 4
+    if not review.agreement:
+        row += 1
+        put(ws, row, 1, "Nothing has been peer reviewed yet: no record has both an auditor's and a reviewer's "
+                        "completed verdict.")
+    sections = [("All auditors", "")] + [(f"Auditor: {w}", w) for w in review.auditors]
+    first_header = None
+    for title, who in sections if review.agreement else []:
+        row += 2
+        put(ws, row, 1, title).font = Font(bold=True, size=12)
+        row += 1
+        _header(ws, row, heads)
+        first_header = first_header or row
+        for group, rows in agreement_groups(review.agreement_for(who)):
+            row += 1
+            c = put(ws, row, 1, group)
+            c.font, c.border = Font(bold=True, italic=True), GRID
+            ws.merge_cells(start_row=row, start_column=1, end_row=row, end_column=len(heads))
+            for a in rows:
+                row += 1
+                put(ws, row, 1, agreement_label(a)).alignment = WRAP_TOP
+                put(ws, row, 2, a.pairs, COUNT_FORMAT)
+                put(ws, row, 3, a.agree, COUNT_FORMAT)
+                put(ws, row, 4, None if a.percent is None else a.percent / 100, RATE_FORMAT)
+                put(ws, row, 5, "n/a" if a.kappa is None else a.kappa, KAPPA_FORMAT)
+                put(ws, row, 6, kappa_band(a))
+                put(ws, row, 7, _records(findings, a.disagreements)).alignment = WRAP_TOP
+                for col in range(1, len(heads) + 1):
+                    ws.cell(row, col).border = GRID
+                for col in range(2, 6):
+                    ws.cell(row, col).alignment = Alignment(horizontal="right", vertical="top")
+    row += 1
+    for text in agreement_method():
+        row += 1
+        _paragraph(ws, row, text, 1, 6, sum(widths[:6]), NOTE_FONT)
+    for col, w in enumerate(widths, 1):
+        ws.column_dimensions[get_column_letter(col)].width = w
+    if first_header:
+        ws.freeze_panes = f"B{first_header + 1}"
+    _print_setup(ws, landscape=True)
+
+
+def _challenges_sheet(ws: Worksheet, findings: Findings, review: ReviewFigures) -> None:
+    """Failures per kind before and after the force's challenges, then every answered failure behind them."""
+    _marking_row(ws)
+    put(ws, 2, 1, "Before and after the force's challenges").font = Font(bold=True, size=13)
+    put(ws, 3, 1, f"{findings.audit.get('force', '')}, {period_text(findings)}").font = SUBTITLE_FONT
+    header_row = 5
+    _header(ws, header_row, ["Failure", *RESOLUTION_COLUMNS])
+    row = header_row
+    for failure, figures in review.resolution():
+        row += 1
+        total = failure == "Total"
+        c = put(ws, row, 1, failure)
+        c.border, c.font = (TOTAL_BORDER, BOLD) if total else (GRID, Font())
+        for col, key in enumerate(RESOLUTION_KEYS, 2):
+            c = put(ws, row, col, len(figures[key]), COUNT_FORMAT)
+            c.border = TOTAL_BORDER if total else GRID
+            c.alignment = Alignment(horizontal="right")
+            if total:
+                c.font = BOLD
+    row += 1
+    _paragraph(ws, row + 1, resolution_method(), 1, 9, 160, NOTE_FONT)
+    row += 3
+    put(ws, row, 1, "Every failure and the force's response (the records behind the figures)").font = \
+        Font(bold=True, size=12)
+    row += 1
+    _header(ws, row, CHALLENGE_COLUMNS)
+    for r in review.challenges:
+        row += 1
+        values = [findings.item_labels.get(r.failure.item_id, r.failure.reference), r.failure.crime_no or None,
+                  r.failure.failure, r.response or "no response", r.force_rationale, r.state if r.response else "",
+                  r.decided_by,
+                  _as_datetime(display(r.decided_at)), r.decision_reason, r.counted_after]
+        for col, v in enumerate(values, 1):
+            c = put(ws, row, col, v, DATETIME_FORMAT if isinstance(v, datetime) else "0")
+            c.border, c.alignment = GRID, WRAP_TOP
+    for col, w in enumerate([30, 13, 24, 14, 44, 24, 16, 16, 44, 10], 1):
+        ws.column_dimensions[get_column_letter(col)].width = w
+    ws.freeze_panes = f"B{header_row + 1}"
+    _print_setup(ws, landscape=True)
+
+
 def _as_datetime(value: Any) -> Any:
     """A 'dd/mm/yyyy HH:MM' display string as a real (naive, UK local) date-time; else unchanged."""
     if isinstance(value, str) and value:
@@ -337,7 +452,7 @@ def _as_datetime(value: Any) -> Any:
 
 
 # ---- the workbook ------------------------------------------------------------------------------------------
-def build_workbook(findings: Findings) -> Workbook:
+def build_workbook(findings: Findings, review: ReviewFigures | None = None) -> Workbook:
     wb = Workbook()
     summary = wb.active
     assert summary is not None
@@ -346,12 +461,22 @@ def build_workbook(findings: Findings) -> Workbook:
     names = {t.key: sheet_name(t.title, used) for t in findings.tables}
     sources_name = sheet_name("Figure sources", used)
     verdicts_name = sheet_name("Verdicts", used)
+    agreement_name = sheet_name("Peer review agreement", used) if review is not None else ""
+    challenges_name = sheet_name("Before and after challenges", used) if review and review.has_challenges else ""
     contents = [(names[t.key], t.title) for t in findings.tables]
+    if agreement_name:
+        contents.append((agreement_name, f"Auditor and peer reviewer per check: % agreement, {AGREEMENT_METHOD}"))
+    if challenges_name:
+        contents.append((challenges_name, "Failures before and after the force's challenges, with every response"))
     contents += [(sources_name, "The audit items behind every figure"),
                  (verdicts_name, "One row per crime identified, or per record where none was")]
     _summary_sheet(summary, findings, contents)
     for t in findings.tables:
         _table_sheet(wb.create_sheet(names[t.key]), findings, t)
+    if review is not None:
+        _agreement_sheet(wb.create_sheet(agreement_name), findings, review)
+        if challenges_name:
+            _challenges_sheet(wb.create_sheet(challenges_name), findings, review)
     _sources_sheet(wb.create_sheet(sources_name), findings, names)
     _verdicts_sheet(wb.create_sheet(verdicts_name), findings)
 
@@ -364,7 +489,9 @@ def build_workbook(findings: Findings) -> Workbook:
     return wb
 
 
-def write_xlsx(findings: Findings, path: str | Path) -> Path:
-    """Write the findings workbook; the file appears complete or not at all."""
-    wb = build_workbook(findings)
+def write_xlsx(findings: Findings, path: str | Path, review: ReviewFigures | None = None) -> Path:
+    """Write the findings workbook; the file appears complete or not at all. With `review`
+    (common.review_figures(db)) it adds the peer review agreement and, once the force has answered, the
+    before/after-challenges sheet."""
+    wb = build_workbook(findings, review)
     return write_atomically(path, lambda tmp: wb.save(tmp))

@@ -7,8 +7,18 @@ from pathlib import Path
 from typing import Any
 
 from cdi_workbench.findings import Findings
+from cdi_workbench.timeutil import display
 
-from .common import MARKING, write_atomically
+from .common import (
+    AGREEMENT_METHOD,
+    MARKING,
+    RESOLUTION_KEYS,
+    ReviewFigures,
+    agreement_label,
+    agreement_method,
+    resolution_method,
+    write_atomically,
+)
 
 FORMAT = "cdi-workbench-findings"
 VERSION = 1
@@ -29,8 +39,40 @@ def _plain(value: Any) -> Any:
     return str(value)
 
 
-def findings_document(findings: Findings) -> dict[str, Any]:
-    """The version-1 document: fixed keys first, in a fixed order, so files diff cleanly."""
+def _agreement(review: ReviewFigures) -> dict[str, Any]:
+    return {
+        "method": AGREEMENT_METHOD,
+        "bands": "Landis and Koch (1977)",
+        "notes": agreement_method(),
+        "rows": [{"check": a.check, "label": agreement_label(a), "group": a.group, "auditor": a.auditor,
+                  "pairs": a.pairs, "agreed": a.agree,
+                  "percent": None if a.percent is None else round(a.percent, 4),
+                  "kappa": None if a.kappa is None else round(a.kappa, 6), "kappa_method": AGREEMENT_METHOD,
+                  "band": a.band, "items": sorted(a.items), "disagreements": sorted(a.disagreements)}
+                 for a in review.agreement],
+    }
+
+
+def _challenges(review: ReviewFigures) -> dict[str, Any]:
+    return {
+        "method": resolution_method(),
+        "columns": list(RESOLUTION_KEYS),
+        "rows": [{"failure": failure, "values": {k: len(row[k]) for k in RESOLUTION_KEYS},
+                  "items": {k: sorted(row[k]) for k in RESOLUTION_KEYS}} for failure, row in review.resolution()],
+        "responses": [{"item_id": r.failure.item_id, "record_ref": r.failure.reference, "crime_no": r.failure.crime_no,
+                       "failure": r.failure.failure, "response": r.response, "force_rationale": r.force_rationale,
+                       "responded_at": display(r.responded_at), "decision": r.decision,
+                       "decision_reason": r.decision_reason, "decided_by": r.decided_by,
+                       "decided_at": display(r.decided_at), "counted_after": r.counted_after}
+                      for r in review.challenges],
+    }
+
+
+def findings_document(findings: Findings, review: ReviewFigures | None = None) -> dict[str, Any]:
+    """The version-1 document: fixed keys first, in a fixed order, so files diff cleanly.
+
+    With `review` (common.review_figures(db)) it adds "peer_review_agreement" and, once the force has
+    answered any failure, "challenges" (the before/after table and every response behind it)."""
     audit = {k: _plain(findings.audit.get(k)) for k in AUDIT_KEYS}
     audit.update({k: _plain(v) for k, v in findings.audit.items() if k not in audit})
     samples = []
@@ -49,7 +91,7 @@ def findings_document(findings: Findings) -> dict[str, Any]:
                   "items": [sorted(c.items) for c in r.cells]} for r in t.rows],
         "note": t.note,
     } for t in findings.tables]
-    return {
+    doc = {
         "format": FORMAT,
         "version": VERSION,
         "marking": MARKING,
@@ -58,9 +100,14 @@ def findings_document(findings: Findings) -> dict[str, Any]:
         "tables": tables,
         "verdicts": [{str(k): _plain(v) for k, v in v.items()} for v in findings.verdicts],
     }
+    if review is not None:
+        doc["peer_review_agreement"] = _agreement(review)
+        if review.has_challenges:
+            doc["challenges"] = _challenges(review)
+    return doc
 
 
-def write_json(findings: Findings, path: str | Path) -> Path:
+def write_json(findings: Findings, path: str | Path, review: ReviewFigures | None = None) -> Path:
     """Write the findings document as UTF-8 JSON (2-space indent); the file appears complete or not at all."""
-    text = json.dumps(findings_document(findings), ensure_ascii=False, indent=2) + "\n"
+    text = json.dumps(findings_document(findings, review), ensure_ascii=False, indent=2) + "\n"
     return write_atomically(path, lambda tmp: tmp.write_text(text, encoding="utf-8"))

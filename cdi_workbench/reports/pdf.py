@@ -33,18 +33,30 @@ from reportlab.platypus import (
 
 from cdi_workbench.findings import Findings
 from cdi_workbench.findings import Table as FindingsTable
+from cdi_workbench.timeutil import display
 
 from .charts import rate_chart, timeliness_chart
 from .common import (
+    AGREEMENT_METHOD,
     KIND_LABELS,
     MARKING,
     NOT_APPLICABLE,
     REPORT_TITLE,
+    RESOLUTION_COLUMNS,
+    RESOLUTION_KEYS,
+    ReviewFigures,
+    agreement_groups,
+    agreement_label,
+    agreement_method,
     auditors_text,
     is_total,
+    kappa_band,
+    kappa_figure,
     methodology,
     not_applicable,
+    percent_text,
     period_text,
+    resolution_method,
     sample_size,
     stratum_label,
     table_is_empty,
@@ -344,13 +356,129 @@ def _method_section(findings: Findings) -> list[Flowable]:
     return out
 
 
-def build_story(findings: Findings) -> list[Flowable]:
-    return _title_page(findings) + _findings_section(findings) + _samples_section(findings) + \
+GROUP_GREY = colors.HexColor("#EFEFEF")
+
+
+def _grid_style(header_rows: int = 1) -> list[tuple[Any, ...]]:
+    return [
+        ("BACKGROUND", (0, 0), (-1, header_rows - 1), HEADER_GREY),
+        ("GRID", (0, 0), (-1, -1), 0.5, GRID_GREY),
+        ("BOX", (0, 0), (-1, -1), 0.8, colors.black),
+        ("LINEBELOW", (0, header_rows - 1), (-1, header_rows - 1), 0.8, colors.black),
+        ("VALIGN", (0, 0), (-1, header_rows - 1), "BOTTOM"),
+        ("VALIGN", (0, header_rows), (-1, -1), "MIDDLE"),
+        ("FONTNAME", (1, header_rows), (-1, -1), "Helvetica"),
+        ("FONTSIZE", (1, header_rows), (-1, -1), 9),
+        ("TOPPADDING", (0, 0), (-1, -1), 3),
+        ("BOTTOMPADDING", (0, 0), (-1, -1), 3),
+    ]
+
+
+def _agreement_table(review: ReviewFigures, auditor: str) -> Table:
+    heads = ["Check", "Pairs", "Agreed", "% agreement", f"Kappa: {AGREEMENT_METHOD}", "Landis and Koch band"]
+    data: list[list[Any]] = [[Paragraph(text(heads[0]), STYLES["head_left"])]
+                             + [Paragraph(text(h), STYLES["head_right"]) for h in heads[1:-1]]
+                             + [Paragraph(text(heads[-1]), STYLES["head_left"])]]
+    style = _grid_style() + [("ALIGN", (1, 1), (4, -1), "RIGHT")]
+    for group, rows in agreement_groups(review.agreement_for(auditor)):
+        data.append([para(group, "cell_bold"), "", "", "", "", ""])
+        i = len(data) - 1
+        style += [("SPAN", (0, i), (-1, i)), ("BACKGROUND", (0, i), (-1, i), GROUP_GREY)]
+        for a in rows:
+            data.append([para(agreement_label(a), "cell"), f"{a.pairs:,}", f"{a.agree:,}", percent_text(a),
+                         kappa_figure(a), para(kappa_band(a), "cell")])
+    widths = [6.1 * cm, 1.4 * cm, 1.5 * cm, 2.0 * cm, 2.8 * cm, 3.2 * cm]
+    t = Table(data, colWidths=widths, repeatRows=1, hAlign="LEFT")
+    t.setStyle(TableStyle(style))
+    return t
+
+
+def _disagreement_note(findings: Findings, review: ReviewFigures) -> Paragraph | None:
+    parts = [f"{agreement_label(a)}: " + "; ".join(findings.item_labels.get(i, f"item {i}")
+                                                   for i in sorted(a.disagreements))
+             for a in review.agreement_for("") if a.disagreements]
+    if not parts:
+        return None
+    return Paragraph("<b>Records where the answers differ</b> (sample #position reference):<br/>"
+                     + "<br/>".join(text(p) for p in parts), STYLES["note"])
+
+
+def _agreement_section(findings: Findings, review: ReviewFigures) -> list[Flowable]:
+    out: list[Flowable] = [CondPageBreak(8 * cm), para("4. Peer review agreement", "h1"),
+                           para(f"Auditor's and peer reviewer's answers compared per check: % agreement and "
+                                f"{AGREEMENT_METHOD}, with its Landis and Koch (1977) band.", "body")]
+    if not review.agreement:
+        out.append(para("Nothing has been peer reviewed yet: no record has both an auditor's and a reviewer's "
+                        "completed verdict.", "body"))
+        return out
+    out += [para("All auditors", "h3"), _agreement_table(review, "")]
+    note = _disagreement_note(findings, review)
+    if note is not None:
+        out.append(note)
+    for who in review.auditors:
+        out.append(KeepTogether([para(f"Auditor: {who}", "h3"), _agreement_table(review, who)]))
+    out += [para(p, "note") for p in agreement_method()]
+    return out
+
+
+def _challenges_section(findings: Findings, review: ReviewFigures) -> list[Flowable]:
+    out: list[Flowable] = [CondPageBreak(8 * cm), para("5. Before and after the force's challenges", "h1"),
+                           para(resolution_method(), "body")]
+    heads = ["Failure", *RESOLUTION_COLUMNS]
+    small = ParagraphStyle("HeadSmall", parent=STYLES["head_right"], fontSize=7.5, leading=9)
+    data: list[list[Any]] = [[Paragraph(text(heads[0]), STYLES["head_left"])]
+                             + [Paragraph(text(h), small) for h in heads[1:]]]
+    style = _grid_style() + [("ALIGN", (1, 1), (-1, -1), "RIGHT"), ("LEFTPADDING", (1, 0), (-1, -1), 3),
+                             ("RIGHTPADDING", (1, 0), (-1, -1), 3)]
+    for failure, figures in review.resolution():
+        total = failure == "Total"
+        data.append([para(failure, "cell_bold" if total else "cell")]
+                    + [f"{len(figures[k]):,}" for k in RESOLUTION_KEYS])
+        if total:
+            i = len(data) - 1
+            style += [("FONTNAME", (1, i), (-1, i), "Helvetica-Bold"),
+                      ("LINEABOVE", (0, i), (-1, i), 1.5, colors.black)]
+    # figure columns as wide as the longest heading word (headings wrap between words); the label takes the rest
+    num_w = max(stringWidth(w, "Helvetica-Bold", 7.5) for h in heads[1:] for w in h.split()) + 8
+    num_w = max(num_w, (FRAME_W - 5 * cm) / len(RESOLUTION_KEYS))
+    t = Table(data, colWidths=[FRAME_W - num_w * len(RESOLUTION_KEYS)] + [num_w] * len(RESOLUTION_KEYS),
+              repeatRows=1, hAlign="LEFT")
+    t.setStyle(TableStyle(style))
+    out.append(t)
+    out.append(para("Every failure and the force's response (the records behind the figures)", "h3"))
+    heads = ["Record", "Failure", "Force's response", "Decision", "Still a failure"]
+    data = [[Paragraph(text(h), STYLES["head_left"]) for h in heads]]
+    for r in review.challenges:
+        label = findings.item_labels.get(r.failure.item_id, r.failure.reference)
+        if r.failure.crime_no:
+            label += f", crime {r.failure.crime_no}"
+        response = f"<b>{text(r.response or 'no response')}</b>" + (
+            f": {text(r.force_rationale)}" if r.force_rationale else "")
+        decision = f"<b>{text(r.state)}</b>" if r.response else ""
+        if r.decision:
+            decision += f" by {text(r.decided_by)}, {display(r.decided_at)}: {text(r.decision_reason)}"
+        data.append([para(label, "cell"), para(r.failure.failure, "cell"), Paragraph(response, STYLES["cell"]),
+                     Paragraph(decision, STYLES["cell"]), para("Yes" if r.counted_after else "No", "cell")])
+    t = Table(data, colWidths=[3.6 * cm, 2.8 * cm, 4.4 * cm, 4.4 * cm, 1.8 * cm], repeatRows=1, hAlign="LEFT")
+    t.setStyle(TableStyle(_grid_style() + [("VALIGN", (0, 1), (-1, -1), "TOP")]))
+    out.append(t)
+    return out
+
+
+def build_story(findings: Findings, review: ReviewFigures | None = None) -> list[Flowable]:
+    story = _title_page(findings) + _findings_section(findings) + _samples_section(findings) + \
         _method_section(findings)
+    if review is not None:
+        story += _agreement_section(findings, review)
+        if review.has_challenges:
+            story += _challenges_section(findings, review)
+    return story
 
 
-def write_pdf(findings: Findings, path: str | Path) -> Path:
-    """Write the findings report; the file appears complete or not at all."""
+def write_pdf(findings: Findings, path: str | Path, review: ReviewFigures | None = None) -> Path:
+    """Write the findings report; the file appears complete or not at all. With `review`
+    (common.review_figures(db)) it adds the peer review agreement and, once the force has answered, the
+    before/after-challenges section."""
     force = str(findings.audit.get("force", ""))
 
     def build(tmp: Path) -> None:
@@ -360,7 +488,7 @@ def write_pdf(findings: Findings, path: str | Path) -> Path:
             author=auditors_text(findings), subject=f"{MARKING}: crime data integrity audit",
             keywords=MARKING, creator="CDI Workbench")
         on_page = _page_decorator(findings)
-        doc.build(build_story(findings), onFirstPage=on_page, onLaterPages=on_page,
+        doc.build(build_story(findings, review), onFirstPage=on_page, onLaterPages=on_page,
                   canvasmaker=NumberedCanvas)
 
     return write_atomically(path, build)
