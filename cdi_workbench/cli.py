@@ -92,9 +92,12 @@ def cmd_report(a: argparse.Namespace) -> int:
     if not (a.xlsx or a.pdf or a.json):
         print("cdi report: say what to write: --xlsx FILE, --pdf FILE and/or --json FILE", file=sys.stderr)
         return 2
+    from .reports.common import review_figures
+
     db = Database(a.db)
     try:
         findings = compute(db, method=a.method)
+        review = review_figures(db)  # peer review agreement and the force's challenges
     finally:
         db.close()
     if a.previous:
@@ -107,7 +110,7 @@ def cmd_report(a: argparse.Namespace) -> int:
             old.close()
     for path, writer in ((a.json, write_json), (a.xlsx, write_xlsx), (a.pdf, write_pdf)):
         if path:
-            writer(findings, Path(path))
+            writer(findings, Path(path), review)
             print(f"Wrote {path}")
     return 0
 
@@ -195,11 +198,13 @@ def cmd_agreement(a: argparse.Namespace) -> int:
     if not rows:
         print("No record has both an auditor's and a reviewer's completed verdict yet.")
         return 0
-    print(f"{'check':48} {'auditor':18} {'pairs':>5} {'agree':>7} {'kappa':>6}")
+    print(f"{'check':48} {'auditor':18} {'pairs':>5} {'agree':>7} {'kappa':>6}  band")
     for r in rows:
         k = "n/a" if r.kappa is None else f"{r.kappa:.2f}"
-        print(f"{label(r.check)[:48]:48} {(r.auditor or 'all')[:18]:18} {r.pairs:5} {r.percent:6.1f}% {k:>6}")
-    print("Agreement: share of records where both gave the same answer; Cohen's kappa (statsmodels).")
+        print(f"{label(r.check)[:48]:48} {(r.auditor or 'all')[:18]:18} {r.pairs:5} {r.percent:6.1f}% {k:>6}  "
+              f"{r.band}")
+    print("Agreement: share of records where both gave the same answer; Cohen's kappa (statsmodels); "
+          "bands: Landis and Koch (1977).")
     return 0
 
 

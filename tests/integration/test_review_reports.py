@@ -143,3 +143,16 @@ def test_nothing_reviewed_and_no_challenges(tmp_path: Path) -> None:
     # without review figures the exports are as before
     write_json(findings, tmp_path / "plain.json")
     assert "peer_review_agreement" not in json.loads((tmp_path / "plain.json").read_text(encoding="utf-8"))
+
+
+def test_cdi_report_and_agreement_commands(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from cdi_workbench.cli import main
+
+    reviewed_audit(tmp_path / "a.db").close()
+    assert main(["report", str(tmp_path / "a.db"), "--json", str(tmp_path / "f.json")]) == 0
+    doc = json.loads((tmp_path / "f.json").read_text(encoding="utf-8"))
+    assert any(r["check"] == "decision_correct" for r in doc["peer_review_agreement"]["rows"])
+    assert "challenges" not in doc  # nothing sent to the force yet
+    assert main(["agreement", str(tmp_path / "a.db")]) == 0
+    out = capsys.readouterr().out
+    assert "substantial" in out and "Landis and Koch (1977)" in out
