@@ -56,7 +56,8 @@ def cmd_export(a: argparse.Namespace) -> int:
     return 0
 
 
-def print_conflicts(plan: MergePlan, out: Any = sys.stdout) -> None:
+def print_conflicts(plan: MergePlan, out: Any = None) -> None:
+    out = out or sys.stdout
     for e in plan.conflicts:
         print(f"CONFLICT {e.label}", file=out)
         print(f"  {'check':44} {'this database':28} package", file=out)

@@ -51,8 +51,7 @@ def answers(kind: str, body: dict[str, Any] | None) -> dict[str, tuple[str, str]
             out[f"crime {n}: classification"] = (f"{p}: classification",
                                                  _override(c.classified_override, "correct", "wrong"))
             out[f"crime {n}: timeliness"] = (f"{p}: timeliness", _override(c.timely_override, "in time", "late"))
-            if c.override_reason:
-                out[f"crime {n}: override reason"] = (f"{p}: reason for the override", c.override_reason)
+            out[f"crime {n}: override reason"] = (f"{p}: reason for an override", c.override_reason or "none")
             out[f"crime {n}: safeguarding"] = (f"{p}: safeguarding considered", _yn(c.safeguarding))
             out[f"crime {n}: investigation"] = (f"{p}: investigation", _yn(c.investigation))
             out[f"crime {n}: domestic abuse"] = (f"{p}: domestic abuse", _yn(c.domestic_abuse))

@@ -162,8 +162,8 @@ def plan_import(db: Database, package: str | Path) -> MergePlan:
             item = mains[m["item_id"]]
             ours = {v.role: v for v in s.scalars(select(Verdict).where(Verdict.item_id == item.id))}
             pkg = theirs.get(item.id, {})
-            for role in sorted(set(m["base"]) | set(pkg) | {k.split(":", 1)[1] for k in state
-                                                              if k.split(":", 1)[0] == str(item.id)}):
+            merged = {k.split(":", 1)[1] for k in state if k.split(":", 1)[0] == str(item.id)}
+            for role in sorted(set(m["base"]) | set(pkg) | set(ours) | merged):
                 t_side = pkg.get(role) or Side(None, "", "", None)
                 t_side = Side(_remap(t_side.body, crime_refs, to_main), t_side.auditor, t_side.who, t_side.at)
                 o_side = _main_side(s, ours.get(role), item.id, role)
