@@ -7,7 +7,9 @@ from html import escape
 from PySide6.QtCore import QUrl, Signal
 from PySide6.QtWidgets import QTabWidget, QTextBrowser, QWidget
 
+from cdi_workbench.agreement import Agreement, label
 from cdi_workbench.findings import Cell, Findings
+from cdi_workbench.reports.common import AGREEMENT_METHOD, ReviewFigures, agreement_groups, kappa_band, kappa_figure
 
 from .charts import RateChart, TimelinessChart
 
@@ -40,6 +42,48 @@ def render(f: Findings) -> str:
     return "<p><small>Click a figure to see the records behind it.</small></p>" + "".join(parts)
 
 
+EMPTY_AGREEMENT = ("Nothing has been peer reviewed yet: no record has both an auditor's and a reviewer's "
+                   "completed verdict. Agreement per check appears here as reviews are completed.")
+
+
+def _agreement_table(rows: list[Agreement], index: dict[int, int]) -> str:
+    head = "".join(f"<th align={a}>{escape(h)}</th>" for a, h in (
+        ("left", "Check"), ("right", "Pairs"), ("right", "Agreed"), ("right", "Differ"), ("right", "% agreement"),
+        ("right", f"Kappa: {AGREEMENT_METHOD}"), ("left", "Landis and Koch (1977) band")))
+    body = []
+    for group, group_rows in agreement_groups(rows):
+        body.append(f"<tr><td colspan=7 bgcolor='#eeeeee'><b>{escape(group)}</b></td></tr>")
+        for a in group_rows:
+            i = index[id(a)]
+            pairs = f"<a href='agree:{i}:items'>{a.pairs:,}</a>"
+            differ = a.pairs - a.agree
+            differ_text = f"<a href='agree:{i}:differ'>{differ:,}</a>" if differ else "0"
+            pct = "" if a.percent is None else f"{a.percent:.1f}%"
+            body.append(f"<tr><td>{escape(label(a.check))}</td><td align=right>{pairs}</td>"
+                        f"<td align=right>{a.agree:,}</td><td align=right>{differ_text}</td>"
+                        f"<td align=right>{pct}</td><td align=right>{kappa_figure(a)}</td>"
+                        f"<td>{escape(kappa_band(a))}</td></tr>")
+    return (f"<table border=1 cellspacing=0 cellpadding=3 style='border-collapse:collapse'><tr>{head}</tr>"
+            f"{''.join(body)}</table>")
+
+
+def render_agreement(review: ReviewFigures | None) -> str:
+    """Per check, overall then per auditor: pairs, agreed, differ, % agreement, kappa with its band."""
+    if review is None or not review.agreement:
+        return f"<p><i>{escape(EMPTY_AGREEMENT)}</i></p>"
+    index = {id(a): i for i, a in enumerate(review.agreement)}
+    parts = ["<p><small>Auditor's and peer reviewer's answers, record by record. Kappa is "
+             f"{escape(AGREEMENT_METHOD)}; bands after Landis and Koch (1977). Click a number of pairs or of "
+             "records that differ to see the records.</small></p>",
+             "<p style='margin:6px 0 2px 0'><b>All auditors</b></p>", _agreement_table(review.agreement_for(""), index)]
+    for who in review.auditors:
+        parts += [f"<p style='margin:10px 0 2px 0'><b>Auditor: {escape(who)}</b></p>",
+                  _agreement_table(review.agreement_for(who), index)]
+    parts.append("<p><small><i>n/a: kappa is not defined when both gave one and the same answer throughout. "
+                 "With few pairs a kappa is unstable: read it with the number of pairs.</i></small></p>")
+    return "".join(parts)
+
+
 class FindingsView(QTabWidget):
     """Tables and charts; `drill(items, title)` when a figure is clicked."""
 
@@ -57,6 +101,12 @@ class FindingsView(QTabWidget):
         self.addTab(self.rate_chart, "Recording rates")
         self.addTab(self.time_chart, "Timeliness")
         self.findings: Findings | None = None
+        self.agreement_browser = QTextBrowser(objectName="agreement_tables")
+        self.agreement_browser.setOpenLinks(False)
+        self.agreement_browser.anchorClicked.connect(self._agreement_clicked)
+        self.addTab(self.agreement_browser, "Peer review agreement")
+        self.review: ReviewFigures | None = None
+        self.show_agreement(None)
 
     def show_findings(self, f: Findings) -> None:
         self.findings = f
@@ -74,3 +124,23 @@ class FindingsView(QTabWidget):
         t = self.findings.tables[ti]
         row, cell = t.rows[ri], t.rows[ri].cells[ci]
         self.drill.emit(list(cell.items), f"{t.title}: {row.label}, {t.columns[ci]} ({_figure(cell)})")
+
+    def show_agreement(self, review: ReviewFigures | None) -> None:
+        self.review = review
+        bar = self.agreement_browser.verticalScrollBar().value()
+        self.agreement_browser.setHtml(render_agreement(review))
+        self.agreement_browser.verticalScrollBar().setValue(bar)
+
+    def _agreement_clicked(self, url: QUrl) -> None:
+        text = url.toString()
+        if not text.startswith("agree:") or self.review is None:
+            return
+        _, i, which = text.split(":")
+        a = self.review.agreement[int(i)]
+        who = f", {a.auditor}" if a.auditor else ""
+        if which == "differ":
+            self.drill.emit(list(dict.fromkeys(a.disagreements)),
+                            f"Peer review: {label(a.check)}{who}: answers differ ({len(a.disagreements)})")
+        else:
+            self.drill.emit(list(dict.fromkeys(a.items)), f"Peer review: {label(a.check)}{who}: records compared "
+                                                          f"({a.pairs})")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+from html import escape
 from pathlib import Path
 
 from PySide6.QtCore import QSettings, Qt, QTimer
@@ -189,6 +190,8 @@ class MainWindow(QMainWindow):
         self._action(smp, "&Draw a sample…", "Ctrl+Shift+D", self.draw_sample)
         self._action(smp, "&Extend this sample…", None, self.extend_sample)
         self._action(smp, "E&xport the draw list…", None, self.export_draw_list)
+        self.review_menu = mb.addMenu("Re&view")
+        self._build_challenge_actions(self.review_menu)
         h = mb.addMenu("&Help")
         self._action(h, "Recording &rules", "F1", self.show_rules)
         self._action(h, "&Keyboard shortcuts", "Ctrl+/", self.show_shortcuts)
@@ -614,6 +617,7 @@ class MainWindow(QMainWindow):
             return
         self.runner.run(self._findings, self.findings_view.show_findings,
                         lambda msg: self._show_error("The findings could not be worked out", msg))
+        self.refresh_agreement()
 
     def drill_down(self, items: list[int], title: str) -> None:
         """Show the records behind a figure; opening one goes to it in its sample."""
@@ -673,9 +677,89 @@ class MainWindow(QMainWindow):
             return
         if self.db is None:
             return
-        self.runner.run(lambda: writer(self._findings(), path),
+        from cdi_workbench.reports.common import review_figures
+
+        db = self.db
+        self.runner.run(lambda: writer(self._findings(), path, review_figures(db)),
                         lambda _r: self.statusBar().showMessage(f"Exported the findings to {path}", 8000),
                         lambda msg: self._show_error("Export failed", msg))
+
+    # ---- the force's challenges (Review menu) and peer review agreement ------------------------------------
+    def _build_challenge_actions(self, menu) -> None:  # noqa: ANN001 (QMenu)
+        """The challenge round's actions, kept together in the Review menu."""
+        self._action(menu, "E&xport failed records for the force…", None, self.export_for_force)
+        self._action(menu, "&Import the force's responses…", None, self.import_force_responses)
+        self._action(menu, "The force's &challenges…", None, self.show_challenges)
+        menu.addSeparator()
+
+    def refresh_agreement(self) -> None:
+        """Auditor and reviewer agreement per check, for the findings view's 'Peer review agreement' tab."""
+        if self.db is None:
+            return
+        from cdi_workbench.agreement import agreement
+        from cdi_workbench.reports.common import ReviewFigures
+
+        db = self.db
+        self.runner.run(lambda: ReviewFigures(agreement(db)), self.findings_view.show_agreement,
+                        lambda msg: self._show_error("The peer review agreement could not be worked out", msg))
+
+    def export_for_force(self, path: str | None = None) -> None:
+        if self.db is None:
+            return
+        if not path:
+            path, _ = QFileDialog.getSaveFileName(self, "Export failed records for the force", "for-the-force.xlsx",
+                                                  "Excel workbook (*.xlsx)")
+        if not path:
+            return
+        from cdi_workbench.challenges import export_for_force
+
+        db, target = self.db, path
+        self.runner.run(lambda: export_for_force(db, target),
+                        lambda n: self.statusBar().showMessage(
+                            f"Wrote {n} failure(s) to {target}: the force answers agree or challenge on each", 10000),
+                        lambda msg: self._show_error("The failed records were not exported", msg))
+
+    def import_force_responses(self, path: str | None = None) -> None:
+        if self.db is None:
+            return
+        if not path:
+            path, _ = QFileDialog.getOpenFileName(self, "Import the force's responses", "", "Excel workbook (*.xlsx)")
+        if not path:
+            return
+        from cdi_workbench.challenges import ResponseError, import_responses
+
+        db, source = self.db, path
+
+        def work():  # noqa: ANN202 (the counts, or the problems found: nothing is stored then)
+            try:
+                return import_responses(db, source)
+            except ResponseError as exc:
+                return exc
+
+        def done(result) -> None:  # noqa: ANN001
+            if isinstance(result, ResponseError):
+                shown = "<br>".join(escape(p) for p in result.problems[:15])
+                more = f"<br>…and {len(result.problems) - 15} more" if len(result.problems) > 15 else ""
+                self._show_error(f"Nothing was imported: {len(result.problems)} problem(s) in the force's workbook",
+                                 shown + more)
+                return
+            self.statusBar().showMessage(f"Stored the force's responses: {result['agree']} agreed, "
+                                         f"{result['challenge']} challenged", 10000)
+            self.refresh_findings()
+            self.show_challenges()
+
+        self.runner.run(work, done, lambda msg: self._show_error("The responses were not imported", msg))
+
+    def show_challenges(self) -> None:
+        if self.db is None:
+            return
+        from .challenges_dialog import ChallengesDialog
+
+        dialog = ChallengesDialog(self.db, self.runner, self.user, self)
+        dialog.open_item.connect(self.go_to_item)
+        dialog.decided.connect(self.refresh_findings)
+        dialog.open()
+        self.challenges_dialog = dialog
 
     # ---- help --------------------------------------------------------------------------------------------
     def show_rules(self) -> None:
