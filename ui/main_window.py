@@ -169,6 +169,9 @@ class MainWindow(QMainWindow):
         self._action(f, "Compare with a &previous audit…", None, self.choose_previous)
         self._action(f, "Recorded crime for the annual &estimate…", None, self.edit_recorded_crime)
         f.addSeparator()
+        self._action(f, "E&xport audit package…", None, self.export_package)
+        self._action(f, "Import audit pac&kage…", None, self.import_package)
+        f.addSeparator()
         self._action(f, "Change &auditor name…", None, self.ask_user)
         self._action(f, "&Quit", QKeySequence.StandardKey.Quit, self.close)
         e = mb.addMenu("&Edit")
@@ -221,7 +224,8 @@ class MainWindow(QMainWindow):
             self.recent_menu.addAction("(none yet)").setEnabled(False)
 
     def choose_database(self) -> None:
-        path, _ = QFileDialog.getOpenFileName(self, "Open audit database", "", "Audit databases (*.db);;All files (*)")
+        path, _ = QFileDialog.getOpenFileName(self, "Open audit database", "",
+                                              "Audit databases (*.db *.cdipkg);;All files (*)")
         if path:
             self.open_database(path)
 
@@ -480,6 +484,18 @@ class MainWindow(QMainWindow):
         dialog.imported.connect(lambda _r: (self.load_queue(), self.refresh_findings()))
         dialog.open()
         self.import_dialog = dialog
+
+    def export_package(self) -> None:
+        """Part of a sample to a .cdipkg file to audit offline (ui/package_dialog.py)."""
+        from .package_dialog import open_export
+
+        open_export(self)
+
+    def import_package(self, path: str | None = None) -> None:
+        """Merge a package back: the plan, conflicts resolved one by one, then one transaction."""
+        from .package_dialog import open_import
+
+        open_import(self, path)
 
     # ---- samples -------------------------------------------------------------------------------------------
     def draw_sample(self) -> None:

@@ -122,11 +122,11 @@ class MergePlan:
         return self.having(CONFLICT)
 
     def summary(self) -> str:
-        parts = [f"{len(self.auto)} verdict(s) changed only in the package (taken)",
-                 f"{len(self.conflicts)} conflict(s)",
-                 f"{len(self.having(KEPT))} changed only here (kept)",
-                 f"{len(self.having(SAME))} changed the same way on both sides",
-                 f"{len(self.having(UNCHANGED))} unchanged"]
+        parts = [f"{len(self.auto)} verdict(s) changed only in the package (to take)",
+                 f"{len(self.conflicts)} conflict(s)"]
+        parts += [f"{n} {what}" for n, what in ((len(self.having(KEPT)), "changed only here (kept)"),
+                                                (len(self.having(SAME)), "changed the same way on both sides"),
+                                                (len(self.having(UNCHANGED)), "unchanged")) if n]
         return f"{self.records} record(s) in the package: " + ", ".join(parts)
 
 
