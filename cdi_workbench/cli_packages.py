@@ -9,7 +9,7 @@ import argparse
 import sys
 from typing import Any
 
-from .packages import MergePlan, PackageError, apply_merge, export_package, parse_positions, plan_import
+from .packages import MARKING, MergePlan, PackageError, apply_merge, export_package, parse_positions, plan_import
 from .storage.database import Database, DatabaseError
 from .timeutil import display
 
@@ -51,6 +51,7 @@ def cmd_export(a: argparse.Namespace) -> int:
         db.close()
     print(f"Wrote {r.path}: {r.items} record(s) of '{r.sample}' (positions {r.positions}), {r.verdicts} verdict(s), "
           f"{r.records} source record(s)" + (" (blind: no auditor's verdicts)" if a.blind else ""))
+    print(f"{MARKING}: it holds records about victims of crime; carry it only on an encrypted, approved device.")
     print(f"Package {r.package_id}. Open it with the workbench on the other machine; bring it back with "
           f"'cdi package import {a.db} {r.path.name}'.")
     return 0

@@ -35,6 +35,7 @@ from PySide6.QtWidgets import (
 )
 
 from cdi_workbench.packages import (
+    MARKING,
     SUFFIX,
     ExportResult,
     ItemMerge,
@@ -67,9 +68,11 @@ class ExportPackageDialog(QDialog):
         self.setWindowTitle("Export an audit package")
         self.db, self.runner, self.user = db, runner, user
         lay = QVBoxLayout(self)
-        lay.addWidget(QLabel("Write part of a sample, the records it needs and its verdicts to one file, to audit "
-                             "offline with the workbench on another machine. Import the file back here "
-                             "afterwards (File > Import audit package).", wordWrap=True))
+        intro = ("Write part of a sample, the records it needs and its verdicts to one file, to audit offline with "
+                 "the workbench on another machine. Import the file back here afterwards (File > Import audit "
+                 f"package).<br><b>{MARKING}</b>: the file holds records about victims of crime; carry it only on an "
+                 "encrypted, approved device.")
+        lay.addWidget(QLabel(intro, wordWrap=True))
         form = QFormLayout()
         self.sample = QComboBox(objectName="sample")
         for smp in samples:

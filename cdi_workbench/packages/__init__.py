@@ -5,7 +5,7 @@ worked on with the normal workbench on another machine, and merged back verdict 
 from __future__ import annotations
 
 from .checks import CheckDiff, answers, differences
-from .common import SUFFIX, PackageError, format_positions, parse_positions
+from .common import MARKING, SUFFIX, PackageError, format_positions, parse_positions
 from .export import ExportResult, default_path, export_package
 from .merge import (
     CONFLICT,
@@ -24,7 +24,7 @@ from .merge import (
 )
 
 __all__ = [
-    "CONFLICT", "KEPT", "RESOLUTIONS", "SAME", "SUFFIX", "TAKE", "UNCHANGED", "CheckDiff", "ExportResult",
+    "CONFLICT", "KEPT", "MARKING", "RESOLUTIONS", "SAME", "SUFFIX", "TAKE", "UNCHANGED", "CheckDiff", "ExportResult",
     "ItemMerge", "MergePlan", "MergeResult", "PackageError", "Side", "answers", "apply_merge", "default_path",
     "differences", "export_package", "format_positions", "merge_package", "parse_positions", "plan_import",
 ]

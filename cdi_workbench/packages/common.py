@@ -15,6 +15,7 @@ from ..audit.verdicts import VerdictBody
 from ..storage.models import AuditSetting, VerdictChange
 
 FORMAT = 1
+MARKING = "OFFICIAL-SENSITIVE"  # the records describe victims of crime: the manifest carries the marking
 SUFFIX = ".cdipkg"
 MANIFEST_KEY = "package:manifest"  # in the package: what it holds and where from (JSON)
 UID_KEY = "audit_uid"  # in the audit database: its identity, made on the first export

@@ -45,6 +45,7 @@ from .common import (
     EXPORT_KEY,
     FORMAT,
     MANIFEST_KEY,
+    MARKING,
     SUFFIX,
     PackageError,
     audit_uid,
@@ -113,7 +114,8 @@ def export_package(db: Database, sample: str, dest: str | Path | None = None, wh
         links = _links(s, records)
         refs = _refs(s, smp.kind, items)
         manifest = {
-            "format": FORMAT, "package_id": package_id, "exported_by": who, "exported_at": now_utc().isoformat(),
+            "format": FORMAT, "marking": MARKING, "package_id": package_id, "exported_by": who,
+            "exported_at": now_utc().isoformat(),
             "source": {"uid": uid, "force": audit.force, "period_start": audit.period_start.isoformat(),
                        "period_end": audit.period_end.isoformat(), "database": db.display_name},
             "sample": smp.name, "kind": smp.kind, "system": smp.system or "", "roles": roles,
