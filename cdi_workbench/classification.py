@@ -20,6 +20,9 @@ GROUP_LABELS = {
     "other": "All other offences (excluding fraud)",
     "fraud": "Fraud",
 }
+# A report's stratum is the most serious group among its linked (not cancelled) crimes, in this order.
+GROUP_PRIORITY = ("rape", "sexual", "vap", "other", "fraud")
+NO_CRIME = "no crime linked"
 # The ONS 2018 list holds codes in use until the 2019 reclassifications; the HO 2026-27 list holds current ones.
 CHANGEOVER = date(2019, 4, 1)
 

@@ -1,8 +1,12 @@
 """Reproducible random samples, simple or stratified by offence group.
 
-Every record gets a rank from a keyed hash of (seed, record reference): the sample is the lowest-ranked
-records. The order depends only on the seed and the references, so the same seed gives the same sample on
-any machine and database engine, and extending a sample takes the next records of the same random order.
+The sample is the lowest-ranked records in a seeded random order (cdi_workbench.draw_keys): each record's rank
+comes from its stored draw key and the seed, and the database picks the lowest ranks of each stratum, so the
+same seed gives the same sample on any machine and database engine, a draw from a million records needs no
+full load into Python, and extending a sample takes the next records of the same order.
+
+Samples drawn before schema 0007 were ranked in Python by a keyed hash of (seed, reference) (`rank`); their
+frames have no "order" entry, and they are still extended in that order.
 """
 
 from __future__ import annotations
@@ -12,18 +16,25 @@ from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from datetime import date, timedelta
+from typing import Any
 
-from sqlalchemy import func, literal, select
+from sqlalchemy import exists, func, literal, select, update
 from sqlalchemy.orm import Session
 
-from .classification import group_of
+from .classification import GROUP_PRIORITY, NO_CRIME  # noqa: F401 (part of this module's interface)
+from .draw_keys import ORDER, SeedMaps, draw_key
 from .rules import normalise_code
 from .storage.models import N100, AuditItem, Cancellation, CrimeRecord, Disposal, RecordLink, ReportRecord, Sample
+from .strata import (
+    null_rows,
+    report_stratum,  # noqa: F401 (part of this module's interface)
+)
+from .strata import refresh as refresh_strata
 from .timeutil import now_utc, uk_local
 
 
 def ranker(seed: int) -> Callable[[str], int]:
-    """The seeded order: a record's rank is a keyed hash of (seed, reference); lowest ranks are drawn first."""
+    """The order of samples drawn before schema 0007: a keyed hash of (seed, reference), lowest first."""
     prefix = f"{seed}:".encode()
 
     def rank_of(ref: str) -> int:
@@ -41,16 +52,6 @@ class Candidate:
     record_id: int
     ref: str
     stratum: str
-
-
-GROUP_PRIORITY = ("rape", "sexual", "vap", "other", "fraud")
-NO_CRIME = "no crime linked"
-
-
-def report_stratum(codes: list[str]) -> str:
-    """The stratum of an incident or referral: the most serious offence group among its linked crimes."""
-    groups = {group_of(c) for c in codes if c}
-    return next((g for g in GROUP_PRIORITY if g in groups), NO_CRIME)
 
 
 @dataclass(frozen=True)
@@ -75,20 +76,45 @@ class Filters:
         return cls(**data)  # type: ignore[arg-type]
 
 
-def _time_column(kind: str):  # type: ignore[no-untyped-def]
-    return {"incident": ReportRecord.received_at, "referral": ReportRecord.received_at,
-            "disposal": Disposal.issued_at, "cancellation": Cancellation.cancelled_at,
-            "n100": N100.recorded_at}[kind]
+@dataclass(frozen=True)
+class _Source:
+    """Where the records of one kind are, and what their reference, draw key and stratum are."""
+
+    table: Any
+    id: Any
+    ref: Any
+    key: Any
+    stratum: Any
+    time: Any
 
 
-def _filtered(q, kind: str, f: Filters):  # type: ignore[no-untyped-def]
-    col = _time_column(kind)
+def _source(kind: str) -> _Source:
+    if kind in ("incident", "referral"):
+        r = ReportRecord
+        return _Source(r, r.id, r.ref, r.draw_key, r.stratum, r.received_at)
+    if kind == "disposal":
+        return _Source(Disposal, Disposal.id, Disposal.ref, Disposal.draw_key, Disposal.disposal_type,
+                       Disposal.issued_at)
+    if kind == "cancellation":
+        c = Cancellation
+        return _Source(c, c.id, c.crime_ref, c.draw_key, func.coalesce(c.offence_group, "other"), c.cancelled_at)
+    if kind == "n100":
+        return _Source(N100, N100.id, N100.ref, N100.draw_key, literal("n100"), N100.recorded_at)
+    raise ValueError(f"unknown record kind {kind!r}")
+
+
+def _where(q, src: _Source, kind: str, system: str | None, f: Filters, exclude: int | None = None):  # type: ignore[no-untyped-def]
+    """The population's conditions: kind and system, the filters, and (extending) not already in a sample."""
+    if src.table is ReportRecord:
+        q = q.where(ReportRecord.kind == kind)
+        if system:
+            q = q.where(ReportRecord.system == system)
     if f.date_from:
-        q = q.where(col >= uk_local(f.date_from.year, f.date_from.month, f.date_from.day))
+        q = q.where(src.time >= uk_local(f.date_from.year, f.date_from.month, f.date_from.day))
     if f.date_to:
         end = f.date_to + timedelta(days=1)
-        q = q.where(col < uk_local(end.year, end.month, end.day))
-    if kind in ("incident", "referral"):
+        q = q.where(src.time < uk_local(end.year, end.month, end.day))
+    if src.table is ReportRecord:
         if f.opening_code:
             q = q.where(ReportRecord.opening_code == f.opening_code)
         if f.closing_code:
@@ -97,50 +123,76 @@ def _filtered(q, kind: str, f: Filters):  # type: ignore[no-untyped-def]
             linked = (select(RecordLink.report_id).join(CrimeRecord, CrimeRecord.id == RecordLink.crime_id)
                       .where(func.upper(CrimeRecord.ho_code) == normalise_code(f.ho_code)))
             q = q.where(ReportRecord.id.in_(linked))
+    if exclude is not None:
+        q = q.where(~exists().where(AuditItem.sample_id == exclude, AuditItem.record_id == src.id))
     return q
 
 
-def population(s: Session, kind: str, system: str | None = None, filters: Filters | None = None) -> list[Candidate]:
-    """Every record of a kind (and system) passing the filters, with its stratum where one can be derived."""
-    f = filters or Filters()
-    if kind in ("incident", "referral"):
-        q = (select(ReportRecord.id, ReportRecord.ref, CrimeRecord.ho_code).where(ReportRecord.kind == kind)
-             .outerjoin(RecordLink, RecordLink.report_id == ReportRecord.id)
-             .outerjoin(CrimeRecord, (CrimeRecord.id == RecordLink.crime_id) & (CrimeRecord.status != "cancelled")))
-        if system:
-            q = q.where(ReportRecord.system == system)
-        codes: dict[int, list[str]] = {}
-        refs: dict[int, str] = {}
-        for i, r, code in s.execute(_filtered(q, kind, f)).tuples():
-            refs[i] = r
-            codes.setdefault(i, []).append(code or "")
-        memo: dict[tuple[str, ...], str] = {}  # most reports share a handful of code combinations
-        out = []
-        for i, r in refs.items():
-            key = tuple(codes[i])
-            st = memo.get(key)
-            if st is None:
-                st = memo[key] = report_stratum(list(key))
-            out.append(Candidate(i, r, st))
-        return out
-    if kind == "disposal":
-        q = select(Disposal.id, Disposal.ref, Disposal.disposal_type)
-    elif kind == "cancellation":
-        q = select(Cancellation.id, Cancellation.crime_ref, func.coalesce(Cancellation.offence_group, "other"))
-    elif kind == "n100":
-        q = select(N100.id, N100.ref, literal("n100"))
+def _prepare(s: Session, kind: str) -> None:
+    """Make sure every record has its draw key and every report its stratum (rows written outside the importer:
+    by hand, by scripts, or links changed since)."""
+    src = _source(kind)
+    if src.table is ReportRecord:
+        missing = null_rows(s.connection(), "draw_key")
     else:
-        raise ValueError(f"unknown record kind {kind!r}")
-    return [Candidate(i, r, st) for i, r, st in s.execute(_filtered(q, kind, f))]
+        missing = [(i, r) for i, r in s.execute(select(src.id, src.ref).where(src.key.is_(None)))]
+    for start in range(0, len(missing), 10000):
+        s.execute(update(src.table), [{"id": i, "draw_key": draw_key(r)} for i, r in missing[start:start + 10000]])
+    if src.table is ReportRecord:
+        refresh_strata(s.connection())
+
+
+def population(s: Session, kind: str, system: str | None = None, filters: Filters | None = None) -> list[Candidate]:
+    """Every record of a kind (and system) passing the filters, with its stratum."""
+    _prepare(s, kind)
+    src = _source(kind)
+    q = _where(select(src.id, src.ref, src.stratum), src, kind, system, filters or Filters())
+    return [Candidate(i, r, st or NO_CRIME) for i, r, st in s.execute(q)]
+
+
+def _counts(s: Session, kind: str, system: str | None, f: Filters, exclude: int | None = None) -> dict[str, int]:
+    src = _source(kind)
+    if kind == "n100":  # one stratum, a constant (which PostgreSQL will not group by)
+        n = s.scalar(_where(select(func.count(src.id)), src, kind, system, f, exclude)) or 0
+        return {"n100": n} if n else {}
+    q = _where(select(src.stratum, func.count()), src, kind, system, f, exclude).group_by(src.stratum)
+    return dict(sorted((st or NO_CRIME, n) for st, n in s.execute(q)))
 
 
 def population_counts(s: Session, kind: str, system: str | None = None,
                       filters: Filters | None = None) -> dict[str, int]:
     """How many records fall in each stratum: what the population view shows before a draw."""
-    counts: dict[str, int] = defaultdict(int)
-    for c in population(s, kind, system, filters):
-        counts[c.stratum] += 1
-    return dict(sorted(counts.items()))
+    _prepare(s, kind)
+    return _counts(s, kind, system, filters or Filters())
+
+
+@dataclass(frozen=True)
+class _Drawn:
+    rank: tuple[int, int, str]
+    record_id: int
+    stratum: str
+
+
+def _lowest(s: Session, kind: str, system: str | None, f: Filters, maps: SeedMaps, n: int, stratum: str | None,
+            exclude: int | None = None) -> list[_Drawn]:
+    """The n lowest-ranked records (of one stratum, or of all), ranked by the database."""
+    src = _source(kind)
+    q = _where(select(src.id, src.ref, src.key, src.stratum), src, kind, system, f, exclude)
+    if stratum is not None:
+        q = q.where(src.stratum == stratum)
+    first, second = maps.sql(src.key)
+    q = q.order_by(first, second, src.ref).limit(n)
+    return [_Drawn((*maps.rank(k), r), i, st or NO_CRIME) for i, r, k, st in s.execute(q)]
+
+
+def _pick(s: Session, kind: str, system: str | None, f: Filters, maps: SeedMaps, alloc: dict[str, int],
+          stratified: bool, exclude: int | None = None) -> list[_Drawn]:
+    chosen: list[_Drawn] = []
+    for k, n in alloc.items():
+        if n > 0:
+            chosen += _lowest(s, kind, system, f, maps, n, k if stratified else None, exclude)
+    chosen.sort(key=lambda d: d.rank)
+    return chosen
 
 
 def systems(s: Session) -> list[str]:
@@ -163,15 +215,14 @@ def draw(s: Session, name: str, kind: str, size: int, seed: int, system: str | N
         raise ValueError(f"there is already a sample called {name!r}")
     if size < 0:
         raise ValueError("a sample size cannot be negative")
-    pop = population(s, kind, system, filters)
-    if not pop:
+    f = filters or Filters()
+    counts = population_counts(s, kind, system, f)
+    if not counts:
         raise ValueError(f"there are no {kind} records to sample" + (" that pass the filters" if filters else ""))
     stratified = bool(stratify or per_stratum)
-    strata = _strata(pop, seed, stratified)
-    alloc = _allocate({k: len(v) for k, v in strata.items()}, size, per_stratum, allocation)
-    chosen = [c for k, members in strata.items() for c in members[:alloc.get(k, 0)]]  # each already in rank order
-    rank_of = ranker(seed)
-    chosen.sort(key=lambda c: rank_of(c.ref))
+    sizes = counts if stratified else {"all": sum(counts.values())}
+    alloc = _allocate(sizes, size, per_stratum, allocation)
+    chosen = _pick(s, kind, system, f, SeedMaps.of(seed), alloc, stratified)
     if per_stratum is not None:
         method = "fixed size per stratum"
     elif stratify:
@@ -179,9 +230,9 @@ def draw(s: Session, name: str, kind: str, size: int, seed: int, system: str | N
     else:
         method = "simple random"
     method += " (seeded keyed-hash order)"
-    frame = {"population": {k: len(v) for k, v in strata.items()}, "allocated": alloc, "seed": seed,
+    frame = {"population": sizes, "allocated": alloc, "seed": seed, "order": ORDER,
              "stratified": stratified, "allocation": allocation if stratify and per_stratum is None else "",
-             "extensions": [], "filters": (filters or Filters()).to_json()}
+             "extensions": [], "filters": f.to_json()}
     smp = Sample(name=name, kind=kind, system=system, method=method, seed=seed, frame=frame,
                  drawn_at=now_utc(), drawn_by=who)
     s.add(smp)
@@ -205,16 +256,16 @@ def extend(s: Session, name: str, size: int, who: str = "") -> int:
     if size <= 0:
         raise ValueError("extend by at least one record")
     frame = dict(smp.frame or {})
-    drawn = {rid for (rid,) in s.execute(select(AuditItem.record_id).where(AuditItem.sample_id == smp.id))}
-    pop = population(s, smp.kind, smp.system, Filters.from_json(frame.get("filters")))
-    strata = _strata([c for c in pop if c.record_id not in drawn], smp.seed, bool(frame.get("stratified")))
-    if frame.get("stratified"):
-        alloc = _allocate({k: len(v) for k, v in strata.items()}, size, None, frame.get("allocation") or "proportional")
+    stratified = bool(frame.get("stratified"))
+    f = Filters.from_json(frame.get("filters"))
+    if frame.get("order") == ORDER:
+        _prepare(s, smp.kind)
+        left = _counts(s, smp.kind, smp.system, f, exclude=smp.id)
+        sizes = left if stratified else {"all": sum(left.values())}
+        alloc = _allocate(sizes, size, None, frame.get("allocation") or "proportional")
+        chosen: list[Any] = _pick(s, smp.kind, smp.system, f, SeedMaps.of(smp.seed), alloc, stratified, smp.id)
     else:
-        alloc = {"all": size}
-    chosen = [c for k, members in strata.items() for c in members[:alloc.get(k, 0)]]
-    rank_of = ranker(smp.seed)
-    chosen.sort(key=lambda c: rank_of(c.ref))
+        chosen = _extend_in_python_order(s, smp, size, f, stratified)
     last = s.scalar(select(func.max(AuditItem.position)).where(AuditItem.sample_id == smp.id)) or 0
     s.add_all(AuditItem(sample_id=smp.id, kind=smp.kind, record_id=c.record_id, position=last + i + 1,
                         stratum=c.stratum) for i, c in enumerate(chosen))
@@ -224,15 +275,33 @@ def extend(s: Session, name: str, size: int, who: str = "") -> int:
     return len(chosen)
 
 
+def _extend_in_python_order(s: Session, smp: Sample, size: int, f: Filters, stratified: bool) -> list[Candidate]:
+    """The next records of a sample drawn before schema 0007, in the order it was drawn in."""
+    drawn = {rid for (rid,) in s.execute(select(AuditItem.record_id).where(AuditItem.sample_id == smp.id))}
+    pop = population(s, smp.kind, smp.system, f)
+    strata = _strata([c for c in pop if c.record_id not in drawn], smp.seed, stratified)
+    if stratified:
+        alloc = _allocate({k: len(v) for k, v in strata.items()}, size, None,
+                          (smp.frame or {}).get("allocation") or "proportional")
+    else:
+        alloc = {"all": size}
+    chosen = [c for k, members in strata.items() for c in members[:alloc.get(k, 0)]]
+    rank_of = ranker(smp.seed)
+    chosen.sort(key=lambda c: rank_of(c.ref))
+    return chosen
+
+
 def draw_order(s: Session, name: str) -> list[dict[str, object]]:
     """The drawn records in draw order (as inspectors send the list to the force)."""
     smp = s.scalar(select(Sample).where(Sample.name == name))
     if smp is None:
         raise ValueError(f"no sample called {name!r}")
-    refs = {c.record_id: c.ref for c in population(s, smp.kind, smp.system)}
-    items = s.scalars(select(AuditItem).where(AuditItem.sample_id == smp.id).order_by(AuditItem.position))
-    return [{"position": i.position, "kind": i.kind, "system": smp.system or "", "reference": refs.get(i.record_id, ""),
-             "stratum": i.stratum or ""} for i in items]
+    src = _source(smp.kind)
+    q = (select(AuditItem.position, AuditItem.kind, src.ref, AuditItem.stratum)
+         .join(src.table, src.id == AuditItem.record_id)
+         .where(AuditItem.sample_id == smp.id).order_by(AuditItem.position))
+    return [{"position": p, "kind": k, "system": smp.system or "", "reference": r, "stratum": st or ""}
+            for p, k, r, st in s.execute(q)]
 
 
 def required_size(margin: float, expected_rate: float, population_size: int | None = None,

@@ -15,7 +15,8 @@ from collections.abc import Sequence
 from datetime import date, datetime, timedelta
 from typing import Protocol
 
-from cdi_workbench.sampling import _allocate, rank  # the draw's own allocation, so predictions match it
+from cdi_workbench.draw_keys import order_rank  # the draw's own order and allocation, so predictions match it
+from cdi_workbench.sampling import _allocate
 from cdi_workbench.timeutil import UK, uk_local
 
 from .model import Slot
@@ -72,7 +73,7 @@ def predict(refs: Sequence[str], strata: Sequence[str], seed: int, size: int, st
     for i, st in enumerate(strata):
         groups[st if (stratify or per_stratum) else "all"].append(i)
     for members in groups.values():
-        members.sort(key=lambda i: rank(seed, refs[i]))
+        members.sort(key=lambda i: (order_rank(seed, refs[i]), refs[i]))
     alloc = _allocate({k: len(v) for k, v in groups.items()}, size, per_stratum)
     return {i for k, members in groups.items() for i in members[:alloc[k]]}
 

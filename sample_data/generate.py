@@ -23,8 +23,9 @@ from sqlalchemy import insert, select
 
 from cdi_workbench.audit.setup import init_audit
 from cdi_workbench.classification import codes_for_period, group_of, lookup
+from cdi_workbench.draw_keys import P, order_rank
 from cdi_workbench.rules import REASONS_NOT_RECORDED, normalise_code
-from cdi_workbench.sampling import draw, rank
+from cdi_workbench.sampling import draw
 from cdi_workbench.storage.models import (
     N100,
     AuditItem,
@@ -153,7 +154,7 @@ class Builder:
         is sure to pick them (their rank is among the lowest 1%): the clock-change case needs one sampled.
         A new serial stays between its neighbours' on the same day, so refs still follow time order."""
         lo, hi = CLOCK_WINDOW
-        low = 2 ** 64 // 100
+        low = P // 100
         planted = 0
         slots = self.inc_slots
         window = [i for i, slot in enumerate(slots) if lo <= slot.received_at < hi]
@@ -167,8 +168,8 @@ class Builder:
             prev = int(before.ref.rsplit("-", 1)[1]) if before and before.ref.startswith(head) else 0
             nxt = int(after.ref.rsplit("-", 1)[1]) if after and after.ref.startswith(head) else 1500
             options = [f"{head}-{n:04d}" for n in range(prev + 1, nxt)]
-            best = min(options, key=lambda r: rank(self.seed, r))
-            if rank(self.seed, best) < low:
+            best = min(options, key=lambda r: order_rank(self.seed, r))
+            if order_rank(self.seed, best)[0] < low:
                 slot.ref = best
                 planted += 1
 

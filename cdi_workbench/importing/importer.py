@@ -21,6 +21,7 @@ from typing import Any
 import numpy as np
 
 from ..storage.database import Database
+from ..strata import refresh as refresh_strata
 from .errors import ImportCancelled, ImportFailed, MappingError
 from .kinds import get_kind
 from .links import LinkOutcome, link_crimes, link_reports
@@ -198,6 +199,8 @@ class _Run:
         elif self.kind.report:
             links.unresolved = self.refs_listed
         res.links_added, res.links_removed = links.added, links.removed
+        if self.kind.report or self.kind.name == "crimes":
+            refresh_strata(conn)  # reports whose links or linked crimes changed (marked by triggers)
         if links.unresolved:
             res.notes.append(f"{links.unresolved:,} crime references name crimes not in the database yet: they "
                              "are linked when those crimes are imported")

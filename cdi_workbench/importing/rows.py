@@ -12,6 +12,7 @@ import json
 from collections.abc import Callable
 from typing import Any
 
+from ..draw_keys import draw_key
 from ..storage.models import CrimeRecord
 from ..timeutil import now_utc
 from .errors import MappingError
@@ -101,13 +102,17 @@ class Converter:
                 bound[c.name] = "extra"
             elif c.name == "import_hash":
                 bound[c.name] = "d"
-            elif c.name in self.stamps:
+            elif c.name in self.stamps or c.name == "draw_key":
                 pass
             elif c.name in fixed_kind:
                 self.constants[c.name] = fixed_kind[c.name]
             else:
                 default = c.default.arg if c.default is not None and not callable(c.default.arg) else None
                 self.constants[c.name] = default
+        if "draw_key" in kind.table.c:  # the sampling order's key, worked out from the reference as rows go in
+            key_expr = bound[kind.field(kind.key).column]
+            self.ns["_dk"] = draw_key
+            bound["draw_key"] = f"(_dk({key_expr}) if {key_expr} else None)"
         self.columns = list(bound)
         key_cols = KEY_COLUMNS if kind.report else {kind.field(kind.key).column}
         self.update_columns = [c for c in self.columns if c not in key_cols]

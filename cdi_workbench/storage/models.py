@@ -5,10 +5,23 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import JSON, Boolean, Date, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import JSON, BigInteger, Boolean, Date, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import text as sql_text
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
+from ..classification import NO_CRIME
+from ..draw_keys import draw_key
 from .types import UTCDateTime
+
+
+def _key_of(column: str):  # noqa: ANN202
+    """Column default: the draw key of the row's reference (the importer writes it itself, set-wise)."""
+    return lambda ctx: draw_key(ctx.get_current_parameters()[column])
+
+
+def _partial_index(name: str, where: str) -> Index:
+    """An index of the few rows a condition holds for (so finding none costs nothing)."""
+    return Index(name, "id", sqlite_where=sql_text(where), postgresql_where=sql_text(where))
 
 
 class Base(DeclarativeBase):
@@ -32,7 +45,12 @@ class ReportRecord(Base):
     """An incident log (system 'Incident') or a referral from another system (Guardian, PO1, DO1, ...)."""
 
     __tablename__ = "report_record"
-    __table_args__ = (UniqueConstraint("system", "ref"), Index("ix_report_kind_system", "kind", "system"))
+    __table_args__ = (UniqueConstraint("system", "ref"), Index("ix_report_kind_system", "kind", "system"),
+                      # covers the draw: the lowest-ranked records of a stratum come from an index scan
+                      Index("ix_report_draw", "kind", "stratum", "system", "ref", "draw_key"),
+                      # rows whose stratum must be worked out again (links or codes changed), or lacking a draw key
+                      _partial_index("ix_report_stratum_stale", "stratum IS NULL"),
+                      _partial_index("ix_report_key_missing", "draw_key IS NULL"))
     id: Mapped[int] = mapped_column(primary_key=True)
     kind: Mapped[str] = mapped_column(String(16))  # incident | referral
     system: Mapped[str] = mapped_column(String(40))
@@ -46,6 +64,10 @@ class ReportRecord(Base):
     location: Mapped[str | None] = mapped_column(String(200))
     narrative: Mapped[str] = mapped_column(Text, default="")
     crime_refs: Mapped[str] = mapped_column(Text, default="")  # as the extract gave them, ';'-separated
+    # sampling (cdi_workbench.draw_keys, .strata): the seed-independent draw key of ref, and the offence-group
+    # stratum from the linked crimes (NULL while links or crime codes have changed since it was worked out)
+    draw_key: Mapped[int | None] = mapped_column(BigInteger, default=_key_of("ref"))
+    stratum: Mapped[str | None] = mapped_column(String(20), default=NO_CRIME)
     extra: Mapped[dict[str, Any] | None]
     # set by cdi_workbench.importing: digest of the values last imported (re-import change detection), when, by whom
     import_hash: Mapped[str | None] = mapped_column(String(32))
@@ -97,6 +119,7 @@ class Disposal(Base):
     offender_history: Mapped[str] = mapped_column(Text, default="")
     victim: Mapped[str | None] = mapped_column(String(200))
     notes: Mapped[str] = mapped_column(Text, default="")
+    draw_key: Mapped[int | None] = mapped_column(BigInteger, default=_key_of("ref"))
     extra: Mapped[dict[str, Any] | None]
     # set by cdi_workbench.importing: digest of the values last imported (re-import change detection), when, by whom
     import_hash: Mapped[str | None] = mapped_column(String(32))
@@ -113,6 +136,7 @@ class Cancellation(Base):
     decided_by_role: Mapped[str] = mapped_column(String(80), default="")
     offence_group: Mapped[str | None] = mapped_column(String(20))
     notes: Mapped[str] = mapped_column(Text, default="")
+    draw_key: Mapped[int | None] = mapped_column(BigInteger, default=_key_of("crime_ref"))
     extra: Mapped[dict[str, Any] | None]
     # set by cdi_workbench.importing: digest of the values last imported (re-import change detection), when, by whom
     import_hash: Mapped[str | None] = mapped_column(String(32))
@@ -128,6 +152,7 @@ class N100(Base):
     recorded_at: Mapped[datetime | None]
     reason_code: Mapped[str | None] = mapped_column(String(20))
     narrative: Mapped[str] = mapped_column(Text, default="")
+    draw_key: Mapped[int | None] = mapped_column(BigInteger, default=_key_of("ref"))
     extra: Mapped[dict[str, Any] | None]
     # set by cdi_workbench.importing: digest of the values last imported (re-import change detection), when, by whom
     import_hash: Mapped[str | None] = mapped_column(String(32))

@@ -25,10 +25,11 @@ from sqlalchemy import select
 from cdi_workbench.audit.service import AuditService
 from cdi_workbench.audit.setup import init_audit
 from cdi_workbench.audit.verdicts import CrimeFinding, VerdictBody
+from cdi_workbench.draw_keys import order_rank
 from cdi_workbench.findings import Findings, compute
 from cdi_workbench.reports import MARKING, write_json, write_pdf, write_xlsx
 from cdi_workbench.reports.excel import RISKY_START
-from cdi_workbench.sampling import draw, rank
+from cdi_workbench.sampling import draw
 from cdi_workbench.storage.database import Database
 from cdi_workbench.storage.models import (
     AuditItem,
@@ -150,7 +151,7 @@ DISPOSAL_FIGURES = {
 
 def _drawn_refs(refs: list[str], seed: int, n: int) -> list[str]:
     """The refs a simple random draw of n will pick, in draw order (sampling ranks by keyed hash)."""
-    return sorted(refs, key=lambda r: rank(seed, r))[:n]
+    return sorted(refs, key=lambda r: (order_rank(seed, r), r))[:n]
 
 
 def _received(i: int) -> datetime:

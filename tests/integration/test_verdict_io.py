@@ -224,10 +224,14 @@ def test_export_columns_and_rows(tmp_path: Path) -> None:
         assert header[:len(COLUMNS)] == COLUMNS and header == ALL_COLUMNS
         rows = _read_csv(path)
         by = {(r["record_ref"], r["crime_no"]): r for r in rows}
-        assert [(r["kind"], r["record_ref"], r["crime_no"]) for r in rows] == [
-            ("incident", "INC-0003", "0"), ("incident", "INC-0001", "1"), ("incident", "INC-0001", "2"),
-            ("incident", "INC-0002", "1"), ("referral", "GRD-0001", "1"), ("disposal", "OOCD-1", "0"),
-            ("cancellation", "CR-3", "0"), ("n100", "N100-1", "0")]
+        got = [(r["kind"], r["record_ref"], r["crime_no"]) for r in rows]
+        incidents = [x for x in got if x[0] == "incident"]  # in the sample's draw order, crimes in turn
+        assert sorted(incidents) == [("incident", "INC-0001", "1"), ("incident", "INC-0001", "2"),
+                                     ("incident", "INC-0002", "1"), ("incident", "INC-0003", "0")]
+        assert got[:4] == incidents and got[4:] == [
+            ("referral", "GRD-0001", "1"), ("disposal", "OOCD-1", "0"), ("cancellation", "CR-3", "0"),
+            ("n100", "N100-1", "0")]
+        assert got.index(("incident", "INC-0001", "2")) == got.index(("incident", "INC-0001", "1")) + 1
         # the lead's final verdict is the one exported
         assert by[("INC-0003", "0")]["auditor"] == "Lead Inspector"
         assert by[("INC-0003", "0")]["expected_code"] == ""
@@ -316,7 +320,8 @@ def test_formula_looking_text_stays_text_in_xlsx(tmp_path: Path) -> None:
             assert cells[ref].value == text
             assert cells[ref].data_type == "s"
             assert cells[ref].quotePrefix
-        assert ws.cell(row=2, column=header.index("crime_no") + 1).value == 0  # a number, not text
+        zero = cells["INC-0003"].row  # the zero-status incident: crime number 0
+        assert ws.cell(row=zero, column=header.index("crime_no") + 1).value == 0  # a number, not text
         assert "OFFICIAL-SENSITIVE" in ws.oddHeader.center.text
         wb.close()
         import_verdicts(fresh, path, "Bob")
