@@ -17,11 +17,13 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from sqlalchemy import select
 
 from .audit.evaluate import check_failed
+from .audit.roles import require
+from .audit.trail import seal
 from .findings import Findings, compute
 from .reports.common import MARKING, write_atomically
 from .reports.excel import BOLD, put
 from .storage.database import Database
-from .storage.models import Challenge
+from .storage.models import Challenge, VerdictChange
 from .timeutil import now_utc
 
 HEADERS = ["Failure ID", "Reference", "Record type", "System", "Crime no", "Expected code", "Recorded as",
@@ -69,8 +71,9 @@ def failures(f: Findings) -> list[Failure]:
     return out
 
 
-def export_for_force(db: Database, path: str | Path) -> int:
+def export_for_force(db: Database, path: str | Path, who: str = "") -> int:
     """The failed records as a workbook for the force, one row per failure; returns the number of rows."""
+    require(db, who, "exchange with the force")
     rows = failures(compute(db))
 
     def write(tmp: Path) -> None:
@@ -105,8 +108,9 @@ class ResponseError(Exception):
         self.problems = problems
 
 
-def import_responses(db: Database, path: str | Path) -> Counter[str]:
+def import_responses(db: Database, path: str | Path, who: str = "") -> Counter[str]:
     """Store the force's responses in one transaction; every row is checked first. Returns counts."""
+    require(db, who, "exchange with the force")
     path = Path(path)
     name = path.name
     known = {fl.key: fl for fl in failures(compute(db))}
@@ -159,12 +163,23 @@ def decide(db: Database, challenge_id: int, upheld: bool, reason: str, who: str)
         raise ValueError("say who is deciding")
     if not reason.strip():
         raise ValueError("a decision needs a reason")
+    lead = require(db, who, "decide challenges")
     with db.session() as s:
         ch = s.get(Challenge, challenge_id)
         if ch is None or ch.response != "challenge":
             raise ValueError(f"no challenge {challenge_id} to decide")
+        old = _decision(ch) if ch.decision else None
         ch.decision, ch.decision_reason = ("upheld" if upheld else "rejected"), reason.strip()
-        ch.decided_by, ch.decided_at = who.strip(), now_utc()
+        ch.decided_by, ch.decided_at = lead.name, now_utc()
+        change = VerdictChange(item_id=ch.item_id, role="final", at=ch.decided_at, who=lead.name,
+                               action="challenge", old_body=old, new_body=_decision(ch), reason=reason.strip())
+        seal(s, change)  # in the hash-chained history beside the verdicts
+        s.add(change)
+
+
+def _decision(ch: Challenge) -> dict[str, object]:
+    return {"challenge": ch.id, "crime_no": ch.crime_no, "failure": ch.failure, "decision": ch.decision,
+            "reason": ch.decision_reason}
 
 
 @dataclass(frozen=True)

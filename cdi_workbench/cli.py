@@ -10,7 +10,8 @@ from pathlib import Path
 
 from sqlalchemy import func, select
 
-from .audit.service import AuditService
+from .audit.roles import NotAllowed
+from .audit.service import AuditError, AuditService
 from .audit.setup import init_audit
 from .storage.database import Database, DatabaseError
 from .storage.models import N100, AuditItem, Cancellation, CrimeRecord, Disposal, ReportRecord, Verdict
@@ -217,11 +218,11 @@ def cmd_challenges(a: argparse.Namespace) -> int:
     db = Database(a.db)
     try:
         if a.action == "export":
-            n = export_for_force(db, a.file)
+            n = export_for_force(db, a.file, a.user or "")
             print(f"Wrote {n} failures to {a.file} for the force's responses")
         elif a.action == "import":
             try:
-                counts = import_responses(db, a.file)
+                counts = import_responses(db, a.file, a.user or "")
             except ResponseError as exc:
                 for p in exc.problems[:20]:
                     print(p, file=sys.stderr)
@@ -321,6 +322,9 @@ def build_parser() -> argparse.ArgumentParser:
     from .cli_packages import register as register_packages
 
     register_packages(sub)
+    from .cli_review import register as register_review
+
+    register_review(sub)
     try:
         from .cli_import import register
     except ImportError:  # the import command is optional until its module lands
@@ -334,9 +338,12 @@ def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
         return int(args.func(args))
-    except (DatabaseError, ValueError) as exc:
+    except (DatabaseError, ValueError, AuditError) as exc:
         print(f"cdi: {exc}", file=sys.stderr)
         return 1
+    except NotAllowed as exc:
+        print(f"cdi: not allowed: {exc}", file=sys.stderr)
+        return 4
 
 
 if __name__ == "__main__":

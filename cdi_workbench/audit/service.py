@@ -22,6 +22,7 @@ from ..storage.models import (
     Disposal,
     ReasonOption,
     ReportRecord,
+    ReviewAssignment,
     Sample,
     UserState,
     Verdict,
@@ -30,6 +31,7 @@ from ..storage.models import (
 from ..timeutil import now_utc
 from .evaluate import CrimeFacts, CrimeResult, evaluate, summarise
 from .records import CrimeInfo, RecordDetail, crime_info, load_detail
+from .roles import VERDICT_ACTION, NotAllowed, Person, identify
 from .trail import seal
 from .undo import Change, UndoStack
 from .verdicts import VerdictBody
@@ -84,6 +86,40 @@ class AuditService:
         self.user = user
         self.undo_stack = UndoStack()
 
+    # ---- who is acting ---------------------------------------------------------------------------------
+    def me(self) -> Person:
+        """The person acting and their role (roles.identify: the login on PostgreSQL, else the name)."""
+        with self.db.session() as s:
+            return identify(s, self.user)
+
+    def may(self, action: str) -> bool:
+        try:
+            return self.me().may(action)
+        except NotAllowed:
+            return False
+
+    def require(self, action: str) -> Person:
+        with self.db.session() as s:
+            return self._require(s, action)
+
+    def _require(self, s: Session, action: str) -> Person:
+        person = identify(s, self.user)
+        person.require(action)
+        return person
+
+    def _blind_guard(self, s: Session, person: Person, item_id: int) -> None:
+        """A reviewer may not see the first verdict of a record assigned to them blind until their own review
+        of it is complete."""
+        if person.role != "reviewer":
+            return
+        a = s.scalar(select(ReviewAssignment).where(ReviewAssignment.item_id == item_id))
+        if a is None or a.mode != "blind":
+            return
+        done = s.scalar(select(Verdict.complete).where(Verdict.item_id == item_id, Verdict.role == "review"))
+        if not done:
+            raise NotAllowed("this record is assigned to you for blind review: the first verdict is shown once "
+                             "your own review of it is complete")
+
     # ---- the audit -------------------------------------------------------------------------------------
     def info(self) -> AuditInfo:
         with self.db.session() as s:
@@ -119,6 +155,7 @@ class AuditService:
         if text in self.reasons():
             return
         with self.db.session() as s:
+            self._require(s, "audit")
             s.add(ReasonOption(text=text, added_by=self._who()))
 
     # ---- the queue -------------------------------------------------------------------------------------
@@ -128,6 +165,7 @@ class AuditService:
         if filter_ not in QUEUE_FILTERS:
             raise AuditError(f"unknown filter {filter_!r}")
         with self.db.session() as s:
+            self._require(s, "read records")
             kind = s.scalar(select(Sample.kind).where(Sample.id == sample_id))
             if kind is None:
                 raise AuditError(f"no sample with id {sample_id}")
@@ -173,6 +211,7 @@ class AuditService:
     # ---- one record ------------------------------------------------------------------------------------
     def record(self, item_id: int) -> RecordDetail:
         with self.db.session() as s:
+            self._require(s, "read records")
             return load_detail(s, self._item(s, item_id))
 
     def find_crime(self, ref: str) -> CrimeInfo | None:
@@ -191,6 +230,9 @@ class AuditService:
 
     def verdict(self, item_id: int, role: str = "primary") -> VerdictBody:
         with self.db.session() as s:
+            person = self._require(s, "read records")
+            if role != "review":
+                self._blind_guard(s, person, item_id)
             v = s.scalar(select(Verdict).where(Verdict.item_id == item_id, Verdict.role == role))
             return VerdictBody.from_json(v.body if v else None)
 
@@ -221,6 +263,9 @@ class AuditService:
 
     def set_flag(self, item_id: int, flagged: bool, note: str = "") -> None:
         with self.db.session() as s:
+            person = identify(s, self.user)
+            if not (person.may("audit") or person.may("review")):
+                person.require("audit")
             item = self._item(s, item_id)
             old = {"flagged": item.flagged, "note": item.flag_note}
             item.flagged, item.flag_note = flagged, note if flagged else ""
@@ -238,6 +283,7 @@ class AuditService:
 
     def history(self, item_id: int) -> list[VerdictChange]:
         with self.db.session() as s:
+            self._blind_guard(s, self._require(s, "read records"), item_id)
             return list(s.scalars(select(VerdictChange).where(VerdictChange.item_id == item_id)
                                   .order_by(VerdictChange.id)))
 
@@ -253,9 +299,13 @@ class AuditService:
 
     # ---- internals -------------------------------------------------------------------------------------
     def _who(self) -> str:
-        if not self.user.strip():
+        if not self.user.strip() and self.db.engine.dialect.name != "postgresql":
             raise AuditError("say who is auditing before entering verdicts")
-        return self.user.strip()
+        with self.db.session() as s:
+            name = identify(s, self.user).name
+        if not name:
+            raise AuditError("say who is auditing before entering verdicts")
+        return name
 
     @staticmethod
     def _item(s: Session, item_id: int) -> AuditItem:
@@ -290,6 +340,13 @@ class AuditService:
     def _write_in(self, s: Session, item_id: int, body_json: dict | None, role: str, action: str,
                   reason: str, auditor: str | None = None) -> dict | None:
         who = self._who()
+        if role not in VERDICT_ACTION:
+            raise AuditError(f"unknown verdict role {role!r}")
+        person = self._require(s, VERDICT_ACTION[role])
+        if role == "review" and person.role == "reviewer":
+            assigned = s.scalar(select(ReviewAssignment.reviewer).where(ReviewAssignment.item_id == item_id))
+            if assigned != person.name:
+                raise NotAllowed(f"{person.name} may review only the records assigned to them")
         body = VerdictBody.from_json(body_json)
         for c in body.crimes:
             if (c.classified_override is not None or c.timely_override is not None) and not c.override_reason:

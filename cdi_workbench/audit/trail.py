@@ -16,10 +16,12 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from ..storage.models import Verdict, VerdictChange
+from ..storage.models import ReviewAssignment, Verdict, VerdictChange
 from ..timeutil import to_utc
 
 GENESIS = "0" * 64
+# history rows that record something other than a verdict's answers (their new_body is not a verdict)
+NOT_VERDICTS = frozenset({"flag", "assign", "unassign", "challenge"})
 
 
 def digest(prev: str, item_id: int, role: str, at: datetime, who: str, action: str, old: Any, new: Any,
@@ -69,6 +71,7 @@ def verify(s: Session) -> list[Finding]:
     out: list[Finding] = []
     prev = GENESIS
     last: dict[tuple[int, str], Any] = {}
+    assigned: dict[int, Any] = {}
     for ch in s.scalars(select(VerdictChange).order_by(VerdictChange.id)):
         expected = digest(prev, ch.item_id, ch.role, ch.at, ch.who, ch.action, ch.old_body, ch.new_body, ch.reason)
         if ch.prev_hash != prev:
@@ -77,7 +80,9 @@ def verify(s: Session) -> list[Finding]:
         elif ch.hash != expected:
             out.append(Finding("history", ch.id, "its content was changed after it was written"))
         prev = ch.hash or expected
-        if ch.action != "flag":
+        if ch.action in ("assign", "unassign"):
+            assigned[ch.item_id] = ch.new_body
+        elif ch.action not in NOT_VERDICTS:
             last[(ch.item_id, ch.role)] = ch.new_body
     for v in s.scalars(select(Verdict).order_by(Verdict.id)):
         recorded = last.get((v.item_id, v.role))
@@ -86,7 +91,22 @@ def verify(s: Session) -> list[Finding]:
         elif _canon(recorded) != _canon(v.body):
             out.append(Finding("verdict", v.id, f"the verdict on item {v.item_id} differs from the last change "
                                                 "its history records (edited outside the application)"))
+    held = set()
+    for a in s.scalars(select(ReviewAssignment).order_by(ReviewAssignment.id)):
+        held.add(a.item_id)
+        if _canon(assigned.get(a.item_id)) != _canon(assignment_body(a)):
+            out.append(Finding("assignment", a.id, f"the review assignment of item {a.item_id} differs from the "
+                                                   "last change its history records (edited outside the application)"))
+    for item_id, body in assigned.items():
+        if body is not None and item_id not in held:
+            out.append(Finding("assignment", item_id, f"the review assignment of item {item_id} was removed "
+                                                      "outside the application"))
     return out
+
+
+def assignment_body(a: ReviewAssignment) -> dict[str, str]:
+    """What the history records of an assignment (and what verify compares it with)."""
+    return {"reviewer": a.reviewer, "mode": a.mode, "basis": a.basis}
 
 
 def _canon(value: Any) -> str:

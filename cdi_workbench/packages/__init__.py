@@ -4,7 +4,7 @@ worked on with the normal workbench on another machine, and merged back verdict 
 
 from __future__ import annotations
 
-from .checks import CheckDiff, answers, differences
+from ..audit.checks import CheckDiff, answers, differences
 from .common import MARKING, SUFFIX, PackageError, format_positions, parse_positions
 from .export import ExportResult, default_path, export_package
 from .merge import (

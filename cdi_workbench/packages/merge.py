@@ -21,6 +21,7 @@ from sqlalchemy import exc as sa_exc
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from ..audit.checks import CheckDiff, differences, rationale
 from ..audit.service import AuditError, AuditService
 from ..audit.trail import seal, verify
 from ..audit.verdicts import VerdictBody
@@ -38,7 +39,6 @@ from ..storage.models import (
     VerdictChange,
 )
 from ..timeutil import display, now_utc
-from .checks import CheckDiff, differences, rationale
 from .common import (
     FORMAT,
     MANIFEST_KEY,

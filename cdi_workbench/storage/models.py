@@ -276,3 +276,34 @@ class Challenge(Base):
     decided_by: Mapped[str] = mapped_column(String(100), default="")
     decided_at: Mapped[datetime | None]
     decision_reason: Mapped[str] = mapped_column(Text, default="")
+
+
+class AppUser(Base):
+    """A person who may work on this audit, and their role (cdi_workbench.audit.roles).
+
+    While no one is registered the database is in single-user mode: whoever opens it may do everything. On a
+    shared PostgreSQL database each person connects with their own login, and `login` names it."""
+
+    __tablename__ = "app_user"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(100), unique=True)
+    role: Mapped[str] = mapped_column(String(20))  # auditor | reviewer | lead | liaison
+    login: Mapped[str | None] = mapped_column(String(100), unique=True)
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    added_at: Mapped[datetime]
+    added_by: Mapped[str] = mapped_column(String(100), default="")
+
+
+class ReviewAssignment(Base):
+    """A record the lead has given a peer reviewer to re-check: blind (without seeing the first verdict) or
+    open; basis says how it was chosen (random share, failed, flagged, by hand). Changes are also written,
+    hash-chained, to verdict_change (action assign / unassign)."""
+
+    __tablename__ = "review_assignment"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    item_id: Mapped[int] = mapped_column(ForeignKey("audit_item.id", ondelete="CASCADE"), unique=True)
+    reviewer: Mapped[str] = mapped_column(String(100), index=True)
+    mode: Mapped[str] = mapped_column(String(10))  # blind | open
+    basis: Mapped[str] = mapped_column(String(20))  # random | failed | flagged | hand
+    assigned_by: Mapped[str] = mapped_column(String(100))
+    assigned_at: Mapped[datetime]

@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from ..audit.verdicts import CHECKS, REPORT_KINDS, VerdictBody
+from .verdicts import CHECKS, REPORT_KINDS, VerdictBody
 
 NOT_APPLICABLE = "does not arise"
 
@@ -20,8 +20,8 @@ NOT_APPLICABLE = "does not arise"
 class CheckDiff:
     check: str  # a stable key, e.g. 'crime 1: recorded' or 'victim_informed'
     label: str  # the question as the auditor knows it
-    ours: str  # the answer in this database
-    theirs: str  # the answer in the package
+    ours: str  # the first answer (this database; the auditor)
+    theirs: str  # the second answer (the package; the reviewer)
 
 
 def _yn(value: bool | None) -> str:

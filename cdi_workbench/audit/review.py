@@ -1,0 +1,285 @@
+"""Peer review: the lead assigns records, reviewers re-check them (blind or open), disagreements go to the lead.
+
+- assign: a random share of a sample (reproducible from a seed), every failed record, every flagged record,
+  or records picked by hand, to one reviewer, blind or open. Each assignment (and its removal) is written to
+  the hash-chained history.
+- A reviewer's verdict is stored in the 'review' role; in blind mode the core will not show them the first
+  verdict until their review is complete (AuditService._blind_guard). In open mode the review starts from the
+  first verdict and the reviewer agrees or changes each check.
+- disagreements: records whose complete first and review verdicts differ on any check and that have no final
+  verdict yet, side by side per check with both rationales; the lead's decision becomes the final verdict
+  (role 'final', which the findings use), and the history keeps all three.
+"""
+
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass, replace
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from ..storage.models import AppUser, AuditItem, ReviewAssignment, Verdict, VerdictChange
+from ..timeutil import now_utc
+from .checks import CheckDiff, differences
+from .service import AuditError, AuditService, _record_columns
+from .trail import assignment_body, seal
+from .verdicts import VerdictBody
+
+BASES = {"random": "a random share", "failed": "every failed record", "flagged": "every flagged record",
+         "hand": "picked by hand"}
+MODES = {"blind": "blind (first verdict hidden)", "open": "open (first verdict shown)"}
+IGNORED = {"verdict", "complete"}  # both verdicts exist and are complete whenever two are compared
+
+
+@dataclass(frozen=True)
+class Assignment:
+    item_id: int
+    sample_id: int
+    position: int
+    kind: str
+    ref: str
+    reviewer: str
+    mode: str
+    basis: str
+    assigned_by: str
+    assigned_at: datetime
+    state: str  # 'to review' | 'in progress' | 'agrees' | 'disagrees' | 'decided'
+
+
+@dataclass(frozen=True)
+class Comparison:
+    """A first verdict and a review of the same record, check by check."""
+
+    item_id: int
+    kind: str
+    ref: str
+    auditor: str
+    reviewer: str
+    auditor_rationale: str
+    reviewer_rationale: str
+    diffs: tuple[CheckDiff, ...]  # ours = the auditor's answer, theirs = the reviewer's
+    final: bool  # the lead has decided
+
+
+def assign(svc: AuditService, sample_id: int, basis: str, reviewer: str, mode: str = "blind", *,
+           share: float | None = None, seed: int = 0, item_ids: list[int] | None = None) -> list[int]:
+    """Give records of a sample to a reviewer; returns the audit items assigned (those already assigned to
+    someone else are reassigned, and the history says so)."""
+    if basis not in BASES:
+        raise AuditError(f"unknown basis {basis!r}: {', '.join(BASES)}")
+    if mode not in MODES:
+        raise AuditError(f"unknown review mode {mode!r}: blind or open")
+    with svc.db.session() as s:
+        lead = svc._require(s, "assign reviews")
+        _check_reviewer(s, reviewer, lead.registered)
+        items = list(s.scalars(select(AuditItem.id).where(AuditItem.sample_id == sample_id)
+                               .order_by(AuditItem.position)))
+        if not items:
+            raise AuditError(f"sample {sample_id} has no records")
+        chosen = _choose(s, items, basis, share, seed, item_ids)
+        now = now_utc()
+        for item_id in chosen:
+            a = s.scalar(select(ReviewAssignment).where(ReviewAssignment.item_id == item_id))
+            old = assignment_body(a) if a is not None else None
+            if a is None:
+                a = ReviewAssignment(item_id=item_id, reviewer=reviewer, mode=mode, basis=basis,
+                                     assigned_by=lead.name, assigned_at=now)
+                s.add(a)
+            a.reviewer, a.mode, a.basis, a.assigned_by, a.assigned_at = reviewer, mode, basis, lead.name, now
+            _history(s, item_id, lead.name, "assign", old, assignment_body(a),
+                     f"assigned for {mode} review ({BASES[basis]})")
+        return chosen
+
+
+def unassign(svc: AuditService, item_id: int, reason: str = "") -> None:
+    with svc.db.session() as s:
+        lead = svc._require(s, "assign reviews")
+        a = s.scalar(select(ReviewAssignment).where(ReviewAssignment.item_id == item_id))
+        if a is None:
+            raise AuditError(f"item {item_id} is not assigned for review")
+        _history(s, item_id, lead.name, "unassign", assignment_body(a), None, reason or "assignment withdrawn")
+        s.delete(a)
+
+
+def assignments(svc: AuditService, sample_id: int | None = None, reviewer: str | None = None) -> list[Assignment]:
+    """Assignments with their state; a reviewer sees only their own."""
+    with svc.db.session() as s:
+        person = svc._require(s, "read records")
+        if person.role == "reviewer":
+            reviewer = person.name
+        q = (select(ReviewAssignment, AuditItem).join(AuditItem, AuditItem.id == ReviewAssignment.item_id)
+             .order_by(AuditItem.sample_id, AuditItem.position))
+        if sample_id is not None:
+            q = q.where(AuditItem.sample_id == sample_id)
+        if reviewer is not None:
+            q = q.where(ReviewAssignment.reviewer == reviewer)
+        rows = s.execute(q).all()
+        verdicts = _verdicts(s, [a.item_id for a, _ in rows])
+        out = []
+        for a, item in rows:
+            v = verdicts.get(item.id, {})
+            out.append(Assignment(item.id, item.sample_id, item.position, item.kind, _ref(s, item), a.reviewer,
+                                  a.mode, a.basis, a.assigned_by, a.assigned_at, _state(item.kind, v)))
+        return out
+
+
+def start_body(svc: AuditService, item_id: int) -> VerdictBody:
+    """What the reviewer's panel starts from: their review so far; in open mode, else the first verdict."""
+    with svc.db.session() as s:
+        svc._require(s, "review")
+        v = _verdicts(s, [item_id]).get(item_id, {})
+        mode = s.scalar(select(ReviewAssignment.mode).where(ReviewAssignment.item_id == item_id))
+    if "review" in v:
+        return VerdictBody.from_json(v["review"].body)
+    if mode == "open" and "primary" in v:
+        return replace(VerdictBody.from_json(v["primary"].body), rationale="", complete=False)
+    return VerdictBody()
+
+
+def compare(svc: AuditService, item_id: int) -> Comparison:
+    with svc.db.session() as s:
+        person = svc._require(s, "read records")
+        svc._blind_guard(s, person, item_id)
+        item = svc._item(s, item_id)
+        v = _verdicts(s, [item_id]).get(item_id, {})
+        if "primary" not in v or "review" not in v:
+            raise AuditError("this record has not been both audited and reviewed")
+        return _comparison(s, item, v)
+
+
+def disagreements(svc: AuditService, sample_id: int | None = None, decided: bool = False) -> list[Comparison]:
+    """Records whose complete first verdict and review differ on some check (undecided ones, unless asked)."""
+    with svc.db.session() as s:
+        svc._require(s, "adjudicate")
+        q = select(AuditItem).join(Verdict, Verdict.item_id == AuditItem.id).where(
+            Verdict.role == "review", Verdict.complete.is_(True)).order_by(AuditItem.sample_id, AuditItem.position)
+        if sample_id is not None:
+            q = q.where(AuditItem.sample_id == sample_id)
+        items = list(s.scalars(q))
+        verdicts = _verdicts(s, [i.id for i in items])
+        out = []
+        for item in items:
+            v = verdicts.get(item.id, {})
+            if "primary" not in v or not v["primary"].complete:
+                continue
+            c = _comparison(s, item, v)
+            if c.diffs and (decided or not c.final):
+                out.append(c)
+        return out
+
+
+def adjudicate(svc: AuditService, item_id: int, take: str | VerdictBody, reason: str) -> VerdictBody:
+    """The lead's decision, stored as the final verdict: 'primary' or 'review' takes that verdict as it is, or
+    a VerdictBody the lead composed. A reason is required; the history keeps all three verdicts."""
+    if not reason.strip():
+        raise AuditError("a decision needs a reason")
+    svc.require("adjudicate")
+    if isinstance(take, str):
+        if take not in ("primary", "review"):
+            raise AuditError("take the auditor's verdict ('primary'), the reviewer's ('review') or give one")
+        with svc.db.session() as s:
+            body = s.scalar(select(Verdict.body).where(Verdict.item_id == item_id, Verdict.role == take))
+        if body is None:
+            raise AuditError(f"there is no {take} verdict on this record")
+        chosen = VerdictBody.from_json(body)
+        source = {"primary": "the auditor's verdict", "review": "the reviewer's verdict"}[take]
+    else:
+        chosen, source = take, "the lead's own verdict"
+    chosen = replace(chosen, complete=True)
+    svc.save_verdict(item_id, chosen, reason=f"adjudicated: {source}. {reason.strip()}", role="final",
+                     label="Adjudicate")
+    return chosen
+
+
+def reviewers(svc: AuditService) -> list[str]:
+    """People who may review (registered reviewers and leads); empty in single-user mode."""
+    with svc.db.session() as s:
+        return list(s.scalars(select(AppUser.name).where(AppUser.active.is_(True),
+                                                         AppUser.role.in_(("reviewer", "lead")))
+                              .order_by(AppUser.name)))
+
+
+# ---- internals ---------------------------------------------------------------------------------------------
+def _check_reviewer(s: Session, reviewer: str, registered_mode: bool) -> None:
+    if not reviewer.strip():
+        raise AuditError("name the reviewer")
+    if not registered_mode:
+        return  # single-user mode: any name will do
+    role = s.scalar(select(AppUser.role).where(AppUser.name == reviewer, AppUser.active.is_(True)))
+    if role not in ("reviewer", "lead"):
+        raise AuditError(f"{reviewer} is not registered as a peer reviewer or audit lead")
+
+
+def _choose(s: Session, items: list[int], basis: str, share: float | None, seed: int,
+            item_ids: list[int] | None) -> list[int]:
+    if basis == "hand":
+        wanted = set(item_ids or [])
+        if not wanted:
+            raise AuditError("pick the records to assign")
+        unknown = wanted - set(items)
+        if unknown:
+            raise AuditError(f"not in this sample: items {', '.join(map(str, sorted(unknown)))}")
+        return [i for i in items if i in wanted]
+    if basis == "random":
+        if share is None or share <= 0:
+            raise AuditError("give the share to review (a proportion, e.g. 0.1, or a number of records)")
+        n = int(share) if share >= 1 else max(1, round(share * len(items)))
+        return sorted(random.Random(seed).sample(items, min(n, len(items))))
+    if basis == "flagged":
+        return list(s.scalars(select(AuditItem.id).where(AuditItem.id.in_(items), AuditItem.flagged.is_(True))
+                              .order_by(AuditItem.position)))
+    effective = _verdicts(s, items)
+    out = []
+    for i in items:  # failed: the verdict that counts (final, else primary) fails a check
+        v = effective.get(i, {})
+        e = v.get("final") or v.get("primary")
+        if e is not None and (e.n_recorded < e.n_crimes or e.n_late or e.n_misclassified or e.n_failed_checks):
+            out.append(i)
+    return out
+
+
+def _verdicts(s: Session, item_ids: list[int]) -> dict[int, dict[str, Verdict]]:
+    out: dict[int, dict[str, Verdict]] = {}
+    for start in range(0, len(item_ids), 500):
+        for v in s.scalars(select(Verdict).where(Verdict.item_id.in_(item_ids[start:start + 500]))):
+            out.setdefault(v.item_id, {})[v.role] = v
+    return out
+
+
+def _state(kind: str, v: dict[str, Verdict]) -> str:
+    if "final" in v and "review" in v:
+        return "decided"
+    r = v.get("review")
+    if r is None:
+        return "to review"
+    if not r.complete:
+        return "in progress"
+    p = v.get("primary")
+    if p is None or not p.complete:
+        return "reviewed (no first verdict yet)"
+    diffs = [d for d in differences(kind, p.body, r.body) if d.check not in IGNORED]
+    return "disagrees" if diffs else "agrees"
+
+
+def _ref(s: Session, item: AuditItem) -> str:
+    table, ref_col, *_ = _record_columns(item.kind)
+    return s.scalar(select(ref_col).where(table.id == item.record_id)) or ""
+
+
+def _comparison(s: Session, item: AuditItem, v: dict[str, Verdict]) -> Comparison:
+    p, r = v["primary"], v["review"]
+    diffs = tuple(d for d in differences(item.kind, p.body, r.body) if d.check not in IGNORED)
+    return Comparison(item.id, item.kind, _ref(s, item), p.auditor, r.auditor,
+                      VerdictBody.from_json(p.body).rationale, VerdictBody.from_json(r.body).rationale, diffs,
+                      "final" in v)
+
+
+def _history(s: Session, item_id: int, who: str, action: str, old: dict | None, new: dict | None,
+             reason: str) -> None:
+    change = VerdictChange(item_id=item_id, role="review", at=now_utc(), who=who, action=action, old_body=old,
+                           new_body=new, reason=reason)
+    seal(s, change)
+    s.add(change)
+    s.flush()

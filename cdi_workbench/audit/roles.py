@@ -1,0 +1,101 @@
+"""Who may do what: the four roles of an audit team, and the one check the core makes before every action.
+
+- auditor: audits records (primary verdicts, flags), draws samples and imports extracts;
+- peer reviewer: re-checks the records assigned to them (review verdicts), and sees a first verdict only when
+  the review is open or their own blind review is complete;
+- audit lead: everything an auditor does, plus assigning reviews, adjudicating disagreements (final
+  verdicts), deciding the force's challenges and registering people;
+- force liaison: exchanges the failed records with the force (export, import of responses) and sees nothing
+  else: no narratives, no verdicts.
+
+A database where nobody is registered is in single-user mode: the person who opens it may do everything
+(one inspector auditing alone on a laptop). Once anyone is registered, only registered people may act, as
+their role allows. On PostgreSQL the person is the database login (session_user), not a typed name, so on a
+shared server nobody can act as someone else.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from ..storage.models import AppUser
+
+ROLES = {"auditor": "Auditor", "reviewer": "Peer reviewer", "lead": "Audit lead", "liaison": "Force liaison"}
+
+# action -> roles allowed to take it
+PERMISSIONS: dict[str, frozenset[str]] = {
+    "read records": frozenset({"auditor", "reviewer", "lead"}),
+    "audit": frozenset({"auditor", "lead"}),
+    "review": frozenset({"reviewer", "lead"}),
+    "adjudicate": frozenset({"lead"}),
+    "assign reviews": frozenset({"lead"}),
+    "decide challenges": frozenset({"lead"}),
+    "exchange with the force": frozenset({"liaison", "lead"}),
+    "manage people": frozenset({"lead"}),
+    "draw samples": frozenset({"auditor", "lead"}),
+    "import extracts": frozenset({"auditor", "lead"}),
+    "report": frozenset({"auditor", "reviewer", "lead"}),
+}
+VERDICT_ACTION = {"primary": "audit", "review": "review", "final": "adjudicate"}
+
+
+class NotAllowed(Exception):
+    """The person's role does not allow this; the message says who, what and which roles may."""
+
+
+@dataclass(frozen=True)
+class Person:
+    name: str
+    role: str  # one of ROLES, or 'everything' in single-user mode
+    registered: bool
+
+    def may(self, action: str) -> bool:
+        return self.role == "everything" or self.role in PERMISSIONS[action]
+
+    def require(self, action: str) -> None:
+        if not self.may(action):
+            allowed = ", ".join(ROLES[r].lower() for r in sorted(PERMISSIONS[action]))
+            raise NotAllowed(f"{self.name} ({ROLES.get(self.role, self.role).lower()}) may not {action}: "
+                             f"only the {allowed} may")
+
+    @property
+    def title(self) -> str:
+        return "single-user mode" if self.role == "everything" else ROLES[self.role]
+
+
+def login_name(s: Session) -> str | None:
+    """The database login on PostgreSQL (who the server says is connected); None on SQLite."""
+    if s.get_bind().dialect.name != "postgresql":
+        return None
+    return s.scalar(select(func.session_user()))
+
+
+def identify(s: Session, name: str) -> Person:
+    """The person acting: on PostgreSQL the login, elsewhere the name given; refused if not registered."""
+    if s.scalar(select(func.count()).select_from(AppUser)) == 0:
+        return Person(name.strip(), "everything", False)
+    login = login_name(s)
+    if login is not None:
+        user = s.scalar(select(AppUser).where((AppUser.login == login) | (AppUser.name == login)))
+        if user is None:
+            raise NotAllowed(f"the database login {login!r} is not registered for this audit "
+                             "(the lead adds people with: cdi users add)")
+    else:
+        user = s.scalar(select(AppUser).where(func.lower(AppUser.name) == name.strip().lower()))
+        if user is None:
+            raise NotAllowed(f"{name.strip() or 'nobody'!s} is not registered for this audit; the people who "
+                             "are can be listed with: cdi users list")
+    if not user.active:
+        raise NotAllowed(f"{user.name} no longer works on this audit")
+    return Person(user.name, user.role, True)
+
+
+def require(db, who: str, action: str) -> Person:  # noqa: ANN001 (a storage.database.Database)
+    """Identify `who` on `db` and check they may take `action` (for core functions outside AuditService)."""
+    with db.session() as s:
+        person = identify(s, who)
+        person.require(action)
+        return person
