@@ -138,3 +138,42 @@ def register(subparsers: Any) -> None:
     p.add_argument("--take", required=True, choices=["primary", "review"])
     p.add_argument("--reason", required=True)
     sp.set_defaults(func=cmd_review)
+    register_history(subparsers)
+
+
+def cmd_history(a: argparse.Namespace) -> int:
+    """Every change to one record's verdicts, assignment and decisions, oldest first (CSV to a file or stdout)."""
+    import csv
+    import json
+    import sys
+
+    db = Database(a.db)
+    try:
+        svc = AuditService(db, a.user or "")
+        sid = _sample_id(svc, a.sample)
+        row = next((r for r in svc.queue(sid) if r.position == a.position), None)
+        if row is None:
+            raise ValueError(f"no record at position {a.position} of '{a.sample}'")
+        changes = svc.history(row.item_id)
+    finally:
+        db.close()
+    fh = open(a.csv, "w", newline="", encoding="utf-8") if a.csv else sys.stdout  # noqa: SIM115
+    try:
+        w = csv.writer(fh)
+        w.writerow(["when", "who", "role", "action", "old", "new", "reason", "hash"])
+        for ch in changes:
+            w.writerow([display(ch.at), ch.who, ch.role, ch.action, json.dumps(ch.old_body, ensure_ascii=False),
+                        json.dumps(ch.new_body, ensure_ascii=False), ch.reason, ch.hash or ""])
+    finally:
+        if a.csv:
+            fh.close()
+    return 0
+
+
+def register_history(subparsers: Any) -> None:
+    p = subparsers.add_parser("history", help="one record's history: every change, who, when, why (CSV)")
+    p.add_argument("db")
+    p.add_argument("--sample", required=True)
+    p.add_argument("--position", type=int, required=True)
+    p.add_argument("--csv", metavar="FILE", help="write to FILE instead of the screen")
+    p.set_defaults(func=cmd_history)

@@ -20,10 +20,14 @@ from PySide6.QtWidgets import (
 from cdi_workbench.timeutil import display
 
 
-def describe(body: dict | None) -> str:
-    """A short reading of a verdict's answers for the history list."""
+def describe(body: dict | None, action: str = "") -> str:
+    """A short reading of a history row's new value: a verdict's answers, a flag, an assignment, a decision."""
     if body is None:
-        return "(none)"
+        return "assignment withdrawn" if action == "unassign" else "(none)"
+    if action == "assign" or "reviewer" in body and "mode" in body:
+        return f"assigned to {body.get('reviewer')} for {body.get('mode')} review ({body.get('basis')})"
+    if action == "challenge" or "decision" in body and "failure" in body:
+        return f"force's challenge ({body.get('failure')}): {body.get('decision')}"
     if "flagged" in body:
         return ("flagged: " + (body.get("note") or "")) if body["flagged"] else "flag cleared"
     crimes = body.get("crimes") or []
@@ -53,7 +57,7 @@ class HistoryDialog(QDialog):
         self.tree.setRootIsDecorated(False)
         for ch in changes:
             self.tree.addTopLevelItem(QTreeWidgetItem([display(ch.at), ch.who, ch.role, ch.action,
-                                                       describe(ch.new_body), ch.reason]))
+                                                       describe(ch.new_body, ch.action), ch.reason]))
         for c in range(6):
             self.tree.resizeColumnToContents(c)
         lay.addWidget(self.tree)

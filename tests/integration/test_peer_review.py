@@ -210,6 +210,16 @@ def test_command_line_review_round(tmp_path: Path, capsys) -> None:  # noqa: ANN
     assert "decided" in capsys.readouterr().out
     assert main(["users", "list", str(path)]) == 0
     assert "Peer reviewer" in capsys.readouterr().out
+    out_csv = tmp_path / "history.csv"
+    assert main(["--user", LEAD, "history", str(path), "--sample", name, "--position", str(pos),
+                 "--csv", str(out_csv)]) == 0
+    import csv
+
+    rows = list(csv.DictReader(out_csv.open(encoding="utf-8")))
+    assert [(r["who"], r["role"], r["action"]) for r in rows] == [
+        (AUDITOR, "primary", "set"), (LEAD, "review", "assign"), (REVIEWER, "review", "set"), (LEAD, "final", "set")]
+    assert "No crime disclosed on the log." in rows[-1]["reason"] and all(len(r["hash"]) == 64 for r in rows)
+    assert main(["--user", REVIEWER, "history", str(path), "--sample", name, "--position", str(pos)]) == 0
 
 
 def test_on_postgresql_each_person_is_their_own_login(db_target: str) -> None:
