@@ -23,6 +23,7 @@ from sqlalchemy.orm import Session
 from ..storage.models import AppUser, AuditItem, ReviewAssignment, Verdict, VerdictChange
 from ..timeutil import now_utc
 from .checks import CheckDiff, differences
+from .roles import NotAllowed
 from .service import AuditError, AuditService, _record_columns
 from .trail import assignment_body, seal
 from .verdicts import VerdictBody
@@ -136,6 +137,31 @@ def start_body(svc: AuditService, item_id: int) -> VerdictBody:
     if mode == "open" and "primary" in v:
         return replace(VerdictBody.from_json(v["primary"].body), rationale="", complete=False)
     return VerdictBody()
+
+
+@dataclass(frozen=True)
+class FirstVerdict:
+    """The first (primary) verdict as the person asking may see it, for showing beside a review."""
+
+    body: VerdictBody | None  # None: not audited yet, or hidden
+    auditor: str
+    updated_at: datetime | None
+    hidden: bool  # a blind review not yet complete: the first verdict is not shown
+
+
+def first_verdict(svc: AuditService, item_id: int) -> FirstVerdict:
+    """The first verdict of a record with who gave it and when; hidden (no answers, no name) from a reviewer
+    whose blind review of the record is not complete."""
+    with svc.db.session() as s:
+        person = svc._require(s, "read records")
+        try:
+            svc._blind_guard(s, person, item_id)
+        except NotAllowed:
+            return FirstVerdict(None, "", None, True)
+        v = s.scalar(select(Verdict).where(Verdict.item_id == item_id, Verdict.role == "primary"))
+        if v is None:
+            return FirstVerdict(None, "", None, False)
+        return FirstVerdict(VerdictBody.from_json(v.body), v.auditor, v.updated_at, False)
 
 
 def compare(svc: AuditService, item_id: int) -> Comparison:
