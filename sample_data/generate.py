@@ -207,11 +207,13 @@ class Builder:
 
         window = [i for i, s in enumerate(self.inc_slots) if lo <= s.received_at < hi]
         window.sort(key=lambda i: (i not in chosen, i))
-        done = 0
+        done = sampled = 0
         for unlinked in (False, True):  # a linked crime reads best; one with a missing link only if need be
             for i in window:
-                if done >= 3 or (unlinked and done):
+                if done >= 3 and not unlinked:
                     break
+                if unlinked and (sampled or i not in chosen):  # only to get one into the sample at all
+                    continue
                 plain = not self.incidents[i].tags - {"zero_status"}
                 if i in chosen and plain and not suitable(self.incidents[i], unlinked):
                     j = next((j for j in range(len(self.incidents)) if j not in chosen
@@ -223,6 +225,7 @@ class Builder:
                     case.crimes[0].delay_h = 71.5
                     case.tags.add("clock_change")
                     done += 1
+                    sampled += i in chosen
 
     def _number_crimes(self) -> None:
         """Crime references in recording order across the force (with gaps: the extract is a subset)."""
