@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+from dataclasses import replace
 from html import escape
 from pathlib import Path
 
@@ -27,7 +28,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from cdi_workbench.audit.service import QUEUE_FILTERS, AuditService, QueueRow
+from cdi_workbench.audit import review
+from cdi_workbench.audit.roles import PERMISSIONS, ROLES, NotAllowed, Person
+from cdi_workbench.audit.service import QUEUE_FILTERS, AuditService
+from cdi_workbench.audit.undo import UndoStack
 from cdi_workbench.audit.verdicts import VerdictBody
 from cdi_workbench.classification import codes_for_period
 from cdi_workbench.findings import Findings, compute, with_previous
@@ -37,11 +41,25 @@ from cdi_workbench.timeutil import display_date
 
 from .findings_view import FindingsView
 from .operations import Runner
-from .queue_model import QueueModel
+from .queue_model import REVIEW_FILTERS, QueueModel, review_filter
 from .record_view import RecordView
 from .verdict_panel import VerdictPanel
 
 SAMPLE_NAME_ROLE = Qt.ItemDataRole.UserRole + 1  # the sample chooser keeps each sample's name here
+ROLE_ORDER = ("lead", "auditor", "reviewer", "liaison")
+
+
+def who_may(action: str) -> str:
+    """'the audit lead or auditor': the roles allowed an action, for tooltips on what is disabled."""
+    names = [ROLES[r].lower() for r in ROLE_ORDER if r in PERMISSIONS[action]]
+    return "the " + (", ".join(names[:-1]) + " or " + names[-1] if len(names) > 1 else names[0])
+
+
+LIAISON_TEXT = (
+    "<h2>Force liaison</h2><p>You exchange the failed records with the force: <b>Review &gt; Export failed "
+    "records for the force…</b> writes the workbook the force answers, and <b>Review &gt; Import the force's "
+    "responses…</b> reads its answers back.</p><p>Records, narratives, verdicts and findings are not shown to the "
+    "force liaison. The audit lead decides the force's challenges.</p>")
 
 SHORTCUTS = [
     ("Ctrl+N", "Add a crime identified"),
@@ -77,16 +95,21 @@ class MainWindow(QMainWindow):
         self.sample_id: int | None = None
         self.current_item: int | None = None
         self._restore_item: int | None = None
+        self.person: Person | None = None  # who is acting, once the open database has identified them
+        self.review_mode = False  # the queue lists the person's assigned records; the panel edits their review
+        self._first_hidden = False  # the record in view is a blind review not yet complete
+        self._gates: list[tuple[QAction | QWidget, str, str]] = []  # (action or widget, need, its own tooltip)
         self.setWindowTitle("CDI Workbench")
         self.resize(1400, 860)
         self._build()
         self._build_menus()
+        self._apply_role()
         self._findings_timer = QTimer(self, singleShot=True, interval=300)
         self._findings_timer.timeout.connect(self.refresh_findings)
 
     # ---- layout ----------------------------------------------------------------------------------------
     def _build(self) -> None:
-        left = QWidget()
+        left = self.left = QWidget()
         ll = QVBoxLayout(left)
         ll.setContentsMargins(4, 4, 4, 4)
         self.sample_box = QComboBox(objectName="sample_box")
@@ -106,7 +129,8 @@ class MainWindow(QMainWindow):
         self.queue = QTableView(objectName="queue")
         self.queue.setModel(self.queue_model)
         self.queue.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.queue.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        # several records can be selected (Shift/Ctrl+click) for the lead to assign them for review by hand
+        self.queue.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
         self.queue.verticalHeader().hide()
         self.queue.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         self.queue.horizontalHeader().setStretchLastSection(True)
@@ -132,7 +156,7 @@ class MainWindow(QMainWindow):
         dock.setWidget(self.findings_view)
         self.addDockWidget(Qt.DockWidgetArea.BottomDockWidgetArea, dock)
         self.findings_dock = dock
-        self.who_label = QLabel()
+        self.who_label = QLabel(objectName="who_label")
         self.busy_label = QLabel()
         self.statusBar().addPermanentWidget(self.busy_label)
         self.statusBar().addPermanentWidget(self.who_label)
@@ -148,8 +172,12 @@ class MainWindow(QMainWindow):
         self.panel.finished.connect(self.next_record)
         self.panel.editor.find_crime.connect(self.find_crime)
 
-    def _action(self, menu, text: str, keys, slot, context=Qt.ShortcutContext.WindowShortcut) -> QAction:  # noqa: ANN001
+    def _action(self, menu, text: str, keys, slot, context=Qt.ShortcutContext.WindowShortcut,  # noqa: ANN001
+                need: str = "") -> QAction:
+        """A menu action; `need` is what the person must be allowed to do (see _allowed), else it is disabled."""
         act = QAction(text, self)
+        if need:
+            self._gates.append((act, need, ""))
         if keys:
             seqs = keys if isinstance(keys, list) else [keys]
             act.setShortcuts([QKeySequence(k) for k in seqs])
@@ -164,53 +192,216 @@ class MainWindow(QMainWindow):
         self._action(f, "&Open audit database…", QKeySequence.StandardKey.Open, self.choose_database)
         self.recent_menu = f.addMenu("Open &recent")
         self.recent_menu.aboutToShow.connect(self._fill_recent)
-        self._action(f, "&Import a force extract…", "Ctrl+I", self.import_extract)
-        self._action(f, "&Export findings…", "Ctrl+E", self.export_findings)
-        self._action(f, "Compare with a &previous audit…", None, self.choose_previous)
-        self._action(f, "Recorded crime for the annual &estimate…", None, self.edit_recorded_crime)
+        self._action(f, "&Import a force extract…", "Ctrl+I", self.import_extract, need="import extracts")
+        self._action(f, "&Export findings…", "Ctrl+E", self.export_findings, need="findings")
+        self._action(f, "Compare with a &previous audit…", None, self.choose_previous, need="findings")
+        self._action(f, "Recorded crime for the annual &estimate…", None, self.edit_recorded_crime, need="audit")
         f.addSeparator()
-        self._action(f, "E&xport audit package…", None, self.export_package)
-        self._action(f, "Import audit pac&kage…", None, self.import_package)
+        self._action(f, "E&xport audit package…", None, self.export_package, need="audit")
+        self._action(f, "Import audit pac&kage…", None, self.import_package, need="audit")
         f.addSeparator()
-        self._action(f, "Change &auditor name…", None, self.ask_user)
+        self._action(f, "Change &who is working…", None, self.ask_user)
         self._action(f, "&Quit", QKeySequence.StandardKey.Quit, self.close)
         e = mb.addMenu("&Edit")
-        self.undo_action = self._action(e, "&Undo", QKeySequence.StandardKey.Undo, self.undo)
-        self.redo_action = self._action(e, "&Redo", ["Ctrl+Shift+Z", "Ctrl+Y"], self.redo)
+        self.undo_action = self._action(e, "&Undo", QKeySequence.StandardKey.Undo, self.undo, need="edit")
+        self.redo_action = self._action(e, "&Redo", ["Ctrl+Shift+Z", "Ctrl+Y"], self.redo, need="edit")
         e.addSeparator()
-        self._action(e, "Add a reason &not recorded…", None, self.add_reason)
+        self._action(e, "Add a reason &not recorded…", None, self.add_reason, need="audit")
         r = mb.addMenu("&Record")
-        self._action(r, "&Next record", ["Ctrl+PgDown", "Alt+Down"], self.next_record)
-        self._action(r, "&Previous record", ["Ctrl+PgUp", "Alt+Up"], self.previous_record)
+        self._action(r, "&Next record", ["Ctrl+PgDown", "Alt+Down"], self.next_record, need="read records")
+        self._action(r, "&Previous record", ["Ctrl+PgUp", "Alt+Up"], self.previous_record, need="read records")
         r.addSeparator()
-        self._action(r, "&Add crime identified", "Ctrl+N", self.panel.add_crime)
-        self._action(r, "&Zero status", "Ctrl+0", self.panel.zero_status)
-        self._action(r, "&Done, next record", ["Ctrl+Return", "Ctrl+Enter"], self.panel.done)
-        self._action(r, "&Flag for a second opinion…", "Ctrl+G", self.flag_record)
-        self._action(r, "&Search the queue", QKeySequence.StandardKey.Find, self._focus_search)
-        self._action(r, "&History of this record…", "Ctrl+H", self.show_history)
+        self._action(r, "&Add crime identified", "Ctrl+N", self.panel.add_crime, need="edit")
+        self._action(r, "&Zero status", "Ctrl+0", self.panel.zero_status, need="edit")
+        self._action(r, "&Done, next record", ["Ctrl+Return", "Ctrl+Enter"], self.panel.done, need="edit")
+        self._action(r, "&Flag for a second opinion…", "Ctrl+G", self.flag_record, need="edit")
+        self._action(r, "&Search the queue", QKeySequence.StandardKey.Find, self._focus_search, need="read records")
+        self.history_action = self._action(r, "&History of this record…", "Ctrl+H", self.show_history,
+                                           need="history")
         smp = mb.addMenu("&Sample")
-        self._action(smp, "&Draw a sample…", "Ctrl+Shift+D", self.draw_sample)
-        self._action(smp, "&Extend this sample…", None, self.extend_sample)
-        self._action(smp, "E&xport the draw list…", None, self.export_draw_list)
+        self._action(smp, "&Draw a sample…", "Ctrl+Shift+D", self.draw_sample, need="draw samples")
+        self._action(smp, "&Extend this sample…", None, self.extend_sample, need="draw samples")
+        self._action(smp, "E&xport the draw list…", None, self.export_draw_list, need="draw samples")
         self.review_menu = mb.addMenu("Re&view")
         self._build_challenge_actions(self.review_menu)
+        self._build_review_actions(self.review_menu)
         h = mb.addMenu("&Help")
         self._action(h, "Recording &rules", "F1", self.show_rules)
         self._action(h, "&Keyboard shortcuts", "Ctrl+/", self.show_shortcuts)
+        for menu in (f, e, r, smp, self.review_menu, h):
+            menu.setToolTipsVisible(True)  # a disabled action says which role may use it
 
     # ---- opening -----------------------------------------------------------------------------------------
-    def ask_user(self) -> bool:
-        name, ok = QInputDialog.getText(self, "Who is auditing?",
-                                        "Your name, as it should be stamped on every verdict:", text=self.user)
+    def ask_user(self, problem: str = "") -> bool:
+        """Ask who is working (again, saying why, when `problem` is given); with a database open, identify
+        them on it: their role decides what the window offers."""
+        title = "Not registered for this audit" if problem else "Who is working?"
+        prompt = (problem + "\n\n" if problem else "") + "Your name, as it should be stamped on every verdict:"
+        name, ok = QInputDialog.getText(self, title, prompt, text=self.user)
         if ok and name.strip():
             self.user = name.strip()
             self.settings.setValue("auditor", self.user)
             if self.svc:
                 self.svc.user = self.user
+                self.svc.undo_stack = UndoStack()  # one person's undo never writes as another
+                self._update_undo()
+                self.identify()
             self._update_status()
             return True
         return False
+
+    # ---- identity and role ---------------------------------------------------------------------------------
+    def identify(self) -> None:
+        """Who is acting on the open database (roles.identify): then the window offers what their role may do."""
+        svc = self.svc
+        if svc is None:
+            return
+
+        def work():  # noqa: ANN202 (the person, or why they are not allowed in)
+            try:
+                return svc.me()
+            except NotAllowed as exc:
+                return exc
+
+        self.runner.run(work, self._identified)
+
+    def _identified(self, result: Person | NotAllowed) -> None:
+        if isinstance(result, NotAllowed):
+            self.person = None
+            self._apply_role()
+            self._clear_record_area()
+            self.queue_model.set_rows([])
+            self.sample_box.clear()
+            self.record_view.setHtml(f"<h3>Not registered for this audit</h3><p>{escape(str(result))}.</p>"
+                                     "<p>File &gt; Change who is working… to give your name as the audit lead "
+                                     "registered it.</p>")
+            self._update_status()
+            if self.db is not None and self.db.engine.dialect.name == "postgresql":
+                self._show_error("Not registered for this audit", escape(str(result)))
+            elif "not registered" in str(result):
+                self.ask_user(f"“{self.user}” is not registered for this audit. Only the people the audit lead "
+                              "registered may open it: type your name exactly as it was registered.")
+            else:
+                self.ask_user(f"{result}.")
+            return
+        self.person = result
+        self.review_mode = result.role == "reviewer" or (self.review_mode and result.may("review"))
+        self.queue_model.set_review(self.review_mode)
+        self._set_filters()
+        self._apply_role()
+        self._update_status()
+        if result.may("read records"):
+            self._load_samples()
+        else:
+            self._clear_record_area()
+            self.record_view.setHtml(LIAISON_TEXT)
+        self.refresh_findings()
+
+    def _allowed(self, need: str) -> tuple[bool, str]:
+        """May the person do `need` now? (a PERMISSIONS action, or 'edit' the verdict the panel edits, 'history',
+        'findings', 'review mode'); else why not, for the tooltip."""
+        p = self.person
+        if p is None:
+            return False, ("Open an audit database first" if self.db is None
+                           else "Nobody is identified on this audit: File > Change who is working…")
+        you = f"you are {'the' if p.role in ('lead', 'liaison') else 'a'} {p.title.lower()}"
+        if need == "edit":
+            need = "review" if self.review_mode else "audit"
+        if need == "history":
+            if self.review_mode and self._first_hidden:
+                return False, "Blind review: the record's history is shown once your review is complete"
+            need = "read records"
+        if need == "findings":
+            if p.role == "reviewer":
+                return False, ("Not shown to peer reviewers: the findings are made of the first verdicts, "
+                               "which a blind review must not see")
+            need = "report"
+        if need == "review mode":
+            if p.role == "reviewer":
+                return False, "A peer reviewer always works on the records assigned to them"
+            need = "review"
+        if p.may(need):
+            return True, ""
+        return False, f"Only {who_may(need)} may {need}; {you}"
+
+    def _gate_actions(self) -> None:
+        """Enable what the person may use, disable the rest with a tooltip saying who may."""
+        for target, need, tip in self._gates:
+            ok, why = self._allowed(need)
+            target.setEnabled(ok)
+            target.setToolTip(tip if ok else why)
+
+    def _apply_role(self) -> None:
+        """The actions the person may use, and only the parts of the window their role may see."""
+        self._gate_actions()
+        p = self.person
+        reads = p is not None and p.may("read records")
+        self.left.setVisible(reads)
+        self.panel.setVisible(reads)
+        self.findings_dock.setVisible(self._allowed("findings")[0])
+        self.review_action.blockSignals(True)
+        self.review_action.setChecked(self.review_mode)
+        self.review_action.blockSignals(False)
+        self.panel.role = "review" if self.review_mode else "primary"
+
+    def _clear_record_area(self) -> None:
+        self.current_item = None
+        self.record_view.show_record(None)
+        self.panel.show_first(None)
+        self.panel.setEnabled(False)
+        self.progress_label.setText("")
+
+    def set_review_mode(self, on: bool) -> None:
+        """Review > Review my assigned records: the queue lists them, and the panel edits the review."""
+        if self.person is None or (on and not self.person.may("review")) or self.person.role == "reviewer":
+            self._apply_role()
+            return
+        self.review_mode = on
+        self.queue_model.set_review(on)
+        self._set_filters()
+        self._apply_role()
+        self._update_status()
+        self._clear_record_area()
+        self._load_samples()
+
+    def _set_filters(self) -> None:
+        self.filter_box.blockSignals(True)
+        self.filter_box.clear()
+        self.filter_box.addItems([f.capitalize() for f in (REVIEW_FILTERS if self.review_mode else QUEUE_FILTERS)])
+        self.filter_box.blockSignals(False)
+
+    def _load_samples(self, select: int | None = None) -> None:
+        """The sample chooser (in reviewer mode, the samples with records assigned to the person), then the
+        remembered sample and position."""
+        svc, person, reviewing = self.svc, self.person, self.review_mode
+        if svc is None or person is None:
+            return
+
+        def work():  # noqa: ANN202
+            samples = svc.samples()
+            if reviewing:
+                counts: dict[int, int] = {}
+                for a in review.assignments(svc, reviewer=person.name):
+                    counts[a.sample_id] = counts.get(a.sample_id, 0) + 1
+                samples = [replace(smp, size=counts[smp.id]) for smp in samples if smp.id in counts]
+            return samples, svc.recall("sample")
+
+        def done(result) -> None:  # noqa: ANN001
+            samples, remembered = result
+            self._fill_samples(samples)
+            if not samples:
+                self.sample_id = None
+                self.queue_model.set_rows([])
+                self._clear_record_area()
+                self.record_view.setHtml(
+                    "<h3>No records are assigned to you for review yet</h3><p>The audit lead assigns records "
+                    "for peer review (Review &gt; Assign records for review…); they appear here.</p>"
+                    if reviewing else "<h3>No sample drawn yet</h3><p>Sample &gt; Draw a sample… (Ctrl+Shift+D) "
+                    "draws one from the records imported.</p>")
+                return
+            self._restore_sample(str(select) if select is not None else remembered)
+
+        self.runner.run(work, done)
 
     def recent(self) -> list[str]:
         return [str(p) for p in (self.settings.value("recent", [], list) or [])]
@@ -240,17 +431,16 @@ class MainWindow(QMainWindow):
         def done(result) -> None:  # noqa: ANN001
             if self.db is not None:
                 self.db.close()
-            self.db, self.svc, self.info, samples, codes, reasons = result
+            self.db, self.svc, self.info, _samples, codes, reasons = result
+            self.person, self.sample_id = None, None
             self.panel.set_codes(codes)
             self.panel.editor.set_reasons(reasons)
             recent = [p for p in self.recent() if p != target]
             self.settings.setValue("recent", [target, *recent][:8])
-            self._fill_samples(samples)
             svc = self.svc
-            self.runner.run(lambda: svc.recall("sample"), self._restore_sample)
             self.runner.run(svc.verify_trail, self._trail_checked)
             self._update_status()
-            self.refresh_findings()
+            self.identify()  # then the samples, the queue and the findings, as the person's role allows
 
         self.runner.run(work, done, lambda msg: self._show_error(f"Cannot open {target}", msg))
 
@@ -292,28 +482,49 @@ class MainWindow(QMainWindow):
         if self.svc is None or self.sample_id is None:
             return
         svc, sid = self.svc, self.sample_id
-        filt, text = QUEUE_FILTERS[self.filter_box.currentIndex()], self.search.text()
+        text = self.search.text()
         want = self._restore_item or self.current_item
-        self.runner.run(lambda: (svc.queue(sid, filt, text), svc.queue(sid)), lambda r: self._queue_loaded(r, want))
+        if self.review_mode and self.person is not None:
+            filt, me = REVIEW_FILTERS[max(self.filter_box.currentIndex(), 0)], self.person.name
 
-    def _queue_loaded(self, result: tuple[list[QueueRow], list[QueueRow]], want: int | None) -> None:
+            def mine():  # noqa: ANN202 (the records assigned to the person, filtered and searched)
+                everything = review.assignments(svc, sid, reviewer=me)
+                found = {r.item_id for r in svc.queue(sid, "all", text)} if text.strip() else None
+                rows = [a for a in everything
+                        if review_filter(a.state, filt) and (found is None or a.item_id in found)]
+                return rows, everything
+
+            self.runner.run(mine, lambda r: self._queue_loaded(r, want, True))
+            return
+        filt = QUEUE_FILTERS[max(self.filter_box.currentIndex(), 0)]
+        self.runner.run(lambda: (svc.queue(sid, filt, text), svc.queue(sid)),
+                        lambda r: self._queue_loaded(r, want, False))
+
+    def _queue_loaded(self, result: tuple[list, list], want: int | None, reviewing: bool = False) -> None:
+        """Show the queue rows (QueueRow, or review.Assignment in reviewer mode) and select the wanted one."""
         rows, everything = result
+        if reviewing != self.queue_model.review:
+            return  # the mode changed while this was loading; the new mode's queue is on its way
         self._restore_item = None
         kind = everything[0].kind if everything else "incident"
         self.queue_model.set_kind(kind)
         self.queue_model.set_rows(rows)
-        self.queue.setColumnHidden(2, len({r.system for r in everything}) <= 1)
-        self._show_progress(sum(r.status == "done" for r in everything), len(everything), len(rows))
+        if self.queue_model.review:
+            self.queue.setColumnHidden(2, False)
+            self._show_progress(sum(a.state not in ("to review", "in progress") for a in everything),
+                                len(everything), len(rows))
+        else:
+            self.queue.setColumnHidden(2, len({r.system for r in everything}) <= 1)
+            self._show_progress(sum(r.status == "done" for r in everything), len(everything), len(rows))
         row = self.queue_model.row_of(want) if want is not None else -1
         if rows:
             self.queue.selectRow(row if row >= 0 else 0)
         else:
-            self.current_item = None
-            self.record_view.show_record(None)
-            self.panel.setEnabled(False)
+            self._clear_record_area()
 
     def _show_progress(self, done: int, total: int, shown: int) -> None:
-        self.progress_label.setText(f"{done} of {total} records audited · {shown} shown")
+        what = "assigned records reviewed" if self.review_mode else "records audited"
+        self.progress_label.setText(f"{done} of {total} {what} · {shown} shown")
 
     def _row_chosen(self, row: int) -> None:
         if not 0 <= row < len(self.queue_model.rows) or self.svc is None:
@@ -325,20 +536,27 @@ class MainWindow(QMainWindow):
         self._load_item(item_id)
 
     def _load_item(self, item_id: int) -> None:
-        svc, sid = self.svc, self.sample_id
+        svc, sid, reviewing = self.svc, self.sample_id, self.review_mode
         assert svc is not None
 
         def work():  # noqa: ANN202
-            detail, body = svc.record(item_id), svc.verdict(item_id)
+            detail = svc.record(item_id)
+            # a reviewer starts from their review so far (open mode: from the first verdict's answers)
+            body = review.start_body(svc, item_id) if reviewing else svc.verdict(item_id)
+            first = review.first_verdict(svc, item_id) if reviewing else None
             svc.remember(f"position:{sid}", str(item_id))
-            return detail, body, svc.evaluate(item_id, body)
+            return detail, body, svc.evaluate(item_id, body), first
 
         def done(result) -> None:  # noqa: ANN001
-            if item_id != self.current_item:
+            if item_id != self.current_item or reviewing != self.review_mode:
                 return  # the user has moved on
-            detail, body, results = result
+            detail, body, results, first = result
             self.record_view.show_record(detail)
             self.panel.load(detail, body, results)
+            self.panel.show_first(first)
+            self._first_hidden = first is not None and first.hidden
+            self._gate_actions()
+            self.panel.setEnabled(self._allowed("edit")[0])
             typing = QApplication.focusWidget() in (self.search, self.filter_box, self.sample_box)
             if not typing:  # never take the cursor away from someone typing a search
                 self.panel.focus_first()
@@ -364,22 +582,35 @@ class MainWindow(QMainWindow):
         if self.svc is None or self.current_item is None:
             return
         if not self.user and not self.ask_user():
-            self.panel.say("Say who is auditing before entering verdicts (File > Change auditor name).")
+            self.panel.say("Say who is auditing before entering verdicts (File > Change who is working…).")
             return
         svc, item_id, snapshot = self.svc, self.current_item, copy.deepcopy(body)
-
-        sid = self.sample_id
+        sid, role = self.sample_id, "review" if self.review_mode else "primary"
+        me = self.person.name if self.person is not None else ""
 
         def work():  # noqa: ANN202
-            svc.save_verdict(item_id, snapshot, label=label)
-            return svc.evaluate(item_id, snapshot), svc.queue_row(item_id), svc.progress(sid) if sid else (0, 0)
+            svc.save_verdict(item_id, snapshot, label=label, role=role)
+            if role == "review":  # the assignment's new state; a completed blind review now shows the first
+                mine = review.assignments(svc, sid, reviewer=me)
+                row = next(a for a in mine if a.item_id == item_id)
+                done_ = sum(a.state not in ("to review", "in progress") for a in mine)
+                return svc.evaluate(item_id, snapshot), row, (done_, len(mine)), review.first_verdict(svc, item_id)
+            return (svc.evaluate(item_id, snapshot), svc.queue_row(item_id), svc.progress(sid) if sid else (0, 0),
+                    None)
 
         def done(result) -> None:  # noqa: ANN001
-            results, row, (n_done, n_all) = result
+            results, row, (n_done, n_all), first = result
+            if (role == "review") != self.queue_model.review:
+                return  # the queue changed mode meanwhile
             self.queue_model.update_row(row)
             self._show_progress(n_done, n_all, len(self.queue_model.rows))
             if self.panel.detail and self.panel.detail.item_id == item_id:
                 self.panel.set_results(results)
+                if first is not None:
+                    self.panel.show_first(first)
+                    if self._first_hidden != first.hidden:
+                        self._first_hidden = first.hidden
+                        self._gate_actions()
             self._update_undo()
             self._findings_timer.start()
 
@@ -629,7 +860,7 @@ class MainWindow(QMainWindow):
             old.close()
 
     def refresh_findings(self) -> None:
-        if self.db is None:
+        if self.db is None or not self._allowed("findings")[0]:
             return
         self.runner.run(self._findings, self.findings_view.show_findings,
                         lambda msg: self._show_error("The findings could not be worked out", msg))
@@ -654,10 +885,21 @@ class MainWindow(QMainWindow):
     def go_to_item(self, item_id: int) -> None:
         """Open a record wherever it is: its sample, the whole queue, the record selected."""
         svc = self.svc
-        if svc is None:
+        if svc is None or self.person is None:
             return
+        leave = self.review_mode and self.person.role != "reviewer"  # a lead goes back to the whole queue
+        if leave:
+            self.review_mode = False
+            self.queue_model.set_review(False)
+            self._set_filters()
+            self._apply_role()
+            self._update_status()
 
-        def done(sample_id: int) -> None:
+        def done(result) -> None:  # noqa: ANN001
+            sample_id, samples = result
+            if samples is not None:
+                self._fill_samples(samples)
+                self.sample_box.setCurrentIndex(-1)  # so choosing the record's sample below loads it
             self._restore_item = item_id
             self.search.blockSignals(True)
             self.search.clear()
@@ -671,7 +913,7 @@ class MainWindow(QMainWindow):
             else:
                 self.sample_box.setCurrentIndex(idx)
 
-        self.runner.run(lambda: svc.sample_of(item_id), done)
+        self.runner.run(lambda: (svc.sample_of(item_id), svc.samples() if leave else None), done)
 
     def export_findings(self) -> None:
         if self.db is None:
@@ -703,14 +945,78 @@ class MainWindow(QMainWindow):
     # ---- the force's challenges (Review menu) and peer review agreement ------------------------------------
     def _build_challenge_actions(self, menu) -> None:  # noqa: ANN001 (QMenu)
         """The challenge round's actions, kept together in the Review menu."""
-        self._action(menu, "E&xport failed records for the force…", None, self.export_for_force)
-        self._action(menu, "&Import the force's responses…", None, self.import_force_responses)
-        self._action(menu, "The force's &challenges…", None, self.show_challenges)
+        self._action(menu, "E&xport failed records for the force…", None, self.export_for_force,
+                     need="exchange with the force")
+        self._action(menu, "&Import the force's responses…", None, self.import_force_responses,
+                     need="exchange with the force")
+        self._action(menu, "The force's &challenges…", None, self.show_challenges, need="decide challenges")
         menu.addSeparator()
+
+    # ---- peer review (Review menu) -------------------------------------------------------------------------
+    def _build_review_actions(self, menu) -> None:  # noqa: ANN001 (QMenu)
+        self.review_action = self._action(menu, "&Review my assigned records", None, self.set_review_mode,
+                                          need="review mode")
+        self.review_action.setCheckable(True)  # triggered(checked) switches the mode
+        self._action(menu, "&Assign records for review…", None, self.assign_reviews, need="assign reviews")
+        self._action(menu, "&Disagreements…", None, self.show_disagreements, need="adjudicate")
+        menu.addSeparator()
+        self._action(menu, "&People…", None, self.show_people, need="manage people")
+
+    def selected_items(self) -> list[int]:
+        """The audit items selected in the queue (for assigning by hand)."""
+        rows = sorted({i.row() for i in self.queue.selectionModel().selectedRows()})
+        return [self.queue_model.rows[r].item_id for r in rows if r < len(self.queue_model.rows)]
+
+    def assign_reviews(self) -> None:
+        if self.svc is None or self.person is None:
+            return
+        from .assign_dialog import AssignDialog
+
+        svc = self.svc
+
+        def show(samples) -> None:  # noqa: ANN001
+            dialog = AssignDialog(svc, self.runner, samples, self.sample_id, self.selected_items(),
+                                  not self.person.registered if self.person else True, self)
+            dialog.assigned.connect(self._assignments_changed)
+            dialog.open()
+            self.assign_dialog = dialog
+
+        self.runner.run(svc.samples, show)
+
+    def _assignments_changed(self) -> None:
+        if self.review_mode:
+            self._load_samples(self.sample_id)
+
+    def show_disagreements(self) -> None:
+        if self.svc is None:
+            return
+        from .disagreements_dialog import DisagreementsDialog
+
+        dialog = DisagreementsDialog(self.svc, self.runner, self)
+        dialog.open_item.connect(self.go_to_item)
+        dialog.decided.connect(self._decided)
+        dialog.open()
+        self.disagreements_dialog = dialog
+
+    def _decided(self) -> None:
+        self.refresh_findings()
+        if self.review_mode:
+            self.load_queue()
+
+    def show_people(self) -> None:
+        if self.db is None:
+            return
+        from .people_dialog import PeopleDialog
+
+        dialog = PeopleDialog(self.db, self.runner, self.user, self,
+                              me=self.person.name if self.person is not None else "")
+        dialog.changed.connect(self.identify)  # the first person registered ends single-user mode
+        dialog.open()
+        self.people_dialog = dialog
 
     def refresh_agreement(self) -> None:
         """Auditor and reviewer agreement per check, for the findings view's 'Peer review agreement' tab."""
-        if self.db is None:
+        if self.db is None or not self._allowed("findings")[0]:
             return
         from cdi_workbench.agreement import agreement
         from cdi_workbench.reports.common import ReviewFigures
@@ -730,7 +1036,8 @@ class MainWindow(QMainWindow):
         from cdi_workbench.challenges import export_for_force
 
         db, target = self.db, path
-        self.runner.run(lambda: export_for_force(db, target),
+        who = self.user
+        self.runner.run(lambda: export_for_force(db, target, who),
                         lambda n: self.statusBar().showMessage(
                             f"Wrote {n} failure(s) to {target}: the force answers agree or challenge on each", 10000),
                         lambda msg: self._show_error("The failed records were not exported", msg))
@@ -744,11 +1051,11 @@ class MainWindow(QMainWindow):
             return
         from cdi_workbench.challenges import ResponseError, import_responses
 
-        db, source = self.db, path
+        db, source, who = self.db, path, self.user
 
         def work():  # noqa: ANN202 (the counts, or the problems found: nothing is stored then)
             try:
-                return import_responses(db, source)
+                return import_responses(db, source, who)
             except ResponseError as exc:
                 return exc
 
@@ -762,7 +1069,8 @@ class MainWindow(QMainWindow):
             self.statusBar().showMessage(f"Stored the force's responses: {result['agree']} agreed, "
                                          f"{result['challenge']} challenged", 10000)
             self.refresh_findings()
-            self.show_challenges()
+            if self._allowed("decide challenges")[0]:
+                self.show_challenges()
 
         self.runner.run(work, done, lambda msg: self._show_error("The responses were not imported", msg))
 
@@ -818,14 +1126,21 @@ class MainWindow(QMainWindow):
         self.search.selectAll()
 
     def _update_status(self) -> None:
-        who = self.user or "(nobody: File > Change auditor name)"
+        """The person and their role (or single-user mode) in the status bar, and the audit in the title."""
+        p = self.person
+        if self.db is None:
+            who = f"{self.user or 'nobody yet (File > Change who is working…)'}"
+        elif p is None:
+            who = f"{self.user or 'nobody'}: not identified on this audit"
+        else:
+            who = f"{p.name} · {p.title}" + (" · reviewing assigned records" if self.review_mode else "")
         if hasattr(self, "info") and self.db is not None:
             i = self.info
             self.setWindowTitle(f"CDI Workbench: {i.force}, {display_date(i.period_start)} to "
                                 f"{display_date(i.period_end)} ({self.db.display_name})")
-            self.who_label.setText(f"Auditor: {who} · {i.rules.title}")
+            self.who_label.setText(f"{who} · {i.rules.title}")
         else:
-            self.who_label.setText(f"Auditor: {who}")
+            self.who_label.setText(who)
 
     def _show_error(self, title: str, details: str = "") -> None:
         QMessageBox.warning(self, "CDI Workbench", f"<b>{title}</b><br>{details}")

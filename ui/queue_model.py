@@ -12,6 +12,17 @@ from cdi_workbench.classification import GROUP_LABELS
 from cdi_workbench.timeutil import display
 
 COLUMNS = ["#", "Reference", "System", "Received", "Status", "Findings"]
+# In reviewer mode the queue lists the records assigned to the person (review.Assignment rows) instead.
+REVIEW_COLUMNS = ["#", "Reference", "Review", "State", "Assigned by", "Assigned"]
+REVIEW_FILTERS = ("all", "to review", "in progress", "reviewed")
+
+
+def review_filter(state: str, filter_: str) -> bool:
+    if filter_ in ("to review", "in progress"):
+        return state == filter_
+    if filter_ == "reviewed":
+        return state not in ("to review", "in progress")
+    return True
 # What the System and Received columns hold for each kind of record.
 KIND_HEADINGS = {"incident": ("System", "Received"), "referral": ("System", "Received"),
                  "disposal": ("Type", "Issued"), "cancellation": ("Offence group", "Cancelled"),
@@ -36,8 +47,16 @@ def findings_text(r: QueueRow) -> str:
 class QueueModel(QAbstractTableModel):
     def __init__(self) -> None:
         super().__init__()
-        self.rows: list[QueueRow] = []
+        self.rows: list = []  # QueueRow, or review.Assignment in reviewer mode
         self.kind = "incident"
+        self.review = False
+
+    def set_review(self, review: bool) -> None:
+        """Reviewer mode: the rows are review.Assignment values (the person's assigned records)."""
+        if review != self.review:
+            self.beginResetModel()
+            self.review, self.rows = review, []
+            self.endResetModel()
 
     def set_kind(self, kind: str) -> None:
         if kind != self.kind:
@@ -49,7 +68,7 @@ class QueueModel(QAbstractTableModel):
         self.rows = rows
         self.endResetModel()
 
-    def update_row(self, row: QueueRow) -> None:
+    def update_row(self, row) -> None:  # noqa: ANN001 (a QueueRow, or an Assignment in reviewer mode)
         for i, r in enumerate(self.rows):
             if r.item_id == row.item_id:
                 self.rows[i] = row
@@ -63,10 +82,12 @@ class QueueModel(QAbstractTableModel):
         return 0 if parent.isValid() else len(self.rows)
 
     def columnCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(COLUMNS)
+        return 0 if parent.isValid() else len(REVIEW_COLUMNS if self.review else COLUMNS)
 
     def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
+            if self.review:
+                return REVIEW_COLUMNS[section]
             if section in (2, 3):
                 return KIND_HEADINGS.get(self.kind, ("System", "Received"))[section - 2]
             return COLUMNS[section]
@@ -77,6 +98,8 @@ class QueueModel(QAbstractTableModel):
             return None
         r = self.rows[index.row()]
         col = index.column()
+        if self.review:
+            return self._review_data(r, col, role)
         if role == Qt.ItemDataRole.DisplayRole:
             status = r.status + (" ⚑" if r.flagged else "")
             system = GROUP_LABELS.get(r.system, r.system) if r.kind == "cancellation" else r.system
@@ -87,4 +110,17 @@ class QueueModel(QAbstractTableModel):
             return font
         if role == Qt.ItemDataRole.ToolTipRole and r.flagged:
             return "Flagged for a second opinion"
+        return None
+
+    @staticmethod
+    def _review_data(a, col: int, role: int) -> Any:  # noqa: ANN001 (review.Assignment)
+        if role == Qt.ItemDataRole.DisplayRole:
+            return [str(a.position), a.ref, a.mode, a.state, a.assigned_by, display(a.assigned_at)][col]
+        if role == Qt.ItemDataRole.FontRole and a.state == "to review":
+            font = QFont()
+            font.setBold(True)
+            return font
+        if role == Qt.ItemDataRole.ToolTipRole and col == 2:
+            return ("Blind: the first verdict is shown once your review is complete" if a.mode == "blind"
+                    else "Open: your review starts from the first verdict; agree or change each check")
         return None

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from html import escape
+
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QApplication,
@@ -13,14 +15,17 @@ from PySide6.QtWidgets import (
     QMessageBox,
     QPushButton,
     QStackedWidget,
+    QTextBrowser,
     QVBoxLayout,
     QWidget,
 )
 
 from cdi_workbench.audit.evaluate import CrimeResult
 from cdi_workbench.audit.records import RecordDetail
-from cdi_workbench.audit.verdicts import CrimeFinding, VerdictBody
+from cdi_workbench.audit.review import FirstVerdict
+from cdi_workbench.audit.verdicts import CHECKS, CrimeFinding, VerdictBody
 from cdi_workbench.classification import Classification
+from cdi_workbench.timeutil import display
 
 from .check_form import CheckForm
 from .crime_editor import CrimeEditor
@@ -39,8 +44,34 @@ def crime_summary(n: int, f: CrimeFinding, r: CrimeResult | None) -> str:
     return text
 
 
+def first_verdict_html(kind: str, first: FirstVerdict) -> str:
+    """The auditor's verdict as a reviewer may see it (read-only, above their own review)."""
+    if first.hidden:
+        return ("<i>Blind review: the auditor's verdict is hidden until your own review of this record is "
+                "complete.</i>")
+    if first.body is None:
+        return "<i>Not audited yet: there is no first verdict to compare with.</i>"
+    b = first.body
+    state = "complete" if b.complete else "in progress"
+    lines = [f"<b>{escape(first.auditor)}</b>, {display(first.updated_at)} ({state})"]
+    if kind in ("incident", "referral"):
+        if b.zero_status:
+            lines.append("Zero status: no crime in this record")
+        lines += [escape(crime_summary(n, f, None)) for n, f in enumerate(b.crimes, 1)]
+        if not b.crimes and not b.zero_status:
+            lines.append("No crime identified yet")
+    else:
+        answers = {True: "yes", False: "no", None: "not answered"}
+        lines += [f"{escape(q)} <b>{answers[b.checks.get(k)]}</b>" for k, q in CHECKS.get(kind, [])]
+    lines.append(f"<b>Rationale:</b> {escape(b.rationale) if b.rationale else '<i>none given</i>'}")
+    return "<br>".join(lines)
+
+
 class VerdictPanel(QWidget):
-    """Emits `changed(body, label)` for every answer (the window saves it at once) and `finished` on Done."""
+    """Emits `changed(body, label)` for every answer (the window saves it at once) and `finished` on Done.
+
+    `role` says which verdict it edits: 'primary' (the auditor's), or 'review' (a peer reviewer's, with the
+    first verdict shown read-only above it when the reviewer may see it)."""
 
     changed = Signal(object, str)
     finished = Signal()
@@ -51,7 +82,18 @@ class VerdictPanel(QWidget):
         self.body = VerdictBody()
         self.results: list[CrimeResult] = []
         self._loading = False
+        self.role = "primary"
         outer = QVBoxLayout(self)
+        self.first_box = QGroupBox("Auditor's verdict", objectName="first_box")
+        fb = QVBoxLayout(self.first_box)
+        fb.setContentsMargins(6, 4, 6, 4)
+        self.first_text = QTextBrowser(objectName="first_verdict")
+        self.first_text.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # read-only: Tab and Enter pass it by
+        self.first_text.setAccessibleName("Auditor's verdict")
+        self.first_text.setMaximumHeight(130)
+        fb.addWidget(self.first_text)
+        self.first_box.hide()
+        outer.addWidget(self.first_box)
         self.heading = QLabel(objectName="verdict_heading")
         self.heading.setWordWrap(True)
         outer.addWidget(self.heading)
@@ -126,6 +168,15 @@ class VerdictPanel(QWidget):
         self._update_heading()
         self.say("")
         self._loading = False
+
+    def show_first(self, first: FirstVerdict | None) -> None:
+        """Show the auditor's verdict above a review (None: no box, as when auditing)."""
+        if first is None or self.detail is None:
+            self.first_box.hide()
+            self.first_text.clear()
+            return
+        self.first_text.setHtml(first_verdict_html(self.detail.kind, first))
+        self.first_box.show()
 
     def set_results(self, results: list[CrimeResult]) -> None:
         """New worked-out results after a save: update the texts in place, leaving focus where it is."""
@@ -325,5 +376,7 @@ class VerdictPanel(QWidget):
         b = self.body
         started = b.crimes or b.zero_status or b.checks or b.rationale
         state = "complete" if b.complete else ("in progress" if started else "not started")
-        self.heading.setText(f"<b>Verdict</b> on {self.detail.ref}: {state}")
+        title = "Your review" if self.role == "review" else "Verdict"
+        self.heading.setText(f"<b>{title}</b> of {escape(self.detail.ref)}: {state}" if self.role == "review"
+                             else f"<b>{title}</b> on {escape(self.detail.ref)}: {state}")
         self.heading.setTextFormat(Qt.TextFormat.RichText)
