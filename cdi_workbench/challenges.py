@@ -22,7 +22,7 @@ from .audit.trail import seal
 from .findings import Findings, compute
 from .reports.common import MARKING, write_atomically
 from .reports.excel import BOLD, put
-from .storage.database import Database
+from .storage.database import Database, serialise_writes
 from .storage.models import Challenge, VerdictChange
 from .timeutil import now_utc
 
@@ -165,6 +165,7 @@ def decide(db: Database, challenge_id: int, upheld: bool, reason: str, who: str)
         raise ValueError("a decision needs a reason")
     lead = require(db, who, "decide challenges")
     with db.session() as s:
+        serialise_writes(s)
         ch = s.get(Challenge, challenge_id)
         if ch is None or ch.response != "challenge":
             raise ValueError(f"no challenge {challenge_id} to decide")

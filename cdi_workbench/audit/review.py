@@ -20,6 +20,7 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from ..storage.database import serialise_writes
 from ..storage.models import AppUser, AuditItem, ReviewAssignment, Verdict, VerdictChange
 from ..timeutil import now_utc
 from .checks import CheckDiff, differences
@@ -73,6 +74,7 @@ def assign(svc: AuditService, sample_id: int, basis: str, reviewer: str, mode: s
     if mode not in MODES:
         raise AuditError(f"unknown review mode {mode!r}: blind or open")
     with svc.db.session() as s:
+        serialise_writes(s)
         lead = svc._require(s, "assign reviews")
         _check_reviewer(s, reviewer, lead.registered)
         items = list(s.scalars(select(AuditItem.id).where(AuditItem.sample_id == sample_id)
@@ -96,6 +98,7 @@ def assign(svc: AuditService, sample_id: int, basis: str, reviewer: str, mode: s
 
 def unassign(svc: AuditService, item_id: int, reason: str = "") -> None:
     with svc.db.session() as s:
+        serialise_writes(s)
         lead = svc._require(s, "assign reviews")
         a = s.scalar(select(ReviewAssignment).where(ReviewAssignment.item_id == item_id))
         if a is None:

@@ -12,7 +12,7 @@ from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
 from ..rules import REASONS_NOT_RECORDED, RuleSet, rule_set
-from ..storage.database import Database
+from ..storage.database import Database, serialise_writes
 from ..storage.models import (
     N100,
     Audit,
@@ -263,6 +263,7 @@ class AuditService:
 
     def set_flag(self, item_id: int, flagged: bool, note: str = "") -> None:
         with self.db.session() as s:
+            serialise_writes(s)
             person = identify(s, self.user)
             if not (person.may("audit") or person.may("review")):
                 person.require("audit")
@@ -330,11 +331,13 @@ class AuditService:
         Each is (item id, answers, the auditor who gave them: '' for the person importing); the history
         records the person importing and the reason."""
         with self.db.session() as s:
+            serialise_writes(s)
             for item_id, body, auditor in verdicts:
                 self._write_in(s, item_id, body.to_json(), role, "import", reason, auditor or None)
 
     def _write(self, item_id: int, body_json: dict | None, role: str, action: str, reason: str) -> dict | None:
         with self.db.session() as s:
+            serialise_writes(s)  # before reading the verdict it replaces
             return self._write_in(s, item_id, body_json, role, action, reason)
 
     def _write_in(self, s: Session, item_id: int, body_json: dict | None, role: str, action: str,

@@ -16,6 +16,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from ..storage.database import serialise_writes
 from ..storage.models import ReviewAssignment, Verdict, VerdictChange
 from ..timeutil import to_utc
 
@@ -37,7 +38,11 @@ def last_hash(s: Session) -> str:
 
 
 def seal(s: Session, change: VerdictChange) -> None:
-    """Chain a new history row to the last one (call before flushing it)."""
+    """Chain a new history row to the last one (call before flushing it).
+
+    Writers take turns (storage.database.serialise_writes: an advisory lock on PostgreSQL, the write lock on
+    SQLite), so two never chain to the same row; the last hash is read after the turn is taken."""
+    serialise_writes(s)
     change.prev_hash = last_hash(s)
     change.hash = digest(change.prev_hash, change.item_id, change.role, change.at, change.who, change.action,
                          change.old_body, change.new_body, change.reason)

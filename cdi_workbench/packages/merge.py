@@ -25,7 +25,7 @@ from ..audit.checks import CheckDiff, differences, rationale
 from ..audit.service import AuditError, AuditService
 from ..audit.trail import seal, verify
 from ..audit.verdicts import VerdictBody
-from ..storage.database import Database, DatabaseError
+from ..storage.database import Database, DatabaseError, serialise_writes
 from ..storage.models import (
     N100,
     Audit,
@@ -325,6 +325,7 @@ def apply_merge(db: Database, plan: MergePlan, resolutions: dict[str, str] | str
     counts = {"taken": 0, "theirs": 0, "ours": 0}
     try:
         with db.session() as s:
+            serialise_writes(s)  # nobody else saves between the check below and the merge
             state = read_json(s, MERGE_KEY + plan.package_id) or {}
             for e in todo:
                 now = s.scalar(select(Verdict.body).where(Verdict.item_id == e.item_id, Verdict.role == e.role))

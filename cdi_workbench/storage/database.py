@@ -13,7 +13,7 @@ from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from alembic.util import CommandError
-from sqlalchemy import Engine, create_engine, event, inspect
+from sqlalchemy import Engine, create_engine, event, func, inspect, select, text
 from sqlalchemy.orm import Session, sessionmaker
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
@@ -43,6 +43,23 @@ def make_engine(target: str | Path) -> Engine:
         cur.close()
 
     return engine
+
+
+WRITE_LOCK = 7215_2014  # PostgreSQL advisory lock: one unit of verdict work at a time across the team
+
+
+def serialise_writes(s: Session) -> None:
+    """Make this unit of work wait for any other writer before it reads what it will change.
+
+    Call it first in a unit of work that reads and then writes (a verdict change: read the old verdict, write
+    the new one and the next link of the hash chain). On PostgreSQL it takes a transaction-scoped advisory
+    lock; on SQLite a write statement that touches no row starts the write transaction at once (waiting up
+    to the busy timeout), so two people saving at the same moment take turns instead of both reading the same
+    old state."""
+    if s.get_bind().dialect.name == "postgresql":
+        s.execute(select(func.pg_advisory_xact_lock(WRITE_LOCK)))
+    else:
+        s.execute(text("UPDATE audit SET id = id WHERE 0"))
 
 
 def _alembic_config(connection: object) -> Config:

@@ -55,3 +55,32 @@ def test_history_rewritten_or_deleted_is_detected(tmp_path: Path, capsys) -> Non
         conn.execute("DELETE FROM verdict_change WHERE id = 2")
     assert main(["verify", str(tmp_path / "b.db")]) == 1
     assert "does not follow the row before it" in capsys.readouterr().err
+
+
+def test_concurrent_writers_never_fork_the_chain(db_target: str) -> None:
+    """Several people saving at once (threads, each its own connection): every append follows the last."""
+    import threading
+
+    from cdi_workbench.audit.verdicts import VerdictBody as Body
+
+    db = small_audit(db_target)
+    svc = AuditService(db, "setup")
+    items = [r.item_id for smp in svc.samples() for r in svc.queue(smp.id)]
+    errors: list[BaseException] = []
+
+    def work(n: int) -> None:
+        me = AuditService(db, f"Auditor {n}")
+        try:
+            for k in range(15):
+                me.save_verdict(items[(n + k) % len(items)], Body(rationale=f"{n}-{k}"))
+        except BaseException as exc:  # noqa: BLE001 (reported below)
+            errors.append(exc)
+
+    threads = [threading.Thread(target=work, args=(n,)) for n in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert errors == []  # writers took turns: nobody's save was lost or refused
+    assert svc.verify_trail() == []
+    db.close()
