@@ -70,6 +70,8 @@ class AssignDialog(QDialog):
         self.unit.addItem("records", "records")
         self.seed = QSpinBox(objectName="seed", minimum=0, maximum=2_147_483_647, value=1)
         self.seed.setToolTip("The same seed draws the same records again")
+        self.share.setMaximumWidth(100)
+        self.seed.setMaximumWidth(130)
         rr = QHBoxLayout()
         rr.addWidget(self.random)
         rr.addWidget(self.share)
@@ -94,6 +96,8 @@ class AssignDialog(QDialog):
         form.addRow("Records:", basis)
 
         self.reviewer = QComboBox(objectName="reviewer", editable=single_user)
+        self.reviewer.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
+        self.reviewer.setMinimumWidth(260)
         if single_user:
             self.reviewer.lineEdit().setPlaceholderText("the reviewer's name")
             self.reviewer.setToolTip("Nobody is registered (single-user mode): any name will do")
@@ -201,7 +205,7 @@ class AssignDialog(QDialog):
 
         def done(chosen: list[int]) -> None:
             if chosen:
-                self._say(f"<b>Assigned {len(chosen)} record{'s' if len(chosen) != 1 else ''}</b> to "
+                self._say(f"Assigned {len(chosen)} record{'s' if len(chosen) != 1 else ''} to "
                           f"{escape(reviewer)} for {mode} review.")
             else:
                 what = {"failed": "failed", "flagged": "flagged"}.get(basis, "matching")

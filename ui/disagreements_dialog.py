@@ -64,6 +64,7 @@ class DisagreementsDialog(QDialog):
         self.table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
         self.table.setSelectionMode(QTableWidget.SelectionMode.NoSelection)
         self.table.setWordWrap(True)
+        self.table.setAlternatingRowColors(True)
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(0, QHeaderView.ResizeMode.ResizeToContents)
         header.setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
@@ -92,11 +93,13 @@ class DisagreementsDialog(QDialog):
         row.addWidget(self.take_auditor)
         row.addWidget(self.take_reviewer)
         ll.addLayout(row)
-        self.message = QLabel(objectName="message", wordWrap=True)
-        ll.addWidget(self.message)
         split.addWidget(lower)
-        split.setSizes([180, 420])
+        split.setSizes([150, 450])
+        self.split = split
         lay.addWidget(split, 1)
+        self.message = QLabel(objectName="message", wordWrap=True)
+        lay.addWidget(self.message)
+        lay.addStretch(0)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
         buttons.rejected.connect(self.reject)
         lay.addWidget(buttons)
@@ -141,7 +144,8 @@ class DisagreementsDialog(QDialog):
                                  "the final verdict (the findings use it); the history keeps all three. Enter or "
                                  "double-click opens the record.")
             self.tree.setCurrentItem(chosen or self.tree.topLevelItem(0))
-        else:
+        self.split.setVisible(bool(rows))  # nothing to compare: the heading says so, no empty tables
+        if not rows:
             self.heading.setText("<b>No disagreements await a decision.</b> Records appear here once a peer "
                                  "reviewer completes a review that differs from the auditor's verdict on some check.")
         self._selected()
@@ -158,6 +162,8 @@ class DisagreementsDialog(QDialog):
             self.record_label.setText("")
             self.auditor_rationale.setText("")
             self.reviewer_rationale.setText("")
+            self.auditor_box.setTitle("Auditor's rationale")
+            self.reviewer_box.setTitle("Reviewer's rationale")
             self.table.setHorizontalHeaderLabels(["Check", "Auditor's answer", "Reviewer's answer"])
             self._update_buttons()
             return

@@ -7,7 +7,7 @@ from dataclasses import replace
 from html import escape
 from pathlib import Path
 
-from PySide6.QtCore import QSettings, Qt, QTimer
+from PySide6.QtCore import QItemSelectionModel, QSettings, Qt, QTimer
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -306,6 +306,8 @@ class MainWindow(QMainWindow):
                            else "Nobody is identified on this audit: File > Change who is working…")
         you = f"you are {'the' if p.role in ('lead', 'liaison') else 'a'} {p.title.lower()}"
         if need == "edit":
+            if self.panel.detail is None and p.may("read records"):
+                return False, "No record open"
             need = "review" if self.review_mode else "audit"
         if need == "history":
             if self.review_mode and self._first_hidden:
@@ -347,9 +349,9 @@ class MainWindow(QMainWindow):
     def _clear_record_area(self) -> None:
         self.current_item = None
         self.record_view.show_record(None)
-        self.panel.show_first(None)
-        self.panel.setEnabled(False)
+        self.panel.clear()
         self.progress_label.setText("")
+        self._gate_actions()
 
     def set_review_mode(self, on: bool) -> None:
         """Review > Review my assigned records: the queue lists them, and the panel edits the review."""
@@ -518,9 +520,17 @@ class MainWindow(QMainWindow):
             self._show_progress(sum(r.status == "done" for r in everything), len(everything), len(rows))
         row = self.queue_model.row_of(want) if want is not None else -1
         if rows:
-            self.queue.selectRow(row if row >= 0 else 0)
+            self._select_row(row if row >= 0 else 0)
         else:
             self._clear_record_area()
+
+    def _select_row(self, row: int) -> None:
+        """Make `row` the one record selected and current, whatever modifier keys are held (Ctrl+PgDown moves on;
+        it does not add to a selection as Ctrl+click does)."""
+        idx = self.queue_model.index(row, 0)
+        flags = QItemSelectionModel.SelectionFlag.ClearAndSelect | QItemSelectionModel.SelectionFlag.Rows
+        self.queue.selectionModel().setCurrentIndex(idx, flags)
+        self.queue.scrollTo(idx)
 
     def _show_progress(self, done: int, total: int, shown: int) -> None:
         what = "assigned records reviewed" if self.review_mode else "records audited"
@@ -544,15 +554,16 @@ class MainWindow(QMainWindow):
             # a reviewer starts from their review so far (open mode: from the first verdict's answers)
             body = review.start_body(svc, item_id) if reviewing else svc.verdict(item_id)
             first = review.first_verdict(svc, item_id) if reviewing else None
+            from_first = reviewing and body != VerdictBody() and svc.verdict(item_id, "review") == VerdictBody()
             svc.remember(f"position:{sid}", str(item_id))
-            return detail, body, svc.evaluate(item_id, body), first
+            return detail, body, svc.evaluate(item_id, body), first, from_first
 
         def done(result) -> None:  # noqa: ANN001
             if item_id != self.current_item or reviewing != self.review_mode:
                 return  # the user has moved on
-            detail, body, results, first = result
+            detail, body, results, first, from_first = result
             self.record_view.show_record(detail)
-            self.panel.load(detail, body, results)
+            self.panel.load(detail, body, results, from_first)
             self.panel.show_first(first)
             self._first_hidden = first is not None and first.hidden
             self._gate_actions()
@@ -573,7 +584,7 @@ class MainWindow(QMainWindow):
         row = self.queue.currentIndex().row()
         new = row + delta
         if 0 <= new < self.queue_model.rowCount():
-            self.queue.selectRow(new)
+            self._select_row(new)
         elif delta > 0 and self.queue_model.rowCount():
             self.statusBar().showMessage("That was the last record in this view.", 5000)
 

@@ -102,6 +102,7 @@ class PeopleDialog(QDialog):
         for c in range(4):
             self.tree.header().setSectionResizeMode(c, QHeaderView.ResizeMode.ResizeToContents)
         self.tree.header().setStretchLastSection(True)
+        self.tree.setColumnHidden(2, not any(p.login for p in rows))  # logins exist on PostgreSQL only
         self.role.clear()
         if rows:
             self.intro.setText("The people who work on this audit. Only they may open it, each as their role "

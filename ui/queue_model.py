@@ -13,7 +13,7 @@ from cdi_workbench.timeutil import display
 
 COLUMNS = ["#", "Reference", "System", "Received", "Status", "Findings"]
 # In reviewer mode the queue lists the records assigned to the person (review.Assignment rows) instead.
-REVIEW_COLUMNS = ["#", "Reference", "Review", "State", "Assigned by", "Assigned"]
+REVIEW_COLUMNS = ["#", "Reference", "Review", "Assigned", "State"]  # who assigned it: in the tooltip
 REVIEW_FILTERS = ("all", "to review", "in progress", "reviewed")
 
 
@@ -115,12 +115,14 @@ class QueueModel(QAbstractTableModel):
     @staticmethod
     def _review_data(a, col: int, role: int) -> Any:  # noqa: ANN001 (review.Assignment)
         if role == Qt.ItemDataRole.DisplayRole:
-            return [str(a.position), a.ref, a.mode, a.state, a.assigned_by, display(a.assigned_at)][col]
+            return [str(a.position), a.ref, a.mode, display(a.assigned_at), a.state][col]
         if role == Qt.ItemDataRole.FontRole and a.state == "to review":
             font = QFont()
             font.setBold(True)
             return font
-        if role == Qt.ItemDataRole.ToolTipRole and col == 2:
-            return ("Blind: the first verdict is shown once your review is complete" if a.mode == "blind"
-                    else "Open: your review starts from the first verdict; agree or change each check")
+        if role == Qt.ItemDataRole.ToolTipRole:
+            if col == 2:
+                return ("Blind: the first verdict is shown once your review is complete" if a.mode == "blind"
+                        else "Open: your review starts from the first verdict; agree or change each check")
+            return f"Assigned by {a.assigned_by}, {display(a.assigned_at)}"
         return None

@@ -82,6 +82,7 @@ class VerdictPanel(QWidget):
         self.body = VerdictBody()
         self.results: list[CrimeResult] = []
         self._loading = False
+        self.from_first = False
         self.role = "primary"
         outer = QVBoxLayout(self)
         self.first_box = QGroupBox("Auditor's verdict", objectName="first_box")
@@ -90,7 +91,6 @@ class VerdictPanel(QWidget):
         self.first_text = QTextBrowser(objectName="first_verdict")
         self.first_text.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # read-only: Tab and Enter pass it by
         self.first_text.setAccessibleName("Auditor's verdict")
-        self.first_text.setMaximumHeight(130)
         fb.addWidget(self.first_text)
         self.first_box.hide()
         outer.addWidget(self.first_box)
@@ -155,9 +155,12 @@ class VerdictPanel(QWidget):
     def set_codes(self, codes: list[Classification]) -> None:
         self.editor.set_codes(codes)
 
-    def load(self, detail: RecordDetail, body: VerdictBody, results: list[CrimeResult]) -> None:
+    def load(self, detail: RecordDetail, body: VerdictBody, results: list[CrimeResult],
+             from_first: bool = False) -> None:
+        """`from_first`: an open review not yet saved, its answers copied from the first verdict."""
         self._loading = True
         self.detail, self.body, self.results = detail, body, results
+        self.from_first = from_first
         self.setEnabled(True)
         reporting = detail.kind in ("incident", "referral")
         self.stack.setCurrentIndex(0 if reporting else 1)
@@ -169,6 +172,15 @@ class VerdictPanel(QWidget):
         self.say("")
         self._loading = False
 
+    def clear(self) -> None:
+        """No record open: nothing to edit."""
+        self.detail, self.body, self.results = None, VerdictBody(), []
+        self.from_first = False
+        self.show_first(None)
+        self.heading.setText("")
+        self.say("")
+        self.setEnabled(False)
+
     def show_first(self, first: FirstVerdict | None) -> None:
         """Show the auditor's verdict above a review (None: no box, as when auditing)."""
         if first is None or self.detail is None:
@@ -177,6 +189,20 @@ class VerdictPanel(QWidget):
             return
         self.first_text.setHtml(first_verdict_html(self.detail.kind, first))
         self.first_box.show()
+        self._fit_first()
+
+    def _fit_first(self) -> None:
+        """As tall as the auditor's verdict needs (a one-line note stays one line), scrolling past 150 pixels."""
+        if self.first_box.isHidden():
+            return
+        doc = self.first_text.document()
+        doc.setTextWidth(max(self.first_text.viewport().width(), 100))
+        frame = 2 * self.first_text.frameWidth()
+        self.first_text.setFixedHeight(min(int(doc.size().height()) + frame + 2, 150))
+
+    def resizeEvent(self, event) -> None:  # noqa: ANN001
+        super().resizeEvent(event)
+        self._fit_first()
 
     def set_results(self, results: list[CrimeResult]) -> None:
         """New worked-out results after a save: update the texts in place, leaving focus where it is."""
@@ -230,6 +256,8 @@ class VerdictPanel(QWidget):
         self.finished.emit()
 
     def done(self) -> None:
+        # a rationale still being typed (Ctrl+Enter in the field) belongs to this verdict, not to the next record
+        self.body.rationale = self.rationale.text().strip()
         problem = self.problem()
         if problem:
             self.say(problem)
@@ -366,6 +394,7 @@ class VerdictPanel(QWidget):
             self.body.checks = self.checks.answers()
         if self.body.complete and self.problem():
             self.body.complete = False
+        self.from_first = False
         self._update_heading()
         self.changed.emit(self.body, label)
 
@@ -376,7 +405,11 @@ class VerdictPanel(QWidget):
         b = self.body
         started = b.crimes or b.zero_status or b.checks or b.rationale
         state = "complete" if b.complete else ("in progress" if started else "not started")
-        title = "Your review" if self.role == "review" else "Verdict"
-        self.heading.setText(f"<b>{title}</b> of {escape(self.detail.ref)}: {state}" if self.role == "review"
-                             else f"<b>{title}</b> on {escape(self.detail.ref)}: {state}")
+        if self.role != "review":
+            self.heading.setText(f"<b>Verdict</b> on {escape(self.detail.ref)}: {state}")
+        elif self.from_first:
+            self.heading.setText(f"<b>Your review</b> of {escape(self.detail.ref)}: not started. It begins from "
+                                 "the auditor's answers: agree or change each, then Done.")
+        else:
+            self.heading.setText(f"<b>Your review</b> of {escape(self.detail.ref)}: {state}")
         self.heading.setTextFormat(Qt.TextFormat.RichText)
