@@ -120,48 +120,68 @@ def _day(text: str, dmy: bool) -> tuple[str, str, int] | None:
 def datetime_parser(formats: tuple[str, ...] = ()) -> Callable[[object], str]:
     """A parser for a date/time column: cell -> stored text.
 
-    The usual forms (dd/mm/yyyy HH:MM[:SS], yyyy-mm-dd[ T]HH:MM[:SS], either date alone) take a fast path: UK
-    offsets are worked out once per day, so a million timestamps cost string slicing, not zoneinfo calls.
-    Profile formats, when given, are tried first and turn the fast path off.
+    The usual forms (dd/mm/yyyy HH:MM[:SS], yyyy-mm-dd[ T]HH:MM[:SS], either date alone) take a fast path: the
+    stored text up to the hour ('yyyy-mm-dd HH:' in UTC) is worked out once per local hour of the file and kept,
+    so a million timestamps cost a dictionary look-up and a check of the minutes and seconds, not zoneinfo
+    calls. Profile formats, when given, are tried first and turn the fast path off.
     """
     cache: dict[str, str] = {}
     days: dict[str, tuple[str, str, int] | None] = {}
+    hours: dict[str, str | None] = {}  # 'dd/mm/yyyy HH' (or 'yyyy-mm-dd HH', 'T' too) -> 'yyyy-mm-dd HH:' UTC
 
-    def fast(value: str) -> str | None:
-        n = len(value)
-        if n not in (10, 16, 19):
-            return None
-        if value[2] == "/" and value[5] == "/":
+    def hour(key: str) -> str | None:
+        """The stored text's start for a local date and hour (key = the value's first 13 characters)."""
+        if key[2] == "/" and key[5] == "/":
             dmy = True
-        elif value[4] == "-" and value[7] == "-":
+        elif key[4] == "-" and key[7] == "-":
             dmy = False
         else:
             return None
-        if n == 10:
-            hh = mm = ss = "00"
-        else:
-            if value[10] not in " T" or value[13] != ":" or (n == 19 and value[16] != ":"):
-                return None
-            hh, mm, ss = value[11:13], value[14:16], value[17:19] if n == 19 else "00"
-            digits = hh + mm + ss
-            if not (digits.isascii() and digits.isdigit()) or hh > "23" or mm > "59" or ss > "59":
-                return None
-        key = value[:10]
-        info = days.get(key, False)
+        hh = key[11:13]
+        if key[10] not in " T" or not (hh.isascii() and hh.isdigit()) or hh > "23":
+            return None
+        info = days.get(key[:10], False)
         if info is False:
-            info = _day(key, dmy)
+            info = _day(key[:10], dmy)
             if len(days) >= _CACHE_MAX:
                 days.clear()
-            days[key] = info
+            days[key[:10]] = info
         if info is None:
             return None
         iso, before, offset = info
-        if not offset:
-            return f"{iso} {hh}:{mm}:{ss}.000000"
-        hour = int(hh) - offset
-        if hour < 0:
-            return f"{before} {hour + 24:02d}:{mm}:{ss}.000000"
-        return f"{iso} {hour:02d}:{mm}:{ss}.000000"
+        local = int(hh) - offset  # UK offsets are whole hours: minutes and seconds stay as they are
+        return f"{before} {local + 24:02d}:" if local < 0 else f"{iso} {local:02d}:"
+
+    def fast(value: str) -> str | None:
+        n = len(value)
+        if n == 16 or n == 19:
+            start = hours.get(value[:13], False)
+            if start is False:
+                start = hour(value[:13])
+                if len(hours) >= _CACHE_MAX:
+                    hours.clear()
+                hours[value[:13]] = start
+            if start is None or value[13] != ":":
+                return None
+            mm = value[14:16]
+            if n == 16:
+                if mm.isascii() and mm.isdigit() and mm <= "59":
+                    return start + mm + ":00.000000"
+                return None
+            ss = value[17:19]
+            digits = mm + ss
+            if value[16] == ":" and digits.isascii() and digits.isdigit() and mm <= "59" and ss <= "59":
+                return f"{start}{mm}:{ss}.000000"
+            return None
+        if n == 10:
+            start = hours.get(value, False)
+            if start is False:
+                start = hour(value + " 00")
+                if len(hours) >= _CACHE_MAX:
+                    hours.clear()
+                hours[value] = start
+            return None if start is None else start + "00:00.000000"
+        return None
 
     def parse(value: object) -> str:
         if isinstance(value, str):

@@ -143,3 +143,13 @@ def test_every_canonical_column_lands_in_a_model_column() -> None:
     assert KINDS["incidents"].max_length("ref") == 60 and KINDS["crimes"].max_length("ho_code") == 10
     delta = stored("01/01/2014 00:00") - stored("31/12/2013 23:00")
     assert delta == timedelta(hours=1)
+
+
+@given(st.text(max_size=80))
+@settings(max_examples=300)
+def test_importers_draw_key_is_the_stored_draw_key(ref: str) -> None:
+    from cdi_workbench.draw_keys import draw_key
+    from cdi_workbench.importing.rows import fast_draw_key
+
+    assert fast_draw_key(ref) == draw_key(ref)
+    assert fast_draw_key(ref + "\udc80") == draw_key(ref + "\udc80")  # a lone surrogate, as errors='surrogateescape'
