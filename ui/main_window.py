@@ -762,7 +762,8 @@ class MainWindow(QMainWindow):
         self.sample_box.blockSignals(True)
         self.sample_box.clear()
         for smp in samples:
-            self.sample_box.addItem(f"{smp.name} ({smp.size})", smp.id)
+            size = f"{smp.size} assigned to you" if self.review_mode else str(smp.size)
+            self.sample_box.addItem(f"{smp.name} ({size})", smp.id)
             self.sample_box.setItemData(self.sample_box.count() - 1, smp.name, SAMPLE_NAME_ROLE)
         self.sample_box.blockSignals(False)
 
