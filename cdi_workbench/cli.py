@@ -97,6 +97,9 @@ def cmd_report(a: argparse.Namespace) -> int:
 
     db = Database(a.db)
     try:
+        from .audit.roles import require
+
+        require(db, a.user or "", "report")
         findings = compute(db, method=a.method)
         review = review_figures(db)  # peer review agreement and the force's challenges
     finally:
@@ -181,7 +184,7 @@ def cmd_recorded_crime(a: argparse.Namespace) -> int:
         figures[group.strip()] = int(n.replace(",", "")) if n.strip() else None
     db = Database(a.db)
     try:
-        set_recorded_crime(db, figures)
+        set_recorded_crime(db, figures, a.user or "")
     finally:
         db.close()
     print(f"Stored recorded crime for {', '.join(figures)}; 'cdi report' now estimates crimes not recorded")

@@ -78,7 +78,7 @@ def cmd_import(a: argparse.Namespace) -> int:
     if db is None:
         return 1
     try:
-        plan = plan_import(db, a.file)
+        plan = plan_import(db, a.file, _user(a))
         print(f"Package of '{plan.sample}' exported {display(plan.exported_at)} by {plan.exported_by} "
               f"from {plan.source}")
         print(plan.summary())

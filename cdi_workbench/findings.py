@@ -426,8 +426,11 @@ def recorded_crime(s: Session) -> dict[str, int]:
     return out
 
 
-def set_recorded_crime(db: Database, figures: dict[str, int | None]) -> None:
+def set_recorded_crime(db: Database, figures: dict[str, int | None], who: str = "") -> None:
     """Store (or, with None, clear) the recorded-crime figures per offence group (keys of RATE_GROUPS)."""
+    from .audit.roles import require
+
+    require(db, who, "audit")
     from .storage.models import AuditSetting
 
     known = {k for k, _ in RATE_GROUPS}

@@ -21,6 +21,7 @@ from typing import Any
 from sqlalchemy import exists, func, literal, select, update
 from sqlalchemy.orm import Session
 
+from .audit.roles import identify
 from .classification import GROUP_PRIORITY, NO_CRIME  # noqa: F401 (part of this module's interface)
 from .draw_keys import ORDER, SeedMaps, draw_key
 from .rules import normalise_code
@@ -211,6 +212,7 @@ def draw(s: Session, name: str, kind: str, size: int, seed: int, system: str | N
     or 'equal'; per_stratum: a fixed-size dip-sample from each stratum (e.g. 20 of each disposal type),
     or a dict of sizes per stratum.
     """
+    who = identify(s, who).require_name("draw samples")
     if s.scalar(select(Sample.id).where(Sample.name == name)) is not None:
         raise ValueError(f"there is already a sample called {name!r}")
     if size < 0:
@@ -250,6 +252,7 @@ def extend(s: Session, name: str, size: int, who: str = "") -> int:
     A stratified sample is extended stratum by stratum in the same proportions as its population, so the
     extended sample is still a random sample of the same design. Returns how many were added.
     """
+    who = identify(s, who).require_name("draw samples")
     smp = s.scalar(select(Sample).where(Sample.name == name))
     if smp is None:
         raise ValueError(f"no sample called {name!r}")

@@ -840,7 +840,8 @@ class MainWindow(QMainWindow):
 
             def save() -> None:
                 figures = {k: (b.value() or None) for k, b in boxes.items()}
-                self.runner.run(lambda: set_recorded_crime(db, figures), lambda _r: self.refresh_findings(),
+                who = self.user
+                self.runner.run(lambda: set_recorded_crime(db, figures, who), lambda _r: self.refresh_findings(),
                                 lambda msg: self._show_error("Not saved", msg))
                 dialog.accept()
 

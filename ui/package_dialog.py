@@ -251,7 +251,8 @@ class MergeDialog(QDialog):
         self.apply_button.clicked.connect(self.apply)
         close.clicked.connect(self.reject)
         db_ = db
-        self.runner.run(lambda: plan_import(db_, path), self.show_plan, self._refused)
+        user_ = self.user
+        self.runner.run(lambda: plan_import(db_, path, user_), self.show_plan, self._refused)
 
     # ---- the plan ----------------------------------------------------------------------------------------
     def show_plan(self, plan: MergePlan) -> None:

@@ -2,7 +2,8 @@
 
 - auditor: audits records (primary verdicts, flags), draws samples and imports extracts;
 - peer reviewer: re-checks the records assigned to them (review verdicts), and sees a first verdict only when
-  the review is open or their own blind review is complete;
+  the review is open or their own blind review is complete (so no findings either: they are built from the
+  first verdicts);
 - audit lead: everything an auditor does, plus assigning reviews, adjudicating disagreements (final
   verdicts), deciding the force's challenges and registering people;
 - force liaison: exchanges the failed records with the force (export, import of responses) and sees nothing
@@ -37,7 +38,9 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "manage people": frozenset({"lead"}),
     "draw samples": frozenset({"auditor", "lead"}),
     "import extracts": frozenset({"auditor", "lead"}),
-    "report": frozenset({"auditor", "reviewer", "lead"}),
+    # findings drill down to the records and their first verdicts, which would unblind a peer reviewer
+    "report": frozenset({"auditor", "lead"}),
+    "carry records offline": frozenset({"auditor", "reviewer", "lead"}),
 }
 VERDICT_ACTION = {"primary": "audit", "review": "review", "final": "adjudicate"}
 
@@ -60,6 +63,11 @@ class Person:
             allowed = ", ".join(ROLES[r].lower() for r in sorted(PERMISSIONS[action]))
             raise NotAllowed(f"{self.name} ({ROLES.get(self.role, self.role).lower()}) may not {action}: "
                              f"only the {allowed} may")
+
+    def require_name(self, action: str) -> str:
+        """require(action), then the name to stamp on what is done."""
+        self.require(action)
+        return self.name
 
     @property
     def title(self) -> str:

@@ -22,6 +22,7 @@ from typing import Any
 from sqlalchemy import and_, inspect, select
 from sqlalchemy.orm import Session
 
+from ..audit.roles import identify
 from ..audit.setup import init_audit
 from ..audit.trail import seal
 from ..audit.verdicts import REPORT_KINDS, VerdictBody
@@ -90,6 +91,7 @@ def export_package(db: Database, sample: str, dest: str | Path | None = None, wh
     if not who:
         raise PackageError("say who is exporting the package (it is recorded in the package and the audit)")
     with db.session() as s:
+        identify(s, who).require("carry records offline")
         if get_setting(s, MANIFEST_KEY) is not None:
             raise PackageError("this database is itself an audit package: export from the audit database it "
                                "came from")

@@ -22,6 +22,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ..audit.checks import CheckDiff, differences, rationale
+from ..audit.roles import require
 from ..audit.service import AuditError, AuditService
 from ..audit.trail import seal, verify
 from ..audit.verdicts import VerdictBody
@@ -148,8 +149,10 @@ class MergeResult:
 
 
 # ---- the plan ---------------------------------------------------------------------------------------------
-def plan_import(db: Database, package: str | Path) -> MergePlan:
-    """Read the package and compare it with this database; writes nothing."""
+def plan_import(db: Database, package: str | Path, who: str = "") -> MergePlan:
+    """Read the package and compare it with this database; writes nothing. (Each verdict the merge then
+    writes is checked against the role of the person applying it.)"""
+    require(db, who, "carry records offline")
     path = Path(package)
     manifest, theirs, crime_refs = _read_package(path)
     with db.session() as s:
@@ -361,7 +364,7 @@ def apply_merge(db: Database, plan: MergePlan, resolutions: dict[str, str] | str
 def merge_package(db: Database, package: str | Path, user: str,
                   resolve: str | None = None) -> tuple[MergePlan, MergeResult | None]:
     """Plan and, when every conflict is resolved (or there is none), apply; (plan, None) when conflicts wait."""
-    plan = plan_import(db, package)
+    plan = plan_import(db, package, user)
     if plan.conflicts and resolve is None:
         return plan, None
     return plan, apply_merge(db, plan, resolve, user)

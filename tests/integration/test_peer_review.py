@@ -70,9 +70,25 @@ def test_each_role_is_refused_what_it_may_not_do(tmp_path: Path) -> None:
             call()
     with pytest.raises(NotAllowed, match="may not exchange with the force"):
         export_for_force(db, tmp_path / "f.xlsx", AUDITOR)
+    from cdi_workbench import sampling
+    from cdi_workbench.findings import set_recorded_crime
+    from cdi_workbench.packages import export_package
+
+    with pytest.raises(NotAllowed, match="may not draw samples"), db.session() as s:
+        sampling.draw(s, "Mine", "incident", 2, seed=1, who=REVIEWER)
+    with pytest.raises(NotAllowed, match="may not carry records offline"):
+        export_package(db, "Incidents", tmp_path / "p.cdipkg", who=LIAISON)
+    with pytest.raises(NotAllowed, match="may not audit"):
+        set_recorded_crime(db, {"all": 1000}, REVIEWER)
     auditor.save_verdict(inc, TWO)  # what each may do, they can
     assert lead.verdict(inc) == TWO
+    with db.session() as s:
+        assert sampling.draw(s, "Mine", "incident", 2, seed=1, who=AUDITOR).drawn_by == AUDITOR
     db.close()
+    # a reviewer gets no findings report (it would show first verdicts); the refusal says why, exit code 4
+    assert main(["--user", REVIEWER, "report", str(tmp_path / "a.db"), "--json", str(tmp_path / "f.json")]) == 4
+    assert not (tmp_path / "f.json").exists()
+    assert main(["--user", LEAD, "report", str(tmp_path / "a.db"), "--json", str(tmp_path / "f.json")]) == 0
 
 
 def test_the_full_cycle(tmp_path: Path) -> None:
