@@ -54,6 +54,10 @@ class CrimeEditor(QWidget):
         self.domestic = TriState("domestic_abuse")
         self.domestic_hint = QLabel(objectName="domestic_hint")
         self.set_reasons(REASONS_NOT_RECORDED)
+        for combo in (self.recorded, self.classified_override, self.timely_override, self.reason):
+            # long entries (crime records, reasons) must not force the panel wide and squeeze the record view
+            combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+            combo.setMinimumContentsLength(18)
 
         def row(text: str, w: QWidget) -> None:
             label = QLabel(text)

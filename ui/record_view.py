@@ -33,19 +33,18 @@ def _stacked(when) -> str:  # noqa: ANN001
 def _crime_rows(crimes: list[CrimeInfo], with_why: bool) -> str:
     rows = []
     for c in crimes:
-        why = f"<td><i>{escape(c.why)}</i></td>" if with_why else ""
+        why = f"<br><i>{escape(c.why)}</i>" if with_why and c.why else ""  # under the reference: no extra column
         notes = " (DA)" if c.domestic_abuse else ""
         if c.status != "recorded":
             notes += f" <b>[{escape(c.status)}]</b>"
-        rows.append(f"<tr><td style='white-space:nowrap'><b>{escape(c.ref)}</b></td>"
-                    f"<td><b>{escape(c.ho_code)}</b> {escape(c.offence)}{notes}</td>"
+        rows.append(f"<tr><td><b style='white-space:nowrap'>{escape(c.ref)}</b>{why}</td>"
+                    f"<td width='40%'><b>{escape(c.ho_code)}</b> {escape(c.offence)}{notes}</td>"
                     f"<td style='white-space:nowrap'>{_stacked(c.reported_at)}</td>"
-                    f"<td style='white-space:nowrap'>{_stacked(c.recorded_at)}</td><td>{escape(c.victim)}</td>"
-                    f"{why}</tr>")
-    head = "<th>Why offered</th>" if with_why else ""
+                    f"<td style='white-space:nowrap'>{_stacked(c.recorded_at)}</td><td>{escape(c.victim)}</td></tr>")
+    first = "Crime, why offered" if with_why else "Crime"
     return ("<table cellspacing=0 cellpadding=3 border=1 style='border-collapse:collapse' width='100%'>"
-            f"<tr><th align=left>Crime</th><th align=left>Offence</th><th align=left>Reported</th>"
-            f"<th align=left>Recorded</th><th align=left>Victim</th>{head}</tr>{''.join(rows)}</table>")
+            f"<tr><th align=left>{first}</th><th align=left>Offence</th><th align=left>Reported</th>"
+            f"<th align=left>Recorded</th><th align=left>Victim</th></tr>{''.join(rows)}</table>")
 
 
 def _timeline(entries: list) -> str:  # noqa: ANN001 (narrative.Entry)
