@@ -2,10 +2,13 @@
 
     python -m benchmarks.import_incidents              # 1,000,000 rows (about 0.5 GB of CSV; a minute or two)
     python -m benchmarks.import_incidents --rows 20000 # a quick run
+    python -m benchmarks.import_incidents --repeat 3   # both imports three times, alternately: medians
 
 Generates a deterministic incident CSV (narratives of 300-600 characters) in a temporary directory, times
 `sqlite3 DB ".mode csv" ".import FILE t"` into a plain table, then `cdi import` of the same file into a fresh
 audit database in a child process, and prints both times, the ratio and the child's peak memory (ru_maxrss).
+With --repeat N both are run N times, alternately (each pair in the same conditions), and the medians are given
+beside every run's figures: the machine may be shared, and one run says little.
 """
 
 from __future__ import annotations
@@ -17,6 +20,7 @@ import os
 import random
 import resource
 import shutil
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -120,6 +124,7 @@ def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--rows", type=int, default=1_000_000)
     p.add_argument("--keep", metavar="DIR", help="work in DIR and keep the files (default: a temp dir, removed)")
+    p.add_argument("--repeat", type=int, default=1, metavar="N", help="run both imports N times; print medians")
     a = p.parse_args(argv)
     work = Path(a.keep) if a.keep else Path(tempfile.mkdtemp(prefix="cdi-bench-"))
     work.mkdir(parents=True, exist_ok=True)
@@ -130,16 +135,28 @@ def main(argv: list[str] | None = None) -> int:
             generate(csv_path, a.rows)
             print(f"generated {a.rows:,} rows, {csv_path.stat().st_size / 1e6:,.0f} MB in "
                   f"{time.perf_counter() - t:.1f} s")
-        for f in work.glob("*.db*"):
-            f.unlink()
-        base = sqlite3_import(csv_path, work / "plain.db")
-        ours, child = our_import(csv_path, work / "audit.db")
-        assert child["added"] == a.rows and child["rejected"] == 0, child
-        print(f"sqlite3 .import:  {base:7.2f} s")
-        print(f"cdi import:       {ours:7.2f} s   (in the import itself {child['inside']:.2f} s; the rest is "
+        runs = []
+        for n in range(max(a.repeat, 1)):
+            for f in work.glob("*.db*"):
+                f.unlink()
+            base = sqlite3_import(csv_path, work / "plain.db")
+            ours, child = our_import(csv_path, work / "audit.db")
+            assert child["added"] == a.rows and child["rejected"] == 0, child
+            runs.append((base, ours, child))
+            if a.repeat > 1:
+                print(f"run {n + 1}: sqlite3 .import {base:.2f} s, cdi import {ours:.2f} s ({ours / base:.2f}x), "
+                      f"peak {child['maxrss_kib'] / 1024:.0f} MB")
+        base = statistics.median(r[0] for r in runs)
+        ours = statistics.median(r[1] for r in runs)
+        inside = statistics.median(r[2]["inside"] for r in runs)
+        ratio = statistics.median(r[1] / r[0] for r in runs)
+        peak = max(r[2]["maxrss_kib"] for r in runs)
+        what = f" (median of {len(runs)})" if len(runs) > 1 else ""
+        print(f"sqlite3 .import:  {base:7.2f} s{what}")
+        print(f"cdi import:       {ours:7.2f} s   (in the import itself {inside:.2f} s; the rest is "
               "interpreter start-up)")
-        print(f"ratio:            {ours / base:7.2f}x")
-        print(f"peak memory:      {child['maxrss_kib'] / 1024:7.0f} MB (ru_maxrss of the importing process)")
+        print(f"ratio:            {ratio:7.2f}x")
+        print(f"peak memory:      {peak / 1024:7.0f} MB (ru_maxrss of the importing process)")
         print(f"this process:     {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:7.0f} MB")
     finally:
         if not a.keep:
