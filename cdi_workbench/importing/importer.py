@@ -44,6 +44,9 @@ def import_file(db: Database, path: str | Path, kind: str, *, profile: Profile |
                 dry_run: bool = False, progress: Progress | None = None, cancelled: Cancelled | None = None,
                 user_dir: str | Path | None = None, sheet: str | None = None) -> ImportResult:
     """Import one extract of one kind of record into the audit database (see the module docstring)."""
+    from ..audit.roles import require
+
+    user = require(db, user, "import extracts").name or user  # stamped with the identified person
     return _Run(path, kind, profile, system, rejects, user_dir, sheet, progress, cancelled).run(db, user, dry_run)
 
 

@@ -289,3 +289,18 @@ def test_on_postgresql_each_person_is_their_own_login(db_target: str) -> None:
                     conn.exec_driver_sql(f'DROP OWNED BY "{name}"')
                     conn.exec_driver_sql(f'DROP ROLE "{name}"')
         admin.dispose()
+
+
+def test_only_auditors_and_the_lead_import_extracts(tmp_path: Path) -> None:
+    from cdi_workbench.importing import import_file
+
+    db = small_audit(tmp_path / "a.db")
+    _team(db)
+    extract = tmp_path / "inc.csv"
+    extract.write_text("incident_ref,received_at,narrative\nNEW-1,01/03/2014 10:00,words\n", encoding="utf-8")
+    for who in (REVIEWER, LIAISON):
+        with pytest.raises(NotAllowed, match="may not import extracts"):
+            import_file(db, extract, "incidents", user=who)
+    result = import_file(db, extract, "incidents", user=AUDITOR)
+    assert result.committed and result.added == 1
+    db.close()
