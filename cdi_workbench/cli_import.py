@@ -27,7 +27,7 @@ class _Progress:
         now = time.monotonic()
         if now - self.last >= 0.2:
             self.last = now
-            of = f" of {total:,}" if total else ""
+            of = f" of about {total:,}" if total else ""
             self.stream.write(f"\rread {done:,}{of} rows")
             self.stream.flush()
 

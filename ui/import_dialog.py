@@ -46,7 +46,7 @@ EXTRA, DROP = "(keep in extra)", "(leave out)"
 class _Progress(QObject):
     """Carries progress from the worker thread to the dialog (a queued signal crosses threads safely)."""
 
-    step = Signal(int)
+    step = Signal(int, int)  # rows read, rows in all (about; 0 while unknown)
 
 
 class ImportDialog(QDialog):
@@ -207,11 +207,19 @@ class ImportDialog(QDialog):
         dialog.setWindowModality(Qt.WindowModality.WindowModal)
         dialog.setMinimumDuration(300)
         relay = _Progress(self)
-        relay.step.connect(lambda n: dialog.setLabelText(f"{title}: {n:,} rows"))
+        def show(n: int, total: int) -> None:
+            if total:  # a bar once the size is known (exact for a workbook, from the bytes read for CSV)
+                dialog.setRange(0, total)
+                dialog.setValue(min(n, total - 1) if n < total else total - 1)
+                dialog.setLabelText(f"{title}: {n:,} of about {total:,} rows")
+            else:
+                dialog.setLabelText(f"{title}: {n:,} rows")
+
+        relay.step.connect(show)
         dialog.canceled.connect(cancel.set)
 
         def work():  # noqa: ANN202
-            return fn(lambda n, _total=None: relay.step.emit(n), cancel.is_set)
+            return fn(lambda n, total=None: relay.step.emit(n, total or 0), cancel.is_set)
 
         def finish(result) -> None:  # noqa: ANN001
             dialog.reset()

@@ -137,7 +137,7 @@ class _Run:
         res = self.result
         res.dry_run = dry_run and db is not None
         with self._open() as table:
-            conv = self._converter(table.headers, user, table.format == "csv")
+            conv = self._converter(table.headers, user, table.format == "csv", table.date1904)
             if "crime_refs" in conv.columns:
                 self.refs_pos = conv.columns.index("crime_refs")
             rejects = _Rejects(self.rejects_path, table.headers) if self.rejects_path else None
@@ -147,7 +147,7 @@ class _Run:
                 self.progress(0, table.total)
                 for first, rows in table.chunks():
                     self._chunk(first, rows, conv, writer, rejects)
-                    self.progress(res.rows, table.total)
+                    self.progress(res.rows, table.total_estimate(res.rows))
                     if self.cancelled():
                         raise ImportCancelled("import cancelled: nothing was written")
                 if writer is not None and conn is not None:
@@ -165,9 +165,9 @@ class _Run:
         res.seconds = time.monotonic() - started
         return res
 
-    def _converter(self, headers: list[str], user: str, text_cells: bool) -> Converter:
+    def _converter(self, headers: list[str], user: str, text_cells: bool, date1904: bool = False) -> Converter:
         try:
-            return Converter(headers, self.kind, self.profile, self.system, user, text_cells)
+            return Converter(headers, self.kind, self.profile, self.system, user, text_cells, date1904)
         except MappingError as exc:
             fits = suggest_profiles(headers, self.kind.name, self.user_dir) if self.profile is None else []
             if fits:

@@ -52,7 +52,7 @@ def preview_file(path: str | Path, kind: str, profile: Profile | str | None = No
         out = FilePreview(path, kind, table.format, table.encoding, table.delimiter, table.sheet,
                           table.headers, proposal)
         try:
-            conv = Converter(table.headers, k, prof, system)
+            conv = Converter(table.headers, k, prof, system, date1904=table.date1904)
         except MappingError as exc:
             out.mapping_error = str(exc)
             conv = None

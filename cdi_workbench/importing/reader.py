@@ -90,8 +90,17 @@ class Table:
     delimiter: str | None = None
     sheet: str | None = None
     total: int | None = None  # data rows, when the format says (xlsx)
+    fraction: Any = None  # CSV: () -> share of the file's bytes read so far, for an estimate of the rows
+    date1904: bool = False  # a workbook saved with the 1904 date system (serial numbers count from 1904)
     _chunks: Iterator[Chunk] = field(default=iter(()), repr=False)
     _closers: list[Any] = field(default_factory=list, repr=False)
+
+    def total_estimate(self, rows_read: int) -> int | None:
+        """Data rows in all: as the workbook says, or for CSV from the share of the file read so far."""
+        if self.total is not None or self.fraction is None or rows_read <= 0:
+            return self.total
+        share = self.fraction()
+        return max(rows_read, round(rows_read / share)) if share > 0 else None
 
     def chunks(self) -> Iterator[Chunk]:
         """(number of the first row, up to CHUNK rows of cells), blank rows included."""
@@ -165,8 +174,9 @@ def _open_csv(path: Path, delimiter: str | None, encoding: str | None) -> Table:
     except BaseException:
         fh.close()
         raise
+    size = max(path.stat().st_size, 1)
     return Table(path, "csv", header_names(header), encoding, delimiter, _chunks=_csv_chunks(path, reader),
-                 _closers=[fh])
+                 _closers=[fh], fraction=lambda: min(fh.buffer.tell() / size, 1.0))
 
 
 def _csv_chunks(path: Path, reader: Any) -> Iterator[Chunk]:
@@ -218,7 +228,8 @@ def _open_xlsx(path: Path, sheet: str | None) -> Table:
     except Exception as exc:  # a damaged sheet
         wb.close()
         raise ImportFileError(f"{path.name}: cannot be read ({type(exc).__name__}: {exc})") from None
-    return Table(path, "xlsx", header_names(header), sheet=ws.title, total=total,
+    date1904 = getattr(wb, "epoch", None) is not None and wb.epoch.year == 1904
+    return Table(path, "xlsx", header_names(header), sheet=ws.title, total=total, date1904=date1904,
                  _chunks=_xlsx_chunks(path, values, header_row + 1), _closers=[wb])
 
 

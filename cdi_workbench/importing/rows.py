@@ -52,9 +52,9 @@ def fast_draw_key(ref: str, _copy: Callable[[], Any] = _DRAW_KEY_HASH.copy,
     return _int(h.digest(), "big") >> 2
 
 
-def _parser(f_type: str, profile: Profile | None) -> Callable[[Any], Any] | None:
+def _parser(f_type: str, profile: Profile | None, date1904: bool = False) -> Callable[[Any], Any] | None:
     if f_type == "datetime":
-        return datetime_parser(tuple(profile.date_formats) if profile else ())
+        return datetime_parser(tuple(profile.date_formats) if profile else (), date1904)
     if f_type == "refs":
         return refs_parser(profile.list_separators if profile else ";", CRIME_REF_LENGTH)
     return {"bool": parse_bool, "age": parse_age, "month": parse_month, "code": parse_code,
@@ -77,8 +77,10 @@ class Converter:
     """Converts the rows of one file (given its headers) into record values for one kind, under a profile."""
 
     def __init__(self, headers: list[str], kind: Kind, profile: Profile | None = None, system: str | None = None,
-                 user: str = "", text_cells: bool = False) -> None:
-        """`text_cells`: every cell is text (CSV), so the compiled code need not test for Excel values."""
+                 user: str = "", text_cells: bool = False, date1904: bool = False) -> None:
+        """`text_cells`: every cell is text (CSV), so the compiled code need not test for Excel values;
+        `date1904`: the workbook counts serial dates from 1904."""
+        self.date1904 = date1904
         self.kind, self.headers, self.width = kind, headers, len(headers)
         self.text_cells = text_cells
         self.targets = resolve_columns(headers, kind, profile)
@@ -180,7 +182,7 @@ class Converter:
             if not target:
                 continue
             f = kind.field(target)
-            v, parse = f"v{i}", _parser(f.type, profile)
+            v, parse = f"v{i}", _parser(f.type, profile, self.date1904)
             col = kind.table.c[f.column]
             blank = fixed.get(target, col.default.arg if col.default is not None else None)
             ns[f"H{i}"], ns[f"B{i}"] = self.headers[i], blank

@@ -40,11 +40,14 @@ def from_stored_text(text: str) -> datetime:
     return datetime.fromisoformat(text).replace(tzinfo=UTC)
 
 
-def excel_serial(serial: float) -> datetime:
-    """An Excel serial day number (1900 date system, as Windows Excel writes it) as a naive datetime."""
+def excel_serial(serial: float, date1904: bool = False) -> datetime:
+    """An Excel serial day number as a naive datetime: the 1900 date system, as Windows Excel writes it, or
+    the 1904 system of workbooks saved so (old Mac Excel), whose day 0 is 1 January 1904."""
     if not 0 < serial < 2958466:
         raise Bad(f"not a date: {DATE_HELP}")
-    if serial < 61:  # Excel counts a 29 February 1900 that never was
+    if date1904:
+        serial += 1462  # days from 30/12/1899 to 01/01/1904
+    elif serial < 61:  # Excel counts a 29 February 1900 that never was
         serial += 1
     moment = _EXCEL_EPOCH + timedelta(days=serial)
     return (moment + timedelta(microseconds=500_000)).replace(microsecond=0)  # nearest second
@@ -117,7 +120,7 @@ def _day(text: str, dmy: bool) -> tuple[str, str, int] | None:
     return day.isoformat(), (day - timedelta(days=1)).isoformat(), int(first.total_seconds()) // 3600
 
 
-def datetime_parser(formats: tuple[str, ...] = ()) -> Callable[[object], str]:
+def datetime_parser(formats: tuple[str, ...] = (), date1904: bool = False) -> Callable[[object], str]:
     """A parser for a date/time column: cell -> stored text.
 
     The usual forms (dd/mm/yyyy HH:MM[:SS], yyyy-mm-dd[ T]HH:MM[:SS], either date alone) take a fast path: the
@@ -201,8 +204,8 @@ def datetime_parser(formats: tuple[str, ...] = ()) -> Callable[[object], str]:
             return stored_text(_check_year(value))
         if isinstance(value, date):
             return stored_text(_check_year(datetime.combine(value, time())))
-        if isinstance(value, (int, float)) and not isinstance(value, bool):
-            return stored_text(_check_year(excel_serial(float(value))))
+        if isinstance(value, (int, float)) and not isinstance(value, bool):  # a serial in a plain number cell
+            return stored_text(_check_year(excel_serial(float(value), date1904)))
         raise Bad(f"not a date: {DATE_HELP}")
 
     return parse

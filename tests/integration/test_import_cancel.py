@@ -65,3 +65,22 @@ def test_dry_run_counts_but_writes_nothing(db_target: str, tmp_path: Path) -> No
     assert result.added == ROWS and not result.committed and result.dry_run
     assert snapshot(db) == before
     db.close()
+
+
+def test_csv_progress_estimates_the_rows_in_all(tmp_path: Path) -> None:
+    """CSV gives no row count: the total is estimated from the share of the file read, and converges."""
+    from cdi_workbench.importing import check_file
+
+    path = tmp_path / "inc.csv"
+    rows = 23_456
+    with open(path, "w", encoding="utf-8", newline="") as fh:
+        fh.write("incident_ref,received_at,narrative\n")
+        for i in range(rows):
+            fh.write(f"P-{i:06d},01/03/2014 10:00,\"{'words ' * (i % 40)}\"\n")
+    seen: list[tuple[int, int | None]] = []
+    check_file(path, "incidents", progress=lambda done, total: seen.append((done, total)))
+    estimates = [(d, t) for d, t in seen if d]
+    assert estimates and all(t is not None for _, t in estimates)
+    first_done, first_total = estimates[0]
+    assert abs(first_total - rows) / rows < 0.15  # after the first chunk: within 15 %
+    assert estimates[-1] == (rows, rows)  # at the end: exact

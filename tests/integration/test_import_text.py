@@ -59,3 +59,34 @@ def test_blank_rows_and_tab_delimited(tmp_path: Path) -> None:
     result = check_file(path, "incidents")
     assert (result.rows, result.valid, result.problems) == (2, 2, [])
     assert "2 blank rows ignored" in result.notes
+
+
+def test_a_workbook_saved_with_the_1904_date_system(tmp_path: Path) -> None:
+    """Date cells read right whatever the workbook's date system; so do serial numbers in plain number cells."""
+    from datetime import datetime
+
+    import openpyxl
+    from openpyxl.utils.datetime import CALENDAR_MAC_1904
+
+    from cdi_workbench.timeutil import uk_local
+    from tests.builders import small_audit
+
+    for epoch in (None, CALENDAR_MAC_1904):
+        wb = openpyxl.Workbook()
+        if epoch is not None:
+            wb.epoch = epoch
+        ws = wb.active
+        ws.append(["incident_ref", "received_at", "narrative"])
+        ws.append(["D-1", datetime(2014, 3, 14, 21, 14), "a date cell"])
+        # 14/03/2014 21:14 as a plain number in this workbook's own date system
+        base = 41712 if epoch is None else 41712 - 1462
+        ws.append(["D-2", base + (21 * 60 + 14) / 1440, "a serial number"])
+        path = tmp_path / f"e{epoch is not None}.xlsx"
+        wb.save(path)
+        db = small_audit(tmp_path / f"e{epoch is not None}.db")
+        assert import_file(db, path, "incidents").committed
+        with db.session() as s:
+            got = dict(s.execute(select(ReportRecord.ref, ReportRecord.received_at)
+                                 .where(ReportRecord.ref.like("D-%"))).tuples().all())
+        assert got == {"D-1": uk_local(2014, 3, 14, 21, 14), "D-2": uk_local(2014, 3, 14, 21, 14)}, epoch
+        db.close()
