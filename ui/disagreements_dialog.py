@@ -36,6 +36,7 @@ KINDS = {"incident": "Incident", "referral": "Referral", "disposal": "Disposal",
 class DisagreementsDialog(QDialog):
     open_item = Signal(int)
     decided = Signal()
+    write_final = Signal(int, str)  # item id, the lead's reason: the lead writes the final verdict themselves
 
     def __init__(self, svc: AuditService, runner: Runner, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -88,10 +89,12 @@ class DisagreementsDialog(QDialog):
         reason_label.setBuddy(self.reason)
         self.take_auditor = QPushButton("Take the &auditor's verdict", objectName="take_auditor")
         self.take_reviewer = QPushButton("Take the re&viewer's verdict", objectName="take_reviewer")
+        self.write_own = QPushButton("&Write my own…", objectName="write_own")
         row.addWidget(reason_label)
         row.addWidget(self.reason, 1)
         row.addWidget(self.take_auditor)
         row.addWidget(self.take_reviewer)
+        row.addWidget(self.write_own)
         ll.addLayout(row)
         split.addWidget(lower)
         split.setSizes([150, 450])
@@ -110,6 +113,7 @@ class DisagreementsDialog(QDialog):
         self.reason.textChanged.connect(lambda _t: self._update_buttons())
         self.take_auditor.clicked.connect(lambda: self.decide("primary"))
         self.take_reviewer.clicked.connect(lambda: self.decide("review"))
+        self.write_own.clicked.connect(self._write_own)
         self._selected()
         self.reload()
 
@@ -184,9 +188,12 @@ class DisagreementsDialog(QDialog):
 
     def _update_buttons(self) -> None:
         ok = self.current() is not None and bool(self.reason.text().strip())
-        for b in (self.take_auditor, self.take_reviewer):
+        for b in (self.take_auditor, self.take_reviewer, self.write_own):
             b.setEnabled(ok)
             b.setToolTip("" if ok else "Give a reason for your decision first")
+        if ok:
+            self.write_own.setToolTip("Open the record and write the final verdict yourself, starting from the "
+                                      "reviewer's answers")
 
     def decide(self, take: str) -> None:
         c, reason = self.current(), self.reason.text().strip()
@@ -207,6 +214,15 @@ class DisagreementsDialog(QDialog):
 
         self.runner.run(lambda: review.adjudicate(svc, item_id, take, reason), done,
                         lambda msg: self._say(f"Not decided: {escape(msg)}"))
+
+    def _write_own(self) -> None:
+        c, reason = self.current(), self.reason.text().strip()
+        if c is None or not reason:
+            self._say("A decision needs a reason.")
+            return
+        self.write_final.emit(c.item_id, reason)
+        self.reason.clear()
+        self.accept()
 
     def _open(self, item: QTreeWidgetItem) -> None:
         self.open_item.emit(self.rows[int(item.data(0, Qt.ItemDataRole.UserRole))].item_id)

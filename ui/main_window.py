@@ -97,6 +97,8 @@ class MainWindow(QMainWindow):
         self._restore_item: int | None = None
         self.person: Person | None = None  # who is acting, once the open database has identified them
         self.review_mode = False  # the queue lists the person's assigned records; the panel edits their review
+        self.final_item: int | None = None  # the record whose final verdict the lead is writing (Disagreements)
+        self.final_reason = ""
         self._first_hidden = False  # the record in view is a blind review not yet complete
         self._gates: list[tuple[QAction | QWidget, str, str]] = []  # (action or widget, need, its own tooltip)
         self.setWindowTitle("CDI Workbench")
@@ -308,7 +310,7 @@ class MainWindow(QMainWindow):
         if need == "edit":
             if self.panel.detail is None and p.may("read records"):
                 return False, "No record open"
-            need = "review" if self.review_mode else "audit"
+            need = "adjudicate" if self.panel.role == "final" else ("review" if self.review_mode else "audit")
         if need == "history":
             if self.review_mode and self._first_hidden:
                 return False, "Blind review: the record's history is shown once your review is complete"
@@ -548,12 +550,22 @@ class MainWindow(QMainWindow):
     def _load_item(self, item_id: int) -> None:
         svc, sid, reviewing = self.svc, self.sample_id, self.review_mode
         assert svc is not None
+        final = item_id == self.final_item and not reviewing
+        if not final:
+            self.final_item = None
+        self.panel.role = "final" if final else ("review" if reviewing else "primary")
 
         def work():  # noqa: ANN202
             detail = svc.record(item_id)
-            # a reviewer starts from their review so far (open mode: from the first verdict's answers)
-            body = review.start_body(svc, item_id) if reviewing else svc.verdict(item_id)
-            first = review.first_verdict(svc, item_id) if reviewing else None
+            # a reviewer starts from their review so far (open mode: from the first verdict's answers); the lead
+            # writing a final verdict from the final verdict so far, else the reviewer's answers
+            if final:
+                body = svc.verdict(item_id, "final")
+                if body == VerdictBody():
+                    body = replace(svc.verdict(item_id, "review"), complete=False)
+            else:
+                body = review.start_body(svc, item_id) if reviewing else svc.verdict(item_id)
+            first = review.first_verdict(svc, item_id) if reviewing or final else None
             from_first = reviewing and body != VerdictBody() and svc.verdict(item_id, "review") == VerdictBody()
             svc.remember(f"position:{sid}", str(item_id))
             return detail, body, svc.evaluate(item_id, body), first, from_first
@@ -597,10 +609,14 @@ class MainWindow(QMainWindow):
             return
         svc, item_id, snapshot = self.svc, self.current_item, copy.deepcopy(body)
         sid, role = self.sample_id, "review" if self.review_mode else "primary"
+        reason = ""
+        if item_id == self.final_item and not self.review_mode:
+            role, reason = "final", f"adjudicated: the lead's own verdict. {self.final_reason}"
+            self.final_reason = ""  # the decision's reason goes with its first change
         me = self.person.name if self.person is not None else ""
 
         def work():  # noqa: ANN202
-            svc.save_verdict(item_id, snapshot, label=label, role=role)
+            svc.save_verdict(item_id, snapshot, reason=reason, label=label, role=role)
             if role == "review":  # the assignment's new state; a completed blind review now shows the first
                 mine = review.assignments(svc, sid, reviewer=me)
                 row = next(a for a in mine if a.item_id == item_id)
@@ -1008,8 +1024,15 @@ class MainWindow(QMainWindow):
         dialog = DisagreementsDialog(self.svc, self.runner, self)
         dialog.open_item.connect(self.go_to_item)
         dialog.decided.connect(self._decided)
+        dialog.write_final.connect(self.write_final)
         dialog.open()
         self.disagreements_dialog = dialog
+
+    def write_final(self, item_id: int, reason: str) -> None:
+        """The lead writes the final verdict on a disagreement: the record opens with the panel on the final
+        verdict (starting from the reviewer's answers); the first change carries the lead's reason."""
+        self.final_item, self.final_reason = item_id, reason
+        self.go_to_item(item_id)
 
     def _decided(self) -> None:
         self.refresh_findings()

@@ -405,7 +405,10 @@ class VerdictPanel(QWidget):
         b = self.body
         started = b.crimes or b.zero_status or b.checks or b.rationale
         state = "complete" if b.complete else ("in progress" if started else "not started")
-        if self.role != "review":
+        if self.role == "final":
+            self.heading.setText(f"<b>Final verdict</b> (the audit lead's decision) on {escape(self.detail.ref)}: "
+                                 f"{state}")
+        elif self.role != "review":
             self.heading.setText(f"<b>Verdict</b> on {escape(self.detail.ref)}: {state}")
         elif self.from_first:
             self.heading.setText(f"<b>Your review</b> of {escape(self.detail.ref)}: not started. It begins from "

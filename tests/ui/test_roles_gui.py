@@ -358,3 +358,45 @@ def test_an_unregistered_name_is_refused_and_asked_again(qtbot, tmp_path, settin
         assert not acts[refused].isEnabled(), refused
     assert "Only the audit lead or peer reviewer may review" in acts["&Review my assigned records"].toolTip()
     w.close()
+
+
+def test_the_lead_writes_their_own_final_verdict(qtbot, tmp_path, settings) -> None:  # noqa: ANN001
+    path = tmp_path / "a.db"
+    items = _team_audit(path)
+    db, lead = _core(path)
+    review.assign(lead, items["sample"], "hand", REVIEWER, "open", item_ids=[items["INC-0003"]])
+    AuditService(db, REVIEWER).save_verdict(items["INC-0003"], THEFT, role="review")
+    db.close()
+    w = open_window(qtbot, path, settings, user=LEAD)
+    _actions(w)["&Disagreements…"].trigger()
+    qtbot.waitUntil(lambda: getattr(w, "disagreements_dialog", None) is not None, timeout=5000)
+    dd = w.disagreements_dialog
+    qtbot.waitUntil(lambda: dd.tree.topLevelItemCount() == 1, timeout=5000)
+    settle(qtbot, w)
+    assert not dd.write_own.isEnabled()  # a reason first
+    qtbot.keyClicks(dd.reason, "Theft, but the bag was snatched: robbery.")
+    assert dd.write_own.isEnabled()
+    qtbot.mouseClick(dd.write_own, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: w.panel.detail is not None and w.panel.detail.ref == "INC-0003", timeout=5000)
+    settle(qtbot, w)
+    assert w.panel.role == "final" and "Final verdict" in w.panel.heading.text()
+    assert [c.expected_code for c in w.panel.body.crimes] == ["49"]  # starts from the reviewer's answers
+    assert w.panel.first_box.isVisible()  # the auditor's verdict shown beside
+    w.panel.rationale.setText("Bag snatched from her arm: robbery of personal property.")
+    w.panel.editor.code.setFocus()
+    w.panel.editor.code.selectAll()
+    qtbot.keyClicks(w.panel.editor.code, "34B")
+    w.panel.editor._code_done()
+    settle(qtbot, w)
+    qtbot.keyClick(w.panel.rationale, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)
+    settle(qtbot, w)
+    db, lead = _core(path)
+    final = lead.verdict(items["INC-0003"], "final")
+    assert final.complete and final.crimes[0].expected_code == "34B"
+    assert final.rationale.startswith("Bag snatched")
+    assert lead.verdict(items["INC-0003"]) == ZERO  # the auditor's verdict untouched
+    finals = [h for h in lead.history(items["INC-0003"]) if h.role == "final"]
+    assert finals and finals[0].who == LEAD and "robbery" in finals[0].reason and "lead's own" in finals[0].reason
+    assert review.disagreements(lead) == []
+    db.close()
+    w.close()
