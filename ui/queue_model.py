@@ -105,9 +105,7 @@ class QueueModel(QAbstractTableModel):
             system = GROUP_LABELS.get(r.system, r.system) if r.kind == "cancellation" else r.system
             return [str(r.position), r.ref, system, display(r.received_at), status, findings_text(r)][col]
         if role == Qt.ItemDataRole.FontRole and r.status == "to do":
-            font = QFont()
-            font.setBold(True)
-            return font
+            return _bold()
         if role == Qt.ItemDataRole.ToolTipRole and r.flagged:
             return "Flagged for a second opinion"
         return None
@@ -117,12 +115,22 @@ class QueueModel(QAbstractTableModel):
         if role == Qt.ItemDataRole.DisplayRole:
             return [str(a.position), a.ref, a.mode, display(a.assigned_at), a.state][col]
         if role == Qt.ItemDataRole.FontRole and a.state == "to review":
-            font = QFont()
-            font.setBold(True)
-            return font
+            return _bold()
         if role == Qt.ItemDataRole.ToolTipRole:
             if col == 2:
                 return ("Blind: the first verdict is shown once your review is complete" if a.mode == "blind"
                         else "Open: your review starts from the first verdict; agree or change each check")
             return f"Assigned by {a.assigned_by}, {display(a.assigned_at)}"
         return None
+
+
+_BOLD: list[QFont] = []
+
+
+def _bold() -> QFont:
+    """One bold font for every row that asks (made once, after the application exists)."""
+    if not _BOLD:
+        font = QFont()
+        font.setBold(True)
+        _BOLD.append(font)
+    return _BOLD[0]
