@@ -208,8 +208,11 @@ class AssignDialog(QDialog):
                 self._say(f"Assigned {len(chosen)} record{'s' if len(chosen) != 1 else ''} to "
                           f"{escape(reviewer)} for {mode} review.")
             else:
-                what = {"failed": "failed", "flagged": "flagged"}.get(basis, "matching")
-                self._say(f"No {what} records in this sample: nothing was assigned.")
+                what = {"failed": "failed records", "flagged": "flagged records",
+                        "random": "audited records (a random share is drawn from completed verdicts)"}.get(
+                            basis, "matching records")
+                self._say(f"No {what} left to assign in this sample (records already assigned keep their "
+                          "reviewer and blind or open review): nothing was assigned.")
             self.assigned.emit()
             self.reload()
 

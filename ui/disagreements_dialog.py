@@ -125,8 +125,9 @@ class DisagreementsDialog(QDialog):
 
     def _loaded(self, rows: list[review.Comparison]) -> None:
         keep = self.current()
-        self.rows = rows
+        self.tree.blockSignals(True)  # clearing would ask for the current row of the old list in the new one
         self.tree.clear()
+        self.rows = rows
         chosen = None
         for i, c in enumerate(rows):
             labels = [d.label for d in c.diffs]
@@ -148,6 +149,7 @@ class DisagreementsDialog(QDialog):
                                  "the final verdict (the findings use it); the history keeps all three. Enter or "
                                  "double-click opens the record.")
             self.tree.setCurrentItem(chosen or self.tree.topLevelItem(0))
+        self.tree.blockSignals(False)
         self.split.setVisible(bool(rows))  # nothing to compare: the heading says so, no empty tables
         if not rows:
             self.heading.setText("<b>No disagreements await a decision.</b> Records appear here once a peer "

@@ -67,8 +67,11 @@ class Comparison:
 
 def assign(svc: AuditService, sample_id: int, basis: str, reviewer: str, mode: str = "blind", *,
            share: float | None = None, seed: int = 0, item_ids: list[int] | None = None) -> list[int]:
-    """Give records of a sample to a reviewer; returns the audit items assigned (those already assigned to
-    someone else are reassigned, and the history says so)."""
+    """Give records of a sample to a reviewer; returns the audit items assigned.
+
+    A random share is drawn from the records with a complete first verdict (a review re-checks a verdict).
+    Records already assigned keep their assignment (reviewer and blind/open), except those picked by hand,
+    which the lead means to reassign: the history says so."""
     if basis not in BASES:
         raise AuditError(f"unknown basis {basis!r}: {', '.join(BASES)}")
     if mode not in MODES:
@@ -81,6 +84,9 @@ def assign(svc: AuditService, sample_id: int, basis: str, reviewer: str, mode: s
                                .order_by(AuditItem.position)))
         if not items:
             raise AuditError(f"sample {sample_id} has no records")
+        if basis != "hand":
+            taken = set(s.scalars(select(ReviewAssignment.item_id).where(ReviewAssignment.item_id.in_(items))))
+            items = [i for i in items if i not in taken]
         chosen = _choose(s, items, basis, share, seed, item_ids)
         now = now_utc()
         for item_id in chosen:
@@ -254,6 +260,11 @@ def _choose(s: Session, items: list[int], basis: str, share: float | None, seed:
     if basis == "random":
         if share is None or share <= 0:
             raise AuditError("give the share to review (a proportion, e.g. 0.1, or a number of records)")
+        done = set(s.scalars(select(Verdict.item_id).where(Verdict.item_id.in_(items), Verdict.role == "primary",
+                                                              Verdict.complete.is_(True))))
+        items = [i for i in items if i in done]
+        if not items:
+            return []
         n = int(share) if share >= 1 else max(1, round(share * len(items)))
         return sorted(random.Random(seed).sample(items, min(n, len(items))))
     if basis == "flagged":

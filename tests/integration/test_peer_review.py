@@ -104,9 +104,8 @@ def test_the_full_cycle(tmp_path: Path) -> None:
     failed = review.assign(lead, sid, "failed", REVIEWER, "blind")
     assert sorted(failed) == sorted([items["INC-0001"], items["INC-0002"]])
     assert review.assign(lead, sid, "hand", REVIEWER, "open", item_ids=[items["INC-0003"]]) == [items["INC-0003"]]
-    rand = review.assign(lead, sid, "random", REVIEWER, "blind", share=2, seed=7)
-    assert len(rand) == 2 and rand == review.assign(lead, sid, "random", REVIEWER, "blind", share=2, seed=7)
-    review.assign(lead, sid, "hand", REVIEWER, "open", item_ids=[items["INC-0003"]])  # back to open
+    # a random share now finds nothing left: every audited record is assigned, and keeps its blind/open mode
+    assert review.assign(lead, sid, "random", REVIEWER, "blind", share=2, seed=7) == []
     mine = {a.ref: a for a in review.assignments(reviewer)}
     assert set(mine) >= {"INC-0002", "INC-0003"} and mine["INC-0003"].mode == "open"
 
@@ -304,3 +303,22 @@ def test_only_auditors_and_the_lead_import_extracts(tmp_path: Path) -> None:
     result = import_file(db, extract, "incidents", user=AUDITOR)
     assert result.committed and result.added == 1
     db.close()
+
+
+def test_a_random_share_is_drawn_from_audited_records_and_keeps_earlier_assignments(tmp_path: Path) -> None:
+    picks = []
+    for n in range(2):
+        db = small_audit(tmp_path / f"r{n}.db")
+        _team(db)
+        lead, auditor = AuditService(db, LEAD), AuditService(db, AUDITOR)
+        sid, items = _incidents(lead)
+        auditor.save_verdict(items["INC-0001"], TWO)
+        auditor.save_verdict(items["INC-0003"], ZERO)  # INC-0002 not audited: nothing to re-check
+        review.assign(lead, sid, "hand", REVIEWER, "blind", item_ids=[items["INC-0001"]])
+        got = review.assign(lead, sid, "random", REVIEWER, "open", share=1.0, seed=11)
+        assert got == [items["INC-0003"]]
+        modes = {a.ref: a.mode for a in review.assignments(lead)}
+        assert modes == {"INC-0001": "blind", "INC-0003": "open"}  # the blind one was not turned open
+        picks.append(got)
+        db.close()
+    assert picks[0] == picks[1]

@@ -205,8 +205,19 @@ def test_the_lead_assigns_through_the_dialog_and_adjudicates(qtbot, tmp_path, se
     settle(qtbot, w)
     assert "Assigned 2 records" in d.message.text() and "Rita Reviewer" in d.message.text()
     assert [d.tree.topLevelItem(i).text(7) for i in range(2)] == ["to review", "to review"]
-    # a random share by number, seeded: one more record, blind
+    # a random share by number, seeded, blind: drawn from audited records not yet assigned; first none, then
+    # INC-0001 once the auditor has finished it
     d.random.setChecked(True)
+    d.unit.setCurrentIndex(d.unit.findData("records"))
+    d.share.setValue(1)
+    d.blind.setChecked(True)
+    qtbot.mouseClick(d.assign_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: "nothing was assigned" in d.message.text(), timeout=5000)
+    settle(qtbot, w)
+    assert "audited records" in d.message.text()
+    db, _auditor = _core(path, AUDITOR)
+    _auditor.save_verdict(items["INC-0001"], ZERO)
+    db.close()
     d.unit.setCurrentIndex(d.unit.findData("records"))
     d.share.setValue(1)
     d.seed.setValue(3)
@@ -219,11 +230,9 @@ def test_the_lead_assigns_through_the_dialog_and_adjudicates(qtbot, tmp_path, se
     db, lead = _core(path)
     got = {a.ref: (a.reviewer, a.mode, a.basis) for a in review.assignments(lead)}
     db.close()
-    assert got["INC-0002"][1:] in (("open", "hand"), ("blind", "random"))
-    assert got["INC-0003"][1:] in (("open", "hand"), ("blind", "random"))
-    assert len(got) in (2, 3) and all(v[0] == REVIEWER for v in got.values())
-    # withdraw INC-0001 if the random draw took it, else INC-0002
-    target = "INC-0001" if "INC-0001" in got else "INC-0002"
+    assert got == {"INC-0001": (REVIEWER, "blind", "random"), "INC-0002": (REVIEWER, "open", "hand"),
+                   "INC-0003": (REVIEWER, "open", "hand")}
+    target = "INC-0001"  # withdrawn again
     row = next(i for i in range(d.tree.topLevelItemCount()) if d.tree.topLevelItem(i).text(1) == target)
     assert not d.withdraw_button.isEnabled()
     d.tree.setCurrentItem(d.tree.topLevelItem(row))
