@@ -28,7 +28,7 @@ from PySide6.QtWidgets import (
 )
 
 from cdi_workbench.audit import review
-from cdi_workbench.audit.roles import PERMISSIONS, ROLES, NotAllowed, Person
+from cdi_workbench.audit.roles import ACTION_TEXT, ARTICLE, NotAllowed, Person, who_may
 from cdi_workbench.audit.service import QUEUE_FILTERS, AuditService
 from cdi_workbench.audit.undo import UndoStack
 from cdi_workbench.audit.verdicts import VerdictBody
@@ -44,15 +44,6 @@ from .record_view import RecordView
 from .review_actions import ReviewActions
 from .sample_actions import SampleAndFindingsActions
 from .verdict_panel import VerdictPanel
-
-ROLE_ORDER = ("lead", "auditor", "reviewer", "liaison")
-
-
-def who_may(action: str) -> str:
-    """'the audit lead or auditor': the roles allowed an action, for tooltips on what is disabled."""
-    names = [ROLES[r].lower() for r in ROLE_ORDER if r in PERMISSIONS[action]]
-    return "the " + (", ".join(names[:-1]) + " or " + names[-1] if len(names) > 1 else names[0])
-
 
 LIAISON_TEXT = (
     "<h2>Force liaison</h2><p>You exchange the failed records with the force: <b>Review &gt; Export failed "
@@ -305,7 +296,7 @@ class MainWindow(SampleAndFindingsActions, ReviewActions, QMainWindow):
         if p is None:
             return False, ("Open an audit database first" if self.db is None
                            else "Nobody is identified on this audit: File > Change who is working…")
-        you = f"you are {'the' if p.role in ('lead', 'liaison') else 'a'} {p.title.lower()}"
+        you = f"you are {ARTICLE.get(p.role, 'in')} {p.title.lower()}"
         if need == "edit":
             if self.panel.detail is None and p.may("read records"):
                 return False, "No record open"
@@ -325,7 +316,7 @@ class MainWindow(SampleAndFindingsActions, ReviewActions, QMainWindow):
             need = "review"
         if p.may(need):
             return True, ""
-        return False, f"Only {who_may(need)} may {need}; {you}"
+        return False, f"Only {who_may(need)} may {ACTION_TEXT[need]}; {you}"
 
     def _gate_actions(self) -> None:
         """Enable what the person may use, disable the rest with a tooltip saying who may."""
@@ -523,7 +514,15 @@ class MainWindow(SampleAndFindingsActions, ReviewActions, QMainWindow):
         if rows:
             self._select_row(row if row >= 0 else 0)
         else:
+            progress = self.progress_label.text()
             self._clear_record_area()
+            self.progress_label.setText(progress)
+            if everything:  # the sample has records; the search or the filter leaves none
+                text, shown = self.search.text().strip(), self.filter_box.currentText()
+                why = (f"no record in this view matches “{escape(text)}”" if text
+                       else f"no record is “{escape(shown.lower())}”")
+                self.record_view.setHtml(f"<h3>Nothing to show</h3><p>In this sample {why}. Clear the search "
+                                         "or choose Show: All.</p>")
 
     def _select_row(self, row: int) -> None:
         """Make `row` the one record selected and current, whatever modifier keys are held (Ctrl+PgDown moves on;

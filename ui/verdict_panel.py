@@ -177,6 +177,10 @@ class VerdictPanel(QWidget):
         self.detail, self.body, self.results = None, VerdictBody(), []
         self.from_first = False
         self.show_first(None)
+        self.crime_list.blockSignals(True)
+        self.crime_list.clear()  # nothing of the last record may linger, even greyed out
+        self.crime_list.blockSignals(False)
+        self.rationale.clear()
         self.heading.setText("")
         self.say("")
         self.setEnabled(False)

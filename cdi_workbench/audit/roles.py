@@ -42,6 +42,23 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "report": frozenset({"auditor", "lead"}),
     "carry records offline": frozenset({"auditor", "reviewer", "lead"}),
 }
+# each action as the refusal and the window's tooltips say it
+ACTION_TEXT = {
+    "read records": "see the records",
+    "audit": "enter first verdicts",
+    "review": "enter review verdicts",
+    "adjudicate": "decide disagreements",
+    "assign reviews": "assign records for review",
+    "decide challenges": "decide the force's challenges",
+    "exchange with the force": "exchange failed records with the force",
+    "manage people": "register people",
+    "draw samples": "draw samples",
+    "import extracts": "import extracts",
+    "report": "see or export the findings",
+    "carry records offline": "carry records offline",
+}
+ROLE_ORDER = ("lead", "auditor", "reviewer", "liaison")
+ARTICLE = {"lead": "the", "auditor": "an", "reviewer": "a", "liaison": "the"}
 VERDICT_ACTION = {"primary": "audit", "review": "review", "final": "adjudicate"}
 
 
@@ -60,9 +77,8 @@ class Person:
 
     def require(self, action: str) -> None:
         if not self.may(action):
-            allowed = ", ".join(ROLES[r].lower() for r in sorted(PERMISSIONS[action]))
-            raise NotAllowed(f"{self.name} ({ROLES.get(self.role, self.role).lower()}) may not {action}: "
-                             f"only the {allowed} may")
+            raise NotAllowed(f"{self.name} ({ROLES.get(self.role, self.role).lower()}) may not "
+                             f"{ACTION_TEXT[action]}: only {who_may(action)} may")
 
     def require_name(self, action: str) -> str:
         """require(action), then the name to stamp on what is done."""
@@ -72,6 +88,12 @@ class Person:
     @property
     def title(self) -> str:
         return "single-user mode" if self.role == "everything" else ROLES[self.role]
+
+
+def who_may(action: str) -> str:
+    """'the audit lead or an auditor': the roles allowed an action, as a refusal or a tooltip says it."""
+    names = [ARTICLE[r] + " " + ROLES[r].lower() for r in ROLE_ORDER if r in PERMISSIONS[action]]
+    return ", ".join(names[:-1]) + " or " + names[-1] if len(names) > 1 else names[0]
 
 
 def login_name(s: Session) -> str | None:

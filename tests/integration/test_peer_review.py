@@ -52,23 +52,23 @@ def test_each_role_is_refused_what_it_may_not_do(tmp_path: Path) -> None:
     inc = items["INC-0001"]
     with pytest.raises(NotAllowed, match="not registered"):
         AuditService(db, "Somebody Else").save_verdict(inc, TWO)
-    with pytest.raises(NotAllowed, match="may not manage people"):
+    with pytest.raises(NotAllowed, match="may not register people"):
         add_person(db, AUDITOR, "Mallory", "lead")
-    with pytest.raises(NotAllowed, match="may not review"):
+    with pytest.raises(NotAllowed, match="may not enter review verdicts"):
         auditor.save_verdict(inc, TWO, role="review")
-    with pytest.raises(NotAllowed, match="may not adjudicate"):
+    with pytest.raises(NotAllowed, match="may not decide disagreements"):
         auditor.save_verdict(inc, TWO, role="final")
-    with pytest.raises(NotAllowed, match="may not audit"):
+    with pytest.raises(NotAllowed, match="may not enter first verdicts"):
         reviewer.save_verdict(inc, TWO)
     with pytest.raises(NotAllowed, match="assigned to them"):
         reviewer.save_verdict(inc, TWO, role="review")  # not assigned yet
-    with pytest.raises(NotAllowed, match="may not assign reviews"):
+    with pytest.raises(NotAllowed, match="may not assign records for review"):
         review.assign(auditor, sid, "hand", REVIEWER, item_ids=[inc])
     for call in (lambda: liaison.queue(sid), lambda: liaison.record(inc), lambda: liaison.verdict(inc),
                  lambda: liaison.history(inc)):
-        with pytest.raises(NotAllowed, match="may not read records"):
+        with pytest.raises(NotAllowed, match="may not see the records"):
             call()
-    with pytest.raises(NotAllowed, match="may not exchange with the force"):
+    with pytest.raises(NotAllowed, match="may not exchange failed records with the force"):
         export_for_force(db, tmp_path / "f.xlsx", AUDITOR)
     from cdi_workbench import sampling
     from cdi_workbench.findings import set_recorded_crime
@@ -78,7 +78,7 @@ def test_each_role_is_refused_what_it_may_not_do(tmp_path: Path) -> None:
         sampling.draw(s, "Mine", "incident", 2, seed=1, who=REVIEWER)
     with pytest.raises(NotAllowed, match="may not carry records offline"):
         export_package(db, "Incidents", tmp_path / "p.cdipkg", who=LIAISON)
-    with pytest.raises(NotAllowed, match="may not audit"):
+    with pytest.raises(NotAllowed, match="may not enter first verdicts"):
         set_recorded_crime(db, {"all": 1000}, REVIEWER)
     auditor.save_verdict(inc, TWO)  # what each may do, they can
     assert lead.verdict(inc) == TWO
@@ -140,7 +140,7 @@ def test_the_full_cycle(tmp_path: Path) -> None:
     assert c.auditor_rationale == ZERO.rationale and c.reviewer_rationale == disagree.rationale
     with pytest.raises(NotAllowed):
         review.disagreements(reviewer)
-    with pytest.raises(NotAllowed, match="may not adjudicate"):
+    with pytest.raises(NotAllowed, match="may not decide disagreements"):
         review.adjudicate(reviewer, items["INC-0003"], "review", "I am right")
     before_decision = compute(db).cell("incidents", "Incident records", "Crimes identified")
     review.adjudicate(lead, items["INC-0003"], "review", "Theft from the person disclosed.")
@@ -177,7 +177,7 @@ def test_the_full_cycle(tmp_path: Path) -> None:
     counts = import_responses(db, out, LIAISON)
     assert counts["challenge"] == n
     pending = [r for r in challenge_rows(db) if r.challenge_id is not None]
-    with pytest.raises(NotAllowed, match="may not decide challenges"):
+    with pytest.raises(NotAllowed, match="may not decide the force's challenges"):
         decide(db, pending[0].challenge_id, True, "Fair point", LIAISON)
     before = resolution(db)
     decide(db, pending[0].challenge_id, True, "The force was right: the caller withdrew it.", LEAD)
@@ -260,7 +260,7 @@ def test_on_postgresql_each_person_is_their_own_login(db_target: str) -> None:
             # whatever name is typed, the server says who is connected: Rita, a reviewer
             pretender = AuditService(as_rita, LEAD)
             assert pretender.me().name == "Rita Two" and pretender.me().role == "reviewer"
-            with pytest.raises(NotAllowed, match="may not assign reviews"):
+            with pytest.raises(NotAllowed, match="may not assign records for review"):
                 review.assign(pretender, sid, "hand", "Rita Two", item_ids=[items["INC-0001"]])
             with pytest.raises(NotAllowed, match="blind review"):
                 pretender.verdict(items["INC-0003"])

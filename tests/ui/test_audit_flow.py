@@ -102,3 +102,22 @@ def test_keyboard_audit_of_incidents_survives_reopen(qtbot, small_db, settings) 
     assert f.value("incidents", "Incident records", "Outside 72 hours") == 1
     assert all(h.who == "Inspector Test" for h in svc.history(rows["INC-0001"].item_id))
     db.close()
+
+
+def test_a_search_that_matches_nothing_clears_the_record_and_says_so(qtbot, small_db, settings) -> None:  # noqa: ANN001
+    w = open_window(qtbot, small_db, settings)
+    qtbot.waitUntil(lambda: w.panel.detail is not None, timeout=5000)
+    settle(qtbot, w)
+    w.panel.add_crime()  # the record open has something in its panel
+    settle(qtbot, w)
+    assert w.panel.crime_list.count() == 1
+    progress = w.progress_label.text()
+    qtbot.keyClicks(w.search, "zzzzqq")
+    qtbot.waitUntil(lambda: w.queue_model.rowCount() == 0, timeout=5000)
+    settle(qtbot, w)
+    assert w.panel.detail is None and w.panel.crime_list.count() == 0 and not w.panel.isEnabled()
+    assert "matches “zzzzqq”" in w.record_view.toPlainText()
+    assert w.progress_label.text().split(" · ")[0] == progress.split(" · ")[0]  # still says how far the audit is
+    w.search.clear()
+    qtbot.waitUntil(lambda: w.queue_model.rowCount() > 0 and w.panel.detail is not None, timeout=5000)
+    w.close()

@@ -95,8 +95,9 @@ def test_a_liaison_sees_no_records_and_only_the_force_exchange(qtbot, tmp_path, 
                     "The force's &challenges…", "&Assign records for review…", "&Disagreements…", "&People…",
                     "&Review my assigned records", "E&xport audit package…"):
         assert not acts[refused].isEnabled(), refused
-    assert "Only the audit lead or auditor may audit" in acts["&Done, next record"].toolTip()
-    assert "Only the audit lead may assign reviews" in acts["&Assign records for review…"].toolTip()
+    assert ("Only the audit lead or an auditor may enter first verdicts; you are the force liaison"
+            in acts["&Done, next record"].toolTip())
+    assert "Only the audit lead may assign records for review" in acts["&Assign records for review…"].toolTip()
     _shot(w, "liaison_window")
     # what the liaison may do works through the window (their name goes to the core)
     errors: list[tuple[str, str]] = []
@@ -365,7 +366,7 @@ def test_an_unregistered_name_is_refused_and_asked_again(qtbot, tmp_path, settin
     for refused in ("&Review my assigned records", "&Assign records for review…", "&Disagreements…", "&People…",
                     "E&xport failed records for the force…"):
         assert not acts[refused].isEnabled(), refused
-    assert "Only the audit lead or peer reviewer may review" in acts["&Review my assigned records"].toolTip()
+    assert "Only the audit lead or a peer reviewer may enter review verdicts" in acts["&Review my assigned records"].toolTip()
     w.close()
 
 
