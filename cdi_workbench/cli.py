@@ -71,7 +71,8 @@ def cmd_info(a: argparse.Namespace) -> int:
     if a.json:
         print(json.dumps(data, indent=2))
         return 0
-    print(f"{data['force']}: {data['period_start']} to {data['period_end']}, {data['rule_set']} rules "
+    start, end = (date.fromisoformat(data[k]).strftime("%d/%m/%Y") for k in ("period_start", "period_end"))
+    print(f"{data['force']}: {start} to {end}, {data['rule_set']} rules "
           f"({data['limit_hours']}-hour limit)")
     rec = data["records"]
     print(f"Incidents {rec['incidents']}, crimes {rec['crimes']}, disposals {rec['disposals']}, "

@@ -48,8 +48,10 @@ def cmd_users(a: argparse.Namespace) -> int:
             rows = people(db)
             if not rows:
                 print("Nobody is registered: single-user mode (whoever opens the database may do everything).")
+            print(f"{'Name':30} {'Role':15} {'Database login':15} State")
             for p in rows:
-                print(f"{p.name:30} {ROLES[p.role]:15} {p.login or '-':15} {'active' if p.active else 'inactive'}")
+                print(f"{p.name:30} {ROLES[p.role]:15} {p.login or '(none)':15} "
+                      f"{'active' if p.active else 'inactive'}")
         return 0
     finally:
         db.close()

@@ -20,6 +20,12 @@ from PySide6.QtWidgets import (
 from cdi_workbench.timeutil import display
 
 
+ROLE_WORDS = {"primary": "Auditor's verdict", "review": "Review", "final": "Final verdict"}
+ACTION_WORDS = {"set": "changed", "undo": "undone", "redo": "redone", "flag": "flag", "import": "imported",
+                "merge": "merged from a package", "assign": "assigned", "unassign": "withdrawn",
+                "challenge": "challenge decided", "export": "exported"}
+
+
 def describe(body: dict | None, action: str = "") -> str:
     """A short reading of a history row's new value: a verdict's answers, a flag, an assignment, a decision."""
     if body is None:
@@ -53,10 +59,11 @@ class HistoryDialog(QDialog):
         lay = QVBoxLayout(self)
         lay.addWidget(QLabel(f"<b>{ref}</b>: every change, oldest first. Nothing here can be edited."))
         self.tree = QTreeWidget(objectName="history")
-        self.tree.setHeaderLabels(["When", "Who", "Role", "Action", "Now", "Reason"])
+        self.tree.setHeaderLabels(["When", "Who", "Of", "What", "Now", "Reason"])
         self.tree.setRootIsDecorated(False)
         for ch in changes:
-            self.tree.addTopLevelItem(QTreeWidgetItem([display(ch.at), ch.who, ch.role, ch.action,
+            self.tree.addTopLevelItem(QTreeWidgetItem([display(ch.at), ch.who, ROLE_WORDS.get(ch.role, ch.role),
+                                                       ACTION_WORDS.get(ch.action, ch.action),
                                                        describe(ch.new_body, ch.action), ch.reason]))
         for c in range(6):
             self.tree.resizeColumnToContents(c)

@@ -111,6 +111,8 @@ class PeopleDialog(QDialog):
             for key, title in ROLES.items():
                 self.role.addItem(title, key)
             self.role.setCurrentIndex(self.role.findData("auditor"))
+            if self.name.text().strip().lower() == self.user.strip().lower():
+                self.name.clear()  # the lead's own name was offered for the first registration only
         else:
             self.intro.setText(
                 "<b>Nobody is registered: this audit is in single-user mode</b>, and whoever opens it may do "

@@ -116,8 +116,11 @@ def identify(s: Session, name: str) -> Person:
     else:
         user = s.scalar(select(AppUser).where(func.lower(AppUser.name) == name.strip().lower()))
         if user is None:
-            raise NotAllowed(f"{name.strip() or 'nobody'!s} is not registered for this audit; the people who "
-                             "are can be listed with: cdi users list")
+            if not name.strip():
+                raise NotAllowed("say who you are (people are registered on this audit; on the command line: "
+                                 "--user NAME)")
+            raise NotAllowed(f"{name.strip()} is not registered for this audit; the people who are can be "
+                             "listed with: cdi users list")
     if not user.active:
         raise NotAllowed(f"{user.name} no longer works on this audit")
     return Person(user.name, user.role, True)

@@ -78,6 +78,7 @@ def test_history_of_a_record_is_shown_and_exported(qtbot, small_db, settings, tm
     tree = w.history_dialog.tree
     assert tree.topLevelItemCount() == 1
     assert tree.topLevelItem(0).text(1) == "Inspector Test"
+    assert (tree.topLevelItem(0).text(2), tree.topLevelItem(0).text(3)) == ("Auditor's verdict", "changed")
     assert "zero status" in tree.topLevelItem(0).text(4)
     out = tmp_path / "h.csv"
     w.history_dialog.export(str(out))
