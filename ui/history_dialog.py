@@ -19,7 +19,6 @@ from PySide6.QtWidgets import (
 
 from cdi_workbench.timeutil import display
 
-
 ROLE_WORDS = {"primary": "Auditor's verdict", "review": "Review", "final": "Final verdict"}
 ACTION_WORDS = {"set": "changed", "undo": "undone", "redo": "redone", "flag": "flag", "import": "imported",
                 "merge": "merged from a package", "assign": "assigned", "unassign": "withdrawn",
