@@ -371,8 +371,8 @@ def _timeliness_sentence(row: Row, hours: int) -> str:
 
 def _interval_text(r: Rate) -> str:
     if r.rate is None or r.low is None or r.high is None:
-        return ""
-    if r.method.startswith("normal") and r.rate in (0.0, 1.0):
+        return "n/a"  # no crimes identified: no rate, so no interval (never a 0 that reads as a figure)
+    if (r.method.startswith("normal") or r.method.startswith("stratified")) and r.rate in (0.0, 1.0):
         return "not defined at 0% or 100%"
     if r.method.startswith("normal") or r.method.startswith("stratified"):
         return f"+/- {r.margin * 100:.2f}%"  # type: ignore[operator]

@@ -91,6 +91,8 @@ STYLES = {
     "cell": ParagraphStyle("Cell", parent=_base["BodyText"], fontName="Helvetica", fontSize=9, leading=11),
     "cell_bold": ParagraphStyle("CellBold", parent=_base["BodyText"], fontName="Helvetica-Bold", fontSize=9,
                                 leading=11),
+    "cell_right": ParagraphStyle("CellRight", parent=_base["BodyText"], fontName="Helvetica", fontSize=9,
+                                 leading=11, alignment=TA_RIGHT),
     "head": ParagraphStyle("Head", parent=_base["BodyText"], fontName="Helvetica-Bold", fontSize=8.5,
                            leading=10.5, alignment=TA_CENTER),
     "head_left": ParagraphStyle("HeadLeft", parent=_base["BodyText"], fontName="Helvetica-Bold", fontSize=8.5,
@@ -248,14 +250,22 @@ def _count_table(findings: Findings, table: FindingsTable) -> Table:
     for i, r in enumerate(table.rows, 1):
         total = is_total(r.label)
         data.append([Paragraph(text(r.label), STYLES["cell_bold" if total else "cell"])]
-                    + [c.text if c.text else NOT_APPLICABLE if not_applicable(table.key, r.label, col)
-                       and not c.value else f"{c.value:,}" for col, c in zip(table.columns, r.cells, strict=True)])
+                    + [_figure(c.text if c.text else NOT_APPLICABLE if not_applicable(table.key, r.label, col)
+                               and not c.value else f"{c.value:,}", total)
+                       for col, c in zip(table.columns, r.cells, strict=True)])
         if total:
             style += [("FONTNAME", (1, i), (-1, i), "Helvetica-Bold"), ("LINEABOVE", (0, i), (-1, i), 1.5,
                                                                           colors.black)]
     t = Table(data, colWidths=[label_w] + [num_w] * n, repeatRows=1, hAlign="LEFT")
     t.setStyle(TableStyle(style))
     return t
+
+
+def _figure(value: str, bold: bool) -> str | Paragraph:
+    """A figure as drawn: short ones as they are; words (e.g. 'not defined at 0% or 100%') wrap in the cell."""
+    if len(value) <= 12:
+        return value
+    return Paragraph(f"<b>{text(value)}</b>" if bold else text(value), STYLES["cell_right"])
 
 
 def _column_widths(table: FindingsTable) -> tuple[float, float]:
