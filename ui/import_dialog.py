@@ -93,6 +93,9 @@ class ImportDialog(QDialog):
         self.check_button = QPushButton("C&heck the file")
         self.import_button = QPushButton("&Import")
         close = QPushButton("Close")
+        for b in (browse, self.save_button, self.import_button, close):
+            b.setAutoDefault(False)  # Enter in the file box checks the file; it must not open Browse
+        self.check_button.setDefault(True)
         for b in (self.save_button, self.check_button, self.import_button, close):
             buttons.addWidget(b)
         lay.addLayout(buttons)

@@ -14,6 +14,7 @@ import gc
 import time
 from collections import Counter
 from collections.abc import Callable
+from datetime import timedelta
 from operator import itemgetter
 from pathlib import Path
 from typing import Any
@@ -204,6 +205,9 @@ class _Run:
         res.links_added, res.links_removed = links.added, links.removed
         if self.kind.report or self.kind.name == "crimes":
             refresh_strata(conn)  # reports whose links or linked crimes changed (marked by triggers)
+        outside = _outside_period(conn, self.kind, writer.conv.stamps.get("imported_at"))
+        if outside:
+            res.notes.append(outside)
         if links.unresolved:
             res.notes.append(f"{links.unresolved:,} crime references name crimes not in the database yet: they "
                              "are linked when those crimes are imported")
@@ -338,6 +342,41 @@ class _Run:
         if res.rejected and not res.committed and not res.dry_run and self.rejects_path is None:
             notes.append(f"nothing was imported: {_rows(res.rejected)} with problems")
         res.notes = notes + res.notes
+
+
+TIME_COLUMN = {"report_record": "received_at", "crime_record": "recorded_at", "disposal": "issued_at",
+               "cancellation": "cancelled_at", "n100": "recorded_at"}
+
+
+def _outside_period(conn: Any, kind: Any, stamp: str | None) -> str:
+    """A warning when rows written by this import are dated outside the audit's period (another force's or
+    another year's extract, say); '' when none are."""
+    from sqlalchemy import and_, func, or_, select
+
+    from ..storage.models import Audit
+    from ..timeutil import uk_local
+    from .values import from_stored_text
+
+    audit = conn.execute(select(Audit.period_start, Audit.period_end).limit(1)).first()
+    if audit is None or stamp is None:
+        return ""
+    start, end = audit
+    table = kind.table
+    mine = table.c.imported_at == from_stored_text(stamp)
+    lo = uk_local(start.year, start.month, start.day)
+    after = end + timedelta(days=1)
+    hi = uk_local(after.year, after.month, after.day)
+    col = table.c[TIME_COLUMN[table.name]]
+    outside = and_(col.is_not(None), or_(col < lo, col >= hi))
+    if "month" in table.c:  # street-level crimes give the month only
+        month = table.c.month
+        outside = or_(outside, and_(col.is_(None), month.is_not(None),
+                                    or_(month < f"{start:%Y-%m}", month > f"{end:%Y-%m}")))
+    n = conn.execute(select(func.count()).select_from(table).where(mine, outside)).scalar() or 0
+    if not n:
+        return ""
+    return (f"{_rows(n, 'record')} dated outside the audit period ({start:%d/%m/%Y} to {end:%d/%m/%Y}): check this "
+            "is the right extract for this audit")
 
 
 def _rows(n: int, what: str = "row") -> str:

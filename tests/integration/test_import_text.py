@@ -90,3 +90,18 @@ def test_a_workbook_saved_with_the_1904_date_system(tmp_path: Path) -> None:
                                  .where(ReportRecord.ref.like("D-%"))).tuples().all())
         assert got == {"D-1": uk_local(2014, 3, 14, 21, 14), "D-2": uk_local(2014, 3, 14, 21, 14)}, epoch
         db.close()
+
+
+def test_records_dated_outside_the_audit_period_are_pointed_out(tmp_path: Path) -> None:
+    from tests.builders import small_audit
+
+    db = small_audit(tmp_path / "a.db")  # audit period 01/01/2014 to 30/06/2014
+    path = tmp_path / "inc.csv"
+    path.write_text("incident_ref,received_at,narrative\nQ-1,01/03/2014 10:00,x\nQ-2,01/03/2013 10:00,y\n"
+                    "Q-3,01/07/2014 00:30,z\n", encoding="utf-8")
+    r = import_file(db, path, "incidents")
+    assert r.committed and r.added == 3
+    assert "2 records dated outside the audit period (01/01/2014 to 30/06/2014)" in " ".join(r.notes)
+    path.write_text("incident_ref,received_at,narrative\nQ-4,30/06/2014 23:59,x\n", encoding="utf-8")
+    assert not any("outside the audit period" in n for n in import_file(db, path, "incidents").notes)
+    db.close()
