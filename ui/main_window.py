@@ -138,7 +138,7 @@ class MainWindow(SampleAndFindingsActions, ReviewActions, QMainWindow):
         split.addWidget(left)
         split.addWidget(self.record_view)
         split.addWidget(self.panel)
-        split.setSizes([460, 520, 420])
+        split.setSizes([510, 470, 420])
         split.setChildrenCollapsible(False)
         self.setCentralWidget(split)
 
@@ -503,6 +503,10 @@ class MainWindow(SampleAndFindingsActions, ReviewActions, QMainWindow):
         kind = everything[0].kind if everything else "incident"
         self.queue_model.set_kind(kind)
         self.queue_model.set_rows(rows)
+        header = self.queue.horizontalHeader()  # the last column takes what is left (elided, full in a tooltip)
+        for col in range(self.queue_model.columnCount()):
+            header.setSectionResizeMode(col, QHeaderView.ResizeMode.Stretch if col == self.queue_model.columnCount()
+                                        - 1 else QHeaderView.ResizeMode.ResizeToContents)
         if self.queue_model.review:
             self.queue.setColumnHidden(2, False)
             self._show_progress(sum(a.state not in ("to review", "in progress") for a in everything),

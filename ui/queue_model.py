@@ -106,8 +106,11 @@ class QueueModel(QAbstractTableModel):
             return [str(r.position), r.ref, system, display(r.received_at), status, findings_text(r)][col]
         if role == Qt.ItemDataRole.FontRole and r.status == "to do":
             return _bold()
-        if role == Qt.ItemDataRole.ToolTipRole and r.flagged:
-            return "Flagged for a second opinion"
+        if role == Qt.ItemDataRole.ToolTipRole:
+            if r.flagged:
+                return "Flagged for a second opinion"
+            if col == self.columnCount() - 1:
+                return findings_text(r) or None
         return None
 
     @staticmethod
