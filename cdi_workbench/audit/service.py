@@ -175,8 +175,8 @@ class AuditService:
                  .outerjoin(Verdict, (Verdict.item_id == AuditItem.id) & (Verdict.role == "primary"))
                  .where(AuditItem.sample_id == sample_id).order_by(AuditItem.position))
             if search.strip():
-                pat = f"%{search.strip()}%"
-                q = q.where(or_(ref_col.ilike(pat), text_col.ilike(pat)))
+                q = q.where(_matches(search.strip(), ref_col, text_col,
+                                     ReportRecord.location if table is ReportRecord else None))
             q = _apply_filter(q, filter_)
             if item_id is not None:
                 q = q.where(AuditItem.id == item_id)
@@ -376,6 +376,18 @@ class AuditService:
         s.add(change)
         s.flush()
         return before
+
+
+def _matches(text: str, ref_col, *text_cols):  # type: ignore[no-untyped-def]  # noqa: ANN001, ANN202
+    """The reference containing the text, or a word of the narrative (or location) starting with it: 'smash'
+    finds 'smashed' but 'spat' does not find every 'Dispatcher'."""
+    like = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    conds = [ref_col.ilike(f"%{like}%", escape="\\")]
+    for col in text_cols:
+        if col is not None:
+            conds += [col.ilike(p, escape="\\") for p in (f"{like}%", f"% {like}%", f"%\n{like}%", f"%[{like}%",
+                                                           f"%({like}%", f'%"{like}%')]
+    return or_(*conds)
 
 
 def _record_columns(kind: str):  # type: ignore[no-untyped-def]
