@@ -84,7 +84,11 @@ def search(text: str, start: date, end: date, limit: int = 50) -> list[Classific
         if all(w in hay for w in words):
             out.append(c)
     exact = normalise_code(text)
-    out.sort(key=lambda c: (normalise_code(c.code) != exact, not c.code.lower().startswith(text.lower())))
+    low = text.lower().strip()
+    # the code typed, then codes starting so, then the label typed in full ('assault without injury' offers
+    # 105A before 104 Assault without Injury on a Constable), then labels starting with the words; else list order
+    out.sort(key=lambda c: (normalise_code(c.code) != exact, not c.code.lower().startswith(low),
+                            c.label.lower() != low, not c.label.lower().startswith(low)))
     return out[:limit]
 
 

@@ -75,3 +75,14 @@ def test_display_uses_uk_time() -> None:
     assert display(datetime(2014, 7, 1, 11, 0, tzinfo=UTC)) == "01/07/2014 12:00"
     assert display(None) == ""
     assert format_duration(uk_local(2014, 1, 3) - uk_local(2014, 1, 1)) == "48 h 0 min (2 days 0 h)"
+
+
+def test_code_search_puts_a_label_typed_in_full_first() -> None:
+    from datetime import date
+
+    from cdi_workbench.classification import search
+
+    period = (date(2014, 1, 1), date(2014, 6, 30))
+    assert search("assault without injury", *period)[0].code == "105A"  # not 104 (... on a Constable)
+    assert search("8n", *period)[0].code == "8N"
+    assert search("rape", *period)[0].code == "19C"
