@@ -189,9 +189,17 @@ class SampleDialog(QDialog):
         pop = sum(self.counts.values()) or None
         n = required_size(self.margin.value() / 100, self.rate.value() / 100, pop)
         self.size.setValue(n)
-        self.message.setText(f"{n} records give ± {self.margin.value():g} percent at 95% confidence if about "
+        crime_free = self.counts.get("no crime linked", 0)
+        caveat = ""
+        if self.kind.currentData() in ("incident", "referral"):
+            caveat = (" The rate is counted per crime identified, and a record may hold none: "
+                      + (f"{crime_free:,} of these records have no crime linked. " if crime_free else "")
+                      + "Aim for this many crimes, and extend the sample if too many records turn out to hold "
+                        "none (Sample > Extend this sample…).")
+        unit = "crimes identified" if caveat else "records"
+        self.message.setText(f"{n} {unit} give ± {self.margin.value():g} percent at 95% confidence if about "
                              f"{self.rate.value():g} percent of crimes are recorded"
-                             + (f" (finite population correction for {pop:,} records)." if pop else "."))
+                             + (f" (finite population correction for {pop:,})." if pop else ".") + caveat)
 
     def draw(self) -> None:
         try:
