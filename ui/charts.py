@@ -119,7 +119,7 @@ class TimelinessChart(QWidget):
             p.fillRect(b, Qt.BrushStyle.BDiagPattern)
             p.drawRect(b)
             p.drawText(QRectF(label_w + plot_w + 6, y, right, row_h), Qt.AlignmentFlag.AlignVCenter,
-                       f"{ok} of {ok + late} in time")
+                       f"{ok} of {ok + late} in time" if ok + late else "no crimes")
 
 
 def _labels() -> list[tuple[str, str]]:

@@ -213,7 +213,11 @@ class SampleAndFindingsActions:
         path, chosen = QFileDialog.getSaveFileName(self, "Export findings", "findings.xlsx",
                                                    "Excel workbook (*.xlsx);;PDF report (*.pdf);;JSON (*.json)")
         if path:
-            self.export_to(Path(path))
+            target = Path(path)
+            if target.suffix.lower() not in (".xlsx", ".pdf", ".json"):  # the type chosen, when none was typed
+                ext = next((e for e in (".xlsx", ".pdf", ".json") if e in chosen), ".xlsx")
+                target = target.with_name(target.name + ext)
+            self.export_to(target)
 
     def export_to(self, path: Path) -> None:
         from cdi_workbench.reports.excel import write_xlsx

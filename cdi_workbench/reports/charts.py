@@ -70,6 +70,6 @@ def timeliness_chart(f: Findings, width: float) -> Drawing | None:
         d.add(Rect(LABEL_W, y + 3, w_ok, ROW_H - 6, fillColor=GREY, strokeColor=colors.black, strokeWidth=0.5))
         d.add(Rect(LABEL_W + w_ok, y + 3, w_late, ROW_H - 6, fillColor=LIGHT, strokeColor=colors.black,
                    strokeWidth=0.5, strokeDashArray=[2, 1]))
-        d.add(String(LABEL_W + plot_w + 6, y + 5, f"{ok} of {ok + late} in time", fontName="Helvetica",
-                     fontSize=8))
+        d.add(String(LABEL_W + plot_w + 6, y + 5, f"{ok} of {ok + late} in time" if ok + late else "no crimes",
+                     fontName="Helvetica", fontSize=8))
     return d
