@@ -150,9 +150,10 @@ class MainWindow(SampleAndFindingsActions, ReviewActions, QMainWindow):
         self.findings_dock = dock
         self.who_label = QLabel(objectName="who_label")
         self.busy_label = QLabel()
+        self.busy_label.setContentsMargins(0, 0, 16, 0)  # apart from the person's name beside it
         self.statusBar().addPermanentWidget(self.busy_label)
         self.statusBar().addPermanentWidget(self.who_label)
-        self.runner.busy_changed.connect(lambda b: self.busy_label.setText("Saving…" if b else "All changes saved"))
+        self.runner.busy_changed.connect(lambda b: self.busy_label.setText("Working…" if b else "All changes saved"))
 
         self.sample_box.currentIndexChanged.connect(self._sample_chosen)
         self.filter_box.currentIndexChanged.connect(lambda _i: self.load_queue())
