@@ -656,18 +656,23 @@ class MainWindow(SampleAndFindingsActions, ReviewActions, QMainWindow):
         if self.svc is None:
             return
         svc = self.svc
-        self.runner.run(svc.undo if undo else svc.redo, lambda item_id: self._after_undo(item_id, undo))
+        self.runner.run(svc.undo if undo else svc.redo, lambda item_id: self._after_undo(item_id, undo),
+                        lambda msg: (self._update_undo(), self._show_error("Not undone" if undo else "Not redone",
+                                                                           escape(msg))))
 
     def _after_undo(self, item_id: int | None, undo: bool = True) -> None:
         if item_id is None:
             self.statusBar().showMessage("Nothing to undo." if undo else "Nothing to redo.", 3000)
             return
         self._update_undo()
+        self._findings_timer.start()
+        if self.queue_model.row_of(item_id) < 0:  # a record of another sample (or filtered out): go to it
+            self.go_to_item(item_id)
+            return
         self.current_item = item_id
         self._restore_item = item_id
         self.load_queue()
         self._load_item(item_id)
-        self._findings_timer.start()
 
     def _update_undo(self) -> None:
         if self.svc:

@@ -5,6 +5,7 @@ Every verdict change is committed the moment it is made, with a history row, in 
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from datetime import date, datetime
 
@@ -28,7 +29,7 @@ from ..storage.models import (
     Verdict,
     VerdictChange,
 )
-from ..timeutil import now_utc
+from ..timeutil import display, now_utc
 from .evaluate import CrimeFacts, CrimeResult, evaluate, summarise
 from .records import CrimeInfo, RecordDetail, crime_info, load_detail
 from .roles import VERDICT_ACTION, NotAllowed, Person, identify
@@ -248,17 +249,29 @@ class AuditService:
         self.undo_stack.push(Change(item_id, role, before, body.to_json(), label))
 
     def undo(self) -> int | None:
+        """Undo this person's last change, unless someone has changed that verdict since (then refused: undoing
+        would silently throw their work away)."""
         change = self.undo_stack.pop_undo()
         if change is None:
             return None
-        self._write(change.item_id, change.before, change.role, "undo", f"undo: {change.label}")
+        try:
+            self._write(change.item_id, change.before, change.role, "undo", f"undo: {change.label}",
+                        expect=change.after)
+        except AuditError:
+            self.undo_stack.forget(change)
+            raise
         return change.item_id
 
     def redo(self) -> int | None:
         change = self.undo_stack.pop_redo()
         if change is None:
             return None
-        self._write(change.item_id, change.after, change.role, "redo", f"redo: {change.label}")
+        try:
+            self._write(change.item_id, change.after, change.role, "redo", f"redo: {change.label}",
+                        expect=change.before)
+        except AuditError:
+            self.undo_stack.forget(change)
+            raise
         return change.item_id
 
     def set_flag(self, item_id: int, flagged: bool, note: str = "") -> None:
@@ -335,9 +348,17 @@ class AuditService:
             for item_id, body, auditor in verdicts:
                 self._write_in(s, item_id, body.to_json(), role, "import", reason, auditor or None)
 
-    def _write(self, item_id: int, body_json: dict | None, role: str, action: str, reason: str) -> dict | None:
+    def _write(self, item_id: int, body_json: dict | None, role: str, action: str, reason: str,
+               expect: dict | None | bool = False) -> dict | None:
+        """expect: the verdict this change must find (undo/redo); False for none expected."""
         with self.db.session() as s:
             serialise_writes(s)  # before reading the verdict it replaces
+            if expect is not False:
+                v = s.scalar(select(Verdict).where(Verdict.item_id == item_id, Verdict.role == role))
+                if _canonical(v.body if v else None) != _canonical(expect):
+                    who = f"{v.auditor} at {display(v.updated_at)}" if v else "someone"
+                    raise AuditError(f"this verdict was changed since by {who}: {action} would overwrite their "
+                                     "work, so it was not done")
             return self._write_in(s, item_id, body_json, role, action, reason)
 
     def _write_in(self, s: Session, item_id: int, body_json: dict | None, role: str, action: str,
@@ -388,6 +409,10 @@ def _matches(text: str, ref_col, *text_cols):  # type: ignore[no-untyped-def]  #
             conds += [col.ilike(p, escape="\\") for p in (f"{like}%", f"% {like}%", f"%\n{like}%", f"%[{like}%",
                                                            f"%({like}%", f'%"{like}%')]
     return or_(*conds)
+
+
+def _canonical(body: dict | None) -> str:
+    return json.dumps(VerdictBody.from_json(body).to_json() if body is not None else None, sort_keys=True)
 
 
 def _record_columns(kind: str):  # type: ignore[no-untyped-def]

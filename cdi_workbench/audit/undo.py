@@ -40,6 +40,12 @@ class UndoStack:
         self._done.append(change)
         return change
 
+    def forget(self, change: Change) -> None:
+        """Drop a change that can no longer be undone or redone (someone else changed the verdict since)."""
+        for stack in (self._done, self._undone):
+            if stack and stack[-1] is change:
+                stack.pop()
+
     @property
     def undo_label(self) -> str:
         return self._done[-1].label if self._done else ""

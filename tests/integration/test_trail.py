@@ -84,3 +84,25 @@ def test_concurrent_writers_never_fork_the_chain(db_target: str) -> None:
     assert errors == []  # writers took turns: nobody's save was lost or refused
     assert svc.verify_trail() == []
     db.close()
+
+
+def test_undo_never_throws_away_someone_elses_later_change(tmp_path: Path) -> None:
+    """Two windows on one record: A saves, B saves over it, A's undo is refused (it would wipe B's verdict)."""
+    import pytest
+
+    from cdi_workbench.audit.service import AuditError
+
+    db = small_audit(tmp_path / "a.db")
+    a, b = AuditService(db, "Lena"), AuditService(db, "Alex")
+    item = next(r.item_id for smp in a.samples() for r in a.queue(smp.id) if r.ref == "INC-0003")
+    a.save_verdict(item, VerdictBody(zero_status=True, complete=True))
+    alex = VerdictBody(crimes=[CrimeFinding(expected_code="8L")], complete=True, rationale="Harassment.")
+    b.save_verdict(item, alex)
+    with pytest.raises(AuditError, match="changed since by Alex"):
+        a.undo()
+    assert a.verdict(item) == alex and a.undo_stack.undo_label == ""  # kept; nothing left to undo
+    b.undo()  # Alex's own undo goes back to Lena's verdict, as it found it
+    assert b.verdict(item).zero_status
+    b.redo()
+    assert b.verdict(item) == alex
+    db.close()
