@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
     QHeaderView,
     QLabel,
     QLineEdit,
+    QMessageBox,
     QPushButton,
     QRadioButton,
     QScrollArea,
@@ -131,6 +132,14 @@ class ExportPackageDialog(QDialog):
             self.message.setText("Choose a sample and a file.")
             return
         db, user, roles = self.db, self.user, ["review"] if self.blind.isChecked() else None
+        target = Path(path)
+        if not target.parent.is_dir():
+            self.message.setText(f"Not exported: there is no folder {target.parent}.")
+            return
+        if target.exists() and QMessageBox.question(
+                self, "Replace the package?", f"{target.name} already exists. Replace it? Verdicts entered in it "
+                "and not yet imported back would be lost.") != QMessageBox.StandardButton.Yes:
+            return
         self.export_button.setEnabled(False)
         self.message.setText("Writing the package…")
         self.runner.run(lambda: export_package(db, name, path, who=user, positions=positions, roles=roles,
@@ -324,8 +333,8 @@ class MergeDialog(QDialog):
         self.merged.emit(result)
 
     def _failed(self, message: str) -> None:
+        self._update()  # the Apply button as the choices stand, then the refusal, which must stay in view
         self.message.setText(f"Nothing was merged: {message}")
-        self._update()
 
 
 def open_export(window) -> ExportPackageDialog | None:  # noqa: ANN001 (ui.main_window.MainWindow)

@@ -72,9 +72,9 @@ class ExportResult:
 
 
 def default_path(db: Database, sample: str) -> Path:
-    """NAME-SAMPLE-YYYYMMDD-HHMM.cdipkg beside a SQLite database (in the current folder for a server)."""
+    """NAME-SAMPLE-YYYYMMDD-HHMMSS.cdipkg beside a SQLite database (in the current folder for a server)."""
     slug = re.sub(r"[^A-Za-z0-9]+", "-", sample).strip("-") or "sample"
-    stamp = now_utc().strftime("%Y%m%d-%H%M")
+    stamp = now_utc().strftime("%Y%m%d-%H%M%S")
     if is_url(db.target):
         return Path.cwd() / f"{slug}-{stamp}{SUFFIX}"
     src = Path(db.target)

@@ -14,6 +14,7 @@ from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from alembic.util import CommandError
 from sqlalchemy import Engine, create_engine, event, func, inspect, select, text
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
@@ -122,16 +123,35 @@ def prepare_schema(engine: Engine, target: str | Path, create: bool) -> Path | N
     return backup
 
 
+def _check_sqlite_file(path: Path) -> None:
+    """Refuse, without touching it, a path that is not a SQLite file (opening would write to it)."""
+    if not path.exists():
+        raise DatabaseError(f"{path}: no such file")
+    if path.is_dir():
+        raise DatabaseError(f"{path} is a folder, not an audit database")
+    with open(path, "rb") as fh:
+        head = fh.read(16)
+    if not head:
+        raise DatabaseError(f"{path.name} is empty: it holds no audit. Create one with 'cdi init'.")
+    if head != b"SQLite format 3\x00":
+        raise DatabaseError(f"{path.name} is not an audit database (not a SQLite file: perhaps a spreadsheet or "
+                            "an export?)")
+
+
 class Database:
     """An open audit database: an engine and a factory for one Session per unit of work."""
 
     def __init__(self, target: str | Path, create: bool = False) -> None:
         self.target = str(target)
-        if not is_url(target) and not create and not Path(target).exists():
-            raise DatabaseError(f"{target}: no such file")
+        if not is_url(target) and not create:
+            _check_sqlite_file(Path(target))
         self.engine = make_engine(target)
         try:
             self.backup = prepare_schema(self.engine, target, create)
+        except SQLAlchemyError as exc:  # a server that refuses, a damaged file: said plainly, not as a traceback
+            self.engine.dispose()
+            why = str(getattr(exc, "orig", None) or exc).strip().splitlines()[0]
+            raise DatabaseError(f"{self.display_name}: cannot be opened as an audit database ({why})") from None
         except Exception:
             self.engine.dispose()
             raise
@@ -152,7 +172,11 @@ class Database:
 
     @property
     def display_name(self) -> str:
-        return self.target if is_url(self.target) else Path(self.target).name
+        if is_url(self.target):  # never a password on screen or in a message
+            from sqlalchemy.engine import make_url
+
+            return make_url(self.target).render_as_string(hide_password=True)
+        return Path(self.target).name
 
     def close(self) -> None:
         self.engine.dispose()

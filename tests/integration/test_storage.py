@@ -152,3 +152,20 @@ def test_registrar_can_extend_the_reasons(db_target: str) -> None:
     assert svc.reasons()[-1] == "Victim could not be traced"
     assert svc.reasons().count("Victim could not be traced") == 1
     db.close()
+
+
+def test_files_that_are_not_audit_databases_are_refused_plainly_and_left_alone(tmp_path: Path) -> None:
+    cases = {"notes.db": b"hello", "export.xlsx": b"PK\x03\x04 a workbook", "empty.db": b""}
+    for name, content in cases.items():
+        path = tmp_path / name
+        path.write_bytes(content)
+        with pytest.raises(DatabaseError) as caught:
+            Database(path)
+        message = str(caught.value)
+        assert name in message and "sqlalche" not in message and "Traceback" not in message
+        assert path.read_bytes() == content  # not even a page written into it
+    with pytest.raises(DatabaseError, match="is a folder"):
+        Database(tmp_path)
+    with pytest.raises(DatabaseError, match=r"cannot be opened as an audit database \(.*refused") as caught:
+        Database("postgresql+psycopg2://someone:secret@127.0.0.1:1/nothing")
+    assert "secret" not in str(caught.value)
