@@ -24,7 +24,7 @@ from .reports.common import MARKING, write_atomically
 from .reports.excel import BOLD, put
 from .storage.database import Database, serialise_writes
 from .storage.models import Challenge, VerdictChange
-from .timeutil import now_utc
+from .timeutil import display, now_utc
 
 HEADERS = ["Failure ID", "Reference", "Record type", "System", "Crime no", "Expected code", "Recorded as",
            "Failure", "Response (agree / challenge)", "Force rationale"]
@@ -140,15 +140,29 @@ def import_responses(db: Database, path: str | Path, who: str = "") -> Counter[s
         elif key in answers:
             problems.append(f"{name} row {i}, column '{HEADERS[0]}': value '{key}': answered twice")
         elif response:
-            answers[key] = (response, rationale)
+            answers[key] = (response, rationale, i)
     if problems:
         raise ResponseError(problems)
     counts: Counter[str] = Counter()
     with db.session() as s:
-        for key, (response, rationale) in answers.items():
+        serialise_writes(s)
+        stored = {}
+        for key, (response, rationale, row) in answers.items():
             fl = known[key]
             ch = s.scalar(select(Challenge).where(Challenge.item_id == fl.item_id, Challenge.crime_no == fl.crime_no,
                                                   Challenge.failure == fl.failure))
+            if ch is not None and (ch.response, ch.force_rationale) == (response, rationale):
+                counts["unchanged"] += 1
+                continue
+            if ch is not None and ch.decision:  # the lead decided on what the force said before
+                problems.append(f"{name} row {row}, column '{HEADERS[8]}': the audit lead has already decided this "
+                                f"challenge ({ch.decision} on {display(ch.decided_at)}); a changed answer cannot "
+                                "replace a decision: ask the lead")
+                continue
+            stored[key] = (ch, fl, response, rationale)
+        if problems:  # nothing is stored (the session rolls back)
+            raise ResponseError(problems)
+        for ch, fl, response, rationale in stored.values():
             if ch is None:
                 ch = Challenge(item_id=fl.item_id, crime_no=fl.crime_no, failure=fl.failure)
                 s.add(ch)

@@ -232,7 +232,8 @@ def cmd_challenges(a: argparse.Namespace) -> int:
                     print(p, file=sys.stderr)
                 print("Nothing stored.", file=sys.stderr)
                 return 1
-            print(f"Stored the force's responses: {counts['agree']} agreed, {counts['challenge']} challenged")
+            print(f"Stored the force's responses: {counts['agree']} agreed, {counts['challenge']} challenged"
+                  + (f"; {counts['unchanged']} unchanged since the last import" if counts["unchanged"] else ""))
         else:
             cols = ["before", "agreed", "challenged", "upheld", "rejected", "pending", "after"]
             print(f"{'failure':32}" + "".join(f"{c:>11}" for c in cols))

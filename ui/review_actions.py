@@ -144,7 +144,9 @@ class ReviewActions:
                                  shown + more)
                 return
             self.statusBar().showMessage(f"Stored the force's responses: {result['agree']} agreed, "
-                                         f"{result['challenge']} challenged", 10000)
+                                         f"{result['challenge']} challenged"
+                                         + (f"; {result['unchanged']} unchanged since the last import"
+                                            if result["unchanged"] else ""), 10000)
             self.refresh_findings()
             if self._allowed("decide challenges")[0]:
                 self.show_challenges()

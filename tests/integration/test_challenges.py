@@ -63,3 +63,33 @@ def test_a_challenge_round(tmp_path: Path) -> None:
     db.close()
     assert main(["challenges", "status", str(tmp_path / "a.db")]) == 0
     assert main(["challenges", "export", str(tmp_path / "a.db"), str(tmp_path / "again.xlsx")]) == 0
+
+
+def test_a_second_workbook_cannot_change_what_the_lead_decided(tmp_path: Path) -> None:
+    db = _audit(tmp_path / "a.db")
+    out = tmp_path / "for force.xlsx"
+    export_for_force(db, out)
+    wb = openpyxl.load_workbook(out)
+    ws = wb["Failed records"]
+    rows = {ws.cell(r, 8).value: r for r in range(3, ws.max_row + 1)}
+    ws.cell(rows["recorded outside 72 hours"], 9).value = "agree"
+    ws.cell(rows["not recorded"], 9).value = "challenge"
+    ws.cell(rows["not recorded"], 10).value = "The caller withdrew the allegation"
+    wb.save(out)
+    assert import_responses(db, out) == {"agree": 1, "challenge": 1}
+    assert import_responses(db, out) == {"unchanged": 2}  # the same workbook again: nothing stored
+    with db.session() as s:
+        cid = s.query(Challenge).filter_by(response="challenge").one().id
+    decide(db, cid, True, "Withdrawal evidenced", "Lead C")
+    ws.cell(rows["not recorded"], 9).value = "agree"  # the force changes its mind after the decision
+    ws.cell(rows["recorded outside 72 hours"], 9).value = "challenge"
+    ws.cell(rows["recorded outside 72 hours"], 10).value = "Recorded on time in our system"
+    wb.save(out)
+    with pytest.raises(ResponseError) as err:
+        import_responses(db, out)
+    assert len(err.value.problems) == 1
+    assert f"row {rows['not recorded']}" in err.value.problems[0] and "already decided" in err.value.problems[0]
+    with db.session() as s:  # nothing stored: not even the undecided row's new answer
+        got = {c.failure: (c.response, c.decision) for c in s.query(Challenge)}
+    assert got == {"recorded outside 72 hours": ("agree", ""), "not recorded": ("challenge", "upheld")}
+    db.close()
