@@ -302,7 +302,10 @@ def resolution_method() -> str:
     return ("Before and after the force's challenges: every failure in the findings went to the force, which "
             "agreed or challenged each with a rationale; the audit lead upheld a challenge (the force was right: "
             "the failure is no longer counted) or rejected it (the failure stands). Failures after = failures "
-            "before less the challenges upheld; a challenge awaiting decision still counts as a failure.")
+            "before less the challenges upheld; a challenge awaiting decision still counts as a failure. The "
+            "findings in section 1 and the recording rates count the verdicts as they stand, that is before the "
+            "challenges: an upheld challenge changes them only once the verdict itself is corrected (then the "
+            "failure no longer appears in this table either).")
 
 
 def write_atomically(path: str | Path, write: Callable[[Path], None]) -> Path:
