@@ -24,11 +24,12 @@ from sqlalchemy.orm import Session
 
 from ..audit.roles import identify
 from ..audit.setup import init_audit
-from ..audit.trail import seal
+from ..audit.trail import assignment_body, seal
 from ..audit.verdicts import REPORT_KINDS, VerdictBody
 from ..storage.database import Database, is_url
 from ..storage.models import (
     N100,
+    AppUser,
     Audit,
     AuditItem,
     Cancellation,
@@ -37,6 +38,7 @@ from ..storage.models import (
     ReasonOption,
     RecordLink,
     ReportRecord,
+    ReviewAssignment,
     Sample,
     Verdict,
     VerdictChange,
@@ -113,6 +115,11 @@ def export_package(db: Database, sample: str, dest: str | Path | None = None, wh
         verdicts = [v for v in verdicts if roles is None or v.role in roles]
         records.extend(_crimes_in_verdicts(s, verdicts, records))
         reasons = list(s.scalars(select(ReasonOption).order_by(ReasonOption.id)))
+        # the team and the items' review assignments travel too: the person who opens the package is who they
+        # are here, and a reviewer's blind share opens as their review, blind, and comes back as review verdicts
+        people = list(s.scalars(select(AppUser).order_by(AppUser.id)))
+        assignments = list(s.scalars(select(ReviewAssignment).where(
+            ReviewAssignment.item_id.in_([i.id for i in items])))) if items else []
         links = _links(s, records)
         refs = _refs(s, smp.kind, items)
         manifest = {
@@ -133,6 +140,7 @@ def export_package(db: Database, sample: str, dest: str | Path | None = None, wh
         try:
             with pkg.session() as ps:
                 _fill(ps, audit, smp, items, records, links, verdicts, reasons, who, db.display_name, package_id)
+                _fill_team(ps, people, assignments, who)
                 put_json(ps, MANIFEST_KEY, manifest)
         except BaseException:
             pkg.close()
@@ -263,6 +271,19 @@ def _links(s: Session, records: list[Any]) -> list[tuple[int, int]]:
         out += [(rid, cid) for rid, cid in s.execute(select(RecordLink.report_id, RecordLink.crime_id)
                                                      .where(RecordLink.report_id.in_(chunk))) if cid in crimes]
     return out
+
+
+def _fill_team(ps: Session, people: list[AppUser], assignments: list[ReviewAssignment], who: str) -> None:
+    ps.add_all(_copy(p) for p in people)
+    ps.flush()
+    for a in assignments:
+        ps.add(_copy(a))
+        change = VerdictChange(item_id=a.item_id, role="review", at=now_utc(), who=who, action="assign",
+                               old_body=None, new_body=assignment_body(a),
+                               reason=f"as assigned by {a.assigned_by} when the package was exported")
+        seal(ps, change)
+        ps.add(change)
+        ps.flush()
 
 
 def _fill(ps: Session, audit: Audit, smp: Sample, items: list[AuditItem], records: list[Any],

@@ -320,3 +320,42 @@ def test_command_line_round_trip(tmp_path: Path, capsys) -> None:  # noqa: ANN00
     small_audit(other).close()
     assert main(["package", "import", str(other), str(package), "--user", "Lead L"]) == 1
     assert "exported from another audit database" in capsys.readouterr().err
+
+
+def test_a_reviewers_blind_share_opens_as_their_blind_review_and_comes_back_as_review_verdicts(
+        tmp_path: Path) -> None:
+    from cdi_workbench.audit import review
+    from cdi_workbench.audit.people import add_person
+    from cdi_workbench.audit.roles import NotAllowed
+
+    db, _a, items = _audited(str(tmp_path / "audit.db"))
+    add_person(db, "Lead L", "Lead L", "lead")
+    add_person(db, "Lead L", "Inspector A", "auditor")
+    add_person(db, "Lead L", "Peer R", "reviewer")
+    lead = AuditService(db, "Lead L")
+    sid = next(s.id for s in lead.samples() if s.name == "Incidents")
+    review.assign(lead, sid, "hand", "Peer R", "blind", item_ids=[items["INC-0001"][0]])
+    package = export_package(db, "Incidents", tmp_path / "rita", who="Lead L", roles=["review"],
+                             positions=[items["INC-0001"][1]]).path
+    pkg = Database(package)
+    assert AuditService(pkg, "Peer R").verify_trail() == []
+    r = AuditService(pkg, "Peer R")
+    assert r.me().role == "reviewer"  # the team came with the package
+    (mine,) = review.assignments(r)
+    assert (mine.ref, mine.mode) == ("INC-0001", "blind")
+    with pytest.raises(NotAllowed):
+        r.save_verdict(items["INC-0001"][0], VerdictBody(zero_status=True, complete=True))  # not a first verdict
+    with pytest.raises(NotAllowed, match="not registered"):
+        AuditService(pkg, "Someone Else").queue(sid)
+    r.save_verdict(items["INC-0001"][0], VerdictBody(zero_status=True, complete=True,
+                                                     rationale="No crime: words only."), role="review")
+    pkg.close()
+    plan = plan_import(db, package, "Lead L")
+    status = {(e.ref, e.role): e.status for e in plan.entries}
+    assert status[("INC-0001", "review")] == TAKE
+    apply_merge(db, plan, None, "Lead L")
+    back = lead.verdict(items["INC-0001"][0], role="review")
+    assert back.zero_status and back.rationale == "No crime: words only."
+    assert [c.ref for c in review.disagreements(lead)] == ["INC-0001"]  # A found two crimes: the lead decides
+    assert lead.verify_trail() == []
+    db.close()
