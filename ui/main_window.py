@@ -96,6 +96,7 @@ class MainWindow(SampleAndFindingsActions, ReviewActions, QMainWindow):
         self._build()
         self._build_menus()
         self._apply_role()
+        self._show_no_database()
         self._findings_timer = QTimer(self, singleShot=True, interval=300)
         self._findings_timer.timeout.connect(self.refresh_findings)
 
@@ -339,6 +340,15 @@ class MainWindow(SampleAndFindingsActions, ReviewActions, QMainWindow):
         self.review_action.blockSignals(False)
         self.panel.role = "review" if self.review_mode else "primary"
 
+    def _show_no_database(self, problem: str = "") -> None:
+        """The empty window says what to do first (and why the last open failed)."""
+        why = f"<p><b>Not opened:</b> {escape(problem)}</p>" if problem else ""
+        self.record_view.setHtml(
+            f"<h2>No audit database open</h2>{why}<p><b>File &gt; Open audit database…</b> (Ctrl+O), or one of "
+            "<b>File &gt; Open recent</b>.</p><p>A new audit is created on the command line with <code>cdi init"
+            "</code>; then <b>File &gt; Import a force extract…</b> loads the force's records and <b>Sample &gt; "
+            "Draw a sample…</b> draws the records to audit.</p>")
+
     def _clear_record_area(self) -> None:
         self.current_item = None
         self.record_view.show_record(None)
@@ -437,7 +447,12 @@ class MainWindow(SampleAndFindingsActions, ReviewActions, QMainWindow):
             self._update_status()
             self.identify()  # then the samples, the queue and the findings, as the person's role allows
 
-        self.runner.run(work, done, lambda msg: self._show_error(f"Cannot open {target}", msg))
+        def failed(msg: str) -> None:
+            self._show_error(f"Cannot open {target}", msg)
+            if self.db is None:
+                self._show_no_database(msg)
+
+        self.runner.run(work, done, failed)
 
     def _trail_checked(self, problems: list) -> None:
         if problems:

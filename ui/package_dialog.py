@@ -224,7 +224,7 @@ class MergeDialog(QDialog):
         lay = QVBoxLayout(self)
         self.heading = QLabel("Reading the package…", objectName="heading", wordWrap=True)
         lay.addWidget(self.heading)
-        lay.addWidget(_cell("Merged automatically (changed only in the package)", bold=True))
+        lay.addWidget(_cell("To be taken from the package (changed only there)", bold=True))
         self.auto = QTreeWidget(objectName="auto")
         self.auto.setHeaderLabels(["Record", "Changed in the package by", "The package's verdict"])
         self.auto.setRootIsDecorated(False)
@@ -275,7 +275,7 @@ class MergeDialog(QDialog):
             item.setToolTip(2, "\n".join(f"{d.label}: {d.ours} → {d.theirs}" for d in e.checks))
             self.auto.addTopLevelItem(item)
         if not plan.auto:
-            self.auto.addTopLevelItem(QTreeWidgetItem(["(none)", "", ""]))
+            self.auto.addTopLevelItem(QTreeWidgetItem(["Nothing changed only in the package", "", ""]))
         for c in range(2):
             self.auto.resizeColumnToContents(c)
         for e in plan.conflicts:

@@ -128,7 +128,8 @@ class MergePlan:
         parts += [f"{n} {what}" for n, what in ((len(self.having(KEPT)), "changed only here (kept)"),
                                                 (len(self.having(SAME)), "changed the same way on both sides"),
                                                 (len(self.having(UNCHANGED)), "unchanged")) if n]
-        return f"{self.records} record(s) in the package: " + ", ".join(parts)
+        return (f"{self.records} record(s) in the package; their verdicts: " + ", ".join(parts)
+                + " (a record nobody has given a verdict yet is in none of these)")
 
 
 @dataclass(frozen=True)

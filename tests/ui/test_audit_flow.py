@@ -121,3 +121,19 @@ def test_a_search_that_matches_nothing_clears_the_record_and_says_so(qtbot, smal
     w.search.clear()
     qtbot.waitUntil(lambda: w.queue_model.rowCount() > 0 and w.panel.detail is not None, timeout=5000)
     w.close()
+
+
+def test_the_empty_window_says_what_to_do_and_why_an_open_failed(qtbot, settings, tmp_path) -> None:  # noqa: ANN001
+    from ui.main_window import MainWindow
+
+    w = MainWindow(user="Inspector Test", settings=settings)
+    qtbot.addWidget(w)
+    w.show()
+    assert "No audit database open" in w.record_view.toPlainText()
+    bad = tmp_path / "notes.db"
+    bad.write_text("not a database", encoding="utf-8")
+    w._show_error = lambda *a: None  # the message box would wait for a click
+    w.open_database(str(bad))
+    qtbot.waitUntil(lambda: "Not opened" in w.record_view.toPlainText(), timeout=5000)
+    assert "not an audit database" in w.record_view.toPlainText()
+    w.close()
