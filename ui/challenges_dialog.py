@@ -154,6 +154,8 @@ class ChallengesDialog(QDialog):
             item.setData(0, Qt.ItemDataRole.UserRole, i)
             item.setToolTip(4, r.force_rationale)
             item.setToolTip(8, r.decision_reason)
+            if r.decided_by:
+                item.setToolTip(5, f"{r.state}: by {r.decided_by} on {display(r.decided_at)}")
             if r.pending:
                 for c in (3, 5):
                     font = item.font(c)
@@ -165,6 +167,8 @@ class ChallengesDialog(QDialog):
             if pending is None and r.pending:
                 pending = item
         header = self.tree.header()
+        for c in (6, 7):  # who decided and when: in the decision's tooltip, so the rationale and reason have room
+            self.tree.setColumnHidden(c, True)
         for c in range(len(COLUMNS)):  # the two free-text columns share what the others leave
             header.setSectionResizeMode(c, QHeaderView.ResizeMode.Stretch if c in (4, 8)
                                         else QHeaderView.ResizeMode.ResizeToContents)
