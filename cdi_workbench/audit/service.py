@@ -252,23 +252,15 @@ class AuditService:
         """Undo this person's last change, unless someone has changed that verdict since (then refused: undoing
         would silently throw their work away)."""
         change = self.undo_stack.pop_undo()
-        if change is None:
-            return None
-        try:
-            self._write(change.item_id, change.before, change.role, "undo", f"undo: {change.label}",
-                        expect=change.after)
-        except AuditError:
-            self.undo_stack.forget(change)
-            raise
-        return change.item_id
+        return None if change is None else self._replay(change, change.before, "undo", change.after)
 
     def redo(self) -> int | None:
         change = self.undo_stack.pop_redo()
-        if change is None:
-            return None
+        return None if change is None else self._replay(change, change.after, "redo", change.before)
+
+    def _replay(self, change: Change, body: dict | None, action: str, expect: dict | None) -> int:
         try:
-            self._write(change.item_id, change.after, change.role, "redo", f"redo: {change.label}",
-                        expect=change.before)
+            self._write(change.item_id, body, change.role, action, f"{action}: {change.label}", expect=expect)
         except AuditError:
             self.undo_stack.forget(change)
             raise
