@@ -88,6 +88,7 @@ class MainWindow(SampleAndFindingsActions, ReviewActions, QMainWindow):
         self.person: Person | None = None  # who is acting, once the open database has identified them
         self.review_mode = False  # the queue lists the person's assigned records; the panel edits their review
         self.final_item: int | None = None  # the record whose final verdict the lead is writing (Disagreements)
+        self._base: tuple[int | None, dict | None] = (None, None)  # (item, the stored verdict its edits start from)
         self.final_reason = ""
         self._first_hidden = False  # the record in view is a blind review not yet complete
         self._gates: list[tuple[QAction | QWidget, str, str]] = []  # (action or widget, need, its own tooltip)
@@ -586,12 +587,14 @@ class MainWindow(SampleAndFindingsActions, ReviewActions, QMainWindow):
             first = review.first_verdict(svc, item_id) if reviewing or final else None
             from_first = reviewing and body != VerdictBody() and svc.verdict(item_id, "review") == VerdictBody()
             svc.remember(f"position:{sid}", str(item_id))
-            return detail, body, svc.evaluate(item_id, body), first, from_first
+            base = svc.stored(item_id, "final" if final else ("review" if reviewing else "primary"))
+            return detail, body, svc.evaluate(item_id, body), first, from_first, base
 
         def done(result) -> None:  # noqa: ANN001
             if item_id != self.current_item or reviewing != self.review_mode:
                 return  # the user has moved on
-            detail, body, results, first, from_first = result
+            detail, body, results, first, from_first, base = result
+            self._base = (item_id, base)  # what this window's next save expects to find stored
             self.record_view.show_record(detail)
             self.panel.load(detail, body, results, from_first)
             self.panel.show_first(first)
@@ -632,9 +635,11 @@ class MainWindow(SampleAndFindingsActions, ReviewActions, QMainWindow):
             role, reason = "final", f"adjudicated: the lead's own verdict. {self.final_reason}"
             self.final_reason = ""  # the decision's reason goes with its first change
         me = self.person.name if self.person is not None else ""
+        expect = self._base[1] if self._base[0] == item_id else False
+        self._base = (item_id, snapshot.to_json())  # the next change builds on this one
 
         def work():  # noqa: ANN202
-            svc.save_verdict(item_id, snapshot, reason=reason, label=label, role=role)
+            svc.save_verdict(item_id, snapshot, reason=reason, label=label, role=role, expect=expect)
             if role == "review":  # the assignment's new state; a completed blind review now shows the first
                 mine = review.assignments(svc, sid, reviewer=me)
                 row = next(a for a in mine if a.item_id == item_id)
@@ -659,7 +664,15 @@ class MainWindow(SampleAndFindingsActions, ReviewActions, QMainWindow):
             self._update_undo()
             self._findings_timer.start()
 
-        self.runner.run(work, done, lambda msg: self._show_error("The verdict was not saved", msg))
+        def failed(msg: str) -> None:
+            self._show_error("The verdict was not saved", escape(msg))
+            if "changed since" in msg:  # back to that record, as stored now; the person redoes their change on it
+                if self.current_item == item_id:
+                    self._load_item(item_id)
+                else:
+                    self.go_to_item(item_id)
+
+        self.runner.run(work, done, failed)
 
     def undo(self) -> None:
         self._undo_redo(True)

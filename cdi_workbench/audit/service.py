@@ -237,15 +237,28 @@ class AuditService:
             v = s.scalar(select(Verdict).where(Verdict.item_id == item_id, Verdict.role == role))
             return VerdictBody.from_json(v.body if v else None)
 
+    def stored(self, item_id: int, role: str = "primary") -> dict | None:
+        """The verdict as stored (None when there is none): what a window edits from, for save_verdict(expect=)."""
+        with self.db.session() as s:
+            person = self._require(s, "read records")
+            if role != "review":
+                self._blind_guard(s, person, item_id)
+            v = s.scalar(select(Verdict).where(Verdict.item_id == item_id, Verdict.role == role))
+            return dict(v.body) if v else None
+
     def evaluate(self, item_id: int, body: VerdictBody) -> list[CrimeResult]:
         """Classification and timeliness of each identified crime, worked out under the audit's rules."""
         with self.db.session() as s:
             return self._evaluate(s, self._item(s, item_id), body)
 
     def save_verdict(self, item_id: int, body: VerdictBody, reason: str = "", role: str = "primary",
-                     label: str = "Change verdict") -> None:
-        """Store the verdict now (its own transaction) with a history row; undoable."""
-        before = self._write(item_id, body.to_json(), role, "set", reason)
+                     label: str = "Change verdict", expect: dict | None | bool = False) -> None:
+        """Store the verdict now (its own transaction) with a history row; undoable.
+
+        expect: the stored verdict this change was made from (stored(); None for none yet). When someone else
+        has saved a different one meanwhile, nothing is written and AuditError says who: a window that had
+        not seen their change must not silently overwrite it."""
+        before = self._write(item_id, body.to_json(), role, "set", reason, expect=expect)
         self.undo_stack.push(Change(item_id, role, before, body.to_json(), label))
 
     def undo(self) -> int | None:
@@ -349,7 +362,8 @@ class AuditService:
                 v = s.scalar(select(Verdict).where(Verdict.item_id == item_id, Verdict.role == role))
                 if _canonical(v.body if v else None) != _canonical(expect):
                     who = f"{v.auditor} at {display(v.updated_at)}" if v else "someone"
-                    raise AuditError(f"this verdict was changed since by {who}: {action} would overwrite their "
+                    what = "saving" if action == "set" else action
+                    raise AuditError(f"this verdict was changed since by {who}: {what} would overwrite their "
                                      "work, so it was not done")
             return self._write_in(s, item_id, body_json, role, action, reason)
 

@@ -137,3 +137,31 @@ def test_the_empty_window_says_what_to_do_and_why_an_open_failed(qtbot, settings
     qtbot.waitUntil(lambda: "Not opened" in w.record_view.toPlainText(), timeout=5000)
     assert "not an audit database" in w.record_view.toPlainText()
     w.close()
+
+
+def test_a_window_never_overwrites_a_verdict_saved_elsewhere_since_it_loaded(qtbot, small_db, settings) -> None:  # noqa: ANN001
+    from cdi_workbench.audit.verdicts import CrimeFinding, VerdictBody
+
+    w = open_window(qtbot, small_db, settings)
+    qtbot.waitUntil(lambda: w.panel.detail is not None, timeout=5000)
+    settle(qtbot, w)
+    item, ref = w.current_item, w.panel.detail.ref
+    errors: list[str] = []
+    w._show_error = lambda title, details="": errors.append(details)
+    other = Database(small_db)  # a second window, on another machine, saves first
+    theirs = VerdictBody(crimes=[CrimeFinding(expected_code="8L", not_recorded_reason="No discernible reason")],
+                         complete=True, rationale="Theirs.")
+    AuditService(other, "Someone Else").save_verdict(item, theirs)
+    w.panel.zero_status()  # this window still shows the record as it was
+    qtbot.waitUntil(lambda: bool(errors), timeout=5000)
+    settle(qtbot, w)
+    assert "changed since by Someone Else" in errors[0]
+    assert AuditService(other, "x").verdict(item) == theirs  # not overwritten
+    qtbot.waitUntil(lambda: w.panel.detail is not None and w.panel.detail.ref == ref
+                    and [c.expected_code for c in w.panel.body.crimes] == ["8L"], timeout=5000)
+    w.panel.rationale.setText("Mine, on theirs.")  # now it builds on what is stored: saved
+    w.panel.done()
+    settle(qtbot, w)
+    assert AuditService(other, "x").verdict(item).rationale == "Mine, on theirs."
+    other.close()
+    w.close()
