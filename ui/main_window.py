@@ -705,8 +705,8 @@ class MainWindow(SampleAndFindingsActions, ReviewActions, QMainWindow):
     def _update_undo(self) -> None:
         if self.svc:
             u, r = self.svc.undo_stack.undo_label, self.svc.undo_stack.redo_label
-            self.undo_action.setText(f"&Undo {u}" if u else "&Undo")
-            self.redo_action.setText(f"&Redo {r}" if r else "&Redo")
+            self.undo_action.setText(f"&Undo {u[:1].lower() + u[1:]}" if u else "&Undo")  # 'Undo zero status'
+            self.redo_action.setText(f"&Redo {r[:1].lower() + r[1:]}" if r else "&Redo")
 
     def show_history(self) -> None:
         if self.svc is None or self.current_item is None or self.panel.detail is None:

@@ -172,7 +172,7 @@ class SampleDialog(QDialog):
         self.counts = counts
         self.table.setRowCount(len(counts))
         for row, (stratum, n) in enumerate(counts.items()):
-            self.table.setItem(row, 0, QTableWidgetItem(GROUP_LABELS.get(stratum, stratum)))
+            self.table.setItem(row, 0, QTableWidgetItem(GROUP_LABELS.get(stratum, stratum[:1].upper() + stratum[1:])))
             item = QTableWidgetItem(f"{n:,}")
             self.table.setItem(row, 1, item)
         self.total.setText(f"{sum(counts.values()):,} records in all")

@@ -115,7 +115,7 @@ def auditors_text(findings: Findings) -> str:
 def stratum_label(key: str) -> str:
     if key == "all":
         return "All records (not stratified)"
-    return GROUP_LABELS.get(key, key)
+    return GROUP_LABELS.get(key, key[:1].upper() + key[1:])  # e.g. 'No crime linked'; disposal types as given
 
 
 def population_text(sample: dict[str, Any]) -> str:

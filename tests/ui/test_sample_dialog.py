@@ -12,7 +12,7 @@ def test_draw_a_stratified_sample_from_the_window(qtbot, small_db, settings) -> 
     d = w.sample_dialog
     qtbot.waitUntil(lambda: d.total.text().startswith("3 records"), timeout=5000)
     strata = {d.table.item(r, 0).text(): d.table.item(r, 1).text() for r in range(d.table.rowCount())}
-    assert strata == {"no crime linked": "2", "Violence against the person": "1"}
+    assert strata == {"No crime linked": "2", "Violence against the person": "1"}
     d.date_from.setText("01/03/2014")
     d.date_to.setText("30/04/2014")
     qtbot.waitUntil(lambda: d.total.text().startswith("2 records"), timeout=5000)
