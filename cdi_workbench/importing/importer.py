@@ -116,6 +116,8 @@ class _Run:
         self.kept_first_count = 0
         self.refs_listed = 0
         self.refs_pos: int | None = None
+        self.period: tuple | None = None  # the audit period, where the dates are (see _period_check)
+        self.outside = 0  # rows dated outside the audit period
 
     def _open(self) -> Table:
         p = self.profile
@@ -141,6 +143,8 @@ class _Run:
             conv = self._converter(table.headers, user, table.format == "csv", table.date1904)
             if "crime_refs" in conv.columns:
                 self.refs_pos = conv.columns.index("crime_refs")
+            if db is not None:
+                self._period_check(db, conv)
             rejects = _Rejects(self.rejects_path, table.headers) if self.rejects_path else None
             conn = db.engine.connect() if db is not None else None
             try:
@@ -205,9 +209,9 @@ class _Run:
         res.links_added, res.links_removed = links.added, links.removed
         if self.kind.report or self.kind.name == "crimes":
             refresh_strata(conn)  # reports whose links or linked crimes changed (marked by triggers)
-        outside = _outside_period(conn, self.kind, writer.conv.stamps.get("imported_at"))
-        if outside:
-            res.notes.append(outside)
+        if self.outside and self.period is not None:
+            res.notes.append(f"{_rows(self.outside, 'row')} dated outside the audit period ({self.period[4]}): "
+                             "check this is the right extract for this audit")
         if links.unresolved:
             res.notes.append(f"{links.unresolved:,} crime references name crimes not in the database yet: they "
                              "are linked when those crimes are imported")
@@ -258,11 +262,47 @@ class _Run:
             self.refs_listed += len(listed) + ";".join(listed).count(";") - max(len(listed) - 1, 0)
         res.valid += len(accepted)
         res.skipped = sum(self.skips.values())
+        if self.period is not None and accepted:
+            self._count_outside(accepted)
         if writer is not None and (rejects is not None or not res.rejected):
             added, changed, unchanged = writer.write(accepted)
             res.added += added
             res.changed += changed
             res.unchanged += unchanged
+
+    def _period_check(self, db: Database, conv: Converter) -> None:
+        """Where the rows' dates are, and the audit period as stored text (compared as text, chunk by chunk)."""
+        from sqlalchemy import select
+
+        from ..storage.models import Audit
+        from ..timeutil import uk_local
+        from .values import stored_text
+
+        with db.engine.connect() as c:
+            audit = c.execute(select(Audit.period_start, Audit.period_end).limit(1)).first()
+        column = TIME_COLUMN.get(self.kind.table.name)
+        if audit is None or column is None:
+            return
+        start, end = audit
+        after = end + timedelta(days=1)
+        pos = conv.columns.index(column) if column in conv.columns else None
+        month = conv.columns.index("month") if "month" in conv.columns else None
+        if pos is None and month is None:
+            return
+        self.period = (stored_text(uk_local(start.year, start.month, start.day)),
+                       stored_text(uk_local(after.year, after.month, after.day)), pos, month,
+                       f"{start:%d/%m/%Y} to {end:%d/%m/%Y}", f"{start:%Y-%m}", f"{end:%Y-%m}")
+
+    def _count_outside(self, rows: list[Row]) -> None:
+        lo, hi, pos, month, _, first, last = self.period  # type: ignore[misc]
+        if pos is not None:
+            when = [v for v in (r[1][pos] for r in rows) if v]
+            if when and (min(when) < lo or max(when) >= hi):  # min and max first: a loop only when needed
+                self.outside += sum(1 for v in when if v < lo or v >= hi)
+        if month is not None:
+            months = [r[1][month] for r in rows if r[1][month] and (pos is None or not r[1][pos])]
+            if months and (min(months) < first or max(months) > last):
+                self.outside += sum(1 for m in months if m < first or m > last)
 
     def _duplicates(self, numbers: range | list[int], rows: list[Row], conv: Converter) -> set[int]:
         """Rows repeating a reference seen before: exact repeats are dropped (noted), others rejected (or dropped
@@ -346,37 +386,6 @@ class _Run:
 
 TIME_COLUMN = {"report_record": "received_at", "crime_record": "recorded_at", "disposal": "issued_at",
                "cancellation": "cancelled_at", "n100": "recorded_at"}
-
-
-def _outside_period(conn: Any, kind: Any, stamp: str | None) -> str:
-    """A warning when rows written by this import are dated outside the audit's period (another force's or
-    another year's extract, say); '' when none are."""
-    from sqlalchemy import and_, func, or_, select
-
-    from ..storage.models import Audit
-    from ..timeutil import uk_local
-    from .values import from_stored_text
-
-    audit = conn.execute(select(Audit.period_start, Audit.period_end).limit(1)).first()
-    if audit is None or stamp is None:
-        return ""
-    start, end = audit
-    table = kind.table
-    mine = table.c.imported_at == from_stored_text(stamp)
-    lo = uk_local(start.year, start.month, start.day)
-    after = end + timedelta(days=1)
-    hi = uk_local(after.year, after.month, after.day)
-    col = table.c[TIME_COLUMN[table.name]]
-    outside = and_(col.is_not(None), or_(col < lo, col >= hi))
-    if "month" in table.c:  # street-level crimes give the month only
-        month = table.c.month
-        outside = or_(outside, and_(col.is_(None), month.is_not(None),
-                                    or_(month < f"{start:%Y-%m}", month > f"{end:%Y-%m}")))
-    n = conn.execute(select(func.count()).select_from(table).where(mine, outside)).scalar() or 0
-    if not n:
-        return ""
-    return (f"{_rows(n, 'record')} dated outside the audit period ({start:%d/%m/%Y} to {end:%d/%m/%Y}): check this "
-            "is the right extract for this audit")
 
 
 def _rows(n: int, what: str = "row") -> str:

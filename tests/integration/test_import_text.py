@@ -101,7 +101,7 @@ def test_records_dated_outside_the_audit_period_are_pointed_out(tmp_path: Path) 
                     "Q-3,01/07/2014 00:30,z\n", encoding="utf-8")
     r = import_file(db, path, "incidents")
     assert r.committed and r.added == 3
-    assert "2 records dated outside the audit period (01/01/2014 to 30/06/2014)" in " ".join(r.notes)
+    assert "2 rows dated outside the audit period (01/01/2014 to 30/06/2014)" in " ".join(r.notes)
     path.write_text("incident_ref,received_at,narrative\nQ-4,30/06/2014 23:59,x\n", encoding="utf-8")
     assert not any("outside the audit period" in n for n in import_file(db, path, "incidents").notes)
     db.close()
