@@ -369,10 +369,12 @@ class AuditService:
 
     def _write_in(self, s: Session, item_id: int, body_json: dict | None, role: str, action: str,
                   reason: str, auditor: str | None = None) -> dict | None:
-        who = self._who()
         if role not in VERDICT_ACTION:
             raise AuditError(f"unknown verdict role {role!r}")
-        person = self._require(s, VERDICT_ACTION[role])
+        person = self._require(s, VERDICT_ACTION[role])  # who is acting, in this same transaction
+        who = person.name
+        if not who:
+            raise AuditError("say who is auditing before entering verdicts")
         if role == "review" and person.role == "reviewer":
             assigned = s.scalar(select(ReviewAssignment.reviewer).where(ReviewAssignment.item_id == item_id))
             if assigned != person.name:
