@@ -18,7 +18,7 @@ from sqlalchemy import select
 
 from .audit.evaluate import check_failed
 from .audit.roles import require
-from .audit.trail import seal
+from .audit.trail import decision_body, seal
 from .findings import Findings, compute
 from .reports.common import MARKING, write_atomically
 from .reports.excel import BOLD, put
@@ -183,18 +183,13 @@ def decide(db: Database, challenge_id: int, upheld: bool, reason: str, who: str)
         ch = s.get(Challenge, challenge_id)
         if ch is None or ch.response != "challenge":
             raise ValueError(f"no challenge {challenge_id} to decide")
-        old = _decision(ch) if ch.decision else None
+        old = decision_body(ch) if ch.decision else None
         ch.decision, ch.decision_reason = ("upheld" if upheld else "rejected"), reason.strip()
         ch.decided_by, ch.decided_at = lead.name, now_utc()
         change = VerdictChange(item_id=ch.item_id, role="final", at=ch.decided_at, who=lead.name,
-                               action="challenge", old_body=old, new_body=_decision(ch), reason=reason.strip())
+                               action="challenge", old_body=old, new_body=decision_body(ch), reason=reason.strip())
         seal(s, change)  # in the hash-chained history beside the verdicts
         s.add(change)
-
-
-def _decision(ch: Challenge) -> dict[str, object]:
-    return {"challenge": ch.id, "crime_no": ch.crime_no, "failure": ch.failure, "decision": ch.decision,
-            "reason": ch.decision_reason}
 
 
 @dataclass(frozen=True)

@@ -17,7 +17,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ..storage.database import serialise_writes
-from ..storage.models import ReviewAssignment, Verdict, VerdictChange
+from ..storage.models import Challenge, ReviewAssignment, Verdict, VerdictChange
 from ..timeutil import to_utc
 
 GENESIS = "0" * 64
@@ -77,6 +77,7 @@ def verify(s: Session) -> list[Finding]:
     prev = GENESIS
     last: dict[tuple[int, str], Any] = {}
     assigned: dict[int, Any] = {}
+    decided: dict[Any, Any] = {}
     for ch in s.scalars(select(VerdictChange).order_by(VerdictChange.id)):
         expected = digest(prev, ch.item_id, ch.role, ch.at, ch.who, ch.action, ch.old_body, ch.new_body, ch.reason)
         if ch.prev_hash != prev:
@@ -87,6 +88,8 @@ def verify(s: Session) -> list[Finding]:
         prev = ch.hash or expected
         if ch.action in ("assign", "unassign"):
             assigned[ch.item_id] = ch.new_body
+        elif ch.action == "challenge" and isinstance(ch.new_body, dict):
+            decided[ch.new_body.get("challenge")] = ch.new_body
         elif ch.action not in NOT_VERDICTS:
             last[(ch.item_id, ch.role)] = ch.new_body
     for v in s.scalars(select(Verdict).order_by(Verdict.id)):
@@ -106,7 +109,21 @@ def verify(s: Session) -> list[Finding]:
         if body is not None and item_id not in held:
             out.append(Finding("assignment", item_id, f"the review assignment of item {item_id} was removed "
                                                       "outside the application"))
+    for c in s.scalars(select(Challenge).order_by(Challenge.id)):
+        recorded = decided.get(c.id)
+        if c.decision and _canon(recorded) != _canon(decision_body(c)):
+            out.append(Finding("decision", c.id, f"the decision on challenge {c.id} differs from the last decision "
+                                                 "its history records (edited outside the application)"))
+        elif not c.decision and recorded is not None:
+            out.append(Finding("decision", c.id, f"the decision on challenge {c.id} was removed outside the "
+                                                 "application"))
     return out
+
+
+def decision_body(c: Challenge) -> dict[str, object]:
+    """What the history records of the lead's decision on a challenge (and what verify compares it with)."""
+    return {"challenge": c.id, "crime_no": c.crime_no, "failure": c.failure, "decision": c.decision,
+            "reason": c.decision_reason}
 
 
 def assignment_body(a: ReviewAssignment) -> dict[str, str]:

@@ -195,6 +195,14 @@ def test_the_full_cycle(tmp_path: Path) -> None:
         con.execute("UPDATE review_assignment SET mode = 'blind' WHERE basis = 'failed'")
         con.execute("UPDATE verdict SET body = json_set(body, '$.rationale', 'rewritten') WHERE role = 'final'")
     assert main(["verify", str(tmp_path / "a.db")]) != 0
+    with sqlite3.connect(tmp_path / "a.db") as con:  # put the verdict back: intact again
+        body = con.execute("SELECT new_body FROM verdict_change WHERE role = 'final' AND action = 'set' "
+                           "ORDER BY id DESC LIMIT 1").fetchone()[0]
+        con.execute("UPDATE verdict SET body = ? WHERE role = 'final'", (body,))
+    assert main(["verify", str(tmp_path / "a.db")]) == 0
+    with sqlite3.connect(tmp_path / "a.db") as con:  # a challenge decision rewritten outside the application
+        con.execute("UPDATE challenge SET decision = 'rejected' WHERE decision = 'upheld'")
+    assert main(["verify", str(tmp_path / "a.db")]) != 0
 
 
 def test_command_line_review_round(tmp_path: Path, capsys) -> None:  # noqa: ANN001
