@@ -410,3 +410,48 @@ def test_the_lead_writes_their_own_final_verdict(qtbot, tmp_path, settings) -> N
     assert review.disagreements(lead) == []
     db.close()
     w.close()
+
+
+def test_on_postgresql_the_window_knows_the_reviewer_by_their_login(qtbot, db_target, settings) -> None:  # noqa: ANN001
+    """A shared server: the window opened with Rita's own login is Rita's, whatever name it was given."""
+    if not db_target.startswith("postgresql"):
+        import pytest
+
+        pytest.skip("database logins exist on PostgreSQL only")
+    import uuid
+
+    from sqlalchemy import create_engine
+
+    from cdi_workbench.audit.people import create_login
+
+    db = small_audit(db_target)
+    login = f"cdi_rita_{uuid.uuid4().hex[:8]}"
+    try:
+        add_person(db, LEAD, LEAD, "lead")  # keeps the administrator's login
+        create_login(db, login)
+        add_person(db, LEAD, REVIEWER, "reviewer", login)
+        lead = AuditService(db, LEAD)
+        sid = next(s.id for s in lead.samples() if s.kind == "incident")
+        items = {r.ref: r.item_id for r in lead.queue(sid)}
+        lead.save_verdict(items["INC-0003"], ZERO)
+        review.assign(lead, sid, "hand", REVIEWER, "blind", item_ids=[items["INC-0003"]])
+        w = MainWindow(user="Lena Lead", settings=settings)  # the name typed is not who the server says
+        qtbot.addWidget(w)
+        w.show()
+        w.open_database(db_target.replace("postgres@", f"{login}@", 1))
+        qtbot.waitUntil(lambda: w.panel.detail is not None and not w.runner.busy, timeout=10000)
+        settle(qtbot, w)
+        assert "Rita Reviewer · Peer reviewer" in w.who_label.text() and w.review_mode
+        assert [r.ref for r in w.queue_model.rows] == ["INC-0003"]
+        assert not w.panel.first_box.isHidden() and "hidden" in w.panel.first_text.toPlainText()
+        w.close()
+        w.runner.wait()
+    finally:
+        db.close()
+        admin = create_engine(db_target, isolation_level="AUTOCOMMIT")
+        with admin.connect() as conn:
+            if conn.exec_driver_sql("SELECT 1 FROM pg_roles WHERE rolname = %(n)s", {"n": login}).first():
+                conn.exec_driver_sql(f"SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE usename = '{login}'")
+                conn.exec_driver_sql(f'DROP OWNED BY "{login}"')
+                conn.exec_driver_sql(f'DROP ROLE "{login}"')
+        admin.dispose()
