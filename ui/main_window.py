@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import json
 from dataclasses import replace
 from html import escape
 
@@ -59,6 +60,7 @@ SHORTCUTS = [
     ("Enter", "Next answer that applies; after the last, the rationale, then Done"),
     ("Tab / Shift+Tab", "Move between answers; type Y or N to answer a yes/no check, a number to pick a reason"),
     ("Delete", "Remove the selected crime (in the list of crimes identified)"),
+    ("F5", "Reload the record open, with what others have saved (the window also looks every 15 seconds)"),
     ("Alt+underlined letter", "Jump to that answer"),
     ("Ctrl+Z / Ctrl+Shift+Z", "Undo / redo the last verdict change"),
     ("Ctrl+F", "Search the queue by reference or text"),
@@ -100,6 +102,10 @@ class MainWindow(SampleAndFindingsActions, ReviewActions, QMainWindow):
         self._show_no_database()
         self._findings_timer = QTimer(self, singleShot=True, interval=300)
         self._findings_timer.timeout.connect(self.refresh_findings)
+        # others at work on a shared database: look every 15 seconds for changes this window has not seen
+        self._seen_change: int | None = None
+        self._watch = QTimer(self, interval=15000)
+        self._watch.timeout.connect(self.check_others)
 
     # ---- layout ----------------------------------------------------------------------------------------
     def _build(self) -> None:
@@ -213,6 +219,7 @@ class MainWindow(SampleAndFindingsActions, ReviewActions, QMainWindow):
         self._action(r, "&Search the queue", QKeySequence.StandardKey.Find, self._focus_search, need="read records")
         self.history_action = self._action(r, "&History of this record…", "Ctrl+H", self.show_history,
                                            need="history")
+        self._action(r, "&Reload this record", "F5", self.reload_record, need="read records")
         smp = mb.addMenu("&Sample")
         self._action(smp, "&Draw a sample…", "Ctrl+Shift+D", self.draw_sample, need="draw samples")
         self._action(smp, "&Extend this sample…", None, self.extend_sample, need="draw samples")
@@ -447,6 +454,8 @@ class MainWindow(SampleAndFindingsActions, ReviewActions, QMainWindow):
             self.runner.run(svc.verify_trail, self._trail_checked)
             self._update_status()
             self.identify()  # then the samples, the queue and the findings, as the person's role allows
+            self._seen_change = None
+            self._watch.start()
 
         def failed(msg: str) -> None:
             self._show_error(f"Cannot open {target}", msg)
@@ -454,6 +463,39 @@ class MainWindow(SampleAndFindingsActions, ReviewActions, QMainWindow):
                 self._show_no_database(msg)
 
         self.runner.run(work, done, failed)
+
+    def reload_record(self) -> None:
+        """Record > Reload this record (F5): the record and its verdict as stored now (after others' changes)."""
+        if self.current_item is not None and self.svc is not None:
+            self._load_item(self.current_item)
+            self.load_queue()
+
+    def check_others(self) -> None:
+        """Has anyone changed anything since this window last looked? Then the queue shows it, and if the record
+        open was changed by someone else the status bar says so (the panel is not reloaded under the person's
+        hands: F5 does it; a save made from the old state is refused anyway)."""
+        svc, item, base = self.svc, self.current_item, self._base
+        if svc is None or self.runner.busy or self.person is None or not self.person.may("read records"):
+            return
+        role = self.panel.role
+
+        def work():  # noqa: ANN202
+            stored = svc.stored(item, role) if item is not None and base[0] == item else False
+            return svc.last_change(), stored
+
+        def done(result) -> None:  # noqa: ANN001
+            last, stored = result
+            if self._seen_change is None or last == self._seen_change:
+                self._seen_change = last
+                return
+            self._seen_change = last
+            self.load_queue()
+            if (stored is not False and item == self.current_item and self._base[0] == item
+                    and json.dumps(stored, sort_keys=True) != json.dumps(self._base[1], sort_keys=True)):
+                self.statusBar().showMessage("Someone else has changed the verdict on this record since you opened "
+                                             "it: Record > Reload this record (F5) shows it.", 60000)
+
+        self.runner.run(work, done, lambda _msg: None)  # a missed look is made up at the next one
 
     def _trail_checked(self, problems: list) -> None:
         if problems:

@@ -237,6 +237,11 @@ class AuditService:
             v = s.scalar(select(Verdict).where(Verdict.item_id == item_id, Verdict.role == role))
             return VerdictBody.from_json(v.body if v else None)
 
+    def last_change(self) -> int:
+        """The newest history row's number: it moves whenever anyone changes anything (for windows to notice)."""
+        with self.db.session() as s:
+            return s.scalar(select(func.max(VerdictChange.id))) or 0
+
     def stored(self, item_id: int, role: str = "primary") -> dict | None:
         """The verdict as stored (None when there is none): what a window edits from, for save_verdict(expect=)."""
         with self.db.session() as s:

@@ -165,3 +165,30 @@ def test_a_window_never_overwrites_a_verdict_saved_elsewhere_since_it_loaded(qtb
     assert AuditService(other, "x").verdict(item).rationale == "Mine, on theirs."
     other.close()
     w.close()
+
+
+def test_the_window_notices_what_others_save(qtbot, small_db, settings) -> None:  # noqa: ANN001
+    from cdi_workbench.audit.verdicts import CrimeFinding, VerdictBody
+
+    w = open_window(qtbot, small_db, settings)
+    settle(qtbot, w)
+    w.check_others()  # the first look: what there is now
+    settle(qtbot, w)
+    current = w.current_item
+    other_row = next(r for r in w.queue_model.rows if r.item_id != current)
+    other = Database(small_db)
+    someone = AuditService(other, "Someone Else")
+    someone.save_verdict(other_row.item_id, VerdictBody(zero_status=True, complete=True))
+    w.check_others()
+    qtbot.waitUntil(lambda: w.queue_model.rows[w.queue_model.row_of(other_row.item_id)].status == "done",
+                    timeout=5000)
+    assert w.current_item == current and "changed the verdict on this record" not in w.statusBar().currentMessage()
+    theirs = VerdictBody(crimes=[CrimeFinding(expected_code="8L", not_recorded_reason="No discernible reason")],
+                         complete=True, rationale="Theirs.")
+    someone.save_verdict(current, theirs)
+    w.check_others()
+    qtbot.waitUntil(lambda: "changed the verdict on this record" in w.statusBar().currentMessage(), timeout=5000)
+    w.reload_record()  # F5
+    qtbot.waitUntil(lambda: [c.expected_code for c in w.panel.body.crimes] == ["8L"], timeout=5000)
+    other.close()
+    w.close()
