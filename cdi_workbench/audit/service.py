@@ -32,7 +32,7 @@ from ..storage.models import (
 from ..timeutil import display, now_utc
 from .evaluate import CrimeFacts, CrimeResult, evaluate, summarise
 from .records import CrimeInfo, RecordDetail, crime_info, load_detail
-from .roles import VERDICT_ACTION, NotAllowed, Person, identify
+from .roles import VERDICT_ACTION, NotAllowed, Person, identify, require
 from .trail import seal
 from .undo import Change, UndoStack
 from .verdicts import VerdictBody
@@ -100,8 +100,7 @@ class AuditService:
             return False
 
     def require(self, action: str) -> Person:
-        with self.db.session() as s:
-            return self._require(s, action)
+        return require(self.db, self.user, action)
 
     def _require(self, s: Session, action: str) -> Person:
         person = identify(s, self.user)
@@ -156,8 +155,7 @@ class AuditService:
         if text in self.reasons():
             return
         with self.db.session() as s:
-            self._require(s, "audit")
-            s.add(ReasonOption(text=text, added_by=self._who()))
+            s.add(ReasonOption(text=text, added_by=_named(self._require(s, "audit"))))
 
     # ---- the queue -------------------------------------------------------------------------------------
     def queue(self, sample_id: int, filter_: str = "all", search: str = "",
@@ -230,12 +228,7 @@ class AuditService:
             return done or 0, total or 0
 
     def verdict(self, item_id: int, role: str = "primary") -> VerdictBody:
-        with self.db.session() as s:
-            person = self._require(s, "read records")
-            if role != "review":
-                self._blind_guard(s, person, item_id)
-            v = s.scalar(select(Verdict).where(Verdict.item_id == item_id, Verdict.role == role))
-            return VerdictBody.from_json(v.body if v else None)
+        return VerdictBody.from_json(self.stored(item_id, role))
 
     def last_change(self) -> int:
         """The newest history row's number: it moves whenever anyone changes anything (for windows to notice)."""
@@ -290,10 +283,11 @@ class AuditService:
             person = identify(s, self.user)
             if not (person.may("audit") or person.may("review")):
                 person.require("audit")
+            who = _named(person)
             item = self._item(s, item_id)
             old = {"flagged": item.flagged, "note": item.flag_note}
             item.flagged, item.flag_note = flagged, note if flagged else ""
-            change = VerdictChange(item_id=item_id, role="primary", at=now_utc(), who=self._who(), action="flag",
+            change = VerdictChange(item_id=item_id, role="primary", at=now_utc(), who=who, action="flag",
                                    old_body=old, new_body={"flagged": flagged, "note": item.flag_note}, reason=note)
             seal(s, change)
             s.add(change)
@@ -326,10 +320,7 @@ class AuditService:
         if not self.user.strip() and self.db.engine.dialect.name != "postgresql":
             raise AuditError("say who is auditing before entering verdicts")
         with self.db.session() as s:
-            name = identify(s, self.user).name
-        if not name:
-            raise AuditError("say who is auditing before entering verdicts")
-        return name
+            return _named(identify(s, self.user))
 
     @staticmethod
     def _item(s: Session, item_id: int) -> AuditItem:
@@ -377,9 +368,7 @@ class AuditService:
         if role not in VERDICT_ACTION:
             raise AuditError(f"unknown verdict role {role!r}")
         person = self._require(s, VERDICT_ACTION[role])  # who is acting, in this same transaction
-        who = person.name
-        if not who:
-            raise AuditError("say who is auditing before entering verdicts")
+        who = _named(person)
         if role == "review" and person.role == "reviewer":
             assigned = s.scalar(select(ReviewAssignment.reviewer).where(ReviewAssignment.item_id == item_id))
             if assigned != person.name:
@@ -422,6 +411,13 @@ def _matches(text: str, ref_col, *text_cols):  # type: ignore[no-untyped-def]  #
             conds += [col.ilike(p, escape="\\") for p in (f"{like}%", f"% {like}%", f"%\n{like}%", f"%[{like}%",
                                                            f"%({like}%", f'%"{like}%')]
     return or_(*conds)
+
+
+def _named(person: Person) -> str:
+    """The name to stamp on a change; none given (single-user mode) is refused."""
+    if not person.name:
+        raise AuditError("say who is auditing before entering verdicts")
+    return person.name
 
 
 def _canonical(body: dict | None) -> str:
