@@ -1,8 +1,8 @@
-"""Findings: the 2014-style 'findings in numbers' tables, every figure carrying the audit items behind it."""
+"""Findings: the 2014-style 'findings in numbers' tables and the recording rates, every figure carrying the audit
+items behind it. Read set-wise (findings_load), counted in one pass over the effective verdicts."""
 
 from __future__ import annotations
 
-from collections import defaultdict
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
@@ -11,34 +11,25 @@ from sqlalchemy.orm import Session
 
 from .audit.evaluate import CrimeFacts, evaluate
 from .audit.verdicts import CHECKS, VerdictBody
-from .classification import GROUP_LABELS, group_of
+from .classification import CANCELLATION_GROUPS, cancellation_group
+from .findings_load import ItemVerdict, SampleInfo
+from .findings_load import cancellations as load_cancellations
+from .findings_load import crimes as load_crimes
+from .findings_load import disposals as load_disposals
+from .findings_load import effective_verdicts, n100s, reports
+from .findings_load import samples as load_samples
+from .findings_rates import ESTIMATE_GROUPS, RATE_GROUPS, WEIGHTED_LABEL, GroupCounter, Unit, estimate_table, plan
+from .findings_tables import Cell, Counter, Row, Table
 from .rules import rule_set
-from .statistics import METHODS, SMALL, Rate, Stratum, rate, stratified_rate, unrecorded_estimate
+from .special_samples import SPECIAL_SAMPLES
+from .statistics import METHODS, Rate
 from .storage.database import Database
-from .storage.models import N100, Audit, AuditItem, Cancellation, CrimeRecord, Disposal, ReportRecord, Sample, Verdict
+from .storage.models import Audit, Verdict
 from .timeutil import display, now_utc
 
-
-@dataclass
-class Cell:
-    value: int | float
-    items: list[int] = field(default_factory=list)  # audit item ids behind the figure
-    text: str = ""  # how to print it where a bare number would mislead (rates, intervals)
-
-
-@dataclass
-class Row:
-    label: str
-    cells: list[Cell]
-
-
-@dataclass
-class Table:
-    key: str
-    title: str
-    columns: list[str]
-    rows: list[Row]
-    note: str = ""
+__all__ = ["Cell", "Row", "Table", "Findings", "compute", "with_previous", "recorded_crime", "set_recorded_crime",
+           "RATE_GROUPS", "WEIGHTED_LABEL", "ESTIMATE_GROUPS"]
+REPORT_KINDS = ("incident", "referral")
 
 
 @dataclass
@@ -47,8 +38,11 @@ class Findings:
     samples: list[dict[str, Any]]
     tables: list[Table]
     verdicts: list[dict[str, Any]]
-    rates: dict[str, Rate] = field(default_factory=dict)  # recording rate per offence group, for charts
+    rates: dict[str, Rate] = field(default_factory=dict)  # published-style recording rate per offence group
     item_labels: dict[int, str] = field(default_factory=dict)  # audit item id -> "Sample #position reference"
+    design_rates: dict[str, Rate] = field(default_factory=dict)  # design-weighted rate per offence group
+    headline: dict[str, str] = field(default_factory=dict)  # group -> 'published' | 'design'
+    warnings: list[str] = field(default_factory=list)  # what the report must say (strata contributing nothing...)
 
     def table(self, key: str) -> Table:
         for t in self.tables:
@@ -66,48 +60,24 @@ class Findings:
         raise KeyError(f"table {key!r} has no row {row!r}")
 
     def value(self, key: str, row: str, column: str) -> int:
-        return self.cell(key, row, column).value
+        return self.cell(key, row, column).value  # type: ignore[return-value]
 
     def to_json(self) -> dict[str, Any]:
         return asdict(self)
 
 
-class _Counter:
-    """Counts per (row, column) with the items behind each count, rows kept in first-seen order."""
-
-    def __init__(self, columns: list[str]) -> None:
-        self.columns = columns
-        self.cells: dict[str, dict[str, Cell]] = {}
-
-    def row(self, label: str) -> dict[str, Cell]:
-        return self.cells.setdefault(label, {c: Cell(0) for c in self.columns})
-
-    def add(self, label: str, column: str, item_id: int, n: int = 1) -> None:
-        cell = self.row(label)[column]
-        cell.value += n
-        if item_id not in cell.items:
-            cell.items.append(item_id)
-
-    def rows(self, order: list[str] | None = None, total: str | None = None) -> list[Row]:
-        labels = order if order is not None else list(self.cells)
-        out = [Row(lab, [self.row(lab)[c] for c in self.columns]) for lab in labels]
-        if total:
-            sums = []
-            for c in self.columns:
-                items = sorted({i for lab in labels for i in self.row(lab)[c].items})
-                sums.append(Cell(sum(self.row(lab)[c].value for lab in labels), items))
-            out.append(Row(total, sums))
-        return out
-
-
 def compute(db: Database, method: str = "normal") -> Findings:
-    """All findings tables; `method` chooses the interval printed beside each rate (statistics.METHODS)."""
+    """All findings tables; `method` chooses the interval printed beside each published-style rate
+    (statistics.METHODS)."""
+    if method not in METHODS:
+        raise ValueError(f"unknown method {method!r}: one of {', '.join(METHODS)}")
     with db.session() as s:
         return _compute(s, method)
 
 
 def _effective_verdicts(s: Session) -> dict[int, Verdict]:
-    """The final verdict where the lead has given one, else the auditor's (primary) verdict."""
+    """The final verdict where the lead has given one, else the auditor's (primary) verdict (ORM objects, for the
+    verdict exchange; the findings read plain rows through findings_load)."""
     out: dict[int, Verdict] = {}
     for v in s.scalars(select(Verdict).where(Verdict.role.in_(("primary", "final")))):
         if v.role == "final" or v.item_id not in out:
@@ -115,273 +85,193 @@ def _effective_verdicts(s: Session) -> dict[int, Verdict]:
     return out
 
 
+REPORT_COLUMNS = ["Records reviewed", "Crimes identified", "Crimes recorded", "Wrongly classified"]
+SPECIAL_COLUMNS = ["Records reviewed", "Crimes identified", "Crimes recorded", "Correctly classified"]
+CANCELLATION_COLUMNS = ["Reviewed", "Decision correct", "Authorised decision maker", "Victim informed"]
+DISPOSAL_COLUMNS = ["Sampled", "Offender suitable", "Made aware", "With a victim", "Victim's views considered",
+                    "Outcome appropriate"]
+N100_COLUMNS = ["Reviewed", "N100 needed", "Should have been rape"]
+_DISPOSAL_CHECKS = [("Offender suitable", "offender_suitable"), ("Made aware", "offender_made_aware"),
+                    ("With a victim", "victim_to_consult"), ("Victim's views considered", "victim_views_considered"),
+                    ("Outcome appropriate", "outcome_appropriate")]
+
+
+class _Pass:
+    """One pass over the effective verdicts, counting into every table."""
+
+    def __init__(self, s: Session, limit_hours: int, rules_key: str) -> None:
+        self.rules = rule_set(rules_key)
+        h = limit_hours
+        self.limit_col, self.within_col = f"Outside {h} hours", f"Within {h} hours"
+        self.rep = Counter([*REPORT_COLUMNS, self.limit_col, "Time not known"])
+        self.special = Counter([*SPECIAL_COLUMNS, self.within_col, self.limit_col, "Time not known"])
+        self.canc = Counter(CANCELLATION_COLUMNS)
+        self.disp = Counter(DISPOSAL_COLUMNS)
+        self.n100 = Counter(N100_COLUMNS)
+        self.groups = GroupCounter(h)
+        self.units: list[Unit] = []
+        self.verdict_rows: list[dict[str, Any]] = []
+        self.cancelled_links: list[int] = []
+        self.samples = load_samples(s)
+        self.sample_of = {smp.id: smp for smp in self.samples}
+        self.reports = reports(s)
+        self.s = s
+
+    def run(self, verdicts: list[ItemVerdict]) -> None:
+        complete = [(v, VerdictBody.from_json(v.body)) for v in verdicts if v.complete]
+        crimes = load_crimes(self.s, (c.crime_id for _, b in complete for c in b.crimes if c.crime_id))
+        disposals = load_disposals(self.s) if any(v.kind == "disposal" for v, _ in complete) else {}
+        cancellations = load_cancellations(self.s) if any(v.kind == "cancellation" for v, _ in complete) else {}
+        n100 = n100s(self.s) if any(v.kind == "n100" for v, _ in complete) else {}
+        for v, body in complete:
+            smp = self.sample_of.get(v.sample_id)
+            base = {"item_id": v.item_id, "sample": smp.name if smp else "", "position": v.position,
+                    "kind": v.kind, "auditor": v.auditor, "rationale": body.rationale,
+                    "updated_at": display(v.updated_at),
+                    "zero_status": body.zero_status if v.kind in REPORT_KINDS else None}
+            checks = body.checks
+            if v.kind in REPORT_KINDS:
+                self._report(v, body, base, smp, crimes)
+            elif v.kind == "cancellation":
+                ref, written, code = cancellations[v.record_id]
+                label = CANCELLATION_GROUPS[cancellation_group(code, written)]
+                self.canc.add(label, "Reviewed", v.item_id)
+                for col, key in (("Decision correct", "decision_correct"),
+                                 ("Authorised decision maker", "authorised_decision_maker"),
+                                 ("Victim informed", "victim_informed")):
+                    if checks.get(key) is True:
+                        self.canc.add(label, col, v.item_id)
+                self.verdict_rows.append({**base, "system": label, "record_ref": ref, "crime_no": 0,
+                                          **{k: checks.get(k) for k, _ in CHECKS["cancellation"]}})
+            elif v.kind == "disposal":
+                ref, dtype = disposals[v.record_id]
+                self.disp.add(dtype, "Sampled", v.item_id)
+                for col, key in _DISPOSAL_CHECKS:
+                    if checks.get(key) is True:
+                        self.disp.add(dtype, col, v.item_id)
+                self.verdict_rows.append({**base, "system": dtype, "record_ref": ref, "crime_no": 0,
+                                          **{k: checks.get(k) for k, _ in CHECKS["disposal"]}})
+            elif v.kind == "n100":
+                self.n100.add("N100 records", "Reviewed", v.item_id)
+                if checks.get("n100_needed") is True:
+                    self.n100.add("N100 records", "N100 needed", v.item_id)
+                if checks.get("should_have_been_rape") is True:
+                    self.n100.add("N100 records", "Should have been rape", v.item_id)
+                self.verdict_rows.append({**base, "system": "N100", "record_ref": n100[v.record_id], "crime_no": 0,
+                                          **{k: checks.get(k) for k, _ in CHECKS["n100"]}})
+
+    def _report(self, v: ItemVerdict, body: VerdictBody, base: dict[str, Any], smp: SampleInfo | None,
+                crimes: dict[int, Any]) -> None:
+        r = self.reports[v.record_id]
+        special = (smp.frame.get("special") if smp else None) or None
+        if special:
+            counter, row = self.special, SPECIAL_SAMPLES[special].label if special in SPECIAL_SAMPLES else special
+            unit = None
+        else:
+            counter, row = self.rep, "Incident records" if r.kind == "incident" else r.system
+            unit = Unit(v.item_id, v.sample_id, v.record_id, v.stratum or "")
+            self.units.append(unit)
+        counter.add(row, "Records reviewed", v.item_id)
+        if not body.crimes:
+            self.verdict_rows.append({**base, "system": r.system, "record_ref": r.ref, "crime_no": 0})
+        for no, c in enumerate(body.crimes, 1):
+            crime = crimes.get(c.crime_id) if c.crime_id else None
+            facts = CrimeFacts(crime.ho_code, crime.recorded_at) if crime else None
+            res = evaluate(c, facts, r.received_at, self.rules)
+            counter.add(row, "Crimes identified", v.item_id)
+            if not special:
+                self.groups.add(v.item_id, c, res, unit)
+            if res.recorded:
+                counter.add(row, "Crimes recorded", v.item_id)
+                if res.timely is None:
+                    counter.add(row, "Time not known", v.item_id)
+                elif res.timely is False:
+                    counter.add(row, self.limit_col, v.item_id)
+                elif special:
+                    counter.add(row, self.within_col, v.item_id)
+                if crime is not None and crime.status == "cancelled":
+                    self.cancelled_links.append(v.item_id)
+            if res.classified is False and not special:
+                counter.add(row, "Wrongly classified", v.item_id)
+            if res.classified is True and special:
+                counter.add(row, "Correctly classified", v.item_id)
+            self.verdict_rows.append({**base, "system": r.system, "record_ref": r.ref, "crime_no": no,
+                                      "expected_code": c.expected_code, "recorded_ref": crime.ref if crime else "",
+                                      "recorded_code": crime.ho_code if crime else "",
+                                      "recorded_status": crime.status if crime else "",
+                                      "classified_correctly": res.classified, "classification": res.classified_text,
+                                      "timely": res.timely, "timeliness": res.timely_text,
+                                      "reason_not_recorded": c.not_recorded_reason,
+                                      "safeguarding": c.safeguarding, "investigation": c.investigation,
+                                      "domestic_abuse": c.domestic_abuse})
+
+
 def _compute(s: Session, method: str = "normal") -> Findings:
     audit = s.scalar(select(Audit).limit(1))
     if audit is None:
         raise ValueError("this database holds no audit")
     rules = rule_set(audit.rule_set)
-    limit_col = f"Outside {rules.limit_hours} hours"
-    verdicts = _effective_verdicts(s)
-    items = {i.id: i for i in s.scalars(select(AuditItem).where(AuditItem.id.in_(list(verdicts))))}
-    reports = {r.id: r for r in s.scalars(select(ReportRecord).where(ReportRecord.id.in_(
-        [i.record_id for i in items.values() if i.kind in ("incident", "referral")])))}
-    crime_ids = {c.crime_id for v in verdicts.values() for c in VerdictBody.from_json(v.body).crimes if c.crime_id}
-    crimes = {c.id: c for c in s.scalars(select(CrimeRecord).where(CrimeRecord.id.in_(crime_ids)))}
-
-    rep_cols = ["Records reviewed", "Crimes identified", "Crimes recorded", "Wrongly classified", limit_col]
-    rep = _Counter(rep_cols)
-    canc_cols = ["Reviewed", "Decision correct", "Authorised decision maker", "Victim informed"]
-    canc = _Counter(canc_cols)
-    disp_cols = ["Sampled", "Offender suitable", "Made aware", "With a victim", "Victim's views considered",
-                 "Outcome appropriate"]
-    disp = _Counter(disp_cols)
-    n100_cols = ["Reviewed", "N100 needed", "Should have been rape"]
-    n100 = _Counter(n100_cols)
-    verdict_rows: list[dict[str, Any]] = []
-    groups = _GroupCounter(rules.limit_hours)
-    sample_names = dict(s.execute(select(Sample.id, Sample.name)).all())
-
-    for item_id in sorted(items, key=lambda i: (items[i].sample_id, items[i].position)):
-        item, v = items[item_id], verdicts[item_id]
-        body = VerdictBody.from_json(v.body)
-        if not body.complete:
-            continue
-        base = {"item_id": item_id, "sample": sample_names.get(item.sample_id, ""), "position": item.position,
-                "kind": item.kind, "auditor": v.auditor, "rationale": body.rationale,
-                "updated_at": display(v.updated_at), "zero_status": body.zero_status if item.kind in (
-                    "incident", "referral") else None}
-        if item.kind in ("incident", "referral"):
-            r = reports[item.record_id]
-            row = "Incident records" if r.kind == "incident" else r.system
-            rep.add(row, "Records reviewed", item_id)
-            counted = [0, 0]  # recorded, identified (excluding fraud), for the stratum-weighted estimate
-            if not body.crimes:
-                verdict_rows.append({**base, "system": r.system, "record_ref": r.ref, "crime_no": 0})
-            for no, c in enumerate(body.crimes, 1):
-                crime = crimes.get(c.crime_id) if c.crime_id else None
-                facts = CrimeFacts(crime.ho_code, crime.recorded_at) if crime else None
-                res = evaluate(c, facts, r.received_at, rules)
-                rep.add(row, "Crimes identified", item_id)
-                groups.add(item_id, item.stratum, c, res)
-                if res.recorded:
-                    rep.add(row, "Crimes recorded", item_id)
-                if res.classified is False:
-                    rep.add(row, "Wrongly classified", item_id)
-                if res.timely is False:
-                    rep.add(row, limit_col, item_id)
-                if group_of(c.expected_code) != "fraud":
-                    counted[0] += int(res.recorded)
-                    counted[1] += 1
-                verdict_rows.append({**base, "system": r.system, "record_ref": r.ref, "crime_no": no,
-                                     "expected_code": c.expected_code, "recorded_ref": crime.ref if crime else "",
-                                     "recorded_code": crime.ho_code if crime else "",
-                                     "classified_correctly": res.classified, "classification": res.classified_text,
-                                     "timely": res.timely, "timeliness": res.timely_text,
-                                     "reason_not_recorded": c.not_recorded_reason,
-                                     "safeguarding": c.safeguarding, "investigation": c.investigation,
-                                     "domestic_abuse": c.domestic_abuse})
-            groups.note_item(item.sample_id, item.stratum or "all", *counted)
-            continue
-        checks = body.checks
-        if item.kind == "cancellation":
-            cr = s.get_one(Cancellation, item.record_id)
-            group = GROUP_LABELS.get(cr.offence_group or "other", cr.offence_group or "Other")
-            canc.add(group, "Reviewed", item_id)
-            for col, key in zip(canc_cols[1:], ("decision_correct", "authorised_decision_maker",
-                                                "victim_informed"), strict=True):
-                if checks.get(key) is True:
-                    canc.add(group, col, item_id)
-            verdict_rows.append({**base, "system": "Cancellation", "record_ref": cr.crime_ref, "crime_no": 0,
-                                 **{k: checks.get(k) for k, _ in CHECKS["cancellation"]}})
-        elif item.kind == "disposal":
-            d = s.get_one(Disposal, item.record_id)
-            disp.add(d.disposal_type, "Sampled", item_id)
-            for col, key in zip(disp_cols[1:], ("offender_suitable", "offender_made_aware", "victim_to_consult",
-                                                "victim_views_considered", "outcome_appropriate"), strict=True):
-                if checks.get(key) is True:
-                    disp.add(d.disposal_type, col, item_id)
-            verdict_rows.append({**base, "system": d.disposal_type, "record_ref": d.ref, "crime_no": 0,
-                                 **{k: checks.get(k) for k, _ in CHECKS["disposal"]}})
-        elif item.kind == "n100":
-            n = s.get_one(N100, item.record_id)
-            n100.add("N100 records", "Reviewed", item_id)
-            if checks.get("n100_needed") is True:
-                n100.add("N100 records", "N100 needed", item_id)
-            if checks.get("should_have_been_rape") is True:
-                n100.add("N100 records", "Should have been rape", item_id)
-            verdict_rows.append({**base, "system": "N100", "record_ref": n.ref, "crime_no": 0,
-                                 **{k: checks.get(k) for k, _ in CHECKS["n100"]}})
-
-    other = [k for k in rep.cells if k != "Incident records"]
-    rep.row("Incident records")
+    h = rules.limit_hours
+    p = _Pass(s, h, audit.rule_set)
+    p.run(effective_verdicts(s))
+    p.rep.row("Incident records")
+    other = [k for k in p.rep.labels if k != "Incident records"]
+    canc_order = [lab for lab in CANCELLATION_GROUPS.values() if lab in p.canc.counts]
     tables = [
-        Table("incidents", "Incident records", rep_cols, rep.rows(["Incident records"]),
-              f"Crimes recorded within {rules.limit_hours} hours of the report under {rules.title}."),
-        Table("other_systems", "Reports held on other systems", rep_cols,
-              rep.rows(sorted(other), total="Total (other systems)"),
+        Table("incidents", "Incident records", p.rep.columns, p.rep.rows(["Incident records"]),
+              f"Crimes recorded within {h} hours of the report under {rules.title}. 'Time not known' counts "
+              f"recorded crimes whose report or recording time is missing, or recorded before the report: they "
+              f"are neither within nor outside the limit."),
+        Table("other_systems", "Reports held on other systems", p.rep.columns,
+              p.rep.rows(sorted(other), total="Total (other systems)"),
               "Third-party referrals, specialist-unit and other records audited for crimes not recorded."),
-        Table("cancellations", "Cancelled crimes (no-crimes)", canc_cols,
-              canc.rows([GROUP_LABELS[g] for g in ("rape", "sexual", "vap", "other")
-                         if GROUP_LABELS[g] in canc.cells] + [k for k in canc.cells if k not in
-                         {GROUP_LABELS[g] for g in ("rape", "sexual", "vap", "other")}], total="Total")),
-        Table("disposals", "Out-of-court disposals", disp_cols, disp.rows(sorted(disp.cells), total="Total"),
+        Table("cancellations", "Cancelled crimes (no-crimes)", CANCELLATION_COLUMNS,
+              p.canc.rows(canc_order, total="Total"),
+              "Offence groups as inspections report them (rape; sexual offences excluding rape; violence against "
+              "the person; robbery; burglary; other), worked out from the cancelled crime's Home Office code when "
+              "the crime record is known, else as the force's list gives it."),
+        Table("disposals", "Out-of-court disposals", DISPOSAL_COLUMNS, p.disp.rows(sorted(p.disp.labels),
+                                                                                   total="Total"),
               "'Victim's views considered' counts disposals with a victim to consult; 'Outcome appropriate' "
               "applies to community resolutions only."),
-        Table("n100", "N100 records", n100_cols, n100.rows(["N100 records"])),
+        Table("n100", "N100 records", N100_COLUMNS, p.n100.rows(["N100 records"])),
     ]
-    tables += groups.tables(method, _frames(s))
-    estimate = _estimate_table(groups.rates, recorded_crime(s))
+    tables += [Table(f"special_{sp.key}", sp.label, p.special.columns, p.special.rows([sp.label]),
+                     f"Special sample ({sp.requested} usually requested), reported apart from the main samples and "
+                     f"the recording rates.") for sp in SPECIAL_SAMPLES.values()]
+    main = [smp for smp in p.samples if smp.kind in REPORT_KINDS and not smp.frame.get("special")]
+    design = plan(p.units, main)
+    tables += p.groups.tables(method, design)
+    warnings = list(p.groups.notes)
+    if design.refused:
+        warnings.append(f"No design-weighted figures and no finite population correction: {design.refused}.")
+    if p.cancelled_links:
+        n = len(p.cancelled_links)
+        warnings.append(f"{n} crime{'s' if n != 1 else ''} counted as recorded, as the verdict says, "
+                        f"{'are' if n != 1 else 'is'} linked to a crime record that has since been cancelled "
+                        f"(audit items {', '.join(str(i) for i in sorted(set(p.cancelled_links))[:20])}"
+                        f"{', ...' if len(set(p.cancelled_links)) > 20 else ''}).")
+        tables[0].note += " " + warnings[-1]
+    estimate = estimate_table(p.groups, recorded_crime(s))
     if estimate is not None:
         tables.append(estimate)
     samples = [{"name": smp.name, "kind": smp.kind, "system": smp.system or "", "method": smp.method,
                 "seed": smp.seed, "drawn_at": display(smp.drawn_at), "drawn_by": smp.drawn_by,
-                "frame": smp.frame or {}} for smp in s.scalars(select(Sample).order_by(Sample.id))]
-    auditors = sorted({v.auditor for v in verdicts.values() if v.complete})
+                "frame": smp.frame} for smp in p.samples]
+    auditors = sorted({r["auditor"] for r in p.verdict_rows})
     info = {"force": audit.force, "period_start": audit.period_start.strftime("%d/%m/%Y"),
             "period_end": audit.period_end.strftime("%d/%m/%Y"), "rule_set": rules.key,
-            "rule_set_title": rules.title, "limit_hours": rules.limit_hours, "auditors": auditors,
-            "generated_at": display(now_utc())}
-    info["interval_method"] = METHODS[method]
-    labels = {v["item_id"]: f"{v['sample']} #{v['position']} {v['record_ref']}" for v in verdict_rows}
-    return Findings(info, samples, tables, verdict_rows, groups.rates, labels)
+            "rule_set_title": rules.title, "limit_hours": h, "auditors": auditors,
+            "generated_at": display(now_utc()), "interval_method": METHODS[method], "method_key": method}
+    labels = {v["item_id"]: f"{v['sample']} #{v['position']} {v['record_ref']}" for v in p.verdict_rows}
+    return Findings(info, samples, tables, p.verdict_rows, p.groups.rates, labels, p.groups.design,
+                    p.groups.headline, warnings)
 
 
-
-WEIGHTED_LABEL = "Stratified samples (weighted estimate)"
-RATE_GROUPS = [("all", "All crimes (excluding fraud)"), ("vap", "Violence against the person"),
-               ("sexual_all", "Sexual offences (including rape)"), ("sexual", "Sexual offences (excluding rape)"),
-               ("rape", "Rape"),
-               ("other", "All other offences (excluding fraud)")]
-
-
-def _frames(s: Session) -> dict[int, dict[str, Any]]:
-    return {smp.id: smp.frame or {} for smp in s.scalars(select(Sample))}
-
-
-class _GroupCounter:
-    """Crimes identified per offence group (of the expected code): recorded, timely, domestic abuse."""
-
-    def __init__(self, limit_hours: int) -> None:
-        self.limit = limit_hours
-        self.by: dict[str, dict[str, list[int]]] = defaultdict(lambda: defaultdict(list))
-        # (sample, stratum) -> per record with a completed verdict: (crimes recorded, crimes identified)
-        self.strata: dict[tuple[int, str], list[tuple[int, int]]] = defaultdict(list)
-        self.rates: dict[str, Rate] = {}
-
-    def add(self, item_id: int, stratum: str | None, c: Any, res: Any) -> None:
-        group = group_of(c.expected_code)
-        if group == "fraud":
-            return
-        keys = ["all", group] + (["sexual_all"] if group in ("sexual", "rape") else [])
-        for g in keys:
-            d = self.by[g]
-            d["identified"].append(item_id)
-            if res.recorded:
-                d["recorded"].append(item_id)
-                (d["timely"] if res.timely is not False else d["late"]).append(item_id)
-        if c.domestic_abuse:
-            d = self.by["da"]
-            d["identified"].append(item_id)
-            if res.recorded:
-                d["recorded"].append(item_id)
-            else:
-                d["not_recorded"].append(item_id)
-                if c.safeguarding:
-                    d["safeguarding"].append(item_id)
-                if c.investigation:
-                    d["investigation"].append(item_id)
-
-    def note_item(self, sample_id: int, stratum: str, recorded: int, identified: int) -> None:
-        self.strata[(sample_id, stratum)].append((recorded, identified))
-
-    def _stratified(self, frames: dict[int, dict[str, Any]]) -> list[Stratum] | None:
-        """Strata of stratified samples with their frame populations; None when no sample was stratified."""
-        out = []
-        for (sid, st), records in self.strata.items():
-            frame = frames.get(sid, {})
-            if not frame.get("stratified"):
-                continue
-            pop = frame.get("population", {}).get(st)
-            if pop:
-                out.append(Stratum(pop, tuple(records)))
-        return out or None
-
-    @staticmethod
-    def _cell(items: list[int]) -> Cell:
-        return Cell(len(items), sorted(set(items)))
-
-    def tables(self, method: str, frames: dict[int, dict[str, Any]]) -> list[Table]:
-        rows, warnings = [], []
-        cautions: dict[str, list[str]] = {}
-        for key, label in RATE_GROUPS:
-            d = self.by.get(key, {})
-            ident, rec = d.get("identified", []), d.get("recorded", [])
-            r = rate(len(rec), len(ident), method)
-            self.rates[key] = r
-            rows.append(Row(label, [self._cell(ident), self._cell(rec),
-                                    Cell(r.rate if r.rate is not None else 0, sorted(set(ident)),
-                                         f"{r.rate * 100:.1f}%" if r.rate is not None else "no rate"),
-                                    Cell(r.margin or 0, [], _interval_text(r))]))
-            for part in (r.warning.split("; ") if r.warning and ident else []):
-                key_text = (f"fewer than {SMALL} crimes identified, treat the rate with caution"
-                            if part.startswith("only ") else part)
-                cautions.setdefault(key_text, []).append(label)
-        for caution, labels in cautions.items():
-            warnings.append(f"{'; '.join(labels)}: {caution}.")
-        strat = self._stratified(frames)
-        if strat is not None:
-            r = stratified_rate(strat)
-            self.rates["all_weighted"] = r
-            rows.insert(1, Row(WEIGHTED_LABEL,
-                               [Cell(r.identified), Cell(r.recorded),
-                                Cell(r.rate or 0, [], f"{r.rate * 100:.1f}%" if r.rate is not None else "no rate"),
-                                Cell(r.margin or 0, [], _interval_text(r))]))
-            warnings.append("The stratified estimate weights each sampled record by its stratum's population "
-                            "in the sample frame (a combined ratio estimate, Cochran 1977 s. 6.11), with the "
-                            "finite population correction.")
-        h = self.limit
-        timely = [Row(label, [self._cell(self.by.get(k, {}).get("recorded", [])),
-                              self._cell(self.by.get(k, {}).get("timely", [])),
-                              self._cell(self.by.get(k, {}).get("late", []))]) for k, label in RATE_GROUPS]
-        da = self.by.get("da", {})
-        da_row = Row("Domestic abuse crimes", [self._cell(da.get(k, [])) for k in
-                                               ("identified", "recorded", "not_recorded", "safeguarding",
-                                                "investigation")])
-        return [
-            Table("recording_rates", "Recording rates", ["Crimes identified", "Crimes recorded", "Recording rate",
-                                                          "95% interval"], rows,
-                  f"Recording rate = crimes recorded / crimes identified, per offence group of the crime the "
-                  f"auditor identified (fraud excluded). Interval: {METHODS[method]}, 95% confidence. "
-                  + " ".join(warnings)),
-            Table("timeliness", "Timeliness of recording", ["Crimes recorded", f"Within {h} hours",
-                                                            f"Outside {h} hours"], timely,
-                  _timeliness_sentence(timely[0], h)),
-            Table("domestic_abuse", "Domestic abuse", ["Crimes identified", "Recorded", "Not recorded",
-                                                       "Not recorded: safeguarding considered",
-                                                       "Not recorded: investigation carried out"], [da_row]),
-        ]
-
-
-def _timeliness_sentence(row: Row, hours: int) -> str:
-    recorded, within = int(row.cells[0].value), int(row.cells[1].value)
-    if not recorded:
-        return ""
-    return f"{within:,} out of {recorded:,} crimes recorded within {hours} hours of receipt of the report."
-
-
-def _interval_text(r: Rate) -> str:
-    if r.rate is None or r.low is None or r.high is None:
-        return "n/a"  # no crimes identified: no rate, so no interval (never a 0 that reads as a figure)
-    if (r.method.startswith("normal") or r.method.startswith("stratified")) and r.rate in (0.0, 1.0):
-        return "not defined at 0% or 100%"
-    if r.method.startswith("normal") or r.method.startswith("stratified"):
-        return f"+/- {r.margin * 100:.2f}%"  # type: ignore[operator]
-    return f"{r.low * 100:.1f}% to {r.high * 100:.1f}%"
-
-
-def with_previous(current: Findings, previous: Findings) -> Findings:
+def with_previous(current: Findings, previous: Findings, source: str = "") -> Findings:
     """Follow-up audits: each figure followed by the previous audit's in brackets, as inspections print it
-    ('113 (98)'); figures the previous audit lacks are left as they are."""
+    ('113 (98)'), and the previous figure kept as a number (Cell.previous) for its own column in Excel and JSON;
+    figures the previous audit lacks are left as they are. `source` names the previous audit's file."""
     before = {(t.key, r.label, col): c for t in previous.tables for r in t.rows
               for col, c in zip(t.columns, r.cells, strict=True)}
     tables = []
@@ -391,17 +281,37 @@ def with_previous(current: Findings, previous: Findings) -> Findings:
             cells = []
             for col, c in zip(t.columns, r.cells, strict=True):
                 old = before.get((t.key, r.label, _previous_column(col, previous)))
-                if old is None:
+                if old is None or col in _WORDS_ONLY:
                     cells.append(c)
                     continue
                 now = c.text or f"{c.value:,}"
                 was = old.text or f"{old.value:,}"
-                cells.append(Cell(c.value, c.items, f"{now} ({was})"))
+                number = None if old.text and not _numeric_text(old.text) else old.value
+                cells.append(Cell(c.value, c.items, f"{now} ({was})", number))
             rows.append(Row(r.label, cells))
         tables.append(Table(t.key, t.title, t.columns, rows, t.note))
-    audit = {**current.audit, "previous": {k: previous.audit.get(k) for k in ("force", "period_start", "period_end",
-                                                                              "rule_set")}}
-    return Findings(audit, current.samples, tables, current.verdicts, current.rates, current.item_labels)
+    info = {k: previous.audit.get(k) for k in ("force", "period_start", "period_end", "rule_set", "rule_set_title",
+                                                 "limit_hours")}
+    info["file"] = source
+    warnings = []
+    if (previous.audit.get("force") or "").strip().lower() != (current.audit.get("force") or "").strip().lower():
+        warnings.append(f"The previous audit is of another force ({previous.audit.get('force')}): its figures "
+                        f"in brackets do not compare like with like.")
+    if previous.audit.get("rule_set") != current.audit.get("rule_set"):
+        warnings.append(f"The previous audit was under another rule set ({previous.audit.get('rule_set_title')}): "
+                        f"timeliness is measured against a different limit.")
+    info["warnings"] = warnings
+    audit = {**current.audit, "previous": info}
+    return Findings(audit, current.samples, tables, current.verdicts, current.rates, current.item_labels,
+                    current.design_rates, current.headline, [*current.warnings, *warnings])
+
+
+_WORDS_ONLY = {"Interval method", "Design-weighted method", "Rate used"}  # no figure to compare in brackets
+
+
+def _numeric_text(text: str) -> bool:
+    """True for a printed figure that is the number itself ('83.8%'), not words ('no rate', '+/- 1.79%')."""
+    return text.rstrip("%").replace(".", "", 1).replace(",", "").isdigit()
 
 
 def _previous_column(column: str, previous: Findings) -> str:
@@ -409,9 +319,6 @@ def _previous_column(column: str, previous: Findings) -> str:
     if column.startswith(("Outside ", "Within ")) and column.endswith(" hours"):
         return f"{column.split()[0]} {previous.audit.get('limit_hours')} hours"
     return column
-
-
-ESTIMATE_GROUPS = [k for k, _ in RATE_GROUPS if k != "sexual_all"]
 
 
 def recorded_crime(s: Session) -> dict[str, int]:
@@ -451,23 +358,3 @@ def set_recorded_crime(db: Database, figures: dict[str, int | None], who: str = 
                 row.value = str(n)
 
 
-def _estimate_table(rates: dict[str, Rate], recorded: dict[str, int]) -> Table | None:
-    """Annual unrecorded crimes: recorded x (1 - rate) / rate, with the rate's interval carried through."""
-    if not recorded:
-        return None
-    labels = dict(RATE_GROUPS)
-    rows = []
-    for key in [k for k, _ in RATE_GROUPS if k in recorded]:
-        r = rates.get(key)
-        est = unrecorded_estimate(recorded[key], r) if r is not None else None
-        if est is None:
-            rows.append(Row(labels[key], [Cell(recorded[key]), Cell(0, [], "no rate"), Cell(0, [], ""),
-                                          Cell(0, [], "")]))
-            continue
-        rows.append(Row(labels[key], [Cell(recorded[key]), Cell(r.rate or 0, [], f"{(r.rate or 0) * 100:.1f}%"),
-                                      Cell(round(est.value)),
-                                      Cell(0, [], f"{round(est.low):,} to {round(est.high):,}")]))
-    return Table("unrecorded_estimate", "Estimated crimes not recorded in a year",
-                 ["Police-recorded crime (12 months)", "Recording rate", "Estimated not recorded", "95% interval"],
-                 rows, "Estimate = recorded crime x (1 - rate) / rate, for the 12 months to the end of the audit "
-                       "period, excluding fraud; the interval comes from the rate's interval.")

@@ -47,11 +47,13 @@ class Worked:
 def timeliness(received_at: datetime | None, recorded_at: datetime | None, rules: RuleSet) -> Worked:
     """Was the crime recorded within the limit of the report's receipt? Subtracts in UTC (clock changes)."""
     if received_at is None or recorded_at is None:
-        return Worked(None, "cannot be worked out: a time is missing")
+        return Worked(None, "time not known: the report or recording time is missing")
     delta = to_utc(recorded_at) - to_utc(received_at)
     if delta.total_seconds() < 0:
-        return Worked(True, f"recorded {format_duration(-delta)} before the report was received "
-                            f"(crime recorded first): within {rules.limit_hours} hours")
+        # an impossible order: neither within nor outside the limit, counted as 'time not known' (inspections
+        # count only crimes whose report and recording times are both known and in order)
+        return Worked(None, f"time not known: the crime is recorded {format_duration(-delta)} before the report "
+                            f"was received, so the times contradict each other")
     within = delta.total_seconds() <= rules.limit_hours * 3600
     verdict = "within" if within else "outside"
     text = f"recorded {format_duration(delta)} after the report: {verdict} {rules.limit_hours} hours"

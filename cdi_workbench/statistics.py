@@ -1,16 +1,23 @@
 """Recording rates with confidence intervals, by published methods through statsmodels and scipy.
 
-- normal: the normal-approximation (Wald) interval HMIC publishes as "83.6 percent (+/- 1.79 percent)";
-- wilson: Wilson score interval (Wilson 1927), better for rates near 0 or 1 and small samples;
-- clopper-pearson: the exact binomial interval (Clopper and Pearson 1934);
-- stratified: the combined ratio estimate when strata of records were sampled at different rates
-  (Cochran 1977, Sampling Techniques, sections 6.11-6.12), with the finite population correction.
+- normal: the normal-approximation (Wald) interval inspections publish as "83.6 percent (+/- 1.79 percent)",
+  with the finite population correction sqrt((N - n) / (N - 1)) when the population N is known (HMIC crime
+  data integrity inspections 2016-17: N is the estimated number of crimes in the sampled population). The
+  margin is always the formula's z * sqrt(p (1 - p) / n) * fpc; where p - margin < 0 or p + margin > 1 the
+  bound is cut at 0% or 100% and the text says so, the margin stays the formula's;
+- wilson: Wilson score interval (Wilson 1927), better for rates near 0 or 1 and small samples (no finite
+  population correction: the score interval has no standard finite-population form, and the text says so);
+- clopper-pearson: the exact binomial interval (Clopper and Pearson 1934; no finite population correction);
+- design: the combined ratio estimate over records when records were sampled at different rates, in strata
+  or in several samples (Cochran 1977, Sampling Techniques, sections 6.11-6.12, eq. 6.50), with the finite
+  population correction. Records are the sampling units and crimes are counted within them, so the variance
+  accounts for several crimes clustered in one record.
 """
 
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from scipy.stats import norm
 from statsmodels.stats.proportion import proportion_confint
@@ -20,8 +27,14 @@ METHODS = {
     "wilson": "Wilson score interval",
     "clopper-pearson": "Clopper-Pearson exact interval",
 }
+# Short names printed beside each interval (the full description is in each table's note).
+SHORT = {"normal": "Normal approximation", "wilson": "Wilson score", "clopper-pearson": "Clopper-Pearson exact"}
+DESIGN_METHOD = ("design-weighted ratio estimate over records (stratified, with finite population correction; "
+                 "accounts for crimes clustered in records), Cochran 1977 s. 6.11")
+DESIGN_SHORT = "Design-weighted ratio estimate, FPC"
 _SM_METHOD = {"normal": "normal", "wilson": "wilson", "clopper-pearson": "beta"}
 SMALL = 30  # below this many crimes identified a rate is printed with a warning
+NOT_DEFINED = "not defined"
 
 
 @dataclass(frozen=True)
@@ -34,13 +47,49 @@ class Rate:
     method: str
     confidence: float = 0.95
     warning: str = ""
+    half_width: float | None = None  # the symmetric methods' margin, from the formula (never from cut bounds)
+    low_cut: bool = False  # the formula's lower bound fell below 0% and was cut there
+    high_cut: bool = False  # the formula's upper bound fell above 100% and was cut there
+    population: float | None = None  # N used for the finite population correction, when applied
+    short: str = ""  # the method's short name, printed beside the interval
+
+    @property
+    def symmetric(self) -> bool:
+        return self.method.startswith(("normal", "stratified", "design"))
 
     @property
     def margin(self) -> float | None:
-        """Half the interval's width: the symmetric '+/-' figure inspections print."""
-        if self.low is None or self.high is None:
+        """The symmetric '+/-' figure inspections print: the formula's margin, whether or not a bound was cut.
+        None where no margin is defined (no rate, or 0% / 100% under the normal approximation)."""
+        if self.rate is None or self.low is None or self.high is None:
             return None
+        if self.half_width is not None:
+            return self.half_width
         return (self.high - self.low) / 2
+
+    @property
+    def defined(self) -> bool:
+        """False where the interval is not defined: no rate, or a symmetric interval at 0% or 100%."""
+        if self.rate is None or self.low is None or self.high is None:
+            return False
+        return not (self.symmetric and self.rate in (0.0, 1.0) and not self.half_width)
+
+    def cut_text(self) -> str:
+        cuts = [w for w, c in (("lower bound cut at 0%", self.low_cut), ("upper bound cut at 100%", self.high_cut))
+                if c]
+        return "; ".join(cuts)
+
+    def interval_text(self, unit: str = "%") -> str:
+        """'+/- 1.79%' (with any cut bound said), '80.1% to 86.9%', 'not defined at 0% or 100%' or 'n/a'."""
+        if self.rate is None or self.low is None or self.high is None:
+            return "n/a"
+        if not self.defined:
+            return "not defined at 0% or 100%"
+        if self.symmetric:
+            text = f"+/- {self.margin * 100:.2f}{unit}"  # type: ignore[operator]
+            cut = self.cut_text()
+            return f"{text} ({cut})" if cut else text
+        return f"{self.low * 100:.1f}{unit} to {self.high * 100:.1f}{unit}"
 
     def text(self) -> str:
         """'83.6 percent (+/- 1.79 percent)' for symmetric intervals, else the interval itself."""
@@ -49,9 +98,9 @@ class Rate:
         pct = f"{self.rate * 100:.1f} percent"
         if self.low is None or self.high is None:
             return pct
-        if self.method.startswith("normal") or self.method.startswith("stratified"):
-            return f"{pct} (+/- {self.margin * 100:.2f} percent)"  # type: ignore[operator]
-        return f"{pct} ({self.low * 100:.1f} to {self.high * 100:.1f} percent)"
+        if not self.defined:
+            return f"{pct} (interval not defined at 0% or 100%)"
+        return f"{pct} ({self.interval_text(' percent')})"
 
 
 def _z(confidence: float) -> float:
@@ -70,59 +119,114 @@ def _warning(k: int, n: int, method: str) -> str:
     return "; ".join(notes)
 
 
+def fpc(population: float | None, n: int) -> float | None:
+    """The finite population correction sqrt((N - n) / (N - 1)) for n drawn from N; None when N is unknown.
+
+    Raises ValueError for an impossible population (not more than zero, or smaller than the sample)."""
+    if population is None:
+        return None
+    if population <= 0:
+        raise ValueError(f"a population of {population:g} cannot hold a sample of {n}")
+    if population < n - 1e-9:
+        raise ValueError(f"a population of {population:,.1f} is smaller than its sample of {n:,}")
+    if population <= 1:
+        return 0.0
+    return math.sqrt(max(0.0, (population - n) / (population - 1)))
+
+
 def rate(recorded: int, identified: int, method: str = "normal", confidence: float = 0.95,
-         population: int | None = None) -> Rate:
-    """A recording rate and its interval. population: crimes in the population, for the finite population
-    correction of the normal interval (ignored by the others, which are conservative without it)."""
+         population: float | None = None) -> Rate:
+    """A recording rate and its interval.
+
+    population: the number of crimes in the sampled population (known or estimated), for the finite population
+    correction. The normal approximation applies it; Wilson and Clopper-Pearson do not (their method text
+    says so)."""
     if method not in METHODS:
         raise ValueError(f"unknown method {method!r}: one of {', '.join(METHODS)}")
     if recorded < 0 or identified < 0 or recorded > identified:
         raise ValueError(f"{recorded} recorded out of {identified} identified is not a proportion")
-    label = METHODS[method]
+    label, short = METHODS[method], SHORT[method]
+    correction = fpc(population, identified) if identified else None
     if identified == 0:
-        return Rate(0, 0, None, None, None, label, confidence, _warning(0, 0, method))
+        return Rate(0, 0, None, None, None, label, confidence, _warning(0, 0, method), short=short)
     p = recorded / identified
-    low, high = proportion_confint(recorded, identified, alpha=1 - confidence, method=_SM_METHOD[method])
-    if method == "normal" and population and population > identified:
-        fpc = math.sqrt((population - identified) / (population - 1))
-        half = (high - low) / 2 * fpc if 0 < p < 1 else 0.0
+    warning = _warning(recorded, identified, method)
+    if method == "normal":
+        half = _z(confidence) * math.sqrt(p * (1 - p) / identified)
+        if correction is not None:
+            half *= correction
+            label += f", with finite population correction (N = {population:,.0f} crimes)"
+            short += f", FPC (N = {population:,.0f})"
         low, high = p - half, p + half
-        label += ", finite population correction"
-    return Rate(recorded, identified, p, max(0.0, float(low)), min(1.0, float(high)), label, confidence,
-                _warning(recorded, identified, method))
+        return Rate(recorded, identified, p, max(0.0, low), min(1.0, high), label, confidence, warning,
+                    half_width=half, low_cut=low < 0, high_cut=high > 1,
+                    population=population if correction is not None else None, short=short)
+    low, high = proportion_confint(recorded, identified, alpha=1 - confidence, method=_SM_METHOD[method])
+    if population is not None:
+        label += "; finite population correction not applied (no standard form for this interval)"
+        short += ", no FPC"
+    return Rate(recorded, identified, p, max(0.0, float(low)), min(1.0, float(high)), label, confidence, warning,
+                short=short)
 
 
 @dataclass(frozen=True)
 class Stratum:
-    """One stratum of a stratified sample of records: its population size (the sample frame) and, for each
-    sampled record with a completed verdict, (crimes recorded, crimes identified)."""
+    """One stratum of a sample of records: its population size (the sample frame) and, for each sampled
+    record with a completed verdict, (crimes recorded, crimes identified). `name` is used in messages."""
 
     population: int
     records: tuple[tuple[int, int], ...]
+    name: str = ""
 
 
-def stratified_rate(strata: list[Stratum], confidence: float = 0.95) -> Rate:
-    """The recording rate estimated from a stratified sample of records.
+@dataclass(frozen=True)
+class Design:
+    """A design-weighted ratio estimate: the rate, the estimated crimes in the population (X^), and notes."""
 
-    Records are the sampling units and crimes are counted within them, so the rate is a combined ratio
-    estimate R = sum(N_h/n_h * y_h) / sum(N_h/n_h * x_h), with y recorded and x identified crimes, and its
-    variance (1/X^2) sum(N_h^2 (1 - f_h) s2_dh / n_h) with d = y - R x (Cochran 1977, sections 6.11-6.12,
-    eq. 6.50). With proportional allocation it equals the plain rate; the interval reflects the strata.
+    rate: Rate
+    crimes_in_population: float | None
+    notes: list[str] = field(default_factory=list)
+
+
+def check_strata(strata: list[Stratum]) -> None:
+    """Refuse impossible frames: a population of zero or below, or smaller than the records sampled from it."""
+    for s in strata:
+        where = f"stratum {s.name!r}: " if s.name else ""
+        if s.population <= 0:
+            raise ValueError(f"{where}the sample frame gives a population of {s.population}, so the "
+                             f"{len(s.records)} records sampled from it cannot be weighted")
+        if s.population < len(s.records):
+            raise ValueError(f"{where}the sample frame gives a population of {s.population}, smaller than the "
+                             f"{len(s.records)} records sampled from it")
+
+
+def design_rate(strata: list[Stratum], confidence: float = 0.95) -> Design:
+    """The recording rate estimated from records sampled in strata (of one sample, or of several samples of
+    different frames), each record weighted by its stratum's population over its completed records.
+
+    R = sum(N_h/n_h * y_h) / sum(N_h/n_h * x_h), with y recorded and x identified crimes per record, and
+    variance (1/X^2) sum(N_h^2 (1 - f_h) s2_dh / n_h) with d = y - R x (Cochran 1977, eq. 6.50). Strata with
+    no completed record contribute nothing and are named in the notes. Raises ValueError for impossible frames.
     """
-    used = [s for s in strata if s.records and s.population]
+    check_strata(strata)
+    used = [s for s in strata if s.records]
+    notes = [f"stratum {s.name or '?'} (population {s.population:,}) has no completed records: it contributes "
+             f"nothing to the weighted estimate" for s in strata if not s.records]
     y_tot = sum(s.population / len(s.records) * sum(y for y, _ in s.records) for s in used)
     x_tot = sum(s.population / len(s.records) * sum(x for _, x in s.records) for s in used)
     k = sum(y for s in used for y, _ in s.records)
     n = sum(x for s in used for _, x in s.records)
-    label = "stratified ratio estimate weighted by the sample frame, with finite population correction"
+    label = DESIGN_METHOD
     if x_tot == 0:
-        return Rate(k, n, None, None, None, label, confidence, "no crimes identified: no rate")
+        return Design(Rate(k, n, None, None, None, label, confidence, "no crimes identified: no rate",
+                           short=DESIGN_SHORT), None, notes)
     r = y_tot / x_tot
     var, warn = 0.0, []
     for s in used:
         n_h = len(s.records)
         if n_h < 2:
-            warn.append("a stratum has a single record: its variance cannot be estimated")
+            if n_h < s.population:
+                warn.append("a stratum has a single record: its variance cannot be estimated")
             continue
         d = [y - r * x for y, x in s.records]
         mean = sum(d) / n_h
@@ -130,26 +234,55 @@ def stratified_rate(strata: list[Stratum], confidence: float = 0.95) -> Rate:
         f = min(1.0, n_h / s.population)
         var += s.population ** 2 * (1 - f) * s2 / n_h
     half = _z(confidence) * math.sqrt(var) / x_tot
-    return Rate(k, n, r, max(0.0, r - half), min(1.0, r + half), label, confidence,
-                "; ".join(filter(None, [_warning(k, n, "stratified"), *sorted(set(warn))])))
+    low, high = r - half, r + half
+    rt = Rate(k, n, r, max(0.0, low), min(1.0, high), label, confidence,
+              "; ".join(filter(None, [_warning(k, n, "design"), *sorted(set(warn))])),
+              half_width=half, low_cut=low < 0, high_cut=high > 1, population=x_tot, short=DESIGN_SHORT)
+    return Design(rt, x_tot, notes)
+
+
+def stratified_rate(strata: list[Stratum], confidence: float = 0.95) -> Rate:
+    """The design-weighted rate alone (see design_rate), as the earlier API returned it."""
+    r = design_rate(strata, confidence).rate
+    return Rate(r.recorded, r.identified, r.rate, r.low, r.high,
+                "stratified ratio estimate weighted by the sample frame, with finite population correction",
+                r.confidence, r.warning, r.half_width, r.low_cut, r.high_cut, r.population, r.short)
 
 
 @dataclass(frozen=True)
 class Estimate:
+    """Crimes a year not recorded, with its interval; an end is None where it is not defined (a rate's
+    lower bound of 0%, or a rate whose interval is not defined)."""
+
     value: float
-    low: float
-    high: float
+    low: float | None
+    high: float | None
+
+    def interval_text(self) -> str:
+        def end(x: float | None) -> str:
+            return NOT_DEFINED if x is None else f"{round(x):,}"
+        if self.low is None and self.high is None:
+            return "not defined (the rate's interval is not defined)"
+        if self.high is None:
+            return f"{end(self.low)} to not defined (the rate's lower bound is 0%)"
+        return f"{end(self.low)} to {end(self.high)}"
 
 
 def unrecorded_estimate(recorded_crime_12m: int, r: Rate) -> Estimate | None:
     """Crimes a year the force fails to record: recorded x (1 - rate) / rate, as HMIC publishes it.
 
-    The function falls as the rate rises, so the interval's ends come from the rate's high and low ends.
-    """
-    if r.rate is None or r.rate == 0 or r.low is None or r.high is None:
+    The function falls as the rate rises, so the interval's ends come from the rate's high and low ends. None
+    when there is no rate or the rate is 0% (nothing recorded: the estimate itself is not defined)."""
+    if r.rate is None or r.rate == 0:
         return None
 
-    def f(p: float) -> float:
-        return recorded_crime_12m * (1 - p) / p if p > 0 else math.inf
+    def f(p: float | None) -> float | None:
+        if p is None or p <= 0:
+            return None
+        return recorded_crime_12m * (1 - p) / p
 
-    return Estimate(f(r.rate), f(r.high), f(r.low))
+    value = f(r.rate)
+    assert value is not None
+    if not r.defined:
+        return Estimate(value, None, None)
+    return Estimate(value, f(r.high), f(r.low))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import math
 from datetime import date, timedelta
 from pathlib import Path
 
@@ -23,6 +24,15 @@ from cdi_workbench.timeutil import uk_local
 # group code: (identified, recorded, recorded within 24 hours, of which domestic abuse identified / recorded)
 WM = {"19C": (167, 150, 119), "8N": (575, 448, 365), "17A": (194, 180, 149), "58A": (533, 453, 422)}
 DA_IDENTIFIED, DA_RECORDED = 429, 313
+WM_FRAME = 94_989  # incident records the sample was drawn from (the board note)
+
+
+def hand_margin(recorded: int, identified: int, records: int) -> float:
+    """The published margin by hand: 1.96 sqrt(p q / n) sqrt((N - n) / (N - 1)), N the estimated crimes in the
+    sampled population = records in the frame x crimes identified per sampled record."""
+    p = recorded / identified
+    big_n = WM_FRAME * identified / records
+    return 1.959963984540054 * math.sqrt(p * (1 - p) / identified) * math.sqrt((big_n - identified) / (big_n - 1))
 
 
 @pytest.fixture(scope="module")
@@ -48,7 +58,9 @@ def wm(tmp_path_factory: pytest.TempPathFactory):  # noqa: ANN201
             {"ref": f"CR-{ref}", "ho_code": code, "status": "recorded", "source_ref": f"INC-{ref}",
              "recorded_at": start + timedelta(hours=n + (3 if timely else 30))}
             for n, (ref, code, recorded, timely, _da) in enumerate(plan) if recorded])
-        sampling.draw(s, "Incidents", "incident", len(plan), seed=2017)
+        smp = sampling.draw(s, "Incidents", "incident", len(plan), seed=2017)
+        # the frame as the board note states it: drawn at random from 94,989 incident records
+        smp.frame = {**(smp.frame or {}), "population": {"all": WM_FRAME}}
     with db.session() as s:
         crime_ids = dict(s.execute(select(CrimeRecord.ref, CrimeRecord.id)).all())
         items = dict(s.execute(select(ReportRecord.ref, AuditItem.id).join(
@@ -116,7 +128,9 @@ def test_every_export_shows_them(wm, tmp_path: Path) -> None:  # noqa: ANN001
     assert cells["Violence against the person"].value == pytest.approx(448 / 575)
     assert cells["Violence against the person"].number_format == "0.0%"
     text = " ".join(" ".join(p.extract_text() for p in PdfReader(write_pdf(f, tmp_path / "f.pdf")).pages).split())
-    assert "Violence against the person 575 448 77.9% +/- 3.39%" in text
+    margin = hand_margin(448, 575, 1469)
+    assert f"{margin * 100:.2f}" == "3.36"  # the plain formula gives 3.39; the frame of 94,989 narrows it
+    assert f"Violence against the person 575 448 77.9% +/- {margin * 100:.2f}%" in text
     assert "Rape 150 119 31" in text
     assert "normal approximation (Wald), as published by HMIC" in text
     # the charts are drawn with their values printed beside each bar
