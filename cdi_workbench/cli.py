@@ -102,7 +102,7 @@ def cmd_report(a: argparse.Namespace) -> int:
 
         require(db, a.user or "", "report")
         findings = compute(db, method=a.method)
-        review = review_figures(db)  # peer review agreement and the force's challenges
+        review = review_figures(db, method=a.method, findings=findings)  # agreement and the force's challenges
     finally:
         db.close()
     if a.previous:
@@ -110,13 +110,15 @@ def cmd_report(a: argparse.Namespace) -> int:
 
         old = Database(a.previous)
         try:
-            findings = with_previous(findings, compute(old, method=a.method))
+            findings = with_previous(findings, compute(old, method=a.method), source=str(a.previous))
         finally:
             old.close()
     for path, writer in ((a.json, write_json), (a.xlsx, write_xlsx), (a.pdf, write_pdf)):
         if path:
             writer(findings, Path(path), review)
             print(f"Wrote {path}")
+    for warning in findings.warnings:
+        print(f"Note: {warning}", file=sys.stderr)
     return 0
 
 
@@ -135,6 +137,8 @@ def cmd_sample(a: argparse.Namespace) -> int:
             n = sampling.SampleOps(db).export(name, path)
             print(f"Wrote {n} records of '{name}' in draw order to {path}")
             return 0
+        if a.size is None and a.per_stratum is not None and not a.extend:
+            a.size = 0  # a dip-sample of N per stratum needs no overall size
         if a.size is None:
             print("cdi sample: give --size N", file=sys.stderr)
             return 2
@@ -152,7 +156,7 @@ def cmd_sample(a: argparse.Namespace) -> int:
         with db.session() as s:
             smp = sampling.draw(s, name, kind, a.size, seed, system=a.system,
                                 stratify=a.stratify == "offence-group", per_stratum=a.per_stratum,
-                                allocation=a.allocation, who=a.user or "")
+                                allocation=a.allocation, who=a.user or "", special=a.special)
             n = len(sampling.draw_order(s, name))
             frame = dict(smp.frame or {})
         print(f"Drew '{name}': {n} {kind} records, seed {seed}")
@@ -193,7 +197,7 @@ def cmd_recorded_crime(a: argparse.Namespace) -> int:
 
 
 def cmd_agreement(a: argparse.Namespace) -> int:
-    from .agreement import agreement, label
+    from .agreement import WEIGHTED_KAPPA, agreement, label
 
     db = Database(a.db)
     try:
@@ -203,13 +207,17 @@ def cmd_agreement(a: argparse.Namespace) -> int:
     if not rows:
         print("No record has both an auditor's and a reviewer's completed verdict yet.")
         return 0
-    print(f"{'check':48} {'auditor':18} {'pairs':>5} {'agree':>7} {'kappa':>6}  band")
+    print(f"{'check':48} {'auditor':18} {'pairs':>5} {'agree':>7} {'kappa':>6} {'95% CI':>14} {'PABAK':>6}  band")
     for r in rows:
         k = "n/a" if r.kappa is None else f"{r.kappa:.2f}"
-        print(f"{label(r.check)[:48]:48} {(r.auditor or 'all')[:18]:18} {r.pairs:5} {r.percent:6.1f}% {k:>6}  "
-              f"{r.band}")
-    print("Agreement: share of records where both gave the same answer; Cohen's kappa (statsmodels); "
-          "bands: Landis and Koch (1977).")
+        pabak = "" if r.pabak is None else f"{r.pabak:.2f}"
+        note = f" ({r.prevalence_note})" if r.prevalence_note else ""
+        weighted = " [weighted, linear]" if r.kappa_method == WEIGHTED_KAPPA else ""
+        print(f"{label(r.check)[:48]:48} {(r.auditor or 'all')[:18]:18} {r.pairs:5} {r.percent:6.1f}% {k:>6} "
+              f"{r.interval_text:>14} {pabak:>6}  {r.band_text}{note}{weighted}")
+    print("Agreement: share of records where both gave the same answer; Cohen's kappa (statsmodels), the "
+          "weighted kappa with linear weights for crimes identified, 95% interval from the asymptotic standard "
+          "error; PABAK: Byrt, Bishop and Carlin (1993); bands: Landis and Koch (1977), from 30 pairs.")
     return 0
 
 
@@ -292,10 +300,13 @@ def build_parser() -> argparse.ArgumentParser:
     sp.add_argument("db")
     sp.add_argument("--kind", choices=sorted(KINDS))
     sp.add_argument("--system", help="referral system (Guardian, PO1, DO1, ...)")
-    sp.add_argument("--size", type=int)
+    sp.add_argument("--size", type=int, help="records to draw (not needed with --per-stratum)")
     sp.add_argument("--stratify", choices=["offence-group"])
     sp.add_argument("--allocation", choices=["proportional", "equal"], default="proportional")
     sp.add_argument("--per-stratum", type=int, help="a fixed-size dip-sample of N from each stratum")
+    sp.add_argument("--special", choices=["modern-slavery-crimes", "modern-slavery-referrals", "vulnerable-adults",
+                                          "vulnerable-children"],
+                    help="a special sample inspections request, reported in a table of its own")
     sp.add_argument("--seed", type=int)
     sp.add_argument("--name")
     sp.add_argument("--extend", metavar="NAME")

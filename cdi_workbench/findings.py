@@ -12,11 +12,10 @@ from sqlalchemy.orm import Session
 from .audit.evaluate import CrimeFacts, evaluate
 from .audit.verdicts import CHECKS, VerdictBody
 from .classification import CANCELLATION_GROUPS, cancellation_group
-from .findings_load import ItemVerdict, SampleInfo
+from .findings_load import ItemVerdict, SampleInfo, effective_verdicts, n100s, reports
 from .findings_load import cancellations as load_cancellations
 from .findings_load import crimes as load_crimes
 from .findings_load import disposals as load_disposals
-from .findings_load import effective_verdicts, n100s, reports
 from .findings_load import samples as load_samples
 from .findings_rates import ESTIMATE_GROUPS, RATE_GROUPS, WEIGHTED_LABEL, GroupCounter, Unit, estimate_table, plan
 from .findings_tables import Cell, Counter, Row, Table
@@ -43,6 +42,7 @@ class Findings:
     design_rates: dict[str, Rate] = field(default_factory=dict)  # design-weighted rate per offence group
     headline: dict[str, str] = field(default_factory=dict)  # group -> 'published' | 'design'
     warnings: list[str] = field(default_factory=list)  # what the report must say (strata contributing nothing...)
+    previous: Findings | None = None  # the previous audit's findings (follow-up audits), see with_previous
 
     def table(self, key: str) -> Table:
         for t in self.tables:
@@ -303,7 +303,7 @@ def with_previous(current: Findings, previous: Findings, source: str = "") -> Fi
     info["warnings"] = warnings
     audit = {**current.audit, "previous": info}
     return Findings(audit, current.samples, tables, current.verdicts, current.rates, current.item_labels,
-                    current.design_rates, current.headline, [*current.warnings, *warnings])
+                    current.design_rates, current.headline, [*current.warnings, *warnings], previous)
 
 
 _WORDS_ONLY = {"Interval method", "Design-weighted method", "Rate used"}  # no figure to compare in brackets

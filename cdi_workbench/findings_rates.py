@@ -22,6 +22,7 @@ from typing import Any
 
 from .classification import GROUP_LABELS, group_of
 from .findings_load import SampleInfo
+from .findings_tables import Cell, Row, Table
 from .statistics import (
     METHODS,
     SMALL,
@@ -34,7 +35,6 @@ from .statistics import (
     rate,
     unrecorded_estimate,
 )
-from .findings_tables import Cell, Row, Table
 
 WEIGHTED_LABEL = "Stratified samples (weighted estimate)"
 RATE_GROUPS = [("all", "All crimes (excluding fraud)"), ("vap", "Violence against the person"),

@@ -22,12 +22,18 @@ from sqlalchemy import exists, func, literal, select, update
 from sqlalchemy.orm import Session
 
 from .audit.roles import identify
-from .classification import GROUP_PRIORITY, NO_CRIME  # noqa: F401 (part of this module's interface)
+from .classification import (
+    CANCELLATION_GROUPS,
+    GROUP_PRIORITY,  # noqa: F401 (part of this module's interface)
+    NO_CRIME,
+)
 from .draw_keys import ORDER, SeedMaps, draw_key
 from .rules import normalise_code
+from .special_samples import SPECIAL_SAMPLES, special_key
 from .storage.models import N100, AuditItem, Cancellation, CrimeRecord, Disposal, RecordLink, ReportRecord, Sample
 from .strata import (
     null_rows,
+    refresh_cancellations,
     report_stratum,  # noqa: F401 (part of this module's interface)
 )
 from .strata import refresh as refresh_strata
@@ -131,7 +137,8 @@ def _where(q, src: _Source, kind: str, system: str | None, f: Filters, exclude: 
 
 def _prepare(s: Session, kind: str) -> None:
     """Make sure every record has its draw key and every report its stratum (rows written outside the importer:
-    by hand, by scripts, or links changed since)."""
+    by hand, by scripts, or links changed since), and every cancelled crime the offence group of its crime's
+    Home Office code (strata.refresh_cancellations)."""
     src = _source(kind)
     if src.table is ReportRecord:
         missing = null_rows(s.connection(), "draw_key")
@@ -141,6 +148,8 @@ def _prepare(s: Session, kind: str) -> None:
         s.execute(update(src.table), [{"id": i, "draw_key": draw_key(r)} for i, r in missing[start:start + 10000]])
     if src.table is ReportRecord:
         refresh_strata(s.connection())
+    elif src.table is Cancellation:
+        refresh_cancellations(s)
 
 
 def population(s: Session, kind: str, system: str | None = None, filters: Filters | None = None) -> list[Candidate]:
@@ -157,7 +166,12 @@ def _counts(s: Session, kind: str, system: str | None, f: Filters, exclude: int 
         n = s.scalar(_where(select(func.count(src.id)), src, kind, system, f, exclude)) or 0
         return {"n100": n} if n else {}
     q = _where(select(src.stratum, func.count()), src, kind, system, f, exclude).group_by(src.stratum)
-    return dict(sorted((st or NO_CRIME, n) for st, n in s.execute(q)))
+    counts = dict(sorted((st or NO_CRIME, n) for st, n in s.execute(q)))
+    if kind == "cancellation":  # the offence groups in the order reports list them
+        order = list(CANCELLATION_GROUPS)
+        counts = dict(sorted(counts.items(), key=lambda kv: (order.index(kv[0]) if kv[0] in order
+                                                             else len(order), kv[0])))
+    return counts
 
 
 def population_counts(s: Session, kind: str, system: str | None = None,
@@ -205,12 +219,14 @@ def systems(s: Session) -> list[str]:
 def draw(s: Session, name: str, kind: str, size: int, seed: int, system: str | None = None,
          stratify: bool = False, per_stratum: int | dict[str, int] | None = None, allocation: str = "proportional",
          who: str = "", progress: Callable[[int, int], None] | None = None,
-         filters: Filters | None = None) -> Sample:
+         filters: Filters | None = None, special: str | None = None) -> Sample:
     """Draw and store a sample.
 
     stratify: allocate `size` across offence-group strata, `allocation` 'proportional' (largest remainder)
-    or 'equal'; per_stratum: a fixed-size dip-sample from each stratum (e.g. 20 of each disposal type),
-    or a dict of sizes per stratum.
+    or 'equal'; per_stratum: a fixed-size dip-sample from each stratum (e.g. 20 of each disposal type, or 20
+    cancelled crimes of each offence group in classification.CANCELLATION_GROUPS), or a dict of sizes per stratum.
+    special: a special sample's purpose (special_samples.SPECIAL_SAMPLES, e.g. 'modern_slavery_referrals'):
+    reported in a table of its own, kept out of the main tables and rates.
     """
     who = identify(s, who).require_name("draw samples")
     if s.scalar(select(Sample.id).where(Sample.name == name)) is not None:
@@ -218,6 +234,11 @@ def draw(s: Session, name: str, kind: str, size: int, seed: int, system: str | N
     if size < 0:
         raise ValueError("a sample size cannot be negative")
     f = filters or Filters()
+    if special is not None:
+        special = special_key(special)
+        if kind not in ("incident", "referral"):
+            raise ValueError(f"a special sample ({SPECIAL_SAMPLES[special].label}) is drawn from incidents or "
+                             f"referrals, not {kind} records")
     counts = population_counts(s, kind, system, f)
     if not counts:
         raise ValueError(f"there are no {kind} records to sample" + (" that pass the filters" if filters else ""))
@@ -232,9 +253,13 @@ def draw(s: Session, name: str, kind: str, size: int, seed: int, system: str | N
     else:
         method = "simple random"
     method += " (seeded keyed-hash order)"
+    if special is not None:
+        method = f"special sample: {SPECIAL_SAMPLES[special].label}; {method}"
     frame = {"population": sizes, "allocated": alloc, "seed": seed, "order": ORDER,
              "stratified": stratified, "allocation": allocation if stratify and per_stratum is None else "",
              "extensions": [], "filters": f.to_json()}
+    if special is not None:
+        frame["special"] = special
     smp = Sample(name=name, kind=kind, system=system, method=method, seed=seed, frame=frame,
                  drawn_at=now_utc(), drawn_by=who)
     s.add(smp)

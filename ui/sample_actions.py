@@ -147,7 +147,7 @@ class SampleAndFindingsActions:
             return current
         old = Database(previous)
         try:
-            return with_previous(current, compute(old))
+            return with_previous(current, compute(old), source=previous)
         finally:
             old.close()
 

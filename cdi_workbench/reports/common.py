@@ -131,8 +131,43 @@ def population_text(sample: dict[str, Any]) -> str:
 
 
 def sample_size(sample: dict[str, Any]) -> int | None:
-    alloc = (sample.get("frame") or {}).get("allocated")
-    return sum(alloc.values()) if alloc else None
+    """Records in the sample as it now stands: the first draw plus every extension."""
+    frame = sample.get("frame") or {}
+    alloc = frame.get("allocated")
+    if not alloc:
+        return None
+    return sum(alloc.values()) + sum(int(e.get("added", 0)) for e in frame.get("extensions") or [])
+
+
+def extension_text(sample: dict[str, Any]) -> str:
+    """'1,000 drawn, extended by 500 (to 1,500)' where a sample was extended; '' otherwise."""
+    frame = sample.get("frame") or {}
+    alloc = frame.get("allocated") or {}
+    added = [int(e.get("added", 0)) for e in frame.get("extensions") or []]
+    if not added:
+        return ""
+    first = sum(alloc.values())
+    return (f"{first:,} drawn, extended by {' + '.join(f'{n:,}' for n in added)} "
+            f"(to {first + sum(added):,})")
+
+
+def previous_facts(findings: Findings) -> list[tuple[str, str]]:
+    """The previous audit the bracketed figures come from (force, period, rule set, file), for the exports."""
+    prev = findings.audit.get("previous")
+    if not prev:
+        return []
+    return [("Previous audit (figures in brackets)",
+             f"{prev.get('force', '')}, {prev.get('period_start', '')} to {prev.get('period_end', '')}, "
+             f"{prev.get('rule_set_title') or prev.get('rule_set', '')}"
+             + (f"; file {prev['file']}" if prev.get("file") else ""))]
+
+
+def special_sample(sample: dict[str, Any]) -> str:
+    """The special sample's name ('Modern slavery referrals'), or '' for a main sample."""
+    from cdi_workbench.special_samples import SPECIAL_SAMPLES
+
+    key = (sample.get("frame") or {}).get("special")
+    return SPECIAL_SAMPLES[key].label if key in SPECIAL_SAMPLES else (key or "")
 
 
 def table_is_empty(table: Table) -> bool:
@@ -174,24 +209,46 @@ def methodology(findings: Findings) -> list[str]:
         f"the auditor found the circumstances called for (codes compared ignoring case, spaces and leading "
         f"zeros). 'Outside {hours} hours' counts recorded crimes recorded more than {hours} hours after the "
         f"report was received, the limit under {rules}; the interval is measured in UTC so clock changes do "
-        f"not distort it. Where the auditor overrode a worked-out result, the override (with its reason) "
-        f"is counted.",
+        f"not distort it. 'Time not known' counts recorded crimes whose report or recording time is missing, or "
+        f"whose crime was recorded before the report was received: they are neither within nor outside the "
+        f"limit, and the 'X out of Y recorded within {hours} hours' sentence counts only crimes whose times "
+        f"are both known and in order. Where the auditor overrode a worked-out result, the override (with its "
+        f"reason) is counted. A crime the verdict links to a crime record since cancelled is counted as the "
+        f"verdict says (recorded) and named in the report's notes.",
         "Out-of-court disposal and cancelled-crime figures count the records where the answer to the check "
-        "was 'yes'. The victim's views are asked only where there was a victim to consult.",
+        "was 'yes'. The victim's views are asked only where there was a victim to consult. Cancelled crimes "
+        "are grouped as inspections report them (rape; sexual offences excluding rape; violence against the "
+        "person; robbery; burglary; other), from the cancelled crime's Home Office code where the crime record "
+        "is known.",
+        "Special samples (modern slavery crimes and referrals, vulnerable adult and vulnerable child records) "
+        "are reported in tables of their own and are not part of the incident tables or the recording rates.",
         "The 'findings in numbers' tables are counts from the samples. Recording rates (crimes recorded / "
-        f"crimes identified) are printed with a 95% confidence interval: {a.get('interval_method', 'normal')}. "
-        "The symmetric '+/-' margin is the normal approximation inspections publish; it is not defined at 0% "
-        "or 100% and is unreliable with fewer than 5 recorded or unrecorded crimes, where the Wilson or "
-        "Clopper-Pearson interval should be preferred. Rates from fewer than 30 crimes carry a caution. Where a "
-        "sample was stratified, a weighted estimate uses the population of each stratum in the stored sample "
-        "frame (a combined ratio estimate, Cochran 1977, with the finite population correction).",
+        f"crimes identified) are printed with a 95% confidence interval, the method named beside each one: "
+        f"{a.get('interval_method', 'normal')}. The symmetric '+/-' margin is the normal approximation "
+        "inspections publish, 1.96 x sqrt(p (1 - p) / n), with the finite population correction "
+        "sqrt((N - n) / (N - 1)) where N is the estimated number of crimes in the sampled population (records in "
+        "the sample frame x crimes identified per sampled record). Where the interval would pass 0% or 100% "
+        "the bound is cut there and the text says so; the margin printed is still the formula's. It is not "
+        "defined at 0% or 100% and is unreliable with fewer than 5 recorded or unrecorded crimes, where the "
+        "Wilson or Clopper-Pearson interval should be preferred (they apply no finite population correction, "
+        "and say so). Rates from fewer than 30 crimes carry a caution.",
+        "'Crimes identified' and 'Crimes recorded' are unweighted counts ('X out of Y'). Beside each rate the "
+        "design-weighted rate weights every sampled record by its stratum's population in the sample frame over "
+        "the records completed in it (a record drawn in two samples of one frame counted once), so that samples "
+        "and strata drawn at different rates combine correctly; its interval is the combined ratio estimate's "
+        "(Cochran 1977, s. 6.11, with the finite population correction), which also allows for several crimes "
+        "in one record not being independent. Where records were sampled at different rates the design-weighted "
+        "rate is the headline, and the annual estimate uses it and says so.",
         "Times are UK local time (dd/mm/yyyy HH:MM).",
     ]
 
 
 # ---- peer review agreement and the force's challenges (shared by the JSON, Excel and PDF exports) ---------
 AGREEMENT_METHOD = "Cohen's kappa (statsmodels)"
-AGREEMENT_COLUMNS = ["Check", "Pairs", "Agreed", "% agreement", f"Kappa: {AGREEMENT_METHOD}",
+# The Excel sheet's columns (the PDF and the window join each interval to its figure).
+AGREEMENT_COLUMNS = ["Check", "Pairs", "Agreed", "% agreement", "% agreement: 95% CI from", "to", "Kappa",
+                     "Kappa: standard error", "Kappa: 95% CI from", "to", "Kappa method",
+                     "PABAK (Byrt, Bishop and Carlin 1993)", "Prevalence index", "Bias index",
                      "Landis and Koch (1977) band"]
 RESOLUTION_COLUMNS = ["Failures before", "Agreed by the force", "Challenged", "No response", "Upheld", "Rejected",
                       "Awaiting decision", "Failures after"]
@@ -221,6 +278,11 @@ class ReviewFigures:
     def agreement_for(self, auditor: str = "") -> list[Agreement]:
         return [a for a in self.agreement if a.auditor == auditor]
 
+    @property
+    def percent_method(self) -> str:
+        """The interval method of the % agreement ('' with nothing reviewed)."""
+        return next((a.percent_method for a in self.agreement if a.percent_method), "")
+
     def resolution(self) -> list[tuple[str, dict[str, list[int]]]]:
         """(kind of failure, {RESOLUTION_KEYS: items}) rows, then a 'Total' row: len(items) is each figure
         (an item appears once per failure it holds). before = agreed + challenged + no response;
@@ -242,12 +304,15 @@ class ReviewFigures:
         return [r for r in self.challenges if r.response]
 
 
-def review_figures(db: Database) -> ReviewFigures:
-    """Agreement per check (overall and per auditor) and the challenge rows of the audit in db."""
+def review_figures(db: Database, method: str = "normal", findings: Findings | None = None) -> ReviewFigures:
+    """Agreement per check (overall and per auditor) and the challenge rows of the audit in db.
+
+    method: the interval method of the % agreement (the report's, statistics.METHODS); findings: the
+    findings already computed from db, so the challenge rows need not compute them again."""
     from cdi_workbench.agreement import agreement
     from cdi_workbench.challenges import challenge_rows
 
-    return ReviewFigures(agreement(db), challenge_rows(db))
+    return ReviewFigures(agreement(db, method=method), challenge_rows(db, findings))
 
 
 def agreement_label(a: Agreement) -> str:
@@ -260,6 +325,13 @@ def percent_text(a: Agreement) -> str:
     return "" if a.percent is None else f"{a.percent:.1f}%"
 
 
+def percent_interval(a: Agreement) -> str:
+    """'43.6% to 97.0%', or '' without an interval."""
+    if a.percent_low is None or a.percent_high is None:
+        return ""
+    return f"{a.percent_low:.1f}% to {a.percent_high:.1f}%"
+
+
 def kappa_figure(a: Agreement) -> str:
     """The kappa as printed: two decimals, or why there is none."""
     if a.kappa is None:
@@ -267,8 +339,24 @@ def kappa_figure(a: Agreement) -> str:
     return f"{a.kappa:.2f}"
 
 
+def kappa_interval(a: Agreement) -> str:
+    """'0.09 to 1.00' (the 95% interval), or ''."""
+    return a.interval_text
+
+
+def pabak_figure(a: Agreement) -> str:
+    return "" if a.pabak is None else f"{a.pabak:.2f}"
+
+
 def kappa_band(a: Agreement) -> str:
-    return a.band if a.kappa is not None else ("one answer only" if a.pairs else "")
+    """The Landis and Koch band or why there is none, with the prevalence warning where it applies:
+    'substantial', 'too few pairs for a band (n < 30)', 'slight (prevalence extreme: 88% agreement; PABAK
+    0.76)'."""
+    text = a.band_text
+    note = a.prevalence_note
+    if note:
+        return f"{text} ({note})" if text else note
+    return text
 
 
 def agreement_groups(rows: list[Agreement]) -> list[tuple[str, list[Agreement]]]:
@@ -281,16 +369,41 @@ def agreement_groups(rows: list[Agreement]) -> list[tuple[str, list[Agreement]]]
     return out
 
 
-def agreement_method() -> list[str]:
+def agreement_method(percent_method: str = "") -> list[str]:
+    """How the agreement figures are worked out; percent_method names the % agreement's interval method
+    (ReviewFigures.percent_method)."""
+    from cdi_workbench.agreement import (
+        KAPPA_INTERVAL,
+        MIN_BAND_PAIRS,
+        PARADOX_AGREEMENT,
+        PARADOX_KAPPA,
+        PREVALENCE_LIMIT,
+    )
+
+    interval = f"95% confidence interval: {percent_method}" if percent_method else "95% confidence interval"
     return [
         "Peer review agreement compares the auditor's verdict with the peer reviewer's, record by record, where "
         "both are complete and both answer the check. '% agreement' is the share of those records where the two "
-        "gave the same answer.",
+        f"gave the same answer, with its {interval} (the interval method of the report's rates).",
         f"Kappa is Cohen's kappa (Cohen 1960), computed by statsmodels ({AGREEMENT_METHOD}) from the two "
-        "answers' contingency table: agreement beyond what the two sets of answers would give by chance. It is "
-        "not defined when both gave one and the same answer throughout ('n/a'). Bands follow Landis and Koch "
-        "(1977): below 0 poor, 0.00-0.20 slight, 0.21-0.40 fair, 0.41-0.60 moderate, 0.61-0.80 substantial, "
-        "0.81-1.00 almost perfect. With few pairs a kappa is unstable: read it with the number of pairs.",
+        "answers' contingency table: agreement beyond what the two sets of answers would give by chance. "
+        "Crimes identified is a count (0, 1, 2, 3 or more), so it carries the weighted kappa with linear weights "
+        "1 - |i - j| / 3 (Cohen 1968): answers one apart count as two-thirds agreement, two apart as one third. "
+        "Kappa is not defined when both gave one and the same answer throughout ('n/a'). Its interval is the "
+        f"{KAPPA_INTERVAL}; the standard error is asymptotic and unreliable with few pairs. Where it comes "
+        "out as 0 (perfect agreement, or one of the two giving one answer throughout) no interval is given.",
+        "PABAK is the prevalence- and bias-adjusted kappa of Byrt, Bishop and Carlin (1993), 2 x agreement - 1 "
+        "for a yes/no check and (k x agreement - 1) / (k - 1) for k possible answers (k = 4 for crimes "
+        "identified). For a yes/no check with a and d the records where both said yes and where both said no, "
+        "and b and c those where they differ, the prevalence index is |a - d| / n and the bias index "
+        f"|b - c| / n. Prevalence is marked extreme where the prevalence index is above {PREVALENCE_LIMIT:.1f}, "
+        f"or where agreement is at least {PARADOX_AGREEMENT:.0%} but kappa at most {PARADOX_KAPPA:.2f} "
+        "(Feinstein and Cicchetti 1990): nearly every answer is the same, chance agreement is high and kappa "
+        "is low even though the two rarely differ, so read kappa beside the % agreement and PABAK.",
+        "Bands follow Landis and Koch (1977): below 0 poor, 0.00-0.20 slight, 0.21-0.40 fair, 0.41-0.60 "
+        "moderate, 0.61-0.80 substantial, 0.81-1.00 almost perfect. No band is given from fewer than "
+        f"{MIN_BAND_PAIRS} pairs ('too few pairs for a band (n < {MIN_BAND_PAIRS})'): read such a kappa with "
+        "its interval and the number of pairs.",
         "Crimes identified compares the number of crimes each found (0, 1, 2, 3 or more); recorded compares "
         "whether every crime identified was recorded (where both identified one); classification and "
         "timeliness compare whether any linked crime was wrongly classified or late, worked out from the codes "

@@ -9,9 +9,11 @@ string cell with the quote-prefix style, never as a formula, so Excel shows it a
 from __future__ import annotations
 
 import re
+from copy import copy
 from datetime import datetime
 from pathlib import Path
 from typing import Any
+from weakref import WeakKeyDictionary
 
 from openpyxl import Workbook
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE, Cell
@@ -39,14 +41,17 @@ from .common import (
     agreement_method,
     auditors_text,
     column_label,
+    extension_text,
     is_total,
     kappa_band,
     methodology,
     not_applicable,
     period_text,
     population_text,
+    previous_facts,
     resolution_method,
     sample_size,
+    special_sample,
     table_is_empty,
     verdict_columns,
     write_atomically,
@@ -68,6 +73,7 @@ THIN = Side(style="thin", color="808080")
 GRID = Border(left=THIN, right=THIN, top=THIN, bottom=THIN)
 TOTAL_BORDER = Border(left=THIN, right=THIN, top=Side(style="medium", color="000000"), bottom=THIN)
 WRAP_TOP = Alignment(wrap_text=True, vertical="top")
+TOP = Alignment(vertical="top")
 HEADER_ALIGN = Alignment(wrap_text=True, vertical="center", horizontal="center")
 RATE_FORMAT = "0.0%"
 COUNT_FORMAT = "#,##0"
@@ -108,6 +114,30 @@ def put(ws: Worksheet, row: int, col: int, value: Any, number_format: str | None
             cell.number_format = number_format
     elif value is not None:
         put(ws, row, col, str(value))
+    return cell
+
+
+_FORMATS: WeakKeyDictionary[Workbook, dict[Any, Any]] = WeakKeyDictionary()
+
+
+def styled(cell: Cell, **styles: Any) -> Cell:
+    """Give a cell fonts, fills, borders or alignments (style objects made once, such as GRID and WRAP_TOP):
+    styled(cell, border=GRID, alignment=WRAP_TOP) does what cell.border, cell.alignment = GRID, WRAP_TOP does.
+
+    openpyxl looks each style assigned to a cell up in the workbook's lists by hashing it, some 20 microseconds
+    a style: over the columns of 20,000 verdict rows that was most of the export. So the first cell of each
+    combination (with the number format and quote prefix put() gave it) is styled the ordinary way and the
+    rest get a copy of its style array, as openpyxl copies styles between cells itself. The arrays index the
+    workbook's lists, so they are kept per workbook."""
+    formats = _FORMATS.setdefault(cell.parent.parent, {})
+    key = (tuple(cell._style) if cell._style is not None else (), *((k, id(v)) for k, v in styles.items()))
+    found = formats.get(key)
+    if found is None:
+        for name, value in styles.items():
+            setattr(cell, name, value)
+        formats[key] = (copy(cell._style), tuple(styles.values()))  # holding the objects keeps each id theirs
+    else:
+        cell._style = copy(found[0])
     return cell
 
 
@@ -174,6 +204,7 @@ def _summary_sheet(ws: Worksheet, findings: Findings, contents: list[tuple[str, 
         ("Audited by", auditors_text(findings)),
         ("Generated", a.get("generated_at", "")),
         ("Protective marking", MARKING),
+        *previous_facts(findings),
     ]
     row = 4
     for label, value in facts:
@@ -194,7 +225,8 @@ def _summary_sheet(ws: Worksheet, findings: Findings, contents: list[tuple[str, 
         values = [smp.get("name", ""), KIND_LABELS.get(smp.get("kind", ""), smp.get("kind", "")),
                   smp.get("system", ""), smp.get("method", ""), smp.get("seed"),
                   _as_datetime(smp.get("drawn_at")),
-                  smp.get("drawn_by", ""), sample_size(smp), population_text(smp)]
+                  smp.get("drawn_by", ""), sample_size(smp),
+                  "; ".join(filter(None, [special_sample(smp), extension_text(smp), population_text(smp)]))]
         for col, v in enumerate(values, 1):
             c = put(ws, row, col, v, DATETIME_FORMAT if isinstance(v, datetime) else "0")
             c.border, c.alignment = GRID, WRAP_TOP
@@ -211,9 +243,15 @@ def _summary_sheet(ws: Worksheet, findings: Findings, contents: list[tuple[str, 
         c.font = Font(underline="single", color="1F4E79")
         put(ws, row, 2, title)
 
+    widths = [24, 18, 14, 34, 12, 16, 16, 8, 48]
+    if findings.warnings:
+        row += 2
+        put(ws, row, 1, "Read the figures with these notes").font = Font(bold=True, size=12)
+        for text in findings.warnings:
+            row += 1
+            _paragraph(ws, row, text, 1, 7, sum(widths[:7]))
     row += 2
     put(ws, row, 1, "How the figures are counted").font = Font(bold=True, size=12)
-    widths = [24, 18, 14, 34, 12, 16, 16, 8, 48]
     for text in methodology(findings):
         row += 1
         _paragraph(ws, row, text, 1, 7, sum(widths[:7]))
@@ -229,7 +267,15 @@ def _table_sheet(ws: Worksheet, findings: Findings, table: Table) -> None:
     put(ws, 2, 1, table.title).font = Font(bold=True, size=13)
     put(ws, 3, 1, f"{a.get('force', '')}, {period_text(findings)}").font = SUBTITLE_FONT
     header_row = 4
-    heads = [LABEL_HEADINGS.get(table.key, "")] + list(table.columns)
+    # a follow-up audit: each figure with a previous value gets a numeric column of its own beside it
+    with_prev = [any(r.cells[i].previous is not None for r in table.rows) for i in range(len(table.columns))]
+    layout: list[tuple[int, bool]] = []  # (column index in the table, previous?)
+    for i, prev in enumerate(with_prev):
+        layout.append((i, False))
+        if prev:
+            layout.append((i, True))
+    heads = [LABEL_HEADINGS.get(table.key, "")] + [
+        f"{table.columns[i]} (previous audit)" if prev else table.columns[i] for i, prev in layout]
     for col, h in enumerate(heads, 1):
         c = put(ws, header_row, col, h)
         c.font, c.fill, c.border = BOLD, HEADER_FILL, GRID
@@ -243,12 +289,18 @@ def _table_sheet(ws: Worksheet, findings: Findings, table: Table) -> None:
         c = put(ws, row, 1, r.label)
         c.border = TOTAL_BORDER if total else GRID
         c.font = BOLD if total else Font()
-        for col, (column, cell) in enumerate(zip(table.columns, r.cells, strict=True), 2):
+        for col, (i, prev) in enumerate(layout, 2):
+            column, cell = table.columns[i], r.cells[i]
             na = not cell.value and not_applicable(table.key, r.label, column)
-            if column == "Recording rate" and isinstance(cell.value, float) and cell.text.endswith("%"):
+            rate_col = column in RATE_COLUMNS
+            if prev:
+                number = cell.previous
+                c = put(ws, row, col, number, RATE_FORMAT if rate_col and isinstance(number, float)
+                        else COUNT_FORMAT)
+            elif rate_col and isinstance(cell.value, float) and _shown_as_rate(cell.text):
                 c = put(ws, row, col, cell.value, RATE_FORMAT)  # a rate: a real number shown as a percentage
             elif cell.text:
-                c = put(ws, row, col, cell.text)
+                c = put(ws, row, col, _current_text(cell))
             else:
                 c = put(ws, row, col, NOT_APPLICABLE if na else cell.value, COUNT_FORMAT)
             c.border = TOTAL_BORDER if total else GRID
@@ -264,8 +316,9 @@ def _table_sheet(ws: Worksheet, findings: Findings, table: Table) -> None:
 
     label_width = max([len(heads[0])] + [len(r.label) for r in table.rows]) + 4
     ws.column_dimensions["A"].width = min(max(label_width, 18), 48)
-    for col, h in enumerate(table.columns, 2):
-        ws.column_dimensions[get_column_letter(col)].width = max(12, min(len(h) + 4, 20))
+    for col, h in enumerate(heads[1:], 2):
+        wide = h.endswith(("method", "Rate used", "interval"))  # words, not figures
+        ws.column_dimensions[get_column_letter(col)].width = 30 if wide else max(12, min(len(h) + 4, 20))
     notes = []
     if table_is_empty(table):
         notes.append("No records of this kind have a completed verdict in this audit.")
@@ -278,6 +331,21 @@ def _table_sheet(ws: Worksheet, findings: Findings, table: Table) -> None:
         row += 1
         _paragraph(ws, row, text, 1, len(heads), width, NOTE_FONT)
     _print_setup(ws, title_rows=f"{header_row}:{header_row}")
+
+
+RATE_COLUMNS = {"Recording rate", "Design-weighted rate"}
+
+
+def _shown_as_rate(text: str) -> bool:
+    """'83.8%' or '83.8% (80.1%)' (a follow-up's bracket): the cell is the rate itself."""
+    return text.split(" (")[0].endswith("%") and not text.startswith(("+/-", "n/a"))
+
+
+def _current_text(cell: Any) -> str:
+    """The cell's own text: a previous figure in brackets has a column of its own in the workbook."""
+    if cell.previous is not None and cell.text.endswith(")") and " (" in cell.text:
+        return cell.text[:cell.text.rindex(" (")]
+    return cell.text
 
 
 def _sources_sheet(ws: Worksheet, findings: Findings, names: dict[str, str]) -> None:
@@ -315,16 +383,16 @@ def _verdicts_sheet(ws: Worksheet, findings: Findings) -> None:
         c.font, c.fill, c.border, c.alignment = BOLD, HEADER_FILL, GRID, HEADER_ALIGN
     ws.row_dimensions[2].height = 30
     widths = {k: len(column_label(k)) for k in keys}
+    align = [WRAP_TOP if key in WRAPPED_VERDICT_COLUMNS else TOP for key in keys]
     for row, v in enumerate(findings.verdicts, 3):
         for col, key in enumerate(keys, 1):
             value = v.get(key)
+            if value is None or value == "":
+                continue  # a blank answer: no cell (about half the cells, the checks of the other kinds)
             if key == "updated_at":
                 value = _as_datetime(value)
-            c = put(ws, row, col, value, DATETIME_FORMAT if isinstance(value, datetime) else "0")
-            if key in WRAPPED_VERDICT_COLUMNS:
-                c.alignment = WRAP_TOP
-            else:
-                c.alignment = Alignment(vertical="top")
+            styled(put(ws, row, col, value, DATETIME_FORMAT if isinstance(value, datetime) else "0"),
+                   alignment=align[col - 1])
             shown = 16 if isinstance(value, datetime) else len(str(yes_no(value)))
             widths[key] = max(widths[key], shown)
     for col, key in enumerate(keys, 1):
@@ -350,14 +418,18 @@ def _records(findings: Findings, items: Any) -> str:
 
 
 def _agreement_sheet(ws: Worksheet, findings: Findings, review: ReviewFigures) -> None:
-    """Per check: pairs, agreed, % agreement (a number shown as a percentage), kappa (0.00) with its band and
-    the method named in the heading, overall then per auditor; the records where the answers differ."""
+    """Per check: pairs, agreed, % agreement with its 95% interval (numbers shown as percentages), kappa (0.00)
+    with its standard error, 95% interval and method, PABAK, the prevalence and bias indices and the band (or
+    why there is none), overall then per auditor; the records where the answers differ."""
     _marking_row(ws)
     put(ws, 2, 1, "Peer review agreement").font = Font(bold=True, size=13)
-    put(ws, 3, 1, f"{findings.audit.get('force', '')}, {period_text(findings)}. Kappa: {AGREEMENT_METHOD}; "
-                  f"bands: Landis and Koch (1977).").font = SUBTITLE_FONT
+    interval = f"; % agreement 95% CI: {review.percent_method}" if review.percent_method else ""
+    put(ws, 3, 1, f"{findings.audit.get('force', '')}, {period_text(findings)}. Kappa: {AGREEMENT_METHOD} "
+                  f"(weighted, linear weights, for crimes identified){interval}; PABAK: Byrt, Bishop and Carlin "
+                  f"(1993); bands: Landis and Koch (1977), from 30 pairs.").font = SUBTITLE_FONT
     heads = [*AGREEMENT_COLUMNS, "Records where the answers differ (sample #position reference)"]
-    widths = [46, 9, 9, 13, 16, 18, 60]
+    widths = [46, 9, 9, 11, 11, 9, 9, 11, 11, 9, 20, 13, 11, 9, 30, 60]
+    band_col, records_col = len(AGREEMENT_COLUMNS), len(heads)
     row = 4
     if not review.agreement:
         row += 1
@@ -381,18 +453,24 @@ def _agreement_sheet(ws: Worksheet, findings: Findings, review: ReviewFigures) -
                 put(ws, row, 1, agreement_label(a)).alignment = WRAP_TOP
                 put(ws, row, 2, a.pairs, COUNT_FORMAT)
                 put(ws, row, 3, a.agree, COUNT_FORMAT)
-                put(ws, row, 4, None if a.percent is None else a.percent / 100, RATE_FORMAT)
-                put(ws, row, 5, "n/a" if a.kappa is None else a.kappa, KAPPA_FORMAT)
-                put(ws, row, 6, kappa_band(a))
-                put(ws, row, 7, _records(findings, a.disagreements)).alignment = WRAP_TOP
+                for col, pct in ((4, a.percent), (5, a.percent_low), (6, a.percent_high)):
+                    put(ws, row, col, None if pct is None else pct / 100, RATE_FORMAT)
+                put(ws, row, 7, "n/a" if a.kappa is None else a.kappa, KAPPA_FORMAT)
+                for col, value in ((8, a.kappa_se), (9, a.kappa_low), (10, a.kappa_high)):
+                    put(ws, row, col, value, KAPPA_FORMAT)
+                put(ws, row, 11, a.kappa_method if a.kappa is not None else "").alignment = WRAP_TOP
+                for col, value in ((12, a.pabak), (13, a.prevalence_index), (14, a.bias_index)):
+                    put(ws, row, col, value, KAPPA_FORMAT)
+                put(ws, row, band_col, kappa_band(a)).alignment = WRAP_TOP
+                put(ws, row, records_col, _records(findings, a.disagreements)).alignment = WRAP_TOP
                 for col in range(1, len(heads) + 1):
                     ws.cell(row, col).border = GRID
-                for col in range(2, 6):
+                for col in (*range(2, 11), 12, 13, 14):
                     ws.cell(row, col).alignment = Alignment(horizontal="right", vertical="top")
     row += 1
-    for text in agreement_method():
+    for text in agreement_method(review.percent_method):
         row += 1
-        _paragraph(ws, row, text, 1, 6, sum(widths[:6]), NOTE_FONT)
+        _paragraph(ws, row, text, 1, band_col, sum(widths[:band_col]), NOTE_FONT)
     for col, w in enumerate(widths, 1):
         ws.column_dimensions[get_column_letter(col)].width = w
     if first_header:
@@ -433,8 +511,8 @@ def _challenges_sheet(ws: Worksheet, findings: Findings, review: ReviewFigures) 
                   r.decided_by,
                   _as_datetime(display(r.decided_at)), r.decision_reason, r.counted_after]
         for col, v in enumerate(values, 1):
-            c = put(ws, row, col, v, DATETIME_FORMAT if isinstance(v, datetime) else "0")
-            c.border, c.alignment = GRID, WRAP_TOP
+            styled(put(ws, row, col, v, DATETIME_FORMAT if isinstance(v, datetime) else "0"), border=GRID,
+                   alignment=WRAP_TOP)
     for col, w in enumerate([30, 13, 24, 14, 44, 24, 16, 16, 44, 10], 1):
         ws.column_dimensions[get_column_letter(col)].width = w
     ws.freeze_panes = f"B{header_row + 1}"

@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from cdi_workbench.findings import Findings
+from cdi_workbench.findings_figures import figures
 from cdi_workbench.timeutil import display
 
 from .common import (
@@ -16,6 +17,7 @@ from .common import (
     ReviewFigures,
     agreement_label,
     agreement_method,
+    kappa_band,
     resolution_method,
     write_atomically,
 )
@@ -39,16 +41,31 @@ def _plain(value: Any) -> Any:
     return str(value)
 
 
+def _round(value: float | None, places: int = 6) -> float | None:
+    return None if value is None else round(value, places)
+
+
 def _agreement(review: ReviewFigures) -> dict[str, Any]:
+    from cdi_workbench.agreement import KAPPA_INTERVAL, MIN_BAND_PAIRS, PABAK_SOURCE
+
     return {
         "method": AGREEMENT_METHOD,
+        "kappa_interval": KAPPA_INTERVAL,
+        "pabak": PABAK_SOURCE,
+        "percent_method": review.percent_method,
         "bands": "Landis and Koch (1977)",
-        "notes": agreement_method(),
+        "band_min_pairs": MIN_BAND_PAIRS,
+        "notes": agreement_method(review.percent_method),
         "rows": [{"check": a.check, "label": agreement_label(a), "group": a.group, "auditor": a.auditor,
                   "pairs": a.pairs, "agreed": a.agree,
-                  "percent": None if a.percent is None else round(a.percent, 4),
-                  "kappa": None if a.kappa is None else round(a.kappa, 6), "kappa_method": AGREEMENT_METHOD,
-                  "band": a.band, "items": sorted(a.items), "disagreements": sorted(a.disagreements)}
+                  "percent": _round(a.percent, 4), "percent_low": _round(a.percent_low, 4),
+                  "percent_high": _round(a.percent_high, 4), "percent_method": a.percent_method,
+                  "kappa": _round(a.kappa), "kappa_low": _round(a.kappa_low), "kappa_high": _round(a.kappa_high),
+                  "kappa_se": _round(a.kappa_se), "kappa_method": a.kappa_method,
+                  "pabak": _round(a.pabak), "prevalence_index": _round(a.prevalence_index),
+                  "bias_index": _round(a.bias_index), "prevalence_extreme": a.prevalence_extreme,
+                  "band": a.band, "band_text": kappa_band(a), "kappa_text": a.kappa_text,
+                  "items": sorted(a.items), "disagreements": sorted(a.disagreements)}
                  for a in review.agreement],
     }
 
@@ -98,6 +115,8 @@ def findings_document(findings: Findings, review: ReviewFigures | None = None) -
         "audit": audit,
         "samples": samples,
         "tables": tables,
+        "figures": figures(findings),
+        "warnings": list(findings.warnings),
         "verdicts": [{str(k): _plain(v) for k, v in v.items()} for v in findings.verdicts],
     }
     if review is not None:

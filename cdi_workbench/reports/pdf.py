@@ -32,6 +32,7 @@ from reportlab.platypus import (
 )
 
 from cdi_workbench.findings import Findings
+from cdi_workbench.findings import Row as FindingsRow
 from cdi_workbench.findings import Table as FindingsTable
 from cdi_workbench.timeutil import display
 
@@ -49,15 +50,21 @@ from .common import (
     agreement_label,
     agreement_method,
     auditors_text,
+    extension_text,
     is_total,
     kappa_band,
     kappa_figure,
+    kappa_interval,
     methodology,
     not_applicable,
+    pabak_figure,
+    percent_interval,
     percent_text,
     period_text,
+    previous_facts,
     resolution_method,
     sample_size,
+    special_sample,
     stratum_label,
     table_is_empty,
     write_atomically,
@@ -218,6 +225,7 @@ def _title_page(findings: Findings) -> list[Flowable]:
             ("Audited by", auditors_text(findings)),
             ("Generated", a.get("generated_at", "")),
             ("Protective marking", MARKING),
+            *previous_facts(findings),
         ]),
         Spacer(1, 1.2 * cm),
         para("This report holds findings about records of crime reported by victims, including children and "
@@ -228,7 +236,6 @@ def _title_page(findings: Findings) -> list[Flowable]:
 
 
 def _count_table(findings: Findings, table: FindingsTable) -> Table:
-    n = len(table.columns)
     label_w, num_w = _column_widths(table)
     header = [Paragraph(text(LABEL_HEADINGS.get(table.key, "")), STYLES["head_left"])]
     header += [Paragraph(text(c), STYLES["head_right"]) for c in table.columns]
@@ -256,9 +263,24 @@ def _count_table(findings: Findings, table: FindingsTable) -> Table:
         if total:
             style += [("FONTNAME", (1, i), (-1, i), "Helvetica-Bold"), ("LINEABOVE", (0, i), (-1, i), 1.5,
                                                                           colors.black)]
-    t = Table(data, colWidths=[label_w] + [num_w] * n, repeatRows=1, hAlign="LEFT")
+    t = Table(data, colWidths=[label_w, *num_w], repeatRows=1, hAlign="LEFT")
     t.setStyle(TableStyle(style))
     return t
+
+
+# Tables too wide for the page print in parts, each with the row labels (published-style, then design-weighted).
+_SPLIT_AT = {"recording_rates": "Design-weighted rate"}
+
+
+def _column_parts(table: FindingsTable) -> list[FindingsTable]:
+    first = _SPLIT_AT.get(table.key)
+    if first is None or first not in table.columns:
+        return [table]
+    at = table.columns.index(first)
+    return [FindingsTable(table.key, table.title, cols, [FindingsRow(r.label, cells) for r, cells in
+                                                         zip(table.rows, rows, strict=True)], table.note)
+            for cols, rows in ((table.columns[:at], [r.cells[:at] for r in table.rows]),
+                               (table.columns[at:], [r.cells[at:] for r in table.rows]))]
 
 
 def _figure(value: str, bold: bool) -> str | Paragraph:
@@ -268,20 +290,31 @@ def _figure(value: str, bold: bool) -> str | Paragraph:
     return Paragraph(f"<b>{text(value)}</b>" if bold else text(value), STYLES["cell_right"])
 
 
-def _column_widths(table: FindingsTable) -> tuple[float, float]:
-    """Label column as wide as its longest label (within limits); figure columns share the rest, each at
-    least as wide as the longest word of its heading so headings wrap between words, never inside one."""
+def _weight(column: str) -> float:
+    """Columns of words (a method, an interval that may say a bound was cut) get more room than counts."""
+    if column.endswith("method") or column == "Rate used":
+        return 2.0
+    if column.endswith("interval"):
+        return 1.5
+    return 1.0
+
+
+def _column_widths(table: FindingsTable) -> tuple[float, list[float]]:
+    """Label column as wide as its longest label (within limits); figure columns share the rest by weight, each
+    at least as wide as the longest word of its heading so headings wrap between words, never inside one."""
     n = max(len(table.columns), 1)
     pad = 12
     labels = [LABEL_HEADINGS.get(table.key, "")] + [r.label for r in table.rows]
+    wordy = any(_weight(c) > 1 for c in table.columns)
     label_w = max(stringWidth(lab, "Helvetica-Bold", 9) for lab in labels) + pad
-    label_w = min(max(label_w, 4 * cm), 7 * cm)
+    label_w = min(max(label_w, 4 * cm), 4.6 * cm if wordy else 7 * cm)
     word_w = max((stringWidth(w, "Helvetica-Bold", 8.5) for c in table.columns for w in c.split()), default=0)
-    num_w = (FRAME_W - label_w) / n
-    if num_w < word_w + pad:  # give the figure columns what they need; labels wrap instead
-        num_w = word_w + pad
-        label_w = max(FRAME_W - n * num_w, 3 * cm)
-    return label_w, num_w
+    weights = [_weight(c) for c in table.columns] or [1.0]
+    unit = (FRAME_W - label_w) / sum(weights)
+    if unit < word_w + pad:  # give the figure columns what they need; labels wrap instead
+        unit = word_w + pad
+        label_w = max(FRAME_W - sum(weights) * unit, 3 * cm)
+    return label_w, [unit * w for w in weights][:n]
 
 
 def _findings_section(findings: Findings) -> list[Flowable]:
@@ -289,12 +322,19 @@ def _findings_section(findings: Findings) -> list[Flowable]:
                            para(f"{findings.audit.get('force', '')}, {period_text(findings)}. Counts are per "
                                 f"crime for incidents and referrals and per record for the other checks; see "
                                 f"section 3 for how each figure is counted.", "body")]
+    if findings.warnings:
+        out.append(para("Read the figures with these notes:", "body"))
+        out += [Paragraph(f"&bull; {text(w)}", STYLES["body"]) for w in findings.warnings]
     for t in findings.tables:
         block: list[Flowable] = [para(t.title, "h2")]
         if table_is_empty(t):
             block.append(para("No records of this kind have a completed verdict in this audit.", "body"))
         else:
-            block.append(_count_table(findings, t))
+            parts = _column_parts(t)
+            for n, part in enumerate(parts):
+                if n:
+                    block.append(Spacer(1, 6))
+                block.append(_count_table(findings, part))
             if t.note:
                 block.append(para(t.note, "note"))
             chart = {"recording_rates": rate_chart, "timeliness": timeliness_chart}.get(t.key)
@@ -324,7 +364,10 @@ def _samples_section(findings: Findings) -> list[Flowable]:
                  ("Drawn", f"{smp.get('drawn_at', '')}" + (f" by {smp['drawn_by']}" if smp.get("drawn_by")
                                                             else ""))]
         if size is not None:
-            facts.append(("Records drawn", f"{size:,}"))
+            facts.append(("Records drawn", extension_text(smp) or f"{size:,}"))
+        if special_sample(smp):
+            facts.append(("Special sample", f"{special_sample(smp)}: reported in its own table, not in the "
+                                            f"recording rates"))
         block: list[Flowable] = [para(smp.get("name", ""), "h3"), _facts_table(facts, 3.2 * cm)]
         frame = smp.get("frame") or {}
         pop = frame.get("population") or {}
@@ -385,19 +428,26 @@ def _grid_style(header_rows: int = 1) -> list[tuple[Any, ...]]:
 
 
 def _agreement_table(review: ReviewFigures, auditor: str) -> Table:
-    heads = ["Check", "Pairs", "Agreed", "% agreement", f"Kappa: {AGREEMENT_METHOD}", "Landis and Koch band"]
+    heads = ["Check", "Pairs", "Agreed", "% agreement (95% CI)", "Kappa (95% CI), method", "PABAK",
+             "Landis and Koch band"]
     data: list[list[Any]] = [[Paragraph(text(heads[0]), STYLES["head_left"])]
                              + [Paragraph(text(h), STYLES["head_right"]) for h in heads[1:-1]]
                              + [Paragraph(text(heads[-1]), STYLES["head_left"])]]
-    style = _grid_style() + [("ALIGN", (1, 1), (4, -1), "RIGHT")]
+    style = _grid_style() + [("ALIGN", (1, 1), (5, -1), "RIGHT")]
     for group, rows in agreement_groups(review.agreement_for(auditor)):
-        data.append([para(group, "cell_bold"), "", "", "", "", ""])
+        data.append([para(group, "cell_bold"), "", "", "", "", "", ""])
         i = len(data) - 1
         style += [("SPAN", (0, i), (-1, i)), ("BACKGROUND", (0, i), (-1, i), GROUP_GREY)]
         for a in rows:
-            data.append([para(agreement_label(a), "cell"), f"{a.pairs:,}", f"{a.agree:,}", percent_text(a),
-                         kappa_figure(a), para(kappa_band(a), "cell")])
-    widths = [6.1 * cm, 1.4 * cm, 1.5 * cm, 2.0 * cm, 2.8 * cm, 3.2 * cm]
+            pct = text(percent_text(a)) + (f"<br/>({text(percent_interval(a))})" if percent_interval(a) else "")
+            kap = text(kappa_figure(a))
+            if a.kappa is not None:
+                kap += f" ({text(kappa_interval(a))})" if kappa_interval(a) else ""
+                kap += f"<br/><i>{text(a.kappa_method)}</i>"
+            data.append([para(agreement_label(a), "cell"), f"{a.pairs:,}", f"{a.agree:,}",
+                         Paragraph(pct, STYLES["cell_right"]), Paragraph(kap, STYLES["cell_right"]),
+                         pabak_figure(a), para(kappa_band(a), "cell")])
+    widths = [3.6 * cm, 1.2 * cm, 1.5 * cm, 3.1 * cm, 3.1 * cm, 1.5 * cm, 3.0 * cm]  # 17 cm: the frame
     t = Table(data, colWidths=widths, repeatRows=1, hAlign="LEFT")
     t.setStyle(TableStyle(style))
     return t
@@ -414,9 +464,13 @@ def _disagreement_note(findings: Findings, review: ReviewFigures) -> Paragraph |
 
 
 def _agreement_section(findings: Findings, review: ReviewFigures) -> list[Flowable]:
+    interval = f" ({review.percent_method})" if review.percent_method else ""
     out: list[Flowable] = [CondPageBreak(8 * cm), para("4. Peer review agreement", "h1"),
-                           para(f"Auditor's and peer reviewer's answers compared per check: % agreement and "
-                                f"{AGREEMENT_METHOD}, with its Landis and Koch (1977) band.", "body")]
+                           para(f"Auditor's and peer reviewer's answers compared per check: % agreement with its "
+                                f"95% confidence interval{interval}; {AGREEMENT_METHOD} (the weighted kappa with "
+                                "linear weights for crimes identified) with its 95% interval from the asymptotic "
+                                "standard error; the prevalence- and bias-adjusted kappa (PABAK, Byrt, Bishop and "
+                                "Carlin 1993); and the Landis and Koch (1977) band, given from 30 pairs.", "body")]
     if not review.agreement:
         out.append(para("Nothing has been peer reviewed yet: no record has both an auditor's and a reviewer's "
                         "completed verdict.", "body"))
@@ -427,7 +481,7 @@ def _agreement_section(findings: Findings, review: ReviewFigures) -> list[Flowab
         out.append(note)
     for who in review.auditors:
         out.append(KeepTogether([para(f"Auditor: {who}", "h3"), _agreement_table(review, who)]))
-    out += [para(p, "note") for p in agreement_method()]
+    out += [para(p, "note") for p in agreement_method(review.percent_method)]
     return out
 
 
