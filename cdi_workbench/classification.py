@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import re
 from dataclasses import dataclass
 from datetime import date
 from functools import lru_cache
@@ -25,6 +26,16 @@ GROUP_PRIORITY = ("rape", "sexual", "vap", "other", "fraud")
 NO_CRIME = "no crime linked"
 # The ONS 2018 list holds codes in use until the 2019 reclassifications; the HO 2026-27 list holds current ones.
 CHANGEOVER = date(2019, 4, 1)
+# Offence groups of cancelled crimes (no-crimes), as inspections dip-sample them ("20 per offence group"), in the
+# order reports list them. Which codes fall in each: resources/cancellation_groups.csv.
+CANCELLATION_GROUPS = {
+    "rape": "Rape",
+    "sexual": "Sexual offences (excluding rape)",
+    "vap": "Violence against the person",
+    "robbery": "Robbery",
+    "burglary": "Burglary",
+    "other": "Other offences",
+}
 
 
 @dataclass(frozen=True)
@@ -69,6 +80,7 @@ def codes_for_period(start: date, end: date) -> list[Classification]:
     return [c for c in all_classifications() if c.valid_during(start, end)]
 
 
+@lru_cache(maxsize=4096)
 def group_of(code: str | None) -> str:
     """Offence group of a code; unknown codes count as 'other'."""
     found = lookup(code)
@@ -97,3 +109,76 @@ def reported_incident_reasons() -> dict[str, str]:
     """N100 and other notifiable reported incident codes and what they mean (Home Office list, April 2026)."""
     with open(RESOURCES / "ho_notifiable_reported_incidents.csv", newline="", encoding="utf-8") as fh:
         return {r["Home Office code"].strip(): r["Incident"].strip() for r in csv.DictReader(fh)}
+
+
+@lru_cache(maxsize=1)
+def _cancellation_rules() -> tuple[tuple[str, str, str], ...]:
+    """(match, value, group) rows of resources/cancellation_groups.csv, in order ('#' lines are its notes)."""
+    with open(RESOURCES / "cancellation_groups.csv", newline="", encoding="utf-8") as fh:
+        rows = tuple((r["match"].strip(), r["value"].strip().lower(), r["group"].strip())
+                     for r in csv.DictReader(line for line in fh if not line.startswith("#")))
+    for _match, _value, group in rows:
+        if group not in CANCELLATION_GROUPS:
+            raise ValueError(f"cancellation_groups.csv names an unknown group {group!r}")
+    return rows
+
+
+_HO_CLASS = re.compile(r"\d+")
+
+
+def cancellation_group_of_code(ho_code: str | None) -> str | None:
+    """The cancellation offence group of a Home Office code ('34B' -> 'robbery'); None for a code not in the list."""
+    found = lookup(ho_code)
+    if found is None:
+        return None
+    number = _HO_CLASS.match(normalise_code(found.code))
+    for match, value, group in _cancellation_rules():
+        if match == "ho_class" and number is not None and int(number.group()) == int(value):
+            return group
+        if match == "offence_group" and found.group == value:
+            return group
+    return "other"
+
+
+# The names reports and forces write for the groups (compared without case, brackets or extra spaces).
+_CANCELLATION_NAMES = {
+    "rape": "rape",
+    "sexual": "sexual", "sexual offences": "sexual", "sexual offences excluding rape": "sexual",
+    "other sexual offences": "sexual",
+    "vap": "vap", "violence": "vap", "violence against the person": "vap",
+    "robbery": "robbery",
+    "burglary": "burglary",
+    "other": "other", "other offences": "other", "all other offences": "other",
+    "all other offences excluding fraud": "other",
+}
+CANCELLATION_NAMES_ACCEPTED = ("rape; sexual, sexual offences, sexual offences excluding rape; violence, violence "
+                               "against the person, VAP; robbery; burglary; other, other offences")
+
+
+def _name_key(text: str) -> str:
+    return " ".join(re.sub(r"[()\[\],;:_-]", " ", text).lower().split())
+
+
+def parse_cancellation_group(text: str) -> str:
+    """The group key for a group as reports and forces write it ('Violence' -> 'vap', 'ROBBERY' -> 'robbery');
+    raises ValueError naming the value and the names accepted."""
+    found = _CANCELLATION_NAMES.get(_name_key(str(text)))
+    if found is None:
+        shown = str(text).strip()
+        shown = shown if len(shown) <= 60 else shown[:57] + "..."
+        raise ValueError(f"unknown offence group {shown!r} (accepted: {CANCELLATION_NAMES_ACCEPTED})")
+    return found
+
+
+def cancellation_group(ho_code: str | None, written: str | None) -> str:
+    """A cancelled crime's group: from its Home Office code when the code is in the list, else the group written
+    (a name parse_cancellation_group accepts, or a key), else 'other' (also for a written group it does not know)."""
+    from_code = cancellation_group_of_code(ho_code)
+    if from_code is not None:
+        return from_code
+    if written and written.strip():
+        try:
+            return parse_cancellation_group(written)
+        except ValueError:
+            return "other"
+    return "other"

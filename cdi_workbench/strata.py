@@ -5,14 +5,19 @@ sexual > violence against the person > other > fraud), or 'no crime linked'. It 
 report_record.stratum. Database triggers (installed by schema 0007) set it to NULL whenever a link is added or
 removed or a linked crime's code or status changes, whoever writes (the importer's set-wise SQL, the ORM, a
 script); `refresh` works out again just those rows, in one UPDATE, inside the caller's transaction.
+
+A cancelled crime's stratum is its cancellation offence group (classification.CANCELLATION_GROUPS), stored in
+cancellation.offence_group; `refresh_cancellations` makes it follow the crime's Home Office code (after imports
+of cancellations or crimes, and before a draw).
 """
 
 from __future__ import annotations
 
 from sqlalchemy import Connection, case, func, select, update
+from sqlalchemy.orm import Session
 
-from .classification import GROUP_PRIORITY, NO_CRIME, group_of
-from .storage.models import CrimeRecord, RecordLink, ReportRecord
+from .classification import GROUP_PRIORITY, NO_CRIME, cancellation_group, cancellation_group_of_code, group_of
+from .storage.models import Cancellation, CrimeRecord, RecordLink, ReportRecord
 
 
 def report_stratum(codes: list[str]) -> str:
@@ -49,6 +54,30 @@ def refresh(conn: Connection) -> int:
             .scalar_subquery())
     named = case({i: g for i, g in enumerate(GROUP_PRIORITY)}, value=best, else_=NO_CRIME)
     return conn.execute(unknown.values(stratum=named)).rowcount
+
+
+def refresh_cancellations(conn: Connection | Session) -> list[tuple[str, str, str, str]]:
+    """Set every cancellation's offence_group (its stratum) to classification.cancellation_group: the group of its
+    crime record's Home Office code where that crime is in the database with a code in the list, whatever group
+    the extract wrote; else the group written; else 'other'. Inside the caller's transaction (a Session's loaded
+    objects see the change). Returns (crime_ref, group written, code, group of the code) for each cancellation
+    whose written group the code overrode. Cancelled crimes are few (hundreds or thousands): worked out in Python."""
+    rows = conn.execute(select(Cancellation.id, Cancellation.crime_ref, Cancellation.offence_group,
+                               CrimeRecord.ho_code)
+                        .outerjoin(CrimeRecord, CrimeRecord.ref == Cancellation.crime_ref)).all()
+    moves: dict[str, list[int]] = {}
+    overridden = []
+    for cid, ref, written, code in rows:
+        group = cancellation_group(code, written)
+        if group != written:
+            moves.setdefault(group, []).append(cid)
+            if written and cancellation_group_of_code(code) is not None:
+                overridden.append((ref, written, code, group))
+    for group, ids in moves.items():
+        for start in range(0, len(ids), 500):
+            conn.execute(update(Cancellation).where(Cancellation.id.in_(ids[start:start + 500]))
+                         .values(offence_group=group))
+    return overridden
 
 
 SQLITE_TRIGGERS = (

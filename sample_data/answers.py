@@ -8,7 +8,7 @@ from datetime import datetime
 from typing import Any
 
 from cdi_workbench.audit.verdicts import applicable_checks
-from cdi_workbench.classification import GROUP_LABELS, lookup
+from cdi_workbench.classification import CANCELLATION_GROUPS, lookup
 from cdi_workbench.rules import normalise_code, rule_set
 from cdi_workbench.timeutil import to_utc
 
@@ -112,8 +112,8 @@ def expected_totals(samples: dict[str, Any], rules: str) -> dict[str, dict[str, 
                         row["Wrongly classified"] += c["wrongly_classified"]
                         row[limit_col] += c["outside_limit"]
             elif smp["kind"] == "cancellation":
-                row = canc.setdefault(GROUP_LABELS[item["offence_group"]], _zero(["Reviewed",
-                                                                                  *CANCEL_COLUMNS.values()]))
+                row = canc.setdefault(CANCELLATION_GROUPS[item["offence_group"]],
+                                      _zero(["Reviewed", *CANCEL_COLUMNS.values()]))
                 row["Reviewed"] += 1
                 for key, col in CANCEL_COLUMNS.items():
                     row[col] += item["checks"].get(key) is True

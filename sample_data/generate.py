@@ -22,7 +22,7 @@ from typing import Any
 from sqlalchemy import insert, select
 
 from cdi_workbench.audit.setup import init_audit
-from cdi_workbench.classification import codes_for_period, group_of, lookup
+from cdi_workbench.classification import cancellation_group_of_code, codes_for_period, lookup
 from cdi_workbench.draw_keys import P, order_rank
 from cdi_workbench.rules import REASONS_NOT_RECORDED, normalise_code
 from cdi_workbench.sampling import draw
@@ -86,7 +86,7 @@ SAMPLES: list[tuple[str, str, str | None, int, bool, int | None, dict[str, int]]
     ("Disposals", "disposal", None, 40, False, 10,
      {"offender_suitable": 3, "offender_made_aware": 3, "victim_views_considered": 3,
       "outcome_appropriate": 2}),
-    ("Cancellations", "cancellation", None, 32, False, 8,
+    ("Cancellations", "cancellation", None, 48, False, 8,
      {"decision_correct": 3, "authorised_decision_maker": 3, "victim_informed": 3}),
     ("N100s", "n100", None, 15, False, None,
      {"n100_should_be_rape": 2, "n100_already_recorded": 1, "n100_not_rape": 1}),
@@ -380,8 +380,11 @@ class Builder:
                                           extra={"source_system": "Crime desk"}))
             dup = f"MC/14/{rng.randint(1000, 9999):06d}"
             reason, notes = cancellation_text(rng, c, when, dup)
+            if cancellation_group_of_code(c.code) != c.group:  # the draw groups a cancellation by its crime's code
+                raise ValueError(f"code {c.code} is not in the cancellation group {c.group}")
+            # stored as an import stores it: the group's key (an extract's 'Violence', 'VAP', 'Robbery', ...)
             cancels.append({"id": i, "crime_ref": truth.ref, "cancelled_at": when, "reason": reason,
-                            "decided_by_role": c.decided_by, "offence_group": group_of(c.code),
+                            "decided_by_role": c.decided_by, "offence_group": c.group,
                             "notes": notes, "extra": None})
             self.cancel_index[i] = (c, truth.ref)
 

@@ -129,10 +129,14 @@ def disposal_notes(rng: random.Random, d: DisposalCase, issued: datetime) -> tup
 
 
 # ---- cancellations --------------------------------------------------------------------------------------
+# by the offence groups inspections dip-sample cancellations in (classification.CANCELLATION_GROUPS); each code's
+# group is the one classification.cancellation_group_of_code gives it
 CANCEL_CODES = {"rape": ["19C", "19C", "19D", "19F"], "sexual": ["20A", "17A", "22B", "88E", "20A"],
                 "vap": ["8N", "105A", "8L", "8R", "3B", "105A"],
-                "other": ["28E", "49", "58C", "48", "34B", "46", "44"]}
-CANCEL_COUNTS = {"rape": 30, "sexual": 30, "vap": 50, "other": 40}
+                "robbery": ["34B", "34B", "34B", "34A"],
+                "burglary": ["28E", "28E", "28F", "30C", "28G"],
+                "other": ["49", "58C", "48", "46", "44", "58A"]}
+CANCEL_COUNTS = {"rape": 30, "sexual": 25, "vap": 45, "robbery": 20, "burglary": 20, "other": 30}
 AVI = {
     "rape": ["CCTV and ANPR show the suspect was in {Manchester|Leeds|London} at the time; IP accepts this",
              "IP retracted and admitted the allegation was invented after an argument; retraction supported "
@@ -148,6 +152,17 @@ AVI = {
             "Duplicate of <dup>, same victim and offence",
             "Offence occurred in the Westshire area; transferred with reference WS/14/{3301|5120|7782}",
             "The messages were sent by the IP's own phone, confirmed by phone download; IP admits this"],
+    "robbery": ["CCTV shows the IP handed the phone to the suspect and it was returned the next day; no force "
+                "used or threatened, IP accepts this",
+                "Duplicate of <dup>, same victim and offence",
+                "Offence occurred in the Westshire area; transferred with reference WS/14/{3301|5120|7782}",
+                "IP admitted the {wallet|phone|bag} was lost on a night out and the robbery was reported for the "
+                "insurance claim"],
+    "burglary": ["Nothing was taken and no entry made: the {door|window} was damaged by the IP's own {son|lodger} "
+                 "locking himself out, verified with the IP",
+                 "Duplicate of <dup>, same victim and offence",
+                 "The {tools|bike|laptop} reported stolen were found lent to a neighbour; IP confirms",
+                 "Offence occurred in the Westshire area; transferred with reference WS/14/{3301|5120|7782}"],
     "other": ["{Property|The phone|The bike} found at IP's home, not stolen; IP confirms",
               "CCTV shows the damage was caused accidentally by a delivery lorry",
               "Duplicate of <dup>, same victim and offence", "Offence occurred in the Westshire area; "

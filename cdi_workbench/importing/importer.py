@@ -21,8 +21,10 @@ from typing import Any
 
 import numpy as np
 
+from ..classification import CANCELLATION_GROUPS
 from ..storage.database import Database
 from ..strata import refresh as refresh_strata
+from ..strata import refresh_cancellations
 from .errors import ImportCancelled, ImportFailed, MappingError
 from .kinds import get_kind
 from .links import LinkOutcome, link_crimes, link_reports
@@ -209,6 +211,8 @@ class _Run:
         res.links_added, res.links_removed = links.added, links.removed
         if self.kind.report or self.kind.name == "crimes":
             refresh_strata(conn)  # reports whose links or linked crimes changed (marked by triggers)
+        if self.kind.name in ("cancellations", "crimes"):
+            self._regroup(conn)
         if self.outside and self.period is not None:
             res.notes.append(f"{_rows(self.outside, 'row')} dated outside the audit period ({self.period[4]}): "
                              "check this is the right extract for this audit")
@@ -227,6 +231,21 @@ class _Run:
             res.committed = True
             if rejects is not None:
                 res.rejects_path = rejects.finish()
+
+    def _regroup(self, conn: Any) -> None:
+        """Cancelled crimes take the offence group of their crime record's Home Office code, whatever group the
+        cancellations extract wrote (strata.refresh_cancellations); the notes say which changed."""
+        changed = refresh_cancellations(conn)
+        if not changed:
+            return
+        label = CANCELLATION_GROUPS.get
+        examples = "; ".join(f"{ref}: {label(written, written)} written, {code} is {label(group, group)}"
+                             for ref, written, code, group in changed[:_EXAMPLES])
+        what = ("not the offence group the file gives" if self.kind.name == "cancellations"
+                else "not the offence group their cancellations extract gave")
+        self.result.notes.append(f"{_rows(len(changed), 'cancelled crime')} grouped by the Home Office code of "
+                                 f"the crime record, {what} ({examples}"
+                                 + ("; ..." if len(changed) > _EXAMPLES else "") + ")")
 
     def _maybe_in_file(self, refs: list[str]) -> list[bool]:
         found = self.seen.find(np.fromiter((hash(r) for r in refs), dtype=np.int64, count=len(refs)))

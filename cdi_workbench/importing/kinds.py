@@ -8,7 +8,7 @@ from sqlalchemy import Table
 
 from ..storage.models import N100, Cancellation, CrimeRecord, Disposal, ReportRecord
 
-# value types: text (length-checked), datetime, bool, age, month, code, status, group, refs
+# value types: text (length-checked), datetime, bool, age, month, code, status, group, cancellation_group, refs
 KEY = "key"
 
 
@@ -89,7 +89,7 @@ KINDS: dict[str, Kind] = {k.name: k for k in (
     Kind("cancellations", _t(Cancellation), "crime_ref", (
         Field("crime_ref", "crime_ref", required=True), Field("cancelled_at", "cancelled_at", "datetime"),
         Field("reason", "reason"), Field("decided_by_role", "decided_by_role"),
-        Field("offence_group", "offence_group", "group"), Field("notes", "notes"),
+        Field("offence_group", "offence_group", "cancellation_group"), Field("notes", "notes"),
     ), label="cancelled crimes"),
     Kind("n100", _t(N100), "n100_ref", (
         Field("n100_ref", "ref", required=True), Field("incident_ref", "incident_ref"),

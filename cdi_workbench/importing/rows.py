@@ -23,6 +23,7 @@ from .values import (
     datetime_parser,
     parse_age,
     parse_bool,
+    parse_cancelled_group,
     parse_code,
     parse_group,
     parse_month,
@@ -58,7 +59,7 @@ def _parser(f_type: str, profile: Profile | None, date1904: bool = False) -> Cal
     if f_type == "refs":
         return refs_parser(profile.list_separators if profile else ";", CRIME_REF_LENGTH)
     return {"bool": parse_bool, "age": parse_age, "month": parse_month, "code": parse_code,
-            "status": parse_status, "group": parse_group}.get(f_type)
+            "status": parse_status, "group": parse_group, "cancellation_group": parse_cancelled_group}.get(f_type)
 
 
 def _add(problems: list[Problem] | None, column: str, value: Any, message: str) -> list[Problem]:

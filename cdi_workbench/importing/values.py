@@ -11,7 +11,7 @@ import re
 from collections.abc import Callable
 from datetime import UTC, date, datetime, time, timedelta, timezone
 
-from ..classification import GROUP_LABELS, lookup
+from ..classification import CANCELLATION_NAMES_ACCEPTED, GROUP_LABELS, lookup, parse_cancellation_group
 from ..timeutil import UK
 
 
@@ -283,6 +283,14 @@ def parse_group(value: object) -> str:
     if found is None:
         raise Bad("unknown offence group (" + ", ".join(GROUP_LABELS) + ")")
     return found
+
+
+def parse_cancelled_group(value: object) -> str:
+    """A cancelled crime's offence group as forces write it ('Violence', 'VAP', 'Robbery', ...) -> its key."""
+    try:
+        return parse_cancellation_group(cell_text(value))
+    except ValueError:  # the problem shows the value beside this message
+        raise Bad(f"unknown offence group (accepted: {CANCELLATION_NAMES_ACCEPTED})") from None
 
 
 def refs_parser(separators: str, max_len: int) -> Callable[[object], str]:

@@ -100,7 +100,7 @@ def test_other_kinds_report_their_own_problems(tmp_path: Path) -> None:
     path = write_csv(tmp_path / "disposals.csv", ["disposal_ref", "disposal_type"], [["D-1", ""]])
     assert [(p.column, p.problem) for p in check_file(path, "disposals").problems] == [
         ("disposal_type", "missing value")]
-    path = write_csv(tmp_path / "cancellations.csv", ["crime_ref", "offence_group"], [["CR-1", "burglary"]])
+    path = write_csv(tmp_path / "cancellations.csv", ["crime_ref", "offence_group"], [["CR-1", "shoplifting"]])
     assert check_file(path, "cancellations").problems[0].problem.startswith("unknown offence group")
     path = write_csv(tmp_path / "wide.csv", ["incident_ref", "narrative"], [["INC-1", "a", "surplus"], ["INC-2"]])
     result = check_file(path, "incidents")

@@ -17,7 +17,7 @@ from sqlalchemy import func, select
 from cdi_workbench.audit.narrative import entries
 from cdi_workbench.audit.service import AuditService
 from cdi_workbench.audit.verdicts import CrimeFinding, VerdictBody, applicable_checks
-from cdi_workbench.classification import codes_for_period
+from cdi_workbench.classification import CANCELLATION_GROUPS, cancellation_group_of_code, codes_for_period
 from cdi_workbench.findings import compute
 from cdi_workbench.rules import REASONS_NOT_RECORDED, normalise_code
 from cdi_workbench.storage.database import Database
@@ -86,7 +86,11 @@ def test_counts(db: Database, key: dict[str, Any]) -> None:
                                                                                             "resolution"}
         assert n(Cancellation) >= 150
         groups = set(s.scalars(select(Cancellation.offence_group).distinct()))
-        assert groups == {"rape", "sexual", "vap", "other"}
+        assert groups == set(CANCELLATION_GROUPS)  # rape, sexual, vap, robbery, burglary, other
+        for ref, group, code in s.execute(select(Cancellation.crime_ref, Cancellation.offence_group,
+                                                 CrimeRecord.ho_code)
+                                          .join(CrimeRecord, CrimeRecord.ref == Cancellation.crime_ref)):
+            assert cancellation_group_of_code(code) == group, (ref, code, group)
         assert n(N100) >= 40
         assert all(re.fullmatch(r"100/0[1-3]", c) for c in s.scalars(select(N100.reason_code)))
         samples = {smp.name: smp for smp in s.scalars(select(Sample))}
@@ -94,8 +98,10 @@ def test_counts(db: Database, key: dict[str, Any]) -> None:
                                 "Disposals", "Cancellations", "N100s"}
         sizes = {name: n(AuditItem, AuditItem.sample_id == smp.id) for name, smp in samples.items()}
         assert sizes == {"Incidents": 120, "Guardian referrals": 40, "PO1 referrals": 20, "DO1 referrals": 20,
-                         "Disposals": 40, "Cancellations": 32, "N100s": 15}
+                         "Disposals": 40, "Cancellations": 48, "N100s": 15}
         assert samples["Incidents"].frame["stratified"] is True
+        # 8 of each offence group inspections dip-sample cancellations by, in the order reports list them
+        assert samples["Cancellations"].frame["allocated"] == {g: 8 for g in CANCELLATION_GROUPS}
     assert key["counts"]["incidents"] == 3000
 
 
