@@ -1,6 +1,14 @@
-"""Agreement between the auditor and the peer reviewer, per check: percentage agreement and Cohen's kappa
-(statsmodels' cohens_kappa on the two raters' contingency table, Cohen 1960), read against the bands of
-Landis and Koch (1977).
+"""Agreement between the auditor and the peer reviewer, per check, as published practice reports it:
+
+- percentage agreement with a 95% interval by the report's interval method (statistics.rate);
+- Cohen's kappa (Cohen 1960) from the two raters' contingency table, through statsmodels' cohens_kappa,
+  with its asymptotic standard error (Fleiss, Cohen and Everitt 1969, as statsmodels and SAS compute it)
+  and the 95% interval kappa +/- 1.96 SE; for the ordinal 'crimes identified' check (0, 1, 2, 3 or more)
+  the weighted kappa with linear weights 1 - |i - j| / (k - 1) (Cohen 1968; Cicchetti and Allison 1971);
+- the prevalence- and bias-adjusted kappa, PABAK = (k po - 1) / (k - 1) for k answers (2 po - 1 for yes/no),
+  with the prevalence index |a - d| / n and bias index |b - c| / n of a yes/no table (Byrt, Bishop and
+  Carlin 1993), so that high agreement on a rare (or near-universal) answer is not read as poor agreement;
+- the band of Landis and Koch (1977), given only from 30 pairs.
 
 The unit is the record: an item counts for a check when the auditor's (primary) and the reviewer's (review)
 verdicts are both complete and both answer the check. For incidents and referrals the checks are
@@ -14,8 +22,10 @@ Disposal, cancellation and N100 checks compare the yes/no answers where both gav
 
 from __future__ import annotations
 
+import math
 from collections import defaultdict
 from dataclasses import dataclass
+from datetime import datetime
 
 import numpy as np
 from sqlalchemy import select
@@ -24,12 +34,25 @@ from statsmodels.stats.inter_rater import cohens_kappa
 from .audit.evaluate import CrimeFacts, CrimeResult, evaluate
 from .audit.verdicts import CHECKS, REPORT_KINDS, VerdictBody
 from .rules import rule_set
+from .statistics import rate
 from .storage.database import Database
 from .storage.models import Audit, AuditItem, CrimeRecord, ReportRecord, Verdict
 
 METHOD = "Cohen's kappa (statsmodels)"
 PERCENT_METHOD = "share of records with the same answer"
 BANDS_SOURCE = "Landis and Koch (1977)"
+KAPPA = "Cohen's kappa"
+WEIGHTED_KAPPA = "weighted kappa (linear weights)"
+KAPPA_INTERVAL = ("asymptotic normal 95% interval, kappa +/- 1.96 x standard error (Fleiss, Cohen and Everitt "
+                  "1969, as computed by statsmodels), cut to -1 to 1")
+PABAK_SOURCE = "Byrt, Bishop and Carlin (1993)"
+MIN_BAND_PAIRS = 30  # below this many pairs no Landis and Koch band is given
+NO_BAND = f"too few pairs for a band (n < {MIN_BAND_PAIRS})"
+NO_INTERVAL = "no interval: standard error 0"
+PREVALENCE_LIMIT = 0.5  # a prevalence index above this is extreme
+PARADOX_AGREEMENT, PARADOX_KAPPA = 0.80, 0.40  # agreement at least 80% with kappa at most 0.40
+# Checks whose answers are ordered counts: weighted kappa over every possible answer.
+ORDINAL_CHECKS: dict[str, tuple[object, ...]] = {"crimes_identified": (0, 1, 2, 3)}
 
 REPORT_CHECKS = {
     "crimes_identified": "Crimes identified (number: 0, 1, 2, 3 or more)",
@@ -72,21 +95,78 @@ class Agreement:
     kappa: float | None  # None when undefined (one category only on both sides, or no pairs)
     items: tuple[int, ...] = ()  # the audit items compared
     disagreements: tuple[int, ...] = ()  # the audit items where the two answers differ
+    kappa_se: float | None = None  # asymptotic standard error (statsmodels' std_kappa)
+    kappa_low: float | None = None  # 95% interval, KAPPA_INTERVAL
+    kappa_high: float | None = None
+    kappa_method: str = KAPPA  # KAPPA, or WEIGHTED_KAPPA for an ordinal check
+    categories: int = 2  # the number of possible answers (k in PABAK)
+    prevalence_index: float | None = None  # |a - d| / n, yes/no checks only
+    bias_index: float | None = None  # |b - c| / n, yes/no checks only
+    percent_low: float | None = None  # 95% interval of the % agreement, 0-100
+    percent_high: float | None = None
+    percent_method: str = ""  # the interval method (statistics.METHODS)
 
     @property
     def percent(self) -> float | None:
         return self.agree / self.pairs * 100 if self.pairs else None
 
     @property
+    def pabak(self) -> float | None:
+        """Byrt, Bishop and Carlin (1993): (k po - 1) / (k - 1), 2 po - 1 for yes/no."""
+        if not self.pairs or self.categories < 2:
+            return None
+        return (self.categories * self.agree / self.pairs - 1) / (self.categories - 1)
+
+    @property
+    def prevalence_extreme(self) -> bool:
+        """True where kappa misleads through prevalence: a prevalence index above PREVALENCE_LIMIT, or
+        agreement of at least 80% with kappa at most 0.40 (the first paradox of Feinstein and Cicchetti 1990:
+        with so few disagreements the low kappa comes from the chance agreement of lopsided answers)."""
+        if not self.pairs:
+            return False
+        if self.prevalence_index is not None and self.prevalence_index > PREVALENCE_LIMIT:
+            return True
+        return (self.kappa is not None and self.agree / self.pairs >= PARADOX_AGREEMENT
+                and round(self.kappa, 2) <= PARADOX_KAPPA)
+
+    @property
+    def prevalence_note(self) -> str:
+        """'prevalence extreme: 88% agreement; PABAK 0.76', or '' when prevalence does not distort kappa."""
+        if not self.prevalence_extreme or self.percent is None or self.pabak is None:
+            return ""
+        return f"prevalence extreme: {self.percent:.0f}% agreement; PABAK {self.pabak:.2f}"
+
+    @property
     def band(self) -> str:
-        return band(self.kappa)
+        """The Landis and Koch band; '' when undefined or from fewer than MIN_BAND_PAIRS pairs."""
+        return band(self.kappa) if self.pairs >= MIN_BAND_PAIRS else ""
+
+    @property
+    def band_text(self) -> str:
+        """The band, or why there is none: 'substantial', 'too few pairs for a band (n < 30)'."""
+        if self.kappa is None:
+            return "one answer only" if self.pairs else ""
+        return self.band or NO_BAND
+
+    @property
+    def interval_text(self) -> str:
+        """'0.09 to 1.00'; NO_INTERVAL where the standard error is 0; '' without a kappa."""
+        if self.kappa is None:
+            return ""
+        if self.kappa_low is None or self.kappa_high is None:
+            return NO_INTERVAL
+        return f"{self.kappa_low:.2f} to {self.kappa_high:.2f}"
 
     @property
     def kappa_text(self) -> str:
-        """'0.62 (substantial)', or why there is no kappa."""
+        """'0.62 (95% CI 0.41 to 0.83; substantial)', '0.00 (prevalence extreme: 88% agreement; PABAK 0.76)',
+        or why there is no kappa."""
         if self.kappa is None:
             return "not defined (one answer only)" if self.pairs else "no pairs"
-        return f"{self.kappa:.2f} ({self.band})"
+        if self.prevalence_note:
+            return f"{self.kappa:.2f} ({self.prevalence_note})"
+        ci = f"95% CI {self.interval_text}; " if self.interval_text else ""
+        return f"{self.kappa:.2f} ({ci}{self.band_text})"
 
     @property
     def group(self) -> str:
@@ -117,15 +197,66 @@ def kappa(first: list[object], second: list[object]) -> float | None:
     return float(cohens_kappa(table, return_results=False))
 
 
+def _categories(check: str, answers: list[object]) -> list[object]:
+    """Every possible answer in order: 0-3 for crimes identified, No/Yes for a yes/no check."""
+    if check in ORDINAL_CHECKS:
+        return list(ORDINAL_CHECKS[check])
+    if all(isinstance(x, bool) for x in answers):
+        return [False, True]
+    return sorted(set(answers), key=repr)
+
+
+@dataclass(frozen=True)
+class KappaFigures:
+    kappa: float | None
+    se: float | None
+    low: float | None
+    high: float | None
+    method: str
+    categories: int
+    prevalence_index: float | None
+    bias_index: float | None
+
+
+def kappa_figures(first: list[object], second: list[object], check: str = "") -> KappaFigures:
+    """Kappa with its standard error and 95% interval, the prevalence and bias indices, over the table of
+    every possible answer to the check (the weighted kappa with linear weights for an ordinal check)."""
+    cats = _categories(check, [*first, *second])
+    index = {c: i for i, c in enumerate(cats)}
+    table = np.zeros((len(cats), len(cats)))
+    for a, b in zip(first, second, strict=True):
+        table[index[a], index[b]] += 1
+    n = table.sum()
+    weighted = check in ORDINAL_CHECKS
+    method = WEIGHTED_KAPPA if weighted else KAPPA
+    prevalence = bias = None
+    if len(cats) == 2 and n:
+        prevalence = float(abs(table[0, 0] - table[1, 1]) / n)
+        bias = float(abs(table[0, 1] - table[1, 0]) / n)
+    if len({*first, *second}) < 2:  # one and the same answer throughout: chance agreement 1, no kappa
+        return KappaFigures(None, None, None, None, method, len(cats), prevalence, bias)
+    with np.errstate(divide="ignore", invalid="ignore"):  # its z test divides by 0 on a degenerate table
+        res = cohens_kappa(table, wt="linear") if weighted else cohens_kappa(table)
+    k = float(res.kappa)
+    # A standard error of 0 (perfect agreement, or one rater giving one answer throughout) is the formula
+    # breaking down at the edge of the table, not certainty: no interval then.
+    se = float(res.std_kappa) if math.isfinite(res.std_kappa) else None
+    spread = se is not None and se > 1e-12
+    low = max(-1.0, float(res.kappa_low)) if spread else None
+    high = min(1.0, float(res.kappa_upp)) if spread else None
+    return KappaFigures(k, se, low, high, method, len(cats), prevalence, bias)
+
+
 def _order(check: str) -> int:
     keys = [k for _, k in CHECK_ORDER]
     return keys.index(check) if check in keys else len(keys)
 
 
-def agreement(db: Database) -> list[Agreement]:
+def agreement(db: Database, method: str = "normal") -> list[Agreement]:
     """Per check (and per auditor): items where the auditor's and the reviewer's verdicts are both complete.
 
-    Rows come in CHECK_ORDER; within a check the everyone row ('' auditor) comes first."""
+    method: the interval method of the % agreement (statistics.METHODS). Rows come in CHECK_ORDER; within a
+    check the everyone row ('' auditor) comes first."""
     with db.session() as s:
         rows = s.execute(select(Verdict, AuditItem).join(AuditItem, AuditItem.id == Verdict.item_id)
                          .where(Verdict.role.in_(("primary", "review")), Verdict.complete.is_(True))).all()
@@ -135,8 +266,9 @@ def agreement(db: Database) -> list[Agreement]:
             by_item[v.item_id][v.role] = (item, VerdictBody.from_json(v.body), v.auditor)
         both = {i: r for i, r in by_item.items() if "primary" in r and "review" in r}
         report_ids = {r["primary"][0].record_id for r in both.values() if r["primary"][0].kind in REPORT_KINDS}
-        received = dict(s.execute(select(ReportRecord.id, ReportRecord.received_at)
-                                  .where(ReportRecord.id.in_(report_ids))).all()) if report_ids else {}
+        received: dict[int, datetime | None] = {
+            rid: at for rid, at in s.execute(select(ReportRecord.id, ReportRecord.received_at)
+                                             .where(ReportRecord.id.in_(report_ids)))} if report_ids else {}
         crime_ids = {c.crime_id for r in both.values() for _, body, _ in (r["primary"], r["review"])
                      for c in body.crimes if c.crime_id is not None}
         facts = {c.id: CrimeFacts(c.ho_code, c.recorded_at)
@@ -157,12 +289,22 @@ def agreement(db: Database) -> list[Agreement]:
             for check in a.keys() & b.keys():
                 for who in ("", auditor):
                     pairs[(check, who)].append((item_id, a[check], b[check]))
-    out = []
-    for (check, who), ps in sorted(pairs.items(), key=lambda kv: (_order(kv[0][0]), kv[0][0], kv[0][1])):
-        firsts, seconds = [p[1] for p in ps], [p[2] for p in ps]
-        out.append(Agreement(check, who, len(ps), sum(x == y for _, x, y in ps), kappa(firsts, seconds),
-                             tuple(p[0] for p in ps), tuple(p[0] for p in ps if p[1] != p[2])))
-    return out
+    return [measure(check, who, ps, method)
+            for (check, who), ps in sorted(pairs.items(), key=lambda kv: (_order(kv[0][0]), kv[0][0], kv[0][1]))]
+
+
+def measure(check: str, auditor: str, pairs: list[tuple[int, object, object]], method: str = "normal") -> Agreement:
+    """The agreement figures of one check from its (audit item, auditor's answer, reviewer's answer) pairs;
+    method: the interval method of the % agreement (statistics.METHODS)."""
+    firsts, seconds = [p[1] for p in pairs], [p[2] for p in pairs]
+    agree = sum(x == y for _, x, y in pairs)
+    k = kappa_figures(firsts, seconds, check)
+    pct = rate(agree, len(pairs), method)
+    return Agreement(check, auditor, len(pairs), agree, k.kappa,
+                     tuple(p[0] for p in pairs), tuple(p[0] for p in pairs if p[1] != p[2]),
+                     k.se, k.low, k.high, k.method, k.categories, k.prevalence_index, k.bias_index,
+                     None if pct.low is None else pct.low * 100,
+                     None if pct.high is None else pct.high * 100, pct.method)
 
 
 def label(check: str) -> str:

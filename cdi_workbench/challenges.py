@@ -225,9 +225,11 @@ class ChallengeRow:
         return self.decision != "upheld"
 
 
-def challenge_rows(db: Database) -> list[ChallengeRow]:
-    """Every current failure with its response and decision (a failure the force has not answered too)."""
-    current = failures(compute(db))
+def challenge_rows(db: Database, findings: Findings | None = None) -> list[ChallengeRow]:
+    """Every current failure with its response and decision (a failure the force has not answered too).
+
+    findings: the findings already computed from db (compute(db)), to save computing them again."""
+    current = failures(findings if findings is not None else compute(db))
     with db.session() as s:
         stored = {(c.item_id, c.crime_no, c.failure): c for c in s.scalars(select(Challenge))}
         out = []

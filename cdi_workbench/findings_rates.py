@@ -18,6 +18,7 @@ from __future__ import annotations
 import json
 from collections import defaultdict
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any
 
 from .classification import GROUP_LABELS, group_of
@@ -47,12 +48,13 @@ ESTIMATE_GROUPS = [k for k, _ in RATE_GROUPS if k != "sexual_all"]
 UNEQUAL = 1.05  # weights differing by more than this factor make the design-weighted rate the headline
 
 
-def groups_of(expected_code: str) -> list[str]:
+@lru_cache(maxsize=4096)
+def groups_of(expected_code: str) -> tuple[str, ...]:
     """The rate groups a crime of this expected code counts in ([] for fraud, which the samples exclude)."""
     group = group_of(expected_code)
     if group == "fraud":
-        return []
-    return ["all", group] + (["sexual_all"] if group in ("sexual", "rape") else [])
+        return ()
+    return ("all", group, *(("sexual_all",) if group in ("sexual", "rape") else ()))
 
 
 @dataclass

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from functools import lru_cache
 
 from .timeutil import UK, format_duration, to_utc
 
@@ -64,6 +65,7 @@ def timeliness(received_at: datetime | None, recorded_at: datetime | None, rules
     return Worked(within, text)
 
 
+@lru_cache(maxsize=4096)
 def normalise_code(code: str | None) -> str:
     """Home Office classification codes compare without case, spaces or leading zeros ('008N' == '8N')."""
     if not code:

@@ -46,8 +46,23 @@ def test_json_carries_agreement_and_the_challenges(exported: dict) -> None:  # t
     rows = {(r["check"], r["auditor"]): r for r in agreement["rows"]}
     suitable = rows[("offender_suitable", "")]
     assert (suitable["pairs"], suitable["agreed"]) == (6, 5)
-    assert suitable["kappa"] == pytest.approx(2 / 3) and suitable["band"] == "substantial"
-    assert suitable["kappa_method"] == "Cohen's kappa (statsmodels)"
+    assert suitable["kappa"] == pytest.approx(2 / 3) and suitable["band"] == ""  # fewer than 30 pairs
+    assert suitable["band_text"] == "too few pairs for a band (n < 30)"
+    assert suitable["kappa_method"] == "Cohen's kappa"
+    # the figures beside kappa, each from the hand-computed table No/No 2, Yes/No 1, Yes/Yes 3
+    assert suitable["pabak"] == pytest.approx(2 * 5 / 6 - 1, abs=1e-6)  # JSON figures: 6 decimals
+    assert suitable["prevalence_index"] == pytest.approx(abs(2 - 3) / 6, abs=1e-6)
+    assert suitable["bias_index"] == pytest.approx(1 / 6, abs=1e-6) and suitable["prevalence_extreme"] is False
+    assert suitable["kappa_se"] > 0 and suitable["kappa_high"] == pytest.approx(1.0)  # cut at 1
+    assert suitable["kappa_low"] == pytest.approx(2 / 3 - 1.959964 * suitable["kappa_se"], abs=1e-5)
+    p, z = 5 / 6, 1.959964  # the normal (Wald) interval, the report's default method
+    assert suitable["percent_low"] == pytest.approx(100 * (p - z * (p * (1 - p) / 6) ** 0.5), abs=1e-3)
+    assert suitable["percent_high"] == 100.0
+    assert suitable["percent_method"].startswith("normal approximation")
+    assert agreement["percent_method"] == suitable["percent_method"]
+    ident = rows[("crimes_identified", "")]
+    assert ident["kappa_method"] == "weighted kappa (linear weights)" and ident["kappa"] == pytest.approx(0.6)
+    assert ident["pabak"] == pytest.approx((4 * 3 / 4 - 1) / 3, abs=1e-6) and ident["prevalence_index"] is None
     assert len(suitable["disagreements"]) == 1 and suitable["disagreements"][0] in suitable["items"]
     assert {"crimes_identified", "all_recorded", "classification", "timeliness", "decision_correct",
             "authorised_decision_maker", "victim_informed"} <= {c for c, _ in rows}
@@ -77,14 +92,37 @@ def test_excel_sheets_with_number_formats(exported: dict) -> None:  # type: igno
     assert ws["A1"].value == "OFFICIAL-SENSITIVE"
     cells = [c for row in ws.iter_rows() for c in row]
     heads = {c.value: c for c in cells if isinstance(c.value, str)}
-    assert "Kappa: Cohen's kappa (statsmodels)" in heads and "Landis and Koch (1977) band" in heads
+    assert "Kappa" in heads and "Landis and Koch (1977) band" in heads and "Kappa method" in heads
+    assert "Kappa: standard error" in heads and "PABAK (Byrt, Bishop and Carlin 1993)" in heads
+    head_row = heads["Kappa"].row
+    col = {ws.cell(head_row, c).value: c for c in range(1, ws.max_column + 1)}
+    assert ws.cell(head_row, col["% agreement"] + 1).value == "% agreement: 95% CI from"
+    assert ws.cell(head_row, col["Kappa: 95% CI from"] + 1).value == "to"
     row = next(c.row for c in cells if c.value == "Offender suitable given previous history?")  # all auditors first
-    pairs, agreed, pct, kap, band = (ws.cell(row, col) for col in range(2, 7))
+    pairs, agreed, pct, kap = (ws.cell(row, col[h]) for h in ("Pairs", "Agreed", "% agreement", "Kappa"))
     assert (pairs.value, agreed.value) == (6, 5) and pairs.number_format == "#,##0"
     assert pct.value == pytest.approx(5 / 6) and pct.number_format == "0.0%"
     assert kap.value == pytest.approx(2 / 3) and kap.number_format == "0.00"
-    assert band.value == "substantial"
-    assert "OOCD-4" in ws.cell(row, 7).value  # the record where the two answers differ
+    json_rows = {(r["check"], r["auditor"]): r for r in json.loads(Path(exported["json"]).read_text(
+        encoding="utf-8"))["peer_review_agreement"]["rows"]}
+    suitable = json_rows[("offender_suitable", "")]
+    low, high = ws.cell(row, col["% agreement: 95% CI from"]), ws.cell(row, col["% agreement: 95% CI from"] + 1)
+    assert low.value == pytest.approx(suitable["percent_low"] / 100) and low.number_format == "0.0%"
+    assert high.value == pytest.approx(1.0)
+    assert ws.cell(row, col["Kappa: standard error"]).value == pytest.approx(suitable["kappa_se"], abs=1e-6)
+    assert ws.cell(row, col["Kappa: 95% CI from"]).value == pytest.approx(suitable["kappa_low"], abs=1e-6)
+    assert ws.cell(row, col["Kappa: 95% CI from"] + 1).value == pytest.approx(1.0)
+    assert ws.cell(row, col["Kappa method"]).value == "Cohen's kappa"
+    assert ws.cell(row, col["PABAK (Byrt, Bishop and Carlin 1993)"]).value == pytest.approx(2 / 3)
+    assert ws.cell(row, col["Prevalence index"]).value == pytest.approx(1 / 6)
+    assert ws.cell(row, col["Bias index"]).value == pytest.approx(1 / 6)
+    assert ws.cell(row, col["Landis and Koch (1977) band"]).value == "too few pairs for a band (n < 30)"
+    assert "OOCD-4" in ws.cell(row, col["Landis and Koch (1977) band"] + 1).value  # where the answers differ
+    ident = next(c.row for c in cells if c.value == "Crimes identified (number: 0, 1, 2, 3 or more)")
+    assert ws.cell(ident, col["Kappa method"]).value == "weighted kappa (linear weights)"
+    assert ws.cell(ident, col["Kappa"]).value == pytest.approx(0.6)
+    notes = " ".join(str(c.value) for c in cells if isinstance(c.value, str))
+    assert "Byrt, Bishop and Carlin (1993)" in notes and "Fleiss, Cohen and Everitt 1969" in notes
     assert any(c.value == "Auditor: Inspector D" for c in cells)
     summary = [c.value for row in wb["Summary"].iter_rows() for c in row]
     assert "Peer review agreement" in summary and "Before and after challenges" in summary
@@ -110,7 +148,13 @@ def test_pdf_sections(exported: dict) -> None:  # type: ignore[type-arg]
     text = _pdf_text(Path(exported["pdf"]))
     assert "4. Peer review agreement" in text and "5. Before and after the force's challenges" in text
     assert "Cohen's kappa (statsmodels)" in text and "Landis and Koch" in text
-    assert "0.67" in text and "substantial" in text and "83.3%" in text
+    assert "0.67" in text and "83.3%" in text and "too few pairs for a band (n < 30)" in text
+    review = exported["review"]
+    suitable = next(a for a in review.agreement if a.check == "offender_suitable" and a.auditor == "")
+    assert f"0.67 ({suitable.kappa_low:.2f} to 1.00)" in text  # kappa with its interval
+    assert f"({suitable.percent_low:.1f}% to 100.0%)" in text  # % agreement with its interval
+    assert "weighted kappa (linear weights)" in text and "PABAK" in text and "Byrt, Bishop and Carlin" in text
+    assert "Fleiss, Cohen and Everitt 1969" in text
     assert "challenge upheld by Lead C" in text and "challenge rejected by Lead C" in text
     assert "awaiting decision" in text and "OOCD-4" in text
 
@@ -155,4 +199,61 @@ def test_cdi_report_and_agreement_commands(tmp_path: Path, capsys: pytest.Captur
     assert "challenges" not in doc  # nothing sent to the force yet
     assert main(["agreement", str(tmp_path / "a.db")]) == 0
     out = capsys.readouterr().out
-    assert "substantial" in out and "Landis and Koch (1977)" in out
+    assert "too few pairs for a band (n < 30)" in out and "Landis and Koch (1977)" in out
+    assert "[weighted, linear]" in out and "PABAK" in out
+
+
+def test_cdi_report_passes_its_interval_method_to_the_agreement(tmp_path: Path) -> None:
+    from cdi_workbench.cli import main
+
+    reviewed_audit(tmp_path / "a.db").close()
+    assert main(["report", str(tmp_path / "a.db"), "--method", "wilson", "--json", str(tmp_path / "f.json")]) == 0
+    doc = json.loads((tmp_path / "f.json").read_text(encoding="utf-8"))["peer_review_agreement"]
+    suitable = next(r for r in doc["rows"] if r["check"] == "offender_suitable" and r["auditor"] == "")
+    p, n, z = 5 / 6, 6, 1.959964  # Wilson (1927), by hand
+    centre, half = p + z * z / (2 * n), z * (p * (1 - p) / n + z * z / (4 * n * n)) ** 0.5
+    assert suitable["percent_method"] == "Wilson score interval" == doc["percent_method"]
+    assert suitable["percent_low"] == pytest.approx(100 * (centre - half) / (1 + z * z / n), abs=1e-3)
+    assert suitable["percent_high"] == pytest.approx(100 * (centre + half) / (1 + z * z / n), abs=1e-3)
+    assert any("Wilson score interval" in note for note in doc["notes"])
+
+
+def test_review_figures_reuse_the_findings(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from cdi_workbench import challenges
+
+    db = reviewed_audit(tmp_path / "a.db")
+    findings = compute(db)
+    plain = review_figures(db)  # without findings: computed inside, as before
+
+    def no_second_compute(*_a: object, **_k: object) -> None:
+        raise AssertionError("the findings were computed again")
+
+    monkeypatch.setattr(challenges, "compute", no_second_compute)
+    given = review_figures(db, method="clopper-pearson", findings=findings)
+    db.close()
+    assert [r.failure for r in given.challenges] == [r.failure for r in plain.challenges] != []
+    assert given.percent_method == "Clopper-Pearson exact interval"
+    assert plain.percent_method.startswith("normal approximation")
+
+
+def test_extreme_prevalence_is_flagged_in_every_export(tmp_path: Path) -> None:
+    """88% agreement with kappa 0: every export says prevalence is extreme and gives PABAK beside kappa."""
+    from cdi_workbench.agreement import measure
+    from cdi_workbench.reports.common import ReviewFigures
+
+    pairs = [(i, True, True) for i in range(88)] + [(88 + i, True, False) for i in range(12)]
+    review = ReviewFigures([measure("victim_informed", "", pairs)])
+    db = small_audit(tmp_path / "a.db")
+    findings = compute(db)
+    db.close()
+    flag = "prevalence extreme: 88% agreement; PABAK 0.76"
+    write_json(findings, tmp_path / "f.json", review)
+    (row,) = json.loads((tmp_path / "f.json").read_text(encoding="utf-8"))["peer_review_agreement"]["rows"]
+    assert row["prevalence_extreme"] is True and row["pabak"] == pytest.approx(0.76, abs=1e-6)
+    assert row["prevalence_index"] == pytest.approx(0.88, abs=1e-6) and row["band"] == "slight"
+    assert row["kappa_text"] == f"0.00 ({flag})" and row["band_text"] == f"slight ({flag})"
+    write_xlsx(findings, tmp_path / "f.xlsx", review)
+    ws = openpyxl.load_workbook(tmp_path / "f.xlsx")["Peer review agreement"]
+    assert f"slight ({flag})" in [c.value for r in ws.iter_rows() for c in r]
+    write_pdf(findings, tmp_path / "f.pdf", review)
+    assert flag in _pdf_text(tmp_path / "f.pdf")
