@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, NamedTuple
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -20,8 +20,7 @@ from .storage.models import N100, AuditItem, Cancellation, CrimeRecord, Disposal
 CHUNK = 5000  # ids per IN (...), well below SQLite's limit of 32,766 parameters
 
 
-@dataclass(frozen=True)
-class ItemVerdict:
+class ItemVerdict(NamedTuple):
     """An audit item with its effective verdict (the lead's final verdict where given, else the auditor's)."""
 
     item_id: int
@@ -54,16 +53,18 @@ class Crime:
 
 
 def effective_verdicts(s: Session) -> list[ItemVerdict]:
-    """One row per audit item that has a primary or final verdict: the final one where it exists."""
-    q = (select(Verdict.item_id, Verdict.role, Verdict.auditor, Verdict.updated_at, Verdict.body, Verdict.complete,
-                AuditItem.sample_id, AuditItem.position, AuditItem.kind, AuditItem.record_id, AuditItem.stratum)
+    """One row per audit item that has a primary or final verdict (the final one where it exists), in sample and
+    draw order."""
+    q = (select(Verdict.item_id, AuditItem.sample_id, AuditItem.position, AuditItem.kind, AuditItem.record_id,
+                AuditItem.stratum, Verdict.auditor, Verdict.updated_at, Verdict.body, Verdict.complete, Verdict.role)
          .join(AuditItem, AuditItem.id == Verdict.item_id)
-         .where(Verdict.role.in_(("primary", "final"))))
+         .where(Verdict.role.in_(("primary", "final")))
+         .order_by(AuditItem.sample_id, AuditItem.position, Verdict.role.desc()))  # 'primary' before 'final'
     out: dict[int, ItemVerdict] = {}
-    for item_id, role, auditor, at, body, complete, sid, pos, kind, rid, stratum in s.execute(q):
-        if role == "final" or item_id not in out:
-            out[item_id] = ItemVerdict(item_id, sid, pos, kind, rid, stratum, auditor, at, body or {}, bool(complete))
-    return sorted(out.values(), key=lambda v: (v.sample_id, v.position))
+    for row in s.execute(q).tuples():
+        # rows come primary first, so a final verdict replaces the primary one in place (the order is kept)
+        out[row[0]] = ItemVerdict(*row[:8], row[8] or {}, bool(row[9]))
+    return list(out.values())
 
 
 def reports(s: Session) -> dict[int, Report]:

@@ -138,10 +138,12 @@ class SampleAndFindingsActions:
         if path:
             self.statusBar().showMessage(f"Figures now show the previous audit's in brackets: {path}", 8000)
 
-    def _findings(self) -> Findings:
-        """Compute the findings (in the worker), with a previous audit's figures in brackets if chosen."""
-        assert self.db is not None
-        current = compute(self.db)
+    def _findings(self, db: Database | None = None) -> Findings:
+        """Compute the findings (in a worker) of `db` (the open database unless given), with a previous audit's
+        figures in brackets if chosen."""
+        db = db or self.db
+        assert db is not None
+        current = compute(db)
         previous = getattr(self, "previous_audit", None)
         if not previous:
             return current
@@ -152,10 +154,21 @@ class SampleAndFindingsActions:
             old.close()
 
     def refresh_findings(self) -> None:
+        """Work the findings out again, off the record's worker (self.reader): the next record never waits for
+        them, and a refresh asked while one waits is the same refresh."""
         if self.db is None or not self._allowed("findings")[0]:
             return
-        self.runner.run(self._findings, self.findings_view.show_findings,
-                        lambda msg: self._show_error("The findings could not be worked out", msg))
+        db = self.db
+
+        def show(findings: Findings) -> None:
+            if self.db is db:  # not the figures of a database closed meanwhile
+                self.findings_view.show_findings(findings)
+
+        def failed(msg: str) -> None:
+            if self.db is db:
+                self._show_error("The findings could not be worked out", msg)
+
+        self.reader.request("findings", lambda: self._findings(db), show, failed)
         self.refresh_agreement()
 
     def drill_down(self, items: list[int], title: str) -> None:
@@ -234,6 +247,10 @@ class SampleAndFindingsActions:
         from cdi_workbench.reports.common import review_figures
 
         db = self.db
-        self.runner.run(lambda: writer(self._findings(), path, review_figures(db)),
+        def export() -> Path:
+            findings = self._findings()  # computed once: the review figures reuse it
+            return writer(findings, path, review_figures(db, findings=findings))
+
+        self.runner.run(export,
                         lambda _r: self.statusBar().showMessage(f"Exported the findings to {path}", 8000),
                         lambda msg: self._show_error("Export failed", msg))

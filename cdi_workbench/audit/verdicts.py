@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field, fields
 from typing import Any
 
@@ -29,7 +30,7 @@ CHECKS: dict[str, list[tuple[str, str]]] = {
 }
 
 
-def applicable_checks(kind: str, answers: dict[str, bool | None], disposal_type: str = "") -> list[str]:
+def applicable_checks(kind: str, answers: Mapping[str, bool | None], disposal_type: str = "") -> list[str]:
     """The checks that apply given the answers so far (e.g. victim's views only when there is a victim)."""
     keys = [k for k, _ in CHECKS.get(kind, [])]
     if kind == "disposal":
@@ -75,8 +76,10 @@ class VerdictBody:
     def from_json(cls, data: dict[str, Any] | None) -> VerdictBody:
         if not data:
             return cls()
-        names = {f.name for f in fields(CrimeFinding)}
-        crimes = [CrimeFinding(**{k: v for k, v in c.items() if k in names}) for c in data.get("crimes", [])]
+        crimes = [CrimeFinding(**{k: v for k, v in c.items() if k in _CRIME_FIELDS}) for c in data.get("crimes", [])]
         return cls(crimes=crimes, zero_status=bool(data.get("zero_status")),
                    checks=dict(data.get("checks", {})), rationale=data.get("rationale", ""),
                    complete=bool(data.get("complete")))
+
+
+_CRIME_FIELDS = frozenset(f.name for f in fields(CrimeFinding))
