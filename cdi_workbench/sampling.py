@@ -340,6 +340,9 @@ def required_size(margin: float, expected_rate: float, population_size: int | No
         raise ValueError("the margin of error is a proportion between 0 and 1 (e.g. 0.03 for +/- 3 percent)")
     if not 0 < expected_rate < 1:
         raise ValueError("the expected recording rate is a proportion between 0 and 1")
+    if population_size is not None and population_size <= 0:
+        raise ValueError(f"a population of {population_size} records cannot be sampled: give the number of "
+                         f"records in the population (more than 0), or leave it out")
     from scipy.stats import norm
 
     z = float(norm.ppf(0.5 + confidence / 2))

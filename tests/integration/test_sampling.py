@@ -59,6 +59,10 @@ def test_required_size_matches_the_textbook() -> None:
     assert sampling.required_size(0.03, 0.85, 94989) == 542  # 541.11 rounded up
     with pytest.raises(ValueError):
         sampling.required_size(3, 0.85)
+    # a population of zero (or less) was accepted and printed '-5 records' (issue 10)
+    for impossible in (0, -5):
+        with pytest.raises(ValueError, match="cannot be sampled"):
+            sampling.required_size(0.03, 0.85, impossible)
 
 
 def test_duplicate_name_refused(tmp_path: Path) -> None:
