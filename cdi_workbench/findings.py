@@ -245,12 +245,13 @@ def _compute(s: Session, method: str = "normal") -> Findings:
     warnings = list(p.groups.notes)
     if design.refused:
         warnings.append(f"No design-weighted figures and no finite population correction: {design.refused}.")
+    labels = {v["item_id"]: f"{v['sample']} #{v['position']} {v['record_ref']}" for v in p.verdict_rows}
     if p.cancelled_links:
-        n = len(p.cancelled_links)
+        n, named = len(p.cancelled_links), sorted(set(p.cancelled_links))
         warnings.append(f"{n} crime{'s' if n != 1 else ''} counted as recorded, as the verdict says, "
-                        f"{'are' if n != 1 else 'is'} linked to a crime record that has since been cancelled "
-                        f"(audit items {', '.join(str(i) for i in sorted(set(p.cancelled_links))[:20])}"
-                        f"{', ...' if len(set(p.cancelled_links)) > 20 else ''}).")
+                        f"{'are' if n != 1 else 'is'} linked to a crime record that has since been cancelled: "
+                        f"{'; '.join(labels.get(i, str(i)) for i in named[:20])}"
+                        f"{'; ...' if len(named) > 20 else ''}.")
         tables[0].note += " " + warnings[-1]
     estimate = estimate_table(p.groups, recorded_crime(s))
     if estimate is not None:
@@ -263,7 +264,6 @@ def _compute(s: Session, method: str = "normal") -> Findings:
             "period_end": audit.period_end.strftime("%d/%m/%Y"), "rule_set": rules.key,
             "rule_set_title": rules.title, "limit_hours": h, "auditors": auditors,
             "generated_at": display(now_utc()), "interval_method": METHODS[method], "method_key": method}
-    labels = {v["item_id"]: f"{v['sample']} #{v['position']} {v['record_ref']}" for v in p.verdict_rows}
     return Findings(info, samples, tables, p.verdict_rows, p.groups.rates, labels, p.groups.design,
                     p.groups.headline, warnings)
 

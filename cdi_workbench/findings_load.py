@@ -61,9 +61,9 @@ def effective_verdicts(s: Session) -> list[ItemVerdict]:
          .where(Verdict.role.in_(("primary", "final")))
          .order_by(AuditItem.sample_id, AuditItem.position, Verdict.role.desc()))  # 'primary' before 'final'
     out: dict[int, ItemVerdict] = {}
-    for row in s.execute(q).tuples():
+    for item_id, sid, pos, kind, rid, stratum, auditor, at, body, complete, _role in s.execute(q).tuples():
         # rows come primary first, so a final verdict replaces the primary one in place (the order is kept)
-        out[row[0]] = ItemVerdict(*row[:8], row[8] or {}, bool(row[9]))
+        out[item_id] = ItemVerdict(item_id, sid, pos, kind, rid, stratum, auditor, at, body or {}, bool(complete))
     return list(out.values())
 
 
@@ -102,7 +102,7 @@ def cancellations(s: Session) -> dict[int, tuple[str, str | None, str | None]]:
 
 def n100s(s: Session) -> dict[int, str]:
     q = select(N100.id, N100.ref).where(N100.id.in_(select(AuditItem.record_id).where(AuditItem.kind == "n100")))
-    return dict(s.execute(q).all())
+    return {i: ref for i, ref in s.execute(q).tuples()}
 
 
 @dataclass(frozen=True)
@@ -121,4 +121,5 @@ class SampleInfo:
 def samples(s: Session) -> list[SampleInfo]:
     q = select(Sample.id, Sample.name, Sample.kind, Sample.system, Sample.method, Sample.seed, Sample.drawn_at,
                Sample.drawn_by, Sample.frame).order_by(Sample.id)
-    return [SampleInfo(*row[:8], dict(row[8] or {})) for row in s.execute(q)]
+    return [SampleInfo(i, name, kind, system, method, seed, at, by, dict(frame or {}))
+            for i, name, kind, system, method, seed, at, by, frame in s.execute(q).tuples()]

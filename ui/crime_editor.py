@@ -20,6 +20,17 @@ ANOTHER = -2
 # Each option starts with a different letter, so typing picks exactly one.
 CLASSIFIED_OPTIONS = [("Worked out", None), ("Correct (override)", True), ("Incorrect (override)", False)]
 TIMELY_OPTIONS = [("Worked out", None), ("In time (override)", True), ("Late (override)", False)]
+# a fact the auditor must not miss (a crime record no longer 'recorded', times that contradict each other):
+# bold, marked and tinted, so it reads in black and white too
+WARNING_STYLE = "QLabel { background: #fde2c8; border: 1px solid #b35c00; padding: 3px; font-weight: bold; }"
+
+
+def status_warning(crime: CrimeInfo) -> str:
+    """'' for a crime record whose status is 'recorded'; else what the auditor must know before relying on it."""
+    if crime.status == "recorded":
+        return ""
+    state = "has been cancelled" if crime.status == "cancelled" else f"has the status '{crime.status or 'none'}'"
+    return f"⚠ Crime record {crime.ref} {state}: the verdict counts this crime as recorded."
 
 
 class CrimeEditor(QWidget):
@@ -40,7 +51,9 @@ class CrimeEditor(QWidget):
         self.recorded.setAccessibleName("Recorded by crime record")
         self.classified = QLabel(objectName="classified_result")
         self.timely = QLabel(objectName="timely_result")
-        for lab in (self.classified, self.timely):
+        self.status_note = QLabel(objectName="crime_status_warning")  # the chosen crime record is not 'recorded'
+        self.status_note.setStyleSheet(WARNING_STYLE)
+        for lab in (self.classified, self.timely, self.status_note):
             lab.setWordWrap(True)
             lab.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.classified_override = QComboBox(objectName="classified_override")
@@ -68,6 +81,7 @@ class CrimeEditor(QWidget):
         row("Expected &code:", self.code)
         form.addRow("", self.code_label)
         row("Recorded b&y:", self.recorded)
+        form.addRow("", self.status_note)
         form.addRow("Classification:", self.classified)
         form.addRow("Timeliness:", self.timely)
         row("Classification &override:", self.classified_override)
@@ -164,6 +178,14 @@ class CrimeEditor(QWidget):
     def show_result(self, result: CrimeResult | None) -> None:
         self.classified.setText(result.classified_text if result else "")
         self.timely.setText(result.timely_text if result else "")
+        # the core could not work it out (a code missing; a time missing or recorded before the report): said
+        # plainly and marked, never left to look like a pass
+        for label, ok in ((self.classified, result.classified if result else True),
+                          (self.timely, result.timely if result else True)):
+            unknown = bool(result and result.recorded and ok is None)
+            label.setStyleSheet(WARNING_STYLE if unknown else "")
+            if unknown and not label.text().startswith("⚠"):
+                label.setText("⚠ " + label.text()[:1].upper() + label.text()[1:])
         self._apply_visibility()
 
     def current(self) -> CrimeFinding:
@@ -233,9 +255,12 @@ class CrimeEditor(QWidget):
     def _apply_visibility(self) -> None:
         data = self.recorded.currentData()
         recorded = data not in (None, NOT_RECORDED, ANOTHER)
+        crime = next((c for c in self.crimes if c.id == data), None) if recorded else None
+        self.status_note.setText(status_warning(crime) if crime else "")
         not_recorded = data == NOT_RECORDED
         overridden = self.classified_override.currentIndex() > 0 or self.timely_override.currentIndex() > 0
         for w, show in ((self.classified, recorded), (self.timely, recorded),
+                        (self.status_note, bool(self.status_note.text())),
                         (self.classified_override, recorded), (self.timely_override, recorded),
                         (self.override_reason, recorded and overridden),
                         (self.reason, not_recorded), (self.safeguarding, not_recorded),

@@ -8,8 +8,18 @@ from PySide6.QtCore import QUrl, Signal
 from PySide6.QtWidgets import QTabWidget, QTextBrowser, QWidget
 
 from cdi_workbench.agreement import Agreement, label
-from cdi_workbench.findings import Cell, Findings
-from cdi_workbench.reports.common import AGREEMENT_METHOD, ReviewFigures, agreement_groups, kappa_band, kappa_figure
+from cdi_workbench.findings import RATE_GROUPS, Cell, Findings, Table
+from cdi_workbench.reports.common import (
+    AGREEMENT_METHOD,
+    ReviewFigures,
+    agreement_groups,
+    agreement_method,
+    kappa_band,
+    kappa_figure,
+    kappa_interval,
+    pabak_figure,
+    percent_interval,
+)
 
 from .charts import RateChart, TimelinessChart
 
@@ -18,28 +28,67 @@ def _figure(c: Cell) -> str:
     return escape(c.text) if c.text else f"{c.value:,}"
 
 
+# columns of words, not figures (the method behind an interval, which rate an estimate used): read left-aligned
+WORDS = frozenset({"Interval method", "Design-weighted method", "Rate used"})
+WARNING_BOX = "bgcolor='#fde2c8' style='border:1px solid #b35c00'"
+
+
+def _warnings(f: Findings) -> str:
+    """What the findings must say (strata with nothing completed, refused frames, crimes linked to cancelled crime
+    records, a previous audit that does not compare): above every table, marked and tinted."""
+    if not f.warnings:
+        return ""
+    items = "".join(f"<li>{escape(w)}</li>" for w in f.warnings)
+    return (f"<table cellspacing=0 cellpadding=4 width='100%'><tr><td {WARNING_BOX}><b>⚠ Read these figures with "
+            f"{'this' if len(f.warnings) == 1 else 'these'} in mind:</b><ul style='margin:2px 0 0 -20px'>{items}"
+            f"</ul></td></tr></table>")
+
+
+def _headline_column(f: Findings, t: Table, row: str) -> int:
+    """The recording rate a group's headline uses, bold in the table: the design-weighted one where records were
+    sampled at different rates (Findings.headline), else the published-style one; -1 for other tables."""
+    if t.key != "recording_rates":
+        return -1
+    key = next((k for k, lab in RATE_GROUPS if lab == row), "")
+    column = "Design-weighted rate" if f.headline.get(key) == "design" else "Recording rate"
+    return t.columns.index(column) if key and column in t.columns else -1
+
+
+def _note(t: Table, warnings: list[str]) -> str:
+    """A table's note, less what the warnings above already say."""
+    note = t.note
+    for w in warnings:
+        note = note.replace(w, "")
+    note = " ".join(note.split())
+    return f"<p style='margin:1px 0 0 0'><small><i>{escape(note)}</i></small></p>" if note else ""
+
+
 def render(f: Findings) -> str:
     parts = []
     for ti, t in enumerate(f.tables):
         if not any(c.value for r in t.rows for c in r.cells):
             continue
-        head = "".join(f"<th align=right>{escape(c)}</th>" for c in t.columns)
+        align = ["left" if col in WORDS else "right" for col in t.columns]
+        head = "".join(f"<th align={a}>{escape(c)}</th>" for a, c in zip(align, t.columns, strict=True))
         rows = []
         for ri, r in enumerate(t.rows):
             cells = []
+            bold = _headline_column(f, t, r.label)
             for ci, c in enumerate(r.cells):
                 shown = _figure(c)
                 if c.items:  # every figure opens the records behind it
                     shown = f"<a href='drill:{ti}:{ri}:{ci}'>{shown}</a>"
-                cells.append(f"<td align=right>{shown}</td>")
+                if ci == bold:
+                    shown = f"<b>{shown}</b>"
+                cells.append(f"<td align={align[ci]}>{shown}</td>")
             rows.append(f"<tr><td>{escape(r.label)}</td>{''.join(cells)}</tr>")
-        note = f"<br><small><i>{escape(t.note)}</i></small>" if t.key == "recording_rates" and t.note else ""
-        parts.append(f"<p style='margin:6px 0 2px 0'><b>{escape(t.title)}</b></p>"
+        parts.append(f"<p style='margin:8px 0 2px 0'><b>{escape(t.title)}</b></p>"
                      f"<table border=1 cellspacing=0 cellpadding=3 style='border-collapse:collapse'>"
-                     f"<tr><th></th>{head}</tr>{''.join(rows)}</table>{note}")
+                     f"<tr><th></th>{head}</tr>{''.join(rows)}</table>{_note(t, f.warnings)}")
     if not parts:
-        return "<p><i>No completed verdicts yet.</i></p>"
-    return "<p><small>Click a figure to see the records behind it.</small></p>" + "".join(parts)
+        return _warnings(f) + "<p><i>No completed verdicts yet.</i></p>"
+    return (_warnings(f) + "<p><small>Click a figure to see the records behind it. In the recording rates the "
+            "headline rate of each group is bold.</small></p>" + "".join(parts))
 
 
 EMPTY_AGREEMENT = ("Nothing has been peer reviewed yet: no record has both an auditor's and a reviewer's "
@@ -49,38 +98,43 @@ EMPTY_AGREEMENT = ("Nothing has been peer reviewed yet: no record has both an au
 def _agreement_table(rows: list[Agreement], index: dict[int, int]) -> str:
     head = "".join(f"<th align={a}>{escape(h)}</th>" for a, h in (
         ("left", "Check"), ("right", "Pairs"), ("right", "Agreed"), ("right", "Differ"), ("right", "% agreement"),
-        ("right", f"Kappa: {AGREEMENT_METHOD}"), ("left", "Landis and Koch (1977) band")))
+        ("right", "95% CI"), ("right", f"Kappa: {AGREEMENT_METHOD}"), ("right", "Kappa 95% CI"),
+        ("left", "Kappa method"), ("right", "PABAK"), ("left", "Landis and Koch (1977) band")))
     body = []
     for group, group_rows in agreement_groups(rows):
-        body.append(f"<tr><td colspan=7 bgcolor='#eeeeee'><b>{escape(group)}</b></td></tr>")
+        body.append(f"<tr><td colspan=11 bgcolor='#eeeeee'><b>{escape(group)}</b></td></tr>")
         for a in group_rows:
             i = index[id(a)]
             pairs = f"<a href='agree:{i}:items'>{a.pairs:,}</a>"
             differ = a.pairs - a.agree
             differ_text = f"<a href='agree:{i}:differ'>{differ:,}</a>" if differ else "0"
             pct = "" if a.percent is None else f"{a.percent:.1f}%"
+            method = a.kappa_method if a.kappa is not None else ""
             body.append(f"<tr><td>{escape(label(a.check))}</td><td align=right>{pairs}</td>"
                         f"<td align=right>{a.agree:,}</td><td align=right>{differ_text}</td>"
-                        f"<td align=right>{pct}</td><td align=right>{kappa_figure(a)}</td>"
+                        f"<td align=right>{pct}</td><td align=right>{escape(percent_interval(a))}</td>"
+                        f"<td align=right>{kappa_figure(a)}</td><td align=right>{escape(kappa_interval(a))}</td>"
+                        f"<td>{escape(method)}</td><td align=right>{pabak_figure(a)}</td>"
                         f"<td>{escape(kappa_band(a))}</td></tr>")
     return (f"<table border=1 cellspacing=0 cellpadding=3 style='border-collapse:collapse'><tr>{head}</tr>"
             f"{''.join(body)}</table>")
 
 
 def render_agreement(review: ReviewFigures | None) -> str:
-    """Per check, overall then per auditor: pairs, agreed, differ, % agreement, kappa with its band."""
+    """Per check, overall then per auditor: pairs, agreed, differ, % agreement and kappa with their 95%
+    intervals, the kappa's method, PABAK and the band (or why there is none, and any prevalence warning)."""
     if review is None or not review.agreement:
         return f"<p><i>{escape(EMPTY_AGREEMENT)}</i></p>"
     index = {id(a): i for i, a in enumerate(review.agreement)}
     parts = ["<p><small>Auditor's and peer reviewer's answers, record by record. Kappa is "
-             f"{escape(AGREEMENT_METHOD)}; bands after Landis and Koch (1977). Click a number of pairs or of "
-             "records that differ to see the records.</small></p>",
+             f"{escape(AGREEMENT_METHOD)} (weighted, linear weights, for crimes identified); PABAK after Byrt, "
+             "Bishop and Carlin (1993); bands after Landis and Koch (1977), from 30 pairs. Click a number of "
+             "pairs or of records that differ to see the records.</small></p>",
              "<p style='margin:6px 0 2px 0'><b>All auditors</b></p>", _agreement_table(review.agreement_for(""), index)]
     for who in review.auditors:
         parts += [f"<p style='margin:10px 0 2px 0'><b>Auditor: {escape(who)}</b></p>",
                   _agreement_table(review.agreement_for(who), index)]
-    parts.append("<p><small><i>n/a: kappa is not defined when both gave one and the same answer throughout. "
-                 "With few pairs a kappa is unstable: read it with the number of pairs.</i></small></p>")
+    parts += [f"<p><small><i>{escape(p)}</i></small></p>" for p in agreement_method(review.percent_method)]
     return "".join(parts)
 
 

@@ -29,6 +29,7 @@ from PySide6.QtWidgets import (
 )
 
 from cdi_workbench.audit import review
+from cdi_workbench.audit.records import RecordDetail
 from cdi_workbench.audit.roles import ACTION_TEXT, ARTICLE, NotAllowed, Person, who_may
 from cdi_workbench.audit.service import QUEUE_FILTERS, AuditService
 from cdi_workbench.audit.undo import UndoStack
@@ -39,7 +40,7 @@ from cdi_workbench.storage.database import Database
 from cdi_workbench.timeutil import display_date
 
 from .findings_view import FindingsView
-from .operations import Runner
+from .operations import Latest, Runner
 from .queue_model import REVIEW_FILTERS, QueueModel, review_filter
 from .record_view import RecordView
 from .review_actions import ReviewActions
@@ -75,6 +76,19 @@ SHORTCUTS = [
 ]
 
 
+def offer_chosen(svc: AuditService, detail: RecordDetail, body: VerdictBody) -> None:
+    """A crime record the verdict chose by its reference ('Another crime record…') is neither linked to the record
+    nor a candidate: offer it again, so the verdict shows it, with its status, when the record is opened again
+    (else the crime editor could not select it, and the next change would drop the link). In the worker."""
+    known = {c.id for c in (*detail.linked, *detail.candidates)}
+    for f in body.crimes:
+        if f.crime_id is not None and f.crime_id not in known and f.crime_ref:
+            found = svc.find_crime(f.crime_ref)
+            if found is not None and found.id == f.crime_id:
+                detail.candidates.append(replace(found, why="chosen in the verdict"))
+                known.add(found.id)
+
+
 class MainWindow(SampleAndFindingsActions, ReviewActions, QMainWindow):
     def __init__(self, user: str = "", settings: QSettings | None = None) -> None:
         super().__init__()
@@ -82,6 +96,9 @@ class MainWindow(SampleAndFindingsActions, ReviewActions, QMainWindow):
         self.user = user or str(self.settings.value("auditor", "") or "")
         self.runner = Runner(self)
         self.runner.error.connect(self._show_error)
+        # the findings and the agreement, worked out on a thread of their own (a record loads or saves while they
+        # are in hand) and coalesced (a save while one waits adds nothing)
+        self.reader = Latest(self)
         self.db: Database | None = None
         self.svc: AuditService | None = None
         self.sample_id: int | None = None
@@ -102,6 +119,8 @@ class MainWindow(SampleAndFindingsActions, ReviewActions, QMainWindow):
         self._show_no_database()
         self._findings_timer = QTimer(self, singleShot=True, interval=300)
         self._findings_timer.timeout.connect(self.refresh_findings)
+        self.reader.busy_changed.connect(lambda busy: self.findings_dock.setWindowTitle(
+            "Findings so far (updating…)" if busy else "Findings so far"))
         # others at work on a shared database: look every 15 seconds for changes this window has not seen
         self._seen_change: int | None = None
         self._watch = QTimer(self, interval=15000)
@@ -443,6 +462,8 @@ class MainWindow(SampleAndFindingsActions, ReviewActions, QMainWindow):
 
         def done(result) -> None:  # noqa: ANN001
             if self.db is not None:
+                self.reader.cancel()
+                self.reader.wait()  # the findings in hand read the old database: let them finish first
                 self.db.close()
             self.db, self.svc, self.info, _samples, codes, reasons = result
             self.person, self.sample_id = None, None
@@ -626,6 +647,7 @@ class MainWindow(SampleAndFindingsActions, ReviewActions, QMainWindow):
                     body = replace(svc.verdict(item_id, "review"), complete=False)
             else:
                 body = review.start_body(svc, item_id) if reviewing else svc.verdict(item_id)
+            offer_chosen(svc, detail, body)
             first = review.first_verdict(svc, item_id) if reviewing or final else None
             from_first = reviewing and body != VerdictBody() and svc.verdict(item_id, "review") == VerdictBody()
             svc.remember(f"position:{sid}", str(item_id))
@@ -902,6 +924,8 @@ class MainWindow(SampleAndFindingsActions, ReviewActions, QMainWindow):
     def closeEvent(self, event: QCloseEvent) -> None:
         self.panel.rationale.clearFocus()  # commits a rationale being typed
         self.runner.wait()
+        self.reader.cancel()
+        self.reader.wait()
         if self.db is not None:
             self.db.close()
         super().closeEvent(event)

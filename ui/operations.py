@@ -85,3 +85,72 @@ class Runner(QObject):
     def wait(self, msecs: int = 30000) -> bool:
         """Block until the worker is idle (used when closing the window)."""
         return self._pool.waitForDone(msecs)
+
+
+class Latest(QObject):
+    """Read-only work that only needs its latest answer (the findings after each save), on a thread of its own so
+    the Runner's record loads and saves never wait behind it.
+
+    Each kind of work (a key) runs at most once at a time, and at most one more request of it waits: a request
+    while one is waiting replaces it, so ten saves in a row cost one recompute after the one in hand, not ten.
+    Results come back on the main thread, in the order the work ran."""
+
+    busy_changed = Signal(bool)
+    error = Signal(str)  # work that failed with no on_error of its own
+
+    def __init__(self, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self._runner = Runner(self)
+        self._waiting: dict[str, tuple[Callable[[], Any], Callable[[Any], None] | None,
+                                       Callable[[str], None] | None]] = {}
+        self._running: str | None = None
+        self.runs = 0  # work started (tests count the coalescing)
+
+    @property
+    def busy(self) -> bool:
+        return self._running is not None or bool(self._waiting)
+
+    def request(self, key: str, fn: Callable[[], Any], on_done: Callable[[Any], None] | None = None,
+                on_error: Callable[[str], None] | None = None) -> None:
+        was = self.busy
+        self._waiting[key] = (fn, on_done, on_error)  # a newer request of the same key replaces the waiting one
+        if self._running is None:
+            self._next()
+        if not was:
+            self.busy_changed.emit(True)
+
+    def cancel(self) -> None:
+        """Drop what waits (a database closing); work in hand still finishes: wait() for it."""
+        self._waiting.clear()
+
+    def _next(self) -> None:
+        if not self._waiting:
+            self._running = None
+            self.busy_changed.emit(False)
+            return
+        key = next(iter(self._waiting))
+        fn, on_done, on_error = self._waiting.pop(key)
+        self._running = key
+        self.runs += 1
+
+        def done(result: Any) -> None:
+            try:
+                if on_done is not None:
+                    on_done(result)
+            finally:
+                self._next()
+
+        def failed(message: str) -> None:
+            try:
+                if on_error is not None:
+                    on_error(message)
+                else:
+                    self.error.emit(message)
+            finally:
+                self._next()
+
+        self._runner.run(fn, done, failed)
+
+    def wait(self, msecs: int = 30000) -> bool:
+        """Block until the work in hand is done (closing the window or the database)."""
+        return self._runner.wait(msecs)

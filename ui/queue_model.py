@@ -8,7 +8,7 @@ from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelInd
 from PySide6.QtGui import QFont
 
 from cdi_workbench.audit.service import QueueRow
-from cdi_workbench.classification import GROUP_LABELS
+from cdi_workbench.classification import CANCELLATION_GROUPS
 from cdi_workbench.timeutil import display
 
 COLUMNS = ["#", "Reference", "System", "Received", "Status", "Findings"]
@@ -102,7 +102,7 @@ class QueueModel(QAbstractTableModel):
             return self._review_data(r, col, role)
         if role == Qt.ItemDataRole.DisplayRole:
             status = r.status + (" ⚑" if r.flagged else "")
-            system = GROUP_LABELS.get(r.system, r.system) if r.kind == "cancellation" else r.system
+            system = CANCELLATION_GROUPS.get(r.system, r.system) if r.kind == "cancellation" else r.system
             return [str(r.position), r.ref, system, display(r.received_at), status, findings_text(r)][col]
         if role == Qt.ItemDataRole.FontRole and r.status == "to do":
             return _bold()

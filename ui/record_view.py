@@ -35,16 +35,31 @@ def _crime_rows(crimes: list[CrimeInfo], with_why: bool) -> str:
     for c in crimes:
         why = f"<br><i>{escape(c.why)}</i>" if with_why and c.why else ""  # under the reference: no extra column
         notes = " (DA)" if c.domestic_abuse else ""
-        if c.status != "recorded":
-            notes += f" <b>[{escape(c.status)}]</b>"
+        if c.status != "recorded":  # under the reference, whole (the offence column is narrow)
+            why = f"<br><b style='white-space:nowrap; background:#fde2c8'>⚠ {escape(c.status or 'no status')}</b>{why}"
+        victim = f"<br>Victim: {escape(c.victim)}" if c.victim else ""  # under the offence: it keeps its width
         rows.append(f"<tr><td><b style='white-space:nowrap'>{escape(c.ref)}</b>{why}</td>"
-                    f"<td width='40%'><b>{escape(c.ho_code)}</b> {escape(c.offence)}{notes}</td>"
+                    f"<td width='50%'><b>{escape(c.ho_code)}</b> {escape(c.offence)}{notes}{victim}</td>"
                     f"<td style='white-space:nowrap'>{_stacked(c.reported_at)}</td>"
-                    f"<td style='white-space:nowrap'>{_stacked(c.recorded_at)}</td><td>{escape(c.victim)}</td></tr>")
+                    f"<td style='white-space:nowrap'>{_stacked(c.recorded_at)}</td></tr>")
     first = "Crime, why offered" if with_why else "Crime"
     return ("<table cellspacing=0 cellpadding=3 border=1 style='border-collapse:collapse' width='100%'>"
-            f"<tr><th align=left>{first}</th><th align=left>Offence</th><th align=left>Reported</th>"
-            f"<th align=left>Recorded</th><th align=left>Victim</th></tr>{''.join(rows)}</table>")
+            f"<tr><th align=left>{first}</th><th align=left>Offence, victim</th><th align=left>Reported</th>"
+            f"<th align=left>Recorded</th></tr>{''.join(rows)}</table>")
+
+
+def _status_warnings(crimes: list[CrimeInfo]) -> str:
+    """A crime record that is no longer 'recorded' (cancelled, transferred) is said above the table, marked and
+    tinted (readable in black and white), never only as a word in a cell."""
+    out = []
+    for c in crimes:
+        if c.status == "recorded":
+            continue
+        state = "has been cancelled" if c.status == "cancelled" else f"has the status '{escape(c.status or 'none')}'"
+        out.append(f"<tr><td bgcolor='#fde2c8' style='border:1px solid #b35c00'><b>⚠ Crime record "
+                   f"{escape(c.ref)} {state}.</b> A crime identified that it recorded is still counted as "
+                   f"recorded, as the verdict says; the findings name it.</td></tr>")
+    return f"<table cellspacing=0 cellpadding=4 width='100%'>{''.join(out)}</table>" if out else ""
 
 
 def _timeline(entries: list) -> str:  # noqa: ANN001 (narrative.Entry)
@@ -74,6 +89,7 @@ def render(d: RecordDetail) -> str:
     if d.related:
         parts.append(f"<h3>{escape(d.related_title)}</h3>" + _timeline(d.related))
     parts.append("<h3>Linked crime records</h3>")
+    parts.append(_status_warnings(d.linked))
     parts.append(_crime_rows(d.linked, False) if d.linked else "<p><i>None linked.</i></p>")
     if d.candidates:
         parts.append("<h3>Crime records not linked that may match</h3>")

@@ -98,9 +98,11 @@ class ReviewActions:
         from cdi_workbench.agreement import agreement
         from cdi_workbench.reports.common import ReviewFigures
 
-        db = self.db
-        self.runner.run(lambda: ReviewFigures(agreement(db)), self.findings_view.show_agreement,
-                        lambda msg: self._show_error("The peer review agreement could not be worked out", msg))
+        db = self.db  # on the findings' own worker, coalesced (see refresh_findings)
+        self.reader.request("agreement", lambda: ReviewFigures(agreement(db)),
+                            lambda review: self.findings_view.show_agreement(review) if self.db is db else None,
+                            lambda msg: self._show_error("The peer review agreement could not be worked out", msg)
+                            if self.db is db else None)
 
     def export_for_force(self, path: str | None = None) -> None:
         if self.db is None:

@@ -25,8 +25,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from cdi_workbench.classification import GROUP_LABELS
+from cdi_workbench.classification import CANCELLATION_GROUPS, GROUP_LABELS
 from cdi_workbench.sampling import Filters, SampleOps, required_size
+from cdi_workbench.special_samples import SPECIAL_SAMPLES
 
 from .operations import Runner
 
@@ -63,8 +64,17 @@ class SampleDialog(QDialog):
         for label, key in KINDS:
             self.kind.addItem(label, key)
         self.system = QComboBox(objectName="system")
+        self.special = QComboBox(objectName="special")
+        self.special.setAccessibleName("Special sample")
+        self.special.addItem("None: a main sample (counted in the recording rates)", None)
+        for sp in SPECIAL_SAMPLES.values():
+            self.special.addItem(f"{sp.label} (usually {sp.requested} requested)", sp.key)
+        self.special.setToolTip("A special sample (from the list the force sends) is reported in a table of its "
+                                "own and kept out of the main tables and the recording rates. Incident records "
+                                "and referrals only.")
         form.addRow("&Records:", self.kind)
         form.addRow("S&ystem:", self.system)
+        form.addRow("S&pecial sample:", self.special)
         filt = QGroupBox("Filters (optional)")
         ff = QFormLayout(filt)
         self.opening = QLineEdit(objectName="opening_code")
@@ -132,6 +142,7 @@ class SampleDialog(QDialog):
         self._timer = QTimer(self, singleShot=True, interval=250)
         self._timer.timeout.connect(self.refresh)
         self.kind.currentIndexChanged.connect(self._kind_changed)
+        self.special.activated.connect(self._special_chosen)
         self.system.currentIndexChanged.connect(lambda _i: self._timer.start())
         for w in (self.opening, self.closing, self.ho_code, self.date_from, self.date_to):
             w.textChanged.connect(lambda _t: self._timer.start())
@@ -149,9 +160,22 @@ class SampleDialog(QDialog):
     def _kind_changed(self) -> None:
         referral = self.kind.currentData() == "referral"
         self.system.setEnabled(referral)
+        reports = self.kind.currentData() in ("incident", "referral")
+        self.special.setEnabled(reports)  # special samples are of incident records or referrals only
+        if not reports:
+            self.special.setCurrentIndex(0)
         label = self.kind.currentText() if not referral else f"{self.system.currentText()} referrals"
-        self.name.setText(f"{label} {datetime.now():%d/%m/%Y %H:%M}")
+        sp = SPECIAL_SAMPLES.get(self.special.currentData() or "")
+        self.name.setText(f"{sp.label if sp else label} {datetime.now():%d/%m/%Y %H:%M}")
         self._timer.start()
+
+    def _special_chosen(self, _index: int = 0) -> None:
+        """A special sample: its usual size and its name (both may be changed before drawing)."""
+        sp = SPECIAL_SAMPLES.get(self.special.currentData() or "")
+        if sp is not None:
+            self.size.setValue(sp.requested)
+            self.method.setCurrentIndex(self.method.findData("simple"))
+        self._kind_changed()
 
     def filters(self) -> Filters:
         return Filters(self.opening.text().strip(), self.closing.text().strip(), self.ho_code.text().strip(),
@@ -171,8 +195,9 @@ class SampleDialog(QDialog):
     def _show_counts(self, counts: dict[str, int]) -> None:
         self.counts = counts
         self.table.setRowCount(len(counts))
+        labels = CANCELLATION_GROUPS if self.kind.currentData() == "cancellation" else GROUP_LABELS
         for row, (stratum, n) in enumerate(counts.items()):
-            self.table.setItem(row, 0, QTableWidgetItem(GROUP_LABELS.get(stratum, stratum[:1].upper() + stratum[1:])))
+            self.table.setItem(row, 0, QTableWidgetItem(labels.get(stratum, stratum[:1].upper() + stratum[1:])))
             item = QTableWidgetItem(f"{n:,}")
             self.table.setItem(row, 1, item)
         self.total.setText(f"{sum(counts.values()):,} records in all")
@@ -213,6 +238,8 @@ class SampleDialog(QDialog):
         kind, method = self.kind.currentData(), self.method.currentData()
         options: dict[str, object] = {"system": self.system.currentData() if kind == "referral" else None,
                                       "filters": f, "who": self.who}
+        if kind in ("incident", "referral") and self.special.currentData():
+            options["special"] = self.special.currentData()
         size = self.size.value()
         if method in ("proportional", "equal"):
             options.update(stratify=True, allocation=method)

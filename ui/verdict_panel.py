@@ -7,6 +7,7 @@ from html import escape
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QApplication,
+    QFrame,
     QGroupBox,
     QHBoxLayout,
     QLabel,
@@ -14,6 +15,7 @@ from PySide6.QtWidgets import (
     QListWidget,
     QMessageBox,
     QPushButton,
+    QScrollArea,
     QStackedWidget,
     QTextBrowser,
     QVBoxLayout,
@@ -31,16 +33,21 @@ from .check_form import CheckForm
 from .crime_editor import CrimeEditor
 
 
-def crime_summary(n: int, f: CrimeFinding, r: CrimeResult | None) -> str:
+def crime_summary(n: int, f: CrimeFinding, r: CrimeResult | None, status: str = "") -> str:
+    """One line per crime identified; `status` is the linked crime record's status ('' when not known)."""
     text = f"{n}. {f.expected_code or '(code?)'}: "
     if f.crime_id is None:
         return text + (f"not recorded ({f.not_recorded_reason})" if f.not_recorded_reason else "recorded by?")
     text += f"recorded {f.crime_ref}"
+    if status and status != "recorded":
+        text += f" (⚠ crime record {status})"
     if r is not None:
         if r.classified is False:
             text += ", wrongly classified"
         if r.timely is False:
             text += ", late"
+        elif r.recorded and r.timely is None:
+            text += ", ⚠ time not known"
     return text
 
 
@@ -98,7 +105,17 @@ class VerdictPanel(QWidget):
         self.heading.setWordWrap(True)
         outer.addWidget(self.heading)
         self.stack = QStackedWidget()
-        outer.addWidget(self.stack, 1)
+        # on a short window (a tall findings dock) the answers scroll rather than squash, so a wrapped warning or
+        # worked-out result is never cut; the answer with the focus is kept in view
+        self.scroll = QScrollArea(objectName="verdict_scroll")
+        self.scroll.setWidgetResizable(True)
+        self.scroll.setFrameShape(QFrame.Shape.NoFrame)
+        self.scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.scroll.setWidget(self.stack)
+        outer.addWidget(self.scroll, 1)
+        app = QApplication.instance()
+        if isinstance(app, QApplication):
+            app.focusChanged.connect(self._keep_in_view)
 
         # incidents and referrals
         report = QWidget()
@@ -216,10 +233,14 @@ class VerdictPanel(QWidget):
         for n, (f, r) in enumerate(zip(self.body.crimes, results, strict=True)):
             item = self.crime_list.item(n)
             if item is not None:
-                item.setText(crime_summary(n + 1, f, r))
+                item.setText(crime_summary(n + 1, f, r, self._status(f)))
         row = self.crime_list.currentRow()
         if 0 <= row < len(results):
             self.editor.show_result(results[row])
+
+    def _keep_in_view(self, _old: QWidget | None, new: QWidget | None) -> None:
+        if new is not None and self.stack.isAncestorOf(new):
+            self.scroll.ensureWidgetVisible(new, 0, 8)
 
     def focus_first(self) -> None:
         if self.detail is None:
@@ -338,7 +359,7 @@ class VerdictPanel(QWidget):
         self.crime_list.clear()
         for n, f in enumerate(self.body.crimes, 1):
             r = self.results[n - 1] if n - 1 < len(self.results) else None
-            self.crime_list.addItem(crime_summary(n, f, r))
+            self.crime_list.addItem(crime_summary(n, f, r, self._status(f)))
         if self.body.zero_status:
             self.crime_list.addItem("Zero status: no crime in this record")
         elif not self.body.crimes:
@@ -356,6 +377,13 @@ class VerdictPanel(QWidget):
             crimes = list(self.detail.linked) + list(self.detail.candidates)
             result = self.results[row] if row < len(self.results) else None
             self.editor.load(self.body.crimes[row], crimes, result, self._domestic_default())
+
+    def _status(self, f: CrimeFinding) -> str:
+        """The status of the crime record a crime identified is linked to, as the crime system gives it."""
+        if f.crime_id is None or self.detail is None:
+            return ""
+        known = [*self.detail.linked, *self.detail.candidates, *self.editor.crimes]
+        return next((c.status for c in known if c.id == f.crime_id), "")
 
     def _domestic_default(self) -> tuple[bool, str] | None:
         """A suggestion only: DO1 holds domestic incidents; an opening code may say 'domestic'."""
@@ -382,7 +410,7 @@ class VerdictPanel(QWidget):
         self.body.crimes[row] = finding
         item = self.crime_list.item(row)
         if item is not None:
-            item.setText(crime_summary(row + 1, finding, None))
+            item.setText(crime_summary(row + 1, finding, None, self._status(finding)))
         self._emit(label)
 
     def _rationale_done(self) -> None:

@@ -8,7 +8,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import and_, case, or_, select
 from sqlalchemy.orm import Session
 
-from ..classification import GROUP_LABELS, reported_incident_reasons
+from ..classification import CANCELLATION_GROUPS, cancellation_group, reported_incident_reasons
 from ..storage.models import N100, AuditItem, Cancellation, CrimeRecord, Disposal, RecordLink, ReportRecord
 from ..timeutil import display
 from .narrative import Entry, entries
@@ -75,7 +75,8 @@ def load_detail(s: Session, item: AuditItem) -> RecordDetail:
         crime = s.scalar(select(CrimeRecord).where(CrimeRecord.ref == c.crime_ref))
         det = RecordDetail(item.id, "cancellation", c.offence_group or "", c.crime_ref, c.cancelled_at)
         det.fields = [("Reason", c.reason), ("Decided by", c.decided_by_role),
-                      ("Offence group", GROUP_LABELS.get(c.offence_group or "", _text(c.offence_group)))]
+                      ("Offence group", CANCELLATION_GROUPS[cancellation_group(crime.ho_code if crime else None,
+                                                                               c.offence_group)])]
         det.narrative = entries(c.notes)
         det.linked = [crime_info(crime)] if crime else []
     elif item.kind == "n100":

@@ -44,7 +44,12 @@ def test_agreement_tab_shows_every_check_and_drills_to_the_records(qtbot, tmp_pa
                     if a.check == "offender_suitable" and a.auditor == "")
     lines = [ln.strip() for ln in text.splitlines()]
     at = lines.index("Offender suitable given previous history?")  # the all-auditors table comes first
-    assert lines[at + 1: at + 7] == ["6", "5", "1", "83.3%", "0.67", "substantial"]  # pairs .. band
+    a = view.review.agreement[suitable]
+    assert lines[at + 1: at + 11] == ["6", "5", "1", "83.3%", f"{a.percent_low:.1f}% to 100.0%", "0.67",
+                                      f"{a.kappa_low:.2f} to 1.00", "Cohen's kappa", "0.67",
+                                      "too few pairs for a band (n < 30)"]  # pairs .. band
+    for shown in ("PABAK", "Kappa 95% CI", "weighted kappa (linear weights)", "Byrt, Bishop and Carlin (1993)"):
+        assert shown in text, shown
     view.agreement_browser.anchorClicked.emit(QUrl(f"agree:{suitable}:differ"))
     qtbot.waitUntil(lambda: getattr(w, "drill_dialog", None) is not None and w.drill_dialog.isVisible(),
                     timeout=5000)
