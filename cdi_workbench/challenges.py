@@ -92,8 +92,8 @@ def export_for_force(db: Database, path: str | Path, who: str = "") -> int:
         check.add(f"I3:I{max(3, len(rows) + 2)}")
         ws.freeze_panes = "B3"
         ws.oddHeader.center.text = MARKING
-        for col, w in zip("ABCDEFGHIJ", (14, 20, 12, 12, 9, 13, 22, 28, 26, 60), strict=True):
-            ws.column_dimensions[col].width = w
+        for letter, w in zip("ABCDEFGHIJ", (14, 20, 12, 12, 9, 13, 22, 28, 26, 60), strict=True):
+            ws.column_dimensions[letter].width = w
         wb.save(tmp)
 
     write_atomically(path, write)

@@ -68,8 +68,8 @@ def cmd_review(a: argparse.Namespace) -> int:
             print(f"Assigned {len(done)} record(s) of '{a.sample}' to {a.reviewer} for {a.mode} review "
                   f"({review.BASES[a.basis]})")
         elif a.review_command == "status":
-            sid = _sample_id(svc, a.sample) if a.sample else None
-            for r in review.assignments(svc, sid):
+            only = _sample_id(svc, a.sample) if a.sample else None
+            for r in review.assignments(svc, only):
                 print(f"{r.position:>5} {r.ref:24} {r.reviewer:20} {r.mode:6} {r.basis:8} {r.state:14} "
                       f"assigned {display(r.assigned_at)} by {r.assigned_by}")
         elif a.review_command == "disagreements":

@@ -180,18 +180,20 @@ class _Record:
 def _sampled_records(s: Session) -> list[_Record]:
     """Every sampled record in sample and draw order."""
     none = null()
-    # per kind: the record table, its reference, what tells records apart in messages, received at, disposal type
+    # per kind: the record table, its id and reference, what tells records apart in messages, received at,
+    # disposal type
     sources = [
-        (ReportRecord, ReportRecord.ref, ReportRecord.system, ReportRecord.received_at, none,
+        (ReportRecord, ReportRecord.id, ReportRecord.ref, ReportRecord.system, ReportRecord.received_at, none,
          AuditItem.kind.in_(REPORT_KINDS)),
-        (Disposal, Disposal.ref, Disposal.disposal_type, none, Disposal.disposal_type, AuditItem.kind == "disposal"),
-        (Cancellation, Cancellation.crime_ref, Cancellation.offence_group, none, none,
+        (Disposal, Disposal.id, Disposal.ref, Disposal.disposal_type, none, Disposal.disposal_type,
+         AuditItem.kind == "disposal"),
+        (Cancellation, Cancellation.id, Cancellation.crime_ref, Cancellation.offence_group, none, none,
          AuditItem.kind == "cancellation"),
-        (N100, N100.ref, none, none, none, AuditItem.kind == "n100"),
+        (N100, N100.id, N100.ref, none, none, none, AuditItem.kind == "n100"),
     ]
     queries = [select(AuditItem.id, AuditItem.kind, AuditItem.record_id, AuditItem.sample_id, AuditItem.position,
-                      ref, system, received, dtype).join(table, table.id == AuditItem.record_id).where(where)
-               for table, ref, system, received, dtype, where in sources]
+                      ref, system, received, dtype).join(table, record_id == AuditItem.record_id).where(where)
+               for table, record_id, ref, system, received, dtype, where in sources]
     found: dict[tuple[str, int], _Record] = {}
     order: dict[int, tuple[int, int]] = {}
     for q in queries:
@@ -269,7 +271,7 @@ def verdict_rows(db: Database) -> list[dict[str, Any]]:
                     break
         crimes = _crimes_by_id(s, [c.crime_id for _, _, b in chosen for c in b.crimes if c.crime_id is not None])
         for rec, v, body in chosen:
-            base = {c: "" for c in ALL_COLUMNS}
+            base: dict[str, Any] = {c: "" for c in ALL_COLUMNS}
             base.update(kind=rec.kind, record_ref=rec.ref, crime_no=0, auditor=v.auditor or "",
                         rationale=body.rationale or "")
             if rec.kind not in REPORT_KINDS:

@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from datetime import date, datetime
+from typing import Literal
 
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
@@ -250,7 +251,7 @@ class AuditService:
             return self._evaluate(s, self._item(s, item_id), body)
 
     def save_verdict(self, item_id: int, body: VerdictBody, reason: str = "", role: str = "primary",
-                     label: str = "Change verdict", expect: dict | None | bool = False) -> None:
+                     label: str = "Change verdict", expect: dict | None | Literal[False] = False) -> None:
         """Store the verdict now (its own transaction) with a history row; undoable.
 
         expect: the stored verdict this change was made from (stored(); None for none yet). When someone else
@@ -350,7 +351,7 @@ class AuditService:
                 self._write_in(s, item_id, body.to_json(), role, "import", reason, auditor or None)
 
     def _write(self, item_id: int, body_json: dict | None, role: str, action: str, reason: str,
-               expect: dict | None | bool = False) -> dict | None:
+               expect: dict | None | Literal[False] = False) -> dict | None:
         """expect: the verdict this change must find (undo/redo); False for none expected."""
         with self.db.session() as s:
             serialise_writes(s)  # before reading the verdict it replaces

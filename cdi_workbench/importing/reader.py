@@ -13,7 +13,7 @@ import itertools
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from .errors import ImportFileError
 from .values import cell_text
@@ -175,8 +175,9 @@ def _open_csv(path: Path, delimiter: str | None, encoding: str | None) -> Table:
         fh.close()
         raise
     size = max(path.stat().st_size, 1)
+    raw = cast(io.BufferedReader, fh.buffer)  # open() in text mode wraps a BufferedReader
     return Table(path, "csv", header_names(header), encoding, delimiter, _chunks=_csv_chunks(path, reader),
-                 _closers=[fh], fraction=lambda: min(fh.buffer.tell() / size, 1.0))
+                 _closers=[fh], fraction=lambda: min(raw.tell() / size, 1.0))
 
 
 def _csv_chunks(path: Path, reader: Any) -> Iterator[Chunk]:

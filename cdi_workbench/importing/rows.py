@@ -10,7 +10,9 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Callable
-from typing import Any
+from typing import Any, Literal
+
+from sqlalchemy import ColumnDefault
 
 from ..storage.models import CrimeRecord
 from ..timeutil import now_utc
@@ -45,7 +47,7 @@ _DRAW_KEY_HASH = hashlib.blake2b(digest_size=8, person=b"cdi-draw-key")
 
 
 def fast_draw_key(ref: str, _copy: Callable[[], Any] = _DRAW_KEY_HASH.copy,
-                  _int: Callable[[bytes, str], int] = int.from_bytes) -> int:
+                  _int: Callable[[bytes, Literal["big"]], int] = int.from_bytes) -> int:
     """draw_keys.draw_key, a third cheaper: the keyed hash's initial state is copied, not set up for each row
     (a test checks the two agree)."""
     h = _copy()
@@ -121,8 +123,9 @@ class Converter:
             elif c.name in fixed_kind:
                 self.constants[c.name] = fixed_kind[c.name]
             else:
-                default = c.default.arg if c.default is not None and not callable(c.default.arg) else None
-                self.constants[c.name] = default
+                default = c.default
+                self.constants[c.name] = (default.arg if isinstance(default, ColumnDefault)
+                                          and not callable(default.arg) else None)
         if "draw_key" in kind.table.c:  # the sampling order's key, worked out from the reference as rows go in
             key_expr = bound[kind.field(kind.key).column]
             self.ns["_dk"] = fast_draw_key
@@ -185,7 +188,7 @@ class Converter:
             f = kind.field(target)
             v, parse = f"v{i}", _parser(f.type, profile, self.date1904)
             col = kind.table.c[f.column]
-            blank = fixed.get(target, col.default.arg if col.default is not None else None)
+            blank = fixed.get(target, col.default.arg if isinstance(col.default, ColumnDefault) else None)
             ns[f"H{i}"], ns[f"B{i}"] = self.headers[i], blank
             if self.text_cells:
                 lines += [f"    {v} = cells[{i}].strip()"]

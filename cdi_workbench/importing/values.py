@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from datetime import UTC, date, datetime, time, timedelta, timezone
+from typing import Literal
 
 from ..classification import CANCELLATION_NAMES_ACCEPTED, GROUP_LABELS, lookup, parse_cancellation_group
 from ..timeutil import UK
@@ -143,7 +144,7 @@ def datetime_parser(formats: tuple[str, ...] = (), date1904: bool = False) -> Ca
         hh = key[11:13]
         if key[10] not in " T" or not (hh.isascii() and hh.isdigit()) or hh > "23":
             return None
-        info = days.get(key[:10], False)
+        info: tuple[str, str, int] | None | Literal[False] = days.get(key[:10], False)
         if info is False:
             info = _day(key[:10], dmy)
             if len(days) >= _CACHE_MAX:
@@ -158,7 +159,7 @@ def datetime_parser(formats: tuple[str, ...] = (), date1904: bool = False) -> Ca
     def fast(value: str) -> str | None:
         n = len(value)
         if n == 16 or n == 19:
-            start = hours.get(value[:13], False)
+            start: str | None | Literal[False] = hours.get(value[:13], False)
             if start is False:
                 start = hour(value[:13])
                 if len(hours) >= _CACHE_MAX:
@@ -227,6 +228,8 @@ def parse_bool(value: object) -> bool:
 
 
 def parse_age(value: object) -> int:
+    if not isinstance(value, str | int | float):  # a date or time cell: float() refused it with this TypeError
+        raise TypeError(f"float() argument must be a string or a real number, not '{type(value).__name__}'")
     try:
         number = float(value) if not isinstance(value, str) else float(value.strip())
     except ValueError:

@@ -11,7 +11,7 @@ import itertools
 import json
 import sqlite3
 from collections.abc import Iterable
-from typing import Any
+from typing import Any, cast
 
 from sqlalchemy import Connection
 
@@ -31,7 +31,10 @@ class Writer:
         self.sqlite = conn.dialect.name == "sqlite"
         if conn.dialect.name not in ("sqlite", "postgresql"):
             raise NotImplementedError(f"importing into {conn.dialect.name} is not supported")
-        self.raw: Any = conn.connection.dbapi_connection
+        dbapi = conn.connection.dbapi_connection
+        if dbapi is None:  # only a closed or invalidated connection has none
+            raise RuntimeError("the import's database connection is closed")
+        self.raw: Any = dbapi  # the driver's own (sqlite3, psycopg2): getlimit, named cursors
         self.cur = self.raw.cursor()
         self.ph = "?" if self.sqlite else "%s"
         table = self.kind.table.name
@@ -42,7 +45,7 @@ class Writer:
         self.insert_sql = f"INSERT INTO {table} ({', '.join([*cols, *constants])}) VALUES "
         if self.sqlite:
             row = "(" + ", ".join(["?"] * len(cols) + literals) + ")"
-            limit = self.raw.getlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER)
+            limit = cast(sqlite3.Connection, self.raw).getlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER)
             self.group = max(1, min(ROWS_PER_INSERT, limit // max(len(cols), 1)))
             self.insert_many_sql = self.insert_sql + ", ".join([row] * self.group)
             self.insert_sql += row
@@ -77,7 +80,8 @@ class Writer:
             tables = [self.kind.table.name] + (["record_link"] if self.kind.name in (
                 "incidents", "referrals", "crimes") else [])
             self.cur.execute(f"LOCK TABLE {', '.join(tables)} IN SHARE ROW EXCLUSIVE MODE")
-        where, params = "", ()
+        where = ""
+        params: tuple[str, ...] = ()
         if self.conv.key_system is not None:  # incidents, or referrals of one system: only that system counts
             where, params = f" WHERE system = {self.ph}", (self.conv.key_system,)
         self.fresh = self.scalar(f"SELECT 1 FROM {self.kind.table.name}{where} LIMIT 1", params) is None

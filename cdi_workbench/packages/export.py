@@ -242,12 +242,14 @@ def _crimes_in_verdicts(s: Session, verdicts: list[Verdict], records: list[Any])
 
 def _refs(s: Session, kind: str, items: list[AuditItem]) -> dict[int, str]:
     """Each item's record reference (the manifest maps items by sample, position and reference)."""
-    table, col = {"incident": (ReportRecord, ReportRecord.ref), "referral": (ReportRecord, ReportRecord.ref),
-                  "disposal": (Disposal, Disposal.ref), "cancellation": (Cancellation, Cancellation.crime_ref),
-                  "n100": (N100, N100.ref)}[kind]
+    record_id, col = {"incident": (ReportRecord.id, ReportRecord.ref),
+                      "referral": (ReportRecord.id, ReportRecord.ref),
+                      "disposal": (Disposal.id, Disposal.ref),
+                      "cancellation": (Cancellation.id, Cancellation.crime_ref),
+                      "n100": (N100.id, N100.ref)}[kind]
     by_record: dict[int, str] = {}
     for chunk in _in_chunks([i.record_id for i in items]):
-        by_record.update(s.execute(select(table.id, col).where(table.id.in_(chunk))).tuples().all())
+        by_record.update(s.execute(select(record_id, col).where(record_id.in_(chunk))).tuples().all())
     return {i.id: by_record.get(i.record_id, "") for i in items}
 
 

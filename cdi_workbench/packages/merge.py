@@ -221,10 +221,10 @@ def _read_package(path: Path) -> tuple[dict[str, Any], dict[int, dict[str, Side]
                 last[(ch.item_id, ch.role)] = ch
             theirs: dict[int, dict[str, Side]] = {}
             for v in ps.scalars(select(Verdict)):
-                ch = last.get((v.item_id, v.role))
+                latest = last.get((v.item_id, v.role))
                 theirs.setdefault(v.item_id, {})[v.role] = Side(copy.deepcopy(v.body), v.auditor,
-                                                                 ch.who if ch else v.auditor,
-                                                                 ch.at if ch else v.updated_at)
+                                                                 latest.who if latest else v.auditor,
+                                                                 latest.at if latest else v.updated_at)
             for (item_id, role), ch in last.items():  # a verdict removed in the package: its history says who
                 if ch.new_body is None and role not in theirs.get(item_id, {}):
                     theirs.setdefault(item_id, {})[role] = Side(None, "", ch.who, ch.at)
@@ -249,9 +249,10 @@ def _date(iso: str | None) -> str:
     return datetime.fromisoformat(iso).strftime("%d/%m/%Y") if iso else "?"
 
 
-_REF = {"incident": (ReportRecord, ReportRecord.ref), "referral": (ReportRecord, ReportRecord.ref),
-        "disposal": (Disposal, Disposal.ref), "cancellation": (Cancellation, Cancellation.crime_ref),
-        "n100": (N100, N100.ref)}
+# per kind: the record's id and reference columns
+_REF = {"incident": (ReportRecord.id, ReportRecord.ref), "referral": (ReportRecord.id, ReportRecord.ref),
+        "disposal": (Disposal.id, Disposal.ref), "cancellation": (Cancellation.id, Cancellation.crime_ref),
+        "n100": (N100.id, N100.ref)}
 
 
 def _check_items(s: Session, manifest: dict[str, Any], path: Path) -> dict[int, AuditItem]:
@@ -260,8 +261,8 @@ def _check_items(s: Session, manifest: dict[str, Any], path: Path) -> dict[int, 
     for m in manifest["items"]:
         item = s.get(AuditItem, m["item_id"])
         name = s.scalar(select(Sample.name).where(Sample.id == item.sample_id)) if item else None
-        table, col = _REF.get(m["kind"], (None, None))
-        ref = s.scalar(select(col).where(table.id == item.record_id)) if item and table is not None else None
+        cols = _REF.get(m["kind"])
+        ref = s.scalar(select(cols[1]).where(cols[0] == item.record_id)) if item and cols is not None else None
         if item is None or name != manifest["sample"] or item.position != m["position"] or ref != m["ref"]:
             problems.append(f"{m['ref']} ({manifest['sample']} #{m['position']})")
         else:

@@ -32,7 +32,7 @@ def rate_chart(f: Findings, width: float) -> Drawing | None:
     for r in table.rows if table else []:
         rate = f.rates.get(keys.get(r.label, ""))
         if rate is not None and rate.rate is not None:
-            rows.append((r.label, rate))
+            rows.append((r.label, rate, rate.rate))
     if not rows:
         return None
     plot_w = width - LABEL_W - VALUE_W
@@ -40,16 +40,16 @@ def rate_chart(f: Findings, width: float) -> Drawing | None:
     d = Drawing(width, height)
     base = 18
     _axis(d, LABEL_W, plot_w, base, height - 6)
-    for i, (label, rate) in enumerate(reversed(rows)):
+    for i, (label, rate, value) in enumerate(reversed(rows)):
         y = base + i * ROW_H
         d.add(String(LABEL_W - 6, y + 5, label, fontName="Helvetica", fontSize=8, textAnchor="end"))
-        d.add(Rect(LABEL_W, y + 3, plot_w * rate.rate, ROW_H - 6, fillColor=GREY, strokeColor=colors.black,
+        d.add(Rect(LABEL_W, y + 3, plot_w * value, ROW_H - 6, fillColor=GREY, strokeColor=colors.black,
                    strokeWidth=0.5))
         if rate.low is not None and rate.high is not None:
             x1, x2, cy = LABEL_W + plot_w * rate.low, LABEL_W + plot_w * rate.high, y + ROW_H / 2
             for line in ((x1, cy, x2, cy), (x1, cy - 4, x1, cy + 4), (x2, cy - 4, x2, cy + 4)):
                 d.add(Line(*line, strokeColor=colors.black, strokeWidth=1))
-        d.add(String(LABEL_W + plot_w + 6, y + 5, f"{rate.rate * 100:.1f}% (n={rate.identified})",
+        d.add(String(LABEL_W + plot_w + 6, y + 5, f"{value * 100:.1f}% (n={rate.identified})",
                      fontName="Helvetica", fontSize=8))
     return d
 

@@ -421,7 +421,7 @@ def resolution_method() -> str:
             "failure no longer appears in this table either).")
 
 
-def write_atomically(path: str | Path, write: Callable[[Path], None]) -> Path:
+def write_atomically(path: str | Path, write: Callable[[Path], object]) -> Path:
     """Call write(tmp) for a temporary file beside path, then move it into place: no half-written exports."""
     target = Path(path)
     target.parent.mkdir(parents=True, exist_ok=True)

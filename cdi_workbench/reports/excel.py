@@ -101,7 +101,11 @@ def clean_text(text: str) -> str:
 
 def put(ws: Worksheet, row: int, col: int, value: Any, number_format: str | None = None) -> Cell:
     """Write one value: strings always as text (never a formula), booleans as Yes/No, None blank."""
-    cell = ws.cell(row=row, column=col)
+    return fill(ws.cell(row=row, column=col), value, number_format)
+
+
+def fill(cell: Cell, value: Any, number_format: str | None = None) -> Cell:
+    """What put() writes, into a cell in hand (such as a new Cell(ws) to add with ws.append)."""
     value = yes_no(value)
     if isinstance(value, int) and abs(value) > MAX_EXACT_INT:
         value = str(value)  # Excel numbers hold 15 significant digits: keep a big seed exact as text
@@ -116,7 +120,7 @@ def put(ws: Worksheet, row: int, col: int, value: Any, number_format: str | None
         if number_format:
             cell.number_format = number_format
     elif value is not None:
-        put(ws, row, col, str(value))
+        fill(cell, str(value))
     return cell
 
 
@@ -391,17 +395,20 @@ def _verdicts_sheet(ws: Worksheet, findings: Findings) -> None:
     ws.row_dimensions[2].height = 30
     widths = {k: len(column_label(k)) for k in keys}
     align = [WRAP_TOP if key in WRAPPED_VERDICT_COLUMNS else TOP for key in keys]
-    for row, v in enumerate(findings.verdicts, 3):
-        for col, key in enumerate(keys, 1):
+    for v in findings.verdicts:  # one row each from row 3, under the headings, added whole (ws.append)
+        cells: list[Cell | None] = []
+        for key, alignment in zip(keys, align, strict=True):
             value = v.get(key)
             if value is None or value == "":
-                continue  # a blank answer: no cell (about half the cells, the checks of the other kinds)
+                cells.append(None)  # a blank answer: no cell (about half, the checks of the other kinds)
+                continue
             if key == "updated_at":
                 value = _as_datetime(value)
-            styled(put(ws, row, col, value, DATETIME_FORMAT if isinstance(value, datetime) else "0"),
-                   alignment=align[col - 1])
+            cells.append(styled(fill(Cell(ws), value, DATETIME_FORMAT if isinstance(value, datetime) else "0"),
+                                alignment=alignment))
             shown = 16 if isinstance(value, datetime) else len(str(yes_no(value)))
             widths[key] = max(widths[key], shown)
+        ws.append(cells)
     for col, key in enumerate(keys, 1):
         cap = 60 if key == "rationale" else 45 if key in WRAPPED_VERDICT_COLUMNS else 28
         ws.column_dimensions[get_column_letter(col)].width = max(9, min(widths[key] + 2, cap))
