@@ -315,7 +315,7 @@ def _table_sheet(ws: Worksheet, findings: Findings, table: Table) -> None:
             else:
                 c = put(ws, row, col, NOT_APPLICABLE if na else cell.value, COUNT_FORMAT)
             c.border = TOTAL_BORDER if total else GRID
-            c.alignment = Alignment(horizontal="right")
+            c.alignment = WORDS_ALIGN if _wordy(column) and not prev else RIGHT_ALIGN
             if total:
                 c.font = BOLD
         if not total:
@@ -328,8 +328,8 @@ def _table_sheet(ws: Worksheet, findings: Findings, table: Table) -> None:
     label_width = max([len(heads[0])] + [len(r.label) for r in table.rows]) + 4
     ws.column_dimensions["A"].width = min(max(label_width, 18), 48)
     for col, h in enumerate(heads[1:], 2):
-        wide = h.endswith(("method", "Rate used", "interval"))  # words, not figures
-        ws.column_dimensions[get_column_letter(col)].width = 30 if wide else max(12, min(len(h) + 4, 20))
+        wide = _wordy(h)  # words, not figures: wrapped in a wider column
+        ws.column_dimensions[get_column_letter(col)].width = 34 if wide else max(12, min(len(h) + 4, 20))
     notes = []
     if table_is_empty(table):
         notes.append("No records of this kind have a completed verdict in this audit.")
@@ -345,6 +345,13 @@ def _table_sheet(ws: Worksheet, findings: Findings, table: Table) -> None:
 
 
 RATE_COLUMNS = {"Recording rate", "Design-weighted rate"}
+RIGHT_ALIGN = Alignment(horizontal="right")
+WORDS_ALIGN = Alignment(horizontal="left", vertical="top", wrap_text=True)
+
+
+def _wordy(column: str) -> bool:
+    """A column of words (a method, an interval that may say a bound was cut, the rate an estimate used)."""
+    return column.endswith(("method", "Rate used", "interval"))
 
 
 def _shown_as_rate(text: str) -> bool:
