@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from cdi_workbench.audit.verdicts import CHECKS, applicable_checks
-from cdi_workbench.classification import GROUP_LABELS
+from cdi_workbench.classification import CANCELLATION_GROUPS, GROUP_LABELS
 from cdi_workbench.findings import Findings, Table
 
 if TYPE_CHECKING:
@@ -112,7 +112,10 @@ def auditors_text(findings: Findings) -> str:
     return ", ".join(names) if names else "no completed verdicts"
 
 
-def stratum_label(key: str) -> str:
+def stratum_label(key: str, kind: str = "") -> str:
+    """A stratum as the reports name it; cancelled crimes by the groups inspections use for them."""
+    if kind == "cancellation" and key in CANCELLATION_GROUPS:
+        return CANCELLATION_GROUPS[key]
     if key == "all":
         return "All records (not stratified)"
     return GROUP_LABELS.get(key, key[:1].upper() + key[1:])  # e.g. 'No crime linked'; disposal types as given
@@ -126,7 +129,8 @@ def population_text(sample: dict[str, Any]) -> str:
     parts = []
     for key, n in pop.items():
         drawn = alloc.get(key)
-        parts.append(f"{stratum_label(key)}: {n}" + (f" ({drawn} drawn)" if drawn is not None else ""))
+        label = stratum_label(key, sample.get("kind", ""))
+        parts.append(f"{label}: {n}" + (f" ({drawn} drawn)" if drawn is not None else ""))
     return "; ".join(parts)
 
 

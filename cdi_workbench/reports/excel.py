@@ -203,6 +203,9 @@ def _paragraph(ws: Worksheet, row: int, text: str, first_col: int, last_col: int
 
 
 # ---- sheets ------------------------------------------------------------------------------------------------
+SAMPLE_WIDTHS = [24, 18, 14, 34, 12, 16, 16, 8, 48]  # the summary sheet's columns (the samples table's)
+
+
 def _summary_sheet(ws: Worksheet, findings: Findings, contents: list[tuple[str, str]]) -> None:
     a = findings.audit
     _marking_row(ws)
@@ -241,6 +244,10 @@ def _summary_sheet(ws: Worksheet, findings: Findings, contents: list[tuple[str, 
         for col, v in enumerate(values, 1):
             c = put(ws, row, col, v, DATETIME_FORMAT if isinstance(v, datetime) else "0")
             c.border, c.alignment = GRID, WRAP_TOP
+        # wrapped cells need the row's height set: Excel and LibreOffice keep a written height as it is
+        lines = max(-(-len(str(v)) // max(1, int(SAMPLE_WIDTHS[col - 1] * 1.1))) if isinstance(v, str) else 1
+                    for col, v in enumerate(values, 1))
+        ws.row_dimensions[row].height = 13.5 * max(1, lines) + 3
     if not findings.samples:
         row += 1
         put(ws, row, 1, "No samples have been drawn.")
@@ -254,7 +261,7 @@ def _summary_sheet(ws: Worksheet, findings: Findings, contents: list[tuple[str, 
         c.font = Font(underline="single", color="1F4E79")
         put(ws, row, 2, title)
 
-    widths = [24, 18, 14, 34, 12, 16, 16, 8, 48]
+    widths = SAMPLE_WIDTHS
     if findings.warnings:
         row += 2
         put(ws, row, 1, "Read the figures with these notes").font = Font(bold=True, size=12)

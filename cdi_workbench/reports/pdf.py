@@ -378,7 +378,7 @@ def _samples_section(findings: Findings) -> list[Flowable]:
                                       Paragraph("Drawn", STYLES["head_right"])]]
             for key, n in pop.items():
                 drawn = alloc.get(key)
-                rows.append([para(stratum_label(key), "cell"), f"{n:,}",
+                rows.append([para(stratum_label(key, kind), "cell"), f"{n:,}",
                              "" if drawn is None else f"{drawn:,}"])
             if len(pop) > 1:
                 rows.append([para("Total", "cell_bold"), f"{sum(pop.values()):,}",
