@@ -8,10 +8,7 @@ string cell with the quote-prefix style, never as a formula, so Excel shows it a
 
 from __future__ import annotations
 
-import gc
 import re
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -57,6 +54,7 @@ from .common import (
     special_sample,
     table_is_empty,
     verdict_columns,
+    without_gc,
     write_atomically,
     yes_no,
 )
@@ -101,11 +99,7 @@ def clean_text(text: str) -> str:
 
 def put(ws: Worksheet, row: int, col: int, value: Any, number_format: str | None = None) -> Cell:
     """Write one value: strings always as text (never a formula), booleans as Yes/No, None blank."""
-    return fill(ws.cell(row=row, column=col), value, number_format)
-
-
-def fill(cell: Cell, value: Any, number_format: str | None = None) -> Cell:
-    """What put() writes, into a cell in hand (such as a new Cell(ws) to add with ws.append)."""
+    cell = ws.cell(row=row, column=col)
     value = yes_no(value)
     if isinstance(value, int) and abs(value) > MAX_EXACT_INT:
         value = str(value)  # Excel numbers hold 15 significant digits: keep a big seed exact as text
@@ -120,7 +114,7 @@ def fill(cell: Cell, value: Any, number_format: str | None = None) -> Cell:
         if number_format:
             cell.number_format = number_format
     elif value is not None:
-        fill(cell, str(value))
+        put(ws, row, col, str(value))
     return cell
 
 
@@ -409,20 +403,17 @@ def _verdicts_sheet(ws: Worksheet, findings: Findings) -> None:
     ws.row_dimensions[2].height = 30
     widths = {k: len(column_label(k)) for k in keys}
     align = [WRAP_TOP if key in WRAPPED_VERDICT_COLUMNS else TOP for key in keys]
-    for v in findings.verdicts:  # one row each from row 3, under the headings, added whole (ws.append)
-        cells: list[Cell | None] = []
-        for key, alignment in zip(keys, align, strict=True):
+    for row, v in enumerate(findings.verdicts, 3):
+        for col, key in enumerate(keys, 1):
             value = v.get(key)
             if value is None or value == "":
-                cells.append(None)  # a blank answer: no cell (about half, the checks of the other kinds)
-                continue
+                continue  # a blank answer: no cell (about half the cells, the checks of the other kinds)
             if key == "updated_at":
                 value = _as_datetime(value)
-            cells.append(styled(fill(Cell(ws), value, DATETIME_FORMAT if isinstance(value, datetime) else "0"),
-                                alignment=alignment))
+            styled(put(ws, row, col, value, DATETIME_FORMAT if isinstance(value, datetime) else "0"),
+                   alignment=align[col - 1])
             shown = 16 if isinstance(value, datetime) else len(str(yes_no(value)))
             widths[key] = max(widths[key], shown)
-        ws.append(cells)
     for col, key in enumerate(keys, 1):
         cap = 60 if key == "rationale" else 45 if key in WRAPPED_VERDICT_COLUMNS else 28
         ws.column_dimensions[get_column_letter(col)].width = max(9, min(widths[key] + 2, cap))
@@ -604,20 +595,6 @@ def write_xlsx(findings: Findings, path: str | Path, review: ReviewFigures | Non
     """Write the findings workbook; the file appears complete or not at all. With `review`
     (common.review_figures(db)) it adds the peer review agreement and, once the force has answered, the
     before/after-challenges sheet."""
-    with _without_gc():
+    with without_gc():
         wb = build_workbook(findings, review)
         return write_atomically(path, lambda tmp: wb.save(tmp))
-
-
-@contextmanager
-def _without_gc() -> Iterator[None]:
-    """Python's cycle collector paused while a workbook is built and saved: openpyxl holds every cell as an
-    object (some 450,000 for 20,000 verdicts) and each full collection walked them all, half the export's time.
-    Whatever cyclic garbage is made meanwhile (the workbook itself, once written) is collected when it resumes."""
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()

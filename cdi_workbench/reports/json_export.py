@@ -30,6 +30,9 @@ AUDIT_KEYS = ("force", "period_start", "period_end", "rule_set", "rule_set_title
 SAMPLE_KEYS = ("name", "kind", "system", "method", "seed", "drawn_at", "drawn_by", "frame")
 
 
+_NATIVE = frozenset({type(None), bool, int, float, str})  # what _plain() returns as it is (the verdicts' values)
+
+
 def _plain(value: Any) -> Any:
     """JSON-native values only: anything else (a date, a Decimal) becomes its string form."""
     if value is None or isinstance(value, bool | int | float | str):
@@ -117,7 +120,8 @@ def findings_document(findings: Findings, review: ReviewFigures | None = None) -
         "tables": tables,
         "figures": figures(findings),
         "warnings": list(findings.warnings),
-        "verdicts": [{str(k): _plain(v) for k, v in v.items()} for v in findings.verdicts],
+        "verdicts": [{str(k): v if type(v) in _NATIVE else _plain(v) for k, v in v.items()}
+                     for v in findings.verdicts],
     }
     if review is not None:
         doc["peer_review_agreement"] = _agreement(review)

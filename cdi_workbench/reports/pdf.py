@@ -67,6 +67,7 @@ from .common import (
     special_sample,
     stratum_label,
     table_is_empty,
+    without_gc,
     write_atomically,
 )
 
@@ -118,6 +119,11 @@ _FOLD = {"\u0141": "L", "\u0142": "l", "\u0110": "D", "\u0111": "d", "\u0131": "
 def printable(value: str) -> str:
     """Text the built-in fonts can draw (WinAnsi, much like cp1252): other letters lose their accents
     ('\u0141\u00f3d\u017a' -> 'L\u00f3dz') rather than print as black boxes; anything else becomes '?'."""
+    try:
+        value.encode("cp1252")
+        return value  # all drawable: most text, at once rather than letter by letter
+    except UnicodeEncodeError:
+        pass
     out = []
     for ch in value:
         try:
@@ -145,6 +151,28 @@ def text(value: Any) -> str:
 
 def para(value: Any, style: str = "body") -> Paragraph:
     return Paragraph(text(value), STYLES[style])
+
+
+class CellParagraph(Paragraph):
+    """A paragraph in a table cell that keeps its last wrap: reportlab wraps every cell to size the rows, again
+    when a long table is split over pages and again to draw it, always at the column's width. The wrap depends
+    on the text, style and width only, so one instance can also stand in every cell that holds the same text
+    (cell_para): a long table's cells mostly say 'no response'."""
+
+    def wrap(self, availWidth: float, availHeight: float) -> tuple[float, float]:  # noqa: N803 (reportlab's names)
+        if self.__dict__.get("_wrapped_width") != availWidth:
+            self._wrapped_size = super().wrap(availWidth, availHeight)
+            self._wrapped_width = availWidth
+        return self._wrapped_size
+
+
+def cell_para(cells: dict[tuple[str, str], CellParagraph], markup: str, style: str = "cell") -> CellParagraph:
+    """The cell paragraph of Paragraph markup (escape free text with text()), one per markup and style in
+    `cells` (a dict for one table)."""
+    found = cells.get((markup, style))
+    if found is None:
+        found = cells[(markup, style)] = CellParagraph(markup, STYLES[style])
+    return found
 
 
 # ---- page furniture ----------------------------------------------------------------------------------------
@@ -512,6 +540,7 @@ def _challenges_section(findings: Findings, review: ReviewFigures) -> list[Flowa
     out.append(para("Every failure and the force's response (the records behind the figures)", "h3"))
     heads = ["Record", "Failure", "Force's response", "Decision", "Still a failure"]
     data = [[Paragraph(text(h), STYLES["head_left"]) for h in heads]]
+    cells: dict[tuple[str, str], CellParagraph] = {}
     for r in review.challenges:
         label = findings.item_labels.get(r.failure.item_id, r.failure.reference)
         if r.failure.crime_no:
@@ -521,8 +550,9 @@ def _challenges_section(findings: Findings, review: ReviewFigures) -> list[Flowa
         decision = f"<b>{text(r.state)}</b>" if r.response else ""
         if r.decision:
             decision += f" by {text(r.decided_by)}, {display(r.decided_at)}: {text(r.decision_reason)}"
-        data.append([para(label, "cell"), para(r.failure.failure, "cell"), Paragraph(response, STYLES["cell"]),
-                     Paragraph(decision, STYLES["cell"]), para("Yes" if r.counted_after else "No", "cell")])
+        data.append([CellParagraph(text(label), STYLES["cell"]), cell_para(cells, text(r.failure.failure)),
+                     cell_para(cells, response), cell_para(cells, decision),
+                     cell_para(cells, "Yes" if r.counted_after else "No")])
     t = Table(data, colWidths=[3.6 * cm, 2.8 * cm, 4.4 * cm, 4.4 * cm, 1.8 * cm], repeatRows=1, hAlign="LEFT")
     t.setStyle(TableStyle(_grid_style() + [("VALIGN", (0, 1), (-1, -1), "TOP")]))
     out.append(t)
@@ -555,4 +585,5 @@ def write_pdf(findings: Findings, path: str | Path, review: ReviewFigures | None
         doc.build(build_story(findings, review), onFirstPage=on_page, onLaterPages=on_page,
                   canvasmaker=NumberedCanvas)
 
-    return write_atomically(path, build)
+    with without_gc():
+        return write_atomically(path, build)
