@@ -309,12 +309,13 @@ def estimate_table(counter: GroupCounter, recorded: dict[str, int]) -> Table | N
         est: Estimate | None = unrecorded_estimate(recorded[key], r) if r is not None else None
         if r is None or est is None:
             why = "no rate" if r is None or r.rate is None else "not defined (nothing recorded: rate 0%)"
-            rows.append(Row(labels[key], [Cell(recorded[key]), Cell(0, [], why if r is None or r.rate is None
-                                                                     else f"{r.rate * 100:.1f}%"),
+            shown = (Cell(0, [], why) if r is None or r.rate is None
+                     else Cell(float(r.rate), [], f"{r.rate * 100:.1f}%"))  # 0%: a number, as every rate
+            rows.append(Row(labels[key], [Cell(recorded[key]), shown,
                                           Cell(0, [], why), Cell(0, [], "not defined"),
                                           Cell(0, [], r.short if r else ""), Cell(0, [], used)]))
             continue
-        rows.append(Row(labels[key], [Cell(recorded[key]), Cell(r.rate or 0, [], f"{(r.rate or 0) * 100:.1f}%"),
+        rows.append(Row(labels[key], [Cell(recorded[key]), Cell(float(r.rate or 0), [], f"{(r.rate or 0) * 100:.1f}%"),
                                       Cell(round(est.value)), Cell(0, [], est.interval_text()),
                                       Cell(0, [], r.short), Cell(0, [], f"{used}: {r.text()}")]))
     return Table("unrecorded_estimate", "Estimated crimes not recorded in a year",
