@@ -77,8 +77,9 @@ class DesignPlan:
     refused: str = ""  # why no weighted figure could be computed (an impossible or missing frame)
 
     def for_group(self, g: str, stratified_only: bool = False) -> list[Stratum]:
-        return [Stratum(st.population, tuple((u.counts[g][0], u.counts[g][1]) if g in u.counts else (0, 0)
-                                             for u in units), st.name)
+        none = (0, 0)
+        return [Stratum(st.population, tuple([(c[0], c[1]) if (c := u.counts.get(g)) else none for u in units]),
+                        st.name)
                 for st, units, stratified in self.strata if stratified or not stratified_only]
 
     def weights_differ(self, g: str) -> bool:
