@@ -206,6 +206,31 @@ class MainWindow(SampleAndFindingsActions, ReviewActions, QMainWindow):
         menu.addAction(act)
         return act
 
+    def _interval_menu(self, menu) -> None:  # noqa: ANN001 (a QMenu)
+        """The published-style rates' interval: normal approximation with FPC (as inspections publish), Wilson or
+        Clopper-Pearson; the dashboard, agreement and every export follow the choice."""
+        from PySide6.QtGui import QActionGroup
+
+        from cdi_workbench.statistics import SHORT
+
+        self.interval_method = "normal"
+        group = QActionGroup(self)
+        group.setExclusive(True)
+        self.interval_actions: dict[str, QAction] = {}
+        for key, label in SHORT.items():
+            act = QAction(label + (" (published, with FPC)" if key == "normal" else ""), self, checkable=True)
+            act.setChecked(key == "normal")
+            act.triggered.connect(lambda _checked=False, k=key: self.set_interval_method(k))
+            group.addAction(act)
+            menu.addAction(act)
+            self.interval_actions[key] = act
+
+    def set_interval_method(self, key: str) -> None:
+        self.interval_method = key
+        self.interval_actions[key].setChecked(True)
+        self.refresh_findings()
+        self.statusBar().showMessage(f"Rates now show the {self.interval_actions[key].text()} interval", 6000)
+
     def _build_menus(self) -> None:
         mb = self.menuBar()
         f = mb.addMenu("&File")
@@ -215,6 +240,7 @@ class MainWindow(SampleAndFindingsActions, ReviewActions, QMainWindow):
         self._action(f, "&Import a force extract…", "Ctrl+I", self.import_extract, need="import extracts")
         self._action(f, "&Export findings…", "Ctrl+E", self.export_findings, need="findings")
         self._action(f, "Compare with a &previous audit…", None, self.choose_previous, need="findings")
+        self._interval_menu(f.addMenu("&Interval method for rates"))
         self._action(f, "Recorded crime for the annual &estimate…", None, self.edit_recorded_crime, need="audit")
         f.addSeparator()
         self._action(f, "E&xport audit package…", None, self.export_package, need="audit")

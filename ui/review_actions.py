@@ -99,7 +99,8 @@ class ReviewActions:
         from cdi_workbench.reports.common import ReviewFigures
 
         db = self.db  # on the findings' own worker, coalesced (see refresh_findings)
-        self.reader.request("agreement", lambda: ReviewFigures(agreement(db)),
+        method = getattr(self, "interval_method", "normal")
+        self.reader.request("agreement", lambda: ReviewFigures(agreement(db, method=method)),
                             lambda review: self.findings_view.show_agreement(review) if self.db is db else None,
                             lambda msg: self._show_error("The peer review agreement could not be worked out", msg)
                             if self.db is db else None)

@@ -143,13 +143,14 @@ class SampleAndFindingsActions:
         figures in brackets if chosen."""
         db = db or self.db
         assert db is not None
-        current = compute(db)
+        method = getattr(self, "interval_method", "normal")
+        current = compute(db, method=method)
         previous = getattr(self, "previous_audit", None)
         if not previous:
             return current
         old = Database(previous)
         try:
-            return with_previous(current, compute(old), source=previous)
+            return with_previous(current, compute(old, method=method), source=previous)
         finally:
             old.close()
 
@@ -249,7 +250,8 @@ class SampleAndFindingsActions:
         db = self.db
         def export() -> Path:
             findings = self._findings()  # computed once: the review figures reuse it
-            return writer(findings, path, review_figures(db, findings=findings))
+            method = getattr(self, "interval_method", "normal")
+            return writer(findings, path, review_figures(db, method=method, findings=findings))
 
         self.runner.run(export,
                         lambda _r: self.statusBar().showMessage(f"Exported the findings to {path}", 8000),

@@ -86,3 +86,33 @@ def test_history_of_a_record_is_shown_and_exported(qtbot, small_db, settings, tm
     assert rows[0]["who"] == "Inspector Test" and len(rows[0]["hash"]) == 64
     w.history_dialog.close()
     w.close()
+
+
+def test_the_interval_method_chosen_reaches_the_dashboard_the_agreement_and_the_export(
+        qtbot, small_db, settings, tmp_path) -> None:  # noqa: ANN001
+    """Issue 10: the figures follow the chosen method everywhere; the window had no choice (always normal)."""
+    import json
+
+    db = Database(small_db)
+    svc = AuditService(db, "Inspector A")
+    item = next(r.item_id for r in svc.queue(1) if r.ref == "INC-0001")
+    svc.save_verdict(item, VerdictBody(crimes=[CrimeFinding(expected_code="8N", crime_id=1, crime_ref="CR-1"),
+                                               CrimeFinding(expected_code="58A",
+                                                            not_recorded_reason="No discernible reason")],
+                                       complete=True))
+    db.close()
+    w = open_window(qtbot, small_db, settings)
+    view = w.findings_view
+    qtbot.waitUntil(lambda: view.findings is not None, timeout=5000)
+    assert view.findings.audit["method_key"] == "normal"
+    w.interval_actions["wilson"].trigger()
+    qtbot.waitUntil(lambda: view.findings.audit["method_key"] == "wilson", timeout=5000)
+    assert "Wilson" in view.browser.toHtml()
+    assert w.interval_actions["wilson"].isChecked() and not w.interval_actions["normal"].isChecked()
+    out = tmp_path / "f.json"
+    w.export_to(out)
+    qtbot.waitUntil(out.exists, timeout=10000)
+    doc = json.loads(out.read_text(encoding="utf-8"))
+    assert doc["audit"]["method_key"] == "wilson"
+    assert doc["figures"]["recording_rates"]["all"]["method"].startswith("Wilson score interval")
+    w.close()
