@@ -107,10 +107,10 @@ def test_next_record_loads_while_the_findings_are_worked_out(qtbot, small_db, se
     gate.set()
     real = actions.compute
 
-    def slow(db):  # noqa: ANN001, ANN202
+    def slow(db, **options):  # noqa: ANN001, ANN003, ANN202
         calls.append(1)
         assert gate.wait(20), "the test never let the findings finish"
-        return real(db)
+        return real(db, **options)
 
     monkeypatch.setattr(actions, "compute", slow)
     w = open_window(qtbot, small_db, settings)
