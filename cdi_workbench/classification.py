@@ -1,17 +1,25 @@
-"""The Home Office classification list (resources/classifications.csv) and offence groups."""
+"""The Home Office classification list (cdi_workbench/resources/classifications.csv) and offence groups."""
 
 from __future__ import annotations
 
 import csv
+import io
 import re
 from dataclasses import dataclass
 from datetime import date
 from functools import lru_cache
-from pathlib import Path
+from importlib.resources import files
+from importlib.resources.abc import Traversable
 
 from .rules import normalise_code
 
-RESOURCES = Path(__file__).resolve().parent.parent / "resources"
+# Data files shipped inside the package (package data in pyproject.toml): the checkout and an installed wheel alike.
+RESOURCES: Traversable = files("cdi_workbench") / "resources"
+
+
+def _open_csv(name: str) -> io.TextIOWrapper:
+    """A CSV file of RESOURCES opened as the csv module wants it (UTF-8, newline='')."""
+    return io.TextIOWrapper(RESOURCES.joinpath(name).open("rb"), encoding="utf-8", newline="")
 
 # Offence groups as inspections report them (HMIC CDI 2016-17): fraud is excluded from the samples.
 GROUP_LABELS = {
@@ -59,7 +67,7 @@ class Classification:
 
 @lru_cache(maxsize=1)
 def all_classifications() -> tuple[Classification, ...]:
-    with open(RESOURCES / "classifications.csv", newline="", encoding="utf-8") as fh:
+    with _open_csv("classifications.csv") as fh:
         return tuple(
             Classification(r["code"], r["label"], r["class"], r["sub_class"], r["offence_group"],
                            r["in_2018"] == "Y", r["in_2026"] == "Y")
@@ -107,14 +115,14 @@ def search(text: str, start: date, end: date, limit: int = 50) -> list[Classific
 @lru_cache(maxsize=1)
 def reported_incident_reasons() -> dict[str, str]:
     """N100 and other notifiable reported incident codes and what they mean (Home Office list, April 2026)."""
-    with open(RESOURCES / "ho_notifiable_reported_incidents.csv", newline="", encoding="utf-8") as fh:
+    with _open_csv("ho_notifiable_reported_incidents.csv") as fh:
         return {r["Home Office code"].strip(): r["Incident"].strip() for r in csv.DictReader(fh)}
 
 
 @lru_cache(maxsize=1)
 def _cancellation_rules() -> tuple[tuple[str, str, str], ...]:
     """(match, value, group) rows of resources/cancellation_groups.csv, in order ('#' lines are its notes)."""
-    with open(RESOURCES / "cancellation_groups.csv", newline="", encoding="utf-8") as fh:
+    with _open_csv("cancellation_groups.csv") as fh:
         rows = tuple((r["match"].strip(), r["value"].strip().lower(), r["group"].strip())
                      for r in csv.DictReader(line for line in fh if not line.startswith("#")))
     for _match, _value, group in rows:

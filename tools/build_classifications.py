@@ -1,4 +1,4 @@
-"""Build resources/classifications.csv from the Home Office 2026-27 list and the ONS 2018 hierarchy.
+"""Build cdi_workbench/resources/classifications.csv from the Home Office 2026-27 list and the ONS 2018 hierarchy.
 
 Run: python tools/build_classifications.py ../shared/data
 Codes in both lists keep the 2026-27 wording. 'Outcomes only' codes are not offered for recording.
@@ -52,4 +52,4 @@ def main(data_dir: Path, out: Path) -> None:
 
 if __name__ == "__main__":
     main(Path(sys.argv[1] if len(sys.argv) > 1 else "../shared/data"),
-         Path(__file__).resolve().parent.parent / "resources" / "classifications.csv")
+         Path(__file__).resolve().parent.parent / "cdi_workbench" / "resources" / "classifications.csv")

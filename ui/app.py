@@ -35,3 +35,8 @@ def run(db_path: str | None) -> int:
 
     gc.collect()
     return rc
+
+
+def main() -> int:
+    """`cdi-workbench [AUDIT_DB]`, the command an installed package provides (in the checkout: main.py)."""
+    return run(sys.argv[1] if len(sys.argv) > 1 else None)

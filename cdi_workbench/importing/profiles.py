@@ -1,7 +1,8 @@
 """Mapping profiles: which file header holds which canonical column, plus fixed values and date hints.
 
-Shipped profiles live in resources/profiles/*.json; a user's own are saved as JSON in a directory of their
-choosing (by default ~/.cdi_workbench/profiles) and shadow a shipped profile of the same name.
+Shipped profiles live in cdi_workbench/resources/profiles/*.json (package data); a user's own are saved as JSON
+in a directory of their choosing (by default ~/.cdi_workbench/profiles) and shadow a shipped profile of the same
+name.
 """
 
 from __future__ import annotations
@@ -9,6 +10,7 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import asdict, dataclass, field
+from importlib.resources.abc import Traversable
 from pathlib import Path
 from typing import Any
 
@@ -84,14 +86,14 @@ class ProfileInfo:
     kind: str
     description: str
     builtin: bool
-    path: Path
+    path: Path | Traversable  # a shipped profile is package data (a Path unless installed zipped)
 
 
 def _user_dir(user_dir: str | Path | None) -> Path:
     return Path(user_dir if user_dir is not None else DEFAULT_USER_DIR).expanduser()
 
 
-def _read(path: Path) -> Profile:
+def _read(path: Path | Traversable) -> Profile:
     try:
         data = json.loads(path.read_text(encoding="utf-8-sig"))
     except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
@@ -99,12 +101,13 @@ def _read(path: Path) -> Profile:
     return Profile.from_dict(data, path.name)
 
 
-def _files(user_dir: str | Path | None) -> dict[str, tuple[Path, bool]]:
-    found: dict[str, tuple[Path, bool]] = {}
-    for directory, builtin in ((BUILTIN_DIR, True), (_user_dir(user_dir), False)):
+def _files(user_dir: str | Path | None) -> dict[str, tuple[Path | Traversable, bool]]:
+    found: dict[str, tuple[Path | Traversable, bool]] = {}
+    directories: tuple[tuple[Path | Traversable, bool], ...] = ((BUILTIN_DIR, True), (_user_dir(user_dir), False))
+    for directory, builtin in directories:
         if directory.is_dir():
-            for path in sorted(directory.glob("*.json")):
-                found[path.stem.lower()] = (path, builtin)
+            for path in sorted((p for p in directory.iterdir() if p.name.endswith(".json")), key=lambda p: p.name):
+                found[path.name.removesuffix(".json").lower()] = (path, builtin)
     return found
 
 

@@ -169,8 +169,8 @@ def _check_figures(fig: dict[str, Any], method: str) -> None:
 
 # ---- the rates worked out again from the raw rows (nothing from cdi_workbench.findings*) ------------------
 def _code_groups() -> dict[str, str]:
-    """Home Office code -> offence group, from the classification list the tool ships (resources/)."""
-    with open(REPO / "resources" / "classifications.csv", newline="", encoding="utf-8") as fh:
+    """Home Office code -> offence group, from the classification list the tool ships (cdi_workbench/resources/)."""
+    with open(REPO / "cdi_workbench" / "resources" / "classifications.csv", newline="", encoding="utf-8") as fh:
         return {_norm(r["code"]): r["offence_group"] for r in csv.DictReader(fh)}
 
 

@@ -41,7 +41,7 @@ def test_unknown_codes_have_no_group() -> None:
 
 
 def test_every_listed_code_is_grouped_as_its_class_says() -> None:
-    """Against resources/classifications.csv: its class, sub-class and label name robbery, burglary and rape."""
+    """Against cdi_workbench/resources/classifications.csv: its class, sub-class and label name robbery, burglary and rape."""
     for c in all_classifications():
         words = f"{c.offence_class} {c.sub_class} {c.label}".lower()
         group = cancellation_group_of_code(c.code)
