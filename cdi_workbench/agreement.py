@@ -28,9 +28,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import NamedTuple
 
-import numpy as np
 from sqlalchemy import select
-from statsmodels.stats.inter_rater import cohens_kappa
 
 from .audit.evaluate import CrimeFacts, CrimeResult, evaluate
 from .audit.verdicts import CHECKS, REPORT_KINDS, VerdictBody
@@ -192,6 +190,9 @@ def kappa(first: list[object], second: list[object]) -> float | None:
     cats = sorted({*first, *second}, key=repr)
     if len(cats) < 2:
         return None
+    import numpy as np
+    from statsmodels.stats.inter_rater import cohens_kappa
+
     index = {c: i for i, c in enumerate(cats)}
     table = np.zeros((len(cats), len(cats)))
     for a, b in zip(first, second, strict=True):
@@ -223,6 +224,9 @@ class KappaFigures:
 def kappa_figures(first: list[object], second: list[object], check: str = "") -> KappaFigures:
     """Kappa with its standard error and 95% interval, the prevalence and bias indices, over the table of
     every possible answer to the check (the weighted kappa with linear weights for an ordinal check)."""
+    import numpy as np  # numpy and statsmodels load with the first agreement figures, not with the window
+    from statsmodels.stats.inter_rater import cohens_kappa
+
     cats = _categories(check, [*first, *second])
     index = {c: i for i, c in enumerate(cats)}
     table = np.zeros((len(cats), len(cats)))

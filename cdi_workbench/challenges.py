@@ -12,16 +12,13 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
-import openpyxl
-from openpyxl.worksheet.datavalidation import DataValidation
 from sqlalchemy import select
 
-from .audit.evaluate import check_failed
+from .audit.evaluate import check_failed, failure_name
 from .audit.roles import require
 from .audit.trail import decision_body, seal
 from .findings import Findings, compute
 from .reports.common import MARKING, write_atomically
-from .reports.excel import BOLD, put
 from .storage.database import Database, serialise_writes
 from .storage.models import Challenge, VerdictChange
 from .timeutil import display, now_utc
@@ -53,7 +50,8 @@ def failures(f: Findings) -> list[Failure]:
     out = []
     for v in f.verdicts:
         base = (v["item_id"], v.get("crime_no", 0))
-        info = (v.get("record_ref", ""), v["kind"], v.get("system", ""), v.get("expected_code", "") or "",
+        info = (v.get("record_ref", ""), v["kind"], v.get("system", ""),
+                v.get("expected_code", "") or v.get("rape_code", "") or "",  # an N100's: the rape it should have been
                 " ".join(x for x in (v.get("recorded_ref", ""), v.get("recorded_code", "")) if x))
         if v["kind"] in ("incident", "referral"):
             if v.get("crime_no", 0) == 0:
@@ -67,7 +65,7 @@ def failures(f: Findings) -> list[Failure]:
             continue
         for key, answer in v.items():
             if isinstance(answer, bool) and check_failed(key, answer):
-                out.append(Failure(*base, key.replace("_", " "), *info))
+                out.append(Failure(*base, failure_name(key), *info))
     return out
 
 
@@ -77,6 +75,11 @@ def export_for_force(db: Database, path: str | Path, who: str = "") -> int:
     rows = failures(compute(db))
 
     def write(tmp: Path) -> None:
+        import openpyxl  # openpyxl loads with the first workbook, not with the window
+        from openpyxl.worksheet.datavalidation import DataValidation
+
+        from .reports.excel import BOLD, put
+
         wb = openpyxl.Workbook()
         ws = wb.active
         ws.title = "Failed records"
@@ -114,6 +117,8 @@ def import_responses(db: Database, path: str | Path, who: str = "") -> Counter[s
     path = Path(path)
     name = path.name
     known = {fl.key: fl for fl in failures(compute(db))}
+    import openpyxl
+
     try:
         wb = openpyxl.load_workbook(path, read_only=True, data_only=True)
     except Exception as exc:  # an unreadable file is the user's problem to fix, said plainly

@@ -130,8 +130,23 @@ KINDS = {"incidents": "incident", "referrals": "referral", "disposals": "disposa
 def cmd_sample(a: argparse.Namespace) -> int:
     from . import sampling
 
+    if a.reason and not a.delete:
+        print("cdi sample: --reason goes with --delete NAME", file=sys.stderr)
+        return 2
     db = Database(a.db)
     try:
+        if a.rename:
+            old, new = a.rename
+            stored = sampling.SampleOps(db).rename(old, new, a.user or "")
+            print(f"Renamed '{old}' to '{stored}'")
+            return 0
+        if a.delete:
+            gone = sampling.SampleOps(db).delete(a.delete, a.user or "", a.reason or "")
+            from .sample_admin import describe
+
+            print(f"Deleted {describe(gone.holdings)}"
+                  + (f"; {gone.trail_rows} history rows record what went (cdi verify)" if gone.trail_rows else ""))
+            return 0
         if a.export:
             name, path = a.export
             n = sampling.SampleOps(db).export(name, path)
@@ -148,7 +163,8 @@ def cmd_sample(a: argparse.Namespace) -> int:
             print(f"Extended '{a.extend}' by {added} records (the next in its random order)")
             return 0
         if not a.kind:
-            print("cdi sample: give --kind KIND (or --extend NAME / --export NAME FILE)", file=sys.stderr)
+            print("cdi sample: give --kind KIND (or --extend NAME / --export NAME FILE / --rename OLD NEW / "
+                  "--delete NAME)", file=sys.stderr)
             return 2
         kind = KINDS[a.kind]
         seed = a.seed if a.seed is not None else int.from_bytes(__import__("os").urandom(4), "big")
@@ -252,6 +268,14 @@ def cmd_challenges(a: argparse.Namespace) -> int:
         db.close()
 
 
+def cmd_backup(a: argparse.Namespace) -> int:
+    from .backup import backup
+
+    path = backup(a.db, a.file, a.user or "", overwrite=a.force)  # refusals are DatabaseErrors: status 1
+    print(f"Saved a copy of {a.db} to {path} (every verdict, the log included; check it with: cdi verify {path})")
+    return 0
+
+
 def cmd_verify(a: argparse.Namespace) -> int:
     from .audit.trail import verify
 
@@ -296,7 +320,7 @@ def build_parser() -> argparse.ArgumentParser:
                     help="interval printed beside each rate (default: normal, as inspections publish)")
     sp.add_argument("--previous", metavar="DB", help="a previous audit: its figures follow in brackets")
     sp.set_defaults(func=cmd_report)
-    sp = sub.add_parser("sample", help="draw, extend or export a sample")
+    sp = sub.add_parser("sample", help="draw, extend, export, rename or delete a sample")
     sp.add_argument("db")
     sp.add_argument("--kind", choices=sorted(KINDS))
     sp.add_argument("--system", help="referral system (Guardian, PO1, DO1, ...)")
@@ -311,6 +335,10 @@ def build_parser() -> argparse.ArgumentParser:
     sp.add_argument("--name")
     sp.add_argument("--extend", metavar="NAME")
     sp.add_argument("--export", nargs=2, metavar=("NAME", "FILE"))
+    sp.add_argument("--rename", nargs=2, metavar=("OLD", "NEW"), help="give a sample a new name")
+    sp.add_argument("--delete", metavar="NAME",
+                    help="delete a sample (one holding verdicts: the audit lead, with --reason; it goes in the trail)")
+    sp.add_argument("--reason", help="why the sample is deleted (needed when it holds verdicts)")
     sp.set_defaults(func=cmd_sample)
     sp = sub.add_parser("recorded-crime", help="the force's recorded crime (12 months) per offence group")
     sp.add_argument("db")
@@ -324,6 +352,11 @@ def build_parser() -> argparse.ArgumentParser:
     sp.add_argument("db")
     sp.add_argument("file", nargs="?", help="the workbook (export and import)")
     sp.set_defaults(func=cmd_challenges)
+    sp = sub.add_parser("backup", help="save a consistent copy of an audit database (SQLite's backup API)")
+    sp.add_argument("db")
+    sp.add_argument("file", help="the copy to write")
+    sp.add_argument("--force", action="store_true", help="replace FILE if it exists")
+    sp.set_defaults(func=cmd_backup)
     sp = sub.add_parser("verify", help="check the audit trail has not been changed outside the application")
     sp.add_argument("db")
     sp.set_defaults(func=cmd_verify)

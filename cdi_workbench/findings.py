@@ -157,8 +157,11 @@ class _Pass:
                     self.n100.add("N100 records", "N100 needed", v.item_id)
                 if checks.get("should_have_been_rape") is True:
                     self.n100.add("N100 records", "Should have been rape", v.item_id)
+                # 'N100 needed' counts the N100s rightly applied: the rest of those reviewed were wrongly used (a
+                # failed check); 'Should have been rape' with the rape each should have been recorded as
                 self.verdict_rows.append({**base, "system": "N100", "record_ref": n100[v.record_id], "crime_no": 0,
-                                          **{k: checks.get(k) for k, _ in CHECKS["n100"]}})
+                                          **{k: checks.get(k) for k, _ in CHECKS["n100"]},
+                                          "rape_code": body.rape_code})
 
     def _report(self, v: ItemVerdict, body: VerdictBody, base: dict[str, Any], smp: SampleInfo | None,
                 crimes: dict[int, Any]) -> None:

@@ -125,9 +125,11 @@ RULE_TEXT: dict[str, tuple[str, str]] = {
                                   "always for rape) or a designated decision maker.", "HOCR General Rules C"),
     "victim_informed": ("The victim should be told when a crime is cancelled.", "HOCR; Victims' Code"),
     "n100_needed": ("Since April 2015 a report of rape not immediately recorded as a crime needs an N100 "
-                    "record explaining why.", "HOCR N100 (April 2015)"),
+                    "record explaining why. An N100 audited that was not needed (no report of rape) was wrongly "
+                    "applied: 'no' is a failure.", "HOCR N100 (April 2015)"),
     "should_have_been_rape": ("An N100 is wrong where the report already amounted to a crime of rape on the "
-                              "balance of probability: it should have been recorded.", "HOCR N100; NCRS"),
+                              "balance of probability: it should have been recorded, and the audit gives the rape "
+                              "code it should have carried (19C-19H).", "HOCR N100; NCRS"),
 }
 
 # Which rule applies to which answer in the verdict panel (by the widget's name).
@@ -135,5 +137,5 @@ RULE_FOR_ANSWER = {
     "expected_code": "classified", "crime_list": "identified", "recorded_by": "recorded",
     "classified_override": "classified", "timely_override": "timely", "override_reason": "timely",
     "reason_not_recorded": "not_recorded", "safeguarding": "not_recorded", "investigation": "not_recorded",
-    "domestic_abuse": "identified",
+    "domestic_abuse": "identified", "rape_code": "should_have_been_rape",
 }

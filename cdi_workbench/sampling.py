@@ -21,6 +21,7 @@ from typing import Any
 from sqlalchemy import exists, func, literal, select, update
 from sqlalchemy.orm import Session
 
+from . import sample_admin
 from .audit.roles import identify
 from .classification import (
     CANCELLATION_GROUPS,
@@ -30,7 +31,17 @@ from .classification import (
 from .draw_keys import ORDER, SeedMaps, draw_key
 from .rules import normalise_code
 from .special_samples import SPECIAL_SAMPLES, special_key
-from .storage.models import N100, AuditItem, Cancellation, CrimeRecord, Disposal, RecordLink, ReportRecord, Sample
+from .storage.models import (
+    N100,
+    AuditItem,
+    Cancellation,
+    CrimeRecord,
+    Disposal,
+    RecordLink,
+    ReportRecord,
+    Sample,
+    VerdictChange,
+)
 from .strata import (
     null_rows,
     refresh_cancellations,
@@ -210,6 +221,16 @@ def _pick(s: Session, kind: str, system: str | None, f: Filters, maps: SeedMaps,
     return chosen
 
 
+def next_item_id(s: Session) -> int | None:
+    """The id the next audit item takes on SQLite, so that no id is ever used twice: SQLite gives a new row the
+    highest id + 1, which would hand a new item the id of one deleted with its sample (sample_admin), whose history
+    (kept, hash-chained) would then read as the new item's. None on PostgreSQL, whose sequences never reuse one."""
+    if s.get_bind().dialect.name != "sqlite":
+        return None
+    items = s.scalar(select(func.max(AuditItem.id))) or 0
+    return max(items, s.scalar(select(func.max(VerdictChange.item_id))) or 0) + 1
+
+
 def systems(s: Session) -> list[str]:
     """Referral systems present in the database."""
     return list(s.scalars(select(ReportRecord.system).where(ReportRecord.kind == "referral").distinct()
@@ -264,8 +285,9 @@ def draw(s: Session, name: str, kind: str, size: int, seed: int, system: str | N
                  drawn_at=now_utc(), drawn_by=who)
     s.add(smp)
     s.flush()
-    s.add_all(AuditItem(sample_id=smp.id, kind=kind, record_id=c.record_id, position=i + 1, stratum=c.stratum)
-              for i, c in enumerate(chosen))
+    first = next_item_id(s)
+    s.add_all(AuditItem(id=first + i if first else None, sample_id=smp.id, kind=kind, record_id=c.record_id,
+                        position=i + 1, stratum=c.stratum) for i, c in enumerate(chosen))
     if progress:
         progress(len(chosen), len(chosen))
     return smp
@@ -295,8 +317,9 @@ def extend(s: Session, name: str, size: int, who: str = "") -> int:
     else:
         chosen = _extend_in_python_order(s, smp, size, f, stratified)
     last = s.scalar(select(func.max(AuditItem.position)).where(AuditItem.sample_id == smp.id)) or 0
-    s.add_all(AuditItem(sample_id=smp.id, kind=smp.kind, record_id=c.record_id, position=last + i + 1,
-                        stratum=c.stratum) for i, c in enumerate(chosen))
+    first = next_item_id(s)
+    s.add_all(AuditItem(id=first + i if first else None, sample_id=smp.id, kind=smp.kind, record_id=c.record_id,
+                        position=last + i + 1, stratum=c.stratum) for i, c in enumerate(chosen))
     frame["extensions"] = [*frame.get("extensions", []), {"added": len(chosen), "at": now_utc().isoformat(),
                                                           "by": who}]
     smp.frame = frame
@@ -377,6 +400,8 @@ def _allocate(sizes: dict[str, int], total: int, per_stratum: int | dict[str, in
         return {k: min(n, per_stratum) for k, n in sizes.items()}
     n_pop = sum(sizes.values())
     total = min(total, n_pop)
+    if n_pop == 0:  # nothing (left) to draw: extending a sample that already holds every record
+        return {k: 0 for k in sizes}
     if allocation == "equal":
         alloc = {k: 0 for k in sizes}
         left = total
@@ -421,6 +446,21 @@ class SampleOps:
     def extend(self, name: str, size: int, who: str = "") -> int:
         with self.db.session() as s:
             return extend(s, name, size, who)
+
+    def holdings(self, name: str) -> sample_admin.Holdings:
+        """What deleting the sample would remove (records drawn, verdicts, assignments, the force's responses)."""
+        with self.db.session() as s:
+            return sample_admin.holdings(s, name)
+
+    def rename(self, old: str, new: str, who: str = "") -> str:
+        """Rename a sample; returns the name as stored (spaces tidied)."""
+        with self.db.session() as s:
+            return sample_admin.rename_sample(s, old, new, who).name
+
+    def delete(self, name: str, who: str = "", reason: str = "") -> sample_admin.Deleted:
+        """Delete a sample (sample_admin.delete_sample: one holding verdicts needs the lead and a reason)."""
+        with self.db.session() as s:
+            return sample_admin.delete_sample(s, name, who, reason)
 
     def export(self, name: str, path: str) -> int:
         import csv

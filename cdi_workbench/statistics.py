@@ -19,8 +19,8 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field
 
-from scipy.stats import norm
-from statsmodels.stats.proportion import proportion_confint
+# scipy and statsmodels are imported where they are used: loading them costs about a second, and the window
+# starts without them (they load with the first findings, off the person's path)
 
 METHODS = {
     "normal": "normal approximation (Wald), as published by HMIC",
@@ -104,6 +104,8 @@ class Rate:
 
 
 def _z(confidence: float) -> float:
+    from scipy.stats import norm
+
     return float(norm.ppf(0.5 + confidence / 2))
 
 
@@ -161,6 +163,8 @@ def rate(recorded: int, identified: int, method: str = "normal", confidence: flo
         return Rate(recorded, identified, p, max(0.0, low), min(1.0, high), label, confidence, warning,
                     half_width=half, low_cut=low < 0, high_cut=high > 1,
                     population=population if correction is not None else None, short=short)
+    from statsmodels.stats.proportion import proportion_confint
+
     low, high = proportion_confint(recorded, identified, alpha=1 - confidence, method=_SM_METHOD[method])
     if population is not None:
         label += "; finite population correction not applied (no standard form for this interval)"

@@ -25,7 +25,16 @@ from sqlalchemy.orm import Session
 
 from .audit.evaluate import CrimeFacts, evaluate
 from .audit.service import AuditService
-from .audit.verdicts import CHECKS, RECORD_KINDS, REPORT_KINDS, CrimeFinding, VerdictBody, applicable_checks
+from .audit.verdicts import (
+    CHECKS,
+    RAPE_CHECK,
+    RECORD_KINDS,
+    REPORT_KINDS,
+    CrimeFinding,
+    VerdictBody,
+    applicable_checks,
+    is_rape_code,
+)
 from .classification import lookup
 from .findings import _effective_verdicts
 from .importing.values import cell_text
@@ -41,8 +50,10 @@ COLUMNS = [
     "victim_informed", "auditor", "rationale",
 ]
 # Answers the verdict panel also gives, without which a round trip would lose figures (domestic abuse,
-# safeguarding and investigation of crimes not recorded; the N100 checks). Written after COLUMNS.
-EXTRA_COLUMNS = ["domestic_abuse", "safeguarding", "investigation", "n100_needed", "should_have_been_rape"]
+# safeguarding and investigation of crimes not recorded; the N100 checks, and the code of the rape an N100 should
+# have been recorded as). Written after COLUMNS.
+EXTRA_COLUMNS = ["domestic_abuse", "safeguarding", "investigation", "n100_needed", "should_have_been_rape",
+                 "rape_code"]
 ALL_COLUMNS = COLUMNS + EXTRA_COLUMNS
 REQUIRED_COLUMNS = ("kind", "record_ref", "crime_no")
 
@@ -52,7 +63,7 @@ CHECK_KIND = {key: kind for kind, checks in CHECKS.items() for key, _ in checks}
 YES_NO_COLUMNS = frozenset({"classified_correctly", "timely", "domestic_abuse", "safeguarding", "investigation",
                             *CHECK_KIND})
 # Longest text kept, in characters (the database's column sizes; a workbook cell holds 32,767).
-MAX_LENGTH = {"record_ref": 80, "expected_code": 20, "recorded_ref": 80, "reason_not_recorded": 200,
+MAX_LENGTH = {"record_ref": 80, "expected_code": 20, "rape_code": 20, "recorded_ref": 80, "reason_not_recorded": 200,
               "auditor": 100, "rationale": 32000}
 
 # Text a spreadsheet could take for a formula or a command (as reports.excel: the CSV rule mirrors it).
@@ -86,7 +97,11 @@ class Problem:
 
 @dataclass
 class PlannedVerdict:
-    """The verdict one record of the file gives, ready to store on each audit item sampling the record."""
+    """The verdict one record of the file gives, ready to store on the audit item(s) it goes to.
+
+    A record drawn into more than one sample is one record audited once: its verdict goes to the items that
+    already hold one (as the export took it), else to its first item only (in sample and draw order), never to
+    every item, which would count the record again in each sample (_one_count)."""
 
     kind: str
     record_ref: str
@@ -95,6 +110,7 @@ class PlannedVerdict:
     body: VerdictBody
     auditor: str  # '' = the person importing
     overrides: int = 0  # worked-out results the file contradicts (stored as overrides)
+    left: int = 0  # other items of the record (in other samples) left as they were
 
 
 @dataclass
@@ -278,6 +294,8 @@ def verdict_rows(db: Database) -> list[dict[str, Any]]:
                 applicable = applicable_checks(rec.kind, body.checks, rec.disposal_type)
                 for key in applicable:
                     base[key] = _yn(body.checks.get(key))
+                if rec.kind == "n100" and body.checks.get(RAPE_CHECK) is True:
+                    base["rape_code"] = body.rape_code
                 rows.append(base)
                 continue
             if not body.crimes:
@@ -549,7 +567,25 @@ def read_verdicts(db: Database, path: str | Path) -> ImportPlan:
         for row in rows:
             _check_row(plan, row, crimes)
         _build(plan, rows, rules)
+        _one_count(s, plan)
     return plan
+
+
+def _one_count(s: Session, plan: ImportPlan) -> None:
+    """A record in two samples gets the file's verdict where it already has one (primary or final: the sample it
+    was audited in), else in its first sample only: giving it to every sample's item would count one audited
+    record once per sample in the findings."""
+    several = [pv for pv in plan.verdicts if len(pv.item_ids) > 1]
+    if not several:
+        return
+    held: set[int] = set()
+    for chunk in _in_chunks(i for pv in several for i in pv.item_ids):
+        held.update(s.scalars(select(Verdict.item_id).where(Verdict.item_id.in_(chunk),
+                                                            Verdict.role.in_(("primary", "final")))))
+    for pv in several:
+        chosen = [i for i in pv.item_ids if i in held] or pv.item_ids[:1]
+        pv.left = len(pv.item_ids) - len(chosen)
+        pv.item_ids = chosen
 
 
 def _check_header(plan: ImportPlan, header: list[Any]) -> dict[int, str] | None:
@@ -640,6 +676,11 @@ def _parse_row(plan: ImportPlan, row: _Row, by_ref: dict[tuple[str, str], list[_
     code = row.text.get("expected_code", "")
     if code and len(code) <= MAX_LENGTH["expected_code"] and lookup(code) is None:
         problem("expected_code", code, "unknown Home Office offence code")
+    rape = row.text.get("rape_code", "")
+    if rape and len(rape) <= MAX_LENGTH["rape_code"] and not is_rape_code(rape):
+        other = lookup(rape)
+        what = f": {other.code} is {other.label}" if other else ""
+        problem("rape_code", rape, f"not a Home Office code for rape (19C-19H){what}")
 
 
 def _given(row: _Row, name: str) -> bool:
@@ -674,6 +715,12 @@ def _check_row(plan: ImportPlan, row: _Row, crimes: dict[str, CrimeRecord]) -> N
             problem(name, "applies only to a recorded crime: give recorded_ref, or leave it blank")
         elif name in ("reason_not_recorded", "safeguarding", "investigation") and ref:
             problem(name, "applies only to a crime not recorded (this row gives recorded_ref)")
+    if row.text.get("rape_code"):
+        if kind != "n100":
+            problem("rape_code", f"does not apply to {_kind_words(kind)} record: it is the rape an N100 should have "
+                                 "been recorded as")
+        elif row.answers.get(RAPE_CHECK) is not True:
+            problem("rape_code", f"applies only when {RAPE_CHECK} is Y")
     given_checks = {k: v for k, v in row.answers.items() if k in CHECK_KIND and v is not None}
     for name in given_checks:
         owner = CHECK_KIND[name]
@@ -753,7 +800,8 @@ def _verdict(plan: ImportPlan, rows: list[_Row], rec: _Record, rules: RuleSet, a
     if rec.kind not in REPORT_KINDS:
         answers = rows[0].answers
         checks = {k: answers[k] for k, _ in CHECKS[rec.kind] if answers.get(k) is not None}
-        body = VerdictBody(checks=checks, rationale=rationale, complete=True)
+        rape = lookup(rows[0].text.get("rape_code", ""))  # checked above: a rape code, on an N100 said to need one
+        body = VerdictBody(checks=checks, rationale=rationale, complete=True, rape_code=rape.code if rape else "")
         return PlannedVerdict(rec.kind, rec.ref, first, list(rec.item_ids), body, auditor)
     if rows[0].crime_no == 0:
         body = VerdictBody(zero_status=True, rationale=rationale, complete=True)
@@ -820,8 +868,9 @@ def import_verdicts(db: Database, path: str | Path, user: str) -> ImportResult:
     if finals:
         notes.append(f"{len(finals):,} records have a lead's final verdict, which still counts over the imported "
                      "one")
-    multi = sum(1 for v in plan.verdicts if len(v.item_ids) > 1)
+    multi = sum(1 for v in plan.verdicts if v.left)
     if multi:
-        notes.append(f"{multi:,} records are in more than one sample: each sample's item got the verdict")
+        notes.append(f"{multi:,} records are in more than one sample: each verdict went to the sample where the "
+                     "record already had one, else to the first that holds it, so that it counts once")
     return ImportResult(path, plan.rows, len(plan.verdicts), len(to_write), unchanged, replaced,
                         sum(v.overrides for v in plan.verdicts), notes)

@@ -3,6 +3,7 @@ sees (and withdraws) the assignments made. All database work runs on the backgro
 
 from __future__ import annotations
 
+from functools import partial
 from html import escape
 
 from PySide6.QtCore import Qt, Signal
@@ -148,7 +149,7 @@ class AssignDialog(QDialog):
         self.tree.itemSelectionChanged.connect(self._update)
         close.clicked.connect(self.reject)
         self._sample_changed()
-        self.runner.run(lambda: review.reviewers(svc), self._reviewers_loaded,
+        self.runner.run(partial(review.reviewers, svc), self._reviewers_loaded,
                         lambda msg: self._say(f"The reviewers could not be listed: {msg}"))
 
     # ---- state ---------------------------------------------------------------------------------------------
@@ -216,8 +217,8 @@ class AssignDialog(QDialog):
             self.assigned.emit()
             self.reload()
 
-        self.runner.run(lambda: review.assign(svc, sid, basis, reviewer, mode, share=share, seed=seed,
-                                              item_ids=ids),
+        self.runner.run(partial(review.assign, svc, sid, basis, reviewer, mode, share=share, seed=seed,
+                                item_ids=ids),
                         done, lambda msg: (self._say(f"Not assigned: {escape(msg)}"), self._update()))
 
     def withdraw(self) -> None:
@@ -244,7 +245,7 @@ class AssignDialog(QDialog):
         if sid is None:
             self._fill([])
             return
-        self.runner.run(lambda: review.assignments(svc, sid), self._fill,
+        self.runner.run(partial(review.assignments, svc, sid), self._fill,
                         lambda msg: self._say(f"The assignments could not be loaded: {escape(msg)}"))
 
     def _fill(self, rows: list[review.Assignment]) -> None:

@@ -3,6 +3,8 @@ challenge (uphold or reject, always with a reason), and the failures before and 
 
 from __future__ import annotations
 
+from functools import partial
+
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QComboBox,
@@ -22,9 +24,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from cdi_workbench.audit.operations import AuditHandle
 from cdi_workbench.challenges import ChallengeRow, challenge_rows, decide
 from cdi_workbench.reports.common import RESOLUTION_COLUMNS, RESOLUTION_KEYS, ReviewFigures
-from cdi_workbench.storage.database import Database
 from cdi_workbench.timeutil import display
 
 from .operations import Runner
@@ -43,7 +45,7 @@ class ChallengesDialog(QDialog):
     open_item = Signal(int)
     decided = Signal()
 
-    def __init__(self, db: Database, runner: Runner, user: str, parent: QWidget | None = None) -> None:
+    def __init__(self, db: AuditHandle, runner: Runner, user: str, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setWindowTitle("The force's challenges")
         self.db, self.runner, self.user = db, runner, user
@@ -119,7 +121,7 @@ class ChallengesDialog(QDialog):
     def reload(self, advance: bool = False) -> None:
         """Load the rows again; `advance` moves to the first challenge awaiting a decision."""
         db = self.db
-        self.runner.run(lambda: challenge_rows(db), lambda rows: self._loaded(rows, advance),
+        self.runner.run(partial(challenge_rows, db), lambda rows: self._loaded(rows, advance),
                         lambda msg: self._say(f"The challenges could not be loaded: {msg}"))
 
     def _loaded(self, rows: list[ChallengeRow], advance: bool) -> None:
@@ -249,7 +251,7 @@ class ChallengesDialog(QDialog):
             self.decided.emit()
             self.reload(advance=True)
 
-        self.runner.run(lambda: decide(db, cid, upheld, reason, who), done,
+        self.runner.run(partial(decide, db, cid, upheld, reason, who), done,
                         lambda msg: self._say(f"Not decided: {msg}"))
 
     def _open(self, item: QTreeWidgetItem) -> None:

@@ -1,13 +1,19 @@
-"""Record-level checks for disposals, cancellations and N100s, showing only the questions that apply."""
+"""Record-level checks for disposals, cancellations and N100s, showing only the questions that apply.
+
+An N100 that should have been a crime of rape also asks which rape (the Home Office code it should have been
+recorded as), once that check is answered yes."""
 
 from __future__ import annotations
 
 from PySide6.QtCore import Signal
-from PySide6.QtWidgets import QFormLayout, QLabel, QWidget
+from PySide6.QtWidgets import QComboBox, QFormLayout, QLabel, QWidget
 
-from cdi_workbench.audit.verdicts import CHECKS, applicable_checks
+from cdi_workbench.audit.verdicts import CHECKS, RAPE_CHECK, RAPE_CODE_QUESTION, applicable_checks
+from cdi_workbench.classification import Classification, all_classifications
 
 from .widgets import TriState
+
+RAPE_CODE = "rape_code"  # the answer's name (its widget's object name, and what missing() says)
 
 
 class CheckForm(QWidget):
@@ -20,13 +26,20 @@ class CheckForm(QWidget):
         self.kind = ""
         self.disposal_type = ""
         self.boxes: dict[str, TriState] = {}
+        self.rape_box: QComboBox | None = None
+        self._rape_codes: list[Classification] = []  # the audit period's rape codes (set_rape_codes)
         self._loading = False
 
-    def load(self, kind: str, answers: dict[str, bool | None], disposal_type: str = "") -> None:
+    def set_rape_codes(self, codes: list[Classification]) -> None:
+        """The codes offered for the rape an N100 should have been: the rape codes of the audit's period."""
+        self._rape_codes = [c for c in codes if c.group == "rape"]
+
+    def load(self, kind: str, answers: dict[str, bool | None], disposal_type: str = "", rape_code: str = "") -> None:
         self._loading = True
         while self.form.rowCount():
             self.form.removeRow(0)
         self.boxes.clear()
+        self.rape_box = None
         self.kind, self.disposal_type = kind, disposal_type
         for n, (key, question) in enumerate(CHECKS.get(kind, []), 1):
             box = TriState(key)
@@ -37,21 +50,53 @@ class CheckForm(QWidget):
             label.setWordWrap(True)
             self.form.addRow(label, box)
             self.boxes[key] = box
+        if kind == "n100":
+            self.rape_box = self._rape_box(rape_code)
+            label = QLabel(f"&{len(self.boxes) + 1}. {RAPE_CODE_QUESTION}")
+            label.setBuddy(self.rape_box)
+            label.setWordWrap(True)
+            self.form.addRow(label, self.rape_box)
         self._apply_visibility()
         self._loading = False
+
+    def _rape_box(self, current: str) -> QComboBox:
+        box = QComboBox(objectName=RAPE_CODE)
+        box.setAccessibleName("Rape code expected")
+        box.addItem("—", "")
+        codes = self._rape_codes or [c for c in all_classifications() if c.group == "rape"]
+        for c in codes:
+            box.addItem(c.display, c.code)
+        if current and box.findData(current) < 0:  # a code of another period, as stored: kept, not lost
+            box.addItem(current, current)
+        box.setCurrentIndex(max(box.findData(current), 0))
+        box.activated.connect(lambda _i: self._changed(RAPE_CODE))
+        return box
 
     def answers(self) -> dict[str, bool | None]:
         applicable = set(applicable_checks(self.kind, {k: b.value() for k, b in self.boxes.items()},
                                            self.disposal_type))
         return {k: b.value() for k, b in self.boxes.items() if k in applicable and b.value() is not None}
 
+    def rape_code(self) -> str:
+        """The rape the N100 should have been recorded as; '' unless it should have been a crime of rape."""
+        if self.rape_box is None or not self._asks_rape_code():
+            return ""
+        return str(self.rape_box.currentData() or "")
+
     def missing(self) -> list[str]:
         current = {k: b.value() for k, b in self.boxes.items()}
-        return [k for k in applicable_checks(self.kind, current, self.disposal_type) if current.get(k) is None]
+        out = [k for k in applicable_checks(self.kind, current, self.disposal_type) if current.get(k) is None]
+        if self._asks_rape_code() and not self.rape_code():
+            out.append(RAPE_CODE)
+        return out
 
     def first_box(self) -> TriState | None:
         keys = applicable_checks(self.kind, {k: b.value() for k, b in self.boxes.items()}, self.disposal_type)
         return self.boxes[keys[0]] if keys else None
+
+    def _asks_rape_code(self) -> bool:
+        box = self.boxes.get(RAPE_CHECK)
+        return self.rape_box is not None and box is not None and box.value() is True
 
     def _changed(self, key: str) -> None:
         self._apply_visibility()
@@ -63,3 +108,5 @@ class CheckForm(QWidget):
                                            self.disposal_type))
         for key, box in self.boxes.items():
             self.form.setRowVisible(box, key in applicable)
+        if self.rape_box is not None:
+            self.form.setRowVisible(self.rape_box, self._asks_rape_code())

@@ -41,6 +41,8 @@ class CrimeEditor(QWidget):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         form = QFormLayout(self)
+        # in a narrow pane a field goes under its label rather than running past the panel's edge
+        form.setRowWrapPolicy(QFormLayout.RowWrapPolicy.WrapLongRows)
         self.form = form
         self.code = QLineEdit(objectName="expected_code",
                               placeholderText="Type a code or words, e.g. 8N or assault injury")
@@ -66,6 +68,7 @@ class CrimeEditor(QWidget):
         self.investigation = TriState("investigation")
         self.domestic = TriState("domestic_abuse")
         self.domestic_hint = QLabel(objectName="domestic_hint")
+        self.domestic_hint.setWordWrap(True)  # a sentence: unwrapped, it widened the panel past its pane (issue 11)
         self.set_reasons(REASONS_NOT_RECORDED)
         for combo in (self.recorded, self.classified_override, self.timely_override, self.reason):
             # long entries (crime records, reasons) must not force the panel wide and squeeze the record view
@@ -149,6 +152,7 @@ class CrimeEditor(QWidget):
         self.override_reason.setText(finding.override_reason)
         idx = self.reason.findData(finding.not_recorded_reason) if finding.not_recorded_reason else 0
         self.reason.setCurrentIndex(max(idx, 0))
+        self._show_reason(finding.not_recorded_reason)
         self.safeguarding.set_value(finding.safeguarding)
         self.investigation.set_value(finding.investigation)
         self.domestic.set_value(finding.domestic_abuse)
@@ -271,4 +275,14 @@ class CrimeEditor(QWidget):
         self._apply_visibility()
         if not self._loading:
             self.finding = self.current()
+            self._show_reason(self.finding.not_recorded_reason)
             self.changed.emit(label)
+
+    def _show_reason(self, reason: str) -> None:
+        """The reason combo says the reason the verdict holds: 'Not recorded' with none chosen is saved as 'No
+        discernible reason', and the combo says so at once, not '—' until the record is reloaded (issue 11)."""
+        if not reason or self.reason.currentData() == reason:
+            return
+        if self.reason.findData(reason) < 0:  # a reason not in this audit's list (kept, as stored)
+            self.reason.addItem(reason, reason)
+        self.reason.setCurrentIndex(self.reason.findData(reason))

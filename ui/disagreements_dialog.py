@@ -3,6 +3,7 @@ check with both rationales; the lead takes one of them as the final verdict, alw
 
 from __future__ import annotations
 
+from functools import partial
 from html import escape
 
 from PySide6.QtCore import Qt, Signal
@@ -120,7 +121,7 @@ class DisagreementsDialog(QDialog):
     # ---- loading -------------------------------------------------------------------------------------------
     def reload(self) -> None:
         svc = self.svc
-        self.runner.run(lambda: review.disagreements(svc), self._loaded,
+        self.runner.run(partial(review.disagreements, svc), self._loaded,
                         lambda msg: self._say(f"The disagreements could not be loaded: {escape(msg)}"))
 
     def _loaded(self, rows: list[review.Comparison]) -> None:
@@ -214,7 +215,7 @@ class DisagreementsDialog(QDialog):
             self.decided.emit()
             self.reload()
 
-        self.runner.run(lambda: review.adjudicate(svc, item_id, take, reason), done,
+        self.runner.run(partial(review.adjudicate, svc, item_id, take, reason), done,
                         lambda msg: self._say(f"Not decided: {escape(msg)}"))
 
     def _write_own(self) -> None:

@@ -170,6 +170,16 @@ class FindingsView(QTabWidget):
         self.rate_chart.set_findings(f)
         self.time_chart.set_findings(f)
 
+    def forget(self) -> None:
+        """Nothing of an audit closed stays on show (another database is being opened)."""
+        self.findings = None
+        self.browser.setHtml("<p>Working out the findings…</p>")
+        self.rate_chart.rows, self.rate_chart.design = [], []
+        self.rate_chart.update()
+        self.time_chart.rows, self.time_chart.unknown = [], []
+        self.time_chart.update()
+        self.show_agreement(None)
+
     def _clicked(self, url: QUrl) -> None:
         text = url.toString()
         if not text.startswith("drill:") or self.findings is None:

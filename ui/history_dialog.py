@@ -22,13 +22,15 @@ from cdi_workbench.timeutil import display
 ROLE_WORDS = {"primary": "Auditor's verdict", "review": "Review", "final": "Final verdict"}
 ACTION_WORDS = {"set": "changed", "undo": "undone", "redo": "redone", "flag": "flag", "import": "imported",
                 "merge": "merged from a package", "assign": "assigned", "unassign": "withdrawn",
-                "challenge": "challenge decided", "export": "exported"}
+                "challenge": "challenge decided", "export": "exported", "delete": "removed with its sample"}
 
 
 def describe(body: dict | None, action: str = "") -> str:
     """A short reading of a history row's new value: a verdict's answers, a flag, an assignment, a decision."""
     if body is None:
-        return "assignment withdrawn" if action == "unassign" else "(none)"
+        return {"unassign": "assignment withdrawn", "delete": "verdict removed"}.get(action, "(none)")
+    if "removed" in body and "challenge" in body:
+        return "force's challenge removed with its sample"
     if action == "assign" or "reviewer" in body and "mode" in body:
         return f"assigned to {body.get('reviewer')} for {body.get('mode')} review ({body.get('basis')})"
     if action == "challenge" or "decision" in body and "failure" in body:
@@ -45,6 +47,8 @@ def describe(body: dict | None, action: str = "") -> str:
         parts.append(f"{n}. {c.get('expected_code') or '?'} {rec}")
     checks = body.get("checks") or {}
     parts += [f"{k.replace('_', ' ')}: {'yes' if v else 'no'}" for k, v in checks.items()]
+    if body.get("rape_code"):
+        parts.append(f"should have been recorded as {body['rape_code']}")
     if body.get("complete"):
         parts.append("complete")
     return "; ".join(parts) or "(empty)"

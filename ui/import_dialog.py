@@ -4,6 +4,7 @@ check it, then import everything valid or nothing, with progress and cancel, off
 from __future__ import annotations
 
 import threading
+from functools import partial
 from pathlib import Path
 
 from PySide6.QtCore import QObject, Qt, Signal
@@ -26,6 +27,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from cdi_workbench.audit.operations import AuditHandle
 from cdi_workbench.importing import (
     KINDS,
     FilePreview,
@@ -36,7 +38,6 @@ from cdi_workbench.importing import (
     preview_file,
     save_profile,
 )
-from cdi_workbench.storage.database import Database
 
 from .operations import Runner
 
@@ -52,7 +53,7 @@ class _Progress(QObject):
 class ImportDialog(QDialog):
     imported = Signal(object)  # ImportResult
 
-    def __init__(self, db: Database, runner: Runner, user: str, parent: QWidget | None = None) -> None:
+    def __init__(self, db: AuditHandle, runner: Runner, user: str, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setWindowTitle("Import a force extract")
         self.db, self.runner, self.user = db, runner, user
@@ -154,7 +155,7 @@ class ImportDialog(QDialog):
             return
         opts = self._options()
         prof = profile if profile is not None else self.profile.currentData()
-        self.runner.run(lambda: preview_file(path, opts["kind"], prof, opts["system"]), self._show_preview,
+        self.runner.run(partial(preview_file, path, opts["kind"], prof, opts["system"]), self._show_preview,
                         lambda msg: self.message.setText(f"Cannot read {Path(path).name}: {msg}"))
 
     def _show_preview(self, p: FilePreview) -> None:

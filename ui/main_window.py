@@ -5,7 +5,9 @@ from __future__ import annotations
 import copy
 import json
 from dataclasses import replace
+from functools import partial
 from html import escape
+from pathlib import Path
 
 from PySide6.QtCore import QItemSelectionModel, QSettings, Qt, QTimer
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
@@ -19,7 +21,6 @@ from PySide6.QtWidgets import (
     QHeaderView,
     QInputDialog,
     QLabel,
-    QLineEdit,
     QMainWindow,
     QMessageBox,
     QSplitter,
@@ -28,24 +29,25 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from cdi_workbench.audit import operations as ops
 from cdi_workbench.audit import review
-from cdi_workbench.audit.records import RecordDetail
-from cdi_workbench.audit.roles import ACTION_TEXT, ARTICLE, NotAllowed, Person, who_may
+from cdi_workbench.audit.operations import AuditHandle
+from cdi_workbench.audit.roles import NotAllowed, Person
 from cdi_workbench.audit.service import QUEUE_FILTERS, AuditService
 from cdi_workbench.audit.undo import UndoStack
 from cdi_workbench.audit.verdicts import VerdictBody
-from cdi_workbench.classification import codes_for_period
-from cdi_workbench.rules import RULE_FOR_ANSWER, RULE_TEXT
-from cdi_workbench.storage.database import Database
+from cdi_workbench.rules import RULE_TEXT
 from cdi_workbench.timeutil import display_date
 
 from .findings_view import FindingsView
 from .operations import Latest, Runner
-from .queue_model import REVIEW_FILTERS, QueueModel, review_filter
+from .queue_model import REVIEW_FILTERS, QueueModel
 from .record_view import RecordView
 from .review_actions import ReviewActions
 from .sample_actions import SampleAndFindingsActions
+from .trail_check import TrailCheck
 from .verdict_panel import VerdictPanel
+from .widgets import DropDownKeys, SearchField
 
 LIAISON_TEXT = (
     "<h2>Force liaison</h2><p>You exchange the failed records with the force: <b>Review &gt; Export failed "
@@ -76,19 +78,6 @@ SHORTCUTS = [
 ]
 
 
-def offer_chosen(svc: AuditService, detail: RecordDetail, body: VerdictBody) -> None:
-    """A crime record the verdict chose by its reference ('Another crime record…') is neither linked to the record
-    nor a candidate: offer it again, so the verdict shows it, with its status, when the record is opened again
-    (else the crime editor could not select it, and the next change would drop the link). In the worker."""
-    known = {c.id for c in (*detail.linked, *detail.candidates)}
-    for f in body.crimes:
-        if f.crime_id is not None and f.crime_id not in known and f.crime_ref:
-            found = svc.find_crime(f.crime_ref)
-            if found is not None and found.id == f.crime_id:
-                detail.candidates.append(replace(found, why="chosen in the verdict"))
-                known.add(found.id)
-
-
 class MainWindow(SampleAndFindingsActions, ReviewActions, QMainWindow):
     def __init__(self, user: str = "", settings: QSettings | None = None) -> None:
         super().__init__()
@@ -99,7 +88,9 @@ class MainWindow(SampleAndFindingsActions, ReviewActions, QMainWindow):
         # the findings and the agreement, worked out on a thread of their own (a record loads or saves while they
         # are in hand) and coalesced (a save while one waits adds nothing)
         self.reader = Latest(self)
-        self.db: Database | None = None
+        self.trail_check = TrailCheck(self)  # the audit trail's check on opening, on a thread of its own
+        self.trail_check.problems.connect(self._trail_checked)
+        self.db: AuditHandle | None = None
         self.svc: AuditService | None = None
         self.sample_id: int | None = None
         self.current_item: int | None = None
@@ -122,7 +113,7 @@ class MainWindow(SampleAndFindingsActions, ReviewActions, QMainWindow):
         self.reader.busy_changed.connect(lambda busy: self.findings_dock.setWindowTitle(
             "Findings so far (updating…)" if busy else "Findings so far"))
         # others at work on a shared database: look every 15 seconds for changes this window has not seen
-        self._seen_change: int | None = None
+        self._seen: ops.Seen | None = None
         self._watch = QTimer(self, interval=15000)
         self._watch.timeout.connect(self.check_others)
 
@@ -135,7 +126,7 @@ class MainWindow(SampleAndFindingsActions, ReviewActions, QMainWindow):
         self.sample_box.setAccessibleName("Sample")
         self.filter_box = QComboBox(objectName="filter_box")
         self.filter_box.addItems([f.capitalize() for f in QUEUE_FILTERS])
-        self.search = QLineEdit(objectName="search", placeholderText="Search reference or text (Ctrl+F)")
+        self.search = SearchField(objectName="search", placeholderText="Search reference or text (Ctrl+F)")
         self.search.setClearButtonEnabled(True)
         row = QHBoxLayout()
         row.addWidget(QLabel("Show:"))
@@ -153,6 +144,9 @@ class MainWindow(SampleAndFindingsActions, ReviewActions, QMainWindow):
         self.queue.verticalHeader().hide()
         self.queue.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         self.queue.horizontalHeader().setStretchLastSection(True)
+        # columns sized to their contents from the first 100 rows, not 1,000 (Qt's default): a sample of 2,000
+        # records took 0.4 s of the main thread to lay out at open (the rows of a column are alike in width)
+        self.queue.horizontalHeader().setResizeContentsPrecision(100)
         self.queue.setWordWrap(False)  # one line per record; the findings column is elided, not wrapped
         self.queue.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         ll.addWidget(self.queue, 1)
@@ -245,6 +239,7 @@ class MainWindow(SampleAndFindingsActions, ReviewActions, QMainWindow):
         f.addSeparator()
         self._action(f, "E&xport audit package…", None, self.export_package, need="audit")
         self._action(f, "Import audit pac&kage…", None, self.import_package, need="audit")
+        self._action(f, "Save a &copy…", None, self.save_copy, need="save a copy")
         f.addSeparator()
         self._action(f, "Change &who is working…", None, self.ask_user)
         self._action(f, "&Quit", QKeySequence.StandardKey.Quit, self.close)
@@ -255,6 +250,7 @@ class MainWindow(SampleAndFindingsActions, ReviewActions, QMainWindow):
         self._action(e, "Add a reason &not recorded…", None, self.add_reason, need="audit")
         r = mb.addMenu("&Record")
         self._action(r, "&Next record", ["Ctrl+PgDown", "Alt+Down"], self.next_record, need="read records")
+        self.installEventFilter(DropDownKeys(self))  # but Alt+Down in a drop-down opens it (issue 11)
         self._action(r, "&Previous record", ["Ctrl+PgUp", "Alt+Up"], self.previous_record, need="read records")
         r.addSeparator()
         self._action(r, "&Add crime identified", "Ctrl+N", self.panel.add_crime, need="edit")
@@ -269,6 +265,8 @@ class MainWindow(SampleAndFindingsActions, ReviewActions, QMainWindow):
         self._action(smp, "&Draw a sample…", "Ctrl+Shift+D", self.draw_sample, need="draw samples")
         self._action(smp, "&Extend this sample…", None, self.extend_sample, need="draw samples")
         self._action(smp, "E&xport the draw list…", None, self.export_draw_list, need="draw samples")
+        self._action(smp, "&Rename this sample…", None, self.rename_sample, need="draw samples")
+        self._action(smp, "De&lete this sample…", None, self.delete_sample, need="draw samples")
         self.review_menu = mb.addMenu("Re&view")
         self._build_challenge_actions(self.review_menu)
         self._build_review_actions(self.review_menu)
@@ -304,13 +302,7 @@ class MainWindow(SampleAndFindingsActions, ReviewActions, QMainWindow):
         if svc is None:
             return
 
-        def work():  # noqa: ANN202 (the person, or why they are not allowed in)
-            try:
-                return svc.me()
-            except NotAllowed as exc:
-                return exc
-
-        self.runner.run(work, self._identified)
+        self.runner.run(partial(ops.identify, svc), self._identified)
 
     def _identified(self, result: Person | NotAllowed) -> None:
         if isinstance(result, NotAllowed):
@@ -342,36 +334,14 @@ class MainWindow(SampleAndFindingsActions, ReviewActions, QMainWindow):
         else:
             self._clear_record_area()
             self.record_view.setHtml(LIAISON_TEXT)
-        self.refresh_findings()
+        self.runner.when_idle(self.refresh_findings)  # once the first record is shown: the findings never delay it
 
     def _allowed(self, need: str) -> tuple[bool, str]:
-        """May the person do `need` now? (a PERMISSIONS action, or 'edit' the verdict the panel edits, 'history',
-        'findings', 'review mode'); else why not, for the tooltip."""
-        p = self.person
-        if p is None:
-            return False, ("Open an audit database first" if self.db is None
-                           else "Nobody is identified on this audit: File > Change who is working…")
-        you = f"you are {ARTICLE.get(p.role, 'in')} {p.title.lower()}"
-        if need == "edit":
-            if self.panel.detail is None and p.may("read records"):
-                return False, "No record open"
-            need = "adjudicate" if self.panel.role == "final" else ("review" if self.review_mode else "audit")
-        if need == "history":
-            if self.review_mode and self._first_hidden:
-                return False, "Blind review: the record's history is shown once your review is complete"
-            need = "read records"
-        if need == "findings":
-            if p.role == "reviewer":
-                return False, ("Not shown to peer reviewers: the findings are made of the first verdicts, "
-                               "which a blind review must not see")
-            need = "report"
-        if need == "review mode":
-            if p.role == "reviewer":
-                return False, "A peer reviewer always works on the records assigned to them"
-            need = "review"
-        if p.may(need):
-            return True, ""
-        return False, f"Only {who_may(need)} may {ACTION_TEXT[need]}; {you}"
+        """May the person do `need` now? The core answers (operations.may), from what the window is doing."""
+        mode = ops.Mode.FINAL if self.panel.role == "final" else (ops.Mode.REVIEW if self.review_mode
+                                                                  else ops.Mode.AUDIT)
+        return ops.may(self.person, need, ops.WindowState(mode, self.panel.detail is not None, self._first_hidden,
+                                                          self.db is not None))
 
     def _gate_actions(self) -> None:
         """Enable what the person may use, disable the rest with a tooltip saying who may."""
@@ -479,37 +449,51 @@ class MainWindow(SampleAndFindingsActions, ReviewActions, QMainWindow):
             self.open_database(path)
 
     def open_database(self, target: str) -> None:
-        def work():  # noqa: ANN202
-            db = Database(target)
-            svc = AuditService(db, self.user)
-            info = svc.info()
-            codes = codes_for_period(info.period_start, info.period_end)
-            return db, svc, info, svc.samples(), codes, svc.reasons()
-
-        def done(result) -> None:  # noqa: ANN001
-            if self.db is not None:
-                self.reader.cancel()
-                self.reader.wait()  # the findings in hand read the old database: let them finish first
-                self.db.close()
-            self.db, self.svc, self.info, _samples, codes, reasons = result
-            self.person, self.sample_id = None, None
-            self.panel.set_codes(codes)
-            self.panel.editor.set_reasons(reasons)
-            recent = [p for p in self.recent() if p != target]
-            self.settings.setValue("recent", [target, *recent][:8])
-            svc = self.svc
-            self.runner.run(svc.verify_trail, self._trail_checked)
-            self._update_status()
-            self.identify()  # then the samples, the queue and the findings, as the person's role allows
-            self._seen_change = None
-            self._watch.start()
+        target = str(Path(target).resolve()) if "://" not in target else target  # Open recent keeps where it was
 
         def failed(msg: str) -> None:
             self._show_error(f"Cannot open {target}", msg)
             if self.db is None:
                 self._show_no_database(msg)
 
-        self.runner.run(work, done, failed)
+        self.runner.run(partial(ops.open_audit, target, self.user), lambda opened: self._opened(target, opened),
+                        failed)
+
+    def _opened(self, target: str, opened: ops.OpenedAudit) -> None:
+        """Another audit replaces the whole state: nothing of the previous one stays on screen or in hand."""
+        if self.db is not None:
+            self.reader.cancel()
+            self.reader.wait()  # the findings in hand read the old database: let them finish first
+            self.trail_check.stop()
+            self.db.close()
+        self._reset_state()
+        self.db, self.svc, self.info = opened.db, opened.svc, opened.info
+        self.panel.set_codes(opened.codes)
+        self.panel.editor.set_reasons(opened.reasons)
+        recent = [p for p in self.recent() if p != target]
+        self.settings.setValue("recent", [target, *recent][:8])
+        # the trail's check once the first record is shown: from the last verified row, then in full, off the worker
+        self.runner.when_idle(lambda db=opened.db: self.trail_check.start(db) if self.db is db else None)
+        self._update_status()
+        self.identify()  # then the samples, the queue and the findings, as the person's role allows
+        self._watch.start()
+
+    def _reset_state(self) -> None:
+        """Forget everything of the audit open: record, queue, samples, figures, review and final-verdict modes."""
+        self.person, self.sample_id, self.current_item, self._restore_item = None, None, None, None
+        self.final_item, self.final_reason, self._first_hidden = None, "", False
+        self._base = (None, None)
+        self._seen = None
+        self.review_mode = False
+        self.previous_audit = None
+        self.queue_model.set_rows([])
+        self.sample_box.blockSignals(True)
+        self.sample_box.clear()
+        self.sample_box.blockSignals(False)
+        self.search.clear()
+        self._clear_record_area()
+        self.findings_view.forget()
+        self._update_undo()
 
     def reload_record(self) -> None:
         """Record > Reload this record (F5): the record and its verdict as stored now (after others' changes)."""
@@ -518,31 +502,50 @@ class MainWindow(SampleAndFindingsActions, ReviewActions, QMainWindow):
             self.load_queue()
 
     def check_others(self) -> None:
-        """Has anyone changed anything since this window last looked? Then the queue shows it, and if the record
-        open was changed by someone else the status bar says so (the panel is not reloaded under the person's
-        hands: F5 does it; a save made from the old state is refused anyway)."""
+        """Has anyone changed anything since this window last looked? The change record says what: the queue and
+        figures follow others' verdicts, new or changed samples reach the sample list, people's changes the role;
+        if the record open was changed by someone else the status bar says so (the panel is not reloaded under
+        the person's hands: F5 does it; a save made from the old state is refused anyway)."""
         svc, item, base = self.svc, self.current_item, self._base
         if svc is None or self.runner.busy or self.person is None or not self.person.may("read records"):
             return
-        role = self.panel.role
+        mode = self._mode()
+        looked = item if item is not None and base[0] == item else None
+        self.runner.run(partial(ops.look, svc, self._seen, looked, mode), lambda found: self._looked(found, looked),
+                        lambda _msg: None)  # a missed look is made up at the next one
 
-        def work():  # noqa: ANN202
-            stored = svc.stored(item, role) if item is not None and base[0] == item else False
-            return svc.last_change(), stored
+    def _looked(self, found: ops.Look, item: int | None) -> None:
+        first = self._seen is None
+        self._seen = found.seen
+        if first or not found.changes:
+            return
+        self.apply_changes(found.changes, samples=found.samples)
+        if (found.changes.verdicts and found.stored is not False and item == self.current_item
+                and self._base[0] == item
+                and json.dumps(found.stored, sort_keys=True) != json.dumps(self._base[1], sort_keys=True)):
+            self.statusBar().showMessage("Someone else has changed the verdict on this record since you opened "
+                                         "it: Record > Reload this record (F5) shows it.", 60000)
 
-        def done(result) -> None:  # noqa: ANN001
-            last, stored = result
-            if self._seen_change is None or last == self._seen_change:
-                self._seen_change = last
-                return
-            self._seen_change = last
+    def apply_changes(self, changes: ops.Changes, samples: list | None = None) -> None:
+        """The one place a change record reaches the views: people (the role, so what is offered), samples (the
+        list), verdicts (the queue), and the figures."""
+        if changes.people:
+            self.identify()  # then the samples, the queue and the figures again
+            return
+        if changes.samples:
+            if samples is not None:
+                self._set_samples(samples, self.sample_id)
+            else:
+                self._load_samples(self.sample_id)
+        elif changes.verdicts:
             self.load_queue()
-            if (stored is not False and item == self.current_item and self._base[0] == item
-                    and json.dumps(stored, sort_keys=True) != json.dumps(self._base[1], sort_keys=True)):
-                self.statusBar().showMessage("Someone else has changed the verdict on this record since you opened "
-                                             "it: Record > Reload this record (F5) shows it.", 60000)
+        if changes.findings:
+            self._findings_timer.start()
 
-        self.runner.run(work, done, lambda _msg: None)  # a missed look is made up at the next one
+    def _mode(self) -> ops.Mode:
+        if self.final_item is not None and self.current_item == self.final_item and not self.review_mode:
+            return ops.Mode.FINAL
+        return ops.Mode.REVIEW if self.review_mode else ops.Mode.AUDIT
 
     def _trail_checked(self, problems: list) -> None:
         if problems:
@@ -557,7 +560,9 @@ class MainWindow(SampleAndFindingsActions, ReviewActions, QMainWindow):
 
     def _restore_sample(self, value: str) -> None:
         idx = self.sample_box.findData(int(value)) if value.isdigit() else -1
+        self.sample_box.blockSignals(True)  # chosen once, below (a signal too would load the queue twice)
         self.sample_box.setCurrentIndex(max(idx, 0))
+        self.sample_box.blockSignals(False)
         self._sample_chosen(self.sample_box.currentIndex())
 
     def _sample_chosen(self, index: int) -> None:
@@ -581,24 +586,11 @@ class MainWindow(SampleAndFindingsActions, ReviewActions, QMainWindow):
     def load_queue(self) -> None:
         if self.svc is None or self.sample_id is None:
             return
-        svc, sid = self.svc, self.sample_id
-        text = self.search.text()
         want = self._restore_item or self.current_item
-        if self.review_mode and self.person is not None:
-            filt, me = REVIEW_FILTERS[max(self.filter_box.currentIndex(), 0)], self.person.name
-
-            def mine():  # noqa: ANN202 (the records assigned to the person, filtered and searched)
-                everything = review.assignments(svc, sid, reviewer=me)
-                found = {r.item_id for r in svc.queue(sid, "all", text)} if text.strip() else None
-                rows = [a for a in everything
-                        if review_filter(a.state, filt) and (found is None or a.item_id in found)]
-                return rows, everything
-
-            self.runner.run(mine, lambda r: self._queue_loaded(r, want, True))
-            return
-        filt = QUEUE_FILTERS[max(self.filter_box.currentIndex(), 0)]
-        self.runner.run(lambda: (svc.queue(sid, filt, text), svc.queue(sid)),
-                        lambda r: self._queue_loaded(r, want, False))
+        filters = REVIEW_FILTERS if self.review_mode else QUEUE_FILTERS
+        filt = filters[max(self.filter_box.currentIndex(), 0)]
+        self.runner.run(partial(ops.load_queue, self.svc, self.sample_id, filt, self.search.text(), self.review_mode),
+                        lambda q: self._queue_loaded((q.rows, q.everything), want, q.reviewing))
 
     def _queue_loaded(self, result: tuple[list, list], want: int | None, reviewing: bool = False) -> None:
         """Show the queue rows (QueueRow, or review.Assignment in reviewer mode) and select the wanted one."""
@@ -658,44 +650,26 @@ class MainWindow(SampleAndFindingsActions, ReviewActions, QMainWindow):
     def _load_item(self, item_id: int) -> None:
         svc, sid, reviewing = self.svc, self.sample_id, self.review_mode
         assert svc is not None
-        final = item_id == self.final_item and not reviewing
-        if not final:
+        if not (item_id == self.final_item and not reviewing):
             self.final_item = None
-        self.panel.role = "final" if final else ("review" if reviewing else "primary")
+        mode = self._mode() if item_id == self.current_item else (ops.Mode.REVIEW if reviewing else ops.Mode.AUDIT)
+        self.panel.role = mode.value
 
-        def work():  # noqa: ANN202
-            detail = svc.record(item_id)
-            # a reviewer starts from their review so far (open mode: from the first verdict's answers); the lead
-            # writing a final verdict from the final verdict so far, else the reviewer's answers
-            if final:
-                body = svc.verdict(item_id, "final")
-                if body == VerdictBody():
-                    body = replace(svc.verdict(item_id, "review"), complete=False)
-            else:
-                body = review.start_body(svc, item_id) if reviewing else svc.verdict(item_id)
-            offer_chosen(svc, detail, body)
-            first = review.first_verdict(svc, item_id) if reviewing or final else None
-            from_first = reviewing and body != VerdictBody() and svc.verdict(item_id, "review") == VerdictBody()
-            svc.remember(f"position:{sid}", str(item_id))
-            base = svc.stored(item_id, "final" if final else ("review" if reviewing else "primary"))
-            return detail, body, svc.evaluate(item_id, body), first, from_first, base
-
-        def done(result) -> None:  # noqa: ANN001
+        def done(opened: ops.OpenedRecord) -> None:
             if item_id != self.current_item or reviewing != self.review_mode:
                 return  # the user has moved on
-            detail, body, results, first, from_first, base = result
-            self._base = (item_id, base)  # what this window's next save expects to find stored
-            self.record_view.show_record(detail)
-            self.panel.load(detail, body, results, from_first)
-            self.panel.show_first(first)
-            self._first_hidden = first is not None and first.hidden
+            self._base = (item_id, opened.base)  # what this window's next save expects to find stored
+            self.record_view.show_record(opened.detail)
+            self.panel.load(opened.detail, opened.body, opened.results, opened.from_first)
+            self.panel.show_first(opened.first)
+            self._first_hidden = opened.first is not None and opened.first.hidden
             self._gate_actions()
             self.panel.setEnabled(self._allowed("edit")[0])
             typing = QApplication.focusWidget() in (self.search, self.filter_box, self.sample_box)
             if not typing:  # never take the cursor away from someone typing a search
                 self.panel.focus_first()
 
-        self.runner.run(work, done)
+        self.runner.run(partial(ops.open_record, svc, item_id, mode, sid), done)
 
     def next_record(self) -> None:
         self._step(1)
@@ -719,40 +693,28 @@ class MainWindow(SampleAndFindingsActions, ReviewActions, QMainWindow):
             self.panel.say("Say who is auditing before entering verdicts (File > Change who is working…).")
             return
         svc, item_id, snapshot = self.svc, self.current_item, copy.deepcopy(body)
-        sid, role = self.sample_id, "review" if self.review_mode else "primary"
-        reason = ""
-        if item_id == self.final_item and not self.review_mode:
-            role, reason = "final", f"adjudicated: the lead's own verdict. {self.final_reason}"
-            self.final_reason = ""  # the decision's reason goes with its first change
-        me = self.person.name if self.person is not None else ""
+        sid, mode = self.sample_id, self._mode()
+        final_reason = ""
+        if mode == ops.Mode.FINAL:
+            final_reason, self.final_reason = self.final_reason, ""  # the decision's reason goes with its first change
         expect = self._base[1] if self._base[0] == item_id else False
         self._base = (item_id, snapshot.to_json())  # the next change builds on this one
 
-        def work():  # noqa: ANN202
-            svc.save_verdict(item_id, snapshot, reason=reason, label=label, role=role, expect=expect)
-            if role == "review":  # the assignment's new state; a completed blind review now shows the first
-                mine = review.assignments(svc, sid, reviewer=me)
-                row = next(a for a in mine if a.item_id == item_id)
-                done_ = sum(a.state not in ("to review", "in progress") for a in mine)
-                return svc.evaluate(item_id, snapshot), row, (done_, len(mine)), review.first_verdict(svc, item_id)
-            return (svc.evaluate(item_id, snapshot), svc.queue_row(item_id), svc.progress(sid) if sid else (0, 0),
-                    None)
-
-        def done(result) -> None:  # noqa: ANN001
-            results, row, (n_done, n_all), first = result
-            if (role == "review") != self.queue_model.review:
+        def done(saved: ops.Saved) -> None:
+            if (mode == ops.Mode.REVIEW) != self.queue_model.review:
                 return  # the queue changed mode meanwhile
-            self.queue_model.update_row(row)
-            self._show_progress(n_done, n_all, len(self.queue_model.rows))
+            self.queue_model.update_row(saved.row)
+            self._show_progress(*saved.progress, len(self.queue_model.rows))
             if self.panel.detail and self.panel.detail.item_id == item_id:
-                self.panel.set_results(results)
-                if first is not None:
-                    self.panel.show_first(first)
-                    if self._first_hidden != first.hidden:
-                        self._first_hidden = first.hidden
+                self.panel.set_results(saved.results)
+                if saved.first is not None:
+                    self.panel.show_first(saved.first)
+                    if self._first_hidden != saved.first.hidden:
+                        self._first_hidden = saved.first.hidden
                         self._gate_actions()
             self._update_undo()
-            self._findings_timer.start()
+            if saved.changes.findings:
+                self._findings_timer.start()
 
         def failed(msg: str) -> None:
             self._show_error("The verdict was not saved", escape(msg))
@@ -762,7 +724,8 @@ class MainWindow(SampleAndFindingsActions, ReviewActions, QMainWindow):
                 else:
                     self.go_to_item(item_id)
 
-        self.runner.run(work, done, failed)
+        self.runner.run(partial(ops.save_verdict, svc, item_id, snapshot, mode, expect, label, sid, final_reason),
+                        done, failed)
 
     def undo(self) -> None:
         self._undo_redo(True)
@@ -774,7 +737,7 @@ class MainWindow(SampleAndFindingsActions, ReviewActions, QMainWindow):
         if self.svc is None:
             return
         svc = self.svc
-        self.runner.run(svc.undo if undo else svc.redo, lambda item_id: self._after_undo(item_id, undo),
+        self.runner.run(partial(ops.undo if undo else ops.redo, svc), lambda r: self._after_undo(r.item_id, undo),
                         lambda msg: (self._update_undo(), self._show_error("Not undone" if undo else "Not redone",
                                                                            escape(msg))))
 
@@ -810,7 +773,7 @@ class MainWindow(SampleAndFindingsActions, ReviewActions, QMainWindow):
             dialog.open()
             self.history_dialog = dialog
 
-        self.runner.run(lambda: svc.history(item_id), show)
+        self.runner.run(partial(svc.history, item_id), show)
 
     def find_crime(self) -> None:
         """Link a crime record that is neither linked nor offered as a candidate, by its reference."""
@@ -827,7 +790,7 @@ class MainWindow(SampleAndFindingsActions, ReviewActions, QMainWindow):
             else:
                 self.panel.editor.add_crime_record(crime)
 
-        self.runner.run(lambda: svc.find_crime(ref), done)
+        self.runner.run(partial(svc.find_crime, ref), done)
 
     def add_reason(self) -> None:
         if self.svc is None:
@@ -836,7 +799,7 @@ class MainWindow(SampleAndFindingsActions, ReviewActions, QMainWindow):
                                         "A reason auditors can choose when a crime was not recorded:")
         if ok and text.strip():
             svc = self.svc
-            self.runner.run(lambda: (svc.add_reason(text), svc.reasons())[1], self.panel.editor.set_reasons,
+            self.runner.run(partial(ops.add_reason, svc, text), self.panel.editor.set_reasons,
                             lambda msg: self._show_error("The reason was not added", msg))
 
     def flag_record(self) -> None:
@@ -855,8 +818,11 @@ class MainWindow(SampleAndFindingsActions, ReviewActions, QMainWindow):
             if not ok:
                 return
         svc, item_id = self.svc, self.current_item
-        self.runner.run(lambda: (svc.set_flag(item_id, not flagged, note.strip()), svc.queue_row(item_id))[1],
-                        lambda row: (self.queue_model.update_row(row), self._load_item(item_id)))
+        def done(result: ops.Flagged) -> None:
+            self.queue_model.update_row(result.row)
+            self._load_item(item_id)
+
+        self.runner.run(partial(ops.flag, svc, item_id, not flagged, note), done)
 
 
     def import_extract(self) -> None:
@@ -868,6 +834,34 @@ class MainWindow(SampleAndFindingsActions, ReviewActions, QMainWindow):
         dialog.imported.connect(lambda _r: (self.load_queue(), self.refresh_findings()))
         dialog.open()
         self.import_dialog = dialog
+
+    def save_copy(self) -> None:
+        """File > Save a copy…: the open audit with every verdict, the write-ahead log included (core:
+        cdi_workbench.backup, SQLite's backup API); an existing file is replaced only when the person says so."""
+        if self.db is None:
+            return
+        from pathlib import Path
+
+        from cdi_workbench.backup import save_copy, why_not
+
+        db, who = self.db, self.user
+        if why_not(db):
+            self._show_error("No copy saved", why_not(db))
+            return
+        here = Path(db.target)
+        path, _ = QFileDialog.getSaveFileName(self, "Save a copy of the audit", str(here.with_name(
+            f"{here.stem} copy{here.suffix}")), "Audit databases (*.db);;All files (*)",
+            options=QFileDialog.Option.DontConfirmOverwrite)
+        if not path:
+            return
+        replace = Path(path).exists()
+        if replace and QMessageBox.question(
+                self, "Save a copy", f"{Path(path).name} already exists. Replace it with a copy of this "
+                                     "audit?") != QMessageBox.StandardButton.Yes:
+            return
+        self.runner.run(lambda: save_copy(db, path, who, overwrite=replace),
+                        lambda p: self.statusBar().showMessage(f"Saved a copy of the audit to {p}", 8000),
+                        lambda msg: self._show_error("No copy saved", msg))
 
     def export_package(self) -> None:
         """Part of a sample to a .cdipkg file to audit offline (ui/package_dialog.py)."""
@@ -884,10 +878,7 @@ class MainWindow(SampleAndFindingsActions, ReviewActions, QMainWindow):
     # ---- help --------------------------------------------------------------------------------------------
     def show_rules(self) -> None:
         """The rule behind the answer in focus first, then the rest."""
-        focus = QApplication.focusWidget()
-        name = focus.objectName() if focus is not None else ""
-        first = RULE_FOR_ANSWER.get(name, name if name in RULE_TEXT else "")
-        keys = ([first] if first else []) + [k for k in RULE_TEXT if k != first]
+        keys = self.panel.rule_keys(QApplication.focusWidget())  # the record's own rules first (issue 11)
         text = "".join(f"<p><b>{k.replace('_', ' ').capitalize()}</b>: {RULE_TEXT[k][0]}<br>"
                        f"<i>Source: {RULE_TEXT[k][1]}</i></p>" for k in keys[:1])
         text += "<hr>" + "".join(f"<p><b>{k.replace('_', ' ').capitalize()}</b>: {RULE_TEXT[k][0]} "
@@ -945,13 +936,17 @@ class MainWindow(SampleAndFindingsActions, ReviewActions, QMainWindow):
         super().showEvent(event)
         if not getattr(self, "_sized", False):
             self._sized = True
-            self.resizeDocks([self.findings_dock], [150], Qt.Orientation.Vertical)
+            self.resizeDocks([self.findings_dock], [self.settings.value("findings_height", 220, type=int)],
+                             Qt.Orientation.Vertical)  # as tall as the person left it (issue 11)
 
     def closeEvent(self, event: QCloseEvent) -> None:
         self.panel.rationale.clearFocus()  # commits a rationale being typed
+        if self.findings_dock.isVisible():
+            self.settings.setValue("findings_height", self.findings_dock.height())
         self.runner.wait()
         self.reader.cancel()
         self.reader.wait()
+        self.trail_check.stop(close=True)  # a full check in hand stops at the next history row
         if self.db is not None:
             self.db.close()
         super().closeEvent(event)

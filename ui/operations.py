@@ -86,6 +86,21 @@ class Runner(QObject):
         """Block until the worker is idle (used when closing the window)."""
         return self._pool.waitForDone(msecs)
 
+    def when_idle(self, fn: Callable[[], None]) -> None:
+        """Call `fn` (on the main thread) once the work queued now, and the work it queues in turn, is all done:
+        opening an audit chains identify, samples, queue and first record, so what waits for that chain (the
+        findings, the trail check) never delays the first record. At once if nothing is queued."""
+        if not self.busy:
+            fn()
+            return
+
+        def idle(busy: bool) -> None:
+            if not busy:
+                self.busy_changed.disconnect(idle)
+                fn()
+
+        self.busy_changed.connect(idle)
+
 
 class Latest(QObject):
     """Read-only work that only needs its latest answer (the findings after each save), on a thread of its own so

@@ -8,6 +8,7 @@ runs on the background worker (ui/operations.py).
 
 from __future__ import annotations
 
+from functools import partial
 from pathlib import Path
 
 from PySide6.QtCore import Qt, Signal
@@ -35,6 +36,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from cdi_workbench.audit.operations import AuditHandle
 from cdi_workbench.packages import (
     MARKING,
     SUFFIX,
@@ -49,7 +51,6 @@ from cdi_workbench.packages import (
     parse_positions,
     plan_import,
 )
-from cdi_workbench.storage.database import Database
 from cdi_workbench.timeutil import display
 
 from .history_dialog import describe
@@ -63,7 +64,7 @@ class ExportPackageDialog(QDialog):
 
     exported = Signal(object)  # ExportResult
 
-    def __init__(self, db: Database, runner: Runner, user: str, samples: list, current: str = "",
+    def __init__(self, db: AuditHandle, runner: Runner, user: str, samples: list, current: str = "",
                  parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setWindowTitle("Export an audit package")
@@ -142,8 +143,8 @@ class ExportPackageDialog(QDialog):
             return
         self.export_button.setEnabled(False)
         self.message.setText("Writing the package…")
-        self.runner.run(lambda: export_package(db, name, path, who=user, positions=positions, roles=roles,
-                                               overwrite=True),
+        self.runner.run(partial(export_package, db, name, path, who=user, positions=positions, roles=roles,
+                                overwrite=True),
                         self._done, self._failed)
 
     def _done(self, r: ExportResult) -> None:
@@ -215,7 +216,7 @@ class MergeDialog(QDialog):
 
     merged = Signal(object)  # MergeResult
 
-    def __init__(self, db: Database, runner: Runner, user: str, path: str, parent: QWidget | None = None) -> None:
+    def __init__(self, db: AuditHandle, runner: Runner, user: str, path: str, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setWindowTitle(f"Import audit package {Path(path).name}")
         self.db, self.runner, self.user, self.path = db, runner, user, path
@@ -261,7 +262,7 @@ class MergeDialog(QDialog):
         close.clicked.connect(self.reject)
         db_ = db
         user_ = self.user
-        self.runner.run(lambda: plan_import(db_, path, user_), self.show_plan, self._refused)
+        self.runner.run(partial(plan_import, db_, path, user_), self.show_plan, self._refused)
 
     # ---- the plan ----------------------------------------------------------------------------------------
     def show_plan(self, plan: MergePlan) -> None:
@@ -322,7 +323,7 @@ class MergeDialog(QDialog):
             return
         self.apply_button.setEnabled(False)
         self.message.setText("Merging…")
-        self.runner.run(lambda: apply_merge(db, plan, chosen, user), self._applied, self._failed)
+        self.runner.run(partial(apply_merge, db, plan, chosen, user), self._applied, self._failed)
 
     def _applied(self, result: MergeResult) -> None:
         self.message.setText(result.summary())

@@ -4,6 +4,7 @@ While nobody is registered the audit is in single-user mode; the first person re
 
 from __future__ import annotations
 
+from functools import partial
 from html import escape
 
 from PySide6.QtCore import Qt, Signal
@@ -21,9 +22,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from cdi_workbench.audit.operations import AuditHandle
 from cdi_workbench.audit.people import PersonRow, add_person, people, set_active
 from cdi_workbench.audit.roles import ROLES
-from cdi_workbench.storage.database import Database
 
 from .operations import Runner
 
@@ -31,7 +32,7 @@ from .operations import Runner
 class PeopleDialog(QDialog):
     changed = Signal()  # someone was added, deactivated or activated
 
-    def __init__(self, db: Database, runner: Runner, user: str, parent: QWidget | None = None,
+    def __init__(self, db: AuditHandle, runner: Runner, user: str, parent: QWidget | None = None,
                  me: str = "") -> None:
         """`user` is the name typed at opening (who acts); `me` the name the audit knows them by."""
         super().__init__(parent)
@@ -86,7 +87,7 @@ class PeopleDialog(QDialog):
 
     def reload(self) -> None:
         db = self.db
-        self.runner.run(lambda: people(db), self._fill,
+        self.runner.run(partial(people, db), self._fill,
                         lambda msg: self._say(f"The people could not be listed: {escape(msg)}"))
 
     def _fill(self, rows: list[PersonRow]) -> None:
@@ -154,7 +155,7 @@ class PeopleDialog(QDialog):
             self.changed.emit()
             self.reload()
 
-        self.runner.run(lambda: add_person(db, who, name, role), done,
+        self.runner.run(partial(add_person, db, who, name, role), done,
                         lambda msg: self._say(f"Not added: {escape(msg)}"))
 
     def toggle_active(self) -> None:
@@ -168,7 +169,7 @@ class PeopleDialog(QDialog):
             self.changed.emit()
             self.reload()
 
-        self.runner.run(lambda: set_active(db, who, p.name, active), done,
+        self.runner.run(partial(set_active, db, who, p.name, active), done,
                         lambda msg: self._say(f"Not changed: {escape(msg)}"))
 
     def _say(self, text: str) -> None:

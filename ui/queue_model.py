@@ -7,6 +7,7 @@ from typing import Any
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
 from PySide6.QtGui import QFont
 
+from cdi_workbench.audit.operations import REVIEW_FILTERS, review_filter  # noqa: F401 (re-exported)
 from cdi_workbench.audit.service import QueueRow
 from cdi_workbench.classification import CANCELLATION_GROUPS
 from cdi_workbench.timeutil import display
@@ -14,15 +15,7 @@ from cdi_workbench.timeutil import display
 COLUMNS = ["#", "Reference", "System", "Received", "Status", "Findings"]
 # In reviewer mode the queue lists the records assigned to the person (review.Assignment rows) instead.
 REVIEW_COLUMNS = ["#", "Reference", "Review", "Assigned", "State"]  # who assigned it: in the tooltip
-REVIEW_FILTERS = ("all", "to review", "in progress", "reviewed")
 
-
-def review_filter(state: str, filter_: str) -> bool:
-    if filter_ in ("to review", "in progress"):
-        return state == filter_
-    if filter_ == "reviewed":
-        return state not in ("to review", "in progress")
-    return True
 # What the System and Received columns hold for each kind of record.
 KIND_HEADINGS = {"incident": ("System", "Received"), "referral": ("System", "Received"),
                  "disposal": ("Type", "Issued"), "cancellation": ("Offence group", "Cancelled"),

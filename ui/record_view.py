@@ -39,7 +39,7 @@ def _crime_rows(crimes: list[CrimeInfo], with_why: bool) -> str:
             why = f"<br><b style='white-space:nowrap; background:#fde2c8'>⚠ {escape(c.status or 'no status')}</b>{why}"
         victim = f"<br>Victim: {escape(c.victim)}" if c.victim else ""  # under the offence: it keeps its width
         rows.append(f"<tr><td><b style='white-space:nowrap'>{escape(c.ref)}</b>{why}</td>"
-                    f"<td width='50%'><b>{escape(c.ho_code)}</b> {escape(c.offence)}{notes}{victim}</td>"
+                    f"<td><b>{escape(c.ho_code)}</b> {escape(c.offence)}{notes}{victim}</td>"
                     f"<td style='white-space:nowrap'>{_stacked(c.reported_at)}</td>"
                     f"<td style='white-space:nowrap'>{_stacked(c.recorded_at)}</td></tr>")
     first = "Crime, why offered" if with_why else "Crime"
@@ -89,7 +89,8 @@ def render(d: RecordDetail) -> str:
     if d.related:
         parts.append(f"<h3>{escape(d.related_title)}</h3>" + _timeline(d.related))
     parts.append("<h3>Linked crime records</h3>")
-    parts.append(_status_warnings(d.linked))
+    if d.kind in ("incident", "referral"):  # where crimes identified are linked; a cancellation's own crime record
+        parts.append(_status_warnings(d.linked))  # is cancelled by definition (its status shows in the table)
     parts.append(_crime_rows(d.linked, False) if d.linked else "<p><i>None linked.</i></p>")
     if d.candidates:
         parts.append("<h3>Crime records not linked that may match</h3>")
@@ -102,6 +103,9 @@ class RecordView(QTextBrowser):
         super().__init__(parent)
         self.setOpenLinks(False)
         self.setAccessibleName("Record")
+        # never so narrow that a crime table's offence column goes one letter a line (issue 11): about 64
+        # characters hold a reference, two stacked dates and an offence's words
+        self.setMinimumWidth(64 * self.fontMetrics().averageCharWidth())
         self.detail: RecordDetail | None = None
 
     def show_record(self, d: RecordDetail | None) -> None:

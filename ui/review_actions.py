@@ -4,6 +4,7 @@ and queue they use; every database call goes through the runner)."""
 
 from __future__ import annotations
 
+from functools import partial
 from html import escape
 
 from PySide6.QtWidgets import QFileDialog
@@ -117,7 +118,7 @@ class ReviewActions:
 
         db, target = self.db, path
         who = self.user
-        self.runner.run(lambda: export_for_force(db, target, who),
+        self.runner.run(partial(export_for_force, db, target, who),
                         lambda n: self.statusBar().showMessage(
                             f"Wrote {n} failure(s) to {target}: the force answers agree or challenge on each", 10000),
                         lambda msg: self._show_error("The failed records were not exported", msg))

@@ -4,13 +4,16 @@ MainWindow, whose runner, database, service and views they use; every database c
 
 from __future__ import annotations
 
+from functools import partial
 from pathlib import Path
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QFileDialog, QInputDialog, QLabel
 
-from cdi_workbench.findings import Findings, compute, with_previous
-from cdi_workbench.storage.database import Database
+from cdi_workbench.audit import operations as ops
+from cdi_workbench.findings import Findings
+
+from .paths import export_start, remember_export
 
 SAMPLE_NAME_ROLE = Qt.ItemDataRole.UserRole + 1  # the sample chooser keeps each sample's name here
 
@@ -59,33 +62,97 @@ class SampleAndFindingsActions:
     def extend_sample(self) -> None:
         if self.db is None or self.sample_id is None:
             return
-        from cdi_workbench.sampling import SampleOps
-
         name = self._current_sample_name()
         n, ok = QInputDialog.getInt(self, "Extend the sample",
                                     f"Add how many records to '{name}'? They are the next in its random order.",
                                     50, 1, 1_000_000)
         if not ok:
             return
-        ops, svc, who = SampleOps(self.db), self.svc, self.user
+        svc = self.svc
         assert svc is not None
-        self.runner.run(lambda: (ops.extend(name, n, who), svc.samples()),
-                        lambda r: (self.statusBar().showMessage(f"Added {r[0]} records to '{name}'.", 8000),
-                                   self._set_samples(r[1])),
+
+        def done(result: ops.Extended) -> None:
+            self.statusBar().showMessage(f"Added {result.added} records to '{name}'.", 8000)
+            self._set_samples(result.samples)
+            if result.changes.findings:
+                self._findings_timer.start()
+
+        self.runner.run(partial(ops.extend_sample, svc, name, n), done,
                         lambda msg: self._show_error("The sample was not extended", msg))
 
     def export_draw_list(self) -> None:
         if self.db is None or self.sample_id is None:
             return
-        from cdi_workbench.sampling import SampleOps
-
         name = self._current_sample_name()
         path, _ = QFileDialog.getSaveFileName(self, "Export the draw list", f"{name}.csv", "CSV (*.csv)")
         if path:
-            ops = SampleOps(self.db)
-            self.runner.run(lambda: ops.export(name, path),
+            assert self.svc is not None
+            self.runner.run(partial(ops.export_draw_list, self.svc, name, path),
                             lambda n: self.statusBar().showMessage(f"Wrote {n} records in draw order to {path}", 8000),
                             lambda msg: self._show_error("The list was not written", msg))
+
+    def rename_sample(self) -> None:
+        """Sample > Rename this sample…: a new name, unique in the audit (core: sample_admin.rename_sample)."""
+        if self.db is None or self.sample_id is None:
+            return
+        from cdi_workbench.sampling import SampleOps
+
+        name = self._current_sample_name()
+        new, ok = QInputDialog.getText(self, "Rename the sample", f"New name for '{name}':", text=name)
+        if not ok or not new.strip() or new.strip() == name:
+            return
+        sampling, svc, who = SampleOps(self.db), self.svc, self.user
+        assert svc is not None
+        self.runner.run(lambda: (sampling.rename(name, new, who), svc.samples()),
+                        lambda r: (self.statusBar().showMessage(f"Renamed '{name}' to '{r[0]}'.", 8000),
+                                   self._set_samples(r[1])),
+                        lambda msg: self._show_error("The sample was not renamed", msg))
+
+    def delete_sample(self) -> None:
+        """Sample > Delete this sample…: what it holds first; one holding verdicts needs the lead and a reason,
+        which go in the audit trail (core: sample_admin.delete_sample, which decides)."""
+        if self.db is None or self.sample_id is None:
+            return
+        from PySide6.QtWidgets import QMessageBox
+
+        from cdi_workbench.sample_admin import describe
+        from cdi_workbench.sampling import SampleOps
+
+        name = self._current_sample_name()
+        sampling, svc, who = SampleOps(self.db), self.svc, self.user
+        assert svc is not None
+
+        def ask(held) -> None:  # noqa: ANN001 (a sample_admin.Holdings)
+            what = describe(held)
+            if held.audited:
+                reason, ok = QInputDialog.getText(
+                    self, "Delete the sample", f"Delete {what}?\n\nIts verdicts go with it: only the audit lead may "
+                    "do this, and the history keeps what was removed. Why is it deleted?")
+                if not ok or not reason.strip():
+                    return
+            else:
+                reason = ""
+                if QMessageBox.question(self, "Delete the sample", f"Delete {what}? The records stay in the "
+                                        "extracts; only the sample goes.") != QMessageBox.StandardButton.Yes:
+                    return
+
+            def done(result) -> None:  # noqa: ANN001 ((Deleted, samples))
+                gone, samples = result
+                self.statusBar().showMessage(f"Deleted {describe(gone.holdings)}.", 8000)
+                self.refresh_findings()
+                if samples:
+                    self._set_samples(samples)
+                    return
+                self._fill_samples([])
+                self.sample_id = None
+                self.queue_model.set_rows([])
+                self._clear_record_area()
+
+            self.runner.run(lambda: (sampling.delete(name, who, reason), svc.samples()), done,
+                            lambda msg: self._show_error("The sample was not deleted", msg))
+
+        self.runner.run(lambda: sampling.holdings(name), ask,
+                        lambda msg: self._show_error("The sample was not deleted", msg))
 
     # ---- findings and export -----------------------------------------------------------------------------
     def edit_recorded_crime(self) -> None:
@@ -94,13 +161,9 @@ class SampleAndFindingsActions:
             return
         from PySide6.QtWidgets import QDialog, QDialogButtonBox, QFormLayout, QSpinBox
 
-        from cdi_workbench.findings import RATE_GROUPS, recorded_crime, set_recorded_crime
+        from cdi_workbench.findings import RATE_GROUPS
 
         db = self.db
-
-        def current() -> dict[str, int]:
-            with db.session() as s:
-                return recorded_crime(s)
 
         def show(values: dict[str, int]) -> None:
             dialog = QDialog(self)
@@ -120,7 +183,7 @@ class SampleAndFindingsActions:
             def save() -> None:
                 figures = {k: (b.value() or None) for k, b in boxes.items()}
                 who = self.user
-                self.runner.run(lambda: set_recorded_crime(db, figures, who), lambda _r: self.refresh_findings(),
+                self.runner.run(partial(ops.set_recorded_crime, db, figures, who), self.apply_changes,
                                 lambda msg: self._show_error("Not saved", msg))
                 dialog.accept()
 
@@ -128,7 +191,7 @@ class SampleAndFindingsActions:
             dialog.open()
             self.recorded_dialog = dialog
 
-        self.runner.run(current, show)
+        self.runner.run(partial(ops.recorded_crime, db), show)
 
     def choose_previous(self) -> None:
         path, _ = QFileDialog.getOpenFileName(self, "The previous audit to compare with", "",
@@ -138,21 +201,12 @@ class SampleAndFindingsActions:
         if path:
             self.statusBar().showMessage(f"Figures now show the previous audit's in brackets: {path}", 8000)
 
-    def _findings(self, db: Database | None = None) -> Findings:
+    def _findings(self, db: ops.AuditHandle | None = None) -> Findings:
         """Compute the findings (in a worker) of `db` (the open database unless given), with a previous audit's
         figures in brackets if chosen."""
         db = db or self.db
         assert db is not None
-        method = getattr(self, "interval_method", "normal")
-        current = compute(db, method=method)
-        previous = getattr(self, "previous_audit", None)
-        if not previous:
-            return current
-        old = Database(previous)
-        try:
-            return with_previous(current, compute(old, method=method), source=previous)
-        finally:
-            old.close()
+        return ops.findings(db, getattr(self, "interval_method", "normal"), getattr(self, "previous_audit", None))
 
     def refresh_findings(self) -> None:
         """Work the findings out again, off the record's worker (self.reader): the next record never waits for
@@ -186,7 +240,7 @@ class SampleAndFindingsActions:
             dialog.open()
             self.drill_dialog = dialog
 
-        self.runner.run(lambda: svc.rows_for_items(items), show)
+        self.runner.run(partial(svc.rows_for_items, items), show)
 
     def go_to_item(self, item_id: int) -> None:
         """Open a record wherever it is: its sample, the whole queue, the record selected."""
@@ -201,8 +255,8 @@ class SampleAndFindingsActions:
             self._apply_role()
             self._update_status()
 
-        def done(result) -> None:  # noqa: ANN001
-            sample_id, samples = result
+        def done(found: ops.Located) -> None:
+            sample_id, samples = found.sample_id, found.samples
             if samples is not None:
                 self._fill_samples(samples)
                 self.sample_box.setCurrentIndex(-1)  # so choosing the record's sample below loads it
@@ -219,14 +273,16 @@ class SampleAndFindingsActions:
             else:
                 self.sample_box.setCurrentIndex(idx)
 
-        self.runner.run(lambda: (svc.sample_of(item_id), svc.samples() if leave else None), done)
+        self.runner.run(partial(ops.locate, svc, item_id, leave), done)
 
     def export_findings(self) -> None:
         if self.db is None:
             return
-        path, chosen = QFileDialog.getSaveFileName(self, "Export findings", "findings.xlsx",
+        path, chosen = QFileDialog.getSaveFileName(self, "Export findings", export_start(self.settings, self.db,
+                                                                                          "findings.xlsx"),
                                                    "Excel workbook (*.xlsx);;PDF report (*.pdf);;JSON (*.json)")
         if path:
+            remember_export(self.settings, path)
             target = Path(path)
             if target.suffix.lower() not in (".xlsx", ".pdf", ".json"):  # the type chosen, when none was typed
                 ext = next((e for e in (".xlsx", ".pdf", ".json") if e in chosen), ".xlsx")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import random
 from datetime import date, datetime
+from functools import partial
 
 from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtWidgets import (
@@ -189,7 +190,7 @@ class SampleDialog(QDialog):
             return
         kind = self.kind.currentData()
         system = self.system.currentData() if kind == "referral" else None
-        self.runner.run(lambda: self.ops.counts(kind, system, f), self._show_counts,
+        self.runner.run(partial(self.ops.counts, kind, system, f), self._show_counts,
                         lambda msg: self.message.setText(msg))
 
     def _show_counts(self, counts: dict[str, int]) -> None:
@@ -248,7 +249,7 @@ class SampleDialog(QDialog):
         self.draw_button.setEnabled(False)
         self.message.setText("Drawing…")
         name, seed = self.name.text().strip(), self.seed.value()
-        self.runner.run(lambda: self.ops.draw(name, kind, size, seed, **options), self._drawn, self._failed)
+        self.runner.run(partial(self.ops.draw, name, kind, size, seed, **options), self._drawn, self._failed)
 
     def _drawn(self, sample_id: int) -> None:
         self.drawn.emit(sample_id)

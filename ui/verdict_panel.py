@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from html import escape
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QSize, Qt, Signal
 from PySide6.QtWidgets import (
     QApplication,
     QFrame,
@@ -25,8 +25,9 @@ from PySide6.QtWidgets import (
 from cdi_workbench.audit.evaluate import CrimeResult
 from cdi_workbench.audit.records import RecordDetail
 from cdi_workbench.audit.review import FirstVerdict
-from cdi_workbench.audit.verdicts import CHECKS, CrimeFinding, VerdictBody
+from cdi_workbench.audit.verdicts import CHECKS, RAPE_CHECK, RAPE_CODE_QUESTION, CrimeFinding, VerdictBody
 from cdi_workbench.classification import Classification
+from cdi_workbench.rules import RULE_FOR_ANSWER, RULE_TEXT
 from cdi_workbench.timeutil import display
 
 from .check_form import CheckForm
@@ -70,8 +71,23 @@ def first_verdict_html(kind: str, first: FirstVerdict) -> str:
     else:
         answers = {True: "yes", False: "no", None: "not answered"}
         lines += [f"{escape(q)} <b>{answers[b.checks.get(k)]}</b>" for k, q in CHECKS.get(kind, [])]
+        if kind == "n100" and b.checks.get(RAPE_CHECK) is True:
+            lines.append(f"{escape(RAPE_CODE_QUESTION)} <b>{escape(b.rape_code) or 'not given'}</b>")
     lines.append(f"<b>Rationale:</b> {escape(b.rationale) if b.rationale else '<i>none given</i>'}")
     return "<br>".join(lines)
+
+
+class AnswersScroll(QScrollArea):
+    """The answers scroll up and down, never sideways: the pane is never made narrower than they can be, so
+    nothing is cut at its right edge (issue 11: a long unwrapped hint ran past it)."""
+
+    def minimumSizeHint(self) -> QSize:
+        hint = super().minimumSizeHint()
+        w = self.widget()
+        if w is None:
+            return hint
+        need = w.minimumSizeHint().width() + self.verticalScrollBar().sizeHint().width() + 2 * self.frameWidth()
+        return QSize(max(hint.width(), need), hint.height())
 
 
 class VerdictPanel(QWidget):
@@ -107,7 +123,7 @@ class VerdictPanel(QWidget):
         self.stack = QStackedWidget()
         # on a short window (a tall findings dock) the answers scroll rather than squash, so a wrapped warning or
         # worked-out result is never cut; the answer with the focus is kept in view
-        self.scroll = QScrollArea(objectName="verdict_scroll")
+        self.scroll = AnswersScroll(objectName="verdict_scroll")
         self.scroll.setWidgetResizable(True)
         self.scroll.setFrameShape(QFrame.Shape.NoFrame)
         self.scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
@@ -171,6 +187,7 @@ class VerdictPanel(QWidget):
     # ---- loading ---------------------------------------------------------------------------------------
     def set_codes(self, codes: list[Classification]) -> None:
         self.editor.set_codes(codes)
+        self.checks.set_rape_codes(codes)
 
     def load(self, detail: RecordDetail, body: VerdictBody, results: list[CrimeResult],
              from_first: bool = False) -> None:
@@ -182,7 +199,7 @@ class VerdictPanel(QWidget):
         reporting = detail.kind in ("incident", "referral")
         self.stack.setCurrentIndex(0 if reporting else 1)
         if not reporting:
-            self.checks.load(detail.kind, body.checks, detail.disposal_type)
+            self.checks.load(detail.kind, body.checks, detail.disposal_type, body.rape_code)
         self.rationale.setText(body.rationale)
         self._refresh_list(0 if body.crimes else -1)
         self._update_heading()
@@ -241,6 +258,18 @@ class VerdictPanel(QWidget):
     def _keep_in_view(self, _old: QWidget | None, new: QWidget | None) -> None:
         if new is not None and self.stack.isAncestorOf(new):
             self.scroll.ensureWidgetVisible(new, 0, 8)
+
+    def rule_keys(self, focus: QWidget | None) -> list[str]:
+        """The recording rules (rules.RULE_TEXT keys) in the order Help > Recording rules (F1) gives them: the
+        rule behind the answer in focus, else the first of the record's own checks (from a cancellation's
+        rationale, the cancellation rules, not the incident ones: issue 11), then the record's other checks,
+        then the rest."""
+        name = focus.objectName() if focus is not None else ""
+        first = RULE_FOR_ANSWER.get(name, name if name in RULE_TEXT else "")
+        kind = self.detail.kind if self.detail is not None else ""
+        own = [k for k, _ in CHECKS.get(kind, [])] if kind not in ("", "incident", "referral") else []
+        keys = [k for k in dict.fromkeys([first, *own]) if k in RULE_TEXT]
+        return keys + [k for k in RULE_TEXT if k not in keys]
 
     def focus_first(self) -> None:
         if self.detail is None:
@@ -305,7 +334,8 @@ class VerdictPanel(QWidget):
                     return f"Crime {n}: choose the crime record that recorded it, or 'Not recorded'."
             return ""
         missing = self.checks.missing()
-        return f"Answer: {', '.join(m.replace('_', ' ') for m in missing)}." if missing else ""
+        words = {"rape_code": "the rape it should have been recorded as (Home Office code)"}
+        return f"Answer: {', '.join(words.get(m, m.replace('_', ' ')) for m in missing)}." if missing else ""
 
     def say(self, text: str) -> None:
         self.status.setText(text)
@@ -424,6 +454,7 @@ class VerdictPanel(QWidget):
             return
         if self.detail.kind not in ("incident", "referral"):
             self.body.checks = self.checks.answers()
+            self.body.rape_code = self.checks.rape_code()
         if self.body.complete and self.problem():
             self.body.complete = False
         self.from_first = False

@@ -3,7 +3,8 @@
 The checks are those the verdict body holds (cdi_workbench.audit.verdicts): for an incident or referral the
 number of crimes identified, zero status, and for each crime its expected code, the crime record that recorded
 it (or the reason it was not), the classification and timeliness overrides, safeguarding, investigation and
-domestic abuse; for the other kinds the record-level checks (CHECKS). The rationale is shown on its own.
+domestic abuse; for the other kinds the record-level checks (CHECKS), and for an N100 that should
+have been a crime of rape the rape code expected. The rationale is shown on its own.
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from .verdicts import CHECKS, REPORT_KINDS, VerdictBody
+from .verdicts import CHECKS, RAPE_CHECK, RAPE_CODE_QUESTION, REPORT_KINDS, VerdictBody
 
 NOT_APPLICABLE = "does not arise"
 
@@ -60,6 +61,8 @@ def answers(kind: str, body: dict[str, Any] | None) -> dict[str, tuple[str, str]
             out[key] = (question, _yn(v.checks.get(key)))
         for key, value in v.checks.items():  # answers to checks this version does not list
             out.setdefault(key, (key.replace("_", " ").capitalize(), _yn(value)))
+        if kind == "n100" and (v.checks.get(RAPE_CHECK) is True or v.rape_code):
+            out["rape_code"] = (RAPE_CODE_QUESTION, v.rape_code or "not given")
     out["complete"] = ("Complete", _yn(v.complete))
     return out
 

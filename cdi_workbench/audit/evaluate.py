@@ -63,7 +63,17 @@ def summarise(body: VerdictBody, results: list[CrimeResult]) -> Summary:
 # Checks where 'yes' is the failure (an N100 record that should have been a crime of rape).
 NEGATIVE_CHECKS = frozenset({"should_have_been_rape"})
 # Questions of fact, not compliance: either answer is a pass (was there a victim to consult?).
-FACT_CHECKS = frozenset({"victim_to_consult", "n100_needed"})
+# "Should an N100 have been applied?" is not one: the record audited is an N100, so 'no' means the N100 was used
+# where none was due, a failure (DOMAIN.md, N100: "N100s that should have been crimes of rape"; the findings count
+# the N100s that were needed, HOCR N100 since April 2015).
+FACT_CHECKS = frozenset({"victim_to_consult"})
+# A failed check as the force's workbook and the failures list name it, else the key with spaces (names already
+# stored with the force's responses, e.g. 'should have been rape', must not change).
+FAILURE_NAMES = {"n100_needed": "N100 not needed (wrongly applied)"}
+
+
+def failure_name(key: str) -> str:
+    return FAILURE_NAMES.get(key, key.replace("_", " "))
 
 
 def check_failed(key: str, answer: bool | None) -> bool:

@@ -5,7 +5,7 @@
   the review is open or their own blind review is complete (so no findings either: they are built from the
   first verdicts);
 - audit lead: everything an auditor does, plus assigning reviews, adjudicating disagreements (final
-  verdicts), deciding the force's challenges and registering people;
+  verdicts), deciding the force's challenges, registering people and deleting a sample that holds verdicts;
 - force liaison: exchanges the failed records with the force (export, import of responses) and sees nothing
   else: no narratives, no verdicts.
 
@@ -37,10 +37,14 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "exchange with the force": frozenset({"liaison", "lead"}),
     "manage people": frozenset({"lead"}),
     "draw samples": frozenset({"auditor", "lead"}),
+    # a sample holding verdicts (or review assignments) goes, with its verdicts, only on the lead's word and reason
+    "delete audited samples": frozenset({"lead"}),
     "import extracts": frozenset({"auditor", "lead"}),
     # findings drill down to the records and their first verdicts, which would unblind a peer reviewer
     "report": frozenset({"auditor", "lead"}),
     "carry records offline": frozenset({"auditor", "reviewer", "lead"}),
+    # a copy holds every record and verdict (a peer reviewer's would unblind them)
+    "save a copy": frozenset({"auditor", "lead"}),
 }
 # each action as the refusal and the window's tooltips say it
 ACTION_TEXT = {
@@ -53,9 +57,11 @@ ACTION_TEXT = {
     "exchange with the force": "exchange failed records with the force",
     "manage people": "register people",
     "draw samples": "draw samples",
+    "delete audited samples": "delete a sample holding verdicts",
     "import extracts": "import extracts",
     "report": "see or export the findings",
     "carry records offline": "carry records offline",
+    "save a copy": "save a copy of the audit database",
 }
 ROLE_ORDER = ("lead", "auditor", "reviewer", "liaison")
 ARTICLE = {"lead": "the", "auditor": "an", "reviewer": "a", "liaison": "the"}

@@ -17,6 +17,7 @@ from ..rules import REASONS_NOT_RECORDED, RuleSet, rule_set
 from ..storage.database import Database, serialise_writes
 from ..storage.models import (
     N100,
+    AppUser,
     Audit,
     AuditItem,
     Cancellation,
@@ -36,7 +37,7 @@ from .records import CrimeInfo, RecordDetail, crime_info, load_detail
 from .roles import VERDICT_ACTION, NotAllowed, Person, identify, require
 from .trail import seal
 from .undo import Change, UndoStack
-from .verdicts import VerdictBody
+from .verdicts import VerdictBody, rape_code_problem
 
 
 @dataclass(frozen=True)
@@ -236,6 +237,12 @@ class AuditService:
         with self.db.session() as s:
             return s.scalar(select(func.max(VerdictChange.id))) or 0
 
+    def people_signature(self) -> tuple[tuple[str, str, bool], ...]:
+        """Who is registered, with their role and whether active: a window compares it to notice changes."""
+        with self.db.session() as s:
+            return tuple((n, r, bool(a)) for n, r, a in s.execute(
+                select(AppUser.name, AppUser.role, AppUser.active).order_by(AppUser.name)).tuples())
+
     def stored(self, item_id: int, role: str = "primary") -> dict | None:
         """The verdict as stored (None when there is none): what a window edits from, for save_verdict(expect=)."""
         with self.db.session() as s:
@@ -379,6 +386,8 @@ class AuditService:
             if (c.classified_override is not None or c.timely_override is not None) and not c.override_reason:
                 raise AuditError("an override needs a reason")
         item = self._item(s, item_id)
+        if body_json is not None and (problem := rape_code_problem(item.kind, body)):
+            raise AuditError(problem)
         v = s.scalar(select(Verdict).where(Verdict.item_id == item_id, Verdict.role == role))
         before = dict(v.body) if v else None
         now = now_utc()

@@ -6,6 +6,8 @@ from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field, fields
 from typing import Any
 
+from ..classification import lookup
+
 REPORT_KINDS = ("incident", "referral")
 RECORD_KINDS = ("incident", "referral", "disposal", "cancellation", "n100")
 
@@ -28,6 +30,34 @@ CHECKS: dict[str, list[tuple[str, str]]] = {
         ("should_have_been_rape", "Should this have been recorded as a crime of rape?"),
     ],
 }
+
+
+# An N100 that should have been a crime of rape: the rape it should have been recorded as (VerdictBody.rape_code),
+# asked once "Should this have been recorded as a crime of rape?" is answered yes.
+RAPE_CHECK = "should_have_been_rape"
+RAPE_CODE_QUESTION = "Recorded as which crime of rape? (Home Office code, 19C-19H)"
+
+
+def is_rape_code(code: str) -> bool:
+    """A Home Office code of the rape offence group (19C-19H; 19J and 19K in the current list)."""
+    found = lookup(code)
+    return found is not None and found.group == "rape"
+
+
+def rape_code_problem(kind: str, body: VerdictBody) -> str:
+    """What is wrong with a verdict's expected rape code ('' when nothing): it belongs to an N100 that should have
+    been recorded as a crime of rape, and must be a Home Office code for rape."""
+    code = body.rape_code.strip()
+    if not code:
+        return ""
+    if kind != "n100":
+        return f"an expected rape code ({code}) belongs to an N100 verdict, not to {kind} records"
+    if body.checks.get(RAPE_CHECK) is not True:
+        return (f"an expected rape code ({code}) is given only when the N100 should have been recorded as a crime "
+                "of rape (answer that check yes first)")
+    if not is_rape_code(code):
+        return f"{code} is not a Home Office code for rape (19C-19H)"
+    return ""
 
 
 def applicable_checks(kind: str, answers: Mapping[str, bool | None], disposal_type: str = "") -> list[str]:
@@ -68,9 +98,15 @@ class VerdictBody:
     checks: dict[str, bool | None] = field(default_factory=dict)
     rationale: str = ""
     complete: bool = False
+    # N100 only: the Home Office code of the crime of rape the N100 should have been recorded as (e.g. 19C), when
+    # RAPE_CHECK is yes; see rape_code_problem
+    rape_code: str = ""
 
     def to_json(self) -> dict[str, Any]:
-        return asdict(self)
+        out = asdict(self)
+        if not self.rape_code:  # absent unless given: verdicts of every other kind keep the form they always had
+            del out["rape_code"]
+        return out
 
     @classmethod
     def from_json(cls, data: dict[str, Any] | None) -> VerdictBody:
@@ -79,7 +115,7 @@ class VerdictBody:
         crimes = [CrimeFinding(**{k: v for k, v in c.items() if k in _CRIME_FIELDS}) for c in data.get("crimes", [])]
         return cls(crimes=crimes, zero_status=bool(data.get("zero_status")),
                    checks=dict(data.get("checks", {})), rationale=data.get("rationale", ""),
-                   complete=bool(data.get("complete")))
+                   complete=bool(data.get("complete")), rape_code=str(data.get("rape_code") or ""))
 
 
 _CRIME_FIELDS = frozenset(f.name for f in fields(CrimeFinding))

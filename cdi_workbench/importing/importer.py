@@ -19,8 +19,6 @@ from operator import itemgetter
 from pathlib import Path
 from typing import Any
 
-import numpy as np
-
 from ..classification import CANCELLATION_GROUPS
 from ..storage.database import Database
 from ..strata import refresh as refresh_strata
@@ -248,6 +246,8 @@ class _Run:
                                  + ("; ..." if len(changed) > _EXAMPLES else "") + ")")
 
     def _maybe_in_file(self, refs: list[str]) -> list[bool]:
+        import numpy as np  # loaded with the first file imported, not with the window
+
         found = self.seen.find(np.fromiter((hash(r) for r in refs), dtype=np.int64, count=len(refs)))
         return list(found >= 0)
 
@@ -334,6 +334,8 @@ class _Run:
         else:
             keyed = range(len(rows))
             digests = list(map(hash, map(_DIGEST, rows)))
+        import numpy as np
+
         hashes = np.fromiter(map(hash, keys), dtype=np.int64, count=len(keys))
         found = self.seen.find(hashes)
         if not (found >= 0).any() and len(set(keys)) == len(keys):  # no repeats: the common case

@@ -10,8 +10,10 @@ from __future__ import annotations
 
 from array import array
 from collections.abc import Iterable
+from typing import TYPE_CHECKING
 
-import numpy as np
+if TYPE_CHECKING:  # numpy loads with the first import of a file, not with the window
+    import numpy as np
 
 
 class SeenKeys:
@@ -25,6 +27,8 @@ class SeenKeys:
 
     def find(self, hashes: np.ndarray) -> np.ndarray:
         """For each hash: the index of the first row seen with it, or -1."""
+        import numpy as np
+
         found = np.full(len(hashes), -1, dtype=np.int64)
         if not self._runs or not len(hashes):
             return found
@@ -48,6 +52,8 @@ class SeenKeys:
         """Remember new keys (each not already seen, none twice)."""
         if not len(hashes):
             return
+        import numpy as np
+
         start = len(self._rows)
         self._rows.extend(rows)
         self._digests.extend(digests)

@@ -26,6 +26,7 @@ from ..audit.roles import require
 from ..audit.service import AuditError, AuditService
 from ..audit.trail import seal, verify
 from ..audit.verdicts import VerdictBody
+from ..sample_admin import former_names
 from ..storage.database import Database, DatabaseError, serialise_writes
 from ..storage.models import (
     N100,
@@ -260,10 +261,11 @@ def _check_items(s: Session, manifest: dict[str, Any], path: Path) -> dict[int, 
     problems, out = [], {}
     for m in manifest["items"]:
         item = s.get(AuditItem, m["item_id"])
-        name = s.scalar(select(Sample.name).where(Sample.id == item.sample_id)) if item else None
+        smp = s.get(Sample, item.sample_id) if item else None
+        names = {smp.name, *former_names(smp.frame)} if smp else set()  # renamed since: still the same sample
         cols = _REF.get(m["kind"])
         ref = s.scalar(select(cols[1]).where(cols[0] == item.record_id)) if item and cols is not None else None
-        if item is None or name != manifest["sample"] or item.position != m["position"] or ref != m["ref"]:
+        if item is None or manifest["sample"] not in names or item.position != m["position"] or ref != m["ref"]:
             problems.append(f"{m['ref']} ({manifest['sample']} #{m['position']})")
         else:
             out[item.id] = item

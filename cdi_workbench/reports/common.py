@@ -34,6 +34,7 @@ LEADING_COLUMNS = [
 ]
 for _kind in ("disposal", "cancellation", "n100"):
     LEADING_COLUMNS += [k for k, _ in CHECKS[_kind] if k not in LEADING_COLUMNS]
+LEADING_COLUMNS.append("rape_code")  # an N100's: the rape it should have been recorded as
 TRAILING_COLUMNS = ["auditor", "rationale", "updated_at"]
 
 COLUMN_LABELS = {
@@ -63,6 +64,7 @@ COLUMN_LABELS = {
     "victim_informed": "Victim informed",
     "n100_needed": "N100 needed",
     "should_have_been_rape": "Should have been rape",
+    "rape_code": "Rape code expected",
     "auditor": "Auditor",
     "rationale": "Rationale",
     "updated_at": "Verdict updated",

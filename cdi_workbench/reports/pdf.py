@@ -30,6 +30,7 @@ from reportlab.platypus import (
     Table,
     TableStyle,
 )
+from reportlab.platypus.doctemplate import _FrameBreak
 
 from cdi_workbench.findings import Findings
 from cdi_workbench.findings import Row as FindingsRow
@@ -87,11 +88,11 @@ STYLES = {
     "subtitle": ParagraphStyle("ReportSubtitle", parent=_base["Normal"], fontName="Helvetica", fontSize=14,
                                leading=18, spaceAfter=18),
     "h1": ParagraphStyle("H1", parent=_base["Heading1"], fontName="Helvetica-Bold", fontSize=16, leading=20,
-                         spaceBefore=16, spaceAfter=10),
+                         spaceBefore=16, keepWithNext=1, spaceAfter=10),
     "h2": ParagraphStyle("H2", parent=_base["Heading2"], fontName="Helvetica-Bold", fontSize=12.5, leading=16,
-                         spaceBefore=12, spaceAfter=6),
+                         spaceBefore=12, keepWithNext=1, spaceAfter=6),
     "h3": ParagraphStyle("H3", parent=_base["Heading3"], fontName="Helvetica-Bold", fontSize=10.5, leading=13,
-                         spaceBefore=16, spaceAfter=4),
+                         spaceBefore=16, keepWithNext=1, spaceAfter=4),
     "body": ParagraphStyle("Body", parent=_base["BodyText"], fontName="Helvetica", fontSize=10, leading=13.5,
                            spaceAfter=6),
     "note": ParagraphStyle("Note", parent=_base["BodyText"], fontName="Helvetica-Oblique", fontSize=8.5,
@@ -196,6 +197,47 @@ class NumberedCanvas(canvas.Canvas):
             self.drawRightString(PAGE_W - MARGIN_X, FOOTER_Y, f"Page {self._pageNumber} of {total}")
             super().showPage()
         super().save()
+
+
+class HeadingWithNext(KeepTogether):
+    """A heading (keepWithNext, as the h1-h3 styles are) and what follows it: never a heading alone at a page
+    foot. Unlike reportlab's KeepTogether, when what follows is long and can split (a table running over pages, a
+    long paragraph), the heading goes with its first part rather than pushing all of it to the next page
+    (`split_last`; not for a block meant to be kept together, which goes whole, its heading with it)."""
+
+    def __init__(self, flowables: list[Flowable], split_last: bool = True) -> None:
+        super().__init__(flowables)
+        self.split_last = split_last
+
+    def split(self, aW: float, aH: float) -> list[Flowable]:  # noqa: N803 (reportlab's names)
+        parts = super().split(aW, aH)
+        if not self.split_last or not parts or not isinstance(parts[0], _FrameBreak) or len(self._content) < 2:
+            return parts
+        *heads, last = self._content
+        canv = getattr(self, "canv", None)
+        used = sum(f.wrapOn(canv, aW, aH)[1] + f.getSpaceBefore() + f.getSpaceAfter() for f in heads)
+        room = aH - used - last.getSpaceBefore() - 2  # (a margin for rounding)
+        first = last.splitOn(canv, aW, room) if room > 0 else []
+        return self._content[:] if len(first) > 1 else parts  # else none of it fits here: all to the next page
+
+
+class ReportDoc(SimpleDocTemplate):
+    def __init__(self, filename: str, **kw: Any) -> None:
+        super().__init__(filename, keepTogetherClass=HeadingWithNext, **kw)
+
+    def handle_keepWithNext(self, flowables: list[Flowable]) -> None:
+        """reportlab leaves a block kept together (KeepTogether) out of a heading's keepWithNext, so the heading
+        could end a page and its block start the next: here the heading joins the block."""
+        i = 0
+        while i < len(flowables) and flowables[i].getKeepWithNext() and not isinstance(flowables[i], KeepTogether):
+            i += 1
+        if i and i < len(flowables) and type(flowables[i]) is KeepTogether:
+            group = HeadingWithNext([*flowables[:i], *flowables[i]._content], split_last=False)
+            for f in flowables[:i]:
+                f.__dict__["keepWithNext"] = 0  # (as reportlab does) not grouped again when the group splits
+            flowables[: i + 1] = [group]
+            return
+        super().handle_keepWithNext(flowables)
 
 
 def _page_decorator(findings: Findings):  # type: ignore[no-untyped-def]
@@ -465,7 +507,9 @@ def _agreement_table(review: ReviewFigures, auditor: str) -> Table:
     for group, rows in agreement_groups(review.agreement_for(auditor)):
         data.append([para(group, "cell_bold"), "", "", "", "", "", ""])
         i = len(data) - 1
-        style += [("SPAN", (0, i), (-1, i)), ("BACKGROUND", (0, i), (-1, i), GROUP_GREY)]
+        # a group's name never ends a page: it goes over with its first row
+        style += [("SPAN", (0, i), (-1, i)), ("BACKGROUND", (0, i), (-1, i), GROUP_GREY),
+                  ("NOSPLIT", (0, i), (-1, i + 1))]
         for a in rows:
             pct = text(percent_text(a)) + (f"<br/>({text(percent_interval(a))})" if percent_interval(a) else "")
             kap = text(kappa_figure(a))
@@ -576,7 +620,7 @@ def write_pdf(findings: Findings, path: str | Path, review: ReviewFigures | None
     force = str(findings.audit.get("force", ""))
 
     def build(tmp: Path) -> None:
-        doc = SimpleDocTemplate(
+        doc = ReportDoc(
             str(tmp), pagesize=A4, leftMargin=MARGIN_X, rightMargin=MARGIN_X, topMargin=MARGIN_TOP,
             bottomMargin=MARGIN_BOTTOM, title=f"{REPORT_TITLE} ({force})" if force else REPORT_TITLE,
             author=auditors_text(findings), subject=f"{MARKING}: crime data integrity audit",

@@ -2,20 +2,21 @@
 
 from __future__ import annotations
 
+import re
 import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import datetime
+from functools import cache
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from alembic import command
-from alembic.config import Config
-from alembic.runtime.migration import MigrationContext
-from alembic.script import ScriptDirectory
-from alembic.util import CommandError
 from sqlalchemy import Engine, create_engine, event, func, inspect, select, text
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
+
+if TYPE_CHECKING:  # Alembic is imported only when a schema is created or upgraded (it is slow to load)
+    from alembic.config import Config
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 
@@ -64,6 +65,8 @@ def serialise_writes(s: Session) -> None:
 
 
 def _alembic_config(connection: object) -> Config:
+    from alembic.config import Config
+
     cfg = Config()
     cfg.set_main_option("script_location", str(MIGRATIONS))
     cfg.attributes["connection"] = connection
@@ -71,30 +74,76 @@ def _alembic_config(connection: object) -> Config:
 
 
 def head_revision() -> str:
+    from alembic.script import ScriptDirectory
+
     return ScriptDirectory.from_config(_alembic_config(None)).get_current_head() or ""
 
 
+_REVISION_LINE = re.compile(r"""^(down_)?revision\s*=\s*['"]([^'"]+)['"]""", re.MULTILINE)
+
+
+@cache
+def head_from_files() -> str | None:
+    """The head revision read straight from the migration scripts, without Alembic: the one revision that no
+    other revises (None if that is not one clear answer: then ask Alembic). Opening an up-to-date database
+    compares its revision with this and never loads Alembic (head_revision() says the same; a test checks)."""
+    revisions: set[str] = set()
+    revised: set[str] = set()
+    for script in (MIGRATIONS / "versions").glob("*.py"):
+        for down, rev in _REVISION_LINE.findall(script.read_text(encoding="utf-8")):
+            (revised if down else revisions).add(rev)
+    heads = revisions - revised
+    return next(iter(heads)) if len(heads) == 1 else None
+
+
 def current_revision(engine: Engine) -> str | None:
+    from alembic.runtime.migration import MigrationContext
+
     with engine.connect() as conn:
         return MigrationContext.configure(conn).get_current_revision()
+
+
+def _stored_revisions(engine: Engine) -> list[str] | None:
+    """The revisions the database's alembic_version table holds, by plain SQL (None: no such table)."""
+    if "alembic_version" not in inspect(engine).get_table_names():
+        return None
+    with engine.connect() as conn:
+        return [str(r) for r in conn.execute(text("SELECT version_num FROM alembic_version")).scalars()]
 
 
 def backup_sqlite(path: Path, revision: str) -> Path:
     """Copy a SQLite file with SQLite's own backup API (consistent even with a WAL) before an upgrade."""
     stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
     dest = path.with_name(f"{path.stem}.backup-{revision}-{stamp}{path.suffix}")
-    src = sqlite3.connect(path)
-    try:
-        dst = sqlite3.connect(dest)
-        with dst:
-            src.backup(dst)
-        dst.close()
-    finally:
-        src.close()
+    copy_sqlite(path, dest)
     return dest
 
 
+def copy_sqlite(path: Path, dest: Path) -> None:
+    """Copy a SQLite database into `dest` (a new file) with SQLite's online backup API: a consistent snapshot
+    holding every committed transaction, those still in the write-ahead log (-wal) too, which a copy of the main
+    file alone would lose; writers may carry on meanwhile. The copy is one self-contained file (rollback journal
+    mode: no -wal beside it to forget), checked before it is handed back."""
+    src = sqlite3.connect(path, timeout=30)
+    try:
+        dst = sqlite3.connect(dest)
+        try:
+            with dst:
+                src.backup(dst)
+            dst.execute("PRAGMA journal_mode=DELETE")
+            check = dst.execute("PRAGMA quick_check").fetchone()
+            if not check or check[0] != "ok":
+                raise DatabaseError(f"the copy of {path.name} does not check out ({check[0] if check else '?'})")
+        finally:
+            dst.close()
+    finally:
+        src.close()
+
+
 def _known_revision(rev: str) -> bool:
+    from alembic.script import ScriptDirectory
+    from alembic.util import CommandError
+
     try:
         return ScriptDirectory.from_config(_alembic_config(None)).get_revision(rev) is not None
     except CommandError:
@@ -103,6 +152,11 @@ def _known_revision(rev: str) -> bool:
 
 def prepare_schema(engine: Engine, target: str | Path, create: bool) -> Path | None:
     """Create the schema on a new database, or upgrade an older one; returns the backup made, if any."""
+    stored = _stored_revisions(engine)
+    if stored is not None and len(stored) == 1 and stored[0] == head_from_files():
+        return None  # up to date: the usual open, without loading Alembic
+    from alembic import command
+
     head = head_revision()
     names = set(inspect(engine).get_table_names())
     current = current_revision(engine) if "alembic_version" in names else None

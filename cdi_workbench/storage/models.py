@@ -79,6 +79,8 @@ class ReportRecord(Base):
 
 class CrimeRecord(Base):
     __tablename__ = "crime_record"
+    # the record view's candidates: crime records at the same place within two days of a report (schema 0010)
+    __table_args__ = (Index("ix_crime_place_time", "location", "reported_at"),)
     id: Mapped[int] = mapped_column(primary_key=True)
     ref: Mapped[str] = mapped_column(String(80), unique=True)
     recorded_at: Mapped[datetime | None]
@@ -214,11 +216,14 @@ class Verdict(Base):
 
 
 class VerdictChange(Base):
-    """Append-only history of every verdict change: who, when, old and new answers, why."""
+    """Append-only history of every verdict change: who, when, old and new answers, why (and of flags, review
+    assignments, the lead's decisions on challenges, and what a deleted sample took with it)."""
 
     __tablename__ = "verdict_change"
     id: Mapped[int] = mapped_column(primary_key=True)
-    item_id: Mapped[int] = mapped_column(ForeignKey("audit_item.id", ondelete="CASCADE"), index=True)
+    # the audit item the change is about; no foreign key (schema 0009): the history outlives an item deleted with
+    # its sample (sample_admin), or the hash chain would break
+    item_id: Mapped[int] = mapped_column(index=True)
     role: Mapped[str] = mapped_column(String(10))
     at: Mapped[datetime]
     who: Mapped[str] = mapped_column(String(100))

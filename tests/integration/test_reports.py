@@ -556,3 +556,60 @@ def test_failed_export_leaves_no_partial_file(findings: Findings, tmp_path: Path
         write_pdf(bad, tmp_path / "out.pdf")
     assert not (tmp_path / "out.pdf").exists()
     assert [p.name for p in tmp_path.iterdir()] == ["out.xlsx"]
+
+
+def _headings(story: list) -> list[str]:  # type: ignore[type-arg]
+    """The text of every h1-h3 heading in a report's story (inside blocks kept together too)."""
+    from reportlab.platypus import KeepTogether, Paragraph
+
+    out: list[str] = []
+    for f in story:
+        if isinstance(f, KeepTogether):
+            out += _headings(f._content)
+        elif isinstance(f, Paragraph) and f.style.name in ("H1", "H2", "H3"):
+            out.append(re.sub(r"\s+", " ", f.getPlainText()).strip())
+    return out
+
+
+def test_pdf_never_ends_a_page_with_a_heading(tmp_path: Path) -> None:
+    """Issue 11: a heading (a section, a table's title, a group of the agreement table) is kept with what follows
+    it. Reports of a reviewed and challenged audit, with a sample of many strata (its block is taller than what
+    is left under '2. Samples and method') and the text shifted by the notes above the tables, so headings fall
+    at every height of a page; the text of each page but the last must not end with one."""
+    import copy
+    from dataclasses import replace
+
+    from cdi_workbench.reports import review_figures
+    from cdi_workbench.reports.common import agreement_groups
+    from cdi_workbench.reports.pdf import build_story
+    from tests.review_builders import challenge_round, reviewed_audit
+
+    db = reviewed_audit(tmp_path / "a.db")
+    try:
+        challenge_round(db, tmp_path / "force.xlsx")
+        base, review = compute(db), review_figures(db)
+    finally:
+        db.close()
+    assert review.has_challenges and review.agreement
+    strata = copy.deepcopy(base.samples)
+    strata[0].setdefault("frame", {})["population"] = {f"stratum {i}": 100 + i for i in range(12)}
+    strata[0]["frame"]["allocated"] = {f"stratum {i}": 10 for i in range(12)}
+    groups = {g for g, _ in agreement_groups(review.agreement_for(""))}
+    checked = 0
+    for samples in (base.samples, strata):
+        for shift in range(0, 36, 6):
+            f = replace(base, samples=samples, warnings=[f"Note {i}." for i in range(shift)])
+            heads = set(_headings(build_story(f, review))) | groups
+            assert "2. Samples and method" in heads and "Every failure and the force's response" in " ".join(heads)
+            n_strata = len(samples[0].get("frame", {}).get("population", {}))
+            pages = _pdf_text(write_pdf(f, tmp_path / f"r{n_strata}-{shift}.pdf", review))
+            for n, page in enumerate(pages[:-1], 1):
+                body = [line for line in page.splitlines() if line.strip() and MARKING not in line
+                        and not re.fullmatch(r"\s*Page \d+ of \d+\s*", line)
+                        and "crime data integrity audit findings" not in line]
+                flat = re.sub(r"\s+", " ", " ".join(body)).strip()
+                stranded = [h for h in heads if flat.endswith(h)]
+                assert not stranded, f"{n_strata} strata, {shift} notes: page {n} of {len(pages)} ends with " \
+                                     f"the heading {stranded}"
+                checked += 1
+    assert checked > 100

@@ -107,3 +107,13 @@ def test_population_counts_and_filters(tmp_path: Path) -> None:
     with db.session() as s, pytest.raises(ValueError, match="no incident records to sample"):
         sampling.draw(s, "None", "incident", 5, seed=3, filters=sampling.Filters(closing_code="Nothing"))
     db.close()
+
+
+def test_extending_a_sample_that_holds_every_record_adds_none(tmp_path: Path) -> None:
+    """Found by test_report_never_raises: the proportional share of an empty remainder divided by zero."""
+    db = small_audit(tmp_path / "a.db")
+    try:
+        with db.session() as s:
+            assert sampling.extend(s, "N100s", 5, who="Inspector A") == 0
+    finally:
+        db.close()

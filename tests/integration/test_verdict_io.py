@@ -445,6 +445,42 @@ def test_only_the_key_columns_are_required(tmp_path: Path) -> None:
         db.close()
 
 
+def test_a_record_in_two_samples_is_counted_once_after_an_import(tmp_path: Path) -> None:
+    """Issue 11: the imported verdict of a record drawn into two samples went to both, and counted twice."""
+    db = small_audit(tmp_path / "a.db")
+    try:
+        with db.session() as s:
+            sampling.draw(s, "All incidents again", "incident", 3, seed=8)
+        svc = AuditService(db, "Alice Auditor")
+        first, again = ({r.ref: r.item_id for r in svc.queue(smp.id)} for smp in svc.samples()
+                        if smp.kind == "incident")
+        # INC-0002 audited in the second sample only; INC-0001 in both (two audits of one record, kept as they are)
+        svc.save_verdict(again["INC-0002"], VerdictBody(crimes=[CrimeFinding(expected_code="8N")], complete=True))
+        for item in (first["INC-0001"], again["INC-0001"]):
+            svc.save_verdict(item, VerdictBody(zero_status=True, complete=True))
+        reviewed = compute(db).value("incidents", "Incident records", "Records reviewed")
+        assert reviewed == 3
+        out = tmp_path / "out.csv"
+        export_verdicts(db, out)
+        rows = _read_csv(out)
+        for r in rows:
+            if r["kind"] == "incident":
+                r["rationale"] = "checked again"
+        rows.append({**{k: "" for k in rows[0]}, "kind": "incident", "record_ref": "INC-0003", "crime_no": "0"})
+        result = import_verdicts(db, _write_csv(tmp_path / "v.csv", rows), "Bob")
+        assert compute(db).value("incidents", "Incident records", "Records reviewed") == reviewed + 1  # not 6
+        bodies = _bodies(db)
+        assert (first["INC-0002"], "primary") not in bodies  # where it was audited, not in the first sample too
+        assert bodies[(again["INC-0002"], "primary")][0]["rationale"] == "checked again"
+        assert all(bodies[(i, "primary")][0]["rationale"] == "checked again"
+                   for i in (first["INC-0001"], again["INC-0001"]))
+        assert any("so that it counts once" in n for n in result.notes)
+        # a record audited nowhere yet gets the verdict in its first sample only
+        assert (first["INC-0003"], "primary") in bodies and (again["INC-0003"], "primary") not in bodies
+    finally:
+        db.close()
+
+
 def test_records_in_two_samples_and_references_shared_by_two_systems(tmp_path: Path) -> None:
     db = small_audit(tmp_path / "a.db")
     try:
@@ -455,9 +491,10 @@ def test_records_in_two_samples_and_references_shared_by_two_systems(tmp_path: P
             sampling.draw(s, "PO1", "referral", 1, seed=7, system="PO1")
         rows = [r for r in _base_rows() if r["record_ref"] != "GRD-0001"]
         result = import_verdicts(db, _write_csv(tmp_path / "v.csv", rows), "Bob")
-        assert (result.records, result.written) == (6, 9)  # three incidents are in both incident samples
+        # three incidents are in both incident samples: each verdict goes to the first sample only, once
+        assert (result.records, result.written) == (6, 6)
         assert any("more than one sample" in n for n in result.notes)
-        assert compute(db).value("incidents", "Incident records", "Records reviewed") == 6
+        assert compute(db).value("incidents", "Incident records", "Records reviewed") == 3
         out = tmp_path / "out.csv"
         assert export_verdicts(db, out) == 7  # each record once: six records, two crimes in INC-0001
         bad = _base_rows()
