@@ -840,11 +840,9 @@ class MainWindow(SampleAndFindingsActions, ReviewActions, QMainWindow):
         cdi_workbench.backup, SQLite's backup API); an existing file is replaced only when the person says so."""
         if self.db is None:
             return
-        from pathlib import Path
+        from cdi_workbench.backup import why_not
 
-        from cdi_workbench.backup import save_copy, why_not
-
-        db, who = self.db, self.user
+        db = self.db
         if why_not(db):
             self._show_error("No copy saved", why_not(db))
             return
@@ -859,7 +857,8 @@ class MainWindow(SampleAndFindingsActions, ReviewActions, QMainWindow):
                 self, "Save a copy", f"{Path(path).name} already exists. Replace it with a copy of this "
                                      "audit?") != QMessageBox.StandardButton.Yes:
             return
-        self.runner.run(lambda: save_copy(db, path, who, overwrite=replace),
+        assert self.svc is not None
+        self.runner.run(partial(ops.save_copy, self.svc, path, replace),
                         lambda p: self.statusBar().showMessage(f"Saved a copy of the audit to {p}", 8000),
                         lambda msg: self._show_error("No copy saved", msg))
 

@@ -95,17 +95,18 @@ class SampleAndFindingsActions:
         """Sample > Rename this sample…: a new name, unique in the audit (core: sample_admin.rename_sample)."""
         if self.db is None or self.sample_id is None:
             return
-        from cdi_workbench.sampling import SampleOps
-
         name = self._current_sample_name()
         new, ok = QInputDialog.getText(self, "Rename the sample", f"New name for '{name}':", text=name)
         if not ok or not new.strip() or new.strip() == name:
             return
-        sampling, svc, who = SampleOps(self.db), self.svc, self.user
+        svc = self.svc
         assert svc is not None
-        self.runner.run(lambda: (sampling.rename(name, new, who), svc.samples()),
-                        lambda r: (self.statusBar().showMessage(f"Renamed '{name}' to '{r[0]}'.", 8000),
-                                   self._set_samples(r[1])),
+
+        def done(result: ops.SamplesChanged) -> None:
+            self.statusBar().showMessage(f"Renamed '{name}' to '{result.name}'.", 8000)
+            self._set_samples(result.samples)
+
+        self.runner.run(partial(ops.rename_sample, svc, name, new), done,
                         lambda msg: self._show_error("The sample was not renamed", msg))
 
     def delete_sample(self) -> None:
@@ -116,10 +117,9 @@ class SampleAndFindingsActions:
         from PySide6.QtWidgets import QMessageBox
 
         from cdi_workbench.sample_admin import describe
-        from cdi_workbench.sampling import SampleOps
 
         name = self._current_sample_name()
-        sampling, svc, who = SampleOps(self.db), self.svc, self.user
+        svc = self.svc
         assert svc is not None
 
         def ask(held) -> None:  # noqa: ANN001 (a sample_admin.Holdings)
@@ -136,8 +136,8 @@ class SampleAndFindingsActions:
                                         "extracts; only the sample goes.") != QMessageBox.StandardButton.Yes:
                     return
 
-            def done(result) -> None:  # noqa: ANN001 ((Deleted, samples))
-                gone, samples = result
+            def done(result: ops.SamplesChanged) -> None:
+                gone, samples = result.deleted, result.samples
                 self.statusBar().showMessage(f"Deleted {describe(gone.holdings)}.", 8000)
                 self.refresh_findings()
                 if samples:
@@ -148,10 +148,10 @@ class SampleAndFindingsActions:
                 self.queue_model.set_rows([])
                 self._clear_record_area()
 
-            self.runner.run(lambda: (sampling.delete(name, who, reason), svc.samples()), done,
+            self.runner.run(partial(ops.delete_sample, svc, name, reason), done,
                             lambda msg: self._show_error("The sample was not deleted", msg))
 
-        self.runner.run(lambda: sampling.holdings(name), ask,
+        self.runner.run(partial(ops.sample_holdings, svc, name), ask,
                         lambda msg: self._show_error("The sample was not deleted", msg))
 
     # ---- findings and export -----------------------------------------------------------------------------

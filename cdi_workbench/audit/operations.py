@@ -395,3 +395,44 @@ class Located:
 
 def locate(svc: AuditService, item_id: int, with_samples: bool = False) -> Located:
     return Located(item_id, svc.sample_of(item_id), svc.samples() if with_samples else None)
+
+
+@dataclass
+class SamplesChanged:
+    """A sample renamed or deleted: its name as it now is (or was), the samples as they now stand."""
+
+    name: str
+    samples: list[SampleInfo]
+    changes: Changes
+    deleted: Any = None  # sample_admin.Deleted, for a deletion
+
+
+def rename_sample(svc: AuditService, old: str, new: str) -> SamplesChanged:
+    """Rename a sample (who may: those who may draw samples; checked in sample_admin)."""
+    from ..sampling import SampleOps
+
+    name = SampleOps(svc.db).rename(old, new, svc.user)
+    return SamplesChanged(name, svc.samples(), Changes(samples=True))
+
+
+def sample_holdings(svc: AuditService, name: str) -> Any:
+    """What deleting the sample would remove (sample_admin.Holdings), for the window to ask about."""
+    from ..sampling import SampleOps
+
+    return SampleOps(svc.db).holdings(name)
+
+
+def delete_sample(svc: AuditService, name: str, reason: str = "") -> SamplesChanged:
+    """Delete a sample; one holding verdicts needs the lead and a reason, written to the trail (sample_admin)."""
+    from ..sampling import SampleOps
+
+    deleted = SampleOps(svc.db).delete(name, svc.user, reason)
+    return SamplesChanged(name, svc.samples(), Changes(samples=True), deleted)
+
+
+def save_copy(svc: AuditService, path: str, overwrite: bool = False) -> str:
+    """A consistent copy of the open audit (SQLite's backup API, the write-ahead log included); refused for a
+    PostgreSQL database and for those whose role may not (cdi_workbench.backup)."""
+    from ..backup import save_copy as copy
+
+    return str(copy(svc.db, path, svc.user, overwrite=overwrite))
