@@ -10,6 +10,7 @@ problems found are reported once through `problems`.
 from __future__ import annotations
 
 import threading
+from functools import partial
 
 from PySide6.QtCore import QObject, Signal
 
@@ -53,7 +54,7 @@ class TrailCheck(QObject):
             self.quick = result
             report(result.problems)
             if full and not stop.is_set():
-                self._runner.run(lambda: verify_in_full(db, stop.is_set), full_done, failed)
+                self._runner.run(partial(verify_in_full, db, stop.is_set), full_done, failed)
             else:
                 self.finished.emit()
 
@@ -67,7 +68,7 @@ class TrailCheck(QObject):
                 report([f"the audit trail could not be checked: {message}"])
             self.finished.emit()
 
-        self._runner.run(lambda: check_on_open(db, stop.is_set), quick_done, failed)
+        self._runner.run(partial(check_on_open, db, stop.is_set), quick_done, failed)
 
     def stop(self, close: bool = False) -> None:
         """Give the checks in hand up and wait for them (a history row at most); `close`: for good."""

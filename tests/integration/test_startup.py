@@ -56,6 +56,24 @@ def test_the_window_starts_and_shows_a_record_without_heavy_libraries(tmp_path: 
     assert lines["OPEN"] == "", f"loaded before the first record: {lines['OPEN']}"
 
 
+def test_no_module_loads_a_heavy_library_when_imported() -> None:
+    """Every module of the core and of the window imports without them (they load inside the functions that use
+    them), but the export writers, which exist for openpyxl and reportlab (cdi_workbench.reports defers them)."""
+    writers = ("cdi_workbench.reports.excel", "cdi_workbench.reports.pdf", "cdi_workbench.reports.charts")
+    code = (
+        "import pkgutil, sys, cdi_workbench, ui\n"
+        "for pkg in (cdi_workbench, ui):\n"
+        "    for m in pkgutil.walk_packages(pkg.__path__, pkg.__name__ + '.'):\n"
+        f"        if '.migrations' not in m.name and m.name not in {writers!r}:\n"
+        "            __import__(m.name)\n"
+        f"print(','.join(h for h in {(*HEAVY, 'alembic')!r} if h in sys.modules))\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=120,
+                         env={**os.environ, "QT_QPA_PLATFORM": "offscreen"})
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.strip() == ""
+
+
 def test_the_head_read_from_the_scripts_is_alembics() -> None:
     assert head_from_files() == head_revision()
 
