@@ -108,6 +108,8 @@ class MainWindow(SampleAndFindingsActions, ReviewActions, QMainWindow):
         self._build_menus()
         self._apply_role()
         self._show_no_database()
+        self._position_timer = QTimer(self, singleShot=True, interval=1500)
+        self._position_timer.timeout.connect(self._remember_position)
         self._findings_timer = QTimer(self, singleShot=True, interval=300)
         self._findings_timer.timeout.connect(self.refresh_findings)
         self.reader.busy_changed.connect(lambda busy: self.findings_dock.setWindowTitle(
@@ -148,6 +150,7 @@ class MainWindow(SampleAndFindingsActions, ReviewActions, QMainWindow):
         # records took 0.4 s of the main thread to lay out at open (the rows of a column are alike in width)
         self.queue.horizontalHeader().setResizeContentsPrecision(100)
         self.queue.setWordWrap(False)  # one line per record; the findings column is elided, not wrapped
+        self.queue.horizontalHeader().setMaximumSectionSize(150)  # a long offence group elided: Status in view
         self.queue.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         ll.addWidget(self.queue, 1)
         self.progress_label = QLabel(objectName="progress_label")
@@ -665,11 +668,17 @@ class MainWindow(SampleAndFindingsActions, ReviewActions, QMainWindow):
             self._first_hidden = opened.first is not None and opened.first.hidden
             self._gate_actions()
             self.panel.setEnabled(self._allowed("edit")[0])
+            self._position_timer.start()  # remembered once the person pauses on a record
             typing = QApplication.focusWidget() in (self.search, self.filter_box, self.sample_box)
             if not typing:  # never take the cursor away from someone typing a search
                 self.panel.focus_first()
 
         self.runner.run(partial(ops.open_record, svc, item_id, mode, sid), done)
+
+    def _remember_position(self) -> None:
+        if self.svc is not None and self.sample_id is not None and self.current_item is not None:
+            self.runner.run(partial(ops.remember_position, self.svc, self.sample_id, self.current_item),
+                            on_error=lambda _msg: None)  # a position not remembered costs nothing
 
     def next_record(self) -> None:
         self._step(1)
@@ -942,6 +951,9 @@ class MainWindow(SampleAndFindingsActions, ReviewActions, QMainWindow):
         self.panel.rationale.clearFocus()  # commits a rationale being typed
         if self.findings_dock.isVisible():
             self.settings.setValue("findings_height", self.findings_dock.height())
+        if self._position_timer.isActive():  # the record to come back to, not yet remembered
+            self._position_timer.stop()
+            self._remember_position()
         self.runner.wait()
         self.reader.cancel()
         self.reader.wait()

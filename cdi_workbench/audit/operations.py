@@ -206,16 +206,20 @@ def starting_body(svc: AuditService, item_id: int, mode: Mode) -> VerdictBody:
     return svc.verdict(item_id)
 
 
+def remember_position(svc: AuditService, sample_id: int, item_id: int) -> None:
+    """The record to come back to in a sample (a write: the window makes it once the person pauses, not on every
+    record opened, so paging through records never waits for the disk)."""
+    svc.remember(f"position:{sample_id}", str(item_id))
+
+
 def open_record(svc: AuditService, item_id: int, mode: Mode, sample_id: int | None = None) -> OpenedRecord:
     """A record as the window shows it, with the verdict it edits and what that verdict's next save expects.
-    Role and blind-review checks are the service's (a blind reviewer never gets the first verdict)."""
+    Role and blind-review checks are the service's (a blind reviewer never gets the first verdict). Read only."""
     detail = svc.record(item_id)
     body = starting_body(svc, item_id, mode)
     offer_chosen(svc, detail, body)
     first = review.first_verdict(svc, item_id) if mode in (Mode.REVIEW, Mode.FINAL) else None
     from_first = mode == Mode.REVIEW and body != VerdictBody() and svc.verdict(item_id, "review") == VerdictBody()
-    if sample_id is not None:
-        svc.remember(f"position:{sample_id}", str(item_id))
     base = svc.stored(item_id, mode.value)
     return OpenedRecord(item_id, mode, detail, body, svc.evaluate(item_id, body), first, from_first, base)
 
