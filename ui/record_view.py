@@ -43,7 +43,9 @@ def _crime_rows(crimes: list[CrimeInfo], with_why: bool) -> str:
                     f"<td style='white-space:nowrap'>{_stacked(c.reported_at)}</td>"
                     f"<td style='white-space:nowrap'>{_stacked(c.recorded_at)}</td></tr>")
     first = "Crime, why offered" if with_why else "Crime"
-    return ("<table cellspacing=0 cellpadding=3 border=1 style='border-collapse:collapse' width='100%'>"
+    # no column is given a share of the width (a 50% offence column went one letter a line in a narrow view:
+    # issue 11); 99%, as Qt's sizing of the columns to their content can run a pixel over 100% (a scroll bar)
+    return ("<table cellspacing=0 cellpadding=3 border=1 style='border-collapse:collapse' width='99%'>"
             f"<tr><th align=left>{first}</th><th align=left>Offence, victim</th><th align=left>Reported</th>"
             f"<th align=left>Recorded</th></tr>{''.join(rows)}</table>")
 

@@ -91,6 +91,7 @@ def test_the_domestic_abuse_hint_wraps_and_the_panel_stays_in_its_pane(qtbot, sm
     assert w.centralWidget().sizes() == sizes  # the panel did not widen
     offence = _crime_columns(w.record_view)[1]
     assert offence >= 100, f"the offence column is {offence} px"
+    assert w.record_view.horizontalScrollBar().maximum() == 0  # the record fits its pane's width
 
     # in a smaller window the panel still shows all of itself, and the offence never goes one letter a line
     w.resize(1100, 800)
@@ -99,6 +100,7 @@ def test_the_domestic_abuse_hint_wraps_and_the_panel_stays_in_its_pane(qtbot, sm
     _fits(w)
     cols = _crime_columns(w.record_view)
     assert cols[1] >= 80 and cols[1] >= min(cols), f"the offence column is {cols[1]} px of {cols}"
+    assert w.record_view.horizontalScrollBar().maximum() == 0
     w.close()
 
 
@@ -252,4 +254,31 @@ def test_a_cancellation_is_not_warned_about_as_a_crime_identified(qtbot, small_d
     text = w.record_view.toPlainText()
     assert "⚠ cancelled" in text  # under the reference in the table
     assert "A crime identified that it recorded" not in text
+    w.close()
+
+
+def test_a_long_offence_group_leaves_the_queues_status_in_view(qtbot, small_db, settings) -> None:  # noqa: ANN001
+    """Seen in a screenshot of the bundled sample: 'Violence against the person' pushed a cancellation queue's
+    Status column out of the pane; the group is elided instead."""
+    from cdi_workbench.storage.models import Cancellation, Disposal
+
+    db = Database(small_db)
+    with db.session() as s:
+        ref = "MC/14/007430"  # as long as a real force's references
+        s.scalar(select(CrimeRecord).where(CrimeRecord.ref == "CR-3")).ref = ref
+        s.scalar(select(Cancellation)).crime_ref = ref
+        s.scalar(select(Disposal)).crime_ref = ref
+        s.add(Cancellation(crime_ref="MC/14/012421", cancelled_at=uk_local(2014, 6, 4, 13, 57),
+                           reason="Additional verifiable information", decided_by_role="DDM", offence_group="other",
+                           notes="04/06/2014 14:57 [DDM] Taken with the owner's permission."))
+        s.flush()
+        sampling.draw(s, "More cancellations", "cancellation", 2, seed=7)  # two groups: the column shows
+    db.close()
+    w = open_window(qtbot, small_db, settings)
+    _choose_sample(qtbot, w, "More cancellations", "cancellation")
+    assert not w.queue.isColumnHidden(2)
+    status = next(c for c in range(w.queue_model.columnCount())
+                  if w.queue_model.headerData(c, Qt.Orientation.Horizontal) == "Status")
+    right = w.queue.columnViewportPosition(status) + w.queue.columnWidth(status)
+    assert right <= w.queue.viewport().width(), "the Status column is out of view"
     w.close()
