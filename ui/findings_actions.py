@@ -1,0 +1,200 @@
+"""The findings: worked out again (coalesced, off the record's worker), the peer review agreement beside them, the
+records behind a figure, a previous audit's figures in brackets, the rates' interval method, the recorded-crime
+figures for the annual estimate, and the export (Excel, PDF, JSON).
+
+A part of the main window (ui/main_window.py), not a mixin: it reads and changes the window's AuditState, calls
+the window's operations by their names on the window (so one replaced there is the one called) and the other
+parts' helpers through the window's parts; every database call goes through the runner (or the findings' own
+reader) to the core's operations.
+"""
+
+from __future__ import annotations
+
+from functools import partial
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import QTimer
+from PySide6.QtWidgets import QFileDialog, QLabel
+
+from cdi_workbench.audit import operations as ops
+from cdi_workbench.findings import Findings
+
+from .paths import export_start, remember_export
+from .state import AuditState
+from .window_layout import Views
+
+if TYPE_CHECKING:
+    from .main_window import MainWindow
+
+
+class FindingsActions:
+    """The findings dock's figures, and the File menu's findings actions."""
+
+    def __init__(self, window: MainWindow, state: AuditState, views: Views) -> None:
+        self.window, self.state, self.views = window, state, views
+        self.timer = QTimer(window, singleShot=True, interval=300)  # a burst of saves: one refresh (see soon)
+        self.timer.timeout.connect(self.refresh_findings)
+
+    def soon(self) -> None:
+        """Refresh the findings once the saves in hand have settled (300 ms)."""
+        self.timer.start()
+
+    def findings(self, db: ops.AuditHandle | None = None) -> Findings:
+        """Compute the findings (in a worker) of `db` (the open database unless given), with a previous audit's
+        figures in brackets if chosen."""
+        db = db or self.state.db
+        assert db is not None
+        return ops.findings(db, self.state.interval_method, self.state.previous_audit)
+
+    def refresh_findings(self) -> None:
+        """Work the findings out again, off the record's worker (the window's reader): the next record never waits
+        for them, and a refresh asked while one waits is the same refresh."""
+        w, s = self.window, self.state
+        if s.db is None or not w.menus.allowed("findings")[0]:
+            return
+        db = s.db
+
+        def show(findings: Findings) -> None:
+            if s.db is db:  # not the figures of a database closed meanwhile
+                self.views.findings_view.show_findings(findings)
+
+        def failed(msg: str) -> None:
+            if s.db is db:
+                w.show_error("The findings could not be worked out", msg)
+
+        w.reader.request("findings", partial(self.findings, db), show, failed)
+        w.refresh_agreement()
+
+    def refresh_agreement(self) -> None:
+        """Auditor and reviewer agreement per check, for the findings view's 'Peer review agreement' tab."""
+        w, s = self.window, self.state
+        if s.db is None or not w.menus.allowed("findings")[0]:
+            return
+        from cdi_workbench.agreement import agreement
+        from cdi_workbench.reports.common import ReviewFigures
+
+        db = s.db  # on the findings' own worker, coalesced (see refresh_findings)
+        method = s.interval_method
+
+        def work() -> ReviewFigures:
+            return ReviewFigures(agreement(db, method=method))
+
+        def show(review: ReviewFigures) -> None:
+            if s.db is db:
+                self.views.findings_view.show_agreement(review)
+
+        def failed(msg: str) -> None:
+            if s.db is db:
+                w.show_error("The peer review agreement could not be worked out", msg)
+
+        w.reader.request("agreement", work, show, failed)
+
+    def set_interval_method(self, key: str) -> None:
+        actions = self.window.menus.interval_actions
+        self.state.interval_method = key
+        actions[key].setChecked(True)
+        self.window.refresh_findings()
+        self.window.statusBar().showMessage(f"Rates now show the {actions[key].text()} interval", 6000)
+
+    def choose_previous(self) -> None:
+        path, _ = QFileDialog.getOpenFileName(self.window, "The previous audit to compare with", "",
+                                              "Audit databases (*.db);;All files (*)")
+        self.state.previous_audit = path or None
+        self.window.refresh_findings()
+        if path:
+            self.window.statusBar().showMessage(f"Figures now show the previous audit's in brackets: {path}", 8000)
+
+    def edit_recorded_crime(self) -> None:
+        """The force's police-recorded crime (12 months to the end of the period) per group: 0 leaves it out."""
+        if self.state.db is None:
+            return
+        from PySide6.QtWidgets import QDialog, QDialogButtonBox, QFormLayout, QSpinBox
+
+        from cdi_workbench.findings import RATE_GROUPS
+
+        w, db = self.window, self.state.db
+
+        def show(values: dict[str, int]) -> None:
+            dialog = QDialog(w)
+            dialog.setWindowTitle("Recorded crime for the annual estimate")
+            form = QFormLayout(dialog)
+            form.addRow(QLabel("Police-recorded crime for the 12 months to the end of the audit period, excluding "
+                               "fraud (0 leaves a group out of the estimate):", wordWrap=True))
+            boxes = {}
+            for key, label in RATE_GROUPS:
+                box = QSpinBox(maximum=50_000_000, value=values.get(key, 0), groupSeparatorShown=True)
+                form.addRow(label + ":", box)
+                boxes[key] = box
+            buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel)
+            form.addRow(buttons)
+            buttons.rejected.connect(dialog.reject)
+
+            def save() -> None:
+                figures = {k: (b.value() or None) for k, b in boxes.items()}
+                w.runner.run(partial(ops.set_recorded_crime, db, figures, self.state.user), w.apply_changes,
+                             lambda msg: w.show_error("Not saved", msg))
+                dialog.accept()
+
+            buttons.accepted.connect(save)
+            dialog.open()
+            w.recorded_dialog = dialog
+
+        w.runner.run(partial(ops.recorded_crime, db), show)
+
+    def drill_down(self, items: list[int], title: str) -> None:
+        """Show the records behind a figure; opening one goes to it in its sample."""
+        svc = self.state.svc
+        if svc is None:
+            return
+        w = self.window
+
+        def show(rows) -> None:  # noqa: ANN001
+            from .drill_dialog import DrillDialog
+
+            dialog = DrillDialog(title, rows, w)
+            dialog.open_item.connect(w.go_to_item)
+            dialog.open()
+            w.drill_dialog = dialog
+
+        w.runner.run(partial(svc.rows_for_items, items), show)
+
+    def export_findings(self) -> None:
+        w, db = self.window, self.state.db
+        if db is None:
+            return
+        path, chosen = QFileDialog.getSaveFileName(w, "Export findings", export_start(w.settings, db, "findings.xlsx"),
+                                                   "Excel workbook (*.xlsx);;PDF report (*.pdf);;JSON (*.json)")
+        if path:
+            remember_export(w.settings, path)
+            target = Path(path)
+            if target.suffix.lower() not in (".xlsx", ".pdf", ".json"):  # the type chosen, when none was typed
+                ext = next((e for e in (".xlsx", ".pdf", ".json") if e in chosen), ".xlsx")
+                target = target.with_name(target.name + ext)
+            w.export_to(target)
+
+    def export_to(self, path: Path) -> None:
+        from cdi_workbench.reports.excel import write_xlsx
+        from cdi_workbench.reports.json_export import write_json
+        from cdi_workbench.reports.pdf import write_pdf
+
+        w = self.window
+        writers = {".xlsx": write_xlsx, ".pdf": write_pdf, ".json": write_json}
+        writer = writers.get(path.suffix.lower())
+        if writer is None:
+            w.show_error("Cannot export", f"{path.name}: choose a .xlsx, .pdf or .json file name")
+            return
+        if self.state.db is None:
+            return
+        from cdi_workbench.reports.common import review_figures
+
+        db = self.state.db
+
+        def export() -> Path:
+            findings = self.findings(db)  # computed once: the review figures reuse it
+            method = self.state.interval_method
+            return writer(findings, path, review_figures(db, method=method, findings=findings))
+
+        w.runner.run(export,
+                     lambda _r: w.statusBar().showMessage(f"Exported the findings to {path}", 8000),
+                     lambda msg: w.show_error("Export failed", msg))
