@@ -30,9 +30,11 @@ from typing import NamedTuple
 
 from sqlalchemy import select
 
+from .audit.check_table import all_checks, checks_of, find
 from .audit.evaluate import CrimeFacts, CrimeResult, evaluate
-from .audit.verdicts import CHECKS, REPORT_KINDS, VerdictBody
+from .audit.verdicts import REPORT_KINDS, VerdictBody
 from .findings_load import crimes as load_crimes
+from .kinds import RecordKind, VerdictRole
 from .rules import rule_set
 from .statistics import rate
 from .storage.database import Database
@@ -60,11 +62,12 @@ REPORT_CHECKS = {
     "classification": "No recorded crime wrongly classified",
     "timeliness": "No recorded crime outside the time limit",
 }
-GROUPS = {"incident": "Incidents and referrals", "disposal": "Out-of-court disposals",
-          "cancellation": "Cancelled crimes", "n100": "N100 records"}
-# Every check in reading order: the incident and referral checks first, then each kind's record checks.
-CHECK_ORDER: list[tuple[str, str]] = [("incident", k) for k in REPORT_CHECKS] + [
-    (kind, k) for kind in ("disposal", "cancellation", "n100") for k, _ in CHECKS[kind]]
+GROUPS: dict[str, str] = {RecordKind.INCIDENT: "Incidents and referrals", RecordKind.DISPOSAL: "Out-of-court disposals",
+                          RecordKind.CANCELLATION: "Cancelled crimes", RecordKind.N100: "N100 records"}
+# Every check in reading order: the incident and referral checks first, then each kind's record checks (the checks
+# table's, audit.check_table).
+CHECK_ORDER: list[tuple[RecordKind, str]] = [(RecordKind.INCIDENT, k) for k in REPORT_CHECKS] + [
+    (kind, c.key) for kind, c in all_checks()]
 _GROUP_OF = {k: kind for kind, k in CHECK_ORDER}
 
 # Landis, J. R. and Koch, G. G. (1977) 'The measurement of observer agreement for categorical data',
@@ -183,7 +186,7 @@ def _answers(kind: str, body: VerdictBody, results: list[CrimeResult]) -> dict[s
         if any(r.timely is not None for r in results):
             out["timeliness"] = all(r.timely is not False for r in results)
         return out
-    return {k: body.checks.get(k) for k, _ in CHECKS.get(kind, []) if body.checks.get(k) is not None}
+    return {c.key: body.checks.get(c.key) for c in checks_of(kind) if body.checks.get(c.key) is not None}
 
 
 def kappa(first: list[object], second: list[object]) -> float | None:
@@ -271,23 +274,23 @@ def agreement(db: Database, method: str = "normal") -> list[Agreement]:
     with db.session() as s:
         # only items a reviewer has completed, read as plain rows (no ORM objects): a 20,000-verdict audit
         # built 43,000 objects here to compare the few hundred reviewed
-        reviewed = select(Verdict.item_id).where(Verdict.role == "review", Verdict.complete.is_(True))
+        reviewed = select(Verdict.item_id).where(Verdict.role == VerdictRole.REVIEW, Verdict.complete.is_(True))
         rows = s.execute(select(Verdict.item_id, Verdict.role, Verdict.body, Verdict.auditor, AuditItem.kind,
                                 AuditItem.record_id)
                          .join(AuditItem, AuditItem.id == Verdict.item_id)
-                         .where(Verdict.role.in_(("primary", "review")), Verdict.complete.is_(True),
+                         .where(Verdict.role.in_((VerdictRole.PRIMARY, VerdictRole.REVIEW)), Verdict.complete.is_(True),
                                 Verdict.item_id.in_(reviewed))).tuples()
         rules = rule_set(s.scalar(select(Audit.rule_set).limit(1)) or "2015")
         by_item: dict[int, dict[str, tuple[_Item, VerdictBody, str]]] = defaultdict(dict)
         for item_id, role, body, auditor, kind, record_id in rows:
             by_item[item_id][role] = (_Item(kind, record_id), VerdictBody.from_json(body), auditor)
-        both = {i: r for i, r in by_item.items() if "primary" in r and "review" in r}
+        both = {i: r for i, r in by_item.items() if VerdictRole.PRIMARY in r and VerdictRole.REVIEW in r}
         received: dict[int, datetime | None] = {
             rid: at for rid, at in s.execute(
                 select(ReportRecord.id, ReportRecord.received_at).where(ReportRecord.id.in_(
                     select(AuditItem.record_id).where(AuditItem.kind.in_(REPORT_KINDS),
                                                       AuditItem.id.in_(reviewed))))).tuples()}
-        crime_ids = {c.crime_id for r in both.values() for _, body, _ in (r["primary"], r["review"])
+        crime_ids = {c.crime_id for r in both.values() for _, body, _ in (r[VerdictRole.PRIMARY], r[VerdictRole.REVIEW])
                      for c in body.crimes if c.crime_id is not None}
         facts = {i: CrimeFacts(c.ho_code, c.recorded_at) for i, c in load_crimes(s, crime_ids).items()}
 
@@ -299,8 +302,8 @@ def agreement(db: Database, method: str = "normal") -> list[Agreement]:
 
         pairs: dict[tuple[str, str], list[tuple[int, object, object]]] = defaultdict(list)
         for item_id, roles in sorted(both.items()):
-            item, first, auditor = roles["primary"]
-            _, second, _ = roles["review"]
+            item, first, auditor = roles[VerdictRole.PRIMARY]
+            _, second, _ = roles[VerdictRole.REVIEW]
             a = _answers(item.kind, first, results(item, first))
             b = _answers(item.kind, second, results(item, second))
             for check in a.keys() & b.keys():
@@ -325,4 +328,6 @@ def measure(check: str, auditor: str, pairs: list[tuple[int, object, object]], m
 
 
 def label(check: str) -> str:
-    return REPORT_CHECKS.get(check) or next((q for v in CHECKS.values() for k, q in v if k == check), check)
+    """The check as the agreement tables name it: the question the panel asks (the checks table's)."""
+    found = find(check)
+    return REPORT_CHECKS.get(check) or (found.question if found is not None else check)

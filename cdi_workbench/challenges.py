@@ -18,7 +18,8 @@ from .audit.evaluate import check_failed, failure_name
 from .audit.roles import require
 from .audit.trail import decision_body, seal
 from .findings import Findings, compute
-from .reports.common import MARKING, write_atomically
+from .kinds import RecordKind, VerdictRole
+from .spreadsheets import TableError, mark_pages, mark_workbook, marking_row, open_table, put, write_atomically
 from .storage.database import Database, serialise_writes
 from .storage.models import Challenge, VerdictChange
 from .timeutil import display, now_utc
@@ -53,7 +54,7 @@ def failures(f: Findings) -> list[Failure]:
         info = (v.get("record_ref", ""), v["kind"], v.get("system", ""),
                 v.get("expected_code", "") or v.get("rape_code", "") or "",  # an N100's: the rape it should have been
                 " ".join(x for x in (v.get("recorded_ref", ""), v.get("recorded_code", "")) if x))
-        if v["kind"] in ("incident", "referral"):
+        if v["kind"] in RecordKind.REPORTS:
             if v.get("crime_no", 0) == 0:
                 continue
             if not v.get("recorded_ref"):
@@ -76,16 +77,16 @@ def export_for_force(db: Database, path: str | Path, who: str = "") -> int:
 
     def write(tmp: Path) -> None:
         import openpyxl  # openpyxl loads with the first workbook, not with the window
+        from openpyxl.styles import Font
         from openpyxl.worksheet.datavalidation import DataValidation
 
-        from .reports.excel import BOLD, put
-
+        bold = Font(bold=True)
         wb = openpyxl.Workbook()
         ws = wb.active
         ws.title = "Failed records"
-        put(ws, 1, 1, MARKING).font = BOLD
+        marking_row(ws, bold)
         for col, h in enumerate(HEADERS, 1):
-            put(ws, 2, col, h).font = BOLD
+            put(ws, 2, col, h).font = bold
         for r, fl in enumerate(rows, 3):
             for col, value in enumerate([fl.key, fl.reference, fl.kind, fl.system, fl.crime_no, fl.expected_code,
                                          fl.recorded_as, fl.failure, "", ""], 1):
@@ -94,7 +95,8 @@ def export_for_force(db: Database, path: str | Path, who: str = "") -> int:
         ws.add_data_validation(check)
         check.add(f"I3:I{max(3, len(rows) + 2)}")
         ws.freeze_panes = "B3"
-        ws.oddHeader.center.text = MARKING
+        mark_pages(ws)
+        mark_workbook(wb, "Crime data integrity audit: failures for the force's response")
         for letter, w in zip("ABCDEFGHIJ", (14, 20, 12, 12, 9, 13, 22, 28, 26, 60), strict=True):
             ws.column_dimensions[letter].width = w
         wb.save(tmp)
@@ -117,21 +119,17 @@ def import_responses(db: Database, path: str | Path, who: str = "") -> Counter[s
     path = Path(path)
     name = path.name
     known = {fl.key: fl for fl in failures(compute(db))}
-    import openpyxl
-
-    try:
-        wb = openpyxl.load_workbook(path, read_only=True, data_only=True)
-    except Exception as exc:  # an unreadable file is the user's problem to fix, said plainly
-        raise ResponseError([f"{name}: not a readable .xlsx workbook ({exc})"]) from None
-    ws = wb.worksheets[0]
-    rows = list(ws.iter_rows(values_only=True))
-    wb.close()
-    header_at = next((i for i, r in enumerate(rows) if r and r[0] == HEADERS[0]), None)
+    try:  # the first sheet, whatever its <dimension> says (spreadsheets.reading)
+        with open_table(path, xlsx_only=True) as table:
+            rows = [(table.header_row, table.header_cells), *table.rows()]
+    except TableError as exc:  # an unreadable file is the user's problem to fix, said plainly
+        raise ResponseError([str(exc)]) from None
+    header_at = next((n for n, (_, r) in enumerate(rows) if r and r[0] == HEADERS[0]), None)
     if header_at is None:
         raise ResponseError([f"{name}: no '{HEADERS[0]}' heading: is this the workbook exported for the force?"])
     problems, answers = [], {}
-    for i, r in enumerate(rows[header_at + 1:], header_at + 2):
-        key = str(r[0] or "").strip()
+    for i, r in rows[header_at + 1:]:
+        key = str(r[0] or "").strip() if r else ""  # a blank row may come back with no cells at all
         response = str(r[8] or "").strip().lower() if len(r) > 8 else ""
         rationale = str(r[9] or "").strip() if len(r) > 9 else ""
         if not key and not response:
@@ -191,7 +189,7 @@ def decide(db: Database, challenge_id: int, upheld: bool, reason: str, who: str)
         old = decision_body(ch) if ch.decision else None
         ch.decision, ch.decision_reason = ("upheld" if upheld else "rejected"), reason.strip()
         ch.decided_by, ch.decided_at = lead.name, now_utc()
-        change = VerdictChange(item_id=ch.item_id, role="final", at=ch.decided_at, who=lead.name,
+        change = VerdictChange(item_id=ch.item_id, role=VerdictRole.FINAL, at=ch.decided_at, who=lead.name,
                                action="challenge", old_body=old, new_body=decision_body(ch), reason=reason.strip())
         seal(s, change)  # in the hash-chained history beside the verdicts
         s.add(change)

@@ -9,8 +9,9 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from .audit.check_table import findings_columns, kind_checks
 from .audit.evaluate import CrimeFacts, evaluate
-from .audit.verdicts import CHECKS, VerdictBody
+from .audit.verdicts import VerdictBody
 from .classification import CANCELLATION_GROUPS, cancellation_group
 from .findings_load import ItemVerdict, SampleInfo, effective_verdicts, n100s, reports
 from .findings_load import cancellations as load_cancellations
@@ -19,6 +20,7 @@ from .findings_load import disposals as load_disposals
 from .findings_load import samples as load_samples
 from .findings_rates import ESTIMATE_GROUPS, RATE_GROUPS, WEIGHTED_LABEL, GroupCounter, Unit, estimate_table, plan
 from .findings_tables import Cell, Counter, Row, Table
+from .kinds import RecordKind, VerdictRole
 from .rules import rule_set
 from .special_samples import SPECIAL_SAMPLES
 from .statistics import METHODS, Rate
@@ -28,7 +30,7 @@ from .timeutil import display, now_utc
 
 __all__ = ["Cell", "Row", "Table", "Findings", "compute", "with_previous", "recorded_crime", "set_recorded_crime",
            "RATE_GROUPS", "WEIGHTED_LABEL", "ESTIMATE_GROUPS"]
-REPORT_KINDS = ("incident", "referral")
+REPORT_KINDS = RecordKind.REPORTS
 
 
 @dataclass
@@ -79,21 +81,16 @@ def _effective_verdicts(s: Session) -> dict[int, Verdict]:
     """The final verdict where the lead has given one, else the auditor's (primary) verdict (ORM objects, for the
     verdict exchange; the findings read plain rows through findings_load)."""
     out: dict[int, Verdict] = {}
-    for v in s.scalars(select(Verdict).where(Verdict.role.in_(("primary", "final")))):
-        if v.role == "final" or v.item_id not in out:
+    for v in s.scalars(select(Verdict).where(Verdict.role.in_(VerdictRole.EFFECTIVE))):
+        if v.role == VerdictRole.FINAL or v.item_id not in out:
             out[v.item_id] = v
     return out
 
 
 REPORT_COLUMNS = ["Records reviewed", "Crimes identified", "Crimes recorded", "Wrongly classified"]
 SPECIAL_COLUMNS = ["Records reviewed", "Crimes identified", "Crimes recorded", "Correctly classified"]
-CANCELLATION_COLUMNS = ["Reviewed", "Decision correct", "Authorised decision maker", "Victim informed"]
-DISPOSAL_COLUMNS = ["Sampled", "Offender suitable", "Made aware", "With a victim", "Victim's views considered",
-                    "Outcome appropriate"]
-N100_COLUMNS = ["Reviewed", "N100 needed", "Should have been rape"]
-_DISPOSAL_CHECKS = [("Offender suitable", "offender_suitable"), ("Made aware", "offender_made_aware"),
-                    ("With a victim", "victim_to_consult"), ("Victim's views considered", "victim_views_considered"),
-                    ("Outcome appropriate", "outcome_appropriate")]
+# The cancellation, disposal and N100 tables' columns are the checks table's (audit.check_table.findings_columns):
+# the records counted, then one column per check counting the records that answered yes.
 
 
 class _Pass:
@@ -105,9 +102,9 @@ class _Pass:
         self.limit_col, self.within_col = f"Outside {h} hours", f"Within {h} hours"
         self.rep = Counter([*REPORT_COLUMNS, self.limit_col, "Time not known"])
         self.special = Counter([*SPECIAL_COLUMNS, self.within_col, self.limit_col, "Time not known"])
-        self.canc = Counter(CANCELLATION_COLUMNS)
-        self.disp = Counter(DISPOSAL_COLUMNS)
-        self.n100 = Counter(N100_COLUMNS)
+        self.canc = Counter(findings_columns(RecordKind.CANCELLATION))
+        self.disp = Counter(findings_columns(RecordKind.DISPOSAL))
+        self.n100 = Counter(findings_columns(RecordKind.N100))
         self.groups = GroupCounter(h)
         self.units: list[Unit] = []
         self.verdict_rows: list[dict[str, Any]] = []
@@ -120,48 +117,44 @@ class _Pass:
     def run(self, verdicts: list[ItemVerdict]) -> None:
         complete = [(v, VerdictBody.from_json(v.body)) for v in verdicts if v.complete]
         crimes = load_crimes(self.s, (c.crime_id for _, b in complete for c in b.crimes if c.crime_id))
-        disposals = load_disposals(self.s) if any(v.kind == "disposal" for v, _ in complete) else {}
-        cancellations = load_cancellations(self.s) if any(v.kind == "cancellation" for v, _ in complete) else {}
-        n100 = n100s(self.s) if any(v.kind == "n100" for v, _ in complete) else {}
+        disposals = load_disposals(self.s) if any(v.kind == RecordKind.DISPOSAL for v, _ in complete) else {}
+        cancellations = (load_cancellations(self.s) if any(v.kind == RecordKind.CANCELLATION for v, _ in complete)
+                         else {})
+        n100 = n100s(self.s) if any(v.kind == RecordKind.N100 for v, _ in complete) else {}
         for v, body in complete:
             smp = self.sample_of.get(v.sample_id)
             base = {"item_id": v.item_id, "sample": smp.name if smp else "", "position": v.position,
                     "kind": v.kind, "auditor": v.auditor, "rationale": body.rationale,
                     "updated_at": display(v.updated_at),
                     "zero_status": body.zero_status if v.kind in REPORT_KINDS else None}
-            checks = body.checks
             if v.kind in REPORT_KINDS:
                 self._report(v, body, base, smp, crimes)
-            elif v.kind == "cancellation":
+                continue
+            # the record-level checks: the row each record counts in, then the checks table's columns
+            if v.kind == RecordKind.CANCELLATION:
                 ref, written, code = cancellations[v.record_id]
-                label = CANCELLATION_GROUPS[cancellation_group(code, written)]
-                self.canc.add(label, "Reviewed", v.item_id)
-                for col, key in (("Decision correct", "decision_correct"),
-                                 ("Authorised decision maker", "authorised_decision_maker"),
-                                 ("Victim informed", "victim_informed")):
-                    if checks.get(key) is True:
-                        self.canc.add(label, col, v.item_id)
-                self.verdict_rows.append({**base, "system": label, "record_ref": ref, "crime_no": 0,
-                                          **{k: checks.get(k) for k, _ in CHECKS["cancellation"]}})
-            elif v.kind == "disposal":
-                ref, dtype = disposals[v.record_id]
-                self.disp.add(dtype, "Sampled", v.item_id)
-                for col, key in _DISPOSAL_CHECKS:
-                    if checks.get(key) is True:
-                        self.disp.add(dtype, col, v.item_id)
-                self.verdict_rows.append({**base, "system": dtype, "record_ref": ref, "crime_no": 0,
-                                          **{k: checks.get(k) for k, _ in CHECKS["disposal"]}})
-            elif v.kind == "n100":
-                self.n100.add("N100 records", "Reviewed", v.item_id)
-                if checks.get("n100_needed") is True:
-                    self.n100.add("N100 records", "N100 needed", v.item_id)
-                if checks.get("should_have_been_rape") is True:
-                    self.n100.add("N100 records", "Should have been rape", v.item_id)
+                counter, row = self.canc, CANCELLATION_GROUPS[cancellation_group(code, written)]
+                system = row
+            elif v.kind == RecordKind.DISPOSAL:
+                ref, row = disposals[v.record_id]
+                counter, system = self.disp, row
+            elif v.kind == RecordKind.N100:
                 # 'N100 needed' counts the N100s rightly applied: the rest of those reviewed were wrongly used (a
                 # failed check); 'Should have been rape' with the rape each should have been recorded as
-                self.verdict_rows.append({**base, "system": "N100", "record_ref": n100[v.record_id], "crime_no": 0,
-                                          **{k: checks.get(k) for k, _ in CHECKS["n100"]},
-                                          "rape_code": body.rape_code})
+                counter, row, system, ref = self.n100, "N100 records", "N100", n100[v.record_id]
+            else:
+                continue
+            spec = kind_checks(v.kind)
+            if spec is None:
+                continue
+            counter.add(row, spec.counted, v.item_id)
+            for c in spec.checks:
+                if body.checks.get(c.key) is True:
+                    counter.add(row, c.column, v.item_id)
+            self.verdict_rows.append({**base, "system": system, "record_ref": ref, "crime_no": 0,
+                                      **{c.key: body.checks.get(c.key) for c in spec.checks},
+                                      **{c.follow_up.key: getattr(body, c.follow_up.key) for c in spec.checks
+                                         if c.follow_up is not None}})
 
     def _report(self, v: ItemVerdict, body: VerdictBody, base: dict[str, Any], smp: SampleInfo | None,
                 crimes: dict[int, Any]) -> None:
@@ -171,7 +164,7 @@ class _Pass:
             counter, row = self.special, SPECIAL_SAMPLES[special].label if special in SPECIAL_SAMPLES else special
             unit = None
         else:
-            counter, row = self.rep, "Incident records" if r.kind == "incident" else r.system
+            counter, row = self.rep, "Incident records" if r.kind == RecordKind.INCIDENT else r.system
             unit = Unit(v.item_id, v.sample_id, v.record_id, v.stratum or "")
             self.units.append(unit)
         counter.add(row, "Records reviewed", v.item_id)
@@ -228,16 +221,16 @@ def _compute(s: Session, method: str = "normal") -> Findings:
         Table("other_systems", "Reports held on other systems", p.rep.columns,
               p.rep.rows(sorted(other), total="Total (other systems)"),
               "Third-party referrals, specialist-unit and other records audited for crimes not recorded."),
-        Table("cancellations", "Cancelled crimes (no-crimes)", CANCELLATION_COLUMNS,
+        Table("cancellations", "Cancelled crimes (no-crimes)", p.canc.columns,
               p.canc.rows(canc_order, total="Total"),
               "Offence groups as inspections report them (rape; sexual offences excluding rape; violence against "
               "the person; robbery; burglary; other), worked out from the cancelled crime's Home Office code when "
               "the crime record is known, else as the force's list gives it."),
-        Table("disposals", "Out-of-court disposals", DISPOSAL_COLUMNS, p.disp.rows(sorted(p.disp.labels),
-                                                                                   total="Total"),
+        Table("disposals", "Out-of-court disposals", p.disp.columns, p.disp.rows(sorted(p.disp.labels),
+                                                                                 total="Total"),
               "'Victim's views considered' counts disposals with a victim to consult; 'Outcome appropriate' "
               "applies to community resolutions only."),
-        Table("n100", "N100 records", N100_COLUMNS, p.n100.rows(["N100 records"])),
+        Table("n100", "N100 records", p.n100.columns, p.n100.rows(["N100 records"])),
     ]
     tables += [Table(f"special_{sp.key}", sp.label, p.special.columns, p.special.rows([sp.label]),
                      f"Special sample ({sp.requested} usually requested), reported apart from the main samples and "

@@ -9,8 +9,10 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING, Any
 
+from .audit.check_table import figure_names
 from .classification import CANCELLATION_GROUPS
 from .findings_rates import RATE_GROUPS
+from .kinds import RecordKind
 from .special_samples import SPECIAL_SAMPLES
 from .statistics import Rate
 
@@ -22,9 +24,7 @@ _REPORT_NAMES = ["reviewed", "crimes_identified", "crimes_recorded", "wrongly_cl
                  "time_not_known"]
 _SPECIAL_NAMES = ["reviewed", "crimes_identified", "crimes_recorded", "correctly_classified", "within_limit",
                   "outside_limit", "time_not_known"]
-_CANCELLATION_NAMES = ["reviewed", "correct", "authorised_decision_maker", "victim_informed"]
-_DISPOSAL_NAMES = ["sampled", "offender_suitable", "made_aware", "with_a_victim", "victims_views_considered",
-                   "outcome_appropriate"]
+# the cancellation, disposal and N100 figures are named by the checks table (check_table.figure_names)
 _TIMELINESS_NAMES = ["recorded", "within_limit", "outside_limit", "time_not_known"]
 _DA_NAMES = ["crimes_identified", "recorded", "not_recorded", "not_recorded_safeguarding_considered",
              "not_recorded_investigation_carried_out"]
@@ -65,14 +65,16 @@ def figures(findings: Findings) -> dict[str, Any]:
     other = _values(by_key["other_systems"], _REPORT_NAMES)
     out["other_systems"] = {"total": other.pop("Total (other systems)", dict.fromkeys(_REPORT_NAMES, 0)),
                             "by_system": other}
-    canc = _values(by_key["cancellations"], _CANCELLATION_NAMES)
+    canc_names = figure_names(RecordKind.CANCELLATION)
+    canc = _values(by_key["cancellations"], canc_names)
     key_of = {label: key for key, label in CANCELLATION_GROUPS.items()}
-    out["cancellations"] = {"total": canc.pop("Total", dict.fromkeys(_CANCELLATION_NAMES, 0)),
+    out["cancellations"] = {"total": canc.pop("Total", dict.fromkeys(canc_names, 0)),
                             "by_group": {key_of.get(label, snake(label)): v for label, v in canc.items()}}
-    disp = _values(by_key["disposals"], _DISPOSAL_NAMES)
-    total = disp.pop("Total", dict.fromkeys(_DISPOSAL_NAMES, 0))
+    disp_names = figure_names(RecordKind.DISPOSAL)
+    disp = _values(by_key["disposals"], disp_names)
+    total = disp.pop("Total", dict.fromkeys(disp_names, 0))
     out["disposals"] = {**{snake(label): v for label, v in disp.items()}, "total": total}
-    out["n100"] = _values(by_key["n100"], ["reviewed", "n100_needed", "should_have_been_rape"]).get(
+    out["n100"] = _values(by_key["n100"], figure_names(RecordKind.N100)).get(
         "N100 records", {})
     out["special_samples"] = {
         sp.key: next(iter(_values(by_key[f"special_{sp.key}"], _SPECIAL_NAMES).values()))

@@ -15,6 +15,7 @@ from typing import Any, NamedTuple
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from .kinds import RecordKind, VerdictRole
 from .storage.models import (
     N100,
     AuditItem,
@@ -68,7 +69,7 @@ def effective_verdicts(s: Session) -> list[ItemVerdict]:
     q = (select(Verdict.item_id, AuditItem.sample_id, AuditItem.position, AuditItem.kind, AuditItem.record_id,
                 AuditItem.stratum, Verdict.auditor, Verdict.updated_at, Verdict.body, Verdict.complete, Verdict.role)
          .join(AuditItem, AuditItem.id == Verdict.item_id)
-         .where(Verdict.role.in_(("primary", "final")))
+         .where(Verdict.role.in_(VerdictRole.EFFECTIVE))
          .order_by(AuditItem.sample_id, AuditItem.position, Verdict.role.desc()))  # 'primary' before 'final'
     out: dict[int, ItemVerdict] = {}
     for item_id, sid, pos, kind, rid, stratum, auditor, at, body, complete, _role in s.execute(q).tuples():
@@ -80,7 +81,7 @@ def effective_verdicts(s: Session) -> list[ItemVerdict]:
 def reports(s: Session) -> dict[int, Report]:
     """The sampled incidents and referrals, by record id."""
     q = (select(ReportRecord.id, ReportRecord.kind, ReportRecord.system, ReportRecord.ref, ReportRecord.received_at)
-         .where(ReportRecord.id.in_(select(AuditItem.record_id).where(AuditItem.kind.in_(("incident", "referral"))))))
+         .where(ReportRecord.id.in_(select(AuditItem.record_id).where(AuditItem.kind.in_(RecordKind.REPORTS)))))
     return {i: Report(k, sy, r, at) for i, k, sy, r, at in s.execute(q)}
 
 
@@ -91,7 +92,7 @@ def crimes(s: Session, ids: Iterable[int]) -> dict[int, Crime]:
     out: dict[int, Crime] = {}
     if len(wanted_set) > 50:
         linked = (select(RecordLink.crime_id).join(AuditItem, AuditItem.record_id == RecordLink.report_id)
-                  .where(AuditItem.kind.in_(("incident", "referral"))))
+                  .where(AuditItem.kind.in_(RecordKind.REPORTS)))
         q = (select(CrimeRecord.id, CrimeRecord.ref, CrimeRecord.ho_code, CrimeRecord.recorded_at,
                     CrimeRecord.status).where(CrimeRecord.id.in_(linked)))
         out.update({i: Crime(i, r, c, at, st or "recorded") for i, r, c, at, st in s.execute(q).tuples()
@@ -107,7 +108,7 @@ def crimes(s: Session, ids: Iterable[int]) -> dict[int, Crime]:
 def disposals(s: Session) -> dict[int, tuple[str, str]]:
     """Sampled disposals: id -> (reference, type)."""
     q = select(Disposal.id, Disposal.ref, Disposal.disposal_type).where(
-        Disposal.id.in_(select(AuditItem.record_id).where(AuditItem.kind == "disposal")))
+        Disposal.id.in_(select(AuditItem.record_id).where(AuditItem.kind == RecordKind.DISPOSAL)))
     return {i: (r, t) for i, r, t in s.execute(q)}
 
 
@@ -115,12 +116,13 @@ def cancellations(s: Session) -> dict[int, tuple[str, str | None, str | None]]:
     """Sampled cancellations: id -> (crime reference, the group as written, the cancelled crime's HO code)."""
     q = (select(Cancellation.id, Cancellation.crime_ref, Cancellation.offence_group, CrimeRecord.ho_code)
          .outerjoin(CrimeRecord, CrimeRecord.ref == Cancellation.crime_ref)
-         .where(Cancellation.id.in_(select(AuditItem.record_id).where(AuditItem.kind == "cancellation"))))
+         .where(Cancellation.id.in_(select(AuditItem.record_id).where(AuditItem.kind == RecordKind.CANCELLATION))))
     return {i: (r, g, c) for i, r, g, c in s.execute(q)}
 
 
 def n100s(s: Session) -> dict[int, str]:
-    q = select(N100.id, N100.ref).where(N100.id.in_(select(AuditItem.record_id).where(AuditItem.kind == "n100")))
+    q = select(N100.id, N100.ref).where(
+        N100.id.in_(select(AuditItem.record_id).where(AuditItem.kind == RecordKind.N100)))
     return {i: ref for i, ref in s.execute(q).tuples()}
 
 

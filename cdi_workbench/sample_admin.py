@@ -22,6 +22,7 @@ from sqlalchemy.orm import Session
 
 from .audit.roles import identify
 from .audit.trail import REMOVED, assignment_body, decision_body, seal
+from .kinds import VerdictRole
 from .storage.database import serialise_writes
 from .storage.models import AuditItem, Challenge, ReviewAssignment, Sample, Verdict, VerdictChange
 from .timeutil import now_utc
@@ -137,12 +138,12 @@ def delete_sample(s: Session, name: str, who: str = "", reason: str = "") -> Del
                                          old_body=dict(v.body), new_body=None, reason=why))
         a = assigned.get(item_id)
         if a is not None:
-            written.append(VerdictChange(item_id=item_id, role="review", at=now, who=person.name, action="unassign",
-                                         old_body=assignment_body(a), new_body=None, reason=why))
+            written.append(VerdictChange(item_id=item_id, role=VerdictRole.REVIEW, at=now, who=person.name,
+                                         action="unassign", old_body=assignment_body(a), new_body=None, reason=why))
         for c in decided.get(item_id, []):
-            written.append(VerdictChange(item_id=item_id, role="final", at=now, who=person.name, action="challenge",
-                                         old_body=decision_body(c), new_body={"challenge": c.id, REMOVED: why},
-                                         reason=why))
+            written.append(VerdictChange(item_id=item_id, role=VerdictRole.FINAL, at=now, who=person.name,
+                                         action="challenge", old_body=decision_body(c),
+                                         new_body={"challenge": c.id, REMOVED: why}, reason=why))
         for change in written:
             seal(s, change)
             s.add(change)

@@ -29,6 +29,7 @@ from .classification import (
     NO_CRIME,
 )
 from .draw_keys import ORDER, SeedMaps, draw_key
+from .kinds import RecordKind
 from .rules import normalise_code
 from .special_samples import SPECIAL_SAMPLES, special_key
 from .storage.models import (
@@ -42,6 +43,7 @@ from .storage.models import (
     Sample,
     VerdictChange,
 )
+from .storage.record_models import date_column
 from .strata import (
     null_rows,
     refresh_cancellations,
@@ -107,17 +109,18 @@ class _Source:
 
 
 def _source(kind: str) -> _Source:
-    if kind in ("incident", "referral"):
+    """The kind's date (the date filters') is its date column, record_models.date_column."""
+    if kind in RecordKind.REPORTS:
         r = ReportRecord
-        return _Source(r, r.id, r.ref, r.draw_key, r.stratum, r.received_at)
-    if kind == "disposal":
+        return _Source(r, r.id, r.ref, r.draw_key, r.stratum, date_column(kind))
+    if kind == RecordKind.DISPOSAL:
         return _Source(Disposal, Disposal.id, Disposal.ref, Disposal.draw_key, Disposal.disposal_type,
-                       Disposal.issued_at)
-    if kind == "cancellation":
+                       date_column(kind))
+    if kind == RecordKind.CANCELLATION:
         c = Cancellation
-        return _Source(c, c.id, c.crime_ref, c.draw_key, func.coalesce(c.offence_group, "other"), c.cancelled_at)
-    if kind == "n100":
-        return _Source(N100, N100.id, N100.ref, N100.draw_key, literal("n100"), N100.recorded_at)
+        return _Source(c, c.id, c.crime_ref, c.draw_key, func.coalesce(c.offence_group, "other"), date_column(kind))
+    if kind == RecordKind.N100:
+        return _Source(N100, N100.id, N100.ref, N100.draw_key, literal("n100"), date_column(kind))
     raise ValueError(f"unknown record kind {kind!r}")
 
 
@@ -173,12 +176,12 @@ def population(s: Session, kind: str, system: str | None = None, filters: Filter
 
 def _counts(s: Session, kind: str, system: str | None, f: Filters, exclude: int | None = None) -> dict[str, int]:
     src = _source(kind)
-    if kind == "n100":  # one stratum, a constant (which PostgreSQL will not group by)
+    if kind == RecordKind.N100:  # one stratum, a constant (which PostgreSQL will not group by)
         n = s.scalar(_where(select(func.count(src.id)), src, kind, system, f, exclude)) or 0
         return {"n100": n} if n else {}
     q = _where(select(src.stratum, func.count()), src, kind, system, f, exclude).group_by(src.stratum)
     counts = dict(sorted((st or NO_CRIME, n) for st, n in s.execute(q)))
-    if kind == "cancellation":  # the offence groups in the order reports list them
+    if kind == RecordKind.CANCELLATION:  # the offence groups in the order reports list them
         order = list(CANCELLATION_GROUPS)
         counts = dict(sorted(counts.items(), key=lambda kv: (order.index(kv[0]) if kv[0] in order
                                                              else len(order), kv[0])))
@@ -233,7 +236,7 @@ def next_item_id(s: Session) -> int | None:
 
 def systems(s: Session) -> list[str]:
     """Referral systems present in the database."""
-    return list(s.scalars(select(ReportRecord.system).where(ReportRecord.kind == "referral").distinct()
+    return list(s.scalars(select(ReportRecord.system).where(ReportRecord.kind == RecordKind.REFERRAL).distinct()
                           .order_by(ReportRecord.system)))
 
 
@@ -257,7 +260,7 @@ def draw(s: Session, name: str, kind: str, size: int, seed: int, system: str | N
     f = filters or Filters()
     if special is not None:
         special = special_key(special)
-        if kind not in ("incident", "referral"):
+        if kind not in RecordKind.REPORTS:
             raise ValueError(f"a special sample ({SPECIAL_SAMPLES[special].label}) is drawn from incidents or "
                              f"referrals, not {kind} records")
     counts = population_counts(s, kind, system, f)
@@ -463,12 +466,11 @@ class SampleOps:
             return sample_admin.delete_sample(s, name, who, reason)
 
     def export(self, name: str, path: str) -> int:
-        import csv
+        """The sample's records in draw order as CSV (UTF-8), through the one CSV writer (spreadsheets)."""
+        from .spreadsheets import write_csv
 
         with self.db.session() as s:
             rows = draw_order(s, name)
-        with open(path, "w", newline="", encoding="utf-8") as fh:
-            w = csv.DictWriter(fh, ["position", "kind", "system", "reference", "stratum"])
-            w.writeheader()
-            w.writerows(rows)
+        columns = ["position", "kind", "system", "reference", "stratum"]
+        write_csv(path, columns, ([r.get(c) for c in columns] for r in rows), bom=False)
         return len(rows)

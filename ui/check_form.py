@@ -1,19 +1,21 @@
 """Record-level checks for disposals, cancellations and N100s, showing only the questions that apply.
 
-An N100 that should have been a crime of rape also asks which rape (the Home Office code it should have been
-recorded as), once that check is answered yes."""
+The questions, their order, when each applies and their follow-ups are the checks table's
+(cdi_workbench.audit.check_table). An N100 that should have been a crime of rape also asks which rape (the Home
+Office code it should have been recorded as), once that check is answered yes: the check's follow-up."""
 
 from __future__ import annotations
 
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QComboBox, QFormLayout, QLabel, QWidget
 
-from cdi_workbench.audit.verdicts import CHECKS, RAPE_CHECK, RAPE_CODE_QUESTION, applicable_checks
+from cdi_workbench.audit.check_table import Check, FollowUp, checks_of, follow_ups
+from cdi_workbench.audit.verdicts import applicable_checks
 from cdi_workbench.classification import Classification, all_classifications
 
 from .widgets import TriState
 
-RAPE_CODE = "rape_code"  # the answer's name (its widget's object name, and what missing() says)
+RAPE_CODE = "rape_code"  # the answer's name (its widget's object name, and what missing() says): the follow-up's key
 
 
 class CheckForm(QWidget):
@@ -27,6 +29,7 @@ class CheckForm(QWidget):
         self.disposal_type = ""
         self.boxes: dict[str, TriState] = {}
         self.rape_box: QComboBox | None = None
+        self.follow_up: tuple[Check, FollowUp] | None = None  # the kind's follow-up question (an N100's rape code)
         self._rape_codes: list[Classification] = []  # the audit period's rape codes (set_rape_codes)
         self._loading = False
 
@@ -41,7 +44,8 @@ class CheckForm(QWidget):
         self.boxes.clear()
         self.rape_box = None
         self.kind, self.disposal_type = kind, disposal_type
-        for n, (key, question) in enumerate(CHECKS.get(kind, []), 1):
+        for n, check in enumerate(checks_of(kind), 1):
+            key, question = check.key, check.question
             box = TriState(key)
             box.set_value(answers.get(key))
             box.activated.connect(lambda _i, k=key: self._changed(k))
@@ -50,9 +54,10 @@ class CheckForm(QWidget):
             label.setWordWrap(True)
             self.form.addRow(label, box)
             self.boxes[key] = box
-        if kind == "n100":
+        self.follow_up = next(iter(follow_ups(kind)), None)
+        if self.follow_up is not None:
             self.rape_box = self._rape_box(rape_code)
-            label = QLabel(f"&{len(self.boxes) + 1}. {RAPE_CODE_QUESTION}")
+            label = QLabel(f"&{len(self.boxes) + 1}. {self.follow_up[1].question}")
             label.setBuddy(self.rape_box)
             label.setWordWrap(True)
             self.form.addRow(label, self.rape_box)
@@ -61,7 +66,7 @@ class CheckForm(QWidget):
 
     def _rape_box(self, current: str) -> QComboBox:
         box = QComboBox(objectName=RAPE_CODE)
-        box.setAccessibleName("Rape code expected")
+        box.setAccessibleName(self.follow_up[1].label if self.follow_up is not None else "Rape code expected")
         box.addItem("—", "")
         codes = self._rape_codes or [c for c in all_classifications() if c.group == "rape"]
         for c in codes:
@@ -95,8 +100,11 @@ class CheckForm(QWidget):
         return self.boxes[keys[0]] if keys else None
 
     def _asks_rape_code(self) -> bool:
-        box = self.boxes.get(RAPE_CHECK)
-        return self.rape_box is not None and box is not None and box.value() is True
+        if self.follow_up is None:
+            return False
+        check, follow = self.follow_up
+        box = self.boxes.get(check.key)
+        return self.rape_box is not None and box is not None and box.value() is follow.when
 
     def _changed(self, key: str) -> None:
         self._apply_visibility()

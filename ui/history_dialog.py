@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import csv
-import json
-
 from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
@@ -17,6 +14,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from cdi_workbench.audit.trail import write_history_csv
 from cdi_workbench.timeutil import display
 
 ROLE_WORDS = {"primary": "Auditor's verdict", "review": "Review", "final": "Final verdict"}
@@ -85,8 +83,4 @@ class HistoryDialog(QDialog):
         if not path:
             return
         with open(path, "w", newline="", encoding="utf-8") as fh:
-            w = csv.writer(fh)
-            w.writerow(["when", "who", "role", "action", "old", "new", "reason", "hash"])
-            for ch in self.changes:
-                w.writerow([display(ch.at), ch.who, ch.role, ch.action, json.dumps(ch.old_body),
-                            json.dumps(ch.new_body), ch.reason, ch.hash or ""])
+            write_history_csv(self.changes, fh)  # as `cdi history --csv` writes it

@@ -1,4 +1,5 @@
-"""Review > People: who works on this audit and in which role; the lead registers people and deactivates them.
+"""Review > People: who works on this audit and in which role; the lead registers people, changes their roles
+and deactivates them, each change with a reason that goes into the audit trail.
 
 While nobody is registered the audit is in single-user mode; the first person registered must be the lead."""
 
@@ -23,7 +24,7 @@ from PySide6.QtWidgets import (
 )
 
 from cdi_workbench.audit.operations import AuditHandle
-from cdi_workbench.audit.people import PersonRow, add_person, people, set_active
+from cdi_workbench.audit.people import PersonRow, add_person, people, set_active, set_role
 from cdi_workbench.audit.roles import ROLES
 
 from .operations import Runner
@@ -48,9 +49,19 @@ class PeopleDialog(QDialog):
         self.tree.setAlternatingRowColors(True)
         lay.addWidget(self.tree, 1)
         toggle_row = QHBoxLayout()
+        self.reason = QLineEdit(objectName="reason", placeholderText="Why (it goes in the audit trail)")
+        reason_label = QLabel("Rea&son:")
+        reason_label.setBuddy(self.reason)
+        self.new_role = QComboBox(objectName="new_role")
+        for key, title in ROLES.items():
+            self.new_role.addItem(title, key)
+        self.change_role = QPushButton("Change &role", objectName="change_role")
         self.toggle = QPushButton("&Deactivate", objectName="toggle")
+        toggle_row.addWidget(reason_label)
+        toggle_row.addWidget(self.reason, 1)
+        toggle_row.addWidget(self.new_role)
+        toggle_row.addWidget(self.change_role)
         toggle_row.addWidget(self.toggle)
-        toggle_row.addStretch(1)
         lay.addLayout(toggle_row)
 
         add = QHBoxLayout()
@@ -78,6 +89,9 @@ class PeopleDialog(QDialog):
 
         self.tree.currentItemChanged.connect(lambda _c, _p: self._update())
         self.name.textChanged.connect(lambda _t: self._update())
+        self.reason.textChanged.connect(lambda _t: self._update())
+        self.new_role.currentIndexChanged.connect(lambda _i: self._update())
+        self.change_role.clicked.connect(self.give_role)
         self.name.returnPressed.connect(self.add)
         self.add_button.clicked.connect(self.add)
         self.toggle.clicked.connect(self.toggle_active)
@@ -136,9 +150,15 @@ class PeopleDialog(QDialog):
     def _update(self) -> None:
         self.add_button.setEnabled(bool(self.name.text().strip()))
         p = self.current()
+        reason = bool(self.reason.text().strip())
         self.toggle.setText("&Activate" if p is not None and not p.active else "&Deactivate")
-        self.toggle.setEnabled(p is not None and not self._is_me(p))
-        self.toggle.setToolTip("You cannot deactivate yourself" if p is not None and self._is_me(p) else "")
+        self.toggle.setEnabled(p is not None and not self._is_me(p) and reason)
+        self.change_role.setEnabled(p is not None and not self._is_me(p) and reason
+                                    and self.new_role.currentData() != p.role)
+        tip = ("You cannot deactivate yourself or change your own role" if p is not None and self._is_me(p)
+               else "" if reason else "Say why first: the reason goes in the audit trail")
+        self.toggle.setToolTip(tip)
+        self.change_role.setToolTip(tip)
 
     def add(self) -> None:
         name, role = " ".join(self.name.text().split()), self.role.currentData()
@@ -166,10 +186,26 @@ class PeopleDialog(QDialog):
 
         def done(_r: object) -> None:
             self._say(f"{escape(p.name)} {'may work on this audit again' if active else 'is deactivated'}.")
+            self.reason.clear()
             self.changed.emit()
             self.reload()
 
-        self.runner.run(partial(set_active, db, who, p.name, active), done,
+        self.runner.run(partial(set_active, db, who, p.name, active, self.reason.text()), done,
+                        lambda msg: self._say(f"Not changed: {escape(msg)}"))
+
+    def give_role(self) -> None:
+        p, role = self.current(), self.new_role.currentData()
+        if p is None or self._is_me(p) or not role:
+            return
+        db, who = self.db, self.user
+
+        def done(_r: object) -> None:
+            self._say(f"{escape(p.name)} is now {escape(ROLES[role].lower())}.")
+            self.reason.clear()
+            self.changed.emit()
+            self.reload()
+
+        self.runner.run(partial(set_role, db, who, p.name, role, self.reason.text()), done,
                         lambda msg: self._say(f"Not changed: {escape(msg)}"))
 
     def _say(self, text: str) -> None:

@@ -10,6 +10,7 @@ from PySide6.QtGui import QFont
 from cdi_workbench.audit.operations import REVIEW_FILTERS, review_filter  # noqa: F401 (re-exported)
 from cdi_workbench.audit.service import QueueRow
 from cdi_workbench.classification import CANCELLATION_GROUPS
+from cdi_workbench.kinds import RecordKind
 from cdi_workbench.timeutil import display
 
 COLUMNS = ["#", "Reference", "System", "Received", "Status", "Findings"]
@@ -25,7 +26,7 @@ KIND_HEADINGS = {"incident": ("System", "Received"), "referral": ("System", "Rec
 def findings_text(r: QueueRow) -> str:
     if r.status == "to do":
         return ""
-    if r.kind in ("incident", "referral"):
+    if r.kind in RecordKind.REPORTS:
         if r.n_crimes == 0:
             return "zero status"
         parts = [f"{r.n_recorded}/{r.n_crimes} recorded"]
@@ -95,7 +96,7 @@ class QueueModel(QAbstractTableModel):
             return self._review_data(r, col, role)
         if role == Qt.ItemDataRole.DisplayRole:
             status = r.status + (" ⚑" if r.flagged else "")
-            system = CANCELLATION_GROUPS.get(r.system, r.system) if r.kind == "cancellation" else r.system
+            system = CANCELLATION_GROUPS.get(r.system, r.system) if r.kind == RecordKind.CANCELLATION else r.system
             return [str(r.position), r.ref, system, display(r.received_at), status, findings_text(r)][col]
         if role == Qt.ItemDataRole.FontRole and r.status == "to do":
             return _bold()

@@ -27,6 +27,7 @@ from PySide6.QtWidgets import (
 )
 
 from cdi_workbench.classification import CANCELLATION_GROUPS, GROUP_LABELS
+from cdi_workbench.kinds import RecordKind
 from cdi_workbench.sampling import Filters, SampleOps, required_size
 from cdi_workbench.special_samples import SPECIAL_SAMPLES
 
@@ -159,9 +160,9 @@ class SampleDialog(QDialog):
         self._kind_changed()
 
     def _kind_changed(self) -> None:
-        referral = self.kind.currentData() == "referral"
+        referral = self.kind.currentData() == RecordKind.REFERRAL
         self.system.setEnabled(referral)
-        reports = self.kind.currentData() in ("incident", "referral")
+        reports = self.kind.currentData() in RecordKind.REPORTS
         self.special.setEnabled(reports)  # special samples are of incident records or referrals only
         if not reports:
             self.special.setCurrentIndex(0)
@@ -189,14 +190,14 @@ class SampleDialog(QDialog):
             self.message.setText(str(exc))
             return
         kind = self.kind.currentData()
-        system = self.system.currentData() if kind == "referral" else None
+        system = self.system.currentData() if kind == RecordKind.REFERRAL else None
         self.runner.run(partial(self.ops.counts, kind, system, f), self._show_counts,
                         lambda msg: self.message.setText(msg))
 
     def _show_counts(self, counts: dict[str, int]) -> None:
         self.counts = counts
         self.table.setRowCount(len(counts))
-        labels = CANCELLATION_GROUPS if self.kind.currentData() == "cancellation" else GROUP_LABELS
+        labels = CANCELLATION_GROUPS if self.kind.currentData() == RecordKind.CANCELLATION else GROUP_LABELS
         for row, (stratum, n) in enumerate(counts.items()):
             self.table.setItem(row, 0, QTableWidgetItem(labels.get(stratum, stratum[:1].upper() + stratum[1:])))
             item = QTableWidgetItem(f"{n:,}")
@@ -217,7 +218,7 @@ class SampleDialog(QDialog):
         self.size.setValue(n)
         crime_free = self.counts.get("no crime linked", 0)
         caveat = ""
-        if self.kind.currentData() in ("incident", "referral"):
+        if self.kind.currentData() in RecordKind.REPORTS:
             caveat = (" The rate is counted per crime identified, and a record may hold none: "
                       + (f"{crime_free:,} of these records have no crime linked. " if crime_free else "")
                       + "Aim for this many crimes, and extend the sample if too many records turn out to hold "
@@ -237,9 +238,9 @@ class SampleDialog(QDialog):
             self.message.setText("Name the sample.")
             return
         kind, method = self.kind.currentData(), self.method.currentData()
-        options: dict[str, object] = {"system": self.system.currentData() if kind == "referral" else None,
+        options: dict[str, object] = {"system": self.system.currentData() if kind == RecordKind.REFERRAL else None,
                                       "filters": f, "who": self.who}
-        if kind in ("incident", "referral") and self.special.currentData():
+        if kind in RecordKind.REPORTS and self.special.currentData():
             options["special"] = self.special.currentData()
         size = self.size.value()
         if method in ("proportional", "equal"):

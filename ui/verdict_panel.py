@@ -22,11 +22,13 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from cdi_workbench.audit.check_table import checks_of, follow_ups
 from cdi_workbench.audit.evaluate import CrimeResult
 from cdi_workbench.audit.records import RecordDetail
 from cdi_workbench.audit.review import FirstVerdict
-from cdi_workbench.audit.verdicts import CHECKS, RAPE_CHECK, RAPE_CODE_QUESTION, CrimeFinding, VerdictBody
+from cdi_workbench.audit.verdicts import CrimeFinding, VerdictBody
 from cdi_workbench.classification import Classification
+from cdi_workbench.kinds import RecordKind
 from cdi_workbench.rules import RULE_FOR_ANSWER, RULE_TEXT
 from cdi_workbench.timeutil import display
 
@@ -62,7 +64,7 @@ def first_verdict_html(kind: str, first: FirstVerdict) -> str:
     b = first.body
     state = "complete" if b.complete else "in progress"
     lines = [f"<b>{escape(first.auditor)}</b>, {display(first.updated_at)} ({state})"]
-    if kind in ("incident", "referral"):
+    if kind in RecordKind.REPORTS:
         if b.zero_status:
             lines.append("Zero status: no crime in this record")
         lines += [escape(crime_summary(n, f, None)) for n, f in enumerate(b.crimes, 1)]
@@ -70,9 +72,10 @@ def first_verdict_html(kind: str, first: FirstVerdict) -> str:
             lines.append("No crime identified yet")
     else:
         answers = {True: "yes", False: "no", None: "not answered"}
-        lines += [f"{escape(q)} <b>{answers[b.checks.get(k)]}</b>" for k, q in CHECKS.get(kind, [])]
-        if kind == "n100" and b.checks.get(RAPE_CHECK) is True:
-            lines.append(f"{escape(RAPE_CODE_QUESTION)} <b>{escape(b.rape_code) or 'not given'}</b>")
+        lines += [f"{escape(c.question)} <b>{answers[b.checks.get(c.key)]}</b>" for c in checks_of(kind)]
+        for c, follow in follow_ups(kind):  # an N100's rape code
+            if b.checks.get(c.key) is follow.when:
+                lines.append(f"{escape(follow.question)} <b>{escape(getattr(b, follow.key)) or 'not given'}</b>")
     lines.append(f"<b>Rationale:</b> {escape(b.rationale) if b.rationale else '<i>none given</i>'}")
     return "<br>".join(lines)
 
@@ -196,7 +199,7 @@ class VerdictPanel(QWidget):
         self.detail, self.body, self.results = detail, body, results
         self.from_first = from_first
         self.setEnabled(True)
-        reporting = detail.kind in ("incident", "referral")
+        reporting = detail.kind in RecordKind.REPORTS
         self.stack.setCurrentIndex(0 if reporting else 1)
         if not reporting:
             self.checks.load(detail.kind, body.checks, detail.disposal_type, body.rape_code)
@@ -265,23 +268,24 @@ class VerdictPanel(QWidget):
         rationale, the cancellation rules, not the incident ones: issue 11), then the record's other checks,
         then the rest."""
         name = focus.objectName() if focus is not None else ""
-        first = RULE_FOR_ANSWER.get(name, name if name in RULE_TEXT else "")
         kind = self.detail.kind if self.detail is not None else ""
-        own = [k for k, _ in CHECKS.get(kind, [])] if kind not in ("", "incident", "referral") else []
+        own = [c.rule for c in checks_of(kind)]  # the checks table's rule behind each of the record's checks
+        first = RULE_FOR_ANSWER.get(name) or next((c.rule for c in checks_of(kind) if c.key == name),
+                                                  name if name in RULE_TEXT else "")
         keys = [k for k in dict.fromkeys([first, *own]) if k in RULE_TEXT]
         return keys + [k for k in RULE_TEXT if k not in keys]
 
     def focus_first(self) -> None:
         if self.detail is None:
             return
-        if self.detail.kind in ("incident", "referral"):
+        if self.detail.kind in RecordKind.REPORTS:
             (self.add_button if not self.body.crimes else self.crime_list).setFocus()
         elif (box := self.checks.first_box()) is not None:
             box.setFocus()
 
     # ---- actions ---------------------------------------------------------------------------------------
     def add_crime(self) -> None:
-        if self.detail is None or self.detail.kind not in ("incident", "referral"):
+        if self.detail is None or self.detail.kind not in RecordKind.REPORTS:
             return
         self.body.crimes.append(CrimeFinding())
         self.body.zero_status = False
@@ -298,7 +302,7 @@ class VerdictPanel(QWidget):
 
     def zero_status(self) -> None:
         """One keystroke: no crime in this record; the verdict is complete and the queue moves on."""
-        if self.detail is None or self.detail.kind not in ("incident", "referral"):
+        if self.detail is None or self.detail.kind not in RecordKind.REPORTS:
             return
         if self.body.crimes and QMessageBox.question(
                 self, "Zero status", f"Discard the {len(self.body.crimes)} crime(s) entered and mark the record "
@@ -324,7 +328,7 @@ class VerdictPanel(QWidget):
         """What still needs an answer before the verdict can be complete ('' when none)."""
         if self.detail is None:
             return "No record open."
-        if self.detail.kind in ("incident", "referral"):
+        if self.detail.kind in RecordKind.REPORTS:
             if not self.body.crimes and not self.body.zero_status:
                 return "Add each crime identified (Ctrl+N), or mark the record zero status (Ctrl+0)."
             for n, c in enumerate(self.body.crimes, 1):
@@ -452,7 +456,7 @@ class VerdictPanel(QWidget):
     def _emit(self, label: str) -> None:
         if self._loading or self.detail is None:
             return
-        if self.detail.kind not in ("incident", "referral"):
+        if self.detail.kind not in RecordKind.REPORTS:
             self.body.checks = self.checks.answers()
             self.body.rape_code = self.checks.rape_code()
         if self.body.complete and self.problem():

@@ -12,7 +12,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from .verdicts import CHECKS, RAPE_CHECK, RAPE_CODE_QUESTION, REPORT_KINDS, VerdictBody
+from ..kinds import RecordKind
+from .check_table import follow_ups
+from .verdicts import CHECKS, VerdictBody
 
 NOT_APPLICABLE = "does not arise"
 
@@ -39,7 +41,7 @@ def answers(kind: str, body: dict[str, Any] | None) -> dict[str, tuple[str, str]
         return {"verdict": ("Verdict", "none")}
     v = VerdictBody.from_json(body)
     out: dict[str, tuple[str, str]] = {"verdict": ("Verdict", "given")}
-    if kind in REPORT_KINDS:
+    if kind in RecordKind.REPORTS:
         out["crimes_identified"] = ("Crimes identified", str(len(v.crimes)))
         out["zero_status"] = ("Zero status (no crime)", _yn(v.zero_status))
         for n, c in enumerate(v.crimes, 1):
@@ -61,8 +63,10 @@ def answers(kind: str, body: dict[str, Any] | None) -> dict[str, tuple[str, str]
             out[key] = (question, _yn(v.checks.get(key)))
         for key, value in v.checks.items():  # answers to checks this version does not list
             out.setdefault(key, (key.replace("_", " ").capitalize(), _yn(value)))
-        if kind == "n100" and (v.checks.get(RAPE_CHECK) is True or v.rape_code):
-            out["rape_code"] = (RAPE_CODE_QUESTION, v.rape_code or "not given")
+        for check, follow in follow_ups(kind):  # an N100's rape code, once it should have been a crime of rape
+            given = str(getattr(v, follow.key) or "")
+            if v.checks.get(check.key) is follow.when or given:
+                out[follow.key] = (follow.question, given or "not given")
     out["complete"] = ("Complete", _yn(v.complete))
     return out
 

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from ..rules import RuleSet, Worked, classification, timeliness
+from .check_table import all_checks, find
 from .verdicts import CrimeFinding, VerdictBody
 
 
@@ -60,23 +61,25 @@ def summarise(body: VerdictBody, results: list[CrimeResult]) -> Summary:
                    failed)
 
 
-# Checks where 'yes' is the failure (an N100 record that should have been a crime of rape).
-NEGATIVE_CHECKS = frozenset({"should_have_been_rape"})
-# Questions of fact, not compliance: either answer is a pass (was there a victim to consult?).
-# "Should an N100 have been applied?" is not one: the record audited is an N100, so 'no' means the N100 was used
-# where none was due, a failure (DOMAIN.md, N100: "N100s that should have been crimes of rape"; the findings count
-# the N100s that were needed, HOCR N100 since April 2015).
-FACT_CHECKS = frozenset({"victim_to_consult"})
-# A failed check as the force's workbook and the failures list name it, else the key with spaces (names already
-# stored with the force's responses, e.g. 'should have been rape', must not change).
-FAILURE_NAMES = {"n100_needed": "N100 not needed (wrongly applied)"}
+# Which answer passes each record-level check is the checks table's (check_table.Check.passes): 'yes' is the failure
+# of an N100 record that should have been a crime of rape; either answer passes a question of fact (was there a
+# victim to consult?). "Should an N100 have been applied?" is not one: the record audited is an N100, so 'no' means
+# the N100 was used where none was due, a failure (DOMAIN.md, N100; HOCR N100 since April 2015). These sets are
+# what the table says, for reading; check_failed reads the table itself.
+NEGATIVE_CHECKS = frozenset(c.key for _, c in all_checks() if c.passes is False)
+FACT_CHECKS = frozenset(c.key for _, c in all_checks() if c.passes is None)
 
 
 def failure_name(key: str) -> str:
-    return FAILURE_NAMES.get(key, key.replace("_", " "))
+    """A failed check as the force's workbook and the failures list name it (Check.failure), else the key with
+    spaces (names already stored with the force's responses, e.g. 'should have been rape', must not change)."""
+    c = find(key)
+    return c.failure_name if c is not None else key.replace("_", " ")
 
 
 def check_failed(key: str, answer: bool | None) -> bool:
-    if answer is None or key in FACT_CHECKS:
-        return False
-    return answer is (key in NEGATIVE_CHECKS)
+    """Is this answer a failure? A check the table does not hold fails on 'no'."""
+    c = find(key)
+    if c is None:
+        return answer is False
+    return c.failed(answer)

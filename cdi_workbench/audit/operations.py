@@ -14,6 +14,7 @@ from enum import StrEnum
 from typing import TYPE_CHECKING, Any, Literal
 
 from ..classification import Classification, codes_for_period
+from ..kinds import PersonRole, VerdictRole
 from ..storage.database import Database
 from . import review
 from .evaluate import CrimeResult
@@ -32,9 +33,9 @@ AuditHandle = Database
 class Mode(StrEnum):
     """Which verdict the window edits: the auditor's first verdict, a peer review, or the lead's final verdict."""
 
-    AUDIT = "primary"
-    REVIEW = "review"
-    FINAL = "final"
+    AUDIT = VerdictRole.PRIMARY
+    REVIEW = VerdictRole.REVIEW
+    FINAL = VerdictRole.FINAL
 
 
 @dataclass(frozen=True)
@@ -120,12 +121,12 @@ def may(person: Person | None, need: str, state: WindowState = WindowState()) ->
             return False, "Blind review: the record's history is shown once your review is complete"
         need = "read records"
     if need == "findings":
-        if person.role == "reviewer":
+        if person.role == PersonRole.REVIEWER:
             return False, ("Not shown to peer reviewers: the findings are made of the first verdicts, "
                            "which a blind review must not see")
         need = "report"
     if need == "review mode":
-        if person.role == "reviewer":
+        if person.role == PersonRole.REVIEWER:
             return False, "A peer reviewer always works on the records assigned to them"
         need = "review"
     if person.may(need):
@@ -199,8 +200,8 @@ def starting_body(svc: AuditService, item_id: int, mode: Mode) -> VerdictBody:
     """The verdict the panel starts from: the auditor's own; a reviewer's review so far (an open review starts
     from the first verdict's answers); the lead's final verdict so far, else the reviewer's answers."""
     if mode == Mode.FINAL:
-        body = svc.verdict(item_id, "final")
-        return replace(svc.verdict(item_id, "review"), complete=False) if body == VerdictBody() else body
+        body = svc.verdict(item_id, VerdictRole.FINAL)
+        return replace(svc.verdict(item_id, VerdictRole.REVIEW), complete=False) if body == VerdictBody() else body
     if mode == Mode.REVIEW:
         return review.start_body(svc, item_id)
     return svc.verdict(item_id)

@@ -9,6 +9,7 @@ from sqlalchemy import and_, case, or_, select
 from sqlalchemy.orm import Session
 
 from ..classification import CANCELLATION_GROUPS, cancellation_group, reported_incident_reasons
+from ..kinds import RecordKind
 from ..storage.models import N100, AuditItem, Cancellation, CrimeRecord, Disposal, RecordLink, ReportRecord
 from ..timeutil import display
 from .narrative import Entry, entries
@@ -60,28 +61,28 @@ def _text(v: object) -> str:
 
 
 def load_detail(s: Session, item: AuditItem) -> RecordDetail:
-    if item.kind in ("incident", "referral"):
+    if item.kind in RecordKind.REPORTS:
         return _report_detail(s, item)
-    if item.kind == "disposal":
+    if item.kind == RecordKind.DISPOSAL:
         d = s.get_one(Disposal, item.record_id)
         crime = s.scalar(select(CrimeRecord).where(CrimeRecord.ref == d.crime_ref)) if d.crime_ref else None
-        det = RecordDetail(item.id, "disposal", d.disposal_type, d.ref, d.issued_at, disposal_type=d.disposal_type)
+        det = RecordDetail(item.id, item.kind, d.disposal_type, d.ref, d.issued_at, disposal_type=d.disposal_type)
         det.fields = [("Type", d.disposal_type), ("Crime", _text(d.crime_ref)), ("Victim", _text(d.victim)),
                       ("Offender history", d.offender_history)]
         det.narrative = entries(d.notes)
         det.linked = [crime_info(crime)] if crime else []
-    elif item.kind == "cancellation":
+    elif item.kind == RecordKind.CANCELLATION:
         c = s.get_one(Cancellation, item.record_id)
         crime = s.scalar(select(CrimeRecord).where(CrimeRecord.ref == c.crime_ref))
-        det = RecordDetail(item.id, "cancellation", c.offence_group or "", c.crime_ref, c.cancelled_at)
+        det = RecordDetail(item.id, item.kind, c.offence_group or "", c.crime_ref, c.cancelled_at)
         det.fields = [("Reason", c.reason), ("Decided by", c.decided_by_role),
                       ("Offence group", CANCELLATION_GROUPS[cancellation_group(crime.ho_code if crime else None,
                                                                                c.offence_group)])]
         det.narrative = entries(c.notes)
         det.linked = [crime_info(crime)] if crime else []
-    elif item.kind == "n100":
+    elif item.kind == RecordKind.N100:
         n = s.get_one(N100, item.record_id)
-        det = RecordDetail(item.id, "n100", "N100", n.ref, n.recorded_at)
+        det = RecordDetail(item.id, item.kind, "N100", n.ref, n.recorded_at)
         meaning = reported_incident_reasons().get((n.reason_code or "").strip(), "")
         det.fields = [("Reason code", f"{_text(n.reason_code)}: {meaning}" if meaning else _text(n.reason_code)),
                       ("Incident", _text(n.incident_ref))]

@@ -20,6 +20,7 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from ..kinds import PersonRole, VerdictRole
 from ..storage.database import serialise_writes
 from ..storage.models import AppUser, AuditItem, ReviewAssignment, Verdict, VerdictChange
 from ..timeutil import now_utc
@@ -117,7 +118,7 @@ def assignments(svc: AuditService, sample_id: int | None = None, reviewer: str |
     """Assignments with their state; a reviewer sees only their own."""
     with svc.db.session() as s:
         person = svc._require(s, "read records")
-        if person.role == "reviewer":
+        if person.role == PersonRole.REVIEWER:
             reviewer = person.name
         q = (select(ReviewAssignment, AuditItem).join(AuditItem, AuditItem.id == ReviewAssignment.item_id)
              .order_by(AuditItem.sample_id, AuditItem.position))
@@ -141,10 +142,10 @@ def start_body(svc: AuditService, item_id: int) -> VerdictBody:
         svc._require(s, "review")
         v = _verdicts(s, [item_id]).get(item_id, {})
         mode = s.scalar(select(ReviewAssignment.mode).where(ReviewAssignment.item_id == item_id))
-    if "review" in v:
-        return VerdictBody.from_json(v["review"].body)
-    if mode == "open" and "primary" in v:
-        return replace(VerdictBody.from_json(v["primary"].body), rationale="", complete=False)
+    if VerdictRole.REVIEW in v:
+        return VerdictBody.from_json(v[VerdictRole.REVIEW].body)
+    if mode == "open" and VerdictRole.PRIMARY in v:
+        return replace(VerdictBody.from_json(v[VerdictRole.PRIMARY].body), rationale="", complete=False)
     return VerdictBody()
 
 
@@ -167,7 +168,7 @@ def first_verdict(svc: AuditService, item_id: int) -> FirstVerdict:
             svc._blind_guard(s, person, item_id)
         except NotAllowed:
             return FirstVerdict(None, "", None, True)
-        v = s.scalar(select(Verdict).where(Verdict.item_id == item_id, Verdict.role == "primary"))
+        v = s.scalar(select(Verdict).where(Verdict.item_id == item_id, Verdict.role == VerdictRole.PRIMARY))
         if v is None:
             return FirstVerdict(None, "", None, False)
         return FirstVerdict(VerdictBody.from_json(v.body), v.auditor, v.updated_at, False)
@@ -179,7 +180,7 @@ def compare(svc: AuditService, item_id: int) -> Comparison:
         svc._blind_guard(s, person, item_id)
         item = svc._item(s, item_id)
         v = _verdicts(s, [item_id]).get(item_id, {})
-        if "primary" not in v or "review" not in v:
+        if VerdictRole.PRIMARY not in v or VerdictRole.REVIEW not in v:
             raise AuditError("this record has not been both audited and reviewed")
         return _comparison(s, item, v)
 
@@ -188,8 +189,9 @@ def disagreements(svc: AuditService, sample_id: int | None = None, decided: bool
     """Records whose complete first verdict and review differ on some check (undecided ones, unless asked)."""
     with svc.db.session() as s:
         svc._require(s, "adjudicate")
-        q = select(AuditItem).join(Verdict, Verdict.item_id == AuditItem.id).where(
-            Verdict.role == "review", Verdict.complete.is_(True)).order_by(AuditItem.sample_id, AuditItem.position)
+        q = (select(AuditItem).join(Verdict, Verdict.item_id == AuditItem.id)
+             .where(Verdict.role == VerdictRole.REVIEW, Verdict.complete.is_(True))
+             .order_by(AuditItem.sample_id, AuditItem.position))
         if sample_id is not None:
             q = q.where(AuditItem.sample_id == sample_id)
         items = list(s.scalars(q))
@@ -197,7 +199,7 @@ def disagreements(svc: AuditService, sample_id: int | None = None, decided: bool
         out = []
         for item in items:
             v = verdicts.get(item.id, {})
-            if "primary" not in v or not v["primary"].complete:
+            if VerdictRole.PRIMARY not in v or not v[VerdictRole.PRIMARY].complete:
                 continue
             c = _comparison(s, item, v)
             if c.diffs and (decided or not c.final):
@@ -212,18 +214,20 @@ def adjudicate(svc: AuditService, item_id: int, take: str | VerdictBody, reason:
         raise AuditError("a decision needs a reason")
     svc.require("adjudicate")
     if isinstance(take, str):
-        if take not in ("primary", "review"):
+        if take not in (VerdictRole.PRIMARY, VerdictRole.REVIEW):
             raise AuditError("take the auditor's verdict ('primary'), the reviewer's ('review') or give one")
         with svc.db.session() as s:
             body = s.scalar(select(Verdict.body).where(Verdict.item_id == item_id, Verdict.role == take))
         if body is None:
             raise AuditError(f"there is no {take} verdict on this record")
         chosen = VerdictBody.from_json(body)
-        source = {"primary": "the auditor's verdict", "review": "the reviewer's verdict"}[take]
+        sources: dict[str, str] = {VerdictRole.PRIMARY: "the auditor's verdict",
+                                   VerdictRole.REVIEW: "the reviewer's verdict"}
+        source = sources[take]
     else:
         chosen, source = take, "the lead's own verdict"
     chosen = replace(chosen, complete=True)
-    svc.save_verdict(item_id, chosen, reason=f"adjudicated: {source}. {reason.strip()}", role="final",
+    svc.save_verdict(item_id, chosen, reason=f"adjudicated: {source}. {reason.strip()}", role=VerdictRole.FINAL,
                      label="Adjudicate")
     return chosen
 
@@ -232,7 +236,7 @@ def reviewers(svc: AuditService) -> list[str]:
     """People who may review (registered reviewers and leads); empty in single-user mode."""
     with svc.db.session() as s:
         return list(s.scalars(select(AppUser.name).where(AppUser.active.is_(True),
-                                                         AppUser.role.in_(("reviewer", "lead")))
+                                                         AppUser.role.in_((PersonRole.REVIEWER, PersonRole.LEAD)))
                               .order_by(AppUser.name)))
 
 
@@ -243,7 +247,7 @@ def _check_reviewer(s: Session, reviewer: str, registered_mode: bool) -> None:
     if not registered_mode:
         return  # single-user mode: any name will do
     role = s.scalar(select(AppUser.role).where(AppUser.name == reviewer, AppUser.active.is_(True)))
-    if role not in ("reviewer", "lead"):
+    if role not in (PersonRole.REVIEWER, PersonRole.LEAD):
         raise AuditError(f"{reviewer} is not registered as a peer reviewer or audit lead")
 
 
@@ -260,7 +264,8 @@ def _choose(s: Session, items: list[int], basis: str, share: float | None, seed:
     if basis == "random":
         if share is None or share <= 0:
             raise AuditError("give the share to review (a proportion, e.g. 0.1, or a number of records)")
-        done = set(s.scalars(select(Verdict.item_id).where(Verdict.item_id.in_(items), Verdict.role == "primary",
+        done = set(s.scalars(select(Verdict.item_id).where(Verdict.item_id.in_(items),
+                                                              Verdict.role == VerdictRole.PRIMARY,
                                                               Verdict.complete.is_(True))))
         items = [i for i in items if i in done]
         if not items:
@@ -274,7 +279,7 @@ def _choose(s: Session, items: list[int], basis: str, share: float | None, seed:
     out = []
     for i in items:  # failed: the verdict that counts (final, else primary) fails a check
         v = effective.get(i, {})
-        e = v.get("final") or v.get("primary")
+        e = v.get(VerdictRole.FINAL) or v.get(VerdictRole.PRIMARY)
         if e is not None and (e.n_recorded < e.n_crimes or e.n_late or e.n_misclassified or e.n_failed_checks):
             out.append(i)
     return out
@@ -289,14 +294,14 @@ def _verdicts(s: Session, item_ids: list[int]) -> dict[int, dict[str, Verdict]]:
 
 
 def _state(kind: str, v: dict[str, Verdict]) -> str:
-    if "final" in v and "review" in v:
+    if VerdictRole.FINAL in v and VerdictRole.REVIEW in v:
         return "decided"
-    r = v.get("review")
+    r = v.get(VerdictRole.REVIEW)
     if r is None:
         return "to review"
     if not r.complete:
         return "in progress"
-    p = v.get("primary")
+    p = v.get(VerdictRole.PRIMARY)
     if p is None or not p.complete:
         return "reviewed (no first verdict yet)"
     diffs = [d for d in differences(kind, p.body, r.body) if d.check not in IGNORED]
@@ -309,16 +314,16 @@ def _ref(s: Session, item: AuditItem) -> str:
 
 
 def _comparison(s: Session, item: AuditItem, v: dict[str, Verdict]) -> Comparison:
-    p, r = v["primary"], v["review"]
+    p, r = v[VerdictRole.PRIMARY], v[VerdictRole.REVIEW]
     diffs = tuple(d for d in differences(item.kind, p.body, r.body) if d.check not in IGNORED)
     return Comparison(item.id, item.kind, _ref(s, item), p.auditor, r.auditor,
                       VerdictBody.from_json(p.body).rationale, VerdictBody.from_json(r.body).rationale, diffs,
-                      "final" in v)
+                      VerdictRole.FINAL in v)
 
 
 def _history(s: Session, item_id: int, who: str, action: str, old: dict | None, new: dict | None,
              reason: str) -> None:
-    change = VerdictChange(item_id=item_id, role="review", at=now_utc(), who=who, action=action, old_body=old,
+    change = VerdictChange(item_id=item_id, role=VerdictRole.REVIEW, at=now_utc(), who=who, action=action, old_body=old,
                            new_body=new, reason=reason)
     seal(s, change)
     s.add(change)

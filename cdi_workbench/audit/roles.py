@@ -22,29 +22,31 @@ from dataclasses import dataclass
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from ..kinds import PersonRole, VerdictRole
 from ..storage.models import AppUser
 
-ROLES = {"auditor": "Auditor", "reviewer": "Peer reviewer", "lead": "Audit lead", "liaison": "Force liaison"}
+ROLES: dict[str, str] = {PersonRole.AUDITOR: "Auditor", PersonRole.REVIEWER: "Peer reviewer",
+                         PersonRole.LEAD: "Audit lead", PersonRole.LIAISON: "Force liaison"}
 
 # action -> roles allowed to take it
 PERMISSIONS: dict[str, frozenset[str]] = {
-    "read records": frozenset({"auditor", "reviewer", "lead"}),
-    "audit": frozenset({"auditor", "lead"}),
-    "review": frozenset({"reviewer", "lead"}),
-    "adjudicate": frozenset({"lead"}),
-    "assign reviews": frozenset({"lead"}),
-    "decide challenges": frozenset({"lead"}),
-    "exchange with the force": frozenset({"liaison", "lead"}),
-    "manage people": frozenset({"lead"}),
-    "draw samples": frozenset({"auditor", "lead"}),
+    "read records": frozenset({PersonRole.AUDITOR, PersonRole.REVIEWER, PersonRole.LEAD}),
+    "audit": frozenset({PersonRole.AUDITOR, PersonRole.LEAD}),
+    "review": frozenset({PersonRole.REVIEWER, PersonRole.LEAD}),
+    "adjudicate": frozenset({PersonRole.LEAD}),
+    "assign reviews": frozenset({PersonRole.LEAD}),
+    "decide challenges": frozenset({PersonRole.LEAD}),
+    "exchange with the force": frozenset({PersonRole.LIAISON, PersonRole.LEAD}),
+    "manage people": frozenset({PersonRole.LEAD}),
+    "draw samples": frozenset({PersonRole.AUDITOR, PersonRole.LEAD}),
     # a sample holding verdicts (or review assignments) goes, with its verdicts, only on the lead's word and reason
-    "delete audited samples": frozenset({"lead"}),
-    "import extracts": frozenset({"auditor", "lead"}),
+    "delete audited samples": frozenset({PersonRole.LEAD}),
+    "import extracts": frozenset({PersonRole.AUDITOR, PersonRole.LEAD}),
     # findings drill down to the records and their first verdicts, which would unblind a peer reviewer
-    "report": frozenset({"auditor", "lead"}),
-    "carry records offline": frozenset({"auditor", "reviewer", "lead"}),
+    "report": frozenset({PersonRole.AUDITOR, PersonRole.LEAD}),
+    "carry records offline": frozenset({PersonRole.AUDITOR, PersonRole.REVIEWER, PersonRole.LEAD}),
     # a copy holds every record and verdict (a peer reviewer's would unblind them)
-    "save a copy": frozenset({"auditor", "lead"}),
+    "save a copy": frozenset({PersonRole.AUDITOR, PersonRole.LEAD}),
 }
 # each action as the refusal and the window's tooltips say it
 ACTION_TEXT = {
@@ -63,9 +65,11 @@ ACTION_TEXT = {
     "carry records offline": "carry records offline",
     "save a copy": "save a copy of the audit database",
 }
-ROLE_ORDER = ("lead", "auditor", "reviewer", "liaison")
-ARTICLE = {"lead": "the", "auditor": "an", "reviewer": "a", "liaison": "the"}
-VERDICT_ACTION = {"primary": "audit", "review": "review", "final": "adjudicate"}
+ROLE_ORDER = (PersonRole.LEAD, PersonRole.AUDITOR, PersonRole.REVIEWER, PersonRole.LIAISON)
+ARTICLE: dict[str, str] = {PersonRole.LEAD: "the", PersonRole.AUDITOR: "an", PersonRole.REVIEWER: "a",
+                           PersonRole.LIAISON: "the"}
+VERDICT_ACTION: dict[str, str] = {VerdictRole.PRIMARY: "audit", VerdictRole.REVIEW: "review",
+                                  VerdictRole.FINAL: "adjudicate"}
 
 
 class NotAllowed(Exception):

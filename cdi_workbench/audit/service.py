@@ -13,6 +13,7 @@ from typing import Literal
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
+from ..kinds import PersonRole, RecordKind, VerdictRole
 from ..rules import REASONS_NOT_RECORDED, RuleSet, rule_set
 from ..storage.database import Database, serialise_writes
 from ..storage.models import (
@@ -31,6 +32,7 @@ from ..storage.models import (
     Verdict,
     VerdictChange,
 )
+from ..storage.record_models import date_column
 from ..timeutil import display, now_utc
 from .evaluate import CrimeFacts, CrimeResult, evaluate, summarise
 from .records import CrimeInfo, RecordDetail, crime_info, load_detail
@@ -112,12 +114,12 @@ class AuditService:
     def _blind_guard(self, s: Session, person: Person, item_id: int) -> None:
         """A reviewer may not see the first verdict of a record assigned to them blind until their own review
         of it is complete."""
-        if person.role != "reviewer":
+        if person.role != PersonRole.REVIEWER:
             return
         a = s.scalar(select(ReviewAssignment).where(ReviewAssignment.item_id == item_id))
         if a is None or a.mode != "blind":
             return
-        done = s.scalar(select(Verdict.complete).where(Verdict.item_id == item_id, Verdict.role == "review"))
+        done = s.scalar(select(Verdict.complete).where(Verdict.item_id == item_id, Verdict.role == VerdictRole.REVIEW))
         if not done:
             raise NotAllowed("this record is assigned to you for blind review: the first verdict is shown once "
                              "your own review of it is complete")
@@ -135,7 +137,7 @@ class AuditService:
             size = (select(AuditItem.sample_id, func.count().label("n")).group_by(AuditItem.sample_id)
                     .subquery())
             done = (select(AuditItem.sample_id, func.count().label("n")).join(Verdict)
-                    .where(Verdict.role == "primary", Verdict.complete.is_(True))
+                    .where(Verdict.role == VerdictRole.PRIMARY, Verdict.complete.is_(True))
                     .group_by(AuditItem.sample_id).subquery())
             rows = s.execute(select(Sample, size.c.n, done.c.n).outerjoin(size, size.c.sample_id == Sample.id)
                              .outerjoin(done, done.c.sample_id == Sample.id).order_by(Sample.id))
@@ -173,7 +175,7 @@ class AuditService:
             table, ref_col, time_col, sys_col, text_col = _record_columns(kind)
             q = (select(AuditItem, ref_col, time_col, sys_col, Verdict)
                  .join(table, table.id == AuditItem.record_id)
-                 .outerjoin(Verdict, (Verdict.item_id == AuditItem.id) & (Verdict.role == "primary"))
+                 .outerjoin(Verdict, (Verdict.item_id == AuditItem.id) & (Verdict.role == VerdictRole.PRIMARY))
                  .where(AuditItem.sample_id == sample_id).order_by(AuditItem.position))
             if search.strip():
                 q = q.where(_matches(search.strip(), ref_col, text_col,
@@ -226,10 +228,10 @@ class AuditService:
         with self.db.session() as s:
             total = s.scalar(select(func.count()).select_from(AuditItem).where(AuditItem.sample_id == sample_id))
             done = s.scalar(select(func.count()).select_from(AuditItem).join(Verdict).where(
-                AuditItem.sample_id == sample_id, Verdict.role == "primary", Verdict.complete.is_(True)))
+                AuditItem.sample_id == sample_id, Verdict.role == VerdictRole.PRIMARY, Verdict.complete.is_(True)))
             return done or 0, total or 0
 
-    def verdict(self, item_id: int, role: str = "primary") -> VerdictBody:
+    def verdict(self, item_id: int, role: str = VerdictRole.PRIMARY) -> VerdictBody:
         return VerdictBody.from_json(self.stored(item_id, role))
 
     def last_change(self) -> int:
@@ -243,11 +245,11 @@ class AuditService:
             return tuple((n, r, bool(a)) for n, r, a in s.execute(
                 select(AppUser.name, AppUser.role, AppUser.active).order_by(AppUser.name)).tuples())
 
-    def stored(self, item_id: int, role: str = "primary") -> dict | None:
+    def stored(self, item_id: int, role: str = VerdictRole.PRIMARY) -> dict | None:
         """The verdict as stored (None when there is none): what a window edits from, for save_verdict(expect=)."""
         with self.db.session() as s:
             person = self._require(s, "read records")
-            if role != "review":
+            if role != VerdictRole.REVIEW:
                 self._blind_guard(s, person, item_id)
             v = s.scalar(select(Verdict).where(Verdict.item_id == item_id, Verdict.role == role))
             return dict(v.body) if v else None
@@ -257,7 +259,7 @@ class AuditService:
         with self.db.session() as s:
             return self._evaluate(s, self._item(s, item_id), body)
 
-    def save_verdict(self, item_id: int, body: VerdictBody, reason: str = "", role: str = "primary",
+    def save_verdict(self, item_id: int, body: VerdictBody, reason: str = "", role: str = VerdictRole.PRIMARY,
                      label: str = "Change verdict", expect: dict | None | Literal[False] = False) -> None:
         """Store the verdict now (its own transaction) with a history row; undoable.
 
@@ -295,7 +297,7 @@ class AuditService:
             item = self._item(s, item_id)
             old = {"flagged": item.flagged, "note": item.flag_note}
             item.flagged, item.flag_note = flagged, note if flagged else ""
-            change = VerdictChange(item_id=item_id, role="primary", at=now_utc(), who=who, action="flag",
+            change = VerdictChange(item_id=item_id, role=VerdictRole.PRIMARY, at=now_utc(), who=who, action="flag",
                                    old_body=old, new_body={"flagged": flagged, "note": item.flag_note}, reason=note)
             seal(s, change)
             s.add(change)
@@ -338,7 +340,7 @@ class AuditService:
         return item
 
     def _evaluate(self, s: Session, item: AuditItem, body: VerdictBody) -> list[CrimeResult]:
-        if item.kind not in ("incident", "referral"):
+        if item.kind not in RecordKind.REPORTS:
             return []
         rules = rule_set(s.scalar(select(Audit.rule_set).limit(1)) or "2015")
         received = s.scalar(select(ReportRecord.received_at).where(ReportRecord.id == item.record_id))
@@ -347,7 +349,8 @@ class AuditService:
                  for c in s.scalars(select(CrimeRecord).where(CrimeRecord.id.in_(ids)))} if ids else {}
         return [evaluate(c, facts.get(c.crime_id) if c.crime_id else None, received, rules) for c in body.crimes]
 
-    def save_many(self, verdicts: list[tuple[int, VerdictBody, str]], reason: str, role: str = "primary") -> None:
+    def save_many(self, verdicts: list[tuple[int, VerdictBody, str]], reason: str,
+                  role: str = VerdictRole.PRIMARY) -> None:
         """Store many verdicts in one transaction (an import): all of them or, on any error, none.
 
         Each is (item id, answers, the auditor who gave them: '' for the person importing); the history
@@ -377,7 +380,7 @@ class AuditService:
             raise AuditError(f"unknown verdict role {role!r}")
         person = self._require(s, VERDICT_ACTION[role])  # who is acting, in this same transaction
         who = _named(person)
-        if role == "review" and person.role == "reviewer":
+        if role == VerdictRole.REVIEW and person.role == PersonRole.REVIEWER:
             assigned = s.scalar(select(ReviewAssignment.reviewer).where(ReviewAssignment.item_id == item_id))
             if assigned != person.name:
                 raise NotAllowed(f"{person.name} may review only the records assigned to them")
@@ -435,16 +438,15 @@ def _canonical(body: dict | None) -> str:
 
 
 def _record_columns(kind: str):  # type: ignore[no-untyped-def]
-    if kind in ("incident", "referral"):
-        return (ReportRecord, ReportRecord.ref, ReportRecord.received_at, ReportRecord.system,
-                ReportRecord.narrative)
-    if kind == "disposal":
-        return Disposal, Disposal.ref, Disposal.issued_at, Disposal.disposal_type, Disposal.notes
-    if kind == "cancellation":
-        return (Cancellation, Cancellation.crime_ref, Cancellation.cancelled_at, Cancellation.offence_group,
-                Cancellation.notes)
-    if kind == "n100":
-        return N100, N100.ref, N100.recorded_at, N100.reason_code, N100.narrative
+    """The kind's table and its reference, date (record_models.date_column), system and text columns."""
+    if kind in RecordKind.REPORTS:
+        return ReportRecord, ReportRecord.ref, date_column(kind), ReportRecord.system, ReportRecord.narrative
+    if kind == RecordKind.DISPOSAL:
+        return Disposal, Disposal.ref, date_column(kind), Disposal.disposal_type, Disposal.notes
+    if kind == RecordKind.CANCELLATION:
+        return Cancellation, Cancellation.crime_ref, date_column(kind), Cancellation.offence_group, Cancellation.notes
+    if kind == RecordKind.N100:
+        return N100, N100.ref, date_column(kind), N100.reason_code, N100.narrative
     raise AuditError(f"unknown record kind {kind!r}")
 
 

@@ -5,7 +5,9 @@ appends; a row edited, removed or inserted outside it breaks the chain, and a ve
 differ from the last answers its history records shows a verdict edited in place, and a verdict (or review
 assignment, or decision on a challenge) the history says exists but that is gone shows one removed outside the
 application (a sample deleted by hand, say: sample_admin.delete_sample writes what it removes to the history
-first). `cdi verify DB` checks all of these.
+first). The people registered on the audit, their roles and whether they are active are in the same history
+(audit.people), so a role given or a person added outside the application shows too. `cdi verify DB` checks
+all of these.
 """
 
 from __future__ import annotations
@@ -21,15 +23,19 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from ..storage.database import serialise_writes
-from ..storage.models import AuditSetting, Challenge, ReviewAssignment, Verdict, VerdictChange
+from ..storage.models import AppUser, AuditSetting, Challenge, ReviewAssignment, Verdict, VerdictChange
 from ..timeutil import to_utc
 
 if TYPE_CHECKING:
     from ..storage.database import Database
 
 GENESIS = "0" * 64
+# a person registered on the audit, their role changed, deactivated or reactivated (audit.people); such rows are
+# about no audit item (item 0) and no verdict (their role column says 'people')
+PERSON = "person"
+PEOPLE = "people"
 # history rows that record something other than a verdict's answers (their new_body is not a verdict)
-NOT_VERDICTS = frozenset({"flag", "assign", "unassign", "challenge"})
+NOT_VERDICTS = frozenset({"flag", "assign", "unassign", "challenge", PERSON})
 # the key of a 'challenge' row's new value that marks the decision removed with its sample (sample_admin)
 REMOVED = "removed"
 
@@ -89,6 +95,7 @@ def verify(s: Session, stop: Callable[[], bool] | None = None) -> list[Finding]:
     last_row: dict[tuple[int, str], int] = {}
     assigned: dict[int, Any] = {}
     decided: dict[Any, Any] = {}
+    registered: dict[Any, tuple[int, Any]] = {}  # person's name -> (history row, what it last records)
     # streamed a thousand rows at a time (a long history is never all in memory, and `stop` is heard at once)
     for ch in s.scalars(select(VerdictChange).order_by(VerdictChange.id).execution_options(yield_per=1000)):
         if stop is not None and stop():
@@ -104,6 +111,10 @@ def verify(s: Session, stop: Callable[[], bool] | None = None) -> list[Finding]:
             assigned[ch.item_id] = ch.new_body
         elif ch.action == "challenge" and isinstance(ch.new_body, dict):
             decided[ch.new_body.get("challenge")] = None if REMOVED in ch.new_body else ch.new_body
+        elif ch.action == PERSON:
+            body = ch.new_body if isinstance(ch.new_body, dict) else ch.old_body
+            if isinstance(body, dict):
+                registered[body.get("name")] = (ch.id, ch.new_body)
         elif ch.action not in NOT_VERDICTS:
             last[(ch.item_id, ch.role)] = ch.new_body
             last_row[(ch.item_id, ch.role)] = ch.id
@@ -144,7 +155,41 @@ def verify(s: Session, stop: Callable[[], bool] | None = None) -> list[Finding]:
     for cid, body in decided.items():
         if body is not None and cid not in kept:
             out.append(Finding("decision", cid, f"challenge {cid}, decided, was removed outside the application"))
+    out += _check_people(s, registered)
     return out
+
+
+def _check_people(s: Session, registered: dict[Any, tuple[int, Any]]) -> list[Finding]:
+    """Every registered person as the history last records them (role, login, active), and nobody else."""
+    out: list[Finding] = []
+    present = set()
+    for u in s.scalars(select(AppUser).order_by(AppUser.id)):
+        present.add(u.name)
+        row, recorded = registered.get(u.name, (0, None))
+        if recorded is None:
+            out.append(Finding("person", u.id, f"{u.name} ({u.role}) is registered but the history records no "
+                                               "registration: added outside the application"))
+        elif _canon(recorded) != _canon(person_body(u)):
+            out.append(Finding("person", u.id, f"{u.name} is registered as {_state(person_body(u))} where the "
+                                               f"history last records {_state(recorded)} (history row {row}): "
+                                               "changed outside the application"))
+    for name, (row, body) in registered.items():
+        if body is not None and name not in present:
+            out.append(Finding("history", row, f"records {name} as registered, but they are no longer: removed "
+                                               "outside the application"))
+    return out
+
+
+def person_body(u: AppUser) -> dict[str, object]:
+    """What the history records of a registered person (and what verify compares the people table with)."""
+    return {"name": u.name, "role": str(u.role), "login": u.login or None, "active": bool(u.active)}
+
+
+def _state(body: Any) -> str:
+    if not isinstance(body, dict):
+        return "not registered"
+    return f"{body.get('role')}, {'active' if body.get('active') else 'inactive'}" + (
+        f", login {body['login']}" if body.get("login") else "")
 
 
 def decision_body(c: Challenge) -> dict[str, object]:
@@ -322,3 +367,19 @@ def verify_in_full(db: Database, stop: Callable[[], bool] | None = None) -> list
     if not problems and tip is not None:
         _keep(db, tip, replace=True)
     return problems
+
+
+HISTORY_COLUMNS = ["when", "who", "role", "action", "old", "new", "reason", "hash"]
+
+
+def write_history_csv(changes: list[VerdictChange], fh: Any) -> None:
+    """One record's history as CSV, oldest first (`cdi history`, the window's History > Export), through the one
+    CSV writer: a reason or a name that starts like a formula gets its apostrophe (spreadsheets.csv_safe)."""
+    from ..spreadsheets import csv_writer
+    from ..timeutil import display
+
+    out = csv_writer(fh)
+    out.writerow(HISTORY_COLUMNS)
+    for ch in changes:
+        out.writerow([display(ch.at), ch.who, ch.role, ch.action, json.dumps(ch.old_body, ensure_ascii=False),
+                      json.dumps(ch.new_body, ensure_ascii=False), ch.reason, ch.hash or ""])

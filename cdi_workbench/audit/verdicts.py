@@ -2,40 +2,44 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import asdict, dataclass, field, fields
 from typing import Any
 
 from ..classification import lookup
+from ..kinds import RecordKind
+from .check_table import RECORD_CHECKS, applicable, follow_ups, kind_checks
 
-REPORT_KINDS = ("incident", "referral")
-RECORD_KINDS = ("incident", "referral", "disposal", "cancellation", "n100")
+REPORT_KINDS = RecordKind.REPORTS
+RECORD_KINDS = tuple(RecordKind)
 
-# Record-level checks for the other kinds: (key, question, applies-when) in the order the panel asks them.
-CHECKS: dict[str, list[tuple[str, str]]] = {
-    "disposal": [
-        ("offender_suitable", "Offender suitable given previous history?"),
-        ("offender_made_aware", "Offender made aware of the nature and implications?"),
-        ("victim_to_consult", "Was there a victim to consult?"),
-        ("victim_views_considered", "Were the victim's views considered?"),
-        ("outcome_appropriate", "Community resolution: outcome meaningful and appropriate?"),
-    ],
-    "cancellation": [
-        ("decision_correct", "Decision correct (AVI, error or transfer evidenced)?"),
-        ("authorised_decision_maker", "Made by an authorised decision maker?"),
-        ("victim_informed", "Victim informed?"),
-    ],
-    "n100": [
-        ("n100_needed", "Should an N100 have been applied?"),
-        ("should_have_been_rape", "Should this have been recorded as a crime of rape?"),
-    ],
-}
+
+class _Questions(Mapping[str, list[tuple[str, str]]]):
+    """Each kind's record-level checks as (key, question) in the order the panel asks them, read from the checks
+    table (check_table.RECORD_CHECKS) whenever asked."""
+
+    def __getitem__(self, kind: str) -> list[tuple[str, str]]:
+        spec = kind_checks(kind)
+        if spec is None:
+            raise KeyError(kind)
+        return [(c.key, c.question) for c in spec.checks]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(RECORD_CHECKS)
+
+    def __len__(self) -> int:
+        return len(RECORD_CHECKS)
+
+
+# Record-level checks for the other kinds: kind -> [(key, question)], in the order the panel asks them.
+CHECKS: Mapping[str, list[tuple[str, str]]] = _Questions()
 
 
 # An N100 that should have been a crime of rape: the rape it should have been recorded as (VerdictBody.rape_code),
-# asked once "Should this have been recorded as a crime of rape?" is answered yes.
-RAPE_CHECK = "should_have_been_rape"
-RAPE_CODE_QUESTION = "Recorded as which crime of rape? (Home Office code, 19C-19H)"
+# asked once "Should this have been recorded as a crime of rape?" is answered yes (the check's follow-up).
+_RAPE = follow_ups(RecordKind.N100)[0]
+RAPE_CHECK = _RAPE[0].key
+RAPE_CODE_QUESTION = _RAPE[1].question
 
 
 def is_rape_code(code: str) -> bool:
@@ -50,7 +54,7 @@ def rape_code_problem(kind: str, body: VerdictBody) -> str:
     code = body.rape_code.strip()
     if not code:
         return ""
-    if kind != "n100":
+    if kind != RecordKind.N100:
         return f"an expected rape code ({code}) belongs to an N100 verdict, not to {kind} records"
     if body.checks.get(RAPE_CHECK) is not True:
         return (f"an expected rape code ({code}) is given only when the N100 should have been recorded as a crime "
@@ -61,14 +65,9 @@ def rape_code_problem(kind: str, body: VerdictBody) -> str:
 
 
 def applicable_checks(kind: str, answers: Mapping[str, bool | None], disposal_type: str = "") -> list[str]:
-    """The checks that apply given the answers so far (e.g. victim's views only when there is a victim)."""
-    keys = [k for k, _ in CHECKS.get(kind, [])]
-    if kind == "disposal":
-        if answers.get("victim_to_consult") is not True:
-            keys.remove("victim_views_considered")
-        if "community" not in disposal_type.lower():
-            keys.remove("outcome_appropriate")
-    return keys
+    """The checks that apply given the answers so far (e.g. victim's views only when there is a victim), as the
+    checks table says (Check.after, Check.type_contains)."""
+    return applicable(kind, answers, disposal_type)
 
 
 @dataclass

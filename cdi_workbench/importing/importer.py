@@ -9,7 +9,6 @@ Cancelling (the `cancelled` callable returning True) rolls back and raises Impor
 
 from __future__ import annotations
 
-import csv
 import gc
 import time
 from collections import Counter
@@ -20,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from ..classification import CANCELLATION_GROUPS
+from ..spreadsheets.writing import csv_writer
 from ..storage.database import Database
 from ..strata import refresh as refresh_strata
 from ..strata import refresh_cancellations
@@ -60,7 +60,9 @@ def check_file(path: str | Path, kind: str, *, profile: Profile | str | None = N
 
 
 class _Rejects:
-    """The rejected rows as a CSV file (original columns, then 'row' and 'problems'), moved in place at the end."""
+    """The rejected rows as a CSV file (original columns, then 'row' and 'problems'), moved in place at the end.
+    Formula-looking text gets the apostrophe of every CSV the workbench writes (reader.open_table takes it off
+    when the file is imported again)."""
 
     def __init__(self, path: Path, headers: list[str]) -> None:
         self.path, self.headers = path, headers
@@ -70,7 +72,7 @@ class _Rejects:
     def write(self, row: int, cells: list[Any], problems: list[tuple[str, str, str]]) -> None:
         if self.fh is None:
             self.fh = open(self.part, "w", newline="", encoding="utf-8-sig")
-            self.out = csv.writer(self.fh)
+            self.out = csv_writer(self.fh)
             self.out.writerow([*self.headers, "row", "problems"])
         texts = [cell_text(c) if not isinstance(c, str) else c for c in cells]
         texts += [""] * (len(self.headers) - len(texts))
@@ -294,12 +296,13 @@ class _Run:
         from sqlalchemy import select
 
         from ..storage.models import Audit
+        from ..storage.record_models import table_dates
         from ..timeutil import uk_local
         from .values import stored_text
 
         with db.engine.connect() as c:
             audit = c.execute(select(Audit.period_start, Audit.period_end).limit(1)).first()
-        column = TIME_COLUMN.get(self.kind.table.name)
+        column = table_dates().get(self.kind.table.name)  # the kind's date column (kinds.DATE_COLUMN)
         if audit is None or column is None:
             return
         start, end = audit
@@ -403,10 +406,6 @@ class _Run:
         if res.rejected and not res.committed and not res.dry_run and self.rejects_path is None:
             notes.append(f"nothing was imported: {_rows(res.rejected)} with problems")
         res.notes = notes + res.notes
-
-
-TIME_COLUMN = {"report_record": "received_at", "crime_record": "recorded_at", "disposal": "issued_at",
-               "cancellation": "cancelled_at", "n100": "recorded_at"}
 
 
 def _rows(n: int, what: str = "row") -> str:

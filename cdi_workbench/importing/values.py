@@ -13,6 +13,7 @@ from datetime import UTC, date, datetime, time, timedelta, timezone
 from typing import Literal
 
 from ..classification import CANCELLATION_NAMES_ACCEPTED, GROUP_LABELS, lookup, parse_cancellation_group
+from ..spreadsheets.cells import cell_text  # any cell as text: one rule for every reader
 from ..timeutil import UK
 
 
@@ -315,18 +316,3 @@ def refs_parser(separators: str, max_len: int) -> Callable[[object], str]:
         return ";".join(dict.fromkeys(parts)) if len(parts) > 1 else (parts[0] if parts else "")
 
     return parse
-
-
-def cell_text(value: object) -> str:
-    """Any cell as text: Excel numbers without a spurious '.0', datetimes in ISO form."""
-    if isinstance(value, str):
-        return value.strip()
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return "TRUE" if value else "FALSE"
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    if isinstance(value, datetime):
-        return value.isoformat(" ")
-    return str(value).strip()

@@ -26,6 +26,7 @@ from ..audit.roles import identify
 from ..audit.setup import init_audit
 from ..audit.trail import assignment_body, seal
 from ..audit.verdicts import REPORT_KINDS, VerdictBody
+from ..kinds import RecordKind, VerdictRole
 from ..storage.database import Database, is_url
 from ..storage.models import (
     N100,
@@ -194,15 +195,15 @@ def _records(s: Session, kind: str, items: list[AuditItem]) -> list[Any]:
     report_ids: list[int] = []
     if kind in REPORT_KINDS:
         report_ids = ids
-    elif kind == "disposal":
+    elif kind == RecordKind.DISPOSAL:
         for chunk in _in_chunks(ids):
             out += s.scalars(select(Disposal).where(Disposal.id.in_(chunk)))
         crime_refs = {d.crime_ref for d in out if d.crime_ref}
-    elif kind == "cancellation":
+    elif kind == RecordKind.CANCELLATION:
         for chunk in _in_chunks(ids):
             out += s.scalars(select(Cancellation).where(Cancellation.id.in_(chunk)))
         crime_refs = {c.crime_ref for c in out if c.crime_ref}
-    elif kind == "n100":
+    elif kind == RecordKind.N100:
         n100s = [n for chunk in _in_chunks(ids) for n in s.scalars(select(N100).where(N100.id.in_(chunk)))]
         out += n100s
         incident_refs = sorted({n.incident_ref for n in n100s if n.incident_ref})
@@ -242,11 +243,11 @@ def _crimes_in_verdicts(s: Session, verdicts: list[Verdict], records: list[Any])
 
 def _refs(s: Session, kind: str, items: list[AuditItem]) -> dict[int, str]:
     """Each item's record reference (the manifest maps items by sample, position and reference)."""
-    record_id, col = {"incident": (ReportRecord.id, ReportRecord.ref),
-                      "referral": (ReportRecord.id, ReportRecord.ref),
-                      "disposal": (Disposal.id, Disposal.ref),
-                      "cancellation": (Cancellation.id, Cancellation.crime_ref),
-                      "n100": (N100.id, N100.ref)}[kind]
+    record_id, col = {RecordKind.INCIDENT: (ReportRecord.id, ReportRecord.ref),
+                      RecordKind.REFERRAL: (ReportRecord.id, ReportRecord.ref),
+                      RecordKind.DISPOSAL: (Disposal.id, Disposal.ref),
+                      RecordKind.CANCELLATION: (Cancellation.id, Cancellation.crime_ref),
+                      RecordKind.N100: (N100.id, N100.ref)}[RecordKind(kind)]
     by_record: dict[int, str] = {}
     for chunk in _in_chunks([i.record_id for i in items]):
         by_record.update(s.execute(select(record_id, col).where(record_id.in_(chunk))).tuples().all())
@@ -280,7 +281,7 @@ def _fill_team(ps: Session, people: list[AppUser], assignments: list[ReviewAssig
     ps.flush()
     for a in assignments:
         ps.add(_copy(a))
-        change = VerdictChange(item_id=a.item_id, role="review", at=now_utc(), who=who, action="assign",
+        change = VerdictChange(item_id=a.item_id, role=VerdictRole.REVIEW, at=now_utc(), who=who, action="assign",
                                old_body=None, new_body=assignment_body(a),
                                reason=f"as assigned by {a.assigned_by} when the package was exported")
         seal(ps, change)

@@ -12,13 +12,15 @@ overwritten silently; it is shown check by check and needs 'ours' (keep this dat
 from __future__ import annotations
 
 import copy
+import shutil
+import tempfile
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 from sqlalchemy import exc as sa_exc
-from sqlalchemy import select
+from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 
 from ..audit.checks import CheckDiff, differences, rationale
@@ -26,8 +28,9 @@ from ..audit.roles import require
 from ..audit.service import AuditError, AuditService
 from ..audit.trail import seal, verify
 from ..audit.verdicts import VerdictBody
+from ..kinds import RecordKind, VerdictRole
 from ..sample_admin import former_names
-from ..storage.database import Database, DatabaseError, serialise_writes
+from ..storage.database import Database, DatabaseError, UntrustedFile, serialise_writes
 from ..storage.models import (
     N100,
     Audit,
@@ -97,7 +100,8 @@ class ItemMerge:
 
     @property
     def label(self) -> str:
-        role = {"primary": "auditor's verdict", "review": "reviewer's verdict", "final": "lead's decision"}
+        role: dict[str, str] = {VerdictRole.PRIMARY: "auditor's verdict", VerdictRole.REVIEW: "reviewer's verdict",
+                                VerdictRole.FINAL: "lead's decision"}
         return f"{self.ref} ({self.sample} #{self.position}), {role.get(self.role, self.role + ' verdict')}"
 
 
@@ -196,15 +200,42 @@ def _entry(m: dict[str, Any], sample: str, role: str, ours: Side, theirs: Side, 
 
 
 def _read_package(path: Path) -> tuple[dict[str, Any], dict[int, dict[str, Side]], dict[int, str]]:
-    """The manifest, the package's verdicts (item -> role -> side) and its crime records (id -> reference)."""
+    """The manifest, the package's verdicts (item -> role -> side) and its crime records (id -> reference).
+
+    The package is never opened where it lies (a USB stick, a shared folder): it is copied into a private
+    temporary folder, and the copy is opened, so it is checked first (nothing but the SQL the migrations make:
+    storage.schema_check), upgraded there if an older workbench wrote it, and read with query_only on. The copy
+    goes when the package has been read; the file itself is only ever read."""
     if not path.is_file():
         raise PackageError(f"{path}: no such file")
+    with tempfile.TemporaryDirectory(prefix="cdi-package-", ignore_cleanup_errors=True) as tmp:
+        return _read_copy(_private_copy(path, Path(tmp)), path)
+
+
+def _private_copy(path: Path, folder: Path) -> Path:
+    """A copy of the package file (with its write-ahead log or journal, if one lies beside it) in `folder`,
+    under the same name, so that messages about the copy name the package."""
+    dest = folder / path.name
     try:
-        pkg = Database(path)
+        shutil.copyfile(path, dest)
+        for side in ("-wal", "-journal"):
+            if Path(f"{path}{side}").is_file():
+                shutil.copyfile(f"{path}{side}", f"{dest}{side}")
+    except OSError as exc:
+        raise PackageError(f"{path.name} cannot be read ({exc.strerror or exc})") from None
+    return dest
+
+
+def _read_copy(copied: Path, path: Path) -> tuple[dict[str, Any], dict[int, dict[str, Side]], dict[int, str]]:
+    try:
+        pkg = Database(copied)
+    except UntrustedFile as exc:
+        raise PackageError(f"{exc} It is not merged.") from None
     except (DatabaseError, sa_exc.DatabaseError) as exc:
         raise PackageError(f"{path.name} is not an audit package ({exc})") from exc
     try:
         with pkg.session() as ps:
+            ps.execute(text("PRAGMA query_only = ON"))  # reading a package writes nothing, even to the copy
             manifest = read_json(ps, MANIFEST_KEY)
             if not manifest:
                 raise PackageError(f"{path.name} is an audit database, not an audit package (it has no package "
@@ -251,9 +282,9 @@ def _date(iso: str | None) -> str:
 
 
 # per kind: the record's id and reference columns
-_REF = {"incident": (ReportRecord.id, ReportRecord.ref), "referral": (ReportRecord.id, ReportRecord.ref),
-        "disposal": (Disposal.id, Disposal.ref), "cancellation": (Cancellation.id, Cancellation.crime_ref),
-        "n100": (N100.id, N100.ref)}
+_REF = {RecordKind.INCIDENT: (ReportRecord.id, ReportRecord.ref),
+        RecordKind.REFERRAL: (ReportRecord.id, ReportRecord.ref), RecordKind.DISPOSAL: (Disposal.id, Disposal.ref),
+        RecordKind.CANCELLATION: (Cancellation.id, Cancellation.crime_ref), RecordKind.N100: (N100.id, N100.ref)}
 
 
 def _check_items(s: Session, manifest: dict[str, Any], path: Path) -> dict[int, AuditItem]:

@@ -6,76 +6,53 @@ Pure Python: no Qt, no openpyxl or reportlab here.
 from __future__ import annotations
 
 import gc
-import os
-import tempfile
-from collections.abc import Callable, Iterable, Iterator
-from contextlib import contextmanager, suppress
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from cdi_workbench.audit.verdicts import CHECKS, applicable_checks
+from cdi_workbench.audit.check_table import answer_columns, conditional_columns, find
+from cdi_workbench.audit.check_table import labels as answer_labels
 from cdi_workbench.classification import CANCELLATION_GROUPS, GROUP_LABELS
 from cdi_workbench.findings import Findings, Table
+from cdi_workbench.kinds import RecordKind
+from cdi_workbench.spreadsheets import MARKING, write_atomically, yes_no  # noqa: F401  (the exports' names for them)
 
 if TYPE_CHECKING:
     from cdi_workbench.agreement import Agreement
     from cdi_workbench.challenges import ChallengeRow
     from cdi_workbench.storage.database import Database
 
-MARKING = "OFFICIAL-SENSITIVE"
 REPORT_TITLE = "Crime data integrity audit: findings"
 
-# Verdict columns in reading order; keys not listed here go between these and TRAILING_COLUMNS.
-LEADING_COLUMNS = [
-    "item_id", "kind", "system", "record_ref", "crime_no", "expected_code", "recorded_ref", "recorded_code",
-    "classified_correctly", "classification", "timely", "timeliness", "reason_not_recorded",
-    "domestic_abuse", "safeguarding", "investigation",
-]
-for _kind in ("disposal", "cancellation", "n100"):
-    LEADING_COLUMNS += [k for k, _ in CHECKS[_kind] if k not in LEADING_COLUMNS]
-LEADING_COLUMNS.append("rape_code")  # an N100's: the rape it should have been recorded as
+# Verdict columns in reading order; keys not listed here go between these and TRAILING_COLUMNS. The answer columns
+# (each crime's, every record-level check, the follow-ups such as an N100's rape code) are the checks table's.
+RECORD_COLUMNS = ["item_id", "kind", "system", "record_ref", "crime_no"]
 TRAILING_COLUMNS = ["auditor", "rationale", "updated_at"]
 
+
+def leading_columns() -> list[str]:
+    return RECORD_COLUMNS + answer_columns()
+
+
+# The labels of the columns the checks table does not hold; the answer columns' labels are the table's.
 COLUMN_LABELS = {
     "item_id": "Audit item",
     "kind": "Kind",
     "system": "System / type",
     "record_ref": "Record reference",
     "crime_no": "Crime no.",
-    "expected_code": "Expected code",
-    "recorded_ref": "Crime record",
-    "recorded_code": "Recorded code",
-    "classified_correctly": "Classified correctly",
-    "classification": "Classification (worked out)",
-    "timely": "Within time limit",
-    "timeliness": "Timeliness (worked out)",
-    "reason_not_recorded": "Reason not recorded",
-    "domestic_abuse": "Domestic abuse",
-    "safeguarding": "Safeguarding considered",
-    "investigation": "Investigation took place",
-    "offender_suitable": "Offender suitable",
-    "offender_made_aware": "Offender made aware",
-    "victim_to_consult": "Victim to consult",
-    "victim_views_considered": "Victim's views considered",
-    "outcome_appropriate": "Outcome appropriate",
-    "decision_correct": "Decision correct",
-    "authorised_decision_maker": "Authorised decision maker",
-    "victim_informed": "Victim informed",
-    "n100_needed": "N100 needed",
-    "should_have_been_rape": "Should have been rape",
-    "rape_code": "Rape code expected",
     "auditor": "Auditor",
     "rationale": "Rationale",
     "updated_at": "Verdict updated",
 }
 
 KIND_LABELS = {
-    "incident": "Incident records",
-    "referral": "Referrals (other systems)",
-    "disposal": "Out-of-court disposals",
-    "cancellation": "Cancelled crimes",
-    "n100": "N100 records",
+    RecordKind.INCIDENT: "Incident records",
+    RecordKind.REFERRAL: "Referrals (other systems)",
+    RecordKind.DISPOSAL: "Out-of-court disposals",
+    RecordKind.CANCELLATION: "Cancelled crimes",
+    RecordKind.N100: "N100 records",
 }
 
 
@@ -84,25 +61,14 @@ def verdict_columns(verdicts: Iterable[dict[str, Any]]) -> list[str]:
     seen: list[str] = []
     for v in verdicts:
         seen += [k for k in v if k not in seen]
-    lead = [k for k in LEADING_COLUMNS if k in seen]
+    lead = [k for k in leading_columns() if k in seen]
     trail = [k for k in TRAILING_COLUMNS if k in seen]
     middle = [k for k in seen if k not in lead and k not in trail]
     return lead + middle + trail
 
 
 def column_label(key: str) -> str:
-    return COLUMN_LABELS.get(key, key.replace("_", " ").capitalize())
-
-
-def yes_no(value: Any) -> Any:
-    """Booleans as Yes/No, None as blank; anything else unchanged."""
-    if value is True:
-        return "Yes"
-    if value is False:
-        return "No"
-    if value is None:
-        return ""
-    return value
+    return COLUMN_LABELS.get(key) or answer_labels().get(key) or key.replace("_", " ").capitalize()
 
 
 def period_text(findings: Findings) -> str:
@@ -117,7 +83,7 @@ def auditors_text(findings: Findings) -> str:
 
 def stratum_label(key: str, kind: str = "") -> str:
     """A stratum as the reports name it; cancelled crimes by the groups inspections use for them."""
-    if kind == "cancellation" and key in CANCELLATION_GROUPS:
+    if kind == RecordKind.CANCELLATION and key in CANCELLATION_GROUPS:
         return CANCELLATION_GROUPS[key]
     if key == "all":
         return "All records (not stratified)"
@@ -186,19 +152,18 @@ def is_total(label: str) -> bool:
     return label.startswith("Total")
 
 
-# Table columns that answer a check which applies to some rows only (see audit.verdicts.applicable_checks).
-_CONDITIONAL_COLUMNS = {("disposals", "Outcome appropriate"): ("disposal", "outcome_appropriate")}
 NOT_APPLICABLE = "n/a"
 
 
 def not_applicable(table_key: str, row_label: str, column: str) -> bool:
     """True for a figure whose check does not apply to the row (e.g. 'outcome appropriate' for a caution),
-    so the reports print 'n/a' rather than a 0 that reads as a failure."""
-    found = _CONDITIONAL_COLUMNS.get((table_key, column))
+    so the reports print 'n/a' rather than a 0 that reads as a failure. The columns are those of the checks that
+    apply to some record types only (check_table.Check.type_contains); the row label is the record type."""
+    found = conditional_columns().get((table_key, column))
     if found is None or is_total(row_label):
         return False
-    kind, key = found
-    return key not in applicable_checks(kind, {"victim_to_consult": True}, row_label)
+    check = find(found[1])
+    return check is not None and not check.applies_to_type(row_label)
 
 
 def methodology(findings: Findings) -> list[str]:
@@ -426,23 +391,6 @@ def resolution_method() -> str:
             "findings in section 1 and the recording rates count the verdicts as they stand, that is before the "
             "challenges: an upheld challenge changes them only once the verdict itself is corrected (then the "
             "failure no longer appears in this table either).")
-
-
-def write_atomically(path: str | Path, write: Callable[[Path], object]) -> Path:
-    """Call write(tmp) for a temporary file beside path, then move it into place: no half-written exports."""
-    target = Path(path)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp_name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
-    os.close(fd)
-    tmp = Path(tmp_name)
-    try:
-        write(tmp)
-        os.replace(tmp, target)
-    except BaseException:
-        with suppress(OSError):
-            tmp.unlink()
-        raise
-    return target
 
 
 @contextmanager

@@ -15,7 +15,7 @@ from typing import Any
 from weakref import WeakKeyDictionary
 
 from openpyxl import Workbook
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE, Cell
+from openpyxl.cell.cell import Cell
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.styles.cell_style import StyleArray
 from openpyxl.utils import get_column_letter
@@ -23,6 +23,16 @@ from openpyxl.worksheet.hyperlink import Hyperlink
 from openpyxl.worksheet.worksheet import Worksheet
 
 from cdi_workbench.findings import Findings, Table
+from cdi_workbench.spreadsheets import (  # noqa: F401  (RISKY_START, MAX_*: the names this module always gave)
+    MAX_CELL_TEXT,
+    MAX_EXACT_INT,
+    RISKY_START,
+    clean_text,
+    mark_pages,
+    mark_workbook,
+    marking_row,
+    put,
+)
 from cdi_workbench.timeutil import DISPLAY_FORMAT, display
 
 from .common import (
@@ -59,11 +69,6 @@ from .common import (
     yes_no,
 )
 
-# Text Excel (or a CSV re-import) could read as a formula or a command.
-RISKY_START = ("=", "+", "-", "@", "\t", "\r")
-MAX_CELL_TEXT = 32767
-MAX_EXACT_INT = 2**53 - 1
-
 BOLD = Font(bold=True)
 TITLE_FONT = Font(bold=True, size=14)
 SUBTITLE_FONT = Font(italic=True, size=10)
@@ -87,37 +92,7 @@ LABEL_HEADINGS = {"incidents": "Records", "other_systems": "System", "cancellati
 WRAPPED_VERDICT_COLUMNS = {"classification", "timeliness", "reason_not_recorded", "rationale"}
 
 
-# ---- cells -------------------------------------------------------------------------------------------------
-def clean_text(text: str) -> str:
-    """Text a workbook can hold: control characters XML forbids replaced, overlong text cut with a mark."""
-    text = ILLEGAL_CHARACTERS_RE.sub("\ufffd", text)
-    if len(text) > MAX_CELL_TEXT:
-        mark = " [cut: too long for one cell]"
-        text = text[: MAX_CELL_TEXT - len(mark)] + mark
-    return text
-
-
-def put(ws: Worksheet, row: int, col: int, value: Any, number_format: str | None = None) -> Cell:
-    """Write one value: strings always as text (never a formula), booleans as Yes/No, None blank."""
-    cell = ws.cell(row=row, column=col)
-    value = yes_no(value)
-    if isinstance(value, int) and abs(value) > MAX_EXACT_INT:
-        value = str(value)  # Excel numbers hold 15 significant digits: keep a big seed exact as text
-    if isinstance(value, str):
-        text = clean_text(value)
-        cell.value = text
-        cell.data_type = "s"  # after assignment: openpyxl types a leading "=" as a formula
-        if text.startswith(RISKY_START):
-            cell.quotePrefix = True  # Excel keeps it as text even when the cell is edited
-    elif isinstance(value, int | float | datetime):
-        cell.value = value
-        if number_format:
-            cell.number_format = number_format
-    elif value is not None:
-        put(ws, row, col, str(value))
-    return cell
-
-
+# ---- cells (text through spreadsheets.put: never a formula) ------------------------------------------
 _FORMATS: WeakKeyDictionary[Workbook, dict[Any, Any]] = WeakKeyDictionary()
 
 
@@ -160,11 +135,7 @@ def sheet_name(title: str, used: set[str]) -> str:
 
 
 def _print_setup(ws: Worksheet, landscape: bool = False, title_rows: str | None = None) -> None:
-    for part in (ws.oddHeader.center, ws.evenHeader.center, ws.firstHeader.center,
-                 ws.oddFooter.center, ws.evenFooter.center, ws.firstFooter.center):
-        part.text = MARKING
-        part.size = 10
-        part.font = "Arial,Bold"
+    mark_pages(ws)
     for footer in (ws.oddFooter, ws.evenFooter, ws.firstFooter):
         footer.right.text = "Page &P of &N"
         footer.right.size = 8
@@ -180,7 +151,7 @@ def _print_setup(ws: Worksheet, landscape: bool = False, title_rows: str | None 
 
 
 def _marking_row(ws: Worksheet) -> None:
-    put(ws, 1, 1, MARKING).font = MARKING_FONT
+    marking_row(ws, MARKING_FONT)
 
 
 def _paragraph(ws: Worksheet, row: int, text: str, first_col: int, last_col: int, width_chars: float,
@@ -582,12 +553,8 @@ def build_workbook(findings: Findings, review: ReviewFigures | None = None) -> W
     _sources_sheet(wb.create_sheet(sources_name), findings, names)
     _verdicts_sheet(wb.create_sheet(verdicts_name), findings)
 
-    props = wb.properties
-    props.title = clean_text(f"{REPORT_TITLE} ({findings.audit.get('force', '')})")[:250]
-    props.subject = "Crime data integrity audit"
-    props.keywords = MARKING
-    props.category = MARKING
-    props.creator = "CDI Workbench"
+    mark_workbook(wb, clean_text(f"{REPORT_TITLE} ({findings.audit.get('force', '')})")[:250],
+                  subject="Crime data integrity audit")
     return wb
 
 

@@ -7,10 +7,8 @@ grey, totals are bold under a heavier rule, so the report reads the same printed
 
 from __future__ import annotations
 
-import unicodedata
 from pathlib import Path
 from typing import Any
-from xml.sax.saxutils import escape
 
 from reportlab.lib import colors
 from reportlab.lib.enums import TA_CENTER, TA_LEFT, TA_RIGHT
@@ -71,6 +69,7 @@ from .common import (
     without_gc,
     write_atomically,
 )
+from .pdf_text import printable, text
 
 PAGE_W, PAGE_H = A4
 MARGIN_X = 2 * cm
@@ -111,43 +110,6 @@ STYLES = {
 }
 LABEL_HEADINGS = {"incidents": "Records", "other_systems": "System", "cancellations": "Offence group",
                   "disposals": "Disposal type", "n100": "Records"}
-
-
-_FOLD = {"\u0141": "L", "\u0142": "l", "\u0110": "D", "\u0111": "d", "\u0131": "i", "\u0126": "H",
-         "\u0127": "h", "\u2010": "-", "\u2011": "-", "\u2212": "-", "\u00a0": " "}
-
-
-def printable(value: str) -> str:
-    """Text the built-in fonts can draw (WinAnsi, much like cp1252): other letters lose their accents
-    ('\u0141\u00f3d\u017a' -> 'L\u00f3dz') rather than print as black boxes; anything else becomes '?'."""
-    try:
-        value.encode("cp1252")
-        return value  # all drawable: most text, at once rather than letter by letter
-    except UnicodeEncodeError:
-        pass
-    out = []
-    for ch in value:
-        try:
-            ch.encode("cp1252")
-            out.append(ch)
-            continue
-        except UnicodeEncodeError:
-            pass
-        folded = _FOLD.get(ch) or "".join(c for c in unicodedata.normalize("NFKD", ch)
-                                          if not unicodedata.combining(c))
-        try:
-            folded.encode("cp1252")
-            out.append(folded or "?")
-        except UnicodeEncodeError:
-            out.append("?")
-    return "".join(out)
-
-
-def text(value: Any) -> str:
-    """Free text made safe for Paragraph markup (escaped, drawable, line breaks kept)."""
-    if value is None:
-        return ""
-    return escape(printable(str(value))).replace("\r\n", "\n").replace("\n", "<br/>")
 
 
 def para(value: Any, style: str = "body") -> Paragraph:

@@ -25,6 +25,11 @@ class DatabaseError(Exception):
     """A database that cannot be opened, with a message fit to show the user."""
 
 
+class UntrustedFile(DatabaseError):
+    """A SQLite file holding SQL the workbench did not make (a trigger, a view, a table or an index too many, or
+    one of its own altered): refused before anything was written to it (schema_check.py, docs/security.md)."""
+
+
 def is_url(target: str | Path) -> bool:
     return "://" in str(target)
 
@@ -38,6 +43,7 @@ def make_engine(target: str | Path) -> Engine:
     @event.listens_for(engine, "connect")
     def _sqlite_pragmas(dbapi_conn: sqlite3.Connection, _record: object) -> None:
         cur = dbapi_conn.cursor()
+        cur.execute("PRAGMA trusted_schema=OFF")  # SQL kept in the file may call no function with side effects
         cur.execute("PRAGMA foreign_keys=ON")
         cur.execute("PRAGMA journal_mode=WAL")
         cur.execute("PRAGMA synchronous=FULL")  # an acknowledged verdict survives a power cut
@@ -83,15 +89,21 @@ _REVISION_LINE = re.compile(r"""^(down_)?revision\s*=\s*['"]([^'"]+)['"]""", re.
 
 
 @cache
-def head_from_files() -> str | None:
-    """The head revision read straight from the migration scripts, without Alembic: the one revision that no
-    other revises (None if that is not one clear answer: then ask Alembic). Opening an up-to-date database
-    compares its revision with this and never loads Alembic (head_revision() says the same; a test checks)."""
+def _file_revisions() -> tuple[frozenset[str], frozenset[str]]:
+    """The revisions the migration scripts declare, and those they revise (read without Alembic)."""
     revisions: set[str] = set()
     revised: set[str] = set()
     for script in (MIGRATIONS / "versions").glob("*.py"):
         for down, rev in _REVISION_LINE.findall(script.read_text(encoding="utf-8")):
             (revised if down else revisions).add(rev)
+    return frozenset(revisions), frozenset(revised)
+
+
+def head_from_files() -> str | None:
+    """The head revision read straight from the migration scripts, without Alembic: the one revision that no
+    other revises (None if that is not one clear answer: then ask Alembic). Opening an up-to-date database
+    compares its revision with this and never loads Alembic (head_revision() says the same; a test checks)."""
+    revisions, revised = _file_revisions()
     heads = revisions - revised
     return next(iter(heads)) if len(heads) == 1 else None
 
@@ -126,8 +138,10 @@ def copy_sqlite(path: Path, dest: Path) -> None:
     mode: no -wal beside it to forget), checked before it is handed back."""
     src = sqlite3.connect(path, timeout=30)
     try:
+        src.execute("PRAGMA trusted_schema=OFF")
         dst = sqlite3.connect(dest)
         try:
+            dst.execute("PRAGMA trusted_schema=OFF")
             with dst:
                 src.backup(dst)
             dst.execute("PRAGMA journal_mode=DELETE")
@@ -192,15 +206,108 @@ def _check_sqlite_file(path: Path) -> None:
                             "an export?)")
 
 
+_UNTRUSTED_ADVICE = ("A file changed outside CDI Workbench can carry SQL of its own, which would run when verdicts "
+                     "are saved. Open the file as the workbench wrote it (or a backup of it) instead.")
+
+
+def _untrusted(path: Path, found: list[str]) -> UntrustedFile:
+    said = "; ".join(found[:5]) + (f"; and {len(found) - 5} more" if len(found) > 5 else "")
+    return UntrustedFile(f"{path.name} holds {said}: refused, nothing was changed. {_UNTRUSTED_ADVICE}")
+
+
+def check_sqlite_schema(path: Path) -> None:
+    """Refuse, before anything writes to it, a SQLite file whose schema (sqlite_master: tables, indexes, triggers,
+    views) is not exactly what the migrations make at the file's schema version: an object too many, one altered
+    or one missing is named in the UntrustedFile raised. Read with trusted_schema OFF and query_only ON; nothing
+    in the file runs (a trigger runs only when its table is written). An empty file passes (a new database).
+    Costs a millisecond or two: one read of sqlite_master, compared with the precomputed schema_manifest.py."""
+    from .schema_check import connect_to_inspect, differences, read_revisions, read_schema
+    from .schema_manifest import SQLITE_SCHEMA
+
+    version_table = ("table", "alembic_version")
+    try:
+        conn = connect_to_inspect(path)
+        try:
+            rows = read_schema(conn)
+            if not rows:
+                return
+            if not any(r[:2] == version_table for r in rows):
+                raise DatabaseError(f"{path} is not a CDI Workbench audit database (it holds other tables).")
+            same_in_all = next(iter(SQLITE_SCHEMA.values()))[version_table]
+            found = differences([r for r in rows if r[:2] == version_table], {version_table: same_in_all})
+            if found:
+                raise _untrusted(path, found)
+            revisions = read_revisions(conn)
+        finally:
+            conn.close()
+    except sqlite3.Error as exc:
+        raise DatabaseError(f"{path.name}: cannot be opened as an audit database ({exc})") from None
+    if not revisions:
+        if any(r[2] != "alembic_version" for r in rows):
+            raise DatabaseError(f"{path} is not a CDI Workbench audit database (it holds other tables).")
+        return
+    if len(revisions) > 1:
+        raise DatabaseError(f"{path.name} is not a CDI Workbench audit database (it names several schema "
+                            f"versions: {', '.join(revisions[:5])})")
+    expected = SQLITE_SCHEMA.get(revisions[0])
+    if expected is None:
+        if revisions[0] in _file_revisions()[0]:
+            raise DatabaseError(f"schema {revisions[0]} is missing from the workbench's schema manifest: regenerate "
+                                "it (python -m cdi_workbench.storage.schema_check --write)")
+        raise DatabaseError(f"{path} was written by a newer version of CDI Workbench (schema {revisions[0]}); "
+                            "update the workbench to open it.")
+    found = differences(rows, expected)
+    if found:
+        raise _untrusted(path, found)
+
+
+# The triggers the migrations put on a PostgreSQL database (strata.POSTGRES_TRIGGERS), and what each runs.
+PG_TRIGGERS = {("record_link", "cdi_link_changed"): "EXECUTE FUNCTION cdi_link_changed()",
+               ("crime_record", "cdi_crime_changed"): "EXECUTE FUNCTION cdi_crime_changed()"}
+
+
+def check_pg_triggers(engine: Engine, name: str) -> None:
+    """Refuse a PostgreSQL database with a trigger or a rule on a workbench table that the workbench did not make.
+
+    A server the team administers is not a file sent from elsewhere: its schema is not compared object by object
+    (whoever administers it can change anything, functions' bodies included). But a trigger or rule that runs on
+    every save is checked for, cheaply, before anything is written: one query of information_schema.triggers and
+    one of pg_rules."""
+    from .schema_manifest import SQLITE_SCHEMA
+
+    tables = sorted({n for kind, n in next(reversed(SQLITE_SCHEMA.values())) if kind == "table"})
+    with engine.connect() as conn:
+        triggers = conn.execute(text(
+            "SELECT DISTINCT event_object_table, trigger_name, action_statement FROM information_schema.triggers "
+            "WHERE event_object_schema = current_schema() AND event_object_table = ANY(:t)"), {"t": tables}).all()
+        rules = conn.execute(text("SELECT tablename, rulename FROM pg_rules WHERE schemaname = current_schema() "
+                                  "AND tablename = ANY(:t)"), {"t": tables}).all()
+    found = [f"a trigger '{trigger}' on {table} that CDI Workbench did not make" for table, trigger, action in triggers
+             if PG_TRIGGERS.get((str(table), str(trigger))) != str(action).strip()]
+    found += [f"a rule '{rule}' on {table} that CDI Workbench did not make" for table, rule in rules]
+    if found:
+        said = "; ".join(sorted(found)[:5]) + (f"; and {len(found) - 5} more" if len(found) > 5 else "")
+        raise UntrustedFile(f"{name} holds {said}: refused, nothing was changed. Ask whoever administers the "
+                            "server to remove it.")
+
+
 class Database:
     """An open audit database: an engine and a factory for one Session per unit of work."""
 
     def __init__(self, target: str | Path, create: bool = False) -> None:
         self.target = str(target)
-        if not is_url(target) and not create:
-            _check_sqlite_file(Path(target))
+        if is_url(target) and str(target).split(":", 1)[0].lower().startswith("sqlite"):
+            raise DatabaseError("give a SQLite audit database by its file's path, not as a sqlite:// URL")
+        if not is_url(target):
+            path = Path(target)
+            if not create:
+                _check_sqlite_file(path)
+            if path.is_file() and path.stat().st_size:
+                check_sqlite_schema(path)  # before the engine: its first connection may already write
         self.engine = make_engine(target)
         try:
+            if self.engine.dialect.name == "postgresql":
+                check_pg_triggers(self.engine, self.display_name)
             self.backup = prepare_schema(self.engine, target, create)
         except SQLAlchemyError as exc:  # a server that refuses, a damaged file: said plainly, not as a traceback
             self.engine.dispose()

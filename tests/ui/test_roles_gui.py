@@ -334,12 +334,19 @@ def test_people_dialog_registers_the_lead_then_a_reviewer(qtbot, small_db, setti
     db.close()
     rita = next(i for i in range(2) if d.tree.topLevelItem(i).text(0) == REVIEWER)
     d.tree.setCurrentItem(d.tree.topLevelItem(rita))
+    assert not d.toggle.isEnabled() and "Say why" in d.toggle.toolTip()  # a reason first: it goes in the trail
+    qtbot.keyClicks(d.reason, "Left the inspection team")
     assert d.toggle.isEnabled() and d.toggle.text() == "&Deactivate"
     qtbot.mouseClick(d.toggle, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: "is deactivated" in d.message.text(), timeout=5000)
     settle(qtbot, w)
     db = Database(small_db)
     assert {p.name: p.active for p in people(db)} == {LEAD: True, REVIEWER: False}
+    with db.session() as s:
+        assert verify(s) == []
+        last = s.scalars(select(VerdictChange).order_by(VerdictChange.id.desc()).limit(1)).one()
+    assert (last.action, last.who, last.new_body["active"]) == ("person", LEAD, False)
+    assert "Left the inspection team" in last.reason
     db.close()
     w.close()
 

@@ -1,24 +1,19 @@
-"""`cdi users ...` (people and roles) and `cdi review ...` (assigning peer reviews, disagreements, decisions).
-
-cdi_workbench.cli adds them with `register(subparsers)`. Who is acting comes from the global --user (on
-PostgreSQL, from the database login).
-"""
+"""`cdi review ...` (assigning peer reviews, disagreements, the lead's decisions) and `cdi history` (one record's
+history as CSV). Who is acting comes from the global --user (on PostgreSQL, from the database login)."""
 
 from __future__ import annotations
 
 import argparse
 from typing import Any
 
-from .audit import review
-from .audit.people import add_person, create_login, people, set_active
-from .audit.roles import ROLES
-from .audit.service import AuditService
-from .storage.database import Database
-from .timeutil import display
+from ..audit import review
+from ..audit.service import AuditService
+from ..storage.database import Database
+from ..timeutil import display
 
 
 def _positions(svc: AuditService, sample: str, positions: str) -> tuple[int, list[int]]:
-    from .packages import parse_positions
+    from ..packages import parse_positions
 
     sid = _sample_id(svc, sample)
     wanted = set(parse_positions(positions)) if positions else set()
@@ -31,30 +26,6 @@ def _sample_id(svc: AuditService, name: str) -> int:
         if smp.name == name:
             return smp.id
     raise ValueError(f"no sample called {name!r}")
-
-
-def cmd_users(a: argparse.Namespace) -> int:
-    db = Database(a.db)
-    try:
-        if a.users_command == "add":
-            if a.create_login:
-                create_login(db, a.login or a.name, a.password)
-            add_person(db, a.user or "", a.name, a.role, a.login)
-            print(f"Registered {a.name} as {ROLES[a.role].lower()}" + (f" (login {a.login})" if a.login else ""))
-        elif a.users_command in ("deactivate", "activate"):
-            set_active(db, a.user or "", a.name, a.users_command == "activate")
-            print(f"{a.name}: {'active' if a.users_command == 'activate' else 'no longer works on this audit'}")
-        else:
-            rows = people(db)
-            if not rows:
-                print("Nobody is registered: single-user mode (whoever opens the database may do everything).")
-            print(f"{'Name':30} {'Role':15} {'Database login':15} State")
-            for p in rows:
-                print(f"{p.name:30} {ROLES[p.role]:15} {p.login or '(none)':15} "
-                      f"{'active' if p.active else 'inactive'}")
-        return 0
-    finally:
-        db.close()
 
 
 def cmd_review(a: argparse.Namespace) -> int:
@@ -98,25 +69,32 @@ def _print_comparison(c: review.Comparison, out: Any = None) -> None:
     print(f"    reviewer's rationale: {c.reviewer_rationale or '(none)'}", file=out)
 
 
-def register(subparsers: Any) -> None:
-    sp = subparsers.add_parser("users", help="people who work on the audit and their roles")
-    sub = sp.add_subparsers(dest="users_command", required=True)
-    add = sub.add_parser("add", help="register a person (the first must be the audit lead)")
-    add.add_argument("db")
-    add.add_argument("name")
-    add.add_argument("--role", required=True, choices=list(ROLES))
-    add.add_argument("--login", help="their PostgreSQL login (shared server)")
-    add.add_argument("--create-login", action="store_true", help="PostgreSQL: create the login role too")
-    add.add_argument("--password", help="password for a login created with --create-login")
-    for name in ("list",):
-        p = sub.add_parser(name, help="who is registered")
-        p.add_argument("db")
-    for name in ("deactivate", "activate"):
-        p = sub.add_parser(name, help=f"{name} a person (history keeps their work)")
-        p.add_argument("db")
-        p.add_argument("name")
-    sp.set_defaults(func=cmd_users)
+def cmd_history(a: argparse.Namespace) -> int:
+    """Every change to one record's verdicts, assignment and decisions, oldest first (CSV to a file or stdout)."""
+    import sys
 
+    from ..audit.trail import write_history_csv
+
+    db = Database(a.db)
+    try:
+        svc = AuditService(db, a.user or "")
+        sid = _sample_id(svc, a.sample)
+        row = next((r for r in svc.queue(sid) if r.position == a.position), None)
+        if row is None:
+            raise ValueError(f"no record at position {a.position} of '{a.sample}'")
+        changes = svc.history(row.item_id)
+    finally:
+        db.close()
+    if a.csv:
+        with open(a.csv, "w", newline="", encoding="utf-8") as fh:
+            write_history_csv(changes, fh)
+    else:
+        write_history_csv(changes, sys.stdout)
+    return 0
+
+
+# ---- the parsers -----------------------------------------------------------------------------------------------
+def add_review(subparsers: Any) -> None:
     sp = subparsers.add_parser("review", help="peer review: assign records, see disagreements, decide")
     sub = sp.add_subparsers(dest="review_command", required=True)
     p = sub.add_parser("assign", help="give records of a sample to a peer reviewer (the lead)")
@@ -140,42 +118,21 @@ def register(subparsers: Any) -> None:
     p.add_argument("--take", required=True, choices=["primary", "review"])
     p.add_argument("--reason", required=True)
     sp.set_defaults(func=cmd_review)
-    register_history(subparsers)
 
 
-def cmd_history(a: argparse.Namespace) -> int:
-    """Every change to one record's verdicts, assignment and decisions, oldest first (CSV to a file or stdout)."""
-    import csv
-    import json
-    import sys
-
-    db = Database(a.db)
-    try:
-        svc = AuditService(db, a.user or "")
-        sid = _sample_id(svc, a.sample)
-        row = next((r for r in svc.queue(sid) if r.position == a.position), None)
-        if row is None:
-            raise ValueError(f"no record at position {a.position} of '{a.sample}'")
-        changes = svc.history(row.item_id)
-    finally:
-        db.close()
-    fh = open(a.csv, "w", newline="", encoding="utf-8") if a.csv else sys.stdout  # noqa: SIM115
-    try:
-        w = csv.writer(fh)
-        w.writerow(["when", "who", "role", "action", "old", "new", "reason", "hash"])
-        for ch in changes:
-            w.writerow([display(ch.at), ch.who, ch.role, ch.action, json.dumps(ch.old_body, ensure_ascii=False),
-                        json.dumps(ch.new_body, ensure_ascii=False), ch.reason, ch.hash or ""])
-    finally:
-        if a.csv:
-            fh.close()
-    return 0
-
-
-def register_history(subparsers: Any) -> None:
+def add_history(subparsers: Any) -> None:
     p = subparsers.add_parser("history", help="one record's history: every change, who, when, why (CSV)")
     p.add_argument("db")
     p.add_argument("--sample", required=True)
     p.add_argument("--position", type=int, required=True)
     p.add_argument("--csv", metavar="FILE", help="write to FILE instead of the screen")
     p.set_defaults(func=cmd_history)
+
+
+COMMANDS = {"review": add_review, "history": add_history}
+
+
+def register(subparsers: Any) -> None:
+    """Add review and history to the `cdi` command's subparsers."""
+    for add in COMMANDS.values():
+        add(subparsers)

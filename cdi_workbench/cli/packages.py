@@ -9,9 +9,9 @@ import argparse
 import sys
 from typing import Any
 
-from .packages import MARKING, MergePlan, PackageError, apply_merge, export_package, parse_positions, plan_import
-from .storage.database import Database, DatabaseError
-from .timeutil import display
+from ..packages import MARKING, MergePlan, PackageError, apply_merge, export_package, parse_positions, plan_import
+from ..storage.database import Database, DatabaseError
+from ..timeutil import display
 
 CONFLICTS_WAIT = 3  # exit code: conflicts listed, nothing written
 
@@ -132,3 +132,6 @@ def register(subparsers: Any) -> argparse.ArgumentParser:
     imp.add_argument("--user", dest="package_user", metavar="NAME", help="who is merging")
     imp.set_defaults(func=cmd_import)
     return sp
+
+
+COMMANDS = {"package": register}

@@ -1,0 +1,56 @@
+"""The `cdi` command line: the same core the GUI uses, one module per group of commands.
+
+- audit.py: init, info, backup, verify, users
+- samples.py: sample, sample-size
+- report.py: report, recorded-crime, agreement
+- challenges.py: challenges
+- verdicts.py: verdicts import|export
+- packages.py: package export|import
+- review.py: review, history
+- imports.py: import
+
+Each module has the commands' functions (cmd_*), COMMANDS (name -> the function adding its parser) and
+register(subparsers) for all of its commands. build_parser() adds them in the order `cdi --help` lists them.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from ..audit.roles import NotAllowed
+from ..audit.service import AuditError
+from ..storage.database import DatabaseError
+from . import audit, challenges, imports, packages, report, review, samples, verdicts
+from .audit import info_dict
+from .samples import KINDS
+
+__all__ = ["KINDS", "ORDER", "build_parser", "info_dict", "main"]
+
+ORDER = ["init", "info", "report", "sample", "recorded-crime", "agreement", "challenges", "backup", "verify",
+         "sample-size", "verdicts", "package", "users", "review", "history", "import"]
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="cdi", description="Crime data integrity audit workbench")
+    p.add_argument("--user", help="who is acting (stamped on what is done)")
+    sub = p.add_subparsers(dest="command", required=True)
+    adders = {}
+    for group in (audit, samples, report, challenges, verdicts, packages, review, imports):
+        adders.update(group.COMMANDS)
+    assert sorted(adders) == sorted(ORDER), "a command group's COMMANDS and ORDER disagree"
+    for name in ORDER:
+        adders[name](sub)
+    return p
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        return int(args.func(args))
+    except (DatabaseError, ValueError, AuditError) as exc:
+        print(f"cdi: {exc}", file=sys.stderr)
+        return 1
+    except NotAllowed as exc:
+        print(f"cdi: not allowed: {exc}", file=sys.stderr)
+        return 4

@@ -1,0 +1,127 @@
+"""`cdi report` (the findings as JSON, .xlsx and PDF), `cdi recorded-crime` and `cdi agreement`."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+from typing import Any
+
+from ..storage.database import Database
+
+
+def cmd_report(a: argparse.Namespace) -> int:
+    from ..findings import compute
+    from ..reports.excel import write_xlsx
+    from ..reports.json_export import write_json
+    from ..reports.pdf import write_pdf
+
+    if not (a.xlsx or a.pdf or a.json):
+        print("cdi report: say what to write: --xlsx FILE, --pdf FILE and/or --json FILE", file=sys.stderr)
+        return 2
+    from ..reports.common import review_figures
+
+    db = Database(a.db)
+    try:
+        from ..audit.roles import require
+
+        require(db, a.user or "", "report")
+        findings = compute(db, method=a.method)
+        review = review_figures(db, method=a.method, findings=findings)  # agreement and the force's challenges
+    finally:
+        db.close()
+    if a.previous:
+        from ..findings import with_previous
+
+        old = Database(a.previous)
+        try:
+            findings = with_previous(findings, compute(old, method=a.method), source=str(a.previous))
+        finally:
+            old.close()
+    for path, writer in ((a.json, write_json), (a.xlsx, write_xlsx), (a.pdf, write_pdf)):
+        if path:
+            writer(findings, Path(path), review)
+            print(f"Wrote {path}")
+    for warning in findings.warnings:
+        print(f"Note: {warning}", file=sys.stderr)
+    return 0
+
+
+def cmd_recorded_crime(a: argparse.Namespace) -> int:
+    from ..findings import RATE_GROUPS, set_recorded_crime
+
+    figures: dict[str, int | None] = {}
+    for item in a.figures:
+        group, _, n = item.partition("=")
+        if not n.strip().replace(",", "").isdigit() and n.strip() != "":
+            print(f"cdi recorded-crime: {item!r}: give GROUP=NUMBER (groups: "
+                  f"{', '.join(k for k, _ in RATE_GROUPS)})", file=sys.stderr)
+            return 2
+        figures[group.strip()] = int(n.replace(",", "")) if n.strip() else None
+    db = Database(a.db)
+    try:
+        set_recorded_crime(db, figures, a.user or "")
+    finally:
+        db.close()
+    print(f"Stored recorded crime for {', '.join(figures)}; 'cdi report' now estimates crimes not recorded")
+    return 0
+
+
+def cmd_agreement(a: argparse.Namespace) -> int:
+    from ..agreement import WEIGHTED_KAPPA, agreement, label
+
+    db = Database(a.db)
+    try:
+        rows = agreement(db)
+    finally:
+        db.close()
+    if not rows:
+        print("No record has both an auditor's and a reviewer's completed verdict yet.")
+        return 0
+    print(f"{'check':48} {'auditor':18} {'pairs':>5} {'agree':>7} {'kappa':>6} {'95% CI':>14} {'PABAK':>6}  band")
+    for r in rows:
+        k = "n/a" if r.kappa is None else f"{r.kappa:.2f}"
+        pabak = "" if r.pabak is None else f"{r.pabak:.2f}"
+        note = f" ({r.prevalence_note})" if r.prevalence_note else ""
+        weighted = " [weighted, linear]" if r.kappa_method == WEIGHTED_KAPPA else ""
+        print(f"{label(r.check)[:48]:48} {(r.auditor or 'all')[:18]:18} {r.pairs:5} {r.percent:6.1f}% {k:>6} "
+              f"{r.interval_text:>14} {pabak:>6}  {r.band_text}{note}{weighted}")
+    print("Agreement: share of records where both gave the same answer; Cohen's kappa (statsmodels), the "
+          "weighted kappa with linear weights for crimes identified, 95% interval from the asymptotic standard "
+          "error; PABAK: Byrt, Bishop and Carlin (1993); bands: Landis and Koch (1977), from 30 pairs.")
+    return 0
+
+
+# ---- the parsers -----------------------------------------------------------------------------------------------
+def add_report(sub: Any) -> None:
+    sp = sub.add_parser("report", help="export the findings")
+    sp.add_argument("db")
+    sp.add_argument("--xlsx")
+    sp.add_argument("--pdf")
+    sp.add_argument("--json")
+    sp.add_argument("--method", choices=["normal", "wilson", "clopper-pearson"], default="normal",
+                    help="interval printed beside each rate (default: normal, as inspections publish)")
+    sp.add_argument("--previous", metavar="DB", help="a previous audit: its figures follow in brackets")
+    sp.set_defaults(func=cmd_report)
+
+
+def add_recorded_crime(sub: Any) -> None:
+    sp = sub.add_parser("recorded-crime", help="the force's recorded crime (12 months) per offence group")
+    sp.add_argument("db")
+    sp.add_argument("figures", nargs="+", metavar="GROUP=N", help="e.g. all=59000 vap=21000 (GROUP= clears)")
+    sp.set_defaults(func=cmd_recorded_crime)
+
+
+def add_agreement(sub: Any) -> None:
+    sp = sub.add_parser("agreement", help="auditor and peer reviewer agreement per check (Cohen's kappa)")
+    sp.add_argument("db")
+    sp.set_defaults(func=cmd_agreement)
+
+
+COMMANDS = {"report": add_report, "recorded-crime": add_recorded_crime, "agreement": add_agreement}
+
+
+def register(subparsers: Any) -> None:
+    """Add report, recorded-crime and agreement to the `cdi` command's subparsers."""
+    for add in COMMANDS.values():
+        add(subparsers)
