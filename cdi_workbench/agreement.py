@@ -11,7 +11,10 @@
 - the band of Landis and Koch (1977), given only from 30 pairs.
 
 The unit is the record: an item counts for a check when the auditor's (primary) and the reviewer's (review)
-verdicts are both complete and both answer the check. For incidents and referrals the checks are
+verdicts are both complete and both answer the check. A blind review counts as it was sealed when completed
+(audit.review: the 'seal' row of its history), not as it may stand since: it was changed after the first verdict
+was shown to the reviewer only if the lead reopened it, and then it counts as sealed again. For incidents and
+referrals the checks are
 - crimes identified: how many crimes should have been recorded (0, 1, 2, 3 or more);
 - recorded: every crime identified was recorded (compared where both identified at least one crime);
 - classification: no recorded crime wrongly classified, as worked out from the expected and recorded codes
@@ -28,17 +31,19 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import NamedTuple
 
-from sqlalchemy import select
+from sqlalchemy import or_, select
+from sqlalchemy.orm import Session
 
 from .audit.check_table import all_checks, checks_of, find
 from .audit.evaluate import CrimeFacts, CrimeResult, evaluate
+from .audit.trail import SEAL
 from .audit.verdicts import REPORT_KINDS, VerdictBody
 from .findings_load import crimes as load_crimes
 from .kinds import RecordKind, VerdictRole
 from .rules import rule_set
 from .statistics import rate
 from .storage.database import Database
-from .storage.models import Audit, AuditItem, ReportRecord, Verdict
+from .storage.models import Audit, AuditItem, ReportRecord, Verdict, VerdictChange
 
 METHOD = "Cohen's kappa (statsmodels)"
 PERCENT_METHOD = "share of records with the same answer"
@@ -274,22 +279,30 @@ def agreement(db: Database, method: str = "normal") -> list[Agreement]:
     with db.session() as s:
         # only items a reviewer has completed, read as plain rows (no ORM objects): a 20,000-verdict audit
         # built 43,000 objects here to compare the few hundred reviewed
+        sealed = sealed_bodies(s)
         reviewed = select(Verdict.item_id).where(Verdict.role == VerdictRole.REVIEW, Verdict.complete.is_(True))
+        sealed_ids = select(VerdictChange.item_id).where(VerdictChange.action == SEAL)
+        reviewed_or_sealed = or_(Verdict.item_id.in_(reviewed), Verdict.item_id.in_(sealed_ids))
         rows = s.execute(select(Verdict.item_id, Verdict.role, Verdict.body, Verdict.auditor, AuditItem.kind,
                                 AuditItem.record_id)
                          .join(AuditItem, AuditItem.id == Verdict.item_id)
                          .where(Verdict.role.in_((VerdictRole.PRIMARY, VerdictRole.REVIEW)), Verdict.complete.is_(True),
-                                Verdict.item_id.in_(reviewed))).tuples()
+                                reviewed_or_sealed)).tuples()
         rules = rule_set(s.scalar(select(Audit.rule_set).limit(1)) or "2015")
         by_item: dict[int, dict[str, tuple[_Item, VerdictBody, str]]] = defaultdict(dict)
         for item_id, role, body, auditor, kind, record_id in rows:
             by_item[item_id][role] = (_Item(kind, record_id), VerdictBody.from_json(body), auditor)
+        for item_id, body in sealed.items():  # a sealed blind review counts as sealed, however it stands now
+            if VerdictRole.PRIMARY in by_item.get(item_id, {}):
+                item = by_item[item_id][VerdictRole.PRIMARY][0]
+                by_item[item_id][VerdictRole.REVIEW] = (item, VerdictBody.from_json(body), "")
         both = {i: r for i, r in by_item.items() if VerdictRole.PRIMARY in r and VerdictRole.REVIEW in r}
         received: dict[int, datetime | None] = {
             rid: at for rid, at in s.execute(
                 select(ReportRecord.id, ReportRecord.received_at).where(ReportRecord.id.in_(
                     select(AuditItem.record_id).where(AuditItem.kind.in_(REPORT_KINDS),
-                                                      AuditItem.id.in_(reviewed))))).tuples()}
+                                                      or_(AuditItem.id.in_(reviewed),
+                                                          AuditItem.id.in_(sealed_ids)))))).tuples()}
         crime_ids = {c.crime_id for r in both.values() for _, body, _ in (r[VerdictRole.PRIMARY], r[VerdictRole.REVIEW])
                      for c in body.crimes if c.crime_id is not None}
         facts = {i: CrimeFacts(c.ho_code, c.recorded_at) for i, c in load_crimes(s, crime_ids).items()}
@@ -311,6 +324,19 @@ def agreement(db: Database, method: str = "normal") -> list[Agreement]:
                     pairs[(check, who)].append((item_id, a[check], b[check]))
     return [measure(check, who, ps, method)
             for (check, who), ps in sorted(pairs.items(), key=lambda kv: (_order(kv[0][0]), kv[0][0], kv[0][1]))]
+
+
+def sealed_bodies(s: Session) -> dict[int, dict]:
+    """Each audit item's blind review as last sealed (the new value of its last 'seal' history row), unless the
+    review went with its sample since (a 'delete' row: an item id used again starts afresh)."""
+    last: dict[int, tuple[str, dict | None]] = {}
+    for item_id, action, body in s.execute(
+            select(VerdictChange.item_id, VerdictChange.action, VerdictChange.new_body)
+            .where(or_(VerdictChange.action == SEAL,
+                       (VerdictChange.action == "delete") & (VerdictChange.role == VerdictRole.REVIEW)))
+            .order_by(VerdictChange.id)).tuples():
+        last[item_id] = (action, body)
+    return {i: body for i, (action, body) in last.items() if action == SEAL and isinstance(body, dict)}
 
 
 def measure(check: str, auditor: str, pairs: list[tuple[int, object, object]], method: str = "normal") -> Agreement:

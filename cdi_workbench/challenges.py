@@ -19,7 +19,16 @@ from .audit.roles import require
 from .audit.trail import decision_body, seal
 from .findings import Findings, compute
 from .kinds import RecordKind, VerdictRole
-from .spreadsheets import TableError, mark_pages, mark_workbook, marking_row, open_table, put, write_atomically
+from .spreadsheets import (
+    TableError,
+    cell_problems,
+    mark_pages,
+    mark_workbook,
+    marking_row,
+    open_table,
+    put,
+    write_atomically,
+)
 from .storage.database import Database, serialise_writes
 from .storage.models import Challenge, VerdictChange
 from .timeutil import display, now_utc
@@ -129,6 +138,12 @@ def import_responses(db: Database, path: str | Path, who: str = "") -> Counter[s
         raise ResponseError([f"{name}: no '{HEADERS[0]}' heading: is this the workbook exported for the force?"])
     problems, answers = [], {}
     for i, r in rows[header_at + 1:]:
+        unread = cell_problems(r)  # a formula with no saved value (or a NUL) is no answer, nor a blank
+        for j, value, problem in unread:
+            column = HEADERS[j] if j < len(HEADERS) else f"column {j + 1}"
+            problems.append(f"{name} row {i}, column '{column}': value {value[:60]!r}: {problem}")
+        if unread:
+            continue
         key = str(r[0] or "").strip() if r else ""  # a blank row may come back with no cells at all
         response = str(r[8] or "").strip().lower() if len(r) > 8 else ""
         rationale = str(r[9] or "").strip() if len(r) > 9 else ""

@@ -9,8 +9,10 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from .audit.anchor import head_dict
 from .audit.check_table import findings_columns, kind_checks
 from .audit.evaluate import CrimeFacts, evaluate
+from .audit.trail import trail_head
 from .audit.verdicts import VerdictBody
 from .classification import CANCELLATION_GROUPS, cancellation_group
 from .findings_load import ItemVerdict, SampleInfo, effective_verdicts, n100s, reports
@@ -259,7 +261,9 @@ def _compute(s: Session, method: str = "normal") -> Findings:
     info = {"force": audit.force, "period_start": audit.period_start.strftime("%d/%m/%Y"),
             "period_end": audit.period_end.strftime("%d/%m/%Y"), "rule_set": rules.key,
             "rule_set_title": rules.title, "limit_hours": h, "auditors": auditors,
-            "generated_at": display(now_utc()), "interval_method": METHODS[method], "method_key": method}
+            "generated_at": display(now_utc()), "interval_method": METHODS[method], "method_key": method,
+            # the history's head as these figures were read (audit.anchor: `cdi verify DB --against`)
+            "trail": head_dict(*trail_head(s))}
     return Findings(info, samples, tables, p.verdict_rows, p.groups.rates, labels, p.groups.design,
                     p.groups.headline, warnings)
 

@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
+from .audit.facts import note_sample, note_sample_removed
 from .audit.roles import identify
 from .audit.trail import REMOVED, assignment_body, decision_body, seal
 from .kinds import VerdictRole
@@ -97,8 +98,10 @@ def rename_sample(s: Session, old: str, new: str, who: str = "") -> Sample:
     frame = dict(smp.frame or {})
     frame["renamed"] = [*frame.get("renamed", []), {"from": smp.name, "to": new, "at": now_utc().isoformat(),
                                                      "by": who}]
+    old_name = smp.name
     smp.name, smp.frame = new, frame
     s.flush()
+    note_sample(s, smp, who, f"sample '{old_name}' renamed '{new}'")
     return smp
 
 
@@ -149,6 +152,7 @@ def delete_sample(s: Session, name: str, who: str = "", reason: str = "") -> Del
             s.add(change)
             s.flush()  # each row chains to the one before
         rows += len(written)
+    note_sample_removed(s, smp, person.name, why)  # the sample itself (not counted in trail_rows)
     # the sample's items, their verdicts, assignments and challenges (the history rows stay)
     s.execute(delete(Verdict).where(Verdict.item_id.in_(_items(smp.id))))
     s.execute(delete(ReviewAssignment).where(ReviewAssignment.item_id.in_(_items(smp.id))))

@@ -22,6 +22,7 @@ from sqlalchemy import exists, func, literal, select, update
 from sqlalchemy.orm import Session
 
 from . import sample_admin
+from .audit.facts import note_sample
 from .audit.roles import identify
 from .classification import (
     CANCELLATION_GROUPS,
@@ -291,6 +292,7 @@ def draw(s: Session, name: str, kind: str, size: int, seed: int, system: str | N
     first = next_item_id(s)
     s.add_all(AuditItem(id=first + i if first else None, sample_id=smp.id, kind=kind, record_id=c.record_id,
                         position=i + 1, stratum=c.stratum) for i, c in enumerate(chosen))
+    note_sample(s, smp, who, f"sample '{name}' drawn: {len(chosen):,} records ({method})")
     if progress:
         progress(len(chosen), len(chosen))
     return smp
@@ -326,6 +328,7 @@ def extend(s: Session, name: str, size: int, who: str = "") -> int:
     frame["extensions"] = [*frame.get("extensions", []), {"added": len(chosen), "at": now_utc().isoformat(),
                                                           "by": who}]
     smp.frame = frame
+    note_sample(s, smp, who, f"sample '{smp.name}' extended by {len(chosen):,} records")
     return len(chosen)
 
 
@@ -465,12 +468,18 @@ class SampleOps:
         with self.db.session() as s:
             return sample_admin.delete_sample(s, name, who, reason)
 
-    def export(self, name: str, path: str) -> int:
-        """The sample's records in draw order as CSV (UTF-8), through the one CSV writer (spreadsheets)."""
+    def export(self, name: str, path: str, who: str = "") -> int:
+        """The sample's records in draw order as CSV (UTF-8), through the one CSV writer (spreadsheets); for those
+        who may draw samples (the lead or an auditor), and written to the trail (audit.exports)."""
+        from .audit.exports import exported
         from .spreadsheets import write_csv
 
-        with self.db.session() as s:
-            rows = draw_order(s, name)
-        columns = ["position", "kind", "system", "reference", "stratum"]
-        write_csv(path, columns, ([r.get(c) for c in columns] for r in rows), bom=False)
-        return len(rows)
+        def write(_person: object) -> int:
+            with self.db.session() as s:
+                rows = draw_order(s, name)
+            columns = ["position", "kind", "system", "reference", "stratum"]
+            write_csv(path, columns, ([r.get(c) for c in columns] for r in rows), bom=False)
+            return len(rows)
+
+        return exported(self.db, who, "draw samples", f"the draw list of sample '{name}'", path, write,
+                        lambda n: {"sample": name, "rows": n})

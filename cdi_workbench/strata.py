@@ -76,7 +76,11 @@ def refresh_cancellations(conn: Connection | Session) -> list[tuple[str, str, st
     for group, ids in moves.items():
         for start in range(0, len(ids), 500):
             conn.execute(update(Cancellation).where(Cancellation.id.in_(ids[start:start + 500]))
-                         .values(offence_group=group))
+                         .values(offence_group=group, content_hash=None))
+    if moves:  # the regrouped cancellations' content digests (storage.content) worked out again
+        from .storage.content import fill
+
+        fill(conn if isinstance(conn, Connection) else conn.connection(), "cancellation")
     return overridden
 
 

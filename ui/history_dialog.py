@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
@@ -14,19 +16,23 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from cdi_workbench.audit.trail import write_history_csv
 from cdi_workbench.timeutil import display
 
 ROLE_WORDS = {"primary": "Auditor's verdict", "review": "Review", "final": "Final verdict"}
 ACTION_WORDS = {"set": "changed", "undo": "undone", "redo": "redone", "flag": "flag", "import": "imported",
                 "merge": "merged from a package", "assign": "assigned", "unassign": "withdrawn",
-                "challenge": "challenge decided", "export": "exported", "delete": "removed with its sample"}
+                "challenge": "challenge decided", "export": "exported", "delete": "removed with its sample",
+                "seal": "sealed (blind review complete)", "reopen": "reopened by the lead"}
 
 
 def describe(body: dict | None, action: str = "") -> str:
     """A short reading of a history row's new value: a verdict's answers, a flag, an assignment, a decision."""
     if body is None:
         return {"unassign": "assignment withdrawn", "delete": "verdict removed"}.get(action, "(none)")
+    if action == "export":
+        return f"{body.get('what')} to {body.get('file')}"
+    if action == "reopen":
+        return "review reopened: it may be changed until it is complete again"
     if "removed" in body and "challenge" in body:
         return "force's challenge removed with its sample"
     if action == "assign" or "reviewer" in body and "mode" in body:
@@ -53,8 +59,12 @@ def describe(body: dict | None, action: str = "") -> str:
 
 
 class HistoryDialog(QDialog):
-    def __init__(self, ref: str, changes: list, parent: QWidget | None = None) -> None:  # noqa: ANN001
+    def __init__(self, ref: str, changes: list, parent: QWidget | None = None,
+                 exporter: Callable[[str], None] | None = None) -> None:
+        """`exporter(path)` writes the history to a file through the core (which checks the role and records the
+        export in the trail)."""
         super().__init__(parent)
+        self.exporter = exporter
         self.setWindowTitle(f"History of {ref}")
         self.changes = changes
         lay = QVBoxLayout(self)
@@ -80,7 +90,6 @@ class HistoryDialog(QDialog):
     def export(self, path: str | None = None) -> None:
         if not path:
             path, _ = QFileDialog.getSaveFileName(self, "Export the history", "history.csv", "CSV (*.csv)")
-        if not path:
+        if not path or self.exporter is None:
             return
-        with open(path, "w", newline="", encoding="utf-8") as fh:
-            write_history_csv(self.changes, fh)  # as `cdi history --csv` writes it
+        self.exporter(path)  # as `cdi history --csv` writes it

@@ -130,6 +130,7 @@ class MainWindow(QMainWindow):
     export_for_force = _Done("review_actions")
     import_force_responses = _Done("review_actions")
     show_challenges = _Done("review_actions")
+    reopen_review = _Done("review_actions")
     # data in and out (ui/file_actions.py) and help (ui/window_help.py)
     import_extract = _Done("file_actions")
     save_copy = _Done("file_actions")

@@ -81,7 +81,10 @@ class ExportPackageDialog(QDialog):
             self.sample.addItem(f"{smp.name} ({smp.size} records)", smp.name)
         self.sample.setCurrentIndex(max(0, self.sample.findData(current)))
         self.positions = QLineEdit(objectName="positions", placeholderText="all records; or e.g. 1-20, 25")
-        self.blind = QCheckBox("&Blind review: leave out the auditor's and the lead's verdicts", objectName="blind")
+        self.blind = QCheckBox("&Blind: leave out the auditor's and the lead's verdicts on every record",
+                               objectName="blind")
+        self.blind.setToolTip("A record assigned for blind review always travels blind (nothing of the auditor's "
+                              "verdict, flag or note), whether or not this is ticked.")
         self.path = QLineEdit(objectName="path")
         browse = QPushButton("&Browse…")
         row = QHBoxLayout()
@@ -150,7 +153,9 @@ class ExportPackageDialog(QDialog):
     def _done(self, r: ExportResult) -> None:
         self.export_button.setEnabled(True)
         self.message.setText(f"Wrote {r.path.name}: {r.items} record(s) of '{r.sample}' (positions {r.positions}), "
-                             f"{r.verdicts} verdict(s). Copy it to the other machine and open it with the workbench.")
+                             f"{r.verdicts} verdict(s)"
+                             + (f"; {r.blind} blind (assigned for blind review)" if r.blind else "")
+                             + ". Copy it to the other machine and open it with the workbench.")
         self.exported.emit(r)
 
     def _failed(self, message: str) -> None:

@@ -53,6 +53,8 @@ class RecordFlow:
             v.panel.load(opened.detail, opened.body, opened.results, opened.from_first)
             v.panel.show_first(opened.first)
             s.first_hidden = opened.first is not None and opened.first.hidden
+            s.sealed = opened.sealed.text if opened.sealed is not None else ""
+            v.panel.show_sealed(s.sealed)
             w.menus.gate()
             v.panel.setEnabled(w.menus.allowed("edit")[0])
             self.position_timer.start()  # remembered once the person pauses on a record
@@ -118,6 +120,12 @@ class RecordFlow:
                     if s.first_hidden != saved.first.hidden:
                         s.first_hidden = saved.first.hidden
                         w.menus.gate()
+                sealed = saved.sealed.text if saved.sealed is not None else ""
+                if sealed != s.sealed:  # a blind review just completed is sealed: read-only from now on
+                    s.sealed = sealed
+                    v.panel.show_sealed(sealed)
+                    w.menus.gate()
+                    v.panel.setEnabled(w.menus.allowed("edit")[0])
             self.update_undo()
             if saved.changes.findings:
                 w.findings_actions.soon()
@@ -181,10 +189,14 @@ class RecordFlow:
             return
         svc, item_id, ref = s.svc, s.current_item, panel.detail.ref
 
+        def export(path: str) -> None:  # through the core: the role checked, the export written to the trail
+            self.window.runner.run(partial(ops.export_history, svc, item_id, path), None,
+                                   lambda msg: self.window.show_error("The history was not exported", escape(msg)))
+
         def show(changes) -> None:  # noqa: ANN001
             from .history_dialog import HistoryDialog
 
-            dialog = HistoryDialog(ref, changes, self.window)
+            dialog = HistoryDialog(ref, changes, self.window, export)
             dialog.open()
             self.window.history_dialog = dialog
 

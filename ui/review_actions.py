@@ -12,7 +12,9 @@ from functools import partial
 from html import escape
 from typing import TYPE_CHECKING
 
-from PySide6.QtWidgets import QFileDialog
+from PySide6.QtWidgets import QFileDialog, QInputDialog
+
+from cdi_workbench.audit import operations as ops
 
 from .state import AuditState
 
@@ -43,6 +45,27 @@ class ReviewActions:
             w.assign_dialog = dialog
 
         w.runner.run(svc.samples, show)
+
+    def reopen_review(self) -> None:
+        """The lead reopens the sealed blind review of the record in view, with a reason (the core refuses anyone
+        else, a review that is not sealed, and no reason)."""
+        w, s = self.window, self.state
+        if s.svc is None or s.current_item is None:
+            return
+        reason, ok = QInputDialog.getText(w, "Reopen a sealed review",
+                                          "Why may the reviewer change their sealed review? (it goes in the history)")
+        if not ok or not reason.strip():
+            return
+        svc, item_id = s.svc, s.current_item
+
+        def done(changes: ops.Changes) -> None:
+            w.statusBar().showMessage("The review is reopened: its reviewer may change it; completed again, it is "
+                                      "sealed again.", 5000)
+            w.apply_changes(changes)
+            w.reload_record()
+
+        w.runner.run(partial(ops.reopen_review, svc, item_id, reason), done,
+                     lambda msg: w.show_error("The review was not reopened", escape(msg)))
 
     def _assignments_changed(self) -> None:
         if self.state.review_mode:

@@ -32,6 +32,7 @@ class AuditState:
     final_reason: str = ""  # the lead's reason for that final verdict, saved with its first change
     base: tuple[int | None, Any] = (None, None)  # (item, the stored verdict its next save expects to find)
     first_hidden: bool = False  # the record in view is a blind review not yet complete
+    sealed: str = ""  # the review in view is sealed: why it is read-only (the core's words); '' when it is not
     previous_audit: str | None = None  # a previous audit whose figures the findings show in brackets
     interval_method: str = "normal"  # the rates' interval (File > Interval method for rates)
     seen: ops.Seen | None = None  # what this window last saw of others' changes (ops.look)
@@ -42,6 +43,7 @@ class AuditState:
         self.person = None
         self.sample_id = self.current_item = self.restore_item = self.final_item = None
         self.final_reason, self.first_hidden, self.base, self.seen = "", False, (None, None), None
+        self.sealed = ""
         self.review_mode = False
         self.previous_audit = None
 

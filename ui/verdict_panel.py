@@ -110,6 +110,7 @@ class VerdictPanel(QWidget):
         self._loading = False
         self.from_first = False
         self.role = "primary"
+        self.sealed = ""  # a sealed review: why it is read-only (the core's words)
         outer = QVBoxLayout(self)
         self.first_box = QGroupBox("Auditor's verdict", objectName="first_box")
         fb = QVBoxLayout(self.first_box)
@@ -198,6 +199,7 @@ class VerdictPanel(QWidget):
         self._loading = True
         self.detail, self.body, self.results = detail, body, results
         self.from_first = from_first
+        self.sealed = ""  # show_sealed says so when it is
         self.setEnabled(True)
         reporting = detail.kind in RecordKind.REPORTS
         self.stack.setCurrentIndex(0 if reporting else 1)
@@ -213,6 +215,7 @@ class VerdictPanel(QWidget):
         """No record open: nothing to edit."""
         self.detail, self.body, self.results = None, VerdictBody(), []
         self.from_first = False
+        self.sealed = ""
         self.show_first(None)
         self.crime_list.blockSignals(True)
         self.crime_list.clear()  # nothing of the last record may linger, even greyed out
@@ -221,6 +224,12 @@ class VerdictPanel(QWidget):
         self.heading.setText("")
         self.say("")
         self.setEnabled(False)
+
+    def show_sealed(self, why: str) -> None:
+        """A sealed review is shown read-only (the window disables the panel) with the reason; '' when not sealed."""
+        self.sealed = why
+        self._update_heading()
+        self.say(why)
 
     def show_first(self, first: FirstVerdict | None) -> None:
         """Show the auditor's verdict above a review (None: no box, as when auditing)."""
@@ -481,5 +490,6 @@ class VerdictPanel(QWidget):
             self.heading.setText(f"<b>Your review</b> of {escape(self.detail.ref)}: not started. It begins from "
                                  "the auditor's answers: agree or change each, then Done.")
         else:
-            self.heading.setText(f"<b>Your review</b> of {escape(self.detail.ref)}: {state}")
+            self.heading.setText(f"<b>Your review</b> of {escape(self.detail.ref)}: {state}"
+                                 + (", <b>sealed</b> (read-only)" if self.sealed else ""))
         self.heading.setTextFormat(Qt.TextFormat.RichText)

@@ -113,6 +113,8 @@ class Menus:
         self.review_action.setCheckable(True)  # triggered(checked) switches the mode
         self._action(menu, "&Assign records for review…", None, reviews.assign_reviews, need="assign reviews")
         self._action(menu, "&Disagreements…", None, reviews.show_disagreements, need="adjudicate")
+        self._action(menu, "Re&open the sealed review of this record…", None, reviews.reopen_review,
+                     need="reopen reviews")
         menu.addSeparator()
         self._action(menu, "&People…", None, reviews.show_people, need="manage people")
 
@@ -147,7 +149,7 @@ class Menus:
         s, panel = self.state, self.views.panel
         mode = ops.Mode.FINAL if panel.role == "final" else (ops.Mode.REVIEW if s.review_mode else ops.Mode.AUDIT)
         return ops.may(s.person, need, ops.WindowState(mode, panel.detail is not None, s.first_hidden,
-                                                       s.db is not None))
+                                                       s.db is not None, s.sealed if s.review_mode else ""))
 
     def gate(self) -> None:
         """Enable what the person may use, disable the rest with a tooltip saying who may."""

@@ -20,7 +20,7 @@ from . import review
 from .evaluate import CrimeResult
 from .records import RecordDetail
 from .roles import ACTION_TEXT, ARTICLE, NotAllowed, Person, who_may
-from .service import AuditInfo, AuditService, QueueRow, SampleInfo
+from .service import AuditInfo, AuditService, QueueRow, SampleInfo, Seal
 from .verdicts import VerdictBody
 
 if TYPE_CHECKING:
@@ -102,6 +102,7 @@ class WindowState:
     has_record: bool = False
     first_hidden: bool = False  # the record in view is a blind review not yet complete
     has_database: bool = True
+    sealed: str = ""  # the review in view is sealed: why it cannot be changed (Seal.text); '' when it is not
 
 
 def may(person: Person | None, need: str, state: WindowState = WindowState()) -> tuple[bool, str]:
@@ -115,6 +116,8 @@ def may(person: Person | None, need: str, state: WindowState = WindowState()) ->
     if need == "edit":
         if not state.has_record and person.may("read records"):
             return False, "No record open"
+        if state.mode == Mode.REVIEW and state.sealed and person.may("review"):
+            return False, state.sealed
         need = {Mode.FINAL: "adjudicate", Mode.REVIEW: "review"}.get(state.mode, "audit")
     if need == "history":
         if state.mode == Mode.REVIEW and state.first_hidden:
@@ -194,6 +197,7 @@ class OpenedRecord:
     first: review.FirstVerdict | None  # the auditor's verdict beside a review or a final verdict
     from_first: bool  # an open review starting from the first verdict's answers
     base: dict[str, Any] | None  # the stored verdict the next save expects to find (None: none stored)
+    sealed: Seal | None = None  # a review: sealed (read-only, Seal.text says why), else None
 
 
 def starting_body(svc: AuditService, item_id: int, mode: Mode) -> VerdictBody:
@@ -222,7 +226,8 @@ def open_record(svc: AuditService, item_id: int, mode: Mode, sample_id: int | No
     first = review.first_verdict(svc, item_id) if mode in (Mode.REVIEW, Mode.FINAL) else None
     from_first = mode == Mode.REVIEW and body != VerdictBody() and svc.verdict(item_id, "review") == VerdictBody()
     base = svc.stored(item_id, mode.value)
-    return OpenedRecord(item_id, mode, detail, body, svc.evaluate(item_id, body), first, from_first, base)
+    sealed = review.sealed(svc, item_id) if mode == Mode.REVIEW else None
+    return OpenedRecord(item_id, mode, detail, body, svc.evaluate(item_id, body), first, from_first, base, sealed)
 
 
 def offer_chosen(svc: AuditService, detail: RecordDetail, body: VerdictBody) -> None:
@@ -247,6 +252,7 @@ class Saved:
     first: review.FirstVerdict | None  # a completed blind review now shows the first verdict
     base: dict[str, Any]  # what the next save of this record expects to find
     changes: Changes = field(default_factory=lambda: NOTHING)
+    sealed: Seal | None = None  # a blind review completed by this save is sealed: the panel is read-only now
 
 
 def save_verdict(svc: AuditService, item_id: int, body: VerdictBody, mode: Mode,
@@ -263,9 +269,20 @@ def save_verdict(svc: AuditService, item_id: int, body: VerdictBody, mode: Mode,
         row = next(a for a in mine if a.item_id == item_id)
         done = sum(a.state not in ("to review", "in progress") for a in mine)
         return Saved(item_id, svc.evaluate(item_id, body), row, (done, len(mine)), review.first_verdict(svc, item_id),
-                     body.to_json(), changes)
+                     body.to_json(), changes, review.sealed(svc, item_id))
     return Saved(item_id, svc.evaluate(item_id, body), svc.queue_row(item_id),
                  svc.progress(sample_id) if sample_id else (0, 0), None, body.to_json(), changes)
+
+
+def reopen_review(svc: AuditService, item_id: int, reason: str) -> Changes:
+    """The lead reopens a sealed blind review, with a reason written to the trail (audit.review.reopen)."""
+    review.reopen(svc, item_id, reason)
+    return Changes(frozenset({item_id}))
+
+
+def export_history(svc: AuditService, item_id: int, path: str) -> int:
+    """One record's history as CSV (checked and recorded in the trail by the core); the rows written."""
+    return svc.export_history(item_id, path)
 
 
 @dataclass
@@ -386,7 +403,7 @@ def export_draw_list(svc: AuditService, name: str, path: str) -> int:
     """Write a sample's records in draw order to a CSV file; how many were written."""
     from ..sampling import SampleOps
 
-    return SampleOps(svc.db).export(name, path)
+    return SampleOps(svc.db).export(name, path, svc.user)
 
 
 @dataclass

@@ -14,7 +14,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from sqlalchemy import func, select
-
 from sqlalchemy.orm import Session
 
 from ..kinds import PersonRole

@@ -4,8 +4,12 @@
   or records picked by hand, to one reviewer, blind or open. Each assignment (and its removal) is written to
   the hash-chained history.
 - A reviewer's verdict is stored in the 'review' role; in blind mode the core will not show them the first
-  verdict until their review is complete (AuditService._blind_guard). In open mode the review starts from the
-  first verdict and the reviewer agrees or changes each check.
+  verdict (its answers, its history, the flag and its note) until their review is complete
+  (AuditService._blind_guard). A blind review is sealed the moment it is complete (a 'seal' row in the history
+  holds it as it was): the first verdict is shown from then on, and any change to the review is refused until the
+  lead reopens it with a reason (reopen: a 'reopen' row); completed again, it is sealed again. The agreement
+  figures use the review as last sealed. In open mode the review starts from the first verdict and the reviewer
+  agrees or changes each check.
 - disagreements: records whose complete first and review verdicts differ on any check and that have no final
   verdict yet, side by side per check with both rationales; the lead's decision becomes the final verdict
   (role 'final', which the findings use), and the history keeps all three.
@@ -26,8 +30,8 @@ from ..storage.models import AppUser, AuditItem, ReviewAssignment, Verdict, Verd
 from ..timeutil import now_utc
 from .checks import CheckDiff, differences
 from .roles import NotAllowed
-from .service import AuditError, AuditService, _record_columns
-from .trail import assignment_body, seal
+from .service import AuditError, AuditService, Seal, _named, _record_columns, sealed_review, sealed_reviews
+from .trail import REOPEN, assignment_body, seal
 from .verdicts import VerdictBody
 
 BASES = {"random": "a random share", "failed": "every failed record", "flagged": "every flagged record",
@@ -49,6 +53,7 @@ class Assignment:
     assigned_by: str
     assigned_at: datetime
     state: str  # 'to review' | 'in progress' | 'agrees' | 'disagrees' | 'decided'
+    sealed: bool = False  # a blind review sealed when completed: changed only once the lead reopens it
 
 
 @dataclass(frozen=True)
@@ -128,12 +133,37 @@ def assignments(svc: AuditService, sample_id: int | None = None, reviewer: str |
             q = q.where(ReviewAssignment.reviewer == reviewer)
         rows = s.execute(q).all()
         verdicts = _verdicts(s, [a.item_id for a, _ in rows])
+        sealed = sealed_reviews(s, [a.item_id for a, _ in rows])
         out = []
         for a, item in rows:
             v = verdicts.get(item.id, {})
             out.append(Assignment(item.id, item.sample_id, item.position, item.kind, _ref(s, item), a.reviewer,
-                                  a.mode, a.basis, a.assigned_by, a.assigned_at, _state(item.kind, v)))
+                                  a.mode, a.basis, a.assigned_by, a.assigned_at, _state(item.kind, v),
+                                  item.id in sealed))
         return out
+
+
+def sealed(svc: AuditService, item_id: int) -> Seal | None:
+    """The record's review if it is sealed (a blind review completed and not reopened since), else None."""
+    with svc.db.session() as s:
+        svc._require(s, "read records")
+        return sealed_review(s, item_id)
+
+
+def reopen(svc: AuditService, item_id: int, reason: str) -> None:
+    """The lead reopens a sealed blind review so that its reviewer may change it (say a slip of the hand), with a
+    reason, in the hash-chained history. Completed again, the review is sealed again, and the agreement figures use
+    it as then sealed; the reviewer has seen the first verdict by then, which the reopening records."""
+    if not reason.strip():
+        raise AuditError("reopening a sealed review needs a reason (it goes in the history)")
+    with svc.db.session() as s:
+        serialise_writes(s)
+        lead = svc._require(s, "reopen reviews")
+        found = sealed_review(s, item_id)
+        if found is None:
+            raise AuditError("this record's review is not sealed: only a completed blind review is sealed")
+        _history(s, item_id, _named(lead), REOPEN, {"sealed": True, "by": found.who}, {"sealed": False},
+                 f"sealed review reopened: {reason.strip()}")
 
 
 def start_body(svc: AuditService, item_id: int) -> VerdictBody:

@@ -35,6 +35,8 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "review": frozenset({PersonRole.REVIEWER, PersonRole.LEAD}),
     "adjudicate": frozenset({PersonRole.LEAD}),
     "assign reviews": frozenset({PersonRole.LEAD}),
+    # a blind review is sealed when completed (audit.review); only the lead reopens one, with a reason
+    "reopen reviews": frozenset({PersonRole.LEAD}),
     "decide challenges": frozenset({PersonRole.LEAD}),
     "exchange with the force": frozenset({PersonRole.LIAISON, PersonRole.LEAD}),
     "manage people": frozenset({PersonRole.LEAD}),
@@ -44,6 +46,8 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "import extracts": frozenset({PersonRole.AUDITOR, PersonRole.LEAD}),
     # findings drill down to the records and their first verdicts, which would unblind a peer reviewer
     "report": frozenset({PersonRole.AUDITOR, PersonRole.LEAD}),
+    # the verdicts file holds every first (or final) verdict: not for a peer reviewer, nor the force's liaison
+    "export verdicts": frozenset({PersonRole.AUDITOR, PersonRole.LEAD}),
     "carry records offline": frozenset({PersonRole.AUDITOR, PersonRole.REVIEWER, PersonRole.LEAD}),
     # a copy holds every record and verdict (a peer reviewer's would unblind them)
     "save a copy": frozenset({PersonRole.AUDITOR, PersonRole.LEAD}),
@@ -55,6 +59,7 @@ ACTION_TEXT = {
     "review": "enter review verdicts",
     "adjudicate": "decide disagreements",
     "assign reviews": "assign records for review",
+    "reopen reviews": "reopen a sealed blind review",
     "decide challenges": "decide the force's challenges",
     "exchange with the force": "exchange failed records with the force",
     "manage people": "register people",
@@ -62,6 +67,7 @@ ACTION_TEXT = {
     "delete audited samples": "delete a sample holding verdicts",
     "import extracts": "import extracts",
     "report": "see or export the findings",
+    "export verdicts": "export the verdicts",
     "carry records offline": "carry records offline",
     "save a copy": "save a copy of the audit database",
 }

@@ -6,9 +6,11 @@ Every verdict change is committed the moment it is made, with a history row, in 
 from __future__ import annotations
 
 import json
+import sys
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Literal
+from pathlib import Path
+from typing import Literal, TextIO
 
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
@@ -35,9 +37,10 @@ from ..storage.models import (
 from ..storage.record_models import date_column
 from ..timeutil import display, now_utc
 from .evaluate import CrimeFacts, CrimeResult, evaluate, summarise
+from .facts import CREDITING
 from .records import CrimeInfo, RecordDetail, crime_info, load_detail
 from .roles import VERDICT_ACTION, NotAllowed, Person, identify, require
-from .trail import seal
+from .trail import AUDITOR, REOPEN, SEAL, seal
 from .undo import Change, UndoStack
 from .verdicts import VerdictBody, rape_code_problem
 
@@ -85,6 +88,86 @@ class AuditError(Exception):
     """A request the audit cannot carry out, with a message fit to show the user."""
 
 
+@dataclass(frozen=True)
+class Seal:
+    """A blind review sealed when it was completed: from then on its first verdict is shown to the reviewer, and the
+    review is refused any change until the audit lead reopens it (audit.review.reopen)."""
+
+    item_id: int
+    who: str  # who completed it
+    at: datetime | None  # when (None: completed before reviews were sealed: sealed as it stands)
+    body: dict | None  # the review as sealed: what the agreement figures use
+
+    @property
+    def text(self) -> str:
+        when = f" on {display(self.at)}" if self.at is not None else ""
+        return (f"This blind review was sealed when {self.who or 'the reviewer'} completed it{when}: the auditor's "
+                "verdict has been shown since, so the review can no longer be changed. Only the audit lead can "
+                "reopen it, with a reason (Review > Reopen a sealed review…, or cdi review reopen).")
+
+
+def sealed_review(s: Session, item_id: int) -> Seal | None:
+    """The record's review as sealed, if it is sealed now (sealed_reviews)."""
+    return sealed_reviews(s, [item_id]).get(item_id)
+
+
+def seal_rows(s: Session, item_ids: list[int] | None = None) -> dict[int, VerdictChange]:
+    """Each audit item's last history row that seals its review, reopens it, or removes it with its sample (a
+    'delete' row: an item id used again by a later sample starts unsealed); all items' when item_ids is None."""
+    last: dict[int, VerdictChange] = {}
+    marks = ((VerdictChange.action.in_((SEAL, REOPEN)))
+             | ((VerdictChange.action == "delete") & (VerdictChange.role == VerdictRole.REVIEW)))
+    chunks = [None] if item_ids is None else [item_ids[n:n + 500] for n in range(0, len(item_ids), 500)]
+    for chunk in chunks:
+        q = select(VerdictChange).where(marks).order_by(VerdictChange.id)
+        if chunk is not None:
+            q = q.where(VerdictChange.item_id.in_(chunk))
+        for ch in s.scalars(q):
+            last[ch.item_id] = ch
+    return last
+
+
+def sealed_reviews(s: Session, item_ids: list[int]) -> dict[int, Seal]:
+    """The reviews sealed now among these audit items: each one's last 'seal' history row not followed by a
+    'reopen'; a blind review completed before reviews were sealed (no such row) counts as sealed as it stands."""
+    last = seal_rows(s, item_ids)
+    out = {i: Seal(i, ch.who, ch.at, ch.new_body) for i, ch in last.items() if ch.action == SEAL}
+    rest = [i for i in item_ids if i not in last or last[i].action not in (SEAL, REOPEN)]
+    for start in range(0, len(rest), 500):
+        chunk = rest[start:start + 500]
+        for v in s.scalars(select(Verdict).join(ReviewAssignment, ReviewAssignment.item_id == Verdict.item_id)
+                           .where(Verdict.item_id.in_(chunk), Verdict.role == VerdictRole.REVIEW,
+                                  Verdict.complete.is_(True), ReviewAssignment.mode == "blind")):
+            out[v.item_id] = Seal(v.item_id, v.auditor, None, dict(v.body))
+    return out
+
+
+def _revealed(s: Session, item_id: int) -> bool:
+    """Has the first verdict of a blind review been shown to its reviewer: the review complete, or sealed (now, or
+    before the lead reopened it)?"""
+    return item_id not in withheld_items(s, None, [item_id])
+
+
+def withheld_items(s: Session, person: Person | None, item_ids: list[int] | None = None) -> set[int]:
+    """The audit items whose first verdict (its answers, counts, history, flag and note) the person may not see yet:
+    for a peer reviewer (person None: whoever), the records assigned blind whose review is neither complete nor
+    sealed before; nothing for anyone else."""
+    if person is not None and person.role != PersonRole.REVIEWER:
+        return set()
+    q = select(ReviewAssignment.item_id).where(ReviewAssignment.mode == "blind")
+    if item_ids is not None:
+        q = q.where(ReviewAssignment.item_id.in_(item_ids))
+    blind = sorted(s.scalars(q))
+    if not blind:
+        return set()
+    shown = {i for i, ch in seal_rows(s, blind).items() if ch.action in (SEAL, REOPEN)}
+    for start in range(0, len(blind), 500):
+        shown.update(s.scalars(select(Verdict.item_id).where(Verdict.role == VerdictRole.REVIEW,
+                                                             Verdict.complete.is_(True),
+                                                             Verdict.item_id.in_(blind[start:start + 500]))))
+    return set(blind) - shown
+
+
 class AuditService:
     def __init__(self, db: Database, user: str = "") -> None:
         self.db = db
@@ -119,10 +202,9 @@ class AuditService:
         a = s.scalar(select(ReviewAssignment).where(ReviewAssignment.item_id == item_id))
         if a is None or a.mode != "blind":
             return
-        done = s.scalar(select(Verdict.complete).where(Verdict.item_id == item_id, Verdict.role == VerdictRole.REVIEW))
-        if not done:
+        if not _revealed(s, item_id):
             raise NotAllowed("this record is assigned to you for blind review: the first verdict is shown once "
-                             "your own review of it is complete")
+                             "your own review of it is complete (and sealed)")
 
     # ---- the audit -------------------------------------------------------------------------------------
     def info(self) -> AuditInfo:
@@ -168,7 +250,7 @@ class AuditService:
         if filter_ not in QUEUE_FILTERS:
             raise AuditError(f"unknown filter {filter_!r}")
         with self.db.session() as s:
-            self._require(s, "read records")
+            person = self._require(s, "read records")
             kind = s.scalar(select(Sample.kind).where(Sample.id == sample_id))
             if kind is None:
                 raise AuditError(f"no sample with id {sample_id}")
@@ -180,14 +262,23 @@ class AuditService:
             if search.strip():
                 q = q.where(_matches(search.strip(), ref_col, text_col,
                                      ReportRecord.location if table is ReportRecord else None))
-            q = _apply_filter(q, filter_)
+            # a peer reviewer's blind records show nothing of their first verdict (state, counts, flag) until the
+            # review is sealed, and are filtered as records not audited yet (else a filter would tell which failed)
+            withheld = withheld_items(s, person)
+            if not withheld:
+                q = _apply_filter(q, filter_)
             if item_id is not None:
                 q = q.where(AuditItem.id == item_id)
             out = []
             for item, ref, when, system, v in s.execute(q):
+                flagged = item.flagged
+                if item.id in withheld:
+                    v, flagged = None, False
+                if withheld and not _passes(filter_, v, flagged):
+                    continue
                 status = "to do" if v is None else ("done" if v.complete else "in progress")
                 out.append(QueueRow(item.id, item.position, item.kind, system or "", ref, when, status,
-                                    item.flagged, *(_counts(v))))
+                                    flagged, *(_counts(v))))
             return out
 
     def rows_for_items(self, item_ids: list[int]) -> list[tuple[str, QueueRow]]:
@@ -214,8 +305,11 @@ class AuditService:
     # ---- one record ------------------------------------------------------------------------------------
     def record(self, item_id: int) -> RecordDetail:
         with self.db.session() as s:
-            self._require(s, "read records")
-            return load_detail(s, self._item(s, item_id))
+            person = self._require(s, "read records")
+            detail = load_detail(s, self._item(s, item_id))
+            if withheld_items(s, person, [item_id]):  # the auditor's flag and note: part of the first verdict
+                detail.flagged, detail.flag_note = False, ""
+            return detail
 
     def find_crime(self, ref: str) -> CrimeInfo | None:
         """A crime record by its reference (exact, ignoring case and surrounding spaces)."""
@@ -315,6 +409,28 @@ class AuditService:
             return list(s.scalars(select(VerdictChange).where(VerdictChange.item_id == item_id)
                                   .order_by(VerdictChange.id)))
 
+    def export_history(self, item_id: int, path: str | Path | None, out: TextIO | None = None) -> int:
+        """Write one record's history as CSV (trail.write_history_csv) to the file `path`, for those who may read it
+        (on a blind review, once its first verdict may be shown); the export goes in the trail, in the record's own
+        history. With path None it is written to the open stream `out` (standard output): shown, not exported.
+        Returns the rows written."""
+        from .exports import exported
+        from .trail import write_history_csv
+
+        if path is None:  # shown, not exported: read as the window's History shows it
+            changes = self.history(item_id)  # the role and the blind review checked here
+            write_history_csv(changes, out if out is not None else sys.stdout)
+            return len(changes)
+
+        def write(_person: Person) -> int:
+            changes = self.history(item_id)
+            with open(path, "w", newline="", encoding="utf-8") as fh:
+                write_history_csv(changes, fh)
+            return len(changes)
+
+        return exported(self.db, self.user, "read records", "the history of a record", path, write,
+                        lambda n: {"rows": n}, item_id=item_id)
+
     # ---- remembered position ---------------------------------------------------------------------------
     def remember(self, key: str, value: str) -> None:
         with self.db.session() as s:
@@ -384,6 +500,8 @@ class AuditService:
             assigned = s.scalar(select(ReviewAssignment.reviewer).where(ReviewAssignment.item_id == item_id))
             if assigned != person.name:
                 raise NotAllowed(f"{person.name} may review only the records assigned to them")
+        if role == VerdictRole.REVIEW and (sealed := sealed_review(s, item_id)) is not None:
+            raise AuditError(sealed.text)  # whoever asks, by whatever way (the panel, undo, an import, a merge)
         body = VerdictBody.from_json(body_json)
         for c in body.crimes:
             if (c.classified_override is not None or c.timely_override is not None) and not c.override_reason:
@@ -406,11 +524,25 @@ class AuditService:
             v.n_crimes, v.n_recorded = summary.n_crimes, summary.n_recorded
             v.n_misclassified, v.n_late = summary.n_misclassified, summary.n_late
             v.n_failed_checks = summary.n_failed_checks
+        recorded = body.to_json() if body_json is not None else None
+        if recorded is not None and (auditor is not None or action in CREDITING):
+            recorded[AUDITOR] = auditor or who  # the auditor credited, not the person writing (audit.facts)
         change = VerdictChange(item_id=item_id, role=role, at=now, who=who, action=action, old_body=before,
-                               new_body=body.to_json() if body_json is not None else None, reason=reason)
+                               new_body=recorded, reason=reason)
         seal(s, change)
         s.add(change)
         s.flush()
+        if (role == VerdictRole.REVIEW and body_json is not None and body.complete
+                and s.scalar(select(ReviewAssignment.mode).where(ReviewAssignment.item_id == item_id)) == "blind"):
+            # a blind review is sealed the moment it is complete: its first verdict is shown from now on, so the
+            # review as it stands is the blind one, and it can change only once the lead has reopened it
+            sealing = VerdictChange(item_id=item_id, role=role, at=now, who=who, action=SEAL, old_body=None,
+                                    new_body=body.to_json(),
+                                    reason="blind review complete: sealed (the auditor's verdict is shown from now "
+                                           "on; only the audit lead can reopen the review)")
+            seal(s, sealing)
+            s.add(sealing)
+            s.flush()
         return before
 
 
@@ -467,6 +599,22 @@ def _apply_filter(q, filter_: str):  # type: ignore[no-untyped-def]
         return q.where(or_(Verdict.n_recorded < Verdict.n_crimes, Verdict.n_late > 0,
                            Verdict.n_misclassified > 0, Verdict.n_failed_checks > 0))
     return q
+
+
+def _passes(filter_: str, v: Verdict | None, flagged: bool) -> bool:
+    """_apply_filter in Python, for rows whose verdict is withheld (queue)."""
+    if filter_ == "to do":
+        return v is None or not v.complete
+    if filter_ == "flagged":
+        return flagged
+    if filter_ == "all":
+        return True
+    if v is None:
+        return False
+    return {"done": v.complete, "not recorded": v.n_recorded < v.n_crimes, "late": v.n_late > 0,
+            "misclassified": v.n_misclassified > 0,
+            "failed": v.n_recorded < v.n_crimes or v.n_late > 0 or v.n_misclassified > 0 or v.n_failed_checks > 0
+            }.get(filter_, True)
 
 
 def _counts(v: Verdict | None) -> tuple[int, int, int, int, int]:

@@ -34,8 +34,28 @@ GENESIS = "0" * 64
 # about no audit item (item 0) and no verdict (their role column says 'people')
 PERSON = "person"
 PEOPLE = "people"
+# a blind review sealed when completed (its new_body: the review as sealed, which the agreement figures use) and
+# the lead reopening one (audit.review); both about the item's review
+SEAL = "seal"
+REOPEN = "reopen"
+# an export: who wrote what to which file (audit.exports); about no audit item (item 0, role 'export') unless it is
+# one record's history
+EXPORT = "export"
+# a sample drawn, extended, renamed or deleted: its facts and every item (sample, position, kind, record) as they
+# then are (audit.facts); about no audit item (item 0, role 'sample')
+SAMPLE = "sample"
+# an import: the digest of each record table it changed (storage.content), item 0, role 'records'
+RECORDS = "records"
+# the key of a verdict row's new value naming the auditor credited with it when that is not the person writing the
+# row (an import of verdicts, a merge, a package's copy): audit.facts compares it with the verdict's auditor
+AUDITOR = "auditor"
+# a record already audited that an import changed: its item flagged for a second look, the record's import digest
+# before and after (importing.audited); about the item, role 'record'
+RECORD_CHANGED = "record changed"
+RECORD_ROLE = "record"
 # history rows that record something other than a verdict's answers (their new_body is not a verdict)
-NOT_VERDICTS = frozenset({"flag", "assign", "unassign", "challenge", PERSON})
+NOT_VERDICTS = frozenset({"flag", "assign", "unassign", "challenge", PERSON, SEAL, REOPEN, EXPORT, SAMPLE, RECORDS,
+                          RECORD_CHANGED})
 # the key of a 'challenge' row's new value that marks the decision removed with its sample (sample_admin)
 REMOVED = "removed"
 
@@ -86,9 +106,15 @@ class Finding:
         return f"{self.what} row {self.row}: {self.problem}"
 
 
-def verify(s: Session, stop: Callable[[], bool] | None = None) -> list[Finding]:
+def verify(s: Session, stop: Callable[[], bool] | None = None, records: bool = True) -> list[Finding]:
     """Every break in the chain and every verdict that does not match its history; [] when intact. `stop`, asked
-    at every history row, gives the verification up (raising Stopped: a window closing)."""
+    at every history row, gives the verification up (raising Stopped: a window closing). It also compares every
+    stored fact a figure or a filter reads with what the history says (audit.facts: each verdict's auditor,
+    complete flag and counts, every sample and its items, and with `records` each record's content digest and
+    each record table's digest)."""
+    from .facts import Expected, without_auditor
+
+    facts = Expected()
     out: list[Finding] = []
     prev = GENESIS
     last: dict[tuple[int, str], Any] = {}
@@ -107,6 +133,7 @@ def verify(s: Session, stop: Callable[[], bool] | None = None) -> list[Finding]:
         elif ch.hash != expected:
             out.append(Finding("history", ch.id, "its content was changed after it was written"))
         prev = ch.hash or expected
+        facts.see(ch)
         if ch.action in ("assign", "unassign"):
             assigned[ch.item_id] = ch.new_body
         elif ch.action == "challenge" and isinstance(ch.new_body, dict):
@@ -116,7 +143,7 @@ def verify(s: Session, stop: Callable[[], bool] | None = None) -> list[Finding]:
             if isinstance(body, dict):
                 registered[body.get("name")] = (ch.id, ch.new_body)
         elif ch.action not in NOT_VERDICTS:
-            last[(ch.item_id, ch.role)] = ch.new_body
+            last[(ch.item_id, ch.role)] = without_auditor(ch.new_body)
             last_row[(ch.item_id, ch.role)] = ch.id
     present = set()
     for v in s.scalars(select(Verdict).order_by(Verdict.id)):
@@ -156,7 +183,41 @@ def verify(s: Session, stop: Callable[[], bool] | None = None) -> list[Finding]:
         if body is not None and cid not in kept:
             out.append(Finding("decision", cid, f"challenge {cid}, decided, was removed outside the application"))
     out += _check_people(s, registered)
+    out += facts.check(s, stop, records)
     return out
+
+
+def trail_head(source: Database | Session) -> tuple[int, str]:
+    """The trail's head: (how many history rows there are, the digest of the last one; GENESIS when none).
+
+    Each row's digest covers the one before it, so the digest of row N stands for rows 1 to N: printed in a report
+    or kept in a package, the head lets `cdi verify DB --against` prove later that those rows are still the first
+    N rows of the history, unchanged (audit.anchor)."""
+    if isinstance(source, Session):
+        return _head(source)
+    with source.session() as s:
+        return _head(s)
+
+
+def _head(s: Session) -> tuple[int, str]:
+    rows = s.scalar(select(func.count()).select_from(VerdictChange)) or 0
+    last = s.scalar(select(VerdictChange.hash).order_by(VerdictChange.id.desc()).limit(1))
+    return rows, last or GENESIS
+
+
+def prefix_head(s: Session, rows: int, stop: Callable[[], bool] | None = None) -> tuple[int, str]:
+    """The first `rows` history rows chained again from their content alone (the digests stored are not read):
+    (how many there are, up to `rows`; the digest the last of them gets)."""
+    prev, n = GENESIS, 0
+    if rows <= 0:
+        return 0, prev
+    for ch in s.scalars(select(VerdictChange).order_by(VerdictChange.id).limit(rows)
+                        .execution_options(yield_per=1000)):
+        if stop is not None and stop():
+            raise Stopped
+        prev = digest(prev, ch.item_id, ch.role, ch.at, ch.who, ch.action, ch.old_body, ch.new_body, ch.reason)
+        n += 1
+    return n, prev
 
 
 def _check_people(s: Session, registered: dict[Any, tuple[int, Any]]) -> list[Finding]:

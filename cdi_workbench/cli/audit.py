@@ -95,23 +95,38 @@ def cmd_backup(a: argparse.Namespace) -> int:
 
 
 def cmd_verify(a: argparse.Namespace) -> int:
-    from ..audit.trail import verify
+    from ..audit.anchor import AnchorError, check, head_text, read_anchor
+    from ..audit.trail import trail_head, verify
 
+    try:
+        anchor = read_anchor(a.against) if a.against else None
+    except AnchorError as exc:
+        print(f"cdi verify: {exc}", file=sys.stderr)
+        return 2
     db = Database(a.db)
     try:
         with db.session() as s:
             problems = verify(s)
+            rows, head = trail_head(s)
+            checked = check(s, anchor) if anchor is not None else None
     finally:
         db.close()
+    print(f"{a.db}: trail head {head_text(rows, head)}")
     if not problems:
-        print(f"{a.db}: the audit trail is intact (hash chain and verdicts agree)")
-        return 0
-    print(f"{a.db}: the audit trail has been tampered with outside the application:", file=sys.stderr)
-    for p in problems[:50]:
-        print(f"  {p}", file=sys.stderr)
-    if len(problems) > 50:
-        print(f"  ... and {len(problems) - 50} more", file=sys.stderr)
-    return 1
+        print(f"{a.db}: the audit trail is intact (hash chain and verdicts agree; so do the verdicts' authors, "
+              "completeness and counts, the samples and the records)")
+    else:
+        print(f"{a.db}: the audit trail has been tampered with outside the application:", file=sys.stderr)
+        for p in problems[:50]:
+            print(f"  {p}", file=sys.stderr)
+        if len(problems) > 50:
+            print(f"  ... and {len(problems) - 50} more", file=sys.stderr)
+    if checked is not None:
+        if checked.intact:
+            print(f"{a.db}: against {a.against}: {checked.message}")
+        else:
+            print(f"{a.db}: against {a.against}: {checked.message}", file=sys.stderr)
+    return 0 if not problems and (checked is None or checked.intact) else 1
 
 
 def cmd_users(a: argparse.Namespace) -> int:
@@ -170,6 +185,10 @@ def add_backup(sub: Any) -> None:
 def add_verify(sub: Any) -> None:
     sp = sub.add_parser("verify", help="check the audit trail has not been changed outside the application")
     sp.add_argument("db")
+    sp.add_argument("--against", metavar="REPORT.json|PACKAGE|HASH:COUNT",
+                    help="also prove that the history a findings JSON report or a package issued (the trail head it "
+                         "carries), or HASH:COUNT as a PDF or Excel report prints it, is still the first rows of the "
+                         "history, unchanged (a rewrite, a cut or a wipe fails)")
     sp.set_defaults(func=cmd_verify)
 
 

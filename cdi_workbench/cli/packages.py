@@ -50,7 +50,8 @@ def cmd_export(a: argparse.Namespace) -> int:
     finally:
         db.close()
     print(f"Wrote {r.path}: {r.items} record(s) of '{r.sample}' (positions {r.positions}), {r.verdicts} verdict(s), "
-          f"{r.records} source record(s)" + (" (blind: no auditor's verdicts)" if a.blind else ""))
+          f"{r.records} source record(s)"
+          + (f"; {r.blind} blind (assigned for blind review: nothing of the auditor's verdict)" if r.blind else ""))
     print(f"{MARKING}: it holds records about victims of crime; carry it only on an encrypted, approved device.")
     print(f"Package {r.package_id}. Open it with the workbench on the other machine; bring it back with "
           f"'cdi package import {a.db} {r.path.name}'.")
@@ -115,7 +116,8 @@ def register(subparsers: Any) -> argparse.ArgumentParser:
     exp.add_argument("--positions", help="positions in the sample, e.g. 1-20,25 (default: all)")
     exp.add_argument("--to", metavar="FILE", help="the package file (default: beside the database, dated)")
     exp.add_argument("--blind", action="store_true",
-                     help="for a blind peer review: carry only reviewers' verdicts, not the auditor's or the lead's")
+                     help="carry only reviewers' verdicts for every record, not the auditor's or the lead's (a record "
+                          "assigned for blind review always travels blind, with or without this)")
     exp.add_argument("--overwrite", action="store_true", help="replace FILE if it exists")
     exp.add_argument("--user", dest="package_user", metavar="NAME", help="who is exporting")
     exp.set_defaults(func=cmd_export)

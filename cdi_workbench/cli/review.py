@@ -42,13 +42,20 @@ def cmd_review(a: argparse.Namespace) -> int:
             only = _sample_id(svc, a.sample) if a.sample else None
             for r in review.assignments(svc, only):
                 print(f"{r.position:>5} {r.ref:24} {r.reviewer:20} {r.mode:6} {r.basis:8} {r.state:14} "
-                      f"assigned {display(r.assigned_at)} by {r.assigned_by}")
+                      f"assigned {display(r.assigned_at)} by {r.assigned_by}" + (" (sealed)" if r.sealed else ""))
         elif a.review_command == "disagreements":
             rows = review.disagreements(svc)
             if not rows:
                 print("No undecided disagreements.")
             for c in rows:
                 _print_comparison(c)
+        elif a.review_command == "reopen":
+            sid, picked = _positions(svc, a.sample, str(a.position))
+            if not picked:
+                raise ValueError(f"no record at position {a.position} of '{a.sample}'")
+            review.reopen(svc, picked[0], a.reason)
+            print(f"Reopened the sealed review of position {a.position} of '{a.sample}': its reviewer may change "
+                  "it; completed again, it is sealed again")
         else:  # decide
             sid, picked = _positions(svc, a.sample, str(a.position))
             if not picked:
@@ -70,11 +77,8 @@ def _print_comparison(c: review.Comparison, out: Any = None) -> None:
 
 
 def cmd_history(a: argparse.Namespace) -> int:
-    """Every change to one record's verdicts, assignment and decisions, oldest first (CSV to a file or stdout)."""
-    import sys
-
-    from ..audit.trail import write_history_csv
-
+    """Every change to one record's verdicts, assignment and decisions, oldest first (CSV to a file or stdout).
+    Checked and recorded in the core like every export (AuditService.export_history)."""
     db = Database(a.db)
     try:
         svc = AuditService(db, a.user or "")
@@ -82,14 +86,9 @@ def cmd_history(a: argparse.Namespace) -> int:
         row = next((r for r in svc.queue(sid) if r.position == a.position), None)
         if row is None:
             raise ValueError(f"no record at position {a.position} of '{a.sample}'")
-        changes = svc.history(row.item_id)
+        svc.export_history(row.item_id, a.csv or None)
     finally:
         db.close()
-    if a.csv:
-        with open(a.csv, "w", newline="", encoding="utf-8") as fh:
-            write_history_csv(changes, fh)
-    else:
-        write_history_csv(changes, sys.stdout)
     return 0
 
 
@@ -111,6 +110,11 @@ def add_review(subparsers: Any) -> None:
     p.add_argument("--sample")
     p = sub.add_parser("disagreements", help="records where the review differs from the first verdict")
     p.add_argument("db")
+    p = sub.add_parser("reopen", help="reopen a sealed blind review so its reviewer may change it (the lead)")
+    p.add_argument("db")
+    p.add_argument("--sample", required=True)
+    p.add_argument("--position", type=int, required=True)
+    p.add_argument("--reason", required=True, help="why (it goes in the history)")
     p = sub.add_parser("decide", help="the lead's decision on a disagreement: the final verdict")
     p.add_argument("db")
     p.add_argument("--sample", required=True)

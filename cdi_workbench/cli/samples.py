@@ -36,7 +36,7 @@ def cmd_sample(a: argparse.Namespace) -> int:
             return 0
         if a.export:
             name, path = a.export
-            n = sampling.SampleOps(db).export(name, path)
+            n = sampling.SampleOps(db).export(name, path, a.user or "")
             print(f"Wrote {n} records of '{name}' in draw order to {path}")
             return 0
         if a.size is None and a.per_stratum is not None and not a.extend:

@@ -56,11 +56,12 @@ def cmd_import(a: argparse.Namespace) -> int:
 
 
 def cmd_export(a: argparse.Namespace) -> int:
+    user = (a.verdicts_user or getattr(a, "user", None) or "").strip()
     db = _open(a.db, "export")
     if db is None:
         return 1
     try:
-        n = export_verdicts(db, a.file)
+        n = export_verdicts(db, a.file, user)  # the lead or an auditor only (roles.NotAllowed: exit code 4)
     except (ValueError, OSError) as exc:
         print(f"cdi verdicts export: {exc}", file=sys.stderr)
         return 1
@@ -89,9 +90,13 @@ def register(subparsers: Any) -> argparse.ArgumentParser:
     exp = sub.add_parser(
         "export", help="write the verdicts to a CSV or .xlsx file",
         description="Write the effective verdict (the lead's final one where given, else the auditor's) of every "
-                    "sampled record with a complete verdict. The format follows the file name: .csv or .xlsx.")
+                    "sampled record with a complete verdict. The format follows the file name: .csv or .xlsx. Only the "
+                    "audit lead and auditors may (once people are registered, say who with --user); the export "
+                    "goes in the trail.")
     exp.add_argument("db", help="the audit database (SQLite file or database URL)")
     exp.add_argument("file", help="where to write: NAME.csv or NAME.xlsx")
+    exp.add_argument("--user", dest="verdicts_user", metavar="NAME",
+                     help="who is exporting (the audit lead or an auditor; recorded in the trail)")
     exp.set_defaults(func=cmd_export)
     return sp
 

@@ -20,11 +20,11 @@ from .profiles import (
     save_profile,
     suggest_profiles,
 )
-from .result import ImportResult, Problem
+from .result import AuditedChange, ImportResult, Problem
 
 __all__ = [
-    "KINDS", "FilePreview", "ImportCancelled", "ImportFailed", "ImportFileError", "ImportResult", "MappingError",
-    "MappingProposal", "PreviewRow", "Problem", "Profile", "ProfileError", "ProfileInfo", "check_file",
-    "import_file", "list_profiles", "load_profile", "preview_file", "propose_mapping", "save_profile",
+    "KINDS", "AuditedChange", "FilePreview", "ImportCancelled", "ImportFailed", "ImportFileError", "ImportResult",
+    "MappingError", "MappingProposal", "PreviewRow", "Problem", "Profile", "ProfileError", "ProfileInfo",
+    "check_file", "import_file", "list_profiles", "load_profile", "preview_file", "propose_mapping", "save_profile",
     "suggest_profiles",
 ]

@@ -29,7 +29,7 @@ from .links import LinkOutcome, link_crimes, link_reports
 from .profiles import Profile, load_profile, suggest_profiles
 from .reader import Table, open_table
 from .result import MAX_PROBLEMS_KEPT, ImportResult, Problem
-from .rows import Converter, Row
+from .rows import Converter, Row, unreadable
 from .seen import SeenKeys
 from .values import cell_text
 from .writer import Writer
@@ -118,6 +118,9 @@ class _Run:
         self.kept_first_count = 0
         self.refs_listed = 0
         self.refs_pos: int | None = None
+        self.table: Table | None = None
+        self.user = ""
+        self.audited_items: dict[int, list[tuple[int, str, int]]] = {}  # importing.audited
         self.period: tuple | None = None  # the audit period, where the dates are (see _period_check)
         self.outside = 0  # rows dated outside the audit period
 
@@ -141,7 +144,9 @@ class _Run:
         started = time.monotonic()
         res = self.result
         res.dry_run = dry_run and db is not None
+        self.user = user
         with self._open() as table:
+            self.table = table
             conv = self._converter(table.headers, user, table.format == "csv", table.date1904)
             if "crime_refs" in conv.columns:
                 self.refs_pos = conv.columns.index("crime_refs")
@@ -183,8 +188,13 @@ class _Run:
             raise
 
     def _begin(self, conn: Any, conv: Converter) -> Writer:
+        from .audited import audited_items
+
         writer = Writer(conn, conv)
         writer.begin()
+        if not writer.fresh:  # records already audited: a change to one is flagged (importing.audited)
+            self.audited_items = audited_items(writer)
+            writer.watch = set(self.audited_items)
         other = {"incidents": "crime_record", "referrals": "crime_record", "crimes": "report_record"}
         table = other.get(self.kind.name)
         # links need the keys of the file only when the other side holds records (seen under the write lock)
@@ -213,6 +223,11 @@ class _Run:
             refresh_strata(conn)  # reports whose links or linked crimes changed (marked by triggers)
         if self.kind.name in ("cancellations", "crimes"):
             self._regroup(conn)
+        if writer.audited:
+            from .audited import flag_changed
+
+            res.audited = flag_changed(conn, writer, self.audited_items, self.user, self.path.name, not dry_run)
+        self._digests(conn)
         if self.outside and self.period is not None:
             res.notes.append(f"{_rows(self.outside, 'row')} dated outside the audit period ({self.period[4]}): "
                              "check this is the right extract for this audit")
@@ -231,6 +246,19 @@ class _Run:
             res.committed = True
             if rejects is not None:
                 res.rejects_path = rejects.finish()
+
+    def _digests(self, conn: Any) -> None:
+        """Each record written gets its content digest, and the history the digest of each table the import changed
+        (action 'records', storage.content and audit.facts), in the import's transaction."""
+        from sqlalchemy.orm import Session
+
+        from ..audit.facts import note_tables
+
+        res = self.result
+        tables = [self.kind.table.name] + (["cancellation"] if self.kind.name == "crimes" else [])
+        with Session(bind=conn) as s:
+            note_tables(s, self.user, tables, f"imported {self.path.name} ({self.kind.name}): {res.added:,} "
+                                              f"added, {res.changed:,} changed")
 
     def _regroup(self, conn: Any) -> None:
         """Cancelled crimes take the offence group of their crime record's Home Office code, whatever group the
@@ -266,6 +294,8 @@ class _Run:
         res = self.result
         res.rows += len(cells)
         rows = list(map(conv.convert, cells))
+        if self.table is not None and self.table.marked:  # cells the reader will not pass as values
+            rows = [unreadable(c, r, conv) for c, r in zip(cells, rows, strict=True)]
         dropped = self._duplicates(numbers, rows, conv)
         if not dropped and not any(map(_PROBLEMS, rows)) and not any(map(_SKIP, rows)):
             accepted = rows  # the common case: every row fine
@@ -405,7 +435,8 @@ class _Run:
             notes.append(f"links to crimes: {res.links_added:,} added, {res.links_removed:,} removed")
         if res.rejected and not res.committed and not res.dry_run and self.rejects_path is None:
             notes.append(f"nothing was imported: {_rows(res.rejected)} with problems")
-        res.notes = notes + res.notes
+        audited = res.audited_message() if res.committed or res.dry_run else ""
+        res.notes = ([audited] if audited else []) + notes + res.notes
 
 
 def _rows(n: int, what: str = "row") -> str:

@@ -12,7 +12,7 @@ from .kinds import get_kind
 from .profiles import MappingProposal, Profile, load_profile, propose_mapping
 from .reader import open_table
 from .result import Problem
-from .rows import Converter
+from .rows import Converter, unreadable
 from .values import cell_text, from_stored_text
 
 
@@ -65,7 +65,7 @@ def preview_file(path: str | Path, kind: str, profile: Profile | str | None = No
             if conv is None:
                 out.rows.append(PreviewRow(number, texts, {}, {}, []))
                 continue
-            key, values, extra, _, problems, skip = conv.convert(cells)
+            key, values, extra, _, problems, skip = unreadable(cells, conv.convert(cells), conv)
             record = conv.record(values)
             shown = {}
             for f in k.fields:

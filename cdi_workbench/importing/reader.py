@@ -21,6 +21,7 @@ from ..spreadsheets.reading import (
     Chunk,
     Table,
     TableError,
+    cell_problems,
     detect_encoding,
     header_names,
     reader_encoding,
@@ -32,8 +33,8 @@ from .profiles import REJECTS_COLUMNS
 
 CHUNK = 5000  # rows per chunk: between progress reports and cancel checks, and per set-wise write
 
-__all__ = ["CHUNK", "DELIMITERS", "MAX_CELL", "Chunk", "Table", "detect_encoding", "header_names", "open_table",
-           "reader_encoding", "sniff_delimiter"]
+__all__ = ["CHUNK", "DELIMITERS", "MAX_CELL", "Chunk", "Table", "cell_problems", "detect_encoding", "header_names",
+           "open_table", "reader_encoding", "sniff_delimiter"]
 
 
 def _error(exc: TableError) -> ImportFileError:

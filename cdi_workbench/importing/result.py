@@ -24,6 +24,22 @@ class Problem:
         return f"{where}: {self.problem}" + (f" (value {shown!r})" if self.value else "")
 
 
+@dataclass(frozen=True)
+class AuditedChange:
+    """A record already audited (in an audit item with a verdict) that the import changed: the item is flagged
+    for a second look and the history records the record's import digests before and after."""
+
+    item_id: int
+    sample: str
+    position: int
+    ref: str  # the record's reference ('Guardian G-1' for a referral whose system varies by row)
+    old_digest: str | None  # import_hash before (None: the record was not written by an import)
+    new_digest: str
+
+    def __str__(self) -> str:
+        return f"{self.sample} #{self.position} {self.ref}"
+
+
 @dataclass
 class ImportResult:
     path: Path
@@ -45,6 +61,20 @@ class ImportResult:
     committed: bool = False  # the rows were written (and the transaction committed)
     dry_run: bool = False
     seconds: float = 0.0
+    audited: list[AuditedChange] = field(default_factory=list)  # audited records the import changed
+
+    def audited_message(self, limit: int = 20) -> str:
+        """What the import did to records already audited ('' when it changed none): how many, and which."""
+        if not self.audited:
+            return ""
+        records = len({(c.ref, c.old_digest) for c in self.audited})
+        which = ", ".join(map(str, self.audited[:limit])) + (
+            f" and {len(self.audited) - limit:,} more" if len(self.audited) > limit else "")
+        if self.dry_run:
+            return (f"{records:,} record{'s' if records != 1 else ''} already audited would change: "
+                    f"{which}; an import would flag {'them' if records != 1 else 'it'} for a second look")
+        return (f"{records:,} record{'s' if records != 1 else ''} already audited changed: {which}; "
+                f"flagged for a second look (the history records each change)")
 
     def summary(self) -> str:
         """'added 3, changed 1, unchanged 10, rejected 2 (written to FILE)'."""

@@ -14,6 +14,7 @@ from typing import Any, Literal
 
 from sqlalchemy import ColumnDefault
 
+from ..spreadsheets.reading import cell_problems
 from ..storage.models import CrimeRecord
 from ..timeutil import now_utc
 from .errors import MappingError
@@ -279,3 +280,20 @@ class Converter:
         if surplus:
             problems = [("", cell_text(surplus[0]), f"the row has {len(cells)} cells but the header has {width}")]
         return cells[:width], problems
+
+
+def unreadable(cells: list[Any], row: Row, conv: Converter) -> Row:
+    """A row with cells the reader marked (a formula with no saved value, a NUL character): each is a problem of
+    its own, and the row is converted again with them blank, so they raise nothing else ('not a date', 'missing
+    reference'). Other rows unchanged."""
+    bad = cell_problems(cells)
+    if not bad:
+        return row
+    width = len(conv.headers)
+    named = {i: conv.headers[i] if i < width else f"column {i + 1}" for i, _, _ in bad}
+    blanked = list(cells)
+    for i in named:
+        blanked[i] = ""
+    key, values, extra, digest, problems, _ = conv.convert(blanked)
+    ours = [(named[i], value, message) for i, value, message in bad]
+    return key, values, extra, digest, ours + [p for p in problems or () if p[0] not in named.values()], None

@@ -55,6 +55,8 @@ class Writer:
             self.insert_template = "(" + ", ".join(["%s"] * len(cols) + [x.replace("%", "%%") for x in literals]) + ")"
         upd = conv.update_columns
         stamps = [f"{c} = {_literal(v, self.sqlite, c == 'imported_at')}" for c, v in conv.stamps.items()]
+        if "content_hash" in self.kind.table.c:  # worked out again once the import has written (storage.content)
+            stamps.append("content_hash = NULL")
         if not self.sqlite:
             stamps = [x.replace("%", "%%") for x in stamps]
         sets = ", ".join([f"{c} = {self.ph}" for c in upd] + stamps)
@@ -68,6 +70,10 @@ class Writer:
         self.with_extra = self.update_extra is not None
         self.staging = False
         self.fresh = False  # nothing shared the file's keys when the import began: no look-ups needed
+        # ids of records already audited (importing.audited): a change to one is kept in `audited` as
+        # (id, key, import digest before, after)
+        self.watch: set[int] = set()
+        self.audited: list[tuple[int, Any, str | None, str]] = []
 
     # transaction and temp tables -------------------------------------------------------------------------------
 
@@ -161,6 +167,7 @@ class Writer:
             updates: list[list[Any]] = []
         else:
             inserts, updates = [], []
+            watch = self.watch
             for key, values, extra, digest, _, _ in rows:
                 hit = existing.get(key)
                 if hit is None:
@@ -169,6 +176,8 @@ class Writer:
                     unchanged += 1
                 else:
                     updates.append(self._update_values(values, extra, hit))
+                    if hit[0] in watch:
+                        self.audited.append((hit[0], key, hit[1], digest))
         if not self.sqlite:
             self._pg_datetimes(inserts, self.dt_insert)
             self._pg_datetimes(updates, self.dt_update)

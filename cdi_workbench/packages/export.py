@@ -22,11 +22,16 @@ from typing import Any
 from sqlalchemy import and_, inspect, select
 from sqlalchemy.orm import Session
 
-from ..audit.roles import identify
+from ..audit.anchor import head_dict
+from ..audit.exports import record_in
+from ..audit.facts import note_sample, note_tables
+from ..audit.roles import NotAllowed, identify
+from ..audit.service import withheld_items
 from ..audit.setup import init_audit
-from ..audit.trail import assignment_body, seal
+from ..audit.trail import AUDITOR, PEOPLE, PERSON, assignment_body, person_body, seal, trail_head
 from ..audit.verdicts import REPORT_KINDS, VerdictBody
-from ..kinds import RecordKind, VerdictRole
+from ..kinds import PersonRole, RecordKind, VerdictRole
+from ..storage.content import CONTENT_COLUMNS
 from ..storage.database import Database, is_url
 from ..storage.models import (
     N100,
@@ -61,6 +66,7 @@ from .common import (
 )
 
 CHUNK = 500  # ids per IN (...) list
+WITHHELD = "withheld"  # the basis of a blind record's assignment, as a package carries it
 
 
 @dataclass(frozen=True)
@@ -72,6 +78,7 @@ class ExportResult:
     positions: str  # e.g. '1-20, 25'
     verdicts: int
     records: int
+    blind: int = 0  # records carried blind: nothing of their first verdict
 
 
 def default_path(db: Database, sample: str) -> Path:
@@ -88,13 +95,21 @@ def export_package(db: Database, sample: str, dest: str | Path | None = None, wh
                    positions: list[int] | None = None, item_ids: list[int] | None = None,
                    roles: list[str] | None = None, overwrite: bool = False) -> ExportResult:
     """Write the chosen items of `sample` (all of them when neither positions nor item ids are given) to one
-    package file. `roles` limits the verdicts carried (e.g. ['review'] for a blind review: the reviewer does
-    not see the auditor's verdict); None carries every verdict the items have."""
+    package file. `roles` limits the verdicts carried (e.g. ['review']: every record travels blind); None
+    carries every verdict the items have.
+
+    Blindness follows the assignment, not the request: a record assigned for blind review whose review is not
+    complete (sealed) travels blind whoever exports it and whatever `roles` says: no auditor's or lead's verdict,
+    no flag or flag note, not the basis it was chosen on (say 'every failed record'), nor anything else of its
+    first verdict. A peer reviewer may export only records assigned to them (by default, their share of the
+    sample). The export goes in the audit's trail (audit.exports)."""
     who = who.strip()
     if not who:
         raise PackageError("say who is exporting the package (it is recorded in the package and the audit)")
     with db.session() as s:
-        identify(s, who).require("carry records offline")
+        person = identify(s, who)
+        person.require("carry records offline")
+        who = person.name or who  # on PostgreSQL the login's person, whatever name was typed
         if get_setting(s, MANIFEST_KEY) is not None:
             raise PackageError("this database is itself an audit package: export from the audit database it "
                                "came from")
@@ -110,10 +125,16 @@ def export_package(db: Database, sample: str, dest: str | Path | None = None, wh
         if audit is None:
             raise PackageError("this database holds no audit")
         smp, items = _chosen(s, sample, positions, item_ids)
-        records = _records(s, smp.kind, items)
-        verdicts = list(s.scalars(select(Verdict).where(Verdict.item_id.in_([i.id for i in items]))
+        if person.role == PersonRole.REVIEWER:
+            items = _reviewers_share(s, person.name, smp.name, items, chosen=bool(positions or item_ids))
+        ids = [i.id for i in items]
+        blind = (set(ids) if roles is not None and VerdictRole.PRIMARY not in roles
+                 else withheld_items(s, None, ids))
+        verdicts = list(s.scalars(select(Verdict).where(Verdict.item_id.in_(ids))
                                   .order_by(Verdict.item_id, Verdict.role)))
-        verdicts = [v for v in verdicts if roles is None or v.role in roles]
+        verdicts = [v for v in verdicts if (roles is None or v.role in roles)
+                    and (v.item_id not in blind or v.role == VerdictRole.REVIEW)]
+        records = _records(s, smp.kind, items)
         records.extend(_crimes_in_verdicts(s, verdicts, records))
         reasons = list(s.scalars(select(ReasonOption).order_by(ReasonOption.id)))
         # the team and the items' review assignments travel too: the person who opens the package is who they
@@ -121,6 +142,7 @@ def export_package(db: Database, sample: str, dest: str | Path | None = None, wh
         people = list(s.scalars(select(AppUser).order_by(AppUser.id)))
         assignments = list(s.scalars(select(ReviewAssignment).where(
             ReviewAssignment.item_id.in_([i.id for i in items])))) if items else []
+        items, assignments = _blinded(items, assignments, blind)
         links = _links(s, records)
         refs = _refs(s, smp.kind, items)
         manifest = {
@@ -128,7 +150,10 @@ def export_package(db: Database, sample: str, dest: str | Path | None = None, wh
             "exported_at": now_utc().isoformat(),
             "source": {"uid": uid, "force": audit.force, "period_start": audit.period_start.isoformat(),
                        "period_end": audit.period_end.isoformat(), "database": db.display_name},
+            # the audit's trail head as the package leaves it: `cdi verify DB --against PACKAGE` (audit.anchor)
+            "trail": head_dict(*trail_head(s)),
             "sample": smp.name, "kind": smp.kind, "system": smp.system or "", "roles": roles,
+            "blind": sorted(blind),
             "items": [{"item_id": i.id, "position": i.position, "kind": i.kind, "ref": refs.get(i.id, ""),
                        "base": {v.role: body_hash(v.body) for v in verdicts if v.item_id == i.id},
                        "changes": {v.role: _change_hash(s, i.id, v.role) for v in verdicts if v.item_id == i.id}}
@@ -149,12 +174,53 @@ def export_package(db: Database, sample: str, dest: str | Path | None = None, wh
             raise
         pkg.close()
     os.replace(part, path)
-    with db.session() as s:
-        put_json(s, EXPORT_KEY + package_id, {
-            "file": path.name, "exported_by": who, "exported_at": manifest["exported_at"], "sample": smp.name,
-            "positions": format_positions([i.position for i in items]), "roles": roles})
-    return ExportResult(path, package_id, smp.name, len(items), format_positions([i.position for i in items]),
-                        len(verdicts), len(records))
+    where = format_positions([i.position for i in items])
+    try:
+        with db.session() as s:
+            put_json(s, EXPORT_KEY + package_id, {
+                "file": path.name, "exported_by": who, "exported_at": manifest["exported_at"], "sample": smp.name,
+                "positions": where, "roles": roles, "blind": len(blind)})
+            record_in(s, person, f"a package of sample '{smp.name}'", path, sample=smp.name, positions=where,
+                      records=len(items), verdicts=len(verdicts), blind=len(blind), package=package_id)
+    except BaseException:
+        path.unlink(missing_ok=True)  # no export goes unrecorded
+        raise
+    return ExportResult(path, package_id, smp.name, len(items), where, len(verdicts), len(records), len(blind))
+
+
+def _reviewers_share(s: Session, reviewer: str, sample: str, items: list[AuditItem],
+                     chosen: bool) -> list[AuditItem]:
+    """A peer reviewer carries offline only the records assigned to them: by default their share of the sample;
+    records asked for that are not theirs are refused."""
+    mine = set(s.scalars(select(ReviewAssignment.item_id).where(
+        ReviewAssignment.reviewer == reviewer, ReviewAssignment.item_id.in_([i.id for i in items]))))
+    if chosen and (others := [i.position for i in items if i.id not in mine]):
+        raise NotAllowed(f"{reviewer} (peer reviewer) may carry offline only the records assigned to them for "
+                         f"review: position(s) {format_positions(others)} of '{sample}' are not")
+    share = [i for i in items if i.id in mine]
+    if not share:
+        raise NotAllowed(f"{reviewer} (peer reviewer) may carry offline only the records assigned to them for "
+                         f"review, and none of '{sample}' is")
+    return share
+
+
+def _blinded(items: list[AuditItem], assignments: list[ReviewAssignment],
+             blind: set[int]) -> tuple[list[AuditItem], list[ReviewAssignment]]:
+    """Detached copies of the items and assignments to write to the package, with nothing of the first verdict on a
+    record that travels blind: no flag or flag note (the auditor's request for a second opinion, and why), and not
+    the basis the record was chosen on ('every failed record', 'every flagged record' tell the first verdict)."""
+    out_items, out_assignments = [], []
+    for i in items:
+        c = _copy(i)
+        if i.id in blind:
+            c.flagged, c.flag_note = False, ""
+        out_items.append(c)
+    for a in assignments:
+        c = _copy(a)
+        if a.item_id in blind:
+            c.basis = WITHHELD
+        out_assignments.append(c)
+    return out_items, out_assignments
 
 
 def _chosen(s: Session, sample: str, positions: list[int] | None,
@@ -279,6 +345,12 @@ def _links(s: Session, records: list[Any]) -> list[tuple[int, int]]:
 def _fill_team(ps: Session, people: list[AppUser], assignments: list[ReviewAssignment], who: str) -> None:
     ps.add_all(_copy(p) for p in people)
     ps.flush()
+    for p in people:  # the people table agrees with the history (audit.trail.verify), in a package too
+        change = VerdictChange(item_id=0, role=PEOPLE, at=now_utc(), who=who, action=PERSON, old_body=None,
+                               new_body=person_body(p), reason="as registered when the package was exported")
+        seal(ps, change)
+        ps.add(change)
+        ps.flush()
     for a in assignments:
         ps.add(_copy(a))
         change = VerdictChange(item_id=a.item_id, role=VerdictRole.REVIEW, at=now_utc(), who=who, action="assign",
@@ -298,15 +370,20 @@ def _fill(ps: Session, audit: Audit, smp: Sample, items: list[AuditItem], record
     ps.add_all(_copy(r) for r in records)
     ps.flush()
     ps.add_all(RecordLink(report_id=rid, crime_id=cid) for rid, cid in links)
-    ps.add(_copy(smp))
+    pkg_sample = _copy(smp)
+    ps.add(pkg_sample)
     ps.flush()
     ps.add_all(_copy(i) for i in items)
     ps.add_all(ReasonOption(text=r.text, added_by=r.added_by) for r in reasons)
     ps.flush()
+    # the package's own history records what it holds (audit.facts): `cdi verify` on a package checks it too
+    why = f"as in {source} when package {package_id[:8]} was exported"
+    note_tables(ps, who, CONTENT_COLUMNS, why)
+    note_sample(ps, pkg_sample, who, why)
     for v in verdicts:
         ps.add(_copy(v))
         change = VerdictChange(item_id=v.item_id, role=v.role, at=now_utc(), who=who, action="package",
-                               old_body=None, new_body=copy.deepcopy(v.body),
+                               old_body=None, new_body={**copy.deepcopy(v.body), AUDITOR: v.auditor},
                                reason=f"as in {source} when package {package_id[:8]} was exported "
                                       f"(last changed there by {v.auditor})")
         seal(ps, change)

@@ -24,7 +24,7 @@ from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 
 from ..audit.checks import CheckDiff, differences, rationale
-from ..audit.roles import require
+from ..audit.roles import identify, require
 from ..audit.service import AuditError, AuditService
 from ..audit.trail import seal, verify
 from ..audit.verdicts import VerdictBody
@@ -364,6 +364,7 @@ def apply_merge(db: Database, plan: MergePlan, resolutions: dict[str, str] | str
     try:
         with db.session() as s:
             serialise_writes(s)  # nobody else saves between the check below and the merge
+            me = identify(s, user).name  # on PostgreSQL the login's person, whatever name was typed
             state = read_json(s, MERGE_KEY + plan.package_id) or {}
             for e in todo:
                 now = s.scalar(select(Verdict.body).where(Verdict.item_id == e.item_id, Verdict.role == e.role))
@@ -381,7 +382,7 @@ def apply_merge(db: Database, plan: MergePlan, resolutions: dict[str, str] | str
                     counts["taken" if e.status == TAKE else "theirs"] += 1
                 else:
                     differ = ", ".join(c.label for c in e.checks) or "the rationale"
-                    change = VerdictChange(item_id=e.item_id, role=e.role, at=now_utc(), who=user, action="merge",
+                    change = VerdictChange(item_id=e.item_id, role=e.role, at=now_utc(), who=me, action="merge",
                                            old_body=copy.deepcopy(now), new_body=copy.deepcopy(now),
                                            reason=f"conflict with {origin} resolved by {user}: kept this "
                                                   f"database's verdict; the package's ({by}) differed on: {differ}")

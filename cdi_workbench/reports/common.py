@@ -135,6 +135,17 @@ def previous_facts(findings: Findings) -> list[tuple[str, str]]:
              + (f"; file {prev['file']}" if prev.get("file") else ""))]
 
 
+def trail_facts(findings: Findings) -> list[tuple[str, str]]:
+    """The audit trail's head as the figures were read (rows, head digest), and how to check the database against
+    it later (audit.anchor), for the exports."""
+    trail = findings.audit.get("trail")
+    if not isinstance(trail, dict) or "head" not in trail:
+        return []
+    from cdi_workbench.audit.anchor import head_text
+
+    return [("Audit trail", head_text(int(trail.get("rows") or 0), str(trail["head"])))]
+
+
 def special_sample(sample: dict[str, Any]) -> str:
     """The special sample's name ('Modern slavery referrals'), or '' for a main sample."""
     from cdi_workbench.special_samples import SPECIAL_SAMPLES

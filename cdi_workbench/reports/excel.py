@@ -63,6 +63,7 @@ from .common import (
     sample_size,
     special_sample,
     table_is_empty,
+    trail_facts,
     verdict_columns,
     without_gc,
     write_atomically,
@@ -184,6 +185,7 @@ def _summary_sheet(ws: Worksheet, findings: Findings, contents: list[tuple[str, 
         ("Generated", a.get("generated_at", "")),
         ("Protective marking", MARKING),
         *previous_facts(findings),
+        *trail_facts(findings),
     ]
     row = 4
     for label, value in facts:

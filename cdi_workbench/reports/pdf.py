@@ -66,6 +66,7 @@ from .common import (
     special_sample,
     stratum_label,
     table_is_empty,
+    trail_facts,
     without_gc,
     write_atomically,
 )
@@ -258,6 +259,7 @@ def _title_page(findings: Findings) -> list[Flowable]:
             ("Generated", a.get("generated_at", "")),
             ("Protective marking", MARKING),
             *previous_facts(findings),
+            *trail_facts(findings),
         ]),
         Spacer(1, 1.2 * cm),
         para("This report holds findings about records of crime reported by victims, including children and "

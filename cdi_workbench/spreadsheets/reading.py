@@ -9,6 +9,14 @@ A workbook's sheets are read in openpyxl's read-only mode, which trusts the <dim
 written by a program that gets it wrong ('A1:A1' over a thousand rows) would lose its rows and columns, and
 one claiming a million rows would yield a million empty ones. So the stated dimension serves only to estimate
 the rows for progress, and the cells are read as they are.
+
+Nothing is passed on silently as something else (issue 12). A formula cell saved without its value (a workbook
+written by a program, never opened in Excel) is not read as a blank: it comes back as an UnsavedFormula, and a
+cell holding a NUL character (which the database would cut text short at) is flagged; `cell_problems(cells)`
+names both, and every caller reports them as problems of their row and column (`Table.marked` says when a file
+has any, so a large import looks at its cells only then). A header with either, or a workbook whose XML carries a
+character XML forbids (a NUL byte), is refused here naming the row and column. UTF-16 text (a byte-order mark, or
+NUL bytes at every other position) is read as UTF-16, not refused as garbled Windows-1252.
 """
 
 from __future__ import annotations
@@ -17,6 +25,7 @@ import codecs
 import csv
 import io
 import itertools
+import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -33,6 +42,14 @@ _SENTINEL = "\x00cdi: end of file\x00"  # tells a quoted cell left open at the e
 _CP1252_UNDEFINED = tuple(bytes([b]) for b in (0x81, 0x8D, 0x8F, 0x90, 0x9D))
 _ZIP, _OLE = b"PK\x03\x04", b"\xd0\xcf\x11\xe0"
 _BLOCK = 1 << 20
+# byte-order marks: UTF-32's first (its little-endian mark starts with UTF-16's)
+_BOMS = ((codecs.BOM_UTF32_LE, "utf-32"), (codecs.BOM_UTF32_BE, "utf-32"), (codecs.BOM_UTF16_LE, "utf-16"),
+         (codecs.BOM_UTF16_BE, "utf-16"))
+_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+_WIDE = ("utf-16", "utf-32")  # encodings whose text is full of NUL bytes: their cells are looked at instead
+UNSAVED_FORMULA = "a formula with no saved value: open the file in Excel and save it, or paste values"
+NUL_CHARACTER = ("a NUL character (byte 0), which the database cannot keep (text is cut short at it): remove it "
+                 "from the cell")
 
 Chunk = tuple[int, list[list[Any]]]  # (row number of the first row, rows of cells)
 
@@ -51,12 +68,106 @@ class TableError(ValueError):
 ErrorHook = Callable[[TableError], Exception]  # a caller's own exception for a TableError
 
 
+class UnsavedFormula:
+    """A workbook cell holding a formula but no saved value (its text, '=SUM(A1:A3)'): read as this, never as a
+    blank, so that whoever reads the row reports it (cell_problems)."""
+
+    __slots__ = ("formula",)
+
+    def __init__(self, formula: str) -> None:
+        self.formula = formula
+
+    def __str__(self) -> str:
+        return self.formula
+
+    def __repr__(self) -> str:
+        return f"UnsavedFormula({self.formula!r})"
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, UnsavedFormula) and other.formula == self.formula
+
+    def __hash__(self) -> int:
+        return hash(("formula", self.formula))
+
+
+def cell_problems(cells: list[Any] | tuple[Any, ...]) -> list[tuple[int, str, str]]:
+    """The cells of a row that must not be read as values: (position, the cell as text, what is wrong) for a
+    formula with no saved value and for text holding a NUL character."""
+    out = []
+    for i, c in enumerate(cells):
+        if c.__class__ is UnsavedFormula:
+            out.append((i, c.formula, UNSAVED_FORMULA))
+        elif isinstance(c, str) and "\x00" in c:
+            out.append((i, c, NUL_CHARACTER))
+    return out
+
+
+def column_letter(index: int) -> str:
+    """'A' for the first column (index 0), 'AA' for the 27th."""
+    letters = ""
+    index += 1
+    while index:
+        index, rest = divmod(index - 1, 26)
+        letters = chr(65 + rest) + letters
+    return letters
+
+
+def _header_check(path: Path, cells: list[Any], number: int) -> None:
+    bad = cell_problems(cells)
+    if bad:
+        i, value, problem = bad[0]
+        raise TableError(path.name, f"{problem} (value {value[:60]!r})", f"row {number}, column {column_letter(i)}")
+
+
+def utf16_encoding(head: bytes) -> str | None:
+    """'utf-16' or 'utf-32' for text starting with their byte-order mark, 'utf-16-le' / 'utf-16-be' for text
+    without one whose every other byte is NUL (the ASCII of UTF-16), else None."""
+    for bom, name in _BOMS:
+        if head.startswith(bom):
+            return name
+    pairs = len(head) // 2
+    if pairs < 2:
+        return None
+    even, odd = head[0:pairs * 2:2].count(0), head[1:pairs * 2:2].count(0)
+    if odd >= 0.7 * pairs and even <= 0.05 * odd:
+        name = "utf-16-le"
+    elif even >= 0.7 * pairs and odd <= 0.05 * even:
+        name = "utf-16-be"
+    else:
+        return None
+    try:  # and it reads as text: no control characters but tabs and line breaks (binary data would have some)
+        text = head[:pairs * 2].decode(name)
+    except UnicodeDecodeError:
+        text = head[:pairs * 2 - 2].decode(name, "replace")  # (a character cut in two at the end of the sample)
+    return None if _CONTROL.search(text) else name
+
+
 def detect_encoding(path: Path) -> str:
-    """'utf-8-sig' when the whole file is UTF-8 (with or without BOM), else 'cp1252'; refuses other bytes."""
-    decoder = codecs.getincrementaldecoder("utf-8")()
-    utf8 = cp1252 = True
+    """'utf-16' (or '-le', '-be', 'utf-32') for UTF-16 or UTF-32 text, else 'utf-8-sig' when the whole file is
+    UTF-8 (with or without BOM), else 'cp1252'; refuses other bytes."""
+    return sniff_encoding(path)[0]
+
+
+def _has_nul(path: Path) -> bool:
     with open(path, "rb") as fh:
         while block := fh.read(_BLOCK):
+            if b"\x00" in block:
+                return True
+    return False
+
+
+def sniff_encoding(path: Path) -> tuple[str, bool]:
+    """(the encoding, whether the text may hold NUL characters): see detect_encoding."""
+    with open(path, "rb") as fh:
+        wide = utf16_encoding(fh.read(4096))
+    if wide is not None:
+        return wide, True
+    decoder = codecs.getincrementaldecoder("utf-8")()
+    utf8 = cp1252 = True
+    nul = False
+    with open(path, "rb") as fh:
+        while block := fh.read(_BLOCK):
+            nul = nul or b"\x00" in block
             if utf8 and (not block.isascii() or decoder.getstate()[0]):
                 try:
                     decoder.decode(block)
@@ -69,12 +180,13 @@ def detect_encoding(path: Path) -> str:
     if utf8:
         try:
             decoder.decode(b"", final=True)
-            return "utf-8-sig"
+            return "utf-8-sig", nul
         except UnicodeDecodeError:
             pass
     if cp1252:
-        return "cp1252"
-    raise TableError(path.name, "not a text file in UTF-8 or Windows-1252; save it as CSV (UTF-8) or .xlsx")
+        return "cp1252", nul
+    raise TableError(path.name, "not a text file in UTF-8, UTF-16 or Windows-1252; save it as CSV (UTF-8) or "
+                                ".xlsx")
 
 
 def sniff_delimiter(sample: str) -> str:
@@ -117,6 +229,13 @@ class Table:
     header_row: int = 1  # its number: a workbook's first row with anything in it
     _chunks: Iterator[Chunk] = field(default=iter(()), repr=False)
     _closers: list[Any] = field(default_factory=list, repr=False)
+    _marks: list[int] = field(default_factory=lambda: [0], repr=False)
+
+    @property
+    def marked(self) -> int:
+        """Non-zero once the rows read so far may hold cells `cell_problems` names (a CSV with a NUL byte, or
+        UTF-16 text; a workbook: how many formulas with no saved value were read): look at the cells then."""
+        return self._marks[0]
 
     def total_estimate(self, rows_read: int) -> int | None:
         """Data rows in all: as the workbook says, or for CSV from the share of the file read so far."""
@@ -199,11 +318,20 @@ def _open(path: Path, sheet: str | None, delimiter: str | None, encoding: str | 
 
 
 def reader_encoding(exc: UnicodeDecodeError) -> str:
-    return {"utf-8": "UTF-8", "cp1252": "Windows-1252"}.get(exc.encoding, exc.encoding)
+    names = {"utf-8": "UTF-8", "cp1252": "Windows-1252", "utf-16": "UTF-16", "utf-16-le": "UTF-16",
+             "utf-16-be": "UTF-16", "utf-32": "UTF-32"}
+    return names.get(exc.encoding.lower().replace("_", "-"), exc.encoding)
 
 
 def _open_csv(path: Path, delimiter: str | None, encoding: str | None, chunk: int) -> Table:
-    encoding = encoding or detect_encoding(path)
+    if encoding:
+        try:
+            wide = codecs.lookup(encoding).name.startswith(_WIDE)
+        except LookupError:
+            raise TableError(path.name, f"unknown encoding {encoding!r}") from None
+        nul = wide or _has_nul(path)
+    else:
+        encoding, nul = sniff_encoding(path)
     try:
         fh = open(path, newline="", encoding=encoding, errors="strict")
     except LookupError:
@@ -220,6 +348,8 @@ def _open_csv(path: Path, delimiter: str | None, encoding: str | None, chunk: in
             raise TableError(path.name, "the file is empty")
         if header and header[-1].endswith(_SENTINEL + "\n"):
             raise TableError(path.name, "a quoted cell is not closed before the end of the file", "row 1")
+        if nul:
+            _header_check(path, header, 1)
     except csv.Error as exc:
         fh.close()
         raise TableError(path.name, f"cannot be read as CSV: {exc}", "row 1") from None
@@ -233,7 +363,7 @@ def _open_csv(path: Path, delimiter: str | None, encoding: str | None, chunk: in
     raw = cast(io.BufferedReader, fh.buffer)  # open() in text mode wraps a BufferedReader
     return Table(path, "csv", header_names(header), encoding, delimiter, header_cells=list(header),
                  _chunks=_csv_chunks(path, reader, chunk), _closers=[fh],
-                 fraction=lambda: min(raw.tell() / size, 1.0))
+                 fraction=lambda: min(raw.tell() / size, 1.0), _marks=[int(nul)])
 
 
 def _csv_chunks(path: Path, reader: Any, size: int) -> Iterator[Chunk]:
@@ -264,18 +394,18 @@ def _open_xlsx(path: Path, sheet: str | None, prefer_sheet: str | None, chunk: i
 
         wb = openpyxl.load_workbook(path, read_only=True, data_only=True)
     except Exception as exc:  # openpyxl raises many kinds on a damaged file
-        raise TableError(path.name, f"cannot be read as an Excel workbook ({type(exc).__name__}: {exc})") \
-            from None
+        raise _damaged(path, exc, None, "cannot be read as an Excel workbook") from None
+    marks = [0]
+    member: str | None = None
     try:
         if sheet is not None and sheet not in wb.sheetnames:
             raise TableError(path.name, f"no sheet named {sheet!r} (sheets: {', '.join(wb.sheetnames)})")
         if sheet is None and prefer_sheet is not None and prefer_sheet in wb.sheetnames:
             sheet = prefer_sheet
         ws = wb[sheet] if sheet is not None else wb.worksheets[0]
+        member = str(getattr(ws, "_worksheet_path", "") or "").lstrip("/") or None
         stated = ws.max_row if isinstance(ws.max_row, int) else None
-        if hasattr(ws, "reset_dimensions"):
-            ws.reset_dimensions()  # read what the sheet holds, not what its <dimension> says (see above)
-        values = ws.iter_rows(values_only=True)
+        values = _sheet_rows(wb, ws, marks)  # what the sheet holds, not what its <dimension> says (see above)
         header, header_row = None, 0
         for number, row in enumerate(values, start=1):
             if any(c not in (None, "") for c in row):
@@ -283,6 +413,7 @@ def _open_xlsx(path: Path, sheet: str | None, prefer_sheet: str | None, chunk: i
                 break
         if header is None:
             raise TableError(path.name, f"sheet {ws.title!r} is empty")
+        _header_check(path, header, header_row)
         # a dimension of one row over a sheet with a header (and so, presumably, data) is one of the wrong ones
         total = stated - header_row if stated is not None and stated > max(header_row, 1) else None
     except TableError:
@@ -290,18 +421,172 @@ def _open_xlsx(path: Path, sheet: str | None, prefer_sheet: str | None, chunk: i
         raise
     except Exception as exc:  # a damaged sheet
         wb.close()
-        raise TableError(path.name, f"cannot be read ({type(exc).__name__}: {exc})") from None
+        raise _damaged(path, exc, member) from None
     date1904 = getattr(wb, "epoch", None) is not None and wb.epoch.year == 1904
-    return Table(path, "xlsx", header_names(header), sheet=ws.title, total=total, date1904=date1904,
+    headers = header_names(header)
+    return Table(path, "xlsx", headers, sheet=ws.title, total=total, date1904=date1904,
                  header_cells=header, header_row=header_row,
-                 _chunks=_xlsx_chunks(path, values, header_row + 1, chunk), _closers=[wb])
+                 _chunks=_xlsx_chunks(path, values, header_row + 1, chunk, member, headers), _closers=[wb],
+                 _marks=marks)
 
 
-def _xlsx_chunks(path: Path, values: Iterator[tuple[Any, ...]], number: int, size: int) -> Iterator[Chunk]:
+def _sheet_rows(wb: Any, ws: Any, marks: list[int]) -> Iterator[list[Any]]:
+    """The sheet's rows as lists of values, from its first row, whatever its <dimension> says (a row missing from
+    the XML is an empty list). A formula cell with no saved value comes back as an UnsavedFormula (counted in
+    `marks`), never as None. openpyxl's own parser reads the cells; this replaces only ReadOnlyWorksheet's row
+    loop, which trusts the dimension and silently drops a row numbered before the one it follows."""
+    from openpyxl.worksheet._reader import FORMULA_TAG, VALUE_TAG, WorkSheetParser
+
+    class Parser(WorkSheetParser):  # type: ignore[misc]
+        def parse_row(self, row: Any) -> tuple[int, list[dict[str, Any]]]:
+            number, cells = super().parse_row(row)
+            for element, cell in zip(row, cells, strict=False):
+                # data_only gives None for a formula without its value; an empty text result (t="str", <v></v>)
+                # is a value, and stays blank
+                if cell["value"] is None and (f := element.find(FORMULA_TAG)) is not None and (
+                        element.get("t") != "str" or element.find(VALUE_TAG) is None):
+                    cell["value"] = UnsavedFormula(_formula_text(self, element, f))
+                    marks[0] += 1
+            return number, cells
+
+    with ws._get_source() as src:
+        parser = Parser(src, ws._shared_strings, data_only=True, epoch=wb.epoch, date_formats=wb._date_formats,
+                        timedelta_formats=wb._timedelta_formats)
+        expected = 1
+        for number, cells in parser.parse():
+            if number < expected:
+                raise ValueError(f"row {number} comes after row {expected - 1}: the sheet's rows are out of order")
+            while expected < number:
+                yield []
+                expected += 1
+            values: list[Any] = [None] * max((c["column"] for c in cells), default=0)
+            for c in cells:
+                values[c["column"] - 1] = c["value"]
+            yield values
+            expected = number + 1
+
+
+def _formula_text(parser: Any, element: Any, formula: Any) -> str:
     try:
-        while chunk := [list(r) for r in itertools.islice(values, size)]:
+        text = parser.parse_formula(element)  # a shared formula's cells are translated from its first cell
+    except Exception:  # noqa: BLE001 (the formula is only shown)
+        text = None
+    if not isinstance(text, str):
+        text = getattr(text, "text", None) or "=" + (formula.text or "")
+    return text if text.startswith("=") else "=" + text
+
+
+def _xlsx_chunks(path: Path, values: Iterator[list[Any]], number: int, size: int, member: str | None = None,
+                 headers: list[str] | None = None) -> Iterator[Chunk]:
+    try:
+        while chunk := list(itertools.islice(values, size)):
             yield number, chunk
             number += len(chunk)
     except Exception as exc:  # a damaged sheet shows only as rows are read
-        raise TableError(path.name, f"cannot be read ({type(exc).__name__}: {exc})", f"after row {number - 1}") \
-            from None
+        raise _damaged(path, exc, member, headers=headers, where=f"after row {number - 1}") from None
+
+
+# ---- a workbook whose XML breaks: where, and why ---------------------------------------------------------------
+_NUL_REFERENCE = re.compile(rb"&#(?:[xX]0+|0+);")
+
+
+def _damaged(path: Path, exc: Exception, member: str | None, what: str = "cannot be read",
+             headers: list[str] | None = None, where: str = "") -> TableError:
+    """The TableError for a workbook openpyxl could not read: at the cell where its XML breaks when that can be
+    found (a NUL byte, say, which XML does not allow in any form), else as openpyxl put it."""
+    try:
+        fault = _xml_fault(path, member)
+    except Exception:  # noqa: BLE001 (looking for the cell is a courtesy: the file is refused either way)
+        fault = None
+    problem = f"{what} ({type(exc).__name__}: {exc})"
+    if fault is None:
+        return TableError(path.name, problem, where)
+    ref, nul = fault
+    if nul:
+        problem = NUL_CHARACTER + " (the workbook's XML holds one, so it cannot be read)"
+    if ref is None:
+        return TableError(path.name, problem, where)
+    m = re.fullmatch(r"([A-Z]+)(\d+)", ref)
+    if m is None:
+        return TableError(path.name, problem, f"cell {ref}")
+    index = 0
+    for ch in m.group(1):
+        index = index * 26 + ord(ch) - 64
+    column = repr(headers[index - 1]) if headers and index <= len(headers) else m.group(1)
+    return TableError(path.name, problem, f"row {int(m.group(2))}, column {column}")
+
+
+def _xml_fault(path: Path, member: str | None) -> tuple[str | None, bool] | None:
+    """(the reference of the cell whose XML breaks, or None; whether a NUL is why), looking in the shared strings
+    and then the sheet (the first sheet when none is named); None when their XML is sound."""
+    import zipfile
+
+    with zipfile.ZipFile(path) as z:
+        names = z.namelist()
+        sheets = [member] if member in names else sorted(n for n in names if n.startswith("xl/worksheets/sheet"))
+        strings = next((n for n in names if n.lower() == "xl/sharedstrings.xml"), None)
+        if strings is not None:
+            fault = _expat_fault(z, strings, "si")
+            if fault is not None:
+                count, nul = fault
+                for name in sheets:
+                    ref = _shared_string_cell(z, name, int(count or 0) - 1)
+                    if ref is not None:
+                        return ref, nul
+                return None, nul
+        for name in sheets:
+            fault = _expat_fault(z, name, "c")
+            if fault is not None:
+                return (str(fault[0]) if fault[0] else None), fault[1]
+    return None
+
+
+def _expat_fault(z: Any, member: str, tag: str) -> tuple[str | int | None, bool] | None:
+    """Parse one part: None when it is sound, else (for tag 'c' the reference of the cell being read, for 'si'
+    how many strings were begun; whether the bytes at the fault are a NUL byte or a reference to one)."""
+    from xml.parsers import expat
+
+    state: dict[str, Any] = {"row": 0, "col": 0, "ref": None, "count": 0}
+
+    def start(name: str, attrs: dict[str, str]) -> None:
+        local = name.rpartition(":")[2]
+        if local == "row":
+            r = attrs.get("r", "")
+            state["row"], state["col"] = int(r) if r.isdigit() else state["row"] + 1, 0
+        elif local == "c" and tag == "c":
+            state["col"] += 1
+            state["ref"] = attrs.get("r") or f"{column_letter(state['col'] - 1)}{state['row']}"
+        elif local == tag:
+            state["count"] += 1
+
+    parser = expat.ParserCreate()
+    parser.StartElementHandler = start
+    offset, tail = 0, b""
+    with z.open(member) as fh:
+        try:
+            while block := fh.read(_BLOCK):
+                data = tail + block
+                parser.Parse(block, False)
+                offset += len(block)
+                tail = data[-64:]
+            parser.Parse(b"", True)
+        except expat.ExpatError:
+            at = parser.ErrorByteIndex - (offset - len(tail))
+            data = tail + (block or b"")
+            here = data[max(at, 0):max(at, 0) + 16]
+            nul = here[:1] == b"\x00" or _NUL_REFERENCE.match(here) is not None
+            return (state["ref"] if tag == "c" else state["count"]), nul
+    return None
+
+
+def _shared_string_cell(z: Any, member: str, index: int) -> str | None:
+    """The first cell of a sheet showing shared string `index`."""
+    import xml.etree.ElementTree as ET
+
+    with z.open(member) as fh:
+        for _, el in ET.iterparse(fh):
+            if el.tag.rpartition("}")[2] == "c":
+                if el.get("t") == "s" and (el.findtext("{*}v") or "").strip() == str(index):
+                    return el.get("r")
+                el.clear()
+    return None

@@ -73,6 +73,8 @@ class ReportRecord(Base):
     import_hash: Mapped[str | None] = mapped_column(String(32))
     imported_at: Mapped[datetime | None]
     imported_by: Mapped[str | None] = mapped_column(String(100))
+    # digest of the record's content as stored (storage.content, schema 0012): `cdi verify` works it out again
+    content_hash: Mapped[str | None] = mapped_column(String(32))
 
     crimes: Mapped[list[CrimeRecord]] = relationship(secondary="record_link", order_by="CrimeRecord.ref")
 
@@ -100,6 +102,8 @@ class CrimeRecord(Base):
     import_hash: Mapped[str | None] = mapped_column(String(32))
     imported_at: Mapped[datetime | None]
     imported_by: Mapped[str | None] = mapped_column(String(100))
+    # digest of the record's content as stored (storage.content, schema 0012): `cdi verify` works it out again
+    content_hash: Mapped[str | None] = mapped_column(String(32))
 
 
 class RecordLink(Base):
@@ -127,6 +131,8 @@ class Disposal(Base):
     import_hash: Mapped[str | None] = mapped_column(String(32))
     imported_at: Mapped[datetime | None]
     imported_by: Mapped[str | None] = mapped_column(String(100))
+    # digest of the record's content as stored (storage.content, schema 0012): `cdi verify` works it out again
+    content_hash: Mapped[str | None] = mapped_column(String(32))
 
 
 class Cancellation(Base):
@@ -144,6 +150,8 @@ class Cancellation(Base):
     import_hash: Mapped[str | None] = mapped_column(String(32))
     imported_at: Mapped[datetime | None]
     imported_by: Mapped[str | None] = mapped_column(String(100))
+    # digest of the record's content as stored (storage.content, schema 0012): `cdi verify` works it out again
+    content_hash: Mapped[str | None] = mapped_column(String(32))
 
 
 class N100(Base):
@@ -160,6 +168,8 @@ class N100(Base):
     import_hash: Mapped[str | None] = mapped_column(String(32))
     imported_at: Mapped[datetime | None]
     imported_by: Mapped[str | None] = mapped_column(String(100))
+    # digest of the record's content as stored (storage.content, schema 0012): `cdi verify` works it out again
+    content_hash: Mapped[str | None] = mapped_column(String(32))
 
 
 class Sample(Base):
@@ -312,3 +322,7 @@ class ReviewAssignment(Base):
     basis: Mapped[str] = mapped_column(String(20))  # random | failed | flagged | hand
     assigned_by: Mapped[str] = mapped_column(String(100))
     assigned_at: Mapped[datetime]
+
+
+# each record's content digest kept current by any ORM write (storage.content registers the listeners)
+from . import content as _content  # noqa: E402,F401 (after the models it reads)

@@ -21,7 +21,6 @@ import json
 import re
 import sqlite3
 import sys
-import tempfile
 from pathlib import Path
 
 Row = tuple[str, str, str, str | None]  # sqlite_master's type, name, tbl_name, sql
@@ -41,17 +40,48 @@ _TOKEN = re.compile(r"""
 
 def normalise(sql: str | None) -> str | None:
     """`sql` as tokens one space apart: whitespace and comments dropped, bare words (keywords, unquoted names) in
-    lower case (ASCII only, as SQLite folds them); quoted names and string literals exactly as written (with
-    double-quoted strings SQLite may read "NULL" as text, so quoting is not a difference to forgive)."""
+    lower case (ASCII only, as SQLite folds them); string literals and quoted names exactly as written (SQLite
+    may read a double-quoted "NULL" as the text 'NULL', so quoting is in general a difference that counts), but
+    for two places where it cannot change what the SQL does:
+    - the name a CREATE statement gives, and the table after an index's or trigger's first ON, are unquoted
+      (SQLite writes `CREATE TABLE "x"` when it renames a table, as a batch migration does);
+    - a constraint's name (`CONSTRAINT fk_x FOREIGN KEY ...`) is dropped: in SQLite it names the constraint in
+      error messages and nothing else (a downgrade names the foreign key its upgrade left unnamed)."""
     if sql is None:
         return None
-    out = []
+    tokens: list[tuple[str, str]] = []
     for m in _TOKEN.finditer(sql):
-        kind, tok = m.lastgroup, m.group()
+        kind, tok = m.lastgroup or "", m.group()
         if kind == "skip":
             continue
         if kind == "word" and tok.isascii():
             tok = tok.lower()
+        tokens.append((kind, tok))
+    words = [t for _, t in tokens]
+    names = set()
+    if words[:1] == ["create"]:
+        i = 1
+        while i < len(words) and words[i] in ("temp", "temporary", "unique", "virtual"):
+            i += 1
+        what = words[i] if i < len(words) else ""
+        i += 1
+        if words[i:i + 3] == ["if", "not", "exists"]:
+            i += 3
+        names.add(i)
+        if what in ("index", "trigger") and "on" in words[i + 1:]:
+            names.add(words.index("on", i + 1) + 1)
+    out: list[str] = []
+    skip = 0
+    for i, (kind, tok) in enumerate(tokens):
+        if skip:
+            skip -= 1
+            continue
+        if tok == "constraint" and kind == "word" and i + 1 < len(tokens):
+            skip = 1
+            continue
+        if i in names and kind == "quoted":
+            tok = tok[1:-1].replace(tok[0] * 2, tok[0]) if tok[0] != "[" else tok[1:-1]
+            tok = tok.lower() if tok.isascii() else tok
         out.append(tok)
     return " ".join(out)
 
@@ -123,6 +153,8 @@ def differences(rows: list[Row], expected: dict[tuple[str, str], str]) -> list[s
 # ---- the manifest: made by the migrations, checked by a test -------------------------------------------------
 def build_manifest() -> dict[str, dict[tuple[str, str], str]]:
     """Run the migrations one revision at a time on a fresh SQLite file; each revision's objects, fingerprinted."""
+    import tempfile
+
     from alembic import command
     from alembic.script import ScriptDirectory
 
@@ -138,8 +170,9 @@ def build_manifest() -> dict[str, dict[tuple[str, str], str]]:
                 with engine.begin() as conn:
                     command.upgrade(_alembic_config(conn), rev)
                 with engine.connect() as conn:
-                    rows = conn.exec_driver_sql("SELECT type, name, tbl_name, sql FROM sqlite_master").all()
-                out[rev] = {(t, n): fingerprint(t, n, tb, s) for t, n, tb, s in sorted(rows, key=lambda r: (r[0], r[1]))}
+                    rows = conn.exec_driver_sql("SELECT type, name, tbl_name, sql FROM sqlite_master "
+                                                "ORDER BY type, name").all()
+                out[rev] = {(t, n): fingerprint(t, n, tb, s) for t, n, tb, s in rows}
         finally:
             engine.dispose()
     return out

@@ -14,7 +14,7 @@ from ..audit.evaluate import CrimeFacts, evaluate
 from ..audit.verdicts import CHECKS, REPORT_KINDS, CrimeFinding, VerdictBody
 from ..classification import lookup
 from ..rules import RuleSet
-from ..spreadsheets import TableError, csv_unsafe, read_all
+from ..spreadsheets import TableError, cell_problems, csv_unsafe, read_all
 from ..storage.database import Database
 from ..storage.models import Verdict
 from .checking import _check_header, _check_row, _parse_row, _Row
@@ -24,13 +24,20 @@ from .records import _crimes_by_ref, _in_chunks, _Record, _rules, _sampled_recor
 SHEET = "Verdicts"  # the sheet read from a workbook that has one (else the first)
 
 
-def _read_table(path: Path) -> tuple[str, list[Any], list[tuple[int, list[Any]]]]:
-    """(format, header cells, [(row number, cells)]) of a CSV (UTF-8, UTF-8 with BOM or Windows-1252) or .xlsx
-    file, told apart by content; text cells come back stripped, CSV cells with the formula guard removed."""
+def _read_table(path: Path) -> tuple[str, list[Any], list[tuple[int, list[Any]]], list[tuple[int, int, str, str]]]:
+    """(format, header cells, [(row number, cells)], cells that are no values) of a CSV (UTF-8, UTF-8 with BOM,
+    UTF-16 or Windows-1252) or .xlsx file, told apart by content; text cells come back stripped, CSV cells with
+    the formula guard removed. A formula with no saved value or a NUL character (spreadsheets.cell_problems) is
+    listed as (row, position, the cell as text, the problem) and read as blank."""
     try:
         table, rows = read_all(path, prefer_sheet=SHEET)
     except TableError as exc:
         raise _file_error(exc) from None
+    bad: list[tuple[int, int, str, str]] = []
+    for number, row in rows:
+        for i, value, problem in cell_problems(row):
+            bad.append((number, i, value, problem))
+            row[i] = ""
     if table.format == "xlsx" and table.header_row != 1:
         raise VerdictFileError(f"{path.name}: row 1 of sheet {table.sheet!r} should hold the column names "
                                f"(kind, record_ref, crime_no, ...)")
@@ -39,7 +46,7 @@ def _read_table(path: Path) -> tuple[str, list[Any], list[tuple[int, list[Any]]]
     else:
         cells = [[c.strip() if isinstance(c, str) else c for c in row]
                  for row in [table.header_cells, *(r for _, r in rows)]]
-    return table.format, cells[0], [(number, c) for (number, _), c in zip(rows, cells[1:], strict=True)]
+    return table.format, cells[0], [(number, c) for (number, _), c in zip(rows, cells[1:], strict=True)], bad
 
 
 def _file_error(exc: TableError) -> VerdictFileError:
@@ -56,11 +63,13 @@ def read_verdicts(db: Database, path: str | Path) -> ImportPlan:
 
     Raises VerdictFileError when the file cannot be read as a table at all."""
     path = Path(path)
-    fmt, header, data = _read_table(path)
+    fmt, header, data, bad = _read_table(path)
     plan = ImportPlan(path, fmt)
     columns = _check_header(plan, header)
     if columns is None:
         return plan
+    for number, i, value, problem in bad:  # nothing is imported while the plan has a problem
+        plan.add(number, columns.get(i, f"column {i + 1}"), value, problem)
     rows: list[_Row] = []
     for number, cells in data:
         if all(_text(c) == "" for c in cells):

@@ -78,18 +78,26 @@ def _format(path: Path) -> str:
     raise ValueError(f"{path.name}: name the file .csv or .xlsx to say which format to write")
 
 
-def export_verdicts(db: Database, path: str | Path) -> int:
+def export_verdicts(db: Database, path: str | Path, who: str = "") -> int:
     """Write the effective verdicts as CSV or .xlsx (by the file's suffix); returns the rows written.
 
-    The file appears complete or not at all."""
+    `who` must be someone whose role may export the verdicts (the lead or an auditor: the file holds every first
+    verdict, which a blind reviewer must not see and the force's liaison may not); the export goes in the trail
+    (audit.exports). The file appears complete or not at all."""
+    from ..audit.exports import exported
+
     path = Path(path)
     fmt = _format(path)
-    rows = verdict_rows(db)
-    if fmt == "csv":  # UTF-8 with a byte order mark, so that Excel opens it as UTF-8
-        write_csv(path, ALL_COLUMNS, ([r[c] for c in ALL_COLUMNS] for r in rows))
-    else:
-        write_atomically(path, lambda tmp: _write_xlsx(rows, tmp))
-    return len(rows)
+
+    def write(_person: object) -> int:
+        rows = verdict_rows(db)
+        if fmt == "csv":  # UTF-8 with a byte order mark, so that Excel opens it as UTF-8
+            write_csv(path, ALL_COLUMNS, ([r[c] for c in ALL_COLUMNS] for r in rows))
+        else:
+            write_atomically(path, lambda tmp: _write_xlsx(rows, tmp))
+        return len(rows)
+
+    return exported(db, who, "export verdicts", "verdicts", path, write, lambda n: {"rows": n})
 
 
 def _write_xlsx(rows: list[dict[str, Any]], path: Path) -> None:

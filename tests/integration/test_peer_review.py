@@ -240,7 +240,8 @@ def test_command_line_review_round(tmp_path: Path, capsys) -> None:  # noqa: ANN
 
     rows = list(csv.DictReader(out_csv.open(encoding="utf-8")))
     assert [(r["who"], r["role"], r["action"]) for r in rows] == [
-        (AUDITOR, "primary", "set"), (LEAD, "review", "assign"), (REVIEWER, "review", "set"), (LEAD, "final", "set")]
+        (AUDITOR, "primary", "set"), (LEAD, "review", "assign"), (REVIEWER, "review", "set"),
+        (REVIEWER, "review", "seal"), (LEAD, "final", "set")]
     assert "No crime disclosed on the log." in rows[-1]["reason"] and all(len(r["hash"]) == 64 for r in rows)
     assert main(["--user", REVIEWER, "history", str(path), "--sample", name, "--position", str(pos)]) == 0
 

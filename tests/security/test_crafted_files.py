@@ -300,3 +300,38 @@ def test_opening_stays_fast(tmp_path: Path) -> None:
                          env={**os.environ})
     assert out.returncode == 0, out.stderr
     assert out.stdout.strip() == ""
+
+
+def test_a_database_taken_down_and_up_again_by_the_migrations_still_opens(tmp_path: Path) -> None:
+    """A downgrade rebuilds tables (SQLite then writes their names quoted) and names a foreign key its upgrade left
+    unnamed: neither changes what the SQL does, so neither is refused, at the older version or after the upgrade."""
+    path = tmp_path / "audit.db"
+    db = small_audit(path)
+    with db.engine.begin() as conn:
+        command.downgrade(_alembic_config(conn), "0006")
+    db.close()
+    db = Database(path)
+    assert db.backup is not None
+    db.close()
+    Database(path).close()
+
+
+def test_while_a_new_migration_is_written_the_schema_is_worked_out_from_the_migrations(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A revision the scripts have and the manifest has not yet: the expected schema comes from running the
+    migrations (with a warning), so the check still holds, just slower."""
+    from cdi_workbench.storage import database
+    from cdi_workbench.storage.schema_manifest import SQLITE_SCHEMA
+
+    path = tmp_path / "audit.db"
+    small_audit(path).close()
+    monkeypatch.delitem(SQLITE_SCHEMA, head_revision())
+    database._manifest_from_migrations.cache_clear()
+    try:
+        with pytest.warns(UserWarning, match="regenerate"):
+            Database(path).close()
+        _sql(path, DROP_HISTORY)
+        with pytest.raises(UntrustedFile, match="trigger 'drop_history'"):
+            Database(path)
+    finally:
+        database._manifest_from_migrations.cache_clear()

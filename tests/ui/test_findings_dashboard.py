@@ -81,9 +81,14 @@ def test_history_of_a_record_is_shown_and_exported(qtbot, small_db, settings, tm
     assert (tree.topLevelItem(0).text(2), tree.topLevelItem(0).text(3)) == ("Auditor's verdict", "changed")
     assert "zero status" in tree.topLevelItem(0).text(4)
     out = tmp_path / "h.csv"
-    w.history_dialog.export(str(out))
+    w.history_dialog.export(str(out))  # through the core, on the runner: the role checked, the export recorded
+    settle(qtbot, w)
     rows = list(csv.DictReader(out.open()))
     assert rows[0]["who"] == "Inspector Test" and len(rows[0]["hash"]) == 64
+    db = Database(small_db)
+    trail = AuditService(db, "Inspector Test").history(w.state.current_item)
+    db.close()
+    assert trail[-1].action == "export" and trail[-1].new_body["file"] == "h.csv"
     w.history_dialog.close()
     w.close()
 

@@ -8,12 +8,15 @@ from pathlib import Path
 
 from PySide6.QtCore import QItemSelectionModel, Qt
 from PySide6.QtWidgets import QInputDialog
+from sqlalchemy import select
 
 from cdi_workbench.audit import review
 from cdi_workbench.audit.people import add_person, people
 from cdi_workbench.audit.service import AuditService
+from cdi_workbench.audit.trail import verify
 from cdi_workbench.audit.verdicts import CrimeFinding, VerdictBody
 from cdi_workbench.storage.database import Database
+from cdi_workbench.storage.models import VerdictChange
 from tests.builders import small_audit
 from ui.main_window import MainWindow
 

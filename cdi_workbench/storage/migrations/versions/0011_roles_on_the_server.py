@@ -8,8 +8,9 @@
   matched to app_user.login, or to app_user.name as audit.roles.identify does):
   * verdict_change is append-only for everyone, the tables' owner too: a statement trigger refuses every UPDATE,
     DELETE and TRUNCATE. A login appends only rows in the name of the person it is registered as, and only of
-    what their role may do (a verdict's rows as for the verdict, below; a flag: auditor, reviewer or lead;
-    assignments, decisions on challenges, deletions, people: the lead).
+    what their role may do (a verdict's rows, a blind review's seal, as for the verdict, below; a flag: auditor,
+    reviewer or lead; an export: anyone; an import's digest of the records: auditor or lead; assignments,
+    reopening, decisions on challenges, deletions, people and any action not named: the lead).
   * verdict: a login writes only the verdicts its person's role allows: primary, an auditor or the lead;
     review, the lead or the reviewer the record is assigned to; final, the lead.
   * app_user (people): written only by the lead's login (the first registration, while nobody is registered:
@@ -22,6 +23,9 @@
     alembic_version. Logins that already had privileges on the tables get exactly these instead.
   The tables' owner (the login that created them, in practice the lead who set the audit up, or the
   administrator) is not held by the guards but the append-only one: whoever owns a table can drop its triggers.
+  A later migration that adds a table app logins write, or a history action a role other than the lead's
+  writes, replaces cdi_grant_app_login (and runs it again for the logins) or cdi_guard_history to say so:
+  until then the server refuses it (a guard fails closed).
 
 Revision ID: 0011
 Revises: 0010
@@ -66,7 +70,7 @@ CREATE FUNCTION cdi_may(VARIADIC roles text[]) RETURNS boolean LANGUAGE plpgsql 
 AS $$
 DECLARE r text := cdi_session_role();
 BEGIN
-  RETURN r IN ('owner', 'everything') OR coalesce(r = ANY(roles), false);
+  RETURN coalesce(r IN ('owner', 'everything') OR r = ANY(roles), false);  -- NULL (not registered): false
 END $$;
 
 CREATE FUNCTION cdi_refuse(what text) RETURNS void LANGUAGE plpgsql SET search_path = @PATH@ AS $$
@@ -81,8 +85,17 @@ BEGIN
     USING ERRCODE = 'insufficient_privilege', HINT = 'What each role may do: docs/review.md';
 END $$;
 
+CREATE FUNCTION cdi_review_sealed(item integer) RETURNS boolean LANGUAGE sql STABLE SET search_path = @PATH@ AS $$
+  -- the review of the item is sealed (audit.review): its last 'seal', 'reopen' or removal row is a 'seal'
+  SELECT coalesce((SELECT c.action = 'seal' FROM verdict_change c
+                    WHERE c.item_id = item
+                      AND (c.action IN ('seal', 'reopen') OR (c.action = 'delete' AND c.role = 'review'))
+                    ORDER BY c.id DESC LIMIT 1), false)
+$$;
+
 CREATE FUNCTION cdi_may_write_verdict(vrole text, item integer) RETURNS boolean LANGUAGE plpgsql STABLE
 SET search_path = @PATH@ AS $$
+-- a reviewer writes only the review of a record assigned to them, and not once it is sealed (the lead reopens it)
 DECLARE r text := cdi_session_role();
 BEGIN
   RETURN CASE
@@ -90,6 +103,7 @@ BEGIN
     WHEN r = 'auditor' THEN vrole = 'primary'
     WHEN r = 'reviewer' THEN vrole = 'review' AND EXISTS (
       SELECT 1 FROM review_assignment a WHERE a.item_id = item AND a.reviewer = cdi_session_name())
+      AND NOT cdi_review_sealed(item)
     ELSE false END;
 END $$;
 
@@ -124,9 +138,16 @@ BEGIN
   END IF;
   IF NEW.action = 'flag' THEN
     ok := r IN ('auditor', 'reviewer', 'lead');
-  ELSIF NEW.action IN ('set', 'undo', 'redo', 'import', 'merge') THEN
+  ELSIF NEW.action IN ('set', 'undo', 'redo', 'import', 'merge', 'seal') THEN
     ok := cdi_may_write_verdict(NEW.role, NEW.item_id);
-  ELSE  -- assign, unassign, challenge, delete, person, and whatever else: the lead
+  ELSIF NEW.action = 'export' THEN
+    ok := true;  -- anyone registered and active: the workbench checked the role for what was exported
+  ELSIF NEW.action IN ('records', 'sample', 'record changed') THEN
+    -- an import's digest of the record tables (storage.content); a sample drawn, extended, renamed or deleted
+    -- (audit.facts); an audited record an import changed (importing.audited): whoever may import extracts and
+    -- draw samples
+    ok := r IN ('auditor', 'lead');
+  ELSE  -- assign, unassign, challenge, delete, person, reopen, and whatever else: the lead
     ok := r = 'lead';
   END IF;
   IF NOT ok THEN
@@ -212,13 +233,27 @@ END $$;
 
 CREATE FUNCTION cdi_guard_sample() RETURNS trigger LANGUAGE plpgsql SET search_path = @PATH@ AS $$
 BEGIN
-  IF TG_TABLE_NAME = 'audit_item' AND TG_OP = 'UPDATE'
-     AND (NEW.id, NEW.sample_id, NEW.kind, NEW.record_id, NEW.position, NEW.stratum)
-         IS NOT DISTINCT FROM (OLD.id, OLD.sample_id, OLD.kind, OLD.record_id, OLD.position, OLD.stratum) THEN
-    IF NOT cdi_may('auditor', 'reviewer', 'lead') THEN  -- a flag
-      PERFORM cdi_refuse('flag records');
+  IF NOT cdi_may('auditor', 'lead') THEN
+    PERFORM cdi_refuse('draw, change or delete samples');
+  END IF;
+  IF TG_OP = 'DELETE' THEN
+    RETURN OLD;
+  END IF;
+  RETURN NEW;
+END $$;
+
+CREATE FUNCTION cdi_guard_audit_item() RETURNS trigger LANGUAGE plpgsql SET search_path = @PATH@ AS $$
+BEGIN
+  IF TG_OP = 'UPDATE' THEN
+    IF (NEW.id, NEW.sample_id, NEW.kind, NEW.record_id, NEW.position, NEW.stratum)
+       IS NOT DISTINCT FROM (OLD.id, OLD.sample_id, OLD.kind, OLD.record_id, OLD.position, OLD.stratum) THEN
+      IF NOT cdi_may('auditor', 'reviewer', 'lead') THEN  -- a flag and its note
+        PERFORM cdi_refuse('flag records');
+      END IF;
+      RETURN NEW;
     END IF;
-  ELSIF NOT cdi_may('auditor', 'lead') THEN
+  END IF;
+  IF NOT cdi_may('auditor', 'lead') THEN
     PERFORM cdi_refuse('draw, change or delete samples');
   END IF;
   IF TG_OP = 'DELETE' THEN
@@ -230,7 +265,7 @@ END $$;
 CREATE FUNCTION cdi_guard_user_state() RETURNS trigger LANGUAGE plpgsql SET search_path = @PATH@ AS $$
 DECLARE r text := cdi_session_role(); me text := cdi_session_name();
 BEGIN
-  IF r NOT IN ('owner', 'everything') AND (r IS NULL
+  IF coalesce(r, '') NOT IN ('owner', 'everything') AND (r IS NULL
      OR (TG_OP <> 'INSERT' AND OLD.who IS DISTINCT FROM me) OR (TG_OP <> 'DELETE' AND NEW.who IS DISTINCT FROM me)) THEN
     PERFORM cdi_refuse('keep state in another person''s name');
   END IF;
@@ -280,17 +315,18 @@ TRIGGERS = {
                                           "EXECUTE FUNCTION cdi_guard_challenge()",
     ("sample", "cdi_guard_sample"): "BEFORE INSERT OR UPDATE OR DELETE ON sample FOR EACH ROW "
                                     "EXECUTE FUNCTION cdi_guard_sample()",
-    ("audit_item", "cdi_guard_sample"): "BEFORE INSERT OR UPDATE OR DELETE ON audit_item FOR EACH ROW "
-                                        "EXECUTE FUNCTION cdi_guard_sample()",
+    ("audit_item", "cdi_guard_audit_item"): "BEFORE INSERT OR UPDATE OR DELETE ON audit_item FOR EACH ROW "
+                                            "EXECUTE FUNCTION cdi_guard_audit_item()",
     ("user_state", "cdi_guard_user_state"): "BEFORE INSERT OR UPDATE OR DELETE ON user_state FOR EACH ROW "
                                             "EXECUTE FUNCTION cdi_guard_user_state()",
 }
 PEOPLE_CHECK = ("CREATE CONSTRAINT TRIGGER cdi_people_in_trail AFTER INSERT OR UPDATE ON app_user "
                 "DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION cdi_people_in_trail()")
 FUNCTION_NAMES = ("cdi_grant_app_login(text)", "cdi_guard_user_state()", "cdi_guard_sample()",
-                  "cdi_guard_challenge()", "cdi_guard_assignment()", "cdi_people_in_trail()", "cdi_guard_people()",
+                  "cdi_guard_audit_item()", "cdi_guard_challenge()", "cdi_guard_assignment()", "cdi_people_in_trail()", "cdi_guard_people()",
                   "cdi_history_append_only()", "cdi_guard_history()", "cdi_guard_verdict()",
-                  "cdi_may_write_verdict(text, integer)", "cdi_refuse(text)", "cdi_may(text[])",
+                  "cdi_may_write_verdict(text, integer)", "cdi_review_sealed(integer)", "cdi_refuse(text)",
+                  "cdi_may(text[])",
                   "cdi_session_name()", "cdi_session_role()")
 
 

@@ -1,0 +1,167 @@
+"""Each imported record's content digest (the `content_hash` column, schema 0012), and a table's digest.
+
+A record's digest covers what the extract put in it (its reference, dates, codes, narrative, the columns an
+extract carried beyond the known ones), not what the workbench works out from it (the draw key, the stratum) nor
+the import stamps. It is worked out from the stored values however they are read (typed through SQLAlchemy, or
+raw from the driver: a SQLite date is its stored text, a flag 0 or 1, `extra` JSON text), so the importer, an
+ORM write and `cdi verify` agree. `import_hash` is something else: a digest of the file's cells and mapping, for
+telling a re-imported row unchanged; it cannot be worked out again from what is stored.
+
+The digest is unkeyed: whoever holds a SQLite file can edit a record and store the digest of the edit. What
+shows that is the table's digest (each record's id and digest, in id order) that every import writes to the
+hash-chained history (audit.trail, action 'records'), and the trail's head printed in every report (the anchor:
+docs/security.md).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Callable, Iterable, Iterator
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import ColumnDefault, Connection, bindparam, event, func, select, update
+from sqlalchemy.orm import Mapper
+
+from ..timeutil import to_utc
+from .models import N100, Cancellation, CrimeRecord, Disposal, ReportRecord
+
+# what each record table's digest covers, in this order (named here, not read from the model: a column added later
+# is in a record's digest only when added here, with a migration working out every stored digest again)
+CONTENT_COLUMNS: dict[str, tuple[str, ...]] = {
+    "report_record": ("kind", "system", "ref", "received_at", "opening_code", "closing_code", "caller_type",
+                      "agency", "category", "location", "narrative", "crime_refs", "extra"),
+    "crime_record": ("ref", "recorded_at", "reported_at", "month", "ho_code", "offence", "status", "outcome",
+                     "source_ref", "domestic_abuse", "victim_age", "victim_sex", "location", "extra"),
+    "disposal": ("ref", "crime_ref", "disposal_type", "issued_at", "offender_history", "victim", "notes", "extra"),
+    # offence_group: as the workbench regroups it (strata.refresh_cancellations refreshes the digest)
+    "cancellation": ("crime_ref", "cancelled_at", "reason", "decided_by_role", "offence_group", "notes", "extra"),
+    "n100": ("ref", "incident_ref", "recorded_at", "reason_code", "narrative", "extra"),
+}
+RECORD_TABLES: dict[str, Any] = {m.__tablename__: m for m in (ReportRecord, CrimeRecord, Disposal, Cancellation,
+                                                               N100)}
+# what the trail calls each table (a 'records' row's "table")
+TABLE_LABELS = {"report_record": "incident and referral records", "crime_record": "crime records",
+                "disposal": "out-of-court disposals", "cancellation": "cancelled crimes", "n100": "N100 records"}
+CHUNK = 5000
+
+
+def canonical(value: Any) -> Any:
+    """One stored value in its canonical form (JSON-native)."""
+    if value is None or isinstance(value, str | int | float):
+        return value if not isinstance(value, bool) else int(value)
+    if isinstance(value, datetime):  # as SQLite stores it (and the importer writes it): naive UTC text
+        return to_utc(value).replace(tzinfo=None).isoformat(" ", "microseconds")
+    if isinstance(value, dict | list):
+        return json.dumps(value, ensure_ascii=False)
+    return str(value)
+
+
+def _extra(value: Any) -> Any:
+    """`extra` as JSON text in one form whether read raw (text) or typed (a dict)."""
+    if value is None:
+        return None
+    if isinstance(value, str):
+        try:
+            value = json.loads(value)
+        except ValueError:
+            return value
+    return json.dumps(value, ensure_ascii=False, sort_keys=True) if value else None
+
+
+def content_digest(table: str, values: Iterable[Any]) -> str:
+    """The digest of one record of `table` from its CONTENT_COLUMNS values, in that order (32 hex characters)."""
+    cols = CONTENT_COLUMNS[table]
+    out = []
+    for name, value in zip(cols, values, strict=True):
+        out.append(_extra(value) if name == "extra" else canonical(value))
+    payload = json.dumps([table, *out], ensure_ascii=False, separators=(",", ":"))
+    return hashlib.blake2b(payload.encode("utf-8", "surrogatepass"), digest_size=16,
+                           person=b"cdi-record").hexdigest()
+
+
+def digest_of(record: Any) -> str:
+    """The content digest of an ORM record object (ReportRecord, CrimeRecord, ...), as it will be stored (a column
+    left unset takes its default, as the INSERT gives it)."""
+    table = record.__tablename__
+    columns = record.__table__.c
+    values = []
+    for c in CONTENT_COLUMNS[table]:
+        value = getattr(record, c)
+        default = columns[c].default
+        if value is None and isinstance(default, ColumnDefault) and default.is_scalar:
+            value = default.arg
+        values.append(value)
+    return content_digest(table, values)
+
+
+def _typed_rows(conn: Connection, table: str, where: Any = None) -> Iterator[tuple[int, str | None, str]]:
+    """(id, stored digest, digest of the content as it is now) of the table's rows, in id order."""
+    t = RECORD_TABLES[table].__table__
+    cols = [t.c[c] for c in CONTENT_COLUMNS[table]]
+    q = select(t.c.id, t.c.content_hash, *cols).order_by(t.c.id)
+    if where is not None:
+        q = q.where(where)
+    for row in conn.execute(q.execution_options(yield_per=CHUNK)):
+        yield row[0], row[1], content_digest(table, row[2:])
+
+
+def fill(conn: Connection, table: str) -> int:
+    """Work out the digest of every row of `table` that has none yet (rows an import just wrote or changed: the
+    importer leaves it empty), inside the caller's transaction; returns how many."""
+    t = RECORD_TABLES[table].__table__
+    todo = [(rid, d) for rid, _, d in _typed_rows(conn, table, t.c.content_hash.is_(None))]
+    stmt = update(t).where(t.c.id == bindparam("rid")).values(content_hash=bindparam("d"))
+    for start in range(0, len(todo), CHUNK):
+        conn.execute(stmt, [{"rid": rid, "d": d} for rid, d in todo[start:start + CHUNK]])
+    return len(todo)
+
+
+def table_digest(conn: Connection, table: str, stop: Callable[[], bool] | None = None) -> tuple[int, str]:
+    """(rows, digest) of `table`: each record's id and stored content digest, in id order."""
+    t = RECORD_TABLES[table].__table__
+    h = hashlib.sha256(table.encode())
+    n = 0
+    for rid, digest in conn.execute(select(t.c.id, t.c.content_hash).order_by(t.c.id)
+                                    .execution_options(yield_per=CHUNK)):
+        h.update(f"\n{rid}:{digest or ''}".encode())
+        n += 1
+        if stop is not None and n % CHUNK == 0 and stop():
+            from ..audit.trail import Stopped
+
+            raise Stopped
+    return n, h.hexdigest()
+
+
+def table_state(conn: Connection, table: str) -> dict[str, Any]:
+    """What a 'records' history row records of a table: {"table", "rows", "digest"}."""
+    rows, digest = table_digest(conn, table)
+    return {"table": table, "rows": rows, "digest": digest}
+
+
+def changed_records(conn: Connection, table: str, stop: Callable[[], bool] | None = None
+                    ) -> Iterator[tuple[int, str | None, str]]:
+    """(id, stored digest, digest of the content now) of every record whose content is not what its stored digest
+    says (edited outside the application, its digest left as it was)."""
+    for n, (rid, stored, now) in enumerate(_typed_rows(conn, table), 1):
+        if stop is not None and n % CHUNK == 0 and stop():
+            from ..audit.trail import Stopped
+
+            raise Stopped
+        if stored != now:
+            yield rid, stored, now
+
+
+def count(conn: Connection, table: str) -> int:
+    t = RECORD_TABLES[table].__table__
+    return conn.execute(select(func.count()).select_from(t)).scalar_one()
+
+
+def _stamp(_mapper: Mapper[Any], _conn: Connection, target: Any) -> None:
+    target.content_hash = digest_of(target)
+
+
+for _model in RECORD_TABLES.values():  # a record written through the ORM (a package's copy, a test) gets its digest
+    event.listen(_model, "before_insert", _stamp)
+    event.listen(_model, "before_update", _stamp)
