@@ -40,8 +40,11 @@ def save_copy(db: Database, dest: str | Path, who: str = "", overwrite: bool = F
     database itself as the target, and an existing file unless `overwrite`."""
     if is_url(db.target):
         raise DatabaseError(PG_ADVICE)
-    require(db, who, "save a copy")
-    return _copy(Path(db.target), Path(dest), overwrite)
+    from .audit.exports import exported
+
+    require(db, who, "save a copy")  # before anything else is looked at
+    return exported(db, who, "save a copy", "a copy of the audit database", Path(dest),
+                    lambda _person: _copy(Path(db.target), Path(dest), overwrite))
 
 
 def backup(target: str | Path, dest: str | Path, who: str = "", overwrite: bool = False) -> Path:

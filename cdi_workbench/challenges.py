@@ -80,8 +80,15 @@ def failures(f: Findings) -> list[Failure]:
 
 
 def export_for_force(db: Database, path: str | Path, who: str = "") -> int:
-    """The failed records as a workbook for the force, one row per failure; returns the number of rows."""
-    require(db, who, "exchange with the force")
+    """The failed records as a workbook for the force, one row per failure; returns the number of rows. The
+    export goes in the trail (audit.exports)."""
+    from .audit.exports import exported
+
+    return exported(db, who, "exchange with the force", "the failed records for the force", path,
+                    lambda _person: _write_for_force(db, path), lambda n: {"rows": n})
+
+
+def _write_for_force(db: Database, path: str | Path) -> int:
     rows = failures(compute(db))
 
     def write(tmp: Path) -> None:

@@ -174,26 +174,21 @@ class FindingsActions:
             w.export_to(target)
 
     def export_to(self, path: Path) -> None:
-        from cdi_workbench.reports.excel import write_xlsx
-        from cdi_workbench.reports.json_export import write_json
-        from cdi_workbench.reports.pdf import write_pdf
-
         w = self.window
-        writers = {".xlsx": write_xlsx, ".pdf": write_pdf, ".json": write_json}
-        writer = writers.get(path.suffix.lower())
-        if writer is None:
+        if path.suffix.lower() not in (".xlsx", ".pdf", ".json"):
             w.show_error("Cannot export", f"{path.name}: choose a .xlsx, .pdf or .json file name")
             return
         if self.state.db is None:
             return
+        from cdi_workbench.reports import export_findings
         from cdi_workbench.reports.common import review_figures
 
-        db = self.state.db
+        db, user = self.state.db, self.state.user
 
-        def export() -> Path:
+        def export() -> Path:  # the core checks the role and records the export in the trail
             findings = self.findings(db)  # computed once: the review figures reuse it
             method = self.state.interval_method
-            return writer(findings, path, review_figures(db, method=method, findings=findings))
+            return export_findings(db, user, findings, path, review_figures(db, method=method, findings=findings))
 
         w.runner.run(export,
                      lambda _r: w.statusBar().showMessage(f"Exported the findings to {path}", 8000),

@@ -252,7 +252,10 @@ class ImportDialog(QDialog):
         head = (f"{r.rows:,} rows read: {r.valid:,} fit to import, {r.rejected:,} with problems"
                 if checked else f"{r.rows:,} rows read: {r.summary()}")
         lines = [head + (f", {r.skipped:,} skipped" if r.skipped else "") + "."]
-        lines += r.notes
+        audited = r.audited_message()  # records already audited that the import changed: said first
+        if audited:
+            lines.insert(0, f"Look again: {audited}.")
+        lines += [n for n in r.notes if n != audited]
         lines += [str(p) for p in r.problems[:15]]
         if r.problem_count > 15:
             lines.append(f"... and {r.problem_count - 15:,} more problems.")

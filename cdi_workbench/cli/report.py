@@ -12,9 +12,7 @@ from ..storage.database import Database
 
 def cmd_report(a: argparse.Namespace) -> int:
     from ..findings import compute
-    from ..reports.excel import write_xlsx
-    from ..reports.json_export import write_json
-    from ..reports.pdf import write_pdf
+    from ..reports import export_findings
 
     if not (a.xlsx or a.pdf or a.json):
         print("cdi report: say what to write: --xlsx FILE, --pdf FILE and/or --json FILE", file=sys.stderr)
@@ -28,20 +26,20 @@ def cmd_report(a: argparse.Namespace) -> int:
         require(db, a.user or "", "report")
         findings = compute(db, method=a.method)
         review = review_figures(db, method=a.method, findings=findings)  # agreement and the force's challenges
+        if a.previous:
+            from ..findings import with_previous
+
+            old = Database(a.previous)
+            try:
+                findings = with_previous(findings, compute(old, method=a.method), source=str(a.previous))
+            finally:
+                old.close()
+        for path, suffix in ((a.json, ".json"), (a.xlsx, ".xlsx"), (a.pdf, ".pdf")):
+            if path:  # each export checked and recorded in the trail
+                export_findings(db, a.user or "", findings, Path(path), review, suffix)
+                print(f"Wrote {path}")
     finally:
         db.close()
-    if a.previous:
-        from ..findings import with_previous
-
-        old = Database(a.previous)
-        try:
-            findings = with_previous(findings, compute(old, method=a.method), source=str(a.previous))
-        finally:
-            old.close()
-    for path, writer in ((a.json, write_json), (a.xlsx, write_xlsx), (a.pdf, write_pdf)):
-        if path:
-            writer(findings, Path(path), review)
-            print(f"Wrote {path}")
     for warning in findings.warnings:
         print(f"Note: {warning}", file=sys.stderr)
     return 0

@@ -23,8 +23,8 @@ from .json_export import FORMAT, VERSION, findings_document, write_json
 if TYPE_CHECKING:
     from cdi_workbench.findings import Findings
 
-__all__ = ["FORMAT", "MARKING", "VERSION", "ReviewFigures", "findings_document", "review_figures", "write_json",
-           "write_pdf", "write_xlsx"]
+__all__ = ["FORMAT", "MARKING", "VERSION", "ReviewFigures", "export_findings", "findings_document", "review_figures",
+           "write_json", "write_pdf", "write_xlsx"]
 
 
 def write_xlsx(findings: Findings, path: str | Path, review: ReviewFigures | None = None) -> Path:
@@ -37,3 +37,20 @@ def write_pdf(findings: Findings, path: str | Path, review: ReviewFigures | None
     from .pdf import write_pdf as _write
 
     return _write(findings, path, review)
+
+
+WRITERS = {".json": write_json, ".xlsx": write_xlsx, ".pdf": write_pdf}
+
+
+def export_findings(db: object, who: str, findings: Findings, path: str | Path,
+                    review: ReviewFigures | None = None, fmt: str | None = None) -> Path:
+    """Write the findings to `path` (`fmt` '.json', '.xlsx' or '.pdf'; by default the file's suffix) for a person
+    whose role may see them (the lead or an auditor), and record the export in the trail (audit.exports)."""
+    from ..audit.exports import exported
+
+    path = Path(path)
+    writer = WRITERS.get(fmt or path.suffix.lower())
+    if writer is None:
+        raise ValueError(f"{path.name}: name the file .json, .xlsx or .pdf to say which format to write")
+    exported(db, who, "report", "the findings", path, lambda _person: writer(findings, path, review))
+    return path

@@ -84,9 +84,9 @@ def test_a_mistaken_draw_goes_at_an_auditors_word(tmp_path: Path) -> None:
         with pytest.raises(NotAllowed, match="may not draw samples"), db.session() as s:
             delete_sample(s, "Mistake", REVIEWER)
         with db.session() as s:
-            gone = delete_sample(s, "Mistake", AUDITOR)  # nothing audited: no reason needed, no trail
+            gone = delete_sample(s, "Mistake", AUDITOR)  # nothing audited: no reason needed
         assert (gone.holdings.items, gone.holdings.verdicts, gone.trail_rows) == (3, 0, 0)
-        assert _changes(db) == before
+        assert _changes(db) == before + 1  # only the sample's own row: deleted (audit.facts)
         with db.session() as s:
             assert s.scalar(select(Sample).where(Sample.name == "Mistake")) is None
             assert s.scalar(select(func.count()).select_from(ReportRecord)) == 4  # the records stay
@@ -134,7 +134,8 @@ def test_deleting_audited_work_needs_the_lead_a_reason_and_goes_in_the_trail(tmp
                 before:]
             assert [(r.action, r.role, r.new_body is None) for r in rows] == [
                 ("delete", "primary", True), ("delete", "review", True), ("unassign", "review", True),
-                ("challenge", "final", False), ("delete", "primary", True)]
+                ("challenge", "final", False), ("delete", "primary", True),
+                ("sample", "sample", False)]  # and the sample itself (audit.facts)
             assert {r.who for r in rows} == {LEAD}
             assert all(r.reason == "sample 'Incidents again' deleted: drawn from the wrong extract" for r in rows)
             assert rows[0].old_body == MISSED.to_json()

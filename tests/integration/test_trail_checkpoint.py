@@ -47,6 +47,12 @@ def _rows(path: Path) -> list[tuple[int, str]]:
         return conn.execute("SELECT id, hash FROM verdict_change ORDER BY id").fetchall()
 
 
+def _at(path: Path, n: int) -> int:
+    """The id of the n-th history row the test's own saves wrote (drawing the samples wrote the rows before them)."""
+    with sqlite3.connect(path) as conn:
+        return n + conn.execute("SELECT COUNT(*) FROM verdict_change WHERE action = 'sample'").fetchone()[0]
+
+
 def _stored_checkpoint(path: Path) -> str | None:
     with sqlite3.connect(path) as conn:
         row = conn.execute("SELECT value FROM audit_setting WHERE key = ?", (CHECKPOINT_KEY,)).fetchone()
@@ -79,13 +85,14 @@ def test_a_full_verification_records_the_checkpoint_and_opening_checks_only_what
     assert _stored_checkpoint(path) is None
     assert verify_in_full(db) == []
     rows = _rows(path)
-    assert json.loads(_stored_checkpoint(path) or "") == {"row": rows[-1][0], "hash": rows[-1][1], "rows": 4}
+    assert json.loads(_stored_checkpoint(path) or "") == {"row": rows[-1][0], "hash": rows[-1][1],
+                                                           "rows": _at(path, 4)}
     _save(db, 3, start=4)
     quick = check_on_open(db)
     assert quick.problems == [] and not quick.full_needed
     assert quick.checked == 3  # the three rows added since, not the whole history
     rows = _rows(path)
-    assert quick.checkpoint == Checkpoint(rows[-1][0], rows[-1][1], 7)
+    assert quick.checkpoint == Checkpoint(rows[-1][0], rows[-1][1], _at(path, 7))
     with db.session() as s:
         assert read_checkpoint(s) == quick.checkpoint  # moved on: the next opening starts from there
     assert check_on_open(db).checked == 0
@@ -95,10 +102,10 @@ def test_a_full_verification_records_the_checkpoint_and_opening_checks_only_what
 def test_a_row_tampered_with_after_the_checkpoint_is_caught_on_opening(verified: Path) -> None:
     before = _stored_checkpoint(verified)
     with sqlite3.connect(verified) as conn:
-        conn.execute("UPDATE verdict_change SET who = 'Someone else' WHERE id = 7")
+        conn.execute("UPDATE verdict_change SET who = 'Someone else' WHERE id = ?", (_at(verified, 7),))
     db = Database(verified)
     quick = check_on_open(db)
-    assert [(p.what, p.row) for p in quick.problems] == [("history", 7)]
+    assert [(p.what, p.row) for p in quick.problems] == [("history", _at(verified, 7))]
     assert "changed after it was written" in quick.problems[0].problem
     assert quick.checkpoint is None and quick.full_needed
     assert _stored_checkpoint(verified) == before  # not moved past a break
@@ -109,10 +116,10 @@ def test_a_row_tampered_with_after_the_checkpoint_is_caught_on_opening(verified:
 
 def test_a_row_removed_after_the_checkpoint_is_caught_on_opening(verified: Path) -> None:
     with sqlite3.connect(verified) as conn:
-        conn.execute("DELETE FROM verdict_change WHERE id = 7")
+        conn.execute("DELETE FROM verdict_change WHERE id = ?", (_at(verified, 7),))
     db = Database(verified)
     quick = check_on_open(db)
-    assert [(p.row, "does not follow" in p.problem) for p in quick.problems] == [(8, True)]
+    assert [(p.row, "does not follow" in p.problem) for p in quick.problems] == [(_at(verified, 8), True)]
     db.close()
 
 
@@ -122,33 +129,34 @@ def test_the_checkpoint_row_itself_rewritten_is_caught(verified: Path) -> None:
     row)."""
     with sqlite3.connect(verified) as conn:
         conn.row_factory = sqlite3.Row
-        r = conn.execute("SELECT * FROM verdict_change WHERE id = 5").fetchone()
+        r = conn.execute("SELECT * FROM verdict_change WHERE id = ?", (_at(verified, 5),)).fetchone()
         at = datetime.strptime(r["at"], "%Y-%m-%d %H:%M:%S.%f").replace(tzinfo=UTC)
         new = digest(r["prev_hash"], r["item_id"], r["role"], at, "Someone else", r["action"],
                      json.loads(r["old_body"]) if r["old_body"] else None, json.loads(r["new_body"]), r["reason"])
-        conn.execute("UPDATE verdict_change SET who = 'Someone else', hash = ? WHERE id = 5", (new,))
+        conn.execute("UPDATE verdict_change SET who = 'Someone else', hash = ? WHERE id = ?",
+                     (new, _at(verified, 5)))
     db = Database(verified)
     problems = check_on_open(db).problems
-    assert [(p.row, "not the one recorded" in p.problem) for p in problems] == [(5, True)]
-    assert [(p.row, "does not follow" in p.problem) for p in verify_in_full(db)] == [(6, True)]
+    assert [(p.row, "not the one recorded" in p.problem) for p in problems] == [(_at(verified, 5), True)]
+    assert [(p.row, "does not follow" in p.problem) for p in verify_in_full(db)] == [(_at(verified, 6), True)]
     db.close()
 
 
 def test_the_checkpoint_row_edited_without_its_digest_is_caught(verified: Path) -> None:
     with sqlite3.connect(verified) as conn:
-        conn.execute("UPDATE verdict_change SET reason = 'nothing to see' WHERE id = 5")
+        conn.execute("UPDATE verdict_change SET reason = 'nothing to see' WHERE id = ?", (_at(verified, 5),))
     db = Database(verified)
     problems = check_on_open(db).problems
-    assert [(p.row, "changed after it was written" in p.problem) for p in problems] == [(5, True)]
+    assert [(p.row, "changed after it was written" in p.problem) for p in problems] == [(_at(verified, 5), True)]
     db.close()
 
 
 def test_rows_removed_before_the_checkpoint_are_caught(verified: Path) -> None:
     with sqlite3.connect(verified) as conn:
-        conn.execute("DELETE FROM verdict_change WHERE id = 2")
+        conn.execute("DELETE FROM verdict_change WHERE id = ?", (_at(verified, 2),))
     db = Database(verified)
     problems = check_on_open(db).problems
-    assert any(p.row == 5 and "rows before it were removed or inserted" in p.problem for p in problems)
+    assert any(p.row == _at(verified, 5) and "rows before it were removed or inserted" in p.problem for p in problems)
     db.close()
 
 
@@ -156,10 +164,10 @@ def test_a_row_edited_before_the_checkpoint_is_left_to_the_full_verification(ver
     """The quick check reads no digest of the rows before the checkpoint row: that is what the full
     verification (in the background, and `cdi verify`) is for."""
     with sqlite3.connect(verified) as conn:
-        conn.execute("UPDATE verdict_change SET who = 'Someone else' WHERE id = 2")
+        conn.execute("UPDATE verdict_change SET who = 'Someone else' WHERE id = ?", (_at(verified, 2),))
     db = Database(verified)
     assert check_on_open(db).problems == []
-    assert [(p.what, p.row) for p in verify_in_full(db)] == [("history", 2)]
+    assert [(p.what, p.row) for p in verify_in_full(db)] == [("history", _at(verified, 2))]
     db.close()
     assert main(["verify", str(verified)]) == 1
 

@@ -49,6 +49,14 @@ def _sql(path: Path, *statements: str) -> None:
         conn.commit()
 
 
+def _downgrade(path: Path, revision: str) -> None:
+    """The file as a workbench of an older schema left it (by the migrations' own downgrades)."""
+    engine = make_engine(path)
+    with engine.begin() as conn:
+        command.downgrade(_alembic_config(conn), revision)
+    engine.dispose()
+
+
 def _count(path: Path, table: str) -> int:
     with closing(sqlite3.connect(path)) as conn:  # (read-write: closing it leaves no -wal or -shm behind)
         return int(conn.execute(f"SELECT COUNT(*) FROM {table}").fetchone()[0])
@@ -93,7 +101,7 @@ def test_a_database_with_a_trigger_of_its_own_is_refused_and_left_untouched(tmp_
     assert "audit.db holds a trigger 'drop_history' that CDI Workbench did not make" in message
     assert "refused, nothing was changed" in message
     assert _state(path.parent) == before  # not a byte written, no -wal or -shm left beside it
-    assert _count(path, "verdict_change") == history == 1
+    assert _count(path, "verdict_change") == history >= 1
 
 
 def test_the_command_line_refuses_it_plainly(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -159,6 +167,7 @@ def test_layout_alone_is_not_a_change(tmp_path: Path) -> None:
 
 def test_a_clean_database_opens_and_its_verdicts_save(tmp_path: Path) -> None:
     path = _audit_with_history(tmp_path / "clean")
+    history = _count(path, "verdict_change")
     db = Database(path)
     svc = AuditService(db, "Inspector A")
     sid = next(s.id for s in svc.samples() if s.name == "Incidents")
@@ -166,14 +175,19 @@ def test_a_clean_database_opens_and_its_verdicts_save(tmp_path: Path) -> None:
     svc.save_verdict(item, VerdictBody(zero_status=True, rationale="nothing", complete=True))
     assert svc.verify_trail() == []
     db.close()
-    assert _count(path, "verdict_change") == 2
+    assert _count(path, "verdict_change") == history + 1
 
 
 def test_an_older_database_with_a_trigger_is_refused_before_any_upgrade(tmp_path: Path) -> None:
     """Compared with what the migrations made at its own schema version, before the backup and the upgrade
     (the upgrade itself writes: a trigger would run)."""
-    path = _audit_with_history(tmp_path / "old")
-    _sql(path, "DROP INDEX ix_crime_place_time", "UPDATE alembic_version SET version_num = '0009'", DROP_HISTORY)
+    (tmp_path / "old").mkdir()
+    path = tmp_path / "old" / "audit.db"
+    engine = make_engine(path)
+    with engine.begin() as conn:
+        command.upgrade(_alembic_config(conn), "0009")
+    engine.dispose()
+    _sql(path, DROP_HISTORY)
     before = _state(path.parent)
     with pytest.raises(UntrustedFile, match="trigger 'drop_history'"):
         Database(path)
@@ -260,7 +274,7 @@ def test_a_clean_package_merges_and_is_only_read_where_it_lies(tmp_path: Path) -
 
 def test_a_package_from_an_older_workbench_is_upgraded_in_a_copy(tmp_path: Path) -> None:
     main_db, package, item = _exported(tmp_path)
-    _sql(package, "DROP INDEX ix_crime_place_time", "UPDATE alembic_version SET version_num = '0009'")
+    _downgrade(package, "0009")
     before = _state(package.parent)
     db = Database(main_db)
     assert apply_merge(db, plan_import(db, package, "Lead L"), None, "Lead L").taken == 1

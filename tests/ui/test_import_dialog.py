@@ -52,3 +52,16 @@ def test_import_an_extract_with_mapped_headers(qtbot, small_db, settings, tmp_pa
         assert got.extra == {"Beat": "B3"}  # the force's own columns are kept
         assert s.scalar(select(func.count()).select_from(ReportRecord).where(ReportRecord.kind == "incident")) == 8
     db.close()
+
+
+def test_the_dialog_says_first_which_audited_records_an_import_changed(tmp_path: Path) -> None:
+    from cdi_workbench.importing import AuditedChange, ImportResult
+    from ui.import_dialog import ImportDialog
+
+    r = ImportResult(tmp_path / "storm.csv", "incidents", rows=10, changed=2, unchanged=8, committed=True,
+                     audited=[AuditedChange(7, "Incidents", 3, "INC-3", "a" * 32, "b" * 32)])
+    r.notes = [r.audited_message()]
+    lines = ImportDialog._report(r).splitlines()
+    assert lines[0] == ("Look again: 1 record already audited changed: Incidents #3 INC-3; flagged for a second "
+                        "look (the history records each change).")
+    assert lines[1].startswith("10 rows read: added 0, changed 2") and len(lines) == 2
