@@ -41,6 +41,13 @@ class Writer:
         cols = conv.columns
         # columns the file leaves at a constant are written into the statement: fewer values to bind per row
         constants = {**conv.constants, **conv.stamps}
+        self.content: Any = None
+        if "content_hash" in constants:  # each new record's content digest, bound with it (storage.content)
+            from ..storage.content import insert_digest
+
+            del constants["content_hash"]
+            self.content = insert_digest(self.kind.table.name, conv.columns, conv.constants)
+            cols = [*cols, "content_hash"]
         literals = [_literal(v, self.sqlite, c == "imported_at") for c, v in constants.items()]
         self.insert_sql = f"INSERT INTO {table} ({', '.join([*cols, *constants])}) VALUES "
         if self.sqlite:
@@ -178,6 +185,10 @@ class Writer:
                     updates.append(self._update_values(values, extra, hit))
                     if hit[0] in watch:
                         self.audited.append((hit[0], key, hit[1], digest))
+        if self.content is not None:
+            content = self.content
+            for values in inserts:
+                values.append(content(values))
         if not self.sqlite:
             self._pg_datetimes(inserts, self.dt_insert)
             self._pg_datetimes(updates, self.dt_update)

@@ -21,8 +21,9 @@ from collections.abc import Callable, Iterable, Iterator
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnDefault, Connection, bindparam, event, func, select, update
+from sqlalchemy import Boolean, ColumnDefault, Connection, DateTime, event, func, select
 from sqlalchemy.orm import Mapper
+from sqlalchemy.types import TypeDecorator
 
 from ..timeutil import to_utc
 from .models import N100, Cancellation, CrimeRecord, Disposal, ReportRecord
@@ -48,18 +49,23 @@ CHUNK = 5000
 
 
 def canonical(value: Any) -> Any:
-    """One stored value in its canonical form (JSON-native)."""
-    if value is None or isinstance(value, str | int | float):
-        return value if not isinstance(value, bool) else int(value)
-    if isinstance(value, datetime):  # as SQLite stores it (and the importer writes it): naive UTC text
+    """One stored value in its canonical form (JSON-native): a date as SQLite stores it (naive UTC text, as the
+    importer writes it too), a flag 0 or 1."""
+    if value is None or value.__class__ is str:
+        return value
+    if isinstance(value, datetime):
         return to_utc(value).replace(tzinfo=None).isoformat(" ", "microseconds")
+    if isinstance(value, bool):
+        return int(value)
+    if isinstance(value, int | float):
+        return value
     if isinstance(value, dict | list):
-        return json.dumps(value, ensure_ascii=False)
+        return json.dumps(value, ensure_ascii=False, sort_keys=True)
     return str(value)
 
 
 def _extra(value: Any) -> Any:
-    """`extra` as JSON text in one form whether read raw (text) or typed (a dict)."""
+    """`extra` as JSON text in one form whether read raw (text, as either writer spelled it) or typed (a dict)."""
     if value is None:
         return None
     if isinstance(value, str):
@@ -70,15 +76,67 @@ def _extra(value: Any) -> Any:
     return json.dumps(value, ensure_ascii=False, sort_keys=True) if value else None
 
 
+_DUMPS = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
+_HASH = hashlib.blake2b(digest_size=16, person=b"cdi-record")
+
+
+class _Digester:
+    """The digest of one table's rows from their CONTENT_COLUMNS values: only the columns whose stored form varies
+    with the reader (dates, flags, `extra`) are touched, so a million rows cost a few seconds."""
+
+    def __init__(self, table: str) -> None:
+        self.table = table
+        cols = CONTENT_COLUMNS[table]
+        t = RECORD_TABLES[table].__table__
+        self.dates = [i for i, c in enumerate(cols) if isinstance(t.c[c].type, DateTime | TypeDecorator)]
+        self.flags = [i for i, c in enumerate(cols) if isinstance(t.c[c].type, Boolean)]
+        self.extra = cols.index("extra")
+
+    def __call__(self, values: list[Any]) -> str:
+        for i in self.dates:
+            v = values[i]
+            if v is not None and v.__class__ is not str:
+                values[i] = canonical(v)
+        for i in self.flags:
+            v = values[i]
+            if v is not None:
+                values[i] = int(v)
+        if values[self.extra] is not None:
+            values[self.extra] = _extra(values[self.extra])
+        h = _HASH.copy()
+        h.update(_DUMPS([self.table, *values]).encode("utf-8", "surrogatepass"))
+        return h.hexdigest()
+
+
+_DIGESTERS: dict[str, _Digester] = {}
+
+
+def _digester(table: str) -> _Digester:
+    d = _DIGESTERS.get(table)
+    if d is None:
+        d = _DIGESTERS[table] = _Digester(table)
+    return d
+
+
 def content_digest(table: str, values: Iterable[Any]) -> str:
     """The digest of one record of `table` from its CONTENT_COLUMNS values, in that order (32 hex characters)."""
-    cols = CONTENT_COLUMNS[table]
-    out = []
-    for name, value in zip(cols, values, strict=True):
-        out.append(_extra(value) if name == "extra" else canonical(value))
-    payload = json.dumps([table, *out], ensure_ascii=False, separators=(",", ":"))
-    return hashlib.blake2b(payload.encode("utf-8", "surrogatepass"), digest_size=16,
-                           person=b"cdi-record").hexdigest()
+    values = list(values)
+    if len(values) != len(CONTENT_COLUMNS[table]):
+        raise ValueError(f"{table}: {len(CONTENT_COLUMNS[table])} values expected, {len(values)} given")
+    return _digester(table)(values)
+
+
+def insert_digest(table: str, columns: list[str], constants: dict[str, Any]) -> Callable[[list[Any]], str]:
+    """For the importer: the digest of a new record from the values it binds (`columns`, in order, dates as their
+    stored text) and the constants its INSERT writes for the rest, as content_digest gives it once stored."""
+    where = {c: i for i, c in enumerate(columns)}
+    plan = [(where.get(c), constants.get(c)) for c in CONTENT_COLUMNS[table]]
+    digest = _digester(table)
+
+    def run(values: list[Any]) -> str:
+        return digest([values[i] if i is not None else const for i, const in plan])
+
+    return run
 
 
 def digest_of(record: Any) -> str:
@@ -96,26 +154,53 @@ def digest_of(record: Any) -> str:
     return content_digest(table, values)
 
 
-def _typed_rows(conn: Connection, table: str, where: Any = None) -> Iterator[tuple[int, str | None, str]]:
-    """(id, stored digest, digest of the content as it is now) of the table's rows, in id order."""
-    t = RECORD_TABLES[table].__table__
-    cols = [t.c[c] for c in CONTENT_COLUMNS[table]]
-    q = select(t.c.id, t.c.content_hash, *cols).order_by(t.c.id)
-    if where is not None:
-        q = q.where(where)
-    for row in conn.execute(q.execution_options(yield_per=CHUNK)):
-        yield row[0], row[1], content_digest(table, row[2:])
+def _rows(conn: Connection, table: str, missing: bool = False, stop: Callable[[], bool] | None = None
+          ) -> Iterator[list[tuple[int, str | None, str]]]:
+    """Chunks of (id, stored digest, digest of the content as it is now) of the table's rows (with `missing`, only
+    those without a stored digest), in id order: read as the driver gives them, a chunk at a time by id."""
+    digest = _digester(table)
+    raw: Any = conn.connection.dbapi_connection
+    ph = "?" if conn.dialect.name == "sqlite" else "%s"
+    sql = (f"SELECT id, content_hash, {', '.join(CONTENT_COLUMNS[table])} FROM {table} WHERE id > {ph}"
+           + (" AND content_hash IS NULL" if missing else "") + f" ORDER BY id LIMIT {CHUNK}")
+    cur = raw.cursor()
+    try:
+        last = -(2 ** 62)
+        while True:
+            if stop is not None and stop():
+                from ..audit.trail import Stopped
+
+                raise Stopped
+            cur.execute(sql, (last,))
+            rows = cur.fetchall()
+            if not rows:
+                return
+            yield [(r[0], r[1], digest(list(r[2:]))) for r in rows]
+            last = rows[-1][0]
+    finally:
+        cur.close()
 
 
 def fill(conn: Connection, table: str) -> int:
     """Work out the digest of every row of `table` that has none yet (rows an import just wrote or changed: the
     importer leaves it empty), inside the caller's transaction; returns how many."""
-    t = RECORD_TABLES[table].__table__
-    todo = [(rid, d) for rid, _, d in _typed_rows(conn, table, t.c.content_hash.is_(None))]
-    stmt = update(t).where(t.c.id == bindparam("rid")).values(content_hash=bindparam("d"))
-    for start in range(0, len(todo), CHUNK):
-        conn.execute(stmt, [{"rid": rid, "d": d} for rid, d in todo[start:start + CHUNK]])
-    return len(todo)
+    raw: Any = conn.connection.dbapi_connection
+    ph = "?" if conn.dialect.name == "sqlite" else "%s"
+    sql = f"UPDATE {table} SET content_hash = {ph} WHERE id = {ph}"
+    n = 0
+    for chunk in _rows(conn, table, missing=True):
+        cur = raw.cursor()
+        try:
+            if conn.dialect.name == "sqlite":
+                cur.executemany(sql, [(d, rid) for rid, _, d in chunk])
+            else:
+                from psycopg2.extras import execute_batch
+
+                execute_batch(cur, sql, [(d, rid) for rid, _, d in chunk], page_size=1000)
+        finally:
+            cur.close()
+        n += len(chunk)
+    return n
 
 
 def table_digest(conn: Connection, table: str, stop: Callable[[], bool] | None = None) -> tuple[int, str]:
@@ -144,13 +229,10 @@ def changed_records(conn: Connection, table: str, stop: Callable[[], bool] | Non
                     ) -> Iterator[tuple[int, str | None, str]]:
     """(id, stored digest, digest of the content now) of every record whose content is not what its stored digest
     says (edited outside the application, its digest left as it was)."""
-    for n, (rid, stored, now) in enumerate(_typed_rows(conn, table), 1):
-        if stop is not None and n % CHUNK == 0 and stop():
-            from ..audit.trail import Stopped
-
-            raise Stopped
-        if stored != now:
-            yield rid, stored, now
+    for chunk in _rows(conn, table, stop=stop):
+        for rid, stored, now in chunk:
+            if stored != now:
+                yield rid, stored, now
 
 
 def count(conn: Connection, table: str) -> int:
