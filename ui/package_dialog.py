@@ -85,6 +85,10 @@ class ExportPackageDialog(QDialog):
                                objectName="blind")
         self.blind.setToolTip("A record assigned for blind review always travels blind (nothing of the auditor's "
                               "verdict, flag or note), whether or not this is ticked.")
+        self.issued_to = QLineEdit(objectName="issued_to", placeholderText=f"{user} (you)")
+        self.issued_to.setToolTip("The person who will work on the package. Only their verdicts come back, in the "
+                                  "roles they may enter here (review for a peer reviewer, first verdicts for an "
+                                  "auditor), credited to them whatever name is typed in the package.")
         self.path = QLineEdit(objectName="path")
         browse = QPushButton("&Browse…")
         row = QHBoxLayout()
@@ -93,6 +97,7 @@ class ExportPackageDialog(QDialog):
         form.addRow("&Sample:", self.sample)
         form.addRow("&Positions:", self.positions)
         form.addRow("", self.blind)
+        form.addRow("&Issued to:", self.issued_to)
         file_label = QLabel("&File:")
         file_label.setBuddy(self.path)
         form.addRow(file_label, row)
@@ -147,7 +152,7 @@ class ExportPackageDialog(QDialog):
         self.export_button.setEnabled(False)
         self.message.setText("Writing the package…")
         self.runner.run(partial(export_package, db, name, path, who=user, positions=positions, roles=roles,
-                                overwrite=True),
+                                overwrite=True, issued_to=self.issued_to.text().strip() or None),
                         self._done, self._failed)
 
     def _done(self, r: ExportResult) -> None:

@@ -109,6 +109,32 @@ def note_tables(s: Session, who: str, tables: Iterable[str], reason: str) -> int
     return written
 
 
+def refresh_counts(s: Session, who: str) -> int:
+    """Work the stored counts of every verdict out again from its answers and today's records (after an import
+    changed the crime records or reports they read: the queue's filters read the counts), for the verdicts `who`
+    may write (on PostgreSQL the server holds an auditor to primary verdicts); returns how many changed."""
+    from .roles import VERDICT_ACTION, NotAllowed, identify
+
+    q = select(Verdict).order_by(Verdict.id)
+    if s.get_bind().dialect.name != "sqlite":
+        try:
+            person = identify(s, who)
+        except NotAllowed:
+            return 0
+        q = q.where(Verdict.role.in_([r for r, action in VERDICT_ACTION.items() if person.may(action)]))
+    verdicts = list(s.scalars(q))
+    worked = _counts(s, verdicts)
+    changed = 0
+    for v in verdicts:
+        expected = worked[v.id]
+        if any(getattr(v, k) != expected[k] for k in COUNTERS):
+            for k in COUNTERS:
+                setattr(v, k, expected[k])
+            changed += 1
+    s.flush()
+    return changed
+
+
 def _append(s: Session, who: str, action: str, body: dict[str, Any], reason: str) -> None:
     change = VerdictChange(item_id=0, role=action, at=now_utc(), who=who, action=action, old_body=None,
                            new_body=body, reason=reason)

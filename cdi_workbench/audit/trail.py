@@ -6,8 +6,15 @@ differ from the last answers its history records shows a verdict edited in place
 assignment, or decision on a challenge) the history says exists but that is gone shows one removed outside the
 application (a sample deleted by hand, say: sample_admin.delete_sample writes what it removes to the history
 first). The people registered on the audit, their roles and whether they are active are in the same history
-(audit.people), so a role given or a person added outside the application shows too. `cdi verify DB` checks
-all of these.
+(audit.people), so a role given or a person added outside the application shows too. So are the samples (every
+item, as drawn) and the digests of the imported records, and every stored fact a figure or a filter reads is
+compared with the history (audit.facts: a verdict's auditor, complete flag and counts, the samples, the records).
+`cdi verify DB` checks all of these.
+
+Whoever holds a SQLite file can still rewrite it all consistently, the chain included. The head of the chain
+(trail_head: its rows and the last digest, which covers every row before it) is printed in every report and kept
+in every package; `cdi verify DB --against REPORT|PACKAGE|HASH:COUNT` proves the history issued then is still the
+first rows of today's, unchanged (audit.anchor).
 """
 
 from __future__ import annotations
@@ -277,7 +284,8 @@ def _canon(value: Any) -> str:
 # verified. A row changed after the checkpoint breaks the chain there; a row changed before it (without the whole
 # chain rewritten after it) changes no digest the quick check reads, which is why the window also verifies in
 # full in the background, and `cdi verify` always does. (A chain rewritten in full, with the checkpoint edited to
-# match, verifies: a hash chain kept beside the data cannot show that; only a digest kept elsewhere can.)
+# match, verifies: a hash chain kept beside the data cannot show that; only a digest kept elsewhere can: the head
+# a report or a package carries, audit.anchor.)
 CHECKPOINT_KEY = "trail:checkpoint"
 
 
@@ -419,12 +427,14 @@ def check_on_open(db: Database, stop: Callable[[], bool] | None = None) -> Quick
     return result
 
 
-def verify_in_full(db: Database, stop: Callable[[], bool] | None = None) -> list[Finding]:
+def verify_in_full(db: Database, stop: Callable[[], bool] | None = None, records: bool = False) -> list[Finding]:
     """verify() over the whole history; when it is intact, the checkpoint is set to the newest row it covered
-    (read before the verification, so no row appended meanwhile is taken as verified)."""
+    (read before the verification, so no row appended meanwhile is taken as verified). The window runs it in the
+    background without `records` (reading every record of a large audit would slow the window for seconds):
+    `cdi verify` checks them too."""
     with db.session() as s:
         tip = _tip(s)
-        problems = verify(s, stop)
+        problems = verify(s, stop, records)
     if not problems and tip is not None:
         _keep(db, tip, replace=True)
     return problems

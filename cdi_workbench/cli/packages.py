@@ -43,7 +43,7 @@ def cmd_export(a: argparse.Namespace) -> int:
         return 1
     try:
         r = export_package(db, a.sample, a.to, who=who, positions=positions,
-                           roles=["review"] if a.blind else None, overwrite=a.overwrite)
+                           roles=["review"] if a.blind else None, overwrite=a.overwrite, issued_to=a.issued_to)
     except (PackageError, OSError) as exc:
         print(f"cdi package export: {exc}", file=sys.stderr)
         return 1
@@ -81,7 +81,7 @@ def cmd_import(a: argparse.Namespace) -> int:
     try:
         plan = plan_import(db, a.file, _user(a))
         print(f"Package of '{plan.sample}' exported {display(plan.exported_at)} by {plan.exported_by} "
-              f"from {plan.source}")
+              f"from {plan.source}, issued to {plan.issued_to} ({', '.join(plan.roles)} verdicts only)")
         print(plan.summary())
         for e in plan.auto:
             print(f"  take {e.label}: changed in the package by {e.theirs.attribution()}")
@@ -118,6 +118,9 @@ def register(subparsers: Any) -> argparse.ArgumentParser:
     exp.add_argument("--blind", action="store_true",
                      help="carry only reviewers' verdicts for every record, not the auditor's or the lead's (a record "
                           "assigned for blind review always travels blind, with or without this)")
+    exp.add_argument("--for", dest="issued_to", metavar="NAME",
+                     help="the person the package is issued to (default: who exports it); only their verdicts, in "
+                          "the roles they may enter, are merged back, credited to them")
     exp.add_argument("--overwrite", action="store_true", help="replace FILE if it exists")
     exp.add_argument("--user", dest="package_user", metavar="NAME", help="who is exporting")
     exp.set_defaults(func=cmd_export)

@@ -249,16 +249,19 @@ class _Run:
 
     def _digests(self, conn: Any) -> None:
         """Each record written gets its content digest, and the history the digest of each table the import changed
-        (action 'records', storage.content and audit.facts), in the import's transaction."""
+        (action 'records', storage.content and audit.facts), in the import's transaction. Verdicts whose counts
+        read the records changed (a crime's code or time, a report's time) have them worked out again."""
         from sqlalchemy.orm import Session
 
-        from ..audit.facts import note_tables
+        from ..audit.facts import note_tables, refresh_counts
 
         res = self.result
         tables = [self.kind.table.name] + (["cancellation"] if self.kind.name == "crimes" else [])
         with Session(bind=conn) as s:
             note_tables(s, self.user, tables, f"imported {self.path.name} ({self.kind.name}): {res.added:,} "
                                               f"added, {res.changed:,} changed")
+            if (res.added or res.changed) and self.kind.name in ("crimes", "incidents", "referrals"):
+                refresh_counts(s, self.user)
 
     def _regroup(self, conn: Any) -> None:
         """Cancelled crimes take the offence group of their crime record's Home Office code, whatever group the

@@ -3,16 +3,19 @@
 from __future__ import annotations
 
 import hashlib
+import hmac
 import json
 import re
+import secrets
 import uuid
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from ..audit.roles import NotAllowed, Person
 from ..audit.verdicts import VerdictBody
-from ..storage.models import AuditSetting, VerdictChange
+from ..storage.models import AppUser, AuditSetting, VerdictChange
 
 FORMAT = 1
 MARKING = "OFFICIAL-SENSITIVE"  # the records describe victims of crime: the manifest carries the marking
@@ -21,6 +24,10 @@ MANIFEST_KEY = "package:manifest"  # in the package: what it holds and where fro
 UID_KEY = "audit_uid"  # in the audit database: its identity, made on the first export
 EXPORT_KEY = "package-export:"  # + package id, in the audit database: who exported what, when
 MERGE_KEY = "package-merge:"  # + package id, in the audit database: what each merge took or kept (the new base)
+# in the audit database only, never in a package: the key that binds each package to what it was issued for
+SECRET_KEY = "package:secret"
+ISSUE, MAC = "issue", "mac"  # in the manifest: what the package was issued for, and its HMAC-SHA256
+ISSUED_ITEM = ("item_id", "position", "kind", "ref", "base")  # what the issue description binds of each item
 
 
 class PackageError(Exception):
@@ -65,6 +72,36 @@ def audit_uid(s: Session, create: bool = False) -> str | None:
         s.add(AuditSetting(key=UID_KEY, value=uid))
         s.flush()
     return uid
+
+
+def package_secret(s: Session, create: bool = False) -> bytes | None:
+    """This audit database's package key (32 random bytes kept in audit_setting, never copied into a package);
+    made on first need if `create`."""
+    key = get_setting(s, SECRET_KEY)
+    if key is None and create:
+        key = secrets.token_hex(32)
+        s.add(AuditSetting(key=SECRET_KEY, value=key))
+        s.flush()
+    return bytes.fromhex(key) if key else None
+
+
+def issue_mac(secret: bytes, issue: dict[str, Any]) -> str:
+    """HMAC-SHA256 of an issue description (package id, database, items, person, roles, blind) in canonical JSON."""
+    canon = json.dumps(issue, sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=str)
+    return hmac.new(secret, canon.encode("utf-8"), hashlib.sha256).hexdigest()
+
+
+def person_named(s: Session, name: str) -> Person:
+    """The registered person of that name (not the login: someone else than who is acting), as their role here;
+    anyone in single-user mode (nobody registered)."""
+    if s.scalar(select(func.count()).select_from(AppUser)) == 0:
+        return Person(name.strip(), "everything", False)
+    user = s.scalar(select(AppUser).where(func.lower(AppUser.name) == name.strip().lower()))
+    if user is None:
+        raise NotAllowed(f"{name.strip() or '(nobody)'} is not registered for this audit")
+    if not user.active:
+        raise NotAllowed(f"{user.name} no longer works on this audit")
+    return Person(user.name, user.role, True)
 
 
 def last_change(s: Session, item_id: int, role: str) -> VerdictChange | None:

@@ -25,7 +25,7 @@ from sqlalchemy.orm import Session
 from ..audit.anchor import head_dict
 from ..audit.exports import record_in
 from ..audit.facts import note_sample, note_tables
-from ..audit.roles import NotAllowed, identify
+from ..audit.roles import VERDICT_ACTION, NotAllowed, Person, identify
 from ..audit.service import withheld_items
 from ..audit.setup import init_audit
 from ..audit.trail import AUDITOR, PEOPLE, PERSON, assignment_body, person_body, seal, trail_head
@@ -53,6 +53,9 @@ from ..timeutil import now_utc
 from .common import (
     EXPORT_KEY,
     FORMAT,
+    ISSUE,
+    ISSUED_ITEM,
+    MAC,
     MANIFEST_KEY,
     MARKING,
     SUFFIX,
@@ -61,7 +64,10 @@ from .common import (
     body_hash,
     format_positions,
     get_setting,
+    issue_mac,
     last_change,
+    package_secret,
+    person_named,
     put_json,
 )
 
@@ -93,7 +99,8 @@ def default_path(db: Database, sample: str) -> Path:
 
 def export_package(db: Database, sample: str, dest: str | Path | None = None, who: str = "",
                    positions: list[int] | None = None, item_ids: list[int] | None = None,
-                   roles: list[str] | None = None, overwrite: bool = False) -> ExportResult:
+                   roles: list[str] | None = None, overwrite: bool = False,
+                   issued_to: str | None = None) -> ExportResult:
     """Write the chosen items of `sample` (all of them when neither positions nor item ids are given) to one
     package file. `roles` limits the verdicts carried (e.g. ['review']: every record travels blind); None
     carries every verdict the items have.
@@ -102,7 +109,13 @@ def export_package(db: Database, sample: str, dest: str | Path | None = None, wh
     complete (sealed) travels blind whoever exports it and whatever `roles` says: no auditor's or lead's verdict,
     no flag or flag note, not the basis it was chosen on (say 'every failed record'), nor anything else of its
     first verdict. A peer reviewer may export only records assigned to them (by default, their share of the
-    sample). The export goes in the audit's trail (audit.exports)."""
+    sample). The export goes in the audit's trail (audit.exports).
+
+    The package is issued to one person (`issued_to`, by default the exporter; a peer reviewer issues only to
+    themselves) for the verdict roles that person may enter here: `roles` if given, else review for a peer
+    reviewer, primary for an auditor, primary and final for the lead. What it was issued for (items, person,
+    roles, blind records) goes in the manifest with an HMAC under this database's package key (kept only here):
+    the merge accepts nothing else (packages.merge)."""
     who = who.strip()
     if not who:
         raise PackageError("say who is exporting the package (it is recorded in the package and the audit)")
@@ -114,6 +127,9 @@ def export_package(db: Database, sample: str, dest: str | Path | None = None, wh
             raise PackageError("this database is itself an audit package: export from the audit database it "
                                "came from")
         uid = audit_uid(s, create=True)
+        secret = package_secret(s, create=True)
+        recipient = _recipient(s, person, issued_to)
+        allowed = _issued_roles(recipient, roles)
     path = Path(dest) if dest else default_path(db, sample)
     if path.suffix.lower() != SUFFIX:
         path = path.with_name(path.name + SUFFIX)
@@ -125,8 +141,8 @@ def export_package(db: Database, sample: str, dest: str | Path | None = None, wh
         if audit is None:
             raise PackageError("this database holds no audit")
         smp, items = _chosen(s, sample, positions, item_ids)
-        if person.role == PersonRole.REVIEWER:
-            items = _reviewers_share(s, person.name, smp.name, items, chosen=bool(positions or item_ids))
+        if recipient.role == PersonRole.REVIEWER:
+            items = _reviewers_share(s, recipient.name, smp.name, items, chosen=bool(positions or item_ids))
         ids = [i.id for i in items]
         blind = (set(ids) if roles is not None and VerdictRole.PRIMARY not in roles
                  else withheld_items(s, None, ids))
@@ -145,7 +161,11 @@ def export_package(db: Database, sample: str, dest: str | Path | None = None, wh
         items, assignments = _blinded(items, assignments, blind)
         links = _links(s, records)
         refs = _refs(s, smp.kind, items)
-        manifest = {
+        items_out = [{"item_id": i.id, "position": i.position, "kind": i.kind, "ref": refs.get(i.id, ""),
+                      "base": {v.role: body_hash(v.body) for v in verdicts if v.item_id == i.id},
+                      "changes": {v.role: _change_hash(s, i.id, v.role) for v in verdicts if v.item_id == i.id}}
+                     for i in items]
+        manifest: dict[str, Any] = {
             "format": FORMAT, "marking": MARKING, "package_id": package_id, "exported_by": who,
             "exported_at": now_utc().isoformat(),
             "source": {"uid": uid, "force": audit.force, "period_start": audit.period_start.isoformat(),
@@ -154,11 +174,14 @@ def export_package(db: Database, sample: str, dest: str | Path | None = None, wh
             "trail": head_dict(*trail_head(s)),
             "sample": smp.name, "kind": smp.kind, "system": smp.system or "", "roles": roles,
             "blind": sorted(blind),
-            "items": [{"item_id": i.id, "position": i.position, "kind": i.kind, "ref": refs.get(i.id, ""),
-                       "base": {v.role: body_hash(v.body) for v in verdicts if v.item_id == i.id},
-                       "changes": {v.role: _change_hash(s, i.id, v.role) for v in verdicts if v.item_id == i.id}}
-                      for i in items],
+            "items": items_out,
         }
+        # what the package is issued for, bound to this database by its key: the merge takes nothing else
+        issue = {"package_id": package_id, "source": uid, "sample": smp.name, "issued_to": recipient.name,
+                 "roles": allowed, "blind": sorted(blind),
+                 "items": [{k: m[k] for k in ISSUED_ITEM} for m in items_out]}
+        assert secret is not None
+        manifest[ISSUE], manifest[MAC] = issue, issue_mac(secret, issue)
         part = path.with_name(path.name + ".part")
         for leftover in (part, Path(f"{part}-wal"), Path(f"{part}-shm")):
             leftover.unlink(missing_ok=True)
@@ -179,13 +202,41 @@ def export_package(db: Database, sample: str, dest: str | Path | None = None, wh
         with db.session() as s:
             put_json(s, EXPORT_KEY + package_id, {
                 "file": path.name, "exported_by": who, "exported_at": manifest["exported_at"], "sample": smp.name,
-                "positions": where, "roles": roles, "blind": len(blind)})
+                "positions": where, "roles": roles, "blind": len(blind),
+                "issued_to": recipient.name, "issued_roles": allowed})
             record_in(s, person, f"a package of sample '{smp.name}'", path, sample=smp.name, positions=where,
                       records=len(items), verdicts=len(verdicts), blind=len(blind), package=package_id)
     except BaseException:
         path.unlink(missing_ok=True)  # no export goes unrecorded
         raise
     return ExportResult(path, package_id, smp.name, len(items), where, len(verdicts), len(records), len(blind))
+
+
+ROLES_BY_PERSON: dict[str, list[str]] = {
+    PersonRole.REVIEWER: [VerdictRole.REVIEW], PersonRole.AUDITOR: [VerdictRole.PRIMARY],
+    PersonRole.LEAD: [VerdictRole.PRIMARY, VerdictRole.FINAL], "everything": [VerdictRole.PRIMARY]}
+
+
+def _recipient(s: Session, exporter: Person, issued_to: str | None) -> Person:
+    """The person the package is issued to: the exporter, or (not for a peer reviewer) the person named."""
+    name = (issued_to or "").strip()
+    if not name or name.lower() == exporter.name.lower():
+        return exporter
+    if exporter.role == PersonRole.REVIEWER:
+        raise NotAllowed(f"{exporter.name} (peer reviewer) may issue a package only to themselves")
+    recipient = person_named(s, name)
+    recipient.require("carry records offline")
+    return recipient
+
+
+def _issued_roles(recipient: Person, roles: list[str] | None) -> list[str]:
+    """The verdict roles the package is issued for: those asked (or the person's usual ones) that they may enter."""
+    wanted = [str(r) for r in roles] if roles is not None else [str(r) for r in ROLES_BY_PERSON[recipient.role]]
+    allowed = sorted(r for r in wanted if r in VERDICT_ACTION and recipient.may(VERDICT_ACTION[r]))
+    if not allowed:
+        raise NotAllowed(f"{recipient.name} ({recipient.title.lower()}) may enter none of the verdicts asked for "
+                         f"({', '.join(map(str, wanted)) or 'none'}): the package would carry nothing back")
+    return allowed
 
 
 def _reviewers_share(s: Session, reviewer: str, sample: str, items: list[AuditItem],

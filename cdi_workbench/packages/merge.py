@@ -12,6 +12,7 @@ overwritten silently; it is shown check by check and needs 'ours' (keep this dat
 from __future__ import annotations
 
 import copy
+import hmac
 import shutil
 import tempfile
 from dataclasses import dataclass, field
@@ -24,11 +25,11 @@ from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 
 from ..audit.checks import CheckDiff, differences, rationale
-from ..audit.roles import identify, require
-from ..audit.service import AuditError, AuditService
-from ..audit.trail import seal, verify
+from ..audit.roles import VERDICT_ACTION, NotAllowed, Person, identify, require
+from ..audit.service import AuditError, AuditService, withheld_items
+from ..audit.trail import NOT_VERDICTS, seal, verify
 from ..audit.verdicts import VerdictBody
-from ..kinds import RecordKind, VerdictRole
+from ..kinds import PersonRole, RecordKind, VerdictRole
 from ..sample_admin import former_names
 from ..storage.database import Database, DatabaseError, UntrustedFile, serialise_writes
 from ..storage.models import (
@@ -39,19 +40,28 @@ from ..storage.models import (
     CrimeRecord,
     Disposal,
     ReportRecord,
+    ReviewAssignment,
     Sample,
     Verdict,
     VerdictChange,
 )
 from ..timeutil import display, now_utc
 from .common import (
+    EXPORT_KEY,
     FORMAT,
+    ISSUE,
+    ISSUED_ITEM,
+    MAC,
     MANIFEST_KEY,
     MERGE_KEY,
     PackageError,
     audit_uid,
     body_hash,
+    get_setting,
+    issue_mac,
     last_change,
+    package_secret,
+    person_named,
     put_json,
     read_json,
 )
@@ -115,6 +125,8 @@ class MergePlan:
     sample: str
     entries: list[ItemMerge]
     records: int  # items in the package
+    issued_to: str = ""  # the person the package was issued to: every verdict taken is theirs
+    roles: tuple[str, ...] = ()  # the verdict roles it was issued for: the only ones taken
 
     def having(self, status: str) -> list[ItemMerge]:
         return [e for e in self.entries if e.status == status]
@@ -156,16 +168,27 @@ class MergeResult:
 
 # ---- the plan ---------------------------------------------------------------------------------------------
 def plan_import(db: Database, package: str | Path, who: str = "") -> MergePlan:
-    """Read the package and compare it with this database; writes nothing. (Each verdict the merge then
-    writes is checked against the role of the person applying it.)"""
-    require(db, who, "carry records offline")
+    """Read the package and compare it with this database; writes nothing.
+
+    The package must be what this database issued (its issue description and MAC, docs/packages.md), merged by
+    the lead or by the person it was issued to; it may hold changes only in the verdict roles and on the records
+    it was issued for, or it is refused whole, saying what. The package's verdicts are the issued person's,
+    whatever name was typed in it. A peer reviewer planning a merge sees nothing of a blind record's first
+    verdict."""
+    person = require(db, who, "carry records offline")
     path = Path(package)
     manifest, theirs, crime_refs = _read_package(path)
     with db.session() as s:
         _check_identity(s, manifest, path)
+        issue = _check_issue(s, manifest, path)
+        issued_to, allowed = str(issue["issued_to"]), tuple(issue["roles"])
+        check_importer(person, issued_to)
         state = read_json(s, MERGE_KEY + manifest["package_id"]) or {}
         mains = _check_items(s, manifest, path)
+        _check_no_other_items(theirs, issue, path)
         to_main = _crime_ids(s, crime_refs, path)
+        hidden = (set(issue["blind"]) | withheld_items(s, person, list(mains))
+                  if person.role == PersonRole.REVIEWER else set())
         entries = []
         for m in manifest["items"]:
             item = mains[m["item_id"]]
@@ -175,13 +198,81 @@ def plan_import(db: Database, package: str | Path, who: str = "") -> MergePlan:
             for role in sorted(set(m["base"]) | set(pkg) | set(ours) | merged):
                 t_side = pkg.get(role) or Side(None, "", "", None)
                 t_side = Side(_remap(t_side.body, crime_refs, to_main), t_side.auditor, t_side.who, t_side.at)
+                if role in allowed:  # the issued person's, whatever name was typed in the package
+                    t_side = Side(t_side.body, issued_to, issued_to, t_side.at)
                 o_side = _main_side(s, ours.get(role), item.id, role)
                 base = state.get(f"{item.id}:{role}", m["base"].get(role))
                 entries.append(_entry(m, manifest["sample"], role, o_side, t_side, base))
+    _refuse_other_roles(entries, issued_to, allowed, path)
+    # a blind reviewer is shown only the review: nothing of the first verdict, its rationale or who gave it
+    entries = [e for e in entries if e.item_id not in hidden or e.role == VerdictRole.REVIEW]
     src = manifest["source"]
     return MergePlan(str(path), manifest["package_id"], manifest["exported_by"],
                      datetime.fromisoformat(manifest["exported_at"]), src.get("database", ""), manifest["sample"],
-                     entries, len(manifest["items"]))
+                     entries, len(manifest["items"]), issued_to, allowed)
+
+
+ROLE_WORDS: dict[str, str] = {VerdictRole.PRIMARY: "first verdicts", VerdictRole.REVIEW: "review verdicts",
+              VerdictRole.FINAL: "the lead's decisions"}
+
+
+def _issued_for(issued_to: str, roles: tuple[str, ...]) -> str:
+    return f"issued to {issued_to} for {' and '.join(ROLE_WORDS.get(r, r) for r in roles) or 'nothing'}"
+
+
+def check_importer(person: Person, issued_to: str) -> None:
+    """Who may merge a package: the audit lead (or anyone in single-user mode), or the person it was issued to
+    (their own share); nobody else, whatever their role."""
+    if person.role in (PersonRole.LEAD, "everything") or person.name.strip().lower() == issued_to.strip().lower():
+        return
+    raise NotAllowed(f"{person.name} ({person.title.lower()}) may not merge a package issued to {issued_to}: "
+                     "only the audit lead, or the person it was issued to, may")
+
+
+def _check_issue(s: Session, manifest: dict[str, Any], path: Path) -> dict[str, Any]:
+    """The package's issue description, verified with this database's package key; refused if anything of it,
+    or the list of records the manifest holds, is not what this database issued."""
+    issue, mac = manifest.get(ISSUE), manifest.get(MAC)
+    if not isinstance(issue, dict) or not isinstance(mac, str):
+        raise PackageError(f"{path.name} does not say what it was issued for (an earlier version of the workbench "
+                           "made it, or it was altered), so nothing of it is merged: export the records again")
+    secret = package_secret(s)
+    if secret is None or not hmac.compare_digest(issue_mac(secret, issue), mac):
+        raise PackageError(f"{path.name} is not as this database issued it: its description (records, person, "
+                           "roles or blind records) was changed or it was made elsewhere, so its seal does not "
+                           "verify and nothing of it is merged")
+    src = manifest.get("source") or {}
+    if (issue.get("package_id") != manifest.get("package_id") or issue.get("source") != src.get("uid")
+            or issue.get("sample") != manifest.get("sample")):
+        raise PackageError(f"{path.name}: its manifest does not match what it was issued for (package, database "
+                           "or sample), so nothing of it is merged")
+    if get_setting(s, EXPORT_KEY + str(issue["package_id"])) is None:
+        raise PackageError(f"this database has no record of issuing {path.name}, so nothing of it is merged")
+    listed = [{k: m.get(k) for k in ISSUED_ITEM} for m in manifest.get("items") or []]
+    if listed != issue["items"]:
+        raise PackageError(f"{path.name}: its list of records (or their verdicts at export) is not the one it was "
+                           "issued with, so nothing of it is merged")
+    return issue
+
+
+def _check_no_other_items(theirs: dict[int, dict[str, Side]], issue: dict[str, Any], path: Path) -> None:
+    issued = {int(m["item_id"]) for m in issue["items"]}
+    other = sorted(i for i in theirs if i not in issued)
+    if other:
+        raise PackageError(f"{path.name} holds verdicts on {len(other)} record(s) it was not issued for (audit item "
+                           f"{', '.join(map(str, other[:10]))}{' ...' if len(other) > 10 else ''}); "
+                           f"{_issued_for(issue['issued_to'], tuple(issue['roles']))} on its own "
+                           f"{len(issued)} record(s), so nothing of it is merged")
+
+
+def _refuse_other_roles(entries: list[ItemMerge], issued_to: str, roles: tuple[str, ...], path: Path) -> None:
+    """Refuse the whole package when it changed a verdict in a role it was not issued for."""
+    bad = [e for e in entries if e.role not in roles and e.status in (TAKE, CONFLICT, SAME)]
+    if bad:
+        what = "; ".join(f"{e.label}, entered there as {e.theirs.who or e.theirs.auditor or 'nobody'}"
+                         for e in bad[:5]) + (" ..." if len(bad) > 5 else "")
+        raise PackageError(f"{path.name} was {_issued_for(issued_to, roles)}, but it holds {len(bad)} verdict(s) of "
+                           f"another role: {what}. Nothing of it is merged.")
 
 
 def _entry(m: dict[str, Any], sample: str, role: str, ours: Side, theirs: Side, base: str | None) -> ItemMerge:
@@ -248,7 +339,7 @@ def _read_copy(copied: Path, path: Path) -> tuple[dict[str, Any], dict[int, dict
                 raise PackageError(f"the audit trail of {path.name} does not verify ({len(problems)} problem(s), "
                                    f"e.g. {problems[0]}): it was changed outside the workbench, so it is not merged")
             last: dict[tuple[int, str], VerdictChange] = {}
-            for ch in ps.scalars(select(VerdictChange).where(VerdictChange.action != "flag")
+            for ch in ps.scalars(select(VerdictChange).where(VerdictChange.action.not_in(sorted(NOT_VERDICTS)))
                                  .order_by(VerdictChange.id)):
                 last[(ch.item_id, ch.role)] = ch
             theirs: dict[int, dict[str, Side]] = {}
@@ -364,21 +455,30 @@ def apply_merge(db: Database, plan: MergePlan, resolutions: dict[str, str] | str
     try:
         with db.session() as s:
             serialise_writes(s)  # nobody else saves between the check below and the merge
-            me = identify(s, user).name  # on PostgreSQL the login's person, whatever name was typed
+            importer = identify(s, user)  # on PostgreSQL the login's person, whatever name was typed
+            if not plan.issued_to:
+                raise PackageError("the plan does not say whom the package was issued to: import it again")
+            check_importer(importer, plan.issued_to)
+            me = importer.name
+            recipient = person_named(s, plan.issued_to)  # their role here, now
             state = read_json(s, MERGE_KEY + plan.package_id) or {}
             for e in todo:
                 now = s.scalar(select(Verdict.body).where(Verdict.item_id == e.item_id, Verdict.role == e.role))
                 if body_hash(now) != e.ours_hash:
                     raise PackageError(f"{e.label} changed in this database since the merge was planned; import "
                                        "the package again")
+                if e.role not in plan.roles:
+                    raise PackageError(f"{e.label}: the package was {_issued_for(plan.issued_to, plan.roles)}; "
+                                       "nothing of it is merged")
                 by = f"changed there by {e.theirs.attribution()}"
                 if e.status == TAKE or chosen[e.key] == "theirs":
+                    _check_recipient(s, recipient, e)
                     reason = f"merged from {origin}, {by}; imported by {user}"
                     if e.status == CONFLICT:
                         reason += f"; conflict resolved by {user}: took the package's verdict"
-                    svc = AuditService(db, e.theirs.who or user)
+                    svc = AuditService(db, plan.issued_to)
                     svc._write_in(s, e.item_id, e.theirs.body, e.role, "merge", reason,  # noqa: SLF001
-                                  e.theirs.auditor or None)
+                                  plan.issued_to)
                     counts["taken" if e.status == TAKE else "theirs"] += 1
                 else:
                     differ = ", ".join(c.label for c in e.checks) or "the rationale"
@@ -395,6 +495,15 @@ def apply_merge(db: Database, plan: MergePlan, resolutions: dict[str, str] | str
     except AuditError as exc:
         raise PackageError(str(exc)) from exc
     return MergeResult(counts["taken"], counts["theirs"], counts["ours"])
+
+
+def _check_recipient(s: Session, recipient: Person, e: ItemMerge) -> None:
+    """The person the package was issued to may, here and now, enter this verdict (whoever imports it)."""
+    recipient.require(VERDICT_ACTION[e.role])
+    if e.role == VerdictRole.REVIEW and recipient.role == PersonRole.REVIEWER:
+        assigned = s.scalar(select(ReviewAssignment.reviewer).where(ReviewAssignment.item_id == e.item_id))
+        if assigned != recipient.name:
+            raise NotAllowed(f"{recipient.name} may review only the records assigned to them: {e.label} is not")
 
 
 def merge_package(db: Database, package: str | Path, user: str,

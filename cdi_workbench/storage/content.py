@@ -205,17 +205,27 @@ def fill(conn: Connection, table: str) -> int:
 
 def table_digest(conn: Connection, table: str, stop: Callable[[], bool] | None = None) -> tuple[int, str]:
     """(rows, digest) of `table`: each record's id and stored content digest, in id order."""
-    t = RECORD_TABLES[table].__table__
+    raw: Any = conn.connection.dbapi_connection
+    ph = "?" if conn.dialect.name == "sqlite" else "%s"
+    sql = f"SELECT id, content_hash FROM {table} WHERE id > {ph} ORDER BY id LIMIT {CHUNK * 10}"
     h = hashlib.sha256(table.encode())
-    n = 0
-    for rid, digest in conn.execute(select(t.c.id, t.c.content_hash).order_by(t.c.id)
-                                    .execution_options(yield_per=CHUNK)):
-        h.update(f"\n{rid}:{digest or ''}".encode())
-        n += 1
-        if stop is not None and n % CHUNK == 0 and stop():
-            from ..audit.trail import Stopped
+    n, last = 0, -(2 ** 62)
+    cur = raw.cursor()
+    try:
+        while True:
+            if stop is not None and stop():
+                from ..audit.trail import Stopped
 
-            raise Stopped
+                raise Stopped
+            cur.execute(sql, (last,))
+            rows = cur.fetchall()
+            if not rows:
+                break
+            h.update("".join([f"\n{rid}:{digest or ''}" for rid, digest in rows]).encode())
+            n += len(rows)
+            last = rows[-1][0]
+    finally:
+        cur.close()
     return n, h.hexdigest()
 
 

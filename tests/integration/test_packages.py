@@ -121,7 +121,7 @@ def test_export_holds_just_the_part_and_opens_as_an_audit(tmp_path: Path) -> Non
 def test_merge_cycle_with_a_conflict(db_target: str, tmp_path: Path) -> None:
     db, a, items = _audited(db_target)
     package = tmp_path / "b.cdipkg"
-    export_package(db, "Incidents", package, who="Lead L")
+    export_package(db, "Incidents", package, who="Lead L", issued_to="Auditor B")  # B's share, B's verdicts
     _work_offline(package, items)
     # meanwhile, in the main database, A changes the same check of the same record differently
     ours = a.verdict(items["INC-0001"][0])
@@ -235,19 +235,33 @@ def test_a_foreign_or_tampered_package_is_refused(tmp_path: Path) -> None:
 
 def test_blind_package_carries_no_auditor_verdict_and_cannot_overwrite_one(tmp_path: Path) -> None:
     db, a, items = _audited(str(tmp_path / "audit.db"))
-    package = export_package(db, "Incidents", tmp_path / "review", who="Lead L", roles=["review"]).path
+    package = export_package(db, "Incidents", tmp_path / "review", who="Lead L", roles=["review"],
+                             issued_to="Peer R").path
     pkg = Database(package)
     r = AuditService(pkg, "Peer R")
     assert r.verdict(items["INC-0001"][0]).crimes == []  # blind: the auditor's verdict is not there
     r.save_verdict(items["INC-0001"][0], VerdictBody(zero_status=True, complete=True), role="review")
     r.save_verdict(items["INC-0003"][0], VerdictBody(zero_status=True, complete=True))  # wrong role, by mistake
     pkg.close()
+    before = _changes(db)
+    # issued for review verdicts only: a first verdict in it is refused, and with it the whole package
+    with pytest.raises(PackageError, match=r"issued to Peer R for review verdicts.*INC-0003.*auditor's verdict"):
+        plan_import(db, package)
+    assert _changes(db) == before and a.verdict(items["INC-0001"][0], role="review").crimes == []
+    assert a.verdict(items["INC-0003"][0]).rationale == "lost property"
+    pkg = Database(package)  # the mistake undone in the package: only the review comes back
+    with pkg.session() as s:
+        s.execute(Verdict.__table__.delete().where(Verdict.item_id == items["INC-0003"][0]))
+    pkg.close()
+    with sqlite3.connect(package) as conn:  # and its history row with it, so the package's trail verifies
+        conn.execute("DELETE FROM verdict_change WHERE id = (SELECT MAX(id) FROM verdict_change)")
     plan = plan_import(db, package)
     status = {(e.ref, e.role): e.status for e in plan.entries}
     assert status[("INC-0001", "review")] == TAKE
     assert status[("INC-0001", "primary")] == KEPT  # A's verdict, which the package never held
-    assert status[("INC-0003", "primary")] == CONFLICT  # never written over A's verdict the package never saw
     apply_merge(db, plan, "ours", "Lead L")
+    merged = [h for h in a.history(items["INC-0001"][0]) if h.role == "review"][-1]
+    assert (merged.who, merged.action) == ("Peer R", "merge")  # the person it was issued to
     assert a.verdict(items["INC-0001"][0], role="review").zero_status
     assert a.verdict(items["INC-0003"][0]).rationale == "lost property"
     db.close()

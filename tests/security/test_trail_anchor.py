@@ -338,6 +338,27 @@ def test_the_failed_filter_emptied(built: Built, capsys: pytest.CaptureFixture[s
     assert all(f"verdict on item {i}" in text for i in failing), text
 
 
+def test_a_crime_reimported_legitimately_is_no_false_alarm(built: Built, tmp_path: Path,
+                                                          capsys: pytest.CaptureFixture[str]) -> None:
+    """The force's corrected extract records C-04 three days late: the import works out the counts of the verdict
+    that reads it again (the Failed filter now holds it) and records the crime table's new digest: verify holds."""
+    item = _first_verdict_item(built, "I-04")
+    extract = tmp_path / "crimes-corrected.csv"
+    extract.write_text(CRIMES.replace("C-04,04/03/2014 12:00", "C-04,07/03/2014 12:00"), encoding="utf-8")
+    db = Database(built.target)
+    try:
+        result = import_file(db, extract, "crimes", user=AUDITOR)
+        assert result.committed and result.changed == 1
+        with db.session() as s:
+            assert s.scalar(select(Verdict.n_late).where(Verdict.item_id == item)) == 1
+    finally:
+        db.close()
+    code, text = built.verify(capsys)
+    assert code == 0, text
+    code, text = built.against(capsys)
+    assert code == 0 and "the history issued then is intact" in text, text
+
+
 # ---- reports and packages carry the head --------------------------------------------------------------------------
 def test_every_report_and_a_package_carry_the_head(tmp_path: Path, template: tuple[Path, Path],
                                                    capsys: pytest.CaptureFixture[str]) -> None:

@@ -31,7 +31,7 @@ def _package_with_a_conflict(path: Path, tmp_path: Path) -> tuple[Path, dict[str
     a.save_verdict(items["INC-0001"], VerdictBody(crimes=[CrimeFinding("8N", cr1.id, "CR-1"),
                                                           CrimeFinding("58A", cr2.id, "CR-2")],
                                                   rationale="both recorded", complete=True))
-    package = export_package(db, "Incidents", tmp_path / "share", who="Lead L").path
+    package = export_package(db, "Incidents", tmp_path / "share", who="Lead L", issued_to="Auditor B").path
     pkg = Database(package)
     b = AuditService(pkg, "Auditor B")
     b.save_verdict(items["INC-0002"], VerdictBody(crimes=[CrimeFinding("8L", not_recorded_reason="No discernible "
