@@ -90,7 +90,8 @@ def read_anchor(given: str) -> Anchor:
     try:
         doc = json.loads(path.read_text(encoding="utf-8-sig"))
     except (UnicodeDecodeError, ValueError) as exc:
-        raise AnchorError(f"{path.name} is neither a findings JSON file nor a package ({exc})") from None
+        raise AnchorError(f"{path.name} is neither a findings JSON file nor a package: for a PDF or Excel report, "
+                          f"give the HASH:COUNT its first page prints ({exc})") from None
     audit = doc.get("audit") if isinstance(doc, dict) else None
     return _from_dict(audit.get("trail") if isinstance(audit, dict) else None, path.name)
 

@@ -359,6 +359,31 @@ def test_a_crime_reimported_legitimately_is_no_false_alarm(built: Built, tmp_pat
     assert code == 0 and "the history issued then is intact" in text, text
 
 
+def test_imported_digests_agree_with_what_verify_works_out(db_target: str, tmp_path: Path,
+                                                          capsys: pytest.CaptureFixture[str]) -> None:
+    """Each record's digest as the importer works it out from the values it inserts (or once it has updated a row,
+    `extra` merged key by key) is what verify works out from the stored row, whatever the types: dates, flags,
+    ages, extra columns, on either engine."""
+    db = init_audit(db_target, "Testshire Police", date(2014, 1, 1), date(2014, 12, 31), "2015", "builder")
+    try:
+        first = tmp_path / "c1.csv"
+        first.write_text("crime_ref,recorded_at,ho_code,domestic_abuse,victim_age,Officer\n"
+                         "X-1,01/03/2014 10:00,8N,yes,34,PC 1\nX-2,02/03/2014 11:30,30B,,,\n"
+                         "X-3,03/07/2014 23:59,58C,no,7,PC \u00e9\n", encoding="utf-8")
+        second = tmp_path / "c2.csv"  # X-1 changed, a new column for X-2, X-4 new
+        second.write_text("crime_ref,recorded_at,ho_code,Squad\nX-1,01/03/2014 10:05,8N,A\n"
+                          "X-2,02/03/2014 11:30,30B,B\nX-4,04/03/2014 09:00,45,\n", encoding="utf-8")
+        for path in (first, second):
+            assert import_file(db, path, "crimes", user=AUDITOR).committed
+        with db.session() as s:
+            assert all(len(d or "") == 32 for d in s.scalars(select(CrimeRecord.content_hash)))
+    finally:
+        db.close()
+    code = main(["verify", db_target])
+    out = capsys.readouterr()
+    assert code == 0, out.err
+
+
 # ---- reports and packages carry the head --------------------------------------------------------------------------
 def test_every_report_and_a_package_carry_the_head(tmp_path: Path, template: tuple[Path, Path],
                                                    capsys: pytest.CaptureFixture[str]) -> None:
