@@ -21,11 +21,13 @@ from typing import Any
 
 from sqlalchemy import insert, select
 
+from cdi_workbench.audit.facts import note_tables
 from cdi_workbench.audit.setup import init_audit
 from cdi_workbench.classification import cancellation_group_of_code, codes_for_period, lookup
 from cdi_workbench.draw_keys import P, order_rank
 from cdi_workbench.rules import REASONS_NOT_RECORDED, normalise_code
 from cdi_workbench.sampling import draw
+from cdi_workbench.storage.content import RECORD_TABLES
 from cdi_workbench.storage.models import (
     N100,
     AuditItem,
@@ -270,6 +272,9 @@ class Builder:
                     if data:
                         s.execute(insert(model), data)
                 s.flush()
+                # as an import does: each record's content digest, and each table as loaded in the history, so
+                # `cdi verify` on the bundled sample finds every record as it was put there
+                note_tables(s, WHO, RECORD_TABLES, "the bundled sample's records, as generated")
                 for name, kind, system, size, strat, per, _needs in SAMPLES:
                     draw(s, name, kind, size, self.seed, system=system, stratify=strat, per_stratum=per,
                          who=WHO)
