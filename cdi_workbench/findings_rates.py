@@ -137,7 +137,7 @@ def plan(units: list[Unit], samples: list[SampleInfo]) -> DesignPlan:
                 out.refused = f"sample {names}, {exc}"
                 return out
             out.strata.append((st, members[h], stratified))
-            if not members[h]:
+            if not members[h] and seen:  # a sample not yet started is not news: only a gap in one under way is
                 out.notes.append(f"Sample {names}: the stratum '{_stratum_label(h)}' (population {int(n):,}) has "
                                  f"no completed records, so it contributes nothing to the weighted estimates.")
     return out
