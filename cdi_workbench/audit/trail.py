@@ -113,6 +113,19 @@ class Finding:
         return f"{self.what} row {self.row}: {self.problem}"
 
 
+
+def _link(prev: str, ch: VerdictChange, out: list[Finding]) -> str:
+    """Check one history row against the digest of the row before it (noting what is wrong in `out`); returns
+    the digest the next row must follow."""
+    expected = digest(prev, ch.item_id, ch.role, ch.at, ch.who, ch.action, ch.old_body, ch.new_body, ch.reason)
+    if ch.prev_hash != prev:
+        out.append(Finding("history", ch.id, "does not follow the row before it (a row was removed, "
+                                             "inserted or reordered)"))
+    elif ch.hash != expected:
+        out.append(Finding("history", ch.id, "its content was changed after it was written"))
+    return ch.hash or expected
+
+
 def verify(s: Session, stop: Callable[[], bool] | None = None, records: bool = True) -> list[Finding]:
     """Every break in the chain and every verdict that does not match its history; [] when intact. `stop`, asked
     at every history row, gives the verification up (raising Stopped: a window closing). It also compares every
@@ -133,13 +146,7 @@ def verify(s: Session, stop: Callable[[], bool] | None = None, records: bool = T
     for ch in s.scalars(select(VerdictChange).order_by(VerdictChange.id).execution_options(yield_per=1000)):
         if stop is not None and stop():
             raise Stopped
-        expected = digest(prev, ch.item_id, ch.role, ch.at, ch.who, ch.action, ch.old_body, ch.new_body, ch.reason)
-        if ch.prev_hash != prev:
-            out.append(Finding("history", ch.id, "does not follow the row before it (a row was removed, "
-                                                 "inserted or reordered)"))
-        elif ch.hash != expected:
-            out.append(Finding("history", ch.id, "its content was changed after it was written"))
-        prev = ch.hash or expected
+        prev = _link(prev, ch, out)
         facts.see(ch)
         if ch.action in ("assign", "unassign"):
             assigned[ch.item_id] = ch.new_body
@@ -395,13 +402,7 @@ def verify_since(s: Session, stop: Callable[[], bool] | None = None) -> QuickChe
                         .execution_options(yield_per=1000)):
         if stop is not None and stop():
             raise Stopped
-        expected = digest(prev, ch.item_id, ch.role, ch.at, ch.who, ch.action, ch.old_body, ch.new_body, ch.reason)
-        if ch.prev_hash != prev:
-            out.append(Finding("history", ch.id, "does not follow the row before it (a row was removed, "
-                                                 "inserted or reordered)"))
-        elif ch.hash != expected:
-            out.append(Finding("history", ch.id, "its content was changed after it was written"))
-        prev = ch.hash or expected
+        prev = _link(prev, ch, out)
         checked += 1
         last = Checkpoint(ch.id, prev, last.rows + 1)
     return QuickCheck(out, None if out else last, checked, bool(out))
