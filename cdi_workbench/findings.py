@@ -22,12 +22,12 @@ from .findings_load import disposals as load_disposals
 from .findings_load import samples as load_samples
 from .findings_rates import ESTIMATE_GROUPS, RATE_GROUPS, WEIGHTED_LABEL, GroupCounter, Unit, estimate_table, plan
 from .findings_tables import Cell, Counter, Row, Table
-from .kinds import RecordKind, VerdictRole
+from .kinds import RecordKind
 from .rules import rule_set
 from .special_samples import SPECIAL_SAMPLES
 from .statistics import METHODS, Rate
 from .storage.database import Database
-from .storage.models import Audit, Verdict
+from .storage.models import Audit
 from .timeutil import display, now_utc
 
 __all__ = ["Cell", "Row", "Table", "Findings", "compute", "with_previous", "recorded_crime", "set_recorded_crime",
@@ -77,16 +77,6 @@ def compute(db: Database, method: str = "normal") -> Findings:
         raise ValueError(f"unknown method {method!r}: one of {', '.join(METHODS)}")
     with db.session() as s:
         return _compute(s, method)
-
-
-def _effective_verdicts(s: Session) -> dict[int, Verdict]:
-    """The final verdict where the lead has given one, else the auditor's (primary) verdict (ORM objects, for the
-    verdict exchange; the findings read plain rows through findings_load)."""
-    out: dict[int, Verdict] = {}
-    for v in s.scalars(select(Verdict).where(Verdict.role.in_(VerdictRole.EFFECTIVE))):
-        if v.role == VerdictRole.FINAL or v.item_id not in out:
-            out[v.item_id] = v
-    return out
 
 
 REPORT_COLUMNS = ["Records reviewed", "Crimes identified", "Crimes recorded", "Wrongly classified"]

@@ -9,10 +9,9 @@ from typing import Any
 
 from ..audit.evaluate import CrimeFacts, evaluate
 from ..audit.verdicts import RAPE_CHECK, REPORT_KINDS, VerdictBody, applicable_checks
-from ..findings import _effective_verdicts
+from ..findings_load import ItemVerdict, effective_verdicts
 from ..spreadsheets import mark_pages, mark_workbook, put, write_atomically, write_csv
 from ..storage.database import Database
-from ..storage.models import Verdict
 from .format import ALL_COLUMNS
 from .records import _crimes_by_id, _Record, _rules, _sampled_records
 
@@ -28,8 +27,8 @@ def verdict_rows(db: Database) -> list[dict[str, Any]]:
     with db.session() as s:
         rules = _rules(s)
         records = _sampled_records(s)
-        effective = _effective_verdicts(s)
-        chosen: list[tuple[_Record, Verdict, VerdictBody]] = []
+        effective = {v.item_id: v for v in effective_verdicts(s)}
+        chosen: list[tuple[_Record, ItemVerdict, VerdictBody]] = []
         for rec in records:
             # a record sampled more than once: the verdict of its first sample that has a complete one
             for item_id in rec.item_ids:
