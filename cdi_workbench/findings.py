@@ -75,7 +75,7 @@ def compute(db: Database, method: str = "normal") -> Findings:
     (statistics.METHODS)."""
     if method not in METHODS:
         raise ValueError(f"unknown method {method!r}: one of {', '.join(METHODS)}")
-    with db.session() as s:
+    with db.snapshot() as s:  # every table from one state, whatever is saved meanwhile
         return _compute(s, method)
 
 

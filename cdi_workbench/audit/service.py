@@ -401,7 +401,7 @@ class AuditService:
         """Breaks in the history's hash chain and verdicts edited outside the application ([] when intact)."""
         from .trail import verify
 
-        with self.db.session() as s:
+        with self.db.snapshot() as s:
             return verify(s)
 
     def history(self, item_id: int) -> list[VerdictChange]:

@@ -421,7 +421,7 @@ def _keep(db: Database, checkpoint: Checkpoint, replace: bool) -> None:
 def check_on_open(db: Database, stop: Callable[[], bool] | None = None) -> QuickCheck:
     """The quick check when an audit is opened: the rows added since the last verification, from the stored
     checkpoint (checked first); when it holds, the checkpoint moves on to the newest row."""
-    with db.session() as s:
+    with db.snapshot() as s:
         result = verify_since(s, stop)
     if result.checkpoint is not None and result.checked:
         _keep(db, result.checkpoint, replace=False)
@@ -433,7 +433,7 @@ def verify_in_full(db: Database, stop: Callable[[], bool] | None = None, records
     (read before the verification, so no row appended meanwhile is taken as verified). The window runs it in the
     background without `records` (reading every record of a large audit would slow the window for seconds):
     `cdi verify` checks them too."""
-    with db.session() as s:
+    with db.snapshot() as s:  # one consistent state: a verdict saved meanwhile is not 'a verdict with no history'
         tip = _tip(s)
         problems = verify(s, stop, records)
     if not problems and tip is not None:

@@ -105,7 +105,7 @@ def cmd_verify(a: argparse.Namespace) -> int:
         return 2
     db = Database(a.db)
     try:
-        with db.session() as s:
+        with db.snapshot() as s:
             problems = verify(s)
             rows, head = trail_head(s)
             checked = check(s, anchor) if anchor is not None else None

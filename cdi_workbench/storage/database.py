@@ -365,6 +365,25 @@ class Database:
         finally:
             s.close()
 
+    @contextmanager
+    def snapshot(self) -> Iterator[Session]:
+        """A read of one consistent state: every statement in the block sees the database as it stood at the
+        first, whatever others commit meanwhile. A verification or a set of figures read statement by statement
+        could otherwise see a verdict saved after its history was read ('the verdict has no history': a false
+        alarm of tampering) or count a verdict in one table and not the next. On SQLite the block is one
+        deferred read transaction (WAL keeps its snapshot; writers are not blocked); on PostgreSQL it runs at
+        REPEATABLE READ. Nothing written in the block is kept."""
+        s = self._factory()
+        try:
+            if self.engine.dialect.name == "postgresql":
+                s.connection(execution_options={"isolation_level": "REPEATABLE READ"})
+            else:
+                s.connection().exec_driver_sql("BEGIN")
+            yield s
+        finally:
+            s.rollback()
+            s.close()
+
     @property
     def display_name(self) -> str:
         if is_url(self.target):  # never a password on screen or in a message
