@@ -230,6 +230,8 @@ class VerdictChange(Base):
     assignments, the lead's decisions on challenges, and what a deleted sample took with it)."""
 
     __tablename__ = "verdict_change"
+    # the seals and reopenings of blind reviews are read by action (audit.service.seal_rows): schema 0013
+    __table_args__ = (Index("ix_history_action_item", "action", "item_id"),)
     id: Mapped[int] = mapped_column(primary_key=True)
     # the audit item the change is about; no foreign key (schema 0009): the history outlives an item deleted with
     # its sample (sample_admin), or the hash chain would break
