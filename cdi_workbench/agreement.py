@@ -27,7 +27,7 @@ from __future__ import annotations
 
 import math
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import NamedTuple
 
@@ -60,6 +60,13 @@ PREVALENCE_LIMIT = 0.5  # a prevalence index above this is extreme
 PARADOX_AGREEMENT, PARADOX_KAPPA = 0.80, 0.40  # agreement at least 80% with kappa at most 0.40
 # Checks whose answers are ordered counts: weighted kappa over every possible answer.
 ORDINAL_CHECKS: dict[str, tuple[object, ...]] = {"crimes_identified": (0, 1, 2, 3)}
+
+# The whole record: does it pass every check, by each verdict (agreement per check on 'recorded' can hide a
+# disagreement about whether there was a crime at all).
+RECORD_PASSES = "record_passes"
+RECORD_PASSES_LABEL = "Whole record passes every check (pass or fail)"
+WHOLE_RECORD = "Whole record"
+UNDECIDED = "could not decide"  # a reviewer's answer to a check they could not decide (VerdictBody.undecided)
 
 REPORT_CHECKS = {
     "crimes_identified": "Crimes identified (number: 0, 1, 2, 3 or more)",
@@ -113,6 +120,8 @@ class Agreement:
     percent_low: float | None = None  # 95% interval of the % agreement, 0-100
     percent_high: float | None = None
     percent_method: str = ""  # the interval method (statistics.METHODS)
+    undecided: int = 0  # records where the reviewer could not decide the check: no pair, counted apart
+    undecided_items: tuple[int, ...] = ()
 
     @property
     def percent(self) -> float | None:
@@ -178,7 +187,14 @@ class Agreement:
 
     @property
     def group(self) -> str:
+        if self.check == RECORD_PASSES:
+            return WHOLE_RECORD
         return GROUPS.get(_GROUP_OF.get(self.check, ""), "Other checks")
+
+
+def compared_checks(kind: str) -> list[str]:
+    """The checks a kind's records are compared on (and that a reviewer may say they could not decide)."""
+    return list(REPORT_CHECKS) if kind in REPORT_KINDS else [c.key for c in checks_of(kind)]
 
 
 def _answers(kind: str, body: VerdictBody, results: list[CrimeResult]) -> dict[str, object]:
@@ -262,6 +278,8 @@ def kappa_figures(first: list[object], second: list[object], check: str = "") ->
 
 
 def _order(check: str) -> int:
+    if check == RECORD_PASSES:
+        return -1
     keys = [k for _, k in CHECK_ORDER]
     return keys.index(check) if check in keys else len(keys)
 
@@ -274,56 +292,152 @@ class _Item(NamedTuple):
 def agreement(db: Database, method: str = "normal") -> list[Agreement]:
     """Per check (and per auditor): items where the auditor's and the reviewer's verdicts are both complete.
 
-    method: the interval method of the % agreement (statistics.METHODS). Rows come in CHECK_ORDER; within a
-    check the everyone row ('' auditor) comes first."""
+    method: the interval method of the % agreement (statistics.METHODS). Rows come in CHECK_ORDER, the whole
+    record's pass or fail (RECORD_PASSES) first; within a check the everyone row ('' auditor) comes first. A check
+    the reviewer could not decide is not a pair: it is counted apart (Agreement.undecided)."""
+    return agreement_of(reviewed(db), method)
+
+
+def agreement_of(rows: list[Reviewed], method: str = "normal") -> list[Agreement]:
+    """The agreement rows of reviewed records already read (reviewed())."""
+    pairs: dict[tuple[str, str], list[tuple[int, object, object]]] = defaultdict(list)
+    undecided: dict[tuple[str, str], list[int]] = defaultdict(list)
+    for r in rows:
+        first, second = dict(r.first), dict(r.second)
+        first[RECORD_PASSES] = passes(r.kind, r.first)
+        second[RECORD_PASSES] = passes(r.kind, r.second, r.undecided)
+        for check in first:
+            if check in r.undecided or (check == RECORD_PASSES and second[check] is None):
+                for who in ("", r.auditor):
+                    undecided[(check, who)].append(r.item_id)
+            elif check in second:
+                for who in ("", r.auditor):
+                    pairs[(check, who)].append((r.item_id, first[check], second[check]))
+    keys = sorted(set(pairs) | set(undecided), key=lambda k: (_order(k[0]), k[0], k[1]))
+    return [replace(measure(check, who, pairs.get((check, who), []), method),
+                    undecided=len(undecided.get((check, who), [])),
+                    undecided_items=tuple(undecided.get((check, who), []))) for check, who in keys]
+
+
+@dataclass(frozen=True)
+class Reviewed:
+    """A record with a complete first verdict and a complete review (a blind one as sealed), as answers per check
+    (the agreement's checks, _answers), with the lead's final verdict's answers once there is one."""
+
+    item_id: int
+    kind: str
+    auditor: str
+    reviewer: str
+    first: dict[str, object]
+    second: dict[str, object]  # without the checks the reviewer could not decide
+    undecided: frozenset[str]  # the checks the reviewer could not decide (the auditor answered them)
+    final: dict[str, object] | None  # None: the lead has not decided (or there was nothing to decide)
+    comments: tuple[tuple[str, str], ...] = ()  # the reviewer's comment per check
+    note: str = ""  # the reviewer's note back to the auditor
+    disputed: bool = False  # the two verdicts differ on some answer (audit.checks), or the reviewer could not decide
+    upheld: str = ""  # once decided: 'auditor', 'reviewer' or 'neither' (audit.decisions.upheld)
+
+    @property
+    def final_answers(self) -> dict[str, object] | None:
+        """The answers the audit settled on: the lead's final verdict; the first verdict where the review agreed
+        with it on everything; None while a disagreement awaits the lead's decision."""
+        if self.final is not None:
+            return self.final
+        return None if self.disputed else self.first
+
+    @property
+    def differs(self) -> tuple[str, ...]:
+        """The checks on which the two differ, or which the reviewer could not decide (RECORD_PASSES included)."""
+        first = {**self.first, RECORD_PASSES: passes(self.kind, self.first)}
+        second = {**self.second, RECORD_PASSES: passes(self.kind, self.second, self.undecided)}
+        return tuple(c for c in dict.fromkeys([*first, *second])
+                     if c in self.undecided or first.get(c, _ABSENT) != second.get(c, _ABSENT))
+
+
+_ABSENT = object()
+
+
+def _differ(kind: str, a: VerdictBody, b: VerdictBody) -> bool:
+    """Do two verdicts differ on any answer (audit.checks.differences, less whether given and complete)?"""
+    from .audit.checks import differences
+
+    return any(d.check not in ("verdict", "complete") for d in differences(kind, a.to_json(), b.to_json()))
+
+
+def passes(kind: str, answers: dict[str, object], undecided: frozenset[str] = frozenset()) -> bool | None:
+    """Does the record pass every check, by these answers: every crime identified recorded, none wrongly classified
+    or late (incidents and referrals), no check failed (the other kinds, the checks table's passing answer)? None
+    when that hangs on a check the reviewer could not decide."""
+    if kind in REPORT_KINDS:
+        failed = [k for k in ("all_recorded", "classification", "timeliness") if answers.get(k) is False]
+    else:
+        failed = [k for k, v in answers.items() if (c := find(k)) is not None and c.failed(v)]  # type: ignore[arg-type]
+    if failed:
+        return False
+    return None if undecided else True
+
+
+def reviewed(db: Database) -> list[Reviewed]:
+    """Every record with a complete first verdict and a complete (or sealed) review, read as plain rows."""
     with db.session() as s:
-        # only items a reviewer has completed, read as plain rows (no ORM objects): a 20,000-verdict audit
-        # built 43,000 objects here to compare the few hundred reviewed
-        sealed = sealed_bodies(s)
-        reviewed = select(Verdict.item_id).where(Verdict.role == VerdictRole.REVIEW, Verdict.complete.is_(True))
-        sealed_ids = select(VerdictChange.item_id).where(VerdictChange.action == SEAL)
-        reviewed_or_sealed = or_(Verdict.item_id.in_(reviewed), Verdict.item_id.in_(sealed_ids))
-        rows = s.execute(select(Verdict.item_id, Verdict.role, Verdict.body, Verdict.auditor, AuditItem.kind,
-                                AuditItem.record_id)
-                         .join(AuditItem, AuditItem.id == Verdict.item_id)
-                         .where(Verdict.role.in_((VerdictRole.PRIMARY, VerdictRole.REVIEW)), Verdict.complete.is_(True),
-                                reviewed_or_sealed)).tuples()
-        rules = rule_set(s.scalar(select(Audit.rule_set).limit(1)) or "2015")
-        by_item: dict[int, dict[str, tuple[_Item, VerdictBody, str]]] = defaultdict(dict)
-        for item_id, role, body, auditor, kind, record_id in rows:
-            by_item[item_id][role] = (_Item(kind, record_id), VerdictBody.from_json(body), auditor)
-        for item_id, body in sealed.items():  # a sealed blind review counts as sealed, however it stands now
-            if VerdictRole.PRIMARY in by_item.get(item_id, {}):
-                item = by_item[item_id][VerdictRole.PRIMARY][0]
-                by_item[item_id][VerdictRole.REVIEW] = (item, VerdictBody.from_json(body), "")
-        both = {i: r for i, r in by_item.items() if VerdictRole.PRIMARY in r and VerdictRole.REVIEW in r}
-        received: dict[int, datetime | None] = {
-            rid: at for rid, at in s.execute(
-                select(ReportRecord.id, ReportRecord.received_at).where(ReportRecord.id.in_(
-                    select(AuditItem.record_id).where(AuditItem.kind.in_(REPORT_KINDS),
-                                                      or_(AuditItem.id.in_(reviewed),
-                                                          AuditItem.id.in_(sealed_ids)))))).tuples()}
-        crime_ids = {c.crime_id for r in both.values() for _, body, _ in (r[VerdictRole.PRIMARY], r[VerdictRole.REVIEW])
-                     for c in body.crimes if c.crime_id is not None}
-        facts = {i: CrimeFacts(c.ho_code, c.recorded_at) for i, c in load_crimes(s, crime_ids).items()}
+        return reviewed_in(s)
 
-        def results(item: _Item, body: VerdictBody) -> list[CrimeResult]:
-            if item.kind not in REPORT_KINDS:
-                return []
-            return [evaluate(c, facts.get(c.crime_id) if c.crime_id else None, received.get(item.record_id), rules)
-                    for c in body.crimes]
 
-        pairs: dict[tuple[str, str], list[tuple[int, object, object]]] = defaultdict(list)
-        for item_id, roles in sorted(both.items()):
-            item, first, auditor = roles[VerdictRole.PRIMARY]
-            _, second, _ = roles[VerdictRole.REVIEW]
-            a = _answers(item.kind, first, results(item, first))
-            b = _answers(item.kind, second, results(item, second))
-            for check in a.keys() & b.keys():
-                for who in ("", auditor):
-                    pairs[(check, who)].append((item_id, a[check], b[check]))
-    return [measure(check, who, ps, method)
-            for (check, who), ps in sorted(pairs.items(), key=lambda kv: (_order(kv[0][0]), kv[0][0], kv[0][1]))]
+def reviewed_in(s: Session) -> list[Reviewed]:
+    # only items a reviewer has completed, read as plain rows (no ORM objects): a 20,000-verdict audit
+    # built 43,000 objects here to compare the few hundred reviewed
+    sealed = sealed_bodies(s)
+    reviewed_ids = select(Verdict.item_id).where(Verdict.role == VerdictRole.REVIEW, Verdict.complete.is_(True))
+    sealed_ids = select(VerdictChange.item_id).where(VerdictChange.action == SEAL)
+    reviewed_or_sealed = or_(Verdict.item_id.in_(reviewed_ids), Verdict.item_id.in_(sealed_ids))
+    rows = s.execute(select(Verdict.item_id, Verdict.role, Verdict.body, Verdict.auditor, AuditItem.kind,
+                            AuditItem.record_id)
+                     .join(AuditItem, AuditItem.id == Verdict.item_id)
+                     .where(Verdict.role.in_((VerdictRole.PRIMARY, VerdictRole.REVIEW, VerdictRole.FINAL)),
+                            Verdict.complete.is_(True), reviewed_or_sealed)).tuples()
+    rules = rule_set(s.scalar(select(Audit.rule_set).limit(1)) or "2015")
+    by_item: dict[int, dict[str, tuple[_Item, VerdictBody, str]]] = defaultdict(dict)
+    for item_id, role, body, auditor, kind, record_id in rows:
+        by_item[item_id][role] = (_Item(kind, record_id), VerdictBody.from_json(body), auditor)
+    for item_id, body in sealed.items():  # a sealed blind review counts as sealed, however it stands now
+        if VerdictRole.PRIMARY in by_item.get(item_id, {}):
+            item = by_item[item_id][VerdictRole.PRIMARY][0]
+            now = by_item[item_id].get(VerdictRole.REVIEW)
+            by_item[item_id][VerdictRole.REVIEW] = (item, VerdictBody.from_json(body), now[2] if now else "")
+    both = {i: r for i, r in by_item.items() if VerdictRole.PRIMARY in r and VerdictRole.REVIEW in r}
+    received: dict[int, datetime | None] = {
+        rid: at for rid, at in s.execute(
+            select(ReportRecord.id, ReportRecord.received_at).where(ReportRecord.id.in_(
+                select(AuditItem.record_id).where(AuditItem.kind.in_(REPORT_KINDS),
+                                                  or_(AuditItem.id.in_(reviewed_ids),
+                                                      AuditItem.id.in_(sealed_ids)))))).tuples()}
+    crime_ids = {c.crime_id for r in both.values() for _, body, _ in r.values() for c in body.crimes
+                 if c.crime_id is not None}
+    facts = {i: CrimeFacts(c.ho_code, c.recorded_at) for i, c in load_crimes(s, crime_ids).items()}
+
+    def answers(item: _Item, body: VerdictBody) -> dict[str, object]:
+        results = [] if item.kind not in REPORT_KINDS else [
+            evaluate(c, facts.get(c.crime_id) if c.crime_id else None, received.get(item.record_id), rules)
+            for c in body.crimes]
+        return _answers(item.kind, body, results)
+
+    out = []
+    for item_id, roles in sorted(both.items()):
+        item, first_body, auditor = roles[VerdictRole.PRIMARY]
+        _, second_body, reviewer = roles[VerdictRole.REVIEW]
+        first, second = answers(item, first_body), answers(item, second_body)
+        undecided = frozenset(c for c in second_body.undecided if c in first)
+        final_body = roles[VerdictRole.FINAL][1] if VerdictRole.FINAL in roles else None
+        final = answers(item, final_body) if final_body is not None else None
+        disputed = bool(second_body.undecided) or _differ(item.kind, first_body, second_body)
+        upheld = "" if final_body is None else (
+            "auditor" if not _differ(item.kind, final_body, first_body)
+            else "reviewer" if not _differ(item.kind, final_body, second_body) else "neither")
+        out.append(Reviewed(item_id, item.kind, auditor, reviewer, first,
+                            {k: v for k, v in second.items() if k not in undecided}, undecided, final,
+                            tuple((c, t) for c, t in second_body.comments.items() if t.strip()),
+                            second_body.note_to_auditor, disputed, upheld))
+    return out
 
 
 def sealed_bodies(s: Session) -> dict[int, dict]:
@@ -356,4 +470,6 @@ def measure(check: str, auditor: str, pairs: list[tuple[int, object, object]], m
 def label(check: str) -> str:
     """The check as the agreement tables name it: the question the panel asks (the checks table's)."""
     found = find(check)
+    if check == RECORD_PASSES:
+        return RECORD_PASSES_LABEL
     return REPORT_CHECKS.get(check) or (found.question if found is not None else check)

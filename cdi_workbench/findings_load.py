@@ -1,8 +1,9 @@
 """What the findings read from the database, as plain rows in a few set-based queries (no ORM objects).
 
-An audit of 20,000 verdicts is read in a handful of SELECTs: the effective verdicts joined to their items, the
-sampled records of each kind joined to their items, and the crime records the verdicts link, fetched in chunks
-(SQLite refuses more than 32,766 parameters in one statement).
+An audit of 20,000 verdicts is read in a handful of Core SELECTs (SQLAlchemy Core on the tables, so no ORM
+loading machinery per row): the effective verdicts joined to their items and, for incidents and referrals, to
+the sampled report in the same row; the crime records the verdicts link, fetched in chunks (SQLite refuses more
+than 32,766 parameters in one statement); and the other kinds' sampled records.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, NamedTuple
 
-from sqlalchemy import select
+from sqlalchemy import and_, select
 from sqlalchemy.orm import Session
 
 from .kinds import RecordKind, VerdictRole
@@ -46,16 +47,9 @@ class ItemVerdict(NamedTuple):
     complete: bool
 
 
-@dataclass(frozen=True)
-class Report:
-    kind: str
-    system: str
-    ref: str
-    received_at: datetime | None
+class Crime(NamedTuple):
+    """A crime record as the findings need it (a tuple: tens of thousands are read at once)."""
 
-
-@dataclass(frozen=True)
-class Crime:
     id: int
     ref: str
     ho_code: str | None
@@ -63,26 +57,54 @@ class Crime:
     status: str
 
 
+_V, _A, _R, _C = Verdict.__table__.c, AuditItem.__table__.c, ReportRecord.__table__.c, CrimeRecord.__table__.c
+_ORDER = (_A.sample_id, _A.position, _V.role.desc())  # sample and draw order, 'primary' before 'final'
+
+
 def effective_verdicts(s: Session) -> list[ItemVerdict]:
     """One row per audit item that has a primary or final verdict (the final one where it exists), in sample and
     draw order."""
-    q = (select(Verdict.item_id, AuditItem.sample_id, AuditItem.position, AuditItem.kind, AuditItem.record_id,
-                AuditItem.stratum, Verdict.auditor, Verdict.updated_at, Verdict.body, Verdict.complete, Verdict.role)
-         .join(AuditItem, AuditItem.id == Verdict.item_id)
-         .where(Verdict.role.in_(VerdictRole.EFFECTIVE))
-         .order_by(AuditItem.sample_id, AuditItem.position, Verdict.role.desc()))  # 'primary' before 'final'
+    q = (select(_V.item_id, _A.sample_id, _A.position, _A.kind, _A.record_id, _A.stratum, _V.auditor,
+                _V.updated_at, _V.body, _V.complete)
+         .join_from(Verdict.__table__, AuditItem.__table__, _A.id == _V.item_id)
+         .where(_V.role.in_(VerdictRole.EFFECTIVE)).order_by(*_ORDER))
     out: dict[int, ItemVerdict] = {}
-    for item_id, sid, pos, kind, rid, stratum, auditor, at, body, complete, _role in s.execute(q).tuples():
+    for item_id, sid, pos, kind, rid, stratum, auditor, at, body, complete in s.connection().execute(q):
         # rows come primary first, so a final verdict replaces the primary one in place (the order is kept)
         out[item_id] = ItemVerdict(item_id, sid, pos, kind, rid, stratum, auditor, at, body or {}, bool(complete))
     return list(out.values())
 
 
-def reports(s: Session) -> dict[int, Report]:
-    """The sampled incidents and referrals, by record id."""
-    q = (select(ReportRecord.id, ReportRecord.kind, ReportRecord.system, ReportRecord.ref, ReportRecord.received_at)
-         .where(ReportRecord.id.in_(select(AuditItem.record_id).where(AuditItem.kind.in_(RecordKind.REPORTS)))))
-    return {i: Report(k, sy, r, at) for i, k, sy, r, at in s.execute(q)}
+class Effective(NamedTuple):
+    """A completed effective verdict with its item and, for an incident or referral, its sampled report."""
+
+    item_id: int
+    sample_id: int
+    position: int
+    kind: str
+    record_id: int
+    stratum: str | None
+    auditor: str
+    updated_at: datetime | None
+    body: dict[str, Any]
+    report_kind: str | None  # None for the other kinds (and for a report record that is missing)
+    system: str | None
+    ref: str | None
+    received_at: datetime | None
+
+
+def completed_verdicts(s: Session) -> list[Effective]:
+    """The effective verdicts (the final one where it exists, else the primary) that are complete, in sample and
+    draw order, each joined to its sampled report in the same query: one SELECT, rows as tuples."""
+    q = (select(_V.item_id, _A.sample_id, _A.position, _A.kind, _A.record_id, _A.stratum, _V.auditor,
+                _V.updated_at, _V.body, _R.kind, _R.system, _R.ref, _R.received_at, _V.complete)
+         .join_from(Verdict.__table__, AuditItem.__table__, _A.id == _V.item_id)
+         .outerjoin(ReportRecord.__table__, and_(_R.id == _A.record_id, _A.kind.in_(RecordKind.REPORTS)))
+         .where(_V.role.in_(VerdictRole.EFFECTIVE)).order_by(*_ORDER))
+    rows: dict[int, Any] = {}
+    for row in s.connection().execute(q):
+        rows[row[0]] = row  # primary first: a final verdict replaces it in place (the order is kept)
+    return [Effective(*row[:8], row[8] or {}, *row[9:13]) for row in rows.values() if row[13]]
 
 
 def crimes(s: Session, ids: Iterable[int]) -> dict[int, Crime]:
@@ -91,17 +113,17 @@ def crimes(s: Session, ids: Iterable[int]) -> dict[int, Crime]:
     wanted_set = set(ids)
     out: dict[int, Crime] = {}
     if len(wanted_set) > 50:
-        linked = (select(RecordLink.crime_id).join(AuditItem, AuditItem.record_id == RecordLink.report_id)
-                  .where(AuditItem.kind.in_(RecordKind.REPORTS)))
-        q = (select(CrimeRecord.id, CrimeRecord.ref, CrimeRecord.ho_code, CrimeRecord.recorded_at,
-                    CrimeRecord.status).where(CrimeRecord.id.in_(linked)))
-        out.update({i: Crime(i, r, c, at, st or "recorded") for i, r, c, at, st in s.execute(q).tuples()
+        link = RecordLink.__table__.c
+        linked = (select(link.crime_id).join_from(RecordLink.__table__, AuditItem.__table__,
+                                                  _A.record_id == link.report_id)
+                  .where(_A.kind.in_(RecordKind.REPORTS)))
+        q = select(_C.id, _C.ref, _C.ho_code, _C.recorded_at, _C.status).where(_C.id.in_(linked))
+        out.update({i: Crime(i, r, c, at, st or "recorded") for i, r, c, at, st in s.connection().execute(q)
                     if i in wanted_set})
     wanted = sorted(wanted_set - out.keys())
     for start in range(0, len(wanted), CHUNK):
-        q = (select(CrimeRecord.id, CrimeRecord.ref, CrimeRecord.ho_code, CrimeRecord.recorded_at, CrimeRecord.status)
-             .where(CrimeRecord.id.in_(wanted[start:start + CHUNK])))
-        out.update({i: Crime(i, r, c, at, st or "recorded") for i, r, c, at, st in s.execute(q)})
+        q = select(_C.id, _C.ref, _C.ho_code, _C.recorded_at, _C.status).where(_C.id.in_(wanted[start:start + CHUNK]))
+        out.update({i: Crime(i, r, c, at, st or "recorded") for i, r, c, at, st in s.connection().execute(q)})
     return out
 
 

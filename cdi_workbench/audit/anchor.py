@@ -83,17 +83,33 @@ def read_anchor(given: str) -> Anchor:
     path = Path(given)
     if not path.is_file():
         return parse(given)
-    with path.open("rb") as fh:
-        start = fh.read(16)
-    if start.startswith(b"SQLite format 3"):
+    if is_package(path):
         return _from_package(path)
+    return report_anchor(read_report(path), path.name)
+
+
+def is_package(path: Path) -> bool:
+    """A SQLite file (a package, or an audit database), not a report."""
+    with path.open("rb") as fh:
+        return fh.read(16).startswith(b"SQLite format 3")
+
+
+def read_report(path: Path) -> dict[str, Any]:
+    """A findings JSON report as a document (AnchorError when the file is not one)."""
     try:
         doc = json.loads(path.read_text(encoding="utf-8-sig"))
     except (UnicodeDecodeError, ValueError) as exc:
         raise AnchorError(f"{path.name} is neither a findings JSON file nor a package: for a PDF or Excel report, "
                           f"give the HASH:COUNT its first page prints ({exc})") from None
-    audit = doc.get("audit") if isinstance(doc, dict) else None
-    return _from_dict(audit.get("trail") if isinstance(audit, dict) else None, path.name)
+    if not isinstance(doc, dict):
+        raise AnchorError(f"{path.name} is not a findings JSON report")
+    return doc
+
+
+def report_anchor(doc: dict[str, Any], source: str) -> Anchor:
+    """The trail head a findings JSON document carries (audit.trail)."""
+    audit = doc.get("audit")
+    return _from_dict(audit.get("trail") if isinstance(audit, dict) else None, source)
 
 
 def _from_package(path: Path) -> Anchor:

@@ -9,9 +9,11 @@ a reviewer or the lead starts from, what a save expects to find stored, what a p
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from enum import StrEnum
-from typing import TYPE_CHECKING, Any, Literal
+from functools import wraps
+from typing import TYPE_CHECKING, Any, Concatenate, Literal, ParamSpec, TypeVar
 
 from ..classification import Classification, codes_for_period
 from ..kinds import PersonRole, VerdictRole
@@ -62,6 +64,22 @@ class Changes:
 
 
 NOTHING = Changes()
+
+
+P = ParamSpec("P")
+R = TypeVar("R")
+
+
+def one_unit(op: Callable[Concatenate[AuditService, P], R]) -> Callable[Concatenate[AuditService, P], R]:
+    """Run an operation as one unit of work (AuditService.unit): one session and one transaction for everything
+    it reads and writes, the person looked up once, committed when it returns (all or nothing)."""
+
+    @wraps(op)
+    def run(svc: AuditService, *args: P.args, **kwargs: P.kwargs) -> R:
+        with svc.unit():
+            return op(svc, *args, **kwargs)
+
+    return run
 
 
 # ---- opening an audit --------------------------------------------------------------------------------------
@@ -159,6 +177,7 @@ class Queue:
         return sum(r.status == "done" for r in self.everything)
 
 
+@one_unit
 def load_queue(svc: AuditService, sample_id: int, filter_: str = "all", text: str = "",
                reviewing: bool = False) -> Queue:
     """The sample's records as the queue shows them: filtered and searched; a reviewer's are their assigned
@@ -198,6 +217,7 @@ class OpenedRecord:
     from_first: bool  # an open review starting from the first verdict's answers
     base: dict[str, Any] | None  # the stored verdict the next save expects to find (None: none stored)
     sealed: Seal | None = None  # a review: sealed (read-only, Seal.text says why), else None
+    review_note: Any = None  # the auditor's own record: the reviewer's note back (audit.decisions.ReviewNote)
 
 
 def starting_body(svc: AuditService, item_id: int, mode: Mode) -> VerdictBody:
@@ -211,12 +231,14 @@ def starting_body(svc: AuditService, item_id: int, mode: Mode) -> VerdictBody:
     return svc.verdict(item_id)
 
 
+@one_unit
 def remember_position(svc: AuditService, sample_id: int, item_id: int) -> None:
     """The record to come back to in a sample (a write: the window makes it once the person pauses, not on every
     record opened, so paging through records never waits for the disk)."""
     svc.remember(f"position:{sample_id}", str(item_id))
 
 
+@one_unit
 def open_record(svc: AuditService, item_id: int, mode: Mode, sample_id: int | None = None) -> OpenedRecord:
     """A record as the window shows it, with the verdict it edits and what that verdict's next save expects.
     Role and blind-review checks are the service's (a blind reviewer never gets the first verdict). Read only."""
@@ -227,7 +249,11 @@ def open_record(svc: AuditService, item_id: int, mode: Mode, sample_id: int | No
     from_first = mode == Mode.REVIEW and body != VerdictBody() and svc.verdict(item_id, "review") == VerdictBody()
     base = svc.stored(item_id, mode.value)
     sealed = review.sealed(svc, item_id) if mode == Mode.REVIEW else None
-    return OpenedRecord(item_id, mode, detail, body, svc.evaluate(item_id, body), first, from_first, base, sealed)
+    from .decisions import review_note
+
+    note = review_note(svc, item_id) if mode == Mode.AUDIT else None
+    return OpenedRecord(item_id, mode, detail, body, svc.evaluate(item_id, body), first, from_first, base, sealed,
+                        note)
 
 
 def offer_chosen(svc: AuditService, detail: RecordDetail, body: VerdictBody) -> None:
@@ -255,6 +281,7 @@ class Saved:
     sealed: Seal | None = None  # a blind review completed by this save is sealed: the panel is read-only now
 
 
+@one_unit
 def save_verdict(svc: AuditService, item_id: int, body: VerdictBody, mode: Mode,
                  expect: dict[str, Any] | None | Literal[False] = False, label: str = "", sample_id: int | None = None,
                  final_reason: str = "") -> Saved:
@@ -274,12 +301,14 @@ def save_verdict(svc: AuditService, item_id: int, body: VerdictBody, mode: Mode,
                  svc.progress(sample_id) if sample_id else (0, 0), None, body.to_json(), changes)
 
 
+@one_unit
 def reopen_review(svc: AuditService, item_id: int, reason: str) -> Changes:
     """The lead reopens a sealed blind review, with a reason written to the trail (audit.review.reopen)."""
     review.reopen(svc, item_id, reason)
     return Changes(frozenset({item_id}))
 
 
+@one_unit
 def export_history(svc: AuditService, item_id: int, path: str) -> int:
     """One record's history as CSV (checked and recorded in the trail by the core); the rows written."""
     return svc.export_history(item_id, path)
@@ -293,11 +322,13 @@ class Replayed:
     changes: Changes
 
 
+@one_unit
 def undo(svc: AuditService) -> Replayed:
     item = svc.undo()
     return Replayed(item, Changes(frozenset({item})) if item is not None else NOTHING)
 
 
+@one_unit
 def redo(svc: AuditService) -> Replayed:
     item = svc.redo()
     return Replayed(item, Changes(frozenset({item})) if item is not None else NOTHING)
@@ -321,6 +352,7 @@ class Look:
     samples: list[SampleInfo]
 
 
+@one_unit
 def look(svc: AuditService, before: Seen | None, item_id: int | None = None, mode: Mode = Mode.AUDIT) -> Look:
     """What others have changed since `before`: verdicts (the queue and figures), samples drawn or changed
     elsewhere, people registered or their roles changed; and the stored verdict of the record open."""
@@ -366,6 +398,7 @@ def set_recorded_crime(db: Database, figures: dict[str, int | None], who: str) -
 
 
 # ---- smaller actions ---------------------------------------------------------------------------------------
+@one_unit
 def add_reason(svc: AuditService, text: str) -> list[str]:
     """A reason auditors can choose when a crime was not recorded (the lead or an auditor); the list as it now is."""
     svc.add_reason(text)
@@ -378,6 +411,7 @@ class Flagged:
     changes: Changes
 
 
+@one_unit
 def flag(svc: AuditService, item_id: int, flagged: bool, note: str = "") -> Flagged:
     """Flag a record for a second opinion with a note, or clear the flag; the queue's row as it now stands."""
     svc.set_flag(item_id, flagged, note.strip())
@@ -415,6 +449,7 @@ class Located:
     samples: list[SampleInfo] | None
 
 
+@one_unit
 def locate(svc: AuditService, item_id: int, with_samples: bool = False) -> Located:
     return Located(item_id, svc.sample_of(item_id), svc.samples() if with_samples else None)
 

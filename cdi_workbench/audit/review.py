@@ -26,7 +26,7 @@ from sqlalchemy.orm import Session
 
 from ..kinds import PersonRole, VerdictRole
 from ..storage.database import serialise_writes
-from ..storage.models import AppUser, AuditItem, ReviewAssignment, Verdict, VerdictChange
+from ..storage.models import AppUser, AuditItem, ReviewAssignment, Sample, Verdict, VerdictChange
 from ..timeutil import now_utc
 from .checks import CheckDiff, differences
 from .roles import NotAllowed
@@ -69,6 +69,20 @@ class Comparison:
     reviewer_rationale: str
     diffs: tuple[CheckDiff, ...]  # ours = the auditor's answer, theirs = the reviewer's
     final: bool  # the lead has decided
+    # the record named as the lead decides it: its sample and position ('Main #12 INC-0001')
+    sample: str = ""
+    position: int = 0
+    # the reviewer's own answers (audit.review_answers): the checks they could not decide (labels), their comment
+    # per check (label, comment) and their note back to the auditor
+    undecided: tuple[str, ...] = ()
+    comments: tuple[tuple[str, str], ...] = ()
+    note_to_auditor: str = ""
+
+    @property
+    def name(self) -> str:
+        """'Main #12 INC-0001 (incident)': the record being decided."""
+        where = f"{self.sample} #{self.position} " if self.sample else ""
+        return f"{where}{self.ref} ({self.kind})"
 
 
 def assign(svc: AuditService, sample_id: int, basis: str, reviewer: str, mode: str = "blind", *,
@@ -82,7 +96,7 @@ def assign(svc: AuditService, sample_id: int, basis: str, reviewer: str, mode: s
         raise AuditError(f"unknown basis {basis!r}: {', '.join(BASES)}")
     if mode not in MODES:
         raise AuditError(f"unknown review mode {mode!r}: blind or open")
-    with svc.db.session() as s:
+    with svc.session() as s:
         serialise_writes(s)
         lead = svc._require(s, "assign reviews")
         _check_reviewer(s, reviewer, lead.registered)
@@ -109,7 +123,7 @@ def assign(svc: AuditService, sample_id: int, basis: str, reviewer: str, mode: s
 
 
 def unassign(svc: AuditService, item_id: int, reason: str = "") -> None:
-    with svc.db.session() as s:
+    with svc.session() as s:
         serialise_writes(s)
         lead = svc._require(s, "assign reviews")
         a = s.scalar(select(ReviewAssignment).where(ReviewAssignment.item_id == item_id))
@@ -121,7 +135,7 @@ def unassign(svc: AuditService, item_id: int, reason: str = "") -> None:
 
 def assignments(svc: AuditService, sample_id: int | None = None, reviewer: str | None = None) -> list[Assignment]:
     """Assignments with their state; a reviewer sees only their own."""
-    with svc.db.session() as s:
+    with svc.session() as s:
         person = svc._require(s, "read records")
         if person.role == PersonRole.REVIEWER:
             reviewer = person.name
@@ -145,7 +159,7 @@ def assignments(svc: AuditService, sample_id: int | None = None, reviewer: str |
 
 def sealed(svc: AuditService, item_id: int) -> Seal | None:
     """The record's review if it is sealed (a blind review completed and not reopened since), else None."""
-    with svc.db.session() as s:
+    with svc.session() as s:
         svc._require(s, "read records")
         return sealed_review(s, item_id)
 
@@ -156,7 +170,7 @@ def reopen(svc: AuditService, item_id: int, reason: str) -> None:
     it as then sealed; the reviewer has seen the first verdict by then, which the reopening records."""
     if not reason.strip():
         raise AuditError("reopening a sealed review needs a reason (it goes in the history)")
-    with svc.db.session() as s:
+    with svc.session() as s:
         serialise_writes(s)
         lead = svc._require(s, "reopen reviews")
         found = sealed_review(s, item_id)
@@ -168,7 +182,7 @@ def reopen(svc: AuditService, item_id: int, reason: str) -> None:
 
 def start_body(svc: AuditService, item_id: int) -> VerdictBody:
     """What the reviewer's panel starts from: their review so far; in open mode, else the first verdict."""
-    with svc.db.session() as s:
+    with svc.session() as s:
         svc._require(s, "review")
         v = _verdicts(s, [item_id]).get(item_id, {})
         mode = s.scalar(select(ReviewAssignment.mode).where(ReviewAssignment.item_id == item_id))
@@ -192,7 +206,7 @@ class FirstVerdict:
 def first_verdict(svc: AuditService, item_id: int) -> FirstVerdict:
     """The first verdict of a record with who gave it and when; hidden (no answers, no name) from a reviewer
     whose blind review of the record is not complete."""
-    with svc.db.session() as s:
+    with svc.session() as s:
         person = svc._require(s, "read records")
         try:
             svc._blind_guard(s, person, item_id)
@@ -205,7 +219,7 @@ def first_verdict(svc: AuditService, item_id: int) -> FirstVerdict:
 
 
 def compare(svc: AuditService, item_id: int) -> Comparison:
-    with svc.db.session() as s:
+    with svc.session() as s:
         person = svc._require(s, "read records")
         svc._blind_guard(s, person, item_id)
         item = svc._item(s, item_id)
@@ -217,7 +231,7 @@ def compare(svc: AuditService, item_id: int) -> Comparison:
 
 def disagreements(svc: AuditService, sample_id: int | None = None, decided: bool = False) -> list[Comparison]:
     """Records whose complete first verdict and review differ on some check (undecided ones, unless asked)."""
-    with svc.db.session() as s:
+    with svc.session() as s:
         svc._require(s, "adjudicate")
         q = (select(AuditItem).join(Verdict, Verdict.item_id == AuditItem.id)
              .where(Verdict.role == VerdictRole.REVIEW, Verdict.complete.is_(True))
@@ -232,7 +246,7 @@ def disagreements(svc: AuditService, sample_id: int | None = None, decided: bool
             if VerdictRole.PRIMARY not in v or not v[VerdictRole.PRIMARY].complete:
                 continue
             c = _comparison(s, item, v)
-            if c.diffs and (decided or not c.final):
+            if (c.diffs or c.undecided) and (decided or not c.final):
                 out.append(c)
         return out
 
@@ -246,17 +260,24 @@ def adjudicate(svc: AuditService, item_id: int, take: str | VerdictBody, reason:
     if isinstance(take, str):
         if take not in (VerdictRole.PRIMARY, VerdictRole.REVIEW):
             raise AuditError("take the auditor's verdict ('primary'), the reviewer's ('review') or give one")
-        with svc.db.session() as s:
+        with svc.session() as s:
             body = s.scalar(select(Verdict.body).where(Verdict.item_id == item_id, Verdict.role == take))
         if body is None:
             raise AuditError(f"there is no {take} verdict on this record")
         chosen = VerdictBody.from_json(body)
+        if take == VerdictRole.REVIEW and chosen.undecided:
+            from .review_answers import check_label
+
+            raise AuditError("the reviewer could not decide " + ", ".join(check_label(c) for c in chosen.undecided)
+                             + ": take the auditor's verdict, or give your own (cdi review decide --own, or Write "
+                               "my own… in the window)")
         sources: dict[str, str] = {VerdictRole.PRIMARY: "the auditor's verdict",
                                    VerdictRole.REVIEW: "the reviewer's verdict"}
         source = sources[take]
     else:
         chosen, source = take, "the lead's own verdict"
-    chosen = replace(chosen, complete=True)
+    # the reviewer's own answers (could not decide, comments, the note to the auditor) stay with the review
+    chosen = replace(chosen, complete=True, undecided=[], comments={}, note_to_auditor="")
     svc.save_verdict(item_id, chosen, reason=f"adjudicated: {source}. {reason.strip()}", role=VerdictRole.FINAL,
                      label="Adjudicate")
     return chosen
@@ -264,7 +285,7 @@ def adjudicate(svc: AuditService, item_id: int, take: str | VerdictBody, reason:
 
 def reviewers(svc: AuditService) -> list[str]:
     """People who may review (registered reviewers and leads); empty in single-user mode."""
-    with svc.db.session() as s:
+    with svc.session() as s:
         return list(s.scalars(select(AppUser.name).where(AppUser.active.is_(True),
                                                          AppUser.role.in_((PersonRole.REVIEWER, PersonRole.LEAD)))
                               .order_by(AppUser.name)))
@@ -335,6 +356,8 @@ def _state(kind: str, v: dict[str, Verdict]) -> str:
     if p is None or not p.complete:
         return "reviewed (no first verdict yet)"
     diffs = [d for d in differences(kind, p.body, r.body) if d.check not in IGNORED]
+    if not diffs and VerdictBody.from_json(r.body).undecided:
+        return "could not decide"
     return "disagrees" if diffs else "agrees"
 
 
@@ -344,11 +367,18 @@ def _ref(s: Session, item: AuditItem) -> str:
 
 
 def _comparison(s: Session, item: AuditItem, v: dict[str, Verdict]) -> Comparison:
+    from .review_answers import check_label
+
     p, r = v[VerdictRole.PRIMARY], v[VerdictRole.REVIEW]
     diffs = tuple(d for d in differences(item.kind, p.body, r.body) if d.check not in IGNORED)
+    review = VerdictBody.from_json(r.body)
+    sample = s.scalar(select(Sample.name).where(Sample.id == item.sample_id)) or ""
     return Comparison(item.id, item.kind, _ref(s, item), p.auditor, r.auditor,
-                      VerdictBody.from_json(p.body).rationale, VerdictBody.from_json(r.body).rationale, diffs,
-                      VerdictRole.FINAL in v)
+                      VerdictBody.from_json(p.body).rationale, review.rationale, diffs,
+                      VerdictRole.FINAL in v, sample, item.position,
+                      tuple(check_label(c) for c in review.undecided),
+                      tuple((check_label(c), t) for c, t in review.comments.items() if t.strip()),
+                      review.note_to_auditor)
 
 
 def _history(s: Session, item_id: int, who: str, action: str, old: dict | None, new: dict | None,

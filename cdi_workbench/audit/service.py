@@ -7,6 +7,9 @@ from __future__ import annotations
 
 import json
 import sys
+import threading
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
@@ -40,7 +43,8 @@ from .queue_queries import matches as _matches
 from .queue_queries import passes as _passes
 from .queue_queries import record_columns as _record_columns
 from .records import CrimeInfo, RecordDetail, crime_info, load_detail
-from .roles import VERDICT_ACTION, NotAllowed, Person, identify, require
+from .review_answers import review_fields_problem
+from .roles import VERDICT_ACTION, NotAllowed, Person, identify
 from .trail import AUDITOR, REOPEN, SEAL, seal
 from .undo import Change, UndoStack
 from .verdicts import VerdictBody, rape_code_problem
@@ -174,12 +178,65 @@ class AuditService:
         self.db = db
         self.user = user
         self.undo_stack = UndoStack()
+        self._unit = threading.local()  # the unit of work open on this thread (unit()), if any
+
+    # ---- units of work ---------------------------------------------------------------------------------
+    @contextmanager
+    def unit(self) -> Iterator[Session]:
+        """One unit of work for a named operation (audit.operations): every call on this service inside the block,
+        on this thread, shares one session and one transaction, and the person is looked up once. It commits when
+        the outermost block ends (all or nothing: any error rolls the whole operation back), and only then is an
+        undoable change put on the undo stack. Nested blocks join the outer one."""
+        if getattr(self._unit, "session", None) is not None:
+            yield self._unit.session
+            return
+        after: list[Callable[[], None]] = []
+        self._unit.after, self._unit.person = after, None
+        try:
+            with self.db.session() as s:
+                self._unit.session = s
+                try:
+                    yield s
+                finally:
+                    self._unit.session = None
+        finally:
+            self._unit.after, self._unit.person = [], None
+        for fn in after:  # committed: now the in-memory state may follow
+            fn()
+
+    @contextmanager
+    def session(self) -> Iterator[Session]:
+        """The open unit's session (no commit of its own: the unit commits), else a unit of work of its own. Every
+        read and write of the service and of the review functions goes through here."""
+        current = getattr(self._unit, "session", None)
+        if current is not None:
+            yield current
+            return
+        with self.db.session() as s:
+            yield s
+
+    def _after_commit(self, fn: Callable[[], None]) -> None:
+        """Run fn once what was written is committed: at the end of the open unit, else now."""
+        if getattr(self._unit, "session", None) is not None:
+            self._unit.after.append(fn)
+        else:
+            fn()
+
+    def _person(self, s: Session) -> Person:
+        """The person acting (roles.identify), looked up once per unit of work."""
+        if getattr(self._unit, "session", None) is s and self._unit.person is not None:
+            person: Person = self._unit.person
+            return person
+        person = identify(s, self.user)
+        if getattr(self._unit, "session", None) is s:
+            self._unit.person = person
+        return person
 
     # ---- who is acting ---------------------------------------------------------------------------------
     def me(self) -> Person:
         """The person acting and their role (roles.identify: the login on PostgreSQL, else the name)."""
-        with self.db.session() as s:
-            return identify(s, self.user)
+        with self.session() as s:
+            return self._person(s)
 
     def may(self, action: str) -> bool:
         try:
@@ -188,10 +245,11 @@ class AuditService:
             return False
 
     def require(self, action: str) -> Person:
-        return require(self.db, self.user, action)
+        with self.session() as s:
+            return self._require(s, action)
 
     def _require(self, s: Session, action: str) -> Person:
-        person = identify(s, self.user)
+        person = self._person(s)
         person.require(action)
         return person
 
@@ -209,14 +267,14 @@ class AuditService:
 
     # ---- the audit -------------------------------------------------------------------------------------
     def info(self) -> AuditInfo:
-        with self.db.session() as s:
+        with self.session() as s:
             a = s.scalar(select(Audit).limit(1))
             if a is None:
                 raise AuditError("this database holds no audit")
             return AuditInfo(a.force, a.period_start, a.period_end, rule_set(a.rule_set))
 
     def samples(self) -> list[SampleInfo]:
-        with self.db.session() as s:
+        with self.session() as s:
             size = (select(AuditItem.sample_id, func.count().label("n")).group_by(AuditItem.sample_id)
                     .subquery())
             done = (select(AuditItem.sample_id, func.count().label("n")).join(Verdict)
@@ -229,7 +287,7 @@ class AuditService:
 
     def reasons(self) -> list[str]:
         """Reasons a crime was not recorded: the standard list, then those the registrar added."""
-        with self.db.session() as s:
+        with self.session() as s:
             extra = list(s.scalars(select(ReasonOption.text).order_by(ReasonOption.id)))
         return REASONS_NOT_RECORDED + [r for r in extra if r not in REASONS_NOT_RECORDED]
 
@@ -241,7 +299,7 @@ class AuditService:
             raise AuditError("keep a reason under 200 characters")
         if text in self.reasons():
             return
-        with self.db.session() as s:
+        with self.session() as s:
             s.add(ReasonOption(text=text, added_by=_named(self._require(s, "audit"))))
 
     # ---- the queue -------------------------------------------------------------------------------------
@@ -250,7 +308,7 @@ class AuditService:
         """The sample's records in draw order with their verdict state, filtered and searched."""
         if filter_ not in QUEUE_FILTERS:
             raise AuditError(f"unknown filter {filter_!r}")
-        with self.db.session() as s:
+        with self.session() as s:
             person = self._require(s, "read records")
             kind = s.scalar(select(Sample.kind).where(Sample.id == sample_id))
             if kind is None:
@@ -284,7 +342,7 @@ class AuditService:
 
     def rows_for_items(self, item_ids: list[int]) -> list[tuple[str, QueueRow]]:
         """The records behind a figure: (sample name, queue row) for each audit item, in sample order."""
-        with self.db.session() as s:
+        with self.session() as s:
             found = s.execute(select(AuditItem.id, AuditItem.sample_id, Sample.name)
                               .join(Sample, Sample.id == AuditItem.sample_id)
                               .where(AuditItem.id.in_(item_ids))).all()
@@ -297,7 +355,7 @@ class AuditService:
         return out
 
     def sample_of(self, item_id: int) -> int:
-        with self.db.session() as s:
+        with self.session() as s:
             return self._item(s, item_id).sample_id
 
     def queue_row(self, item_id: int) -> QueueRow:
@@ -305,7 +363,7 @@ class AuditService:
 
     # ---- one record ------------------------------------------------------------------------------------
     def record(self, item_id: int) -> RecordDetail:
-        with self.db.session() as s:
+        with self.session() as s:
             person = self._require(s, "read records")
             detail = load_detail(s, self._item(s, item_id))
             if withheld_items(s, person, [item_id]):  # the auditor's flag and note: part of the first verdict
@@ -314,13 +372,13 @@ class AuditService:
 
     def find_crime(self, ref: str) -> CrimeInfo | None:
         """A crime record by its reference (exact, ignoring case and surrounding spaces)."""
-        with self.db.session() as s:
+        with self.session() as s:
             c = s.scalar(select(CrimeRecord).where(func.upper(CrimeRecord.ref) == ref.strip().upper()))
             return crime_info(c, "found by reference") if c else None
 
     def progress(self, sample_id: int) -> tuple[int, int]:
         """(records with a complete verdict, records in the sample)."""
-        with self.db.session() as s:
+        with self.session() as s:
             total = s.scalar(select(func.count()).select_from(AuditItem).where(AuditItem.sample_id == sample_id))
             done = s.scalar(select(func.count()).select_from(AuditItem).join(Verdict).where(
                 AuditItem.sample_id == sample_id, Verdict.role == VerdictRole.PRIMARY, Verdict.complete.is_(True)))
@@ -331,18 +389,18 @@ class AuditService:
 
     def last_change(self) -> int:
         """The newest history row's number: it moves whenever anyone changes anything (for windows to notice)."""
-        with self.db.session() as s:
+        with self.session() as s:
             return s.scalar(select(func.max(VerdictChange.id))) or 0
 
     def people_signature(self) -> tuple[tuple[str, str, bool], ...]:
         """Who is registered, with their role and whether active: a window compares it to notice changes."""
-        with self.db.session() as s:
+        with self.session() as s:
             return tuple((n, r, bool(a)) for n, r, a in s.execute(
                 select(AppUser.name, AppUser.role, AppUser.active).order_by(AppUser.name)).tuples())
 
     def stored(self, item_id: int, role: str = VerdictRole.PRIMARY) -> dict | None:
         """The verdict as stored (None when there is none): what a window edits from, for save_verdict(expect=)."""
-        with self.db.session() as s:
+        with self.session() as s:
             person = self._require(s, "read records")
             if role != VerdictRole.REVIEW:
                 self._blind_guard(s, person, item_id)
@@ -351,7 +409,7 @@ class AuditService:
 
     def evaluate(self, item_id: int, body: VerdictBody) -> list[CrimeResult]:
         """Classification and timeliness of each identified crime, worked out under the audit's rules."""
-        with self.db.session() as s:
+        with self.session() as s:
             return self._evaluate(s, self._item(s, item_id), body)
 
     def save_verdict(self, item_id: int, body: VerdictBody, reason: str = "", role: str = VerdictRole.PRIMARY,
@@ -362,7 +420,8 @@ class AuditService:
         has saved a different one meanwhile, nothing is written and AuditError says who: a window that had
         not seen their change must not silently overwrite it."""
         before = self._write(item_id, body.to_json(), role, "set", reason, expect=expect)
-        self.undo_stack.push(Change(item_id, role, before, body.to_json(), label))
+        change = Change(item_id, role, before, body.to_json(), label)
+        self._after_commit(lambda: self.undo_stack.push(change))
 
     def undo(self) -> int | None:
         """Undo this person's last change, unless someone has changed that verdict since (then refused: undoing
@@ -383,9 +442,9 @@ class AuditService:
         return change.item_id
 
     def set_flag(self, item_id: int, flagged: bool, note: str = "") -> None:
-        with self.db.session() as s:
+        with self.session() as s:
             serialise_writes(s)
-            person = identify(s, self.user)
+            person = self._person(s)
             if not (person.may("audit") or person.may("review")):
                 person.require("audit")
             who = _named(person)
@@ -405,7 +464,7 @@ class AuditService:
             return verify(s)
 
     def history(self, item_id: int) -> list[VerdictChange]:
-        with self.db.session() as s:
+        with self.session() as s:
             self._blind_guard(s, self._require(s, "read records"), item_id)
             return list(s.scalars(select(VerdictChange).where(VerdictChange.item_id == item_id)
                                   .order_by(VerdictChange.id)))
@@ -434,11 +493,11 @@ class AuditService:
 
     # ---- remembered position ---------------------------------------------------------------------------
     def remember(self, key: str, value: str) -> None:
-        with self.db.session() as s:
+        with self.session() as s:
             s.merge(UserState(who=self._who(), key=key, value=value))
 
     def recall(self, key: str) -> str:
-        with self.db.session() as s:
+        with self.session() as s:
             st = s.get(UserState, (self._who(), key))
             return st.value if st else ""
 
@@ -446,8 +505,8 @@ class AuditService:
     def _who(self) -> str:
         if not self.user.strip() and self.db.engine.dialect.name != "postgresql":
             raise AuditError("say who is auditing before entering verdicts")
-        with self.db.session() as s:
-            return _named(identify(s, self.user))
+        with self.session() as s:
+            return _named(self._person(s))
 
     @staticmethod
     def _item(s: Session, item_id: int) -> AuditItem:
@@ -472,7 +531,7 @@ class AuditService:
 
         Each is (item id, answers, the auditor who gave them: '' for the person importing); the history
         records the person importing and the reason."""
-        with self.db.session() as s:
+        with self.session() as s:
             serialise_writes(s)
             for item_id, body, auditor in verdicts:
                 self._write_in(s, item_id, body.to_json(), role, "import", reason, auditor or None)
@@ -480,7 +539,7 @@ class AuditService:
     def _write(self, item_id: int, body_json: dict | None, role: str, action: str, reason: str,
                expect: dict | None | Literal[False] = False) -> dict | None:
         """expect: the verdict this change must find (undo/redo); False for none expected."""
-        with self.db.session() as s:
+        with self.session() as s:
             serialise_writes(s)  # before reading the verdict it replaces
             if expect is not False:
                 v = s.scalar(select(Verdict).where(Verdict.item_id == item_id, Verdict.role == role))
@@ -508,7 +567,8 @@ class AuditService:
             if (c.classified_override is not None or c.timely_override is not None) and not c.override_reason:
                 raise AuditError("an override needs a reason")
         item = self._item(s, item_id)
-        if body_json is not None and (problem := rape_code_problem(item.kind, body)):
+        if body_json is not None and (problem := rape_code_problem(item.kind, body)
+                                      or review_fields_problem(item.kind, role, body)):
             raise AuditError(problem)
         v = s.scalar(select(Verdict).where(Verdict.item_id == item_id, Verdict.role == role))
         before = dict(v.body) if v else None

@@ -100,11 +100,20 @@ class VerdictBody:
     # N100 only: the Home Office code of the crime of rape the N100 should have been recorded as (e.g. 19C), when
     # RAPE_CHECK is yes; see rape_code_problem
     rape_code: str = ""
+    # A peer review's own answers beside the checks (audit.review): the checks the reviewer could not decide (check
+    # names as the agreement figures name them: crimes_identified, all_recorded, classification, timeliness for
+    # incidents and referrals, the checks table's keys for the other kinds), a comment per check, and a note back
+    # to the auditor. Absent from the JSON unless given, like rape_code: every other verdict keeps its form (and
+    # its digest).
+    undecided: list[str] = field(default_factory=list)
+    comments: dict[str, str] = field(default_factory=dict)
+    note_to_auditor: str = ""
 
     def to_json(self) -> dict[str, Any]:
         out = asdict(self)
-        if not self.rape_code:  # absent unless given: verdicts of every other kind keep the form they always had
-            del out["rape_code"]
+        for key in _ABSENT_UNLESS_GIVEN:  # verdicts without them keep the form they always had
+            if not out[key]:
+                del out[key]
         return out
 
     @classmethod
@@ -114,7 +123,13 @@ class VerdictBody:
         crimes = [CrimeFinding(**{k: v for k, v in c.items() if k in _CRIME_FIELDS}) for c in data.get("crimes", [])]
         return cls(crimes=crimes, zero_status=bool(data.get("zero_status")),
                    checks=dict(data.get("checks", {})), rationale=data.get("rationale", ""),
-                   complete=bool(data.get("complete")), rape_code=str(data.get("rape_code") or ""))
+                   complete=bool(data.get("complete")), rape_code=str(data.get("rape_code") or ""),
+                   undecided=[str(k) for k in data.get("undecided") or []],
+                   comments={str(k): str(v) for k, v in (data.get("comments") or {}).items()},
+                   note_to_auditor=str(data.get("note_to_auditor") or ""))
 
 
 _CRIME_FIELDS = frozenset(f.name for f in fields(CrimeFinding))
+_ABSENT_UNLESS_GIVEN = ("rape_code", "undecided", "comments", "note_to_auditor")
+# the answers only a peer review holds (audit.review.review_fields_problem)
+REVIEW_ONLY = ("undecided", "comments", "note_to_auditor")

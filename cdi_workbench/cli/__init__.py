@@ -8,6 +8,7 @@
 - packages.py: package export|import
 - review.py: review, history
 - imports.py: import
+- keys.py: keys new, sign
 
 Each module has the commands' functions (cmd_*), COMMANDS (name -> the function adding its parser) and
 register(subparsers) for all of its commands. build_parser() adds them in the order `cdi --help` lists them.
@@ -21,14 +22,14 @@ import sys
 from ..audit.roles import NotAllowed
 from ..audit.service import AuditError
 from ..storage.database import DatabaseError
-from . import audit, challenges, imports, packages, report, review, samples, verdicts
+from . import audit, challenges, imports, keys, packages, report, review, samples, verdicts
 from .audit import info_dict
 from .samples import KINDS
 
 __all__ = ["KINDS", "ORDER", "build_parser", "info_dict", "main"]
 
 ORDER = ["init", "info", "report", "sample", "recorded-crime", "agreement", "challenges", "backup", "verify",
-         "sample-size", "verdicts", "package", "users", "review", "history", "import"]
+         "sample-size", "verdicts", "package", "users", "review", "history", "import", "keys", "sign"]
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -36,7 +37,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--user", help="who is acting (stamped on what is done)")
     sub = p.add_subparsers(dest="command", required=True)
     adders = {}
-    for group in (audit, samples, report, challenges, verdicts, packages, review, imports):
+    for group in (audit, samples, report, challenges, verdicts, packages, review, imports, keys):
         adders.update(group.COMMANDS)
     assert sorted(adders) == sorted(ORDER), "a command group's COMMANDS and ORDER disagree"
     for name in ORDER:

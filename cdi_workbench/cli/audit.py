@@ -6,6 +6,7 @@ import argparse
 import json
 import sys
 from datetime import date, datetime
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import func, select
@@ -95,12 +96,21 @@ def cmd_backup(a: argparse.Namespace) -> int:
 
 
 def cmd_verify(a: argparse.Namespace) -> int:
-    from ..audit.anchor import AnchorError, check, head_text, read_anchor
+    from ..audit.anchor import check, head_text, read_anchor
     from ..audit.trail import trail_head, verify
 
+    public, signed = None, None
     try:
         anchor = read_anchor(a.against) if a.against else None
-    except AnchorError as exc:
+        if a.public_key:
+            from ..audit.signing import load_public
+
+            if anchor is None:
+                print("cdi verify: --public-key checks the signature of a report: give it with --against REPORT.json",
+                      file=sys.stderr)
+                return 2
+            public = load_public(Path(a.public_key))
+    except ValueError as exc:  # AnchorError, SigningError
         print(f"cdi verify: {exc}", file=sys.stderr)
         return 2
     db = Database(a.db)
@@ -109,6 +119,10 @@ def cmd_verify(a: argparse.Namespace) -> int:
             problems = verify(s)
             rows, head = trail_head(s)
             checked = check(s, anchor) if anchor is not None else None
+            if public is not None and anchor is not None:
+                from ..audit.signing import check_report
+
+                signed = check_report(s, a.against, anchor, public)
     finally:
         db.close()
     print(f"{a.db}: trail head {head_text(rows, head)}")
@@ -126,7 +140,9 @@ def cmd_verify(a: argparse.Namespace) -> int:
             print(f"{a.db}: against {a.against}: {checked.message}")
         else:
             print(f"{a.db}: against {a.against}: {checked.message}", file=sys.stderr)
-    return 0 if not problems and (checked is None or checked.intact) else 1
+    if signed is not None:
+        print(f"{a.db}: {a.against}: {signed.message}", file=sys.stdout if signed.valid else sys.stderr)
+    return 0 if not problems and (checked is None or checked.intact) and (signed is None or signed.valid) else 1
 
 
 def cmd_users(a: argparse.Namespace) -> int:
@@ -189,6 +205,10 @@ def add_verify(sub: Any) -> None:
                     help="also prove that the history a findings JSON report or a package issued (the trail head it "
                          "carries), or HASH:COUNT as a PDF or Excel report prints it, is still the first rows of the "
                          "history, unchanged (a rewrite, a cut or a wipe fails)")
+    sp.add_argument("--public-key", metavar="PUB",
+                    help="also check that the findings JSON report given with --against is signed (cdi sign) by "
+                         "this public key (cdi keys new wrote it beside the private key) over its own head, figures "
+                         "and this database: an altered head or report, another key or no signature fails")
     sp.set_defaults(func=cmd_verify)
 
 

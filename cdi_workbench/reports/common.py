@@ -248,6 +248,9 @@ class ReviewFigures:
 
     agreement: list[Agreement] = field(default_factory=list)
     challenges: list[ChallengeRow] = field(default_factory=list)
+    # what the review came to (review_outcomes): the lead's decisions per check and per auditor, each auditor's
+    # agreement with the final verdict; shown after the agreement tables, like the findings' tables
+    tables: list[Table] = field(default_factory=list)
 
     @property
     def has_challenges(self) -> bool:
@@ -292,10 +295,11 @@ def review_figures(db: Database, method: str = "normal", findings: Findings | No
 
     method: the interval method of the % agreement (the report's, statistics.METHODS); findings: the
     findings already computed from db, so the challenge rows need not compute them again."""
-    from cdi_workbench.agreement import agreement
     from cdi_workbench.challenges import challenge_rows
+    from cdi_workbench.review_outcomes import compute
 
-    return ReviewFigures(agreement(db, method=method), challenge_rows(db, findings))
+    outcomes = compute(db, method=method)
+    return ReviewFigures(outcomes.agreement, challenge_rows(db, findings), outcomes.tables)
 
 
 def agreement_label(a: Agreement) -> str:

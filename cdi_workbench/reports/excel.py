@@ -539,8 +539,10 @@ def build_workbook(findings: Findings, review: ReviewFigures | None = None) -> W
     agreement_name = sheet_name("Peer review agreement", used) if review is not None else ""
     challenges_name = sheet_name("Before and after challenges", used) if review and review.has_challenges else ""
     contents = [(names[t.key], t.title) for t in findings.tables]
+    review_tables = [(sheet_name(t.title, used), t) for t in review.tables] if review is not None else []
     if agreement_name:
         contents.append((agreement_name, f"Auditor and peer reviewer per check: % agreement, {AGREEMENT_METHOD}"))
+        contents += [(name, t.title) for name, t in review_tables]
     if challenges_name:
         contents.append((challenges_name, "Failures before and after the force's challenges, with every response"))
     contents += [(sources_name, "The audit items behind every figure"),
@@ -550,6 +552,8 @@ def build_workbook(findings: Findings, review: ReviewFigures | None = None) -> W
         _table_sheet(wb.create_sheet(names[t.key]), findings, t)
     if review is not None:
         _agreement_sheet(wb.create_sheet(agreement_name), findings, review)
+        for name, table in review_tables:  # the lead's decisions, agreement with the final verdict
+            _table_sheet(wb.create_sheet(name), findings, table)
         if challenges_name:
             _challenges_sheet(wb.create_sheet(challenges_name), findings, review)
     _sources_sheet(wb.create_sheet(sources_name), findings, names)

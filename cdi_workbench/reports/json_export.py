@@ -68,8 +68,11 @@ def _agreement(review: ReviewFigures) -> dict[str, Any]:
                   "pabak": _round(a.pabak), "prevalence_index": _round(a.prevalence_index),
                   "bias_index": _round(a.bias_index), "prevalence_extreme": a.prevalence_extreme,
                   "band": a.band, "band_text": kappa_band(a), "kappa_text": a.kappa_text,
-                  "items": sorted(a.items), "disagreements": sorted(a.disagreements)}
+                  "items": sorted(a.items), "disagreements": sorted(a.disagreements),
+                  "undecided": a.undecided, "undecided_items": sorted(a.undecided_items)}
                  for a in review.agreement],
+        # the lead's decisions and each auditor's agreement with the final verdict (review_outcomes), as tables
+        "tables": [_table(t) for t in review.tables],
     }
 
 
@@ -88,6 +91,18 @@ def _challenges(review: ReviewFigures) -> dict[str, Any]:
     }
 
 
+def _table(t: Any) -> dict[str, Any]:  # noqa: ANN401 (a findings_tables.Table)
+    return {
+        "key": t.key,
+        "title": t.title,
+        "columns": list(t.columns),
+        "rows": [{"label": r.label, "values": [c.value for c in r.cells],
+                  "texts": [c.text for c in r.cells],
+                  "items": [sorted(c.items) for c in r.cells]} for r in t.rows],
+        "note": t.note,
+    }
+
+
 def findings_document(findings: Findings, review: ReviewFigures | None = None) -> dict[str, Any]:
     """The version-1 document: fixed keys first, in a fixed order, so files diff cleanly.
 
@@ -102,15 +117,7 @@ def findings_document(findings: Findings, review: ReviewFigures | None = None) -
         if out["frame"] is None:
             out["frame"] = {}
         samples.append(out)
-    tables = [{
-        "key": t.key,
-        "title": t.title,
-        "columns": list(t.columns),
-        "rows": [{"label": r.label, "values": [c.value for c in r.cells],
-                  "texts": [c.text for c in r.cells],
-                  "items": [sorted(c.items) for c in r.cells]} for r in t.rows],
-        "note": t.note,
-    } for t in findings.tables]
+    tables = [_table(t) for t in findings.tables]
     doc = {
         "format": FORMAT,
         "version": VERSION,

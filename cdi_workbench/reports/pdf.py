@@ -517,6 +517,8 @@ def _agreement_section(findings: Findings, review: ReviewFigures) -> list[Flowab
         out.append(note)
     for who in review.auditors:
         out.append(KeepTogether([para(f"Auditor: {who}", "h3"), _agreement_table(review, who)]))
+    for table in review.tables:  # the lead's decisions, agreement with the final verdict (review_outcomes)
+        out += [KeepTogether([para(table.title, "h3"), _count_table(findings, table)]), para(table.note, "note")]
     out += [para(p, "note") for p in agreement_method(review.percent_method)]
     return out
 
