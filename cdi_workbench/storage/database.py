@@ -289,6 +289,10 @@ PG_TRIGGERS = {
     ("sample", "cdi_guard_sample"): "cdi_guard_sample",
     ("audit_item", "cdi_guard_audit_item"): "cdi_guard_audit_item",
     ("user_state", "cdi_guard_user_state"): "cdi_guard_user_state",
+    # schema 0014: the records, reasons and settings, written only by an auditor or the lead
+    **{(t, "cdi_guard_records"): "cdi_guard_records" for t in ("report_record", "crime_record", "record_link",
+                                                                 "disposal", "cancellation", "n100",
+                                                                 "reason_option", "audit_setting")},
 }
 
 

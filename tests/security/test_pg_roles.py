@@ -192,6 +192,15 @@ FORBIDDEN = {
     "answer for the force": "UPDATE challenge SET response = 'agree'",
     "write another's state": "INSERT INTO user_state (who, key, value) VALUES ('Alan Auditor', 'queue', 'x')",
     "grant herself the workbench's privileges again": "SELECT cdi_grant_app_login(current_user)",
+    # the extract's records under the verdicts, the reasons and the settings (schema 0014)
+    "rewrite a narrative": "UPDATE report_record SET narrative = 'Nothing happened.'",
+    "move a recorded crime's time": "UPDATE crime_record SET recorded_at = reported_at",
+    "unlink a crime": "DELETE FROM record_link",
+    "delete a cancellation": "DELETE FROM cancellation",
+    "insert an incident": "INSERT INTO report_record (kind, system, ref, received_at, narrative) "
+                          "VALUES ('incident', 'Incident', 'INC-9999', now(), 'forged')",
+    "add a reason": "INSERT INTO reason_option (text, added_by) VALUES ('Because', 'Rita Reviewer')",
+    "change the recorded crime figures": "INSERT INTO audit_setting (key, value) VALUES ('recorded_crime_12m:all', '1')",
 }
 
 
@@ -290,6 +299,26 @@ def test_role_changes_go_through_the_lead_with_a_reason_into_the_trail(team: Tea
         conn.close()
     set_active(lara, LARA, LIAISON, True, "Back for the challenge round")
     set_role(lara, LARA, LIAISON, "liaison", "Back to the force liaison role")
+
+
+@pytest.mark.postgres
+def test_only_an_auditor_or_the_lead_writes_the_records(team: Team) -> None:
+    """Schema 0014: the liaison is refused a record edit by the server; the auditor's own import still writes."""
+    conn = team.raw(LIAISON)
+    try:
+        _refused(conn, "UPDATE report_record SET narrative = 'Withdrawn.'")
+        _refused(conn, "INSERT INTO audit_setting (key, value) VALUES ('recorded_crime_12m:all', '1')")
+    finally:
+        conn.close()
+    conn = team.raw(AUDITOR)
+    try:
+        with conn.cursor() as cur:
+            cur.execute("INSERT INTO reason_option (text, added_by) VALUES ('Victim could not be traced', "
+                        "'Alan Auditor')")
+        conn.commit()
+    finally:
+        conn.close()
+    assert "Victim could not be traced" in team.svc(AUDITOR).reasons()
 
 
 @pytest.mark.postgres
