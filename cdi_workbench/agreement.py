@@ -20,7 +20,13 @@ referrals the checks are
 - classification: no recorded crime wrongly classified, as worked out from the expected and recorded codes
   with any override applied (compared where both linked at least one crime record);
 - timeliness: no recorded crime outside the time limit, worked out the same way.
-Disposal, cancellation and N100 checks compare the yes/no answers where both gave one.
+Disposal, cancellation and N100 checks compare the yes/no answers where both gave one. Before them all, the whole
+record (RECORD_PASSES): does it pass every check, by each verdict (passes()).
+
+A check the reviewer could not decide (VerdictBody.undecided, audit.review_answers) is no pair: it is counted apart,
+per check and per auditor (Agreement.undecided, with the records behind it), never silently dropped; the whole
+record is undecided only when its pass or fail hangs on such a check. The lead's decisions and each auditor's
+agreement with the final verdict are review_outcomes', from the same reading (reviewed()).
 """
 
 from __future__ import annotations

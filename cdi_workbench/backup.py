@@ -5,7 +5,8 @@ file (audit.db-wal) until SQLite checkpoints them, so a plain copy of audit.db t
 loses them. The copy is made with SQLite's online backup API (storage.database.copy_sqlite), which reads through
 the log: every committed verdict is in it, with the hash-chained history, so the copy verifies (`cdi verify`).
 It is written beside the target and moved into place: the target appears complete or not at all, and an existing
-file is replaced only when asked (--force; the window asks).
+file is replaced only when asked (--force; the window asks). The copy of an encrypted database is encrypted like it
+(the same passphrase opens it); it never exists in plain, not even while it is written.
 
 A PostgreSQL audit is not copied by the workbench: the server's own tool, pg_dump, is (and pg_restore puts the
 copy back); the workbench says so rather than pretend.
@@ -19,6 +20,7 @@ from pathlib import Path
 
 from .audit.roles import require
 from .storage.database import Database, DatabaseError, copy_sqlite, is_url
+from .storage.encryption import Key, driver_errors
 
 PG_ADVICE = ("this audit is held on a PostgreSQL server, which the workbench does not copy: use PostgreSQL's own "
              "pg_dump (e.g. pg_dump --format=custom --file=audit.dump DBNAME, run by someone who may read the whole "
@@ -44,7 +46,7 @@ def save_copy(db: Database, dest: str | Path, who: str = "", overwrite: bool = F
 
     require(db, who, "save a copy")  # before anything else is looked at
     return exported(db, who, "save a copy", "a copy of the audit database", Path(dest),
-                    lambda _person: _copy(Path(db.target), Path(dest), overwrite))
+                    lambda _person: _copy(Path(db.target), Path(dest), overwrite, db.key))
 
 
 def backup(target: str | Path, dest: str | Path, who: str = "", overwrite: bool = False) -> Path:
@@ -58,7 +60,7 @@ def backup(target: str | Path, dest: str | Path, who: str = "", overwrite: bool 
         db.close()
 
 
-def _copy(src: Path, dest: Path, overwrite: bool) -> Path:
+def _copy(src: Path, dest: Path, overwrite: bool, key: Key | None = None) -> Path:
     if dest.is_dir():
         raise DatabaseError(f"{dest} is a folder: name the file for the copy")
     if dest.resolve() == src.resolve():
@@ -72,10 +74,13 @@ def _copy(src: Path, dest: Path, overwrite: bool) -> Path:
     if not dest.parent.is_dir():
         raise DatabaseError(f"{dest.parent}: no such folder")
     tmp = dest.with_name(f".{dest.name}.{os.getpid()}.partial")
+    errors: tuple[type[BaseException], ...] = (sqlite3.Error, OSError)
+    if key is not None:
+        errors = (*driver_errors(), OSError)
     try:
-        copy_sqlite(src, tmp)
+        copy_sqlite(src, tmp, key)
         os.replace(tmp, dest)
-    except (sqlite3.Error, OSError) as exc:
+    except errors as exc:
         raise DatabaseError(f"the copy could not be written to {dest}: {exc}") from None
     finally:
         for leftover in (tmp, Path(f"{tmp}-journal")):

@@ -1,8 +1,10 @@
 """Findings: the 2014-style 'findings in numbers' tables and the recording rates, every figure carrying the audit
-items behind it. Read set-wise (findings_load), counted in one pass over the effective verdicts."""
+items behind it. Read set-wise as plain rows (findings_load), counted in one columnar pass over the completed
+effective verdicts (findings_pass)."""
 
 from __future__ import annotations
 
+import gc
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
@@ -10,19 +12,12 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from .audit.anchor import head_dict
-from .audit.check_table import findings_columns, kind_checks
-from .audit.evaluate import CrimeFacts, evaluate
 from .audit.trail import trail_head
-from .audit.verdicts import VerdictBody
-from .classification import CANCELLATION_GROUPS, cancellation_group
-from .findings_load import ItemVerdict, SampleInfo, effective_verdicts, n100s, reports
-from .findings_load import cancellations as load_cancellations
-from .findings_load import crimes as load_crimes
-from .findings_load import disposals as load_disposals
-from .findings_load import samples as load_samples
-from .findings_rates import ESTIMATE_GROUPS, RATE_GROUPS, WEIGHTED_LABEL, GroupCounter, Unit, estimate_table, plan
-from .findings_tables import Cell, Counter, Row, Table
-from .kinds import RecordKind
+from .classification import CANCELLATION_GROUPS
+from .findings_load import completed_verdicts as effective_verdicts  # the complete ones, each with its report
+from .findings_pass import REPORT_KINDS, Pass
+from .findings_rates import ESTIMATE_GROUPS, RATE_GROUPS, WEIGHTED_LABEL, estimate_table, plan
+from .findings_tables import Cell, Row, Table
 from .rules import rule_set
 from .special_samples import SPECIAL_SAMPLES
 from .statistics import METHODS, Rate
@@ -32,7 +27,6 @@ from .timeutil import display, now_utc
 
 __all__ = ["Cell", "Row", "Table", "Findings", "compute", "with_previous", "recorded_crime", "set_recorded_crime",
            "RATE_GROUPS", "WEIGHTED_LABEL", "ESTIMATE_GROUPS"]
-REPORT_KINDS = RecordKind.REPORTS
 
 
 @dataclass
@@ -75,123 +69,17 @@ def compute(db: Database, method: str = "normal") -> Findings:
     (statistics.METHODS)."""
     if method not in METHODS:
         raise ValueError(f"unknown method {method!r}: one of {', '.join(METHODS)}")
-    with db.snapshot() as s:  # every table from one state, whatever is saved meanwhile
-        return _compute(s, method)
-
-
-REPORT_COLUMNS = ["Records reviewed", "Crimes identified", "Crimes recorded", "Wrongly classified"]
-SPECIAL_COLUMNS = ["Records reviewed", "Crimes identified", "Crimes recorded", "Correctly classified"]
-# The cancellation, disposal and N100 tables' columns are the checks table's (audit.check_table.findings_columns):
-# the records counted, then one column per check counting the records that answered yes.
-
-
-class _Pass:
-    """One pass over the effective verdicts, counting into every table."""
-
-    def __init__(self, s: Session, limit_hours: int, rules_key: str) -> None:
-        self.rules = rule_set(rules_key)
-        h = limit_hours
-        self.limit_col, self.within_col = f"Outside {h} hours", f"Within {h} hours"
-        self.rep = Counter([*REPORT_COLUMNS, self.limit_col, "Time not known"])
-        self.special = Counter([*SPECIAL_COLUMNS, self.within_col, self.limit_col, "Time not known"])
-        self.canc = Counter(findings_columns(RecordKind.CANCELLATION))
-        self.disp = Counter(findings_columns(RecordKind.DISPOSAL))
-        self.n100 = Counter(findings_columns(RecordKind.N100))
-        self.groups = GroupCounter(h)
-        self.units: list[Unit] = []
-        self.verdict_rows: list[dict[str, Any]] = []
-        self.cancelled_links: list[int] = []
-        self.samples = load_samples(s)
-        self.sample_of = {smp.id: smp for smp in self.samples}
-        self.reports = reports(s)
-        self.s = s
-
-    def run(self, verdicts: list[ItemVerdict]) -> None:
-        complete = [(v, VerdictBody.from_json(v.body)) for v in verdicts if v.complete]
-        crimes = load_crimes(self.s, (c.crime_id for _, b in complete for c in b.crimes if c.crime_id))
-        disposals = load_disposals(self.s) if any(v.kind == RecordKind.DISPOSAL for v, _ in complete) else {}
-        cancellations = (load_cancellations(self.s) if any(v.kind == RecordKind.CANCELLATION for v, _ in complete)
-                         else {})
-        n100 = n100s(self.s) if any(v.kind == RecordKind.N100 for v, _ in complete) else {}
-        for v, body in complete:
-            smp = self.sample_of.get(v.sample_id)
-            base = {"item_id": v.item_id, "sample": smp.name if smp else "", "position": v.position,
-                    "kind": v.kind, "auditor": v.auditor, "rationale": body.rationale,
-                    "updated_at": display(v.updated_at),
-                    "zero_status": body.zero_status if v.kind in REPORT_KINDS else None}
-            if v.kind in REPORT_KINDS:
-                self._report(v, body, base, smp, crimes)
-                continue
-            # the record-level checks: the row each record counts in, then the checks table's columns
-            if v.kind == RecordKind.CANCELLATION:
-                ref, written, code = cancellations[v.record_id]
-                counter, row = self.canc, CANCELLATION_GROUPS[cancellation_group(code, written)]
-                system = row
-            elif v.kind == RecordKind.DISPOSAL:
-                ref, row = disposals[v.record_id]
-                counter, system = self.disp, row
-            elif v.kind == RecordKind.N100:
-                # 'N100 needed' counts the N100s rightly applied: the rest of those reviewed were wrongly used (a
-                # failed check); 'Should have been rape' with the rape each should have been recorded as
-                counter, row, system, ref = self.n100, "N100 records", "N100", n100[v.record_id]
-            else:
-                continue
-            spec = kind_checks(v.kind)
-            if spec is None:
-                continue
-            counter.add(row, spec.counted, v.item_id)
-            for c in spec.checks:
-                if body.checks.get(c.key) is True:
-                    counter.add(row, c.column, v.item_id)
-            self.verdict_rows.append({**base, "system": system, "record_ref": ref, "crime_no": 0,
-                                      **{c.key: body.checks.get(c.key) for c in spec.checks},
-                                      **{c.follow_up.key: getattr(body, c.follow_up.key) for c in spec.checks
-                                         if c.follow_up is not None}})
-
-    def _report(self, v: ItemVerdict, body: VerdictBody, base: dict[str, Any], smp: SampleInfo | None,
-                crimes: dict[int, Any]) -> None:
-        r = self.reports[v.record_id]
-        special = (smp.frame.get("special") if smp else None) or None
-        if special:
-            counter, row = self.special, SPECIAL_SAMPLES[special].label if special in SPECIAL_SAMPLES else special
-            unit = None
-        else:
-            counter, row = self.rep, "Incident records" if r.kind == RecordKind.INCIDENT else r.system
-            unit = Unit(v.item_id, v.sample_id, v.record_id, v.stratum or "")
-            self.units.append(unit)
-        counter.add(row, "Records reviewed", v.item_id)
-        if not body.crimes:
-            self.verdict_rows.append({**base, "system": r.system, "record_ref": r.ref, "crime_no": 0})
-        for no, c in enumerate(body.crimes, 1):
-            crime = crimes.get(c.crime_id) if c.crime_id else None
-            facts = CrimeFacts(crime.ho_code, crime.recorded_at) if crime else None
-            res = evaluate(c, facts, r.received_at, self.rules)
-            counter.add(row, "Crimes identified", v.item_id)
-            if not special:
-                self.groups.add(v.item_id, c, res, unit)
-            if res.recorded:
-                counter.add(row, "Crimes recorded", v.item_id)
-                if res.timely is None:
-                    counter.add(row, "Time not known", v.item_id)
-                elif res.timely is False:
-                    counter.add(row, self.limit_col, v.item_id)
-                elif special:
-                    counter.add(row, self.within_col, v.item_id)
-                if crime is not None and crime.status == "cancelled":
-                    self.cancelled_links.append(v.item_id)
-            if res.classified is False and not special:
-                counter.add(row, "Wrongly classified", v.item_id)
-            if res.classified is True and special:
-                counter.add(row, "Correctly classified", v.item_id)
-            self.verdict_rows.append({**base, "system": r.system, "record_ref": r.ref, "crime_no": no,
-                                      "expected_code": c.expected_code, "recorded_ref": crime.ref if crime else "",
-                                      "recorded_code": crime.ho_code if crime else "",
-                                      "recorded_status": crime.status if crime else "",
-                                      "classified_correctly": res.classified, "classification": res.classified_text,
-                                      "timely": res.timely, "timeliness": res.timely_text,
-                                      "reason_not_recorded": c.not_recorded_reason,
-                                      "safeguarding": c.safeguarding, "investigation": c.investigation,
-                                      "domestic_abuse": c.domestic_abuse})
+    # Python's cycle collector paused meanwhile: the pass makes some 100,000 dicts and lists for 20,000 verdicts (the
+    # bodies, the verdict rows, the items behind each figure), none in a cycle, and each full collection walked them
+    # all again (a third of the time); left off if it was off
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        with db.snapshot() as s:  # every table from one state, whatever is saved meanwhile
+            return _compute(s, method)
+    finally:
+        if enabled:
+            gc.enable()
 
 
 def _compute(s: Session, method: str = "normal") -> Findings:
@@ -200,11 +88,11 @@ def _compute(s: Session, method: str = "normal") -> Findings:
         raise ValueError("this database holds no audit")
     rules = rule_set(audit.rule_set)
     h = rules.limit_hours
-    p = _Pass(s, h, audit.rule_set)
+    p = Pass(s, rules)
     p.run(effective_verdicts(s))
     p.rep.row("Incident records")
     other = [k for k in p.rep.labels if k != "Incident records"]
-    canc_order = [lab for lab in CANCELLATION_GROUPS.values() if lab in p.canc.counts]
+    canc_order = [lab for lab in CANCELLATION_GROUPS.values() if lab in p.canc]
     tables = [
         Table("incidents", "Incident records", p.rep.columns, p.rep.rows(["Incident records"]),
               f"Crimes recorded within {h} hours of the report under {rules.title}. 'Time not known' counts "
@@ -233,7 +121,7 @@ def _compute(s: Session, method: str = "normal") -> Findings:
     warnings = list(p.groups.notes)
     if design.refused:
         warnings.append(f"No design-weighted figures and no finite population correction: {design.refused}.")
-    labels = {v["item_id"]: f"{v['sample']} #{v['position']} {v['record_ref']}" for v in p.verdict_rows}
+    labels = p.labels
     if p.cancelled_links:
         n, named = len(p.cancelled_links), sorted(set(p.cancelled_links))
         warnings.append(f"{n} crime{'s' if n != 1 else ''} counted as recorded, as the verdict says, "
@@ -247,7 +135,7 @@ def _compute(s: Session, method: str = "normal") -> Findings:
     samples = [{"name": smp.name, "kind": smp.kind, "system": smp.system or "", "method": smp.method,
                 "seed": smp.seed, "drawn_at": display(smp.drawn_at), "drawn_by": smp.drawn_by,
                 "frame": smp.frame} for smp in p.samples]
-    auditors = sorted({r["auditor"] for r in p.verdict_rows})
+    auditors = sorted(p.auditors)
     info = {"force": audit.force, "period_start": audit.period_start.strftime("%d/%m/%Y"),
             "period_end": audit.period_end.strftime("%d/%m/%Y"), "rule_set": rules.key,
             "rule_set_title": rules.title, "limit_hours": h, "auditors": auditors,

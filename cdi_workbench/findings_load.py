@@ -95,16 +95,21 @@ class Effective(NamedTuple):
 
 def completed_verdicts(s: Session) -> list[Effective]:
     """The effective verdicts (the final one where it exists, else the primary) that are complete, in sample and
-    draw order, each joined to its sampled report in the same query: one SELECT, rows as tuples."""
+    draw order, each joined to its sampled report in the same query: one SELECT, rows as tuples (put in order
+    here: sorting the rows with their bodies in the database costs more)."""
     q = (select(_V.item_id, _A.sample_id, _A.position, _A.kind, _A.record_id, _A.stratum, _V.auditor,
-                _V.updated_at, _V.body, _R.kind, _R.system, _R.ref, _R.received_at, _V.complete)
+                _V.updated_at, _V.body, _R.kind, _R.system, _R.ref, _R.received_at, _V.complete, _V.role)
          .join_from(Verdict.__table__, AuditItem.__table__, _A.id == _V.item_id)
          .outerjoin(ReportRecord.__table__, and_(_R.id == _A.record_id, _A.kind.in_(RecordKind.REPORTS)))
-         .where(_V.role.in_(VerdictRole.EFFECTIVE)).order_by(*_ORDER))
+         .where(_V.role.in_(VerdictRole.EFFECTIVE)))
     rows: dict[int, Any] = {}
-    for row in s.connection().execute(q):
-        rows[row[0]] = row  # primary first: a final verdict replaces it in place (the order is kept)
-    return [Effective(*row[:8], row[8] or {}, *row[9:13]) for row in rows.values() if row[13]]
+    for row in s.connection().execute(q).all():
+        if row[14] == VerdictRole.FINAL or row[0] not in rows:
+            rows[row[0]] = row  # the lead's final verdict where there is one, else the auditor's
+    ordered = sorted(rows.values(), key=lambda row: (row[1], row[2]))  # (sample, position) is unique
+    return [Effective(i, sid, pos, kind, rid, stratum, auditor, at, body or {}, r_kind, system, ref, received)
+            for i, sid, pos, kind, rid, stratum, auditor, at, body, r_kind, system, ref, received, complete, _
+            in ordered if complete]
 
 
 def crimes(s: Session, ids: Iterable[int]) -> dict[int, Crime]:

@@ -57,15 +57,14 @@ def groups_of(expected_code: str) -> tuple[str, ...]:
     return ("all", group, *(("sexual_all",) if group in ("sexual", "rape") else ()))
 
 
-@dataclass
 class Unit:
     """A sampled record of a main (not special) incident or referral sample with a completed verdict."""
 
-    item_id: int
-    sample_id: int
-    record_id: int
-    stratum: str
-    counts: dict[str, list[int]] = field(default_factory=lambda: defaultdict(lambda: [0, 0]))  # [recorded, ident]
+    __slots__ = ("item_id", "sample_id", "record_id", "stratum", "counts")
+
+    def __init__(self, item_id: int, sample_id: int, record_id: int, stratum: str) -> None:
+        self.item_id, self.sample_id, self.record_id, self.stratum = item_id, sample_id, record_id, stratum
+        self.counts: dict[str, list[int]] = {}  # offence group -> [recorded, identified]
 
 
 @dataclass
@@ -160,27 +159,33 @@ class GroupCounter:
         self.notes: list[str] = []
         self.refused = ""
 
-    def add(self, item_id: int, c: Any, res: Any, unit: Unit | None) -> None:
-        for g in groups_of(c.expected_code):
-            d = self.by[g]
+    def add(self, item_id: int, expected_code: str, recorded: bool, timely: bool | None, domestic_abuse: Any,
+            safeguarding: Any, investigation: Any, unit: Unit | None) -> None:
+        """One crime identified: its expected code's groups, whether recorded and in time, domestic abuse (the
+        verdict's answers as given: a truthy answer counts)."""
+        by = self.by
+        for g in groups_of(expected_code):
+            d = by[g]
             d["identified"].append(item_id)
             if unit is not None:
-                unit.counts[g][1] += 1
-                unit.counts[g][0] += int(res.recorded)
-            if res.recorded:
+                n = unit.counts.get(g)
+                if n is None:
+                    n = unit.counts[g] = [0, 0]
+                n[1] += 1
+                n[0] += int(recorded)
+            if recorded:
                 d["recorded"].append(item_id)
-                key = "unknown" if res.timely is None else ("timely" if res.timely else "late")
-                d[key].append(item_id)
-        if c.domestic_abuse:
-            d = self.by["da"]
+                d["unknown" if timely is None else ("timely" if timely else "late")].append(item_id)
+        if domestic_abuse:
+            d = by["da"]
             d["identified"].append(item_id)
-            if res.recorded:
+            if recorded:
                 d["recorded"].append(item_id)
             else:
                 d["not_recorded"].append(item_id)
-                if c.safeguarding:
+                if safeguarding:
                     d["safeguarding"].append(item_id)
-                if c.investigation:
+                if investigation:
                     d["investigation"].append(item_id)
 
     def _rates(self, method: str, design: DesignPlan) -> None:

@@ -29,36 +29,39 @@ class Table:
 
 
 class Counter:
-    """Counts per (row, column) with the items behind each count, rows kept in first-seen order."""
+    """Per (row, column) the audit items counted, an item once per count (the count is the list's length, the cell's
+    items the distinct ones), rows kept in first-seen order."""
 
     def __init__(self, columns: list[str]) -> None:
         self.columns = columns
-        self.counts: dict[str, dict[str, list[int]]] = {}
-        self.items: dict[str, dict[str, set[int]]] = {}
+        self.items: dict[str, dict[str, list[int]]] = {}
 
-    def row(self, label: str) -> None:
-        if label not in self.counts:
-            self.counts[label] = {c: [0] for c in self.columns}
-            self.items[label] = {c: set() for c in self.columns}
+    def row(self, label: str) -> dict[str, list[int]]:
+        """The row's column -> items counted, made empty the first time it is asked for."""
+        cols = self.items.get(label)
+        if cols is None:
+            cols = self.items[label] = {c: [] for c in self.columns}
+        return cols
 
     @property
     def labels(self) -> list[str]:
-        return list(self.counts)
+        return list(self.items)
 
-    def add(self, label: str, column: str, item_id: int, n: int = 1) -> None:
-        self.row(label)
-        self.counts[label][column][0] += n
-        self.items[label][column].add(item_id)
+    def __contains__(self, label: object) -> bool:
+        return label in self.items
+
+    def add(self, label: str, column: str, item_id: int) -> None:
+        self.row(label)[column].append(item_id)
 
     def _cell(self, label: str, column: str) -> Cell:
-        self.row(label)
-        return Cell(self.counts[label][column][0], sorted(self.items[label][column]))
+        items = self.row(label)[column]
+        return Cell(len(items), sorted(set(items)))
 
     def rows(self, order: list[str] | None = None, total: str | None = None) -> list[Row]:
         labels = order if order is not None else self.labels
         out = [Row(lab, [self._cell(lab, c) for c in self.columns]) for lab in labels]
         if total:
-            sums = [Cell(sum(self.counts[lab][c][0] for lab in labels),
+            sums = [Cell(sum(len(self.items[lab][c]) for lab in labels),
                          sorted(set().union(*(self.items[lab][c] for lab in labels)))) for c in self.columns]
             out.append(Row(total, sums))
         return out

@@ -30,6 +30,7 @@ from cdi_workbench.reports.common import RESOLUTION_COLUMNS, RESOLUTION_KEYS, Re
 from cdi_workbench.timeutil import display
 
 from .operations import Runner
+from .widgets import named
 
 FILTERS = [("All failures", lambda r: True),
            ("Challenges", lambda r: r.response == "challenge"),
@@ -51,10 +52,10 @@ class ChallengesDialog(QDialog):
         self.db, self.runner, self.user = db, runner, user
         self.rows: list[ChallengeRow] = []
         lay = QVBoxLayout(self)
-        self.heading = QLabel(objectName="heading", wordWrap=True)
+        self.heading = named(QLabel(wordWrap=True), "heading")
         lay.addWidget(self.heading)
         top = QHBoxLayout()
-        self.filter = QComboBox(objectName="filter")
+        self.filter = named(QComboBox(), "filter")
         self.filter.addItems([name for name, _ in FILTERS])
         show = QLabel("&Show:")
         show.setBuddy(self.filter)
@@ -64,7 +65,7 @@ class ChallengesDialog(QDialog):
         lay.addLayout(top)
 
         split = QSplitter(Qt.Orientation.Vertical)
-        self.tree = QTreeWidget(objectName="challenges")
+        self.tree = named(QTreeWidget(), "challenges")
         self.tree.setHeaderLabels(COLUMNS)
         self.tree.setRootIsDecorated(False)
         self.tree.setAlternatingRowColors(True)
@@ -73,24 +74,24 @@ class ChallengesDialog(QDialog):
         lower = QWidget()
         ll = QVBoxLayout(lower)
         ll.setContentsMargins(0, 0, 0, 0)
-        self.detail = QLabel(objectName="detail", wordWrap=True)
+        self.detail = named(QLabel(wordWrap=True), "detail")
         self.detail.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         ll.addWidget(self.detail)
         row = QHBoxLayout()
-        self.reason = QLineEdit(objectName="reason", placeholderText="The reason for your decision (required)")
+        self.reason = named(QLineEdit(placeholderText="The reason for your decision (required)"), "reason")
         reason_label = QLabel("&Reason:")
         reason_label.setBuddy(self.reason)
-        self.uphold = QPushButton("&Uphold: the force is right", objectName="uphold")
-        self.reject_button = QPushButton("Re&ject: the failure stands", objectName="reject")
+        self.uphold = named(QPushButton("&Uphold: the force is right"), "uphold")
+        self.reject_button = named(QPushButton("Re&ject: the failure stands"), "reject")
         row.addWidget(reason_label)
         row.addWidget(self.reason, 1)
         row.addWidget(self.uphold)
         row.addWidget(self.reject_button)
         ll.addLayout(row)
-        self.message = QLabel(objectName="message", wordWrap=True)
+        self.message = named(QLabel(wordWrap=True), "message")
         ll.addWidget(self.message)
         ll.addWidget(QLabel("<b>Failures before and after the force's challenges</b>"))
-        self.summary = QTableWidget(0, len(RESOLUTION_COLUMNS) + 1, objectName="summary")
+        self.summary = named(QTableWidget(0, len(RESOLUTION_COLUMNS) + 1), "summary")
         self.summary.setHorizontalHeaderLabels(["Failure", *RESOLUTION_COLUMNS])
         self.summary.verticalHeader().hide()
         self.summary.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
@@ -174,9 +175,10 @@ class ChallengesDialog(QDialog):
         for c in range(len(COLUMNS)):  # the two free-text columns share what the others leave
             header.setSectionResizeMode(c, QHeaderView.ResizeMode.Stretch if c in (4, 8)
                                         else QHeaderView.ResizeMode.ResizeToContents)
-        if self.tree.topLevelItemCount():
-            # the row that was current, else the first challenge awaiting a decision, else the first row
-            self.tree.setCurrentItem(chosen or pending or self.tree.topLevelItem(0))
+        # the row that was current, else the first challenge awaiting a decision, else the first row (if any)
+        current = chosen or pending or self.tree.topLevelItem(0)
+        if current is not None:
+            self.tree.setCurrentItem(current)
         self._selected()
 
     def _fill_summary(self) -> None:

@@ -7,15 +7,34 @@ Office code it should have been recorded as), once that check is answered yes: t
 from __future__ import annotations
 
 from PySide6.QtCore import Signal
-from PySide6.QtWidgets import QComboBox, QFormLayout, QLabel, QWidget
+from PySide6.QtWidgets import QComboBox, QFormLayout, QHBoxLayout, QLabel, QLineEdit, QWidget
 
 from cdi_workbench.audit.check_table import Check, FollowUp, checks_of, follow_ups
 from cdi_workbench.audit.verdicts import applicable_checks
 from cdi_workbench.classification import Classification, all_classifications
 
-from .widgets import TriState
+from .widgets import TriState, named
 
 RAPE_CODE = "rape_code"  # the answer's name (its widget's object name, and what missing() says): the follow-up's key
+COULD_NOT_DECIDE = "Could not decide"
+
+
+class ReviewTriState(TriState):
+    """A reviewer's answer: yes, no, not answered, or 'could not decide' (typed C): no answer, counted apart in the
+    agreement and marked for the lead (VerdictBody.undecided)."""
+
+    def __init__(self, name: str, parent: QWidget | None = None) -> None:
+        super().__init__(name, parent)
+        self.addItem(COULD_NOT_DECIDE)
+
+    def value(self) -> bool | None:
+        return None if self.undecided() else super().value()
+
+    def undecided(self) -> bool:
+        return self.currentIndex() == 3
+
+    def set_undecided(self) -> None:
+        self.setCurrentIndex(3)
 
 
 class CheckForm(QWidget):
@@ -32,27 +51,49 @@ class CheckForm(QWidget):
         self.follow_up: tuple[Check, FollowUp] | None = None  # the kind's follow-up question (an N100's rape code)
         self._rape_codes: list[Classification] = []  # the audit period's rape codes (set_rape_codes)
         self._loading = False
+        self.reviewing = False  # a peer review: 'could not decide' and a comment per check (set by load)
+        self.comment_edits: dict[str, QLineEdit] = {}
 
     def set_rape_codes(self, codes: list[Classification]) -> None:
         """The codes offered for the rape an N100 should have been: the rape codes of the audit's period."""
         self._rape_codes = [c for c in codes if c.group == "rape"]
 
-    def load(self, kind: str, answers: dict[str, bool | None], disposal_type: str = "", rape_code: str = "") -> None:
+    def load(self, kind: str, answers: dict[str, bool | None], disposal_type: str = "", rape_code: str = "",
+             reviewing: bool = False, undecided: list[str] | None = None,
+             comments: dict[str, str] | None = None) -> None:
+        """`reviewing`: a peer review, whose checks may be answered 'could not decide' (`undecided`) and carry a
+        comment each (`comments`)."""
         self._loading = True
         while self.form.rowCount():
             self.form.removeRow(0)
         self.boxes.clear()
+        self.comment_edits.clear()
         self.rape_box = None
-        self.kind, self.disposal_type = kind, disposal_type
+        self.kind, self.disposal_type, self.reviewing = kind, disposal_type, reviewing
         for n, check in enumerate(checks_of(kind), 1):
             key, question = check.key, check.question
-            box = TriState(key)
+            box = ReviewTriState(key) if reviewing else TriState(key)
             box.set_value(answers.get(key))
+            if isinstance(box, ReviewTriState) and key in (undecided or []):
+                box.set_undecided()
             box.activated.connect(lambda _i, k=key: self._changed(k))
             label = QLabel(f"&{n}. {question}")
             label.setBuddy(box)
             label.setWordWrap(True)
-            self.form.addRow(label, box)
+            field: QWidget = box
+            if reviewing:  # the answer, then the reviewer's comment on it
+                field = QWidget()
+                row = QHBoxLayout(field)
+                row.setContentsMargins(0, 0, 0, 0)
+                comment = named(QLineEdit((comments or {}).get(key, "")), f"comment_{key}")
+                comment.setPlaceholderText("Comment (optional)")
+                comment.setAccessibleName(f"Comment on: {question}")
+                comment.setProperty("saved", comment.text().strip())
+                comment.editingFinished.connect(lambda k=key: self._comment_done(k))
+                row.addWidget(box)
+                row.addWidget(comment, 1)
+                self.comment_edits[key] = comment
+            self.form.addRow(label, field)
             self.boxes[key] = box
         self.follow_up = next(iter(follow_ups(kind)), None)
         if self.follow_up is not None:
@@ -77,6 +118,23 @@ class CheckForm(QWidget):
         box.activated.connect(lambda _i: self._changed(RAPE_CODE))
         return box
 
+    def undecided(self) -> list[str]:
+        """The checks that arise and that the reviewer could not decide."""
+        applicable = set(applicable_checks(self.kind, {k: b.value() for k, b in self.boxes.items()},
+                                           self.disposal_type))
+        return [k for k, b in self.boxes.items()
+                if k in applicable and isinstance(b, ReviewTriState) and b.undecided()]
+
+    def comments(self) -> dict[str, str]:
+        return {k: e.text().strip() for k, e in self.comment_edits.items() if e.text().strip()}
+
+    def _comment_done(self, key: str) -> None:
+        edit = self.comment_edits.get(key)
+        if self._loading or edit is None or edit.text().strip() == (edit.property("saved") or ""):
+            return  # focus passing through: nothing changed
+        edit.setProperty("saved", edit.text().strip())
+        self.changed.emit(f"Comment on '{key.replace('_', ' ')}'")
+
     def answers(self) -> dict[str, bool | None]:
         applicable = set(applicable_checks(self.kind, {k: b.value() for k, b in self.boxes.items()},
                                            self.disposal_type))
@@ -90,7 +148,9 @@ class CheckForm(QWidget):
 
     def missing(self) -> list[str]:
         current = {k: b.value() for k, b in self.boxes.items()}
-        out = [k for k in applicable_checks(self.kind, current, self.disposal_type) if current.get(k) is None]
+        undecided = set(self.undecided())
+        out = [k for k in applicable_checks(self.kind, current, self.disposal_type)
+               if current.get(k) is None and k not in undecided]
         if self._asks_rape_code() and not self.rape_code():
             out.append(RAPE_CODE)
         return out
@@ -115,6 +175,7 @@ class CheckForm(QWidget):
         applicable = set(applicable_checks(self.kind, {k: b.value() for k, b in self.boxes.items()},
                                            self.disposal_type))
         for key, box in self.boxes.items():
-            self.form.setRowVisible(box, key in applicable)
+            self.form.setRowVisible(self.comment_edits[key].parentWidget() if key in self.comment_edits else box,
+                                    key in applicable)
         if self.rape_box is not None:
             self.form.setRowVisible(self.rape_box, self._asks_rape_code())

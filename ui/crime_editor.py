@@ -13,7 +13,7 @@ from cdi_workbench.audit.verdicts import CrimeFinding
 from cdi_workbench.classification import Classification, lookup
 from cdi_workbench.rules import REASONS_NOT_RECORDED
 
-from .widgets import TriState
+from .widgets import TriState, named
 
 NOT_RECORDED = -1
 ANOTHER = -2
@@ -44,30 +44,29 @@ class CrimeEditor(QWidget):
         # in a narrow pane a field goes under its label rather than running past the panel's edge
         form.setRowWrapPolicy(QFormLayout.RowWrapPolicy.WrapLongRows)
         self.form = form
-        self.code = QLineEdit(objectName="expected_code",
-                              placeholderText="Type a code or words, e.g. 8N or assault injury")
+        self.code = named(QLineEdit(placeholderText="Type a code or words, e.g. 8N or assault injury"), "expected_code")
         self.code.setAccessibleName("Expected Home Office code")
         self.code_label = QLabel("")
         self.code_label.setWordWrap(True)
-        self.recorded = QComboBox(objectName="recorded_by")
+        self.recorded = named(QComboBox(), "recorded_by")
         self.recorded.setAccessibleName("Recorded by crime record")
-        self.classified = QLabel(objectName="classified_result")
-        self.timely = QLabel(objectName="timely_result")
-        self.status_note = QLabel(objectName="crime_status_warning")  # the chosen crime record is not 'recorded'
+        self.classified = named(QLabel(), "classified_result")
+        self.timely = named(QLabel(), "timely_result")
+        self.status_note = named(QLabel(), "crime_status_warning")  # the chosen crime record is not 'recorded'
         self.status_note.setStyleSheet(WARNING_STYLE)
         for lab in (self.classified, self.timely, self.status_note):
             lab.setWordWrap(True)
             lab.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        self.classified_override = QComboBox(objectName="classified_override")
+        self.classified_override = named(QComboBox(), "classified_override")
         self.classified_override.addItems([t for t, _ in CLASSIFIED_OPTIONS])
-        self.timely_override = QComboBox(objectName="timely_override")
+        self.timely_override = named(QComboBox(), "timely_override")
         self.timely_override.addItems([t for t, _ in TIMELY_OPTIONS])
-        self.override_reason = QLineEdit(objectName="override_reason", placeholderText="Why the override (required)")
-        self.reason = QComboBox(objectName="reason_not_recorded")
+        self.override_reason = named(QLineEdit(placeholderText="Why the override (required)"), "override_reason")
+        self.reason = named(QComboBox(), "reason_not_recorded")
         self.safeguarding = TriState("safeguarding")
         self.investigation = TriState("investigation")
         self.domestic = TriState("domestic_abuse")
-        self.domestic_hint = QLabel(objectName="domestic_hint")
+        self.domestic_hint = named(QLabel(), "domestic_hint")
         self.domestic_hint.setWordWrap(True)  # a sentence: unwrapped, it widened the panel past its pane (issue 11)
         self.set_reasons(REASONS_NOT_RECORDED)
         for combo in (self.recorded, self.classified_override, self.timely_override, self.reason):

@@ -9,6 +9,7 @@ from cdi_workbench.audit.service import QueueRow
 from cdi_workbench.timeutil import display
 
 from .queue_model import findings_text
+from .widgets import named
 
 
 class DrillDialog(QDialog):
@@ -21,7 +22,7 @@ class DrillDialog(QDialog):
         heading = QLabel(f"<b>{title}</b><br>{len(rows)} record(s). Enter or double-click opens one.")
         heading.setWordWrap(True)
         lay.addWidget(heading)
-        self.tree = QTreeWidget(objectName="drill_records")
+        self.tree = named(QTreeWidget(), "drill_records")
         self.tree.setHeaderLabels(["Sample", "Reference", "Received", "Status", "Findings"])
         self.tree.setRootIsDecorated(False)
         for sample, r in rows:
@@ -36,8 +37,9 @@ class DrillDialog(QDialog):
         buttons.rejected.connect(self.reject)
         lay.addWidget(buttons)
         self.resize(720, 420)
-        if self.tree.topLevelItemCount():
-            self.tree.setCurrentItem(self.tree.topLevelItem(0))
+        first = self.tree.topLevelItem(0)  # None on an empty list
+        if first is not None:
+            self.tree.setCurrentItem(first)
 
     def _open(self, item: QTreeWidgetItem) -> None:
         self.open_item.emit(int(item.data(0, Qt.ItemDataRole.UserRole)))

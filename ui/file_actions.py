@@ -15,6 +15,7 @@ from PySide6.QtWidgets import QFileDialog, QMessageBox
 
 from cdi_workbench.audit import operations as ops
 
+from .session_flow import ask_passphrase
 from .state import AuditState
 
 if TYPE_CHECKING:
@@ -70,13 +71,27 @@ class FileActions:
                      lambda msg: w.show_error("No copy saved", msg))
 
     def export_package(self) -> None:
-        """Part of a sample to a .cdipkg file to audit offline (ui/package_dialog.py)."""
+        """Part of a sample to a .cdipkg file to audit offline (ui/package_dialog.py), encrypted with a passphrase
+        asked for first, to give its recipient separately."""
         from .package_dialog import open_export
 
+        if self.state.db is None:
+            return
+        passphrase = ask_passphrase(self.window, ops.PassphraseRequest(Path(), package=True, new=True))
+        if passphrase is None:
+            return
+        ops.set_package_passphrase(self.state.db, passphrase)  # for packages of this audit, while it is open
         open_export(self.window)
 
     def import_package(self, path: str | None = None) -> None:
-        """Merge a package back: the plan, conflicts resolved one by one, then one transaction."""
-        from .package_dialog import open_import
+        """Merge a package back: the plan, conflicts resolved one by one, then one transaction (an encrypted
+        package's passphrase asked for first, on this thread)."""
+        from .package_dialog import FILTER, open_import
 
+        if self.state.db is None:
+            return
+        if not path:
+            path, _ = QFileDialog.getOpenFileName(self.window, "Import an audit package", "", FILTER)
+        if not path or not ops.unlock(path, partial(ask_passphrase, self.window)):
+            return
         open_import(self.window, path)

@@ -71,14 +71,17 @@ class FindingsActions:
         w, s = self.window, self.state
         if s.db is None or not w.menus.allowed("findings")[0]:
             return
-        from cdi_workbench.agreement import agreement
+        from cdi_workbench.audit.review_operations import review_figures
         from cdi_workbench.reports.common import ReviewFigures
 
-        db = s.db  # on the findings' own worker, coalesced (see refresh_findings)
+        db, svc = s.db, s.svc  # on the findings' own worker, coalesced (see refresh_findings)
         method = s.interval_method
+        if svc is None:
+            return
 
-        def work() -> ReviewFigures:
-            return ReviewFigures(agreement(db, method=method))
+        def work() -> ReviewFigures:  # the role checked in the core; the lead's decisions and the final verdict too
+            figures: ReviewFigures = review_figures(svc, method)
+            return figures
 
         def show(review: ReviewFigures) -> None:
             if s.db is db:
@@ -123,7 +126,8 @@ class FindingsActions:
                                "fraud (0 leaves a group out of the estimate):", wordWrap=True))
             boxes = {}
             for key, label in RATE_GROUPS:
-                box = QSpinBox(maximum=50_000_000, value=values.get(key, 0), groupSeparatorShown=True)
+                box = QSpinBox(maximum=50_000_000, value=values.get(key, 0))
+                box.setGroupSeparatorShown(True)  # a property of QAbstractSpinBox: not a keyword in the stubs
                 form.addRow(label + ":", box)
                 boxes[key] = box
             buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel)

@@ -22,6 +22,7 @@ from cdi_workbench.reports.common import (
 )
 
 from .charts import RateChart, TimelinessChart
+from .widgets import named
 
 
 def _figure(c: Cell) -> str:
@@ -99,10 +100,11 @@ def _agreement_table(rows: list[Agreement], index: dict[int, int]) -> str:
     head = "".join(f"<th align={a}>{escape(h)}</th>" for a, h in (
         ("left", "Check"), ("right", "Pairs"), ("right", "Agreed"), ("right", "Differ"), ("right", "% agreement"),
         ("right", "95% CI"), ("right", f"Kappa: {AGREEMENT_METHOD}"), ("right", "Kappa 95% CI"),
-        ("left", "Kappa method"), ("right", "PABAK"), ("left", "Landis and Koch (1977) band")))
+        ("left", "Kappa method"), ("right", "PABAK"), ("left", "Landis and Koch (1977) band"),
+        ("right", "Could not decide")))
     body = []
     for group, group_rows in agreement_groups(rows):
-        body.append(f"<tr><td colspan=11 bgcolor='#eeeeee'><b>{escape(group)}</b></td></tr>")
+        body.append(f"<tr><td colspan=12 bgcolor='#eeeeee'><b>{escape(group)}</b></td></tr>")
         for a in group_rows:
             i = index[id(a)]
             pairs = f"<a href='agree:{i}:items'>{a.pairs:,}</a>"
@@ -115,9 +117,32 @@ def _agreement_table(rows: list[Agreement], index: dict[int, int]) -> str:
                         f"<td align=right>{pct}</td><td align=right>{escape(percent_interval(a))}</td>"
                         f"<td align=right>{kappa_figure(a)}</td><td align=right>{escape(kappa_interval(a))}</td>"
                         f"<td>{escape(method)}</td><td align=right>{pabak_figure(a)}</td>"
-                        f"<td>{escape(kappa_band(a))}</td></tr>")
+                        f"<td>{escape(kappa_band(a))}</td><td align=right>{_undecided(a, i)}</td></tr>")
     return (f"<table border=1 cellspacing=0 cellpadding=3 style='border-collapse:collapse'><tr>{head}</tr>"
             f"{''.join(body)}</table>")
+
+
+def _undecided(a: Agreement, i: int) -> str:
+    """Records where the reviewer could not decide the check: counted apart, never a pair."""
+    return f"<a href='agree:{i}:undecided'>{a.undecided:,}</a>" if a.undecided else "0"
+
+
+def _review_tables(review: ReviewFigures) -> str:
+    """The lead's decisions and each auditor's agreement with the final verdict (review_outcomes), each figure a
+    link to the records behind it."""
+    parts = []
+    for ti, t in enumerate(review.tables):
+        head = "".join(f"<th align=right>{escape(c)}</th>" for c in t.columns)
+        rows = []
+        for ri, r in enumerate(t.rows):
+            cells = [f"<td align=right><a href='rtable:{ti}:{ri}:{ci}'>{_figure(c)}</a></td>" if c.items
+                     else f"<td align=right>{_figure(c)}</td>" for ci, c in enumerate(r.cells)]
+            rows.append(f"<tr><td>{escape(r.label)}</td>{''.join(cells)}</tr>")
+        parts.append(f"<p style='margin:10px 0 2px 0'><b>{escape(t.title)}</b></p>"
+                     f"<table border=1 cellspacing=0 cellpadding=3 style='border-collapse:collapse'><tr><th></th>"
+                     f"{head}</tr>{''.join(rows)}</table><p style='margin:1px 0 0 0'><small><i>{escape(t.note)}"
+                     f"</i></small></p>")
+    return "".join(parts)
 
 
 def render_agreement(review: ReviewFigures | None) -> str:
@@ -134,6 +159,7 @@ def render_agreement(review: ReviewFigures | None) -> str:
     for who in review.auditors:
         parts += [f"<p style='margin:10px 0 2px 0'><b>Auditor: {escape(who)}</b></p>",
                   _agreement_table(review.agreement_for(who), index)]
+    parts.append(_review_tables(review))
     parts += [f"<p><small><i>{escape(p)}</i></small></p>" for p in agreement_method(review.percent_method)]
     return "".join(parts)
 
@@ -146,7 +172,7 @@ class FindingsView(QTabWidget):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setAccessibleName("Findings so far")
-        self.browser = QTextBrowser(objectName="findings_tables")
+        self.browser = named(QTextBrowser(), "findings_tables")
         self.browser.setOpenLinks(False)
         self.browser.anchorClicked.connect(self._clicked)
         self.rate_chart = RateChart()
@@ -155,7 +181,7 @@ class FindingsView(QTabWidget):
         self.addTab(self.rate_chart, "Recording rates")
         self.addTab(self.time_chart, "Timeliness")
         self.findings: Findings | None = None
-        self.agreement_browser = QTextBrowser(objectName="agreement_tables")
+        self.agreement_browser = named(QTextBrowser(), "agreement_tables")
         self.agreement_browser.setOpenLinks(False)
         self.agreement_browser.anchorClicked.connect(self._agreement_clicked)
         self.addTab(self.agreement_browser, "Peer review agreement")
@@ -197,12 +223,22 @@ class FindingsView(QTabWidget):
 
     def _agreement_clicked(self, url: QUrl) -> None:
         text = url.toString()
+        if text.startswith("rtable:") and self.review is not None:
+            ti, ri, ci = (int(x) for x in text.split(":")[1:])
+            t = self.review.tables[ti]
+            cell = t.rows[ri].cells[ci]
+            self.drill.emit(list(dict.fromkeys(cell.items)), f"{t.title}: {t.rows[ri].label}: {t.columns[ci]} "
+                                                             f"({len(cell.items)})")
+            return
         if not text.startswith("agree:") or self.review is None:
             return
         _, i, which = text.split(":")
         a = self.review.agreement[int(i)]
         who = f", {a.auditor}" if a.auditor else ""
-        if which == "differ":
+        if which == "undecided":
+            self.drill.emit(list(dict.fromkeys(a.undecided_items)),
+                            f"Peer review: {label(a.check)}{who}: the reviewer could not decide ({a.undecided})")
+        elif which == "differ":
             self.drill.emit(list(dict.fromkeys(a.disagreements)),
                             f"Peer review: {label(a.check)}{who}: answers differ ({len(a.disagreements)})")
         else:

@@ -18,6 +18,8 @@ from PySide6.QtWidgets import (
 
 from cdi_workbench.timeutil import display
 
+from .widgets import named
+
 ROLE_WORDS = {"primary": "Auditor's verdict", "review": "Review", "final": "Final verdict"}
 ACTION_WORDS = {"set": "changed", "undo": "undone", "redo": "redone", "flag": "flag", "import": "imported",
                 "merge": "merged from a package", "assign": "assigned", "unassign": "withdrawn",
@@ -69,7 +71,7 @@ class HistoryDialog(QDialog):
         self.changes = changes
         lay = QVBoxLayout(self)
         lay.addWidget(QLabel(f"<b>{ref}</b>: every change, oldest first. Nothing here can be edited."))
-        self.tree = QTreeWidget(objectName="history")
+        self.tree = named(QTreeWidget(), "history")
         self.tree.setHeaderLabels(["When", "Who", "Of", "What", "Now", "Reason"])
         self.tree.setRootIsDecorated(False)
         for ch in changes:

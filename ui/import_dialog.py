@@ -4,8 +4,10 @@ check it, then import everything valid or nothing, with progress and cancel, off
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
 from functools import partial
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, Qt, Signal
 from PySide6.QtWidgets import (
@@ -31,7 +33,6 @@ from cdi_workbench.audit.operations import AuditHandle
 from cdi_workbench.importing import (
     KINDS,
     FilePreview,
-    ImportCancelled,
     ImportResult,
     Profile,
     list_profiles,
@@ -40,6 +41,10 @@ from cdi_workbench.importing import (
 )
 
 from .operations import Runner
+from .widgets import named
+
+if TYPE_CHECKING:
+    from cdi_workbench.importing.importer import Cancelled, Progress
 
 EXTRA, DROP = "(keep in extra)", "(leave out)"
 
@@ -60,33 +65,33 @@ class ImportDialog(QDialog):
         self.preview: FilePreview | None = None
         lay = QVBoxLayout(self)
         form = QFormLayout()
-        self.path = QLineEdit(objectName="path")
+        self.path = named(QLineEdit(), "path")
         browse = QPushButton("&Browse…")
         row = QHBoxLayout()
         row.addWidget(self.path, 1)
         row.addWidget(browse)
-        self.kind = QComboBox(objectName="kind")
+        self.kind = named(QComboBox(), "kind")
         for name, k in KINDS.items():
             self.kind.addItem(k.label or name, name)
-        self.system = QComboBox(objectName="system", editable=True)
+        self.system = named(QComboBox(editable=True), "system")
         self.system.addItems(["Guardian", "PO1", "DO1"])
-        self.profile = QComboBox(objectName="profile")
+        self.profile = named(QComboBox(), "profile")
         form.addRow("&File:", row)
         form.addRow("&Records:", self.kind)
         form.addRow("S&ystem (referrals):", self.system)
         form.addRow("&Mapping profile:", self.profile)
         lay.addLayout(form)
         lay.addWidget(QLabel("<b>Columns</b>: what each of the file's headers fills"))
-        self.mapping = QTableWidget(0, 2, objectName="mapping")
+        self.mapping = named(QTableWidget(0, 2), "mapping")
         self.mapping.setHorizontalHeaderLabels(["Header in the file", "Fills"])
         self.mapping.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
         self.mapping.verticalHeader().hide()
         lay.addWidget(self.mapping, 2)
         lay.addWidget(QLabel("<b>Preview</b>: the first rows as they would be stored"))
-        self.rows = QTableWidget(0, 0, objectName="preview")
+        self.rows = named(QTableWidget(0, 0), "preview")
         self.rows.verticalHeader().hide()
         lay.addWidget(self.rows, 3)
-        self.message = QLabel(objectName="message", wordWrap=True)
+        self.message = named(QLabel(wordWrap=True), "message")
         self.message.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         lay.addWidget(self.message)
         buttons = QHBoxLayout()
@@ -143,8 +148,9 @@ class ImportDialog(QDialog):
         base = self.preview.proposal.profile
         columns = {}
         for r in range(self.mapping.rowCount()):
-            header = self.mapping.item(r, 0).text()
-            target = self.mapping.cellWidget(r, 1).currentText()
+            header_item, box = self.mapping.item(r, 0), self.mapping.cellWidget(r, 1)
+            assert header_item is not None and isinstance(box, QComboBox)  # _show_preview fills both on every row
+            header, target = header_item.text(), box.currentText()
             columns[header] = "" if target == DROP else None if target == EXTRA else target
         return Profile(**{**base.__dict__, "columns": {h: t for h, t in columns.items() if t is not None}})
 
@@ -205,7 +211,8 @@ class ImportDialog(QDialog):
             self.profile.setCurrentIndex(max(0, self.profile.findData(saved.name)))
 
     # ---- check and import ----------------------------------------------------------------------------------
-    def _with_progress(self, title: str, fn, done) -> None:  # noqa: ANN001
+    def _with_progress(self, title: str, fn: Callable[[Progress, Cancelled], ImportResult],
+                       done: Callable[[ImportResult], None]) -> None:
         cancel = threading.Event()
         dialog = QProgressDialog(title, "Cancel", 0, 0, self)
         dialog.setWindowModality(Qt.WindowModality.WindowModal)
@@ -222,10 +229,13 @@ class ImportDialog(QDialog):
         relay.step.connect(show)
         dialog.canceled.connect(cancel.set)
 
-        def work():  # noqa: ANN202
-            return fn(lambda n, total=None: relay.step.emit(n, total or 0), cancel.is_set)
+        def step(n: int, total: int | None = None) -> None:  # on the worker thread: the signal crosses to the dialog
+            relay.step.emit(n, total or 0)
 
-        def finish(result) -> None:  # noqa: ANN001
+        def work() -> ImportResult:
+            return fn(step, cancel.is_set)
+
+        def finish(result: ImportResult) -> None:
             dialog.reset()
             done(result)
 
@@ -289,6 +299,7 @@ class ImportDialog(QDialog):
         self._with_progress("Checking", lambda progress, cancelled: check_file(
             path, opts["kind"], profile=prof, system=opts["system"], progress=progress, cancelled=cancelled), decide)
 
-    def _done(self, r: ImportResult | ImportCancelled) -> None:
+    def _done(self, r: ImportResult) -> None:
+        """The import finished (a cancelled one raises ImportCancelled, which goes to the runner's on_error)."""
         self.message.setText(self._report(r))
         self.imported.emit(r)

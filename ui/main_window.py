@@ -17,11 +17,11 @@ w.queue_flow.next_record). The core is reached only through its named operations
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QSettings, Qt
 from PySide6.QtGui import QCloseEvent
-from PySide6.QtWidgets import QMainWindow, QMessageBox
+from PySide6.QtWidgets import QDialog, QMainWindow, QMessageBox
 
 from .file_actions import FileActions
 from .findings_actions import FindingsActions
@@ -36,6 +36,17 @@ from .trail_check import TrailCheck
 from .window_help import Help
 from .window_layout import build_views
 from .window_menus import Menus
+
+if TYPE_CHECKING:  # the dialogs are imported when first opened, not at start
+    from .assign_dialog import AssignDialog
+    from .challenges_dialog import ChallengesDialog
+    from .disagreements_dialog import DisagreementsDialog
+    from .drill_dialog import DrillDialog
+    from .history_dialog import HistoryDialog
+    from .import_dialog import ImportDialog
+    from .package_dialog import ExportPackageDialog, MergeDialog
+    from .people_dialog import PeopleDialog
+    from .sample_dialog import SampleDialog
 
 
 class _Held:
@@ -152,6 +163,20 @@ class MainWindow(QMainWindow):
         self.setWindowTitle("CDI Workbench")
         self.resize(1400, 860)
         self._sized = False  # the findings dock given its remembered height, once shown
+        # the dialog each part last opened, kept alive and reachable (by tests and tools) as w.<name>_dialog; None
+        # until one is opened
+        self.sample_dialog: SampleDialog | None = None
+        self.import_dialog: ImportDialog | None = None
+        self.package_dialog: ExportPackageDialog | MergeDialog | None = None
+        self.history_dialog: HistoryDialog | None = None
+        self.drill_dialog: DrillDialog | None = None
+        self.recorded_dialog: QDialog | None = None
+        self.help_dialog: QDialog | None = None
+        self.assign_dialog: AssignDialog | None = None
+        self.disagreements_dialog: DisagreementsDialog | None = None
+        self.people_dialog: PeopleDialog | None = None
+        self.challenges_dialog: ChallengesDialog | None = None
+        self.trail_warning: QMessageBox | None = None  # the audit trail did not verify on opening
 
         v = self.views = build_views(self)
         self.left, self.sample_box, self.filter_box, self.search = v.left, v.sample_box, v.filter_box, v.search
@@ -207,7 +232,8 @@ class MainWindow(QMainWindow):
         super().showEvent(event)
         if not self._sized:
             self._sized = True
-            self.resizeDocks([self.findings_dock], [self.settings.value("findings_height", 220, type=int)],
+            height = self.settings.value("findings_height", 220, type=int)  # typed `object` in the stubs
+            self.resizeDocks([self.findings_dock], [height if isinstance(height, int) else 220],
                              Qt.Orientation.Vertical)  # as tall as the person left it (issue 11)
 
     def closeEvent(self, event: QCloseEvent) -> None:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from functools import partial
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
@@ -55,6 +56,10 @@ from cdi_workbench.timeutil import display
 
 from .history_dialog import describe
 from .operations import Runner
+from .widgets import named
+
+if TYPE_CHECKING:
+    from .main_window import MainWindow
 
 FILTER = f"Audit packages (*{SUFFIX});;All files (*)"
 
@@ -76,20 +81,20 @@ class ExportPackageDialog(QDialog):
                  "encrypted, approved device.")
         lay.addWidget(QLabel(intro, wordWrap=True))
         form = QFormLayout()
-        self.sample = QComboBox(objectName="sample")
+        self.sample = named(QComboBox(), "sample")
         for smp in samples:
             self.sample.addItem(f"{smp.name} ({smp.size} records)", smp.name)
         self.sample.setCurrentIndex(max(0, self.sample.findData(current)))
-        self.positions = QLineEdit(objectName="positions", placeholderText="all records; or e.g. 1-20, 25")
-        self.blind = QCheckBox("&Blind: leave out the auditor's and the lead's verdicts on every record",
-                               objectName="blind")
+        self.positions = named(QLineEdit(placeholderText="all records; or e.g. 1-20, 25"), "positions")
+        self.blind = named(QCheckBox("&Blind: leave out the auditor's and the lead's verdicts on every record"),
+                           "blind")
         self.blind.setToolTip("A record assigned for blind review always travels blind (nothing of the auditor's "
                               "verdict, flag or note), whether or not this is ticked.")
-        self.issued_to = QLineEdit(objectName="issued_to", placeholderText=f"{user} (you)")
+        self.issued_to = named(QLineEdit(placeholderText=f"{user} (you)"), "issued_to")
         self.issued_to.setToolTip("The person who will work on the package. Only their verdicts come back, in the "
                                   "roles they may enter here (review for a peer reviewer, first verdicts for an "
                                   "auditor), credited to them whatever name is typed in the package.")
-        self.path = QLineEdit(objectName="path")
+        self.path = named(QLineEdit(), "path")
         browse = QPushButton("&Browse…")
         row = QHBoxLayout()
         row.addWidget(self.path, 1)
@@ -102,12 +107,12 @@ class ExportPackageDialog(QDialog):
         file_label.setBuddy(self.path)
         form.addRow(file_label, row)
         lay.addLayout(form)
-        self.message = QLabel(objectName="message", wordWrap=True)
+        self.message = named(QLabel(wordWrap=True), "message")
         self.message.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         lay.addWidget(self.message)
         buttons = QHBoxLayout()
         buttons.addStretch(1)
-        self.export_button = QPushButton("&Export", objectName="export_button")
+        self.export_button = named(QPushButton("&Export"), "export_button")
         self.export_button.setDefault(True)
         close = QPushButton("Close")
         buttons.addWidget(self.export_button)
@@ -169,7 +174,7 @@ class ExportPackageDialog(QDialog):
 
 
 def _cell(text: str, bold: bool = False, name: str = "") -> QLabel:
-    label = QLabel(text, wordWrap=True, objectName=name)
+    label = named(QLabel(text, wordWrap=True), name)
     label.setTextFormat(Qt.TextFormat.PlainText)
     label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
     label.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
@@ -205,8 +210,8 @@ class ConflictBox(QGroupBox):
             grid.addWidget(_cell(theirs), r, 2)
         line = QFrame(frameShape=QFrame.Shape.HLine)
         grid.addWidget(line, len(rows) + 1, 0, 1, 3)
-        self.ours = QRadioButton("Keep this database's verdict", objectName="ours")
-        self.theirs = QRadioButton("Take the package's verdict", objectName="theirs")
+        self.ours = named(QRadioButton("Keep this database's verdict"), "ours")
+        self.theirs = named(QRadioButton("Take the package's verdict"), "theirs")
         self.group = QButtonGroup(self)
         for b in (self.ours, self.theirs):
             self.group.addButton(b)
@@ -233,30 +238,30 @@ class MergeDialog(QDialog):
         self.plan: MergePlan | None = None
         self.boxes: list[ConflictBox] = []
         lay = QVBoxLayout(self)
-        self.heading = QLabel("Reading the package…", objectName="heading", wordWrap=True)
+        self.heading = named(QLabel("Reading the package…", wordWrap=True), "heading")
         lay.addWidget(self.heading)
         lay.addWidget(_cell("To be taken from the package (changed only there)", bold=True))
-        self.auto = QTreeWidget(objectName="auto")
+        self.auto = named(QTreeWidget(), "auto")
         self.auto.setHeaderLabels(["Record", "Changed in the package by", "The package's verdict"])
         self.auto.setRootIsDecorated(False)
         self.auto.header().setSectionResizeMode(2, QHeaderView.ResizeMode.Stretch)
         lay.addWidget(self.auto, 1)
         self.conflict_title = _cell("Conflicts", bold=True)
         lay.addWidget(self.conflict_title)
-        self.scroll = QScrollArea(objectName="conflicts")
-        self.scroll.setWidgetResizable(True)
+        self.conflict_scroll = named(QScrollArea(), "conflicts")
+        self.conflict_scroll.setWidgetResizable(True)
         self.conflict_area = QWidget()
         self.conflict_layout = QVBoxLayout(self.conflict_area)
         self.conflict_layout.addStretch(1)
-        self.scroll.setWidget(self.conflict_area)
-        lay.addWidget(self.scroll, 3)
-        self.message = QLabel(objectName="message", wordWrap=True)
+        self.conflict_scroll.setWidget(self.conflict_area)
+        lay.addWidget(self.conflict_scroll, 3)
+        self.message = named(QLabel(wordWrap=True), "message")
         self.message.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         lay.addWidget(self.message)
         buttons = QHBoxLayout()
-        self.all_ours = QPushButton("Keep &ours for all", objectName="all_ours")
-        self.all_theirs = QPushButton("Take &theirs for all", objectName="all_theirs")
-        self.apply_button = QPushButton("&Apply the merge", objectName="apply_button")
+        self.all_ours = named(QPushButton("Keep &ours for all"), "all_ours")
+        self.all_theirs = named(QPushButton("Take &theirs for all"), "all_theirs")
+        self.apply_button = named(QPushButton("&Apply the merge"), "apply_button")
         self.apply_button.setEnabled(False)
         close = QPushButton("Close")
         for b in (self.all_ours, self.all_theirs):
@@ -296,7 +301,7 @@ class MergeDialog(QDialog):
             self.boxes.append(box)
         self.conflict_title.setText(f"Conflicts: changed differently here and in the package ({len(self.boxes)})"
                                     if self.boxes else "Conflicts: none")
-        self.scroll.setVisible(bool(self.boxes))
+        self.conflict_scroll.setVisible(bool(self.boxes))
         self.all_ours.setVisible(bool(self.boxes))
         self.all_theirs.setVisible(bool(self.boxes))
         self._update()
@@ -348,7 +353,7 @@ class MergeDialog(QDialog):
         self.message.setText(f"Nothing was merged: {message}")
 
 
-def open_export(window) -> ExportPackageDialog | None:  # noqa: ANN001 (ui.main_window.MainWindow)
+def open_export(window: MainWindow) -> ExportPackageDialog | None:
     """File > Export audit package…: the dialog, once the samples are known."""
     if window.db is None or window.svc is None:
         return None
@@ -364,7 +369,7 @@ def open_export(window) -> ExportPackageDialog | None:  # noqa: ANN001 (ui.main_
     return None
 
 
-def open_import(window, path: str | None = None) -> MergeDialog | None:  # noqa: ANN001
+def open_import(window: MainWindow, path: str | None = None) -> MergeDialog | None:
     """File > Import audit package…: choose the file, then the merge dialog; the queue reloads after."""
     if window.db is None:
         return None

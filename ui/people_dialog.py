@@ -28,6 +28,7 @@ from cdi_workbench.audit.people import PersonRow, add_person, people, set_active
 from cdi_workbench.audit.roles import ROLES
 
 from .operations import Runner
+from .widgets import named
 
 
 class PeopleDialog(QDialog):
@@ -41,22 +42,22 @@ class PeopleDialog(QDialog):
         self.db, self.runner, self.user, self.me = db, runner, user, me or user
         self.rows: list[PersonRow] = []
         lay = QVBoxLayout(self)
-        self.intro = QLabel(objectName="intro", wordWrap=True)
+        self.intro = named(QLabel(wordWrap=True), "intro")
         lay.addWidget(self.intro)
-        self.tree = QTreeWidget(objectName="people")
+        self.tree = named(QTreeWidget(), "people")
         self.tree.setHeaderLabels(["Name", "Role", "Database login", "Active"])
         self.tree.setRootIsDecorated(False)
         self.tree.setAlternatingRowColors(True)
         lay.addWidget(self.tree, 1)
         toggle_row = QHBoxLayout()
-        self.reason = QLineEdit(objectName="reason", placeholderText="Why (it goes in the audit trail)")
+        self.reason = named(QLineEdit(placeholderText="Why (it goes in the audit trail)"), "reason")
         reason_label = QLabel("Rea&son:")
         reason_label.setBuddy(self.reason)
-        self.new_role = QComboBox(objectName="new_role")
+        self.new_role = named(QComboBox(), "new_role")
         for key, title in ROLES.items():
             self.new_role.addItem(title, key)
-        self.change_role = QPushButton("Change &role", objectName="change_role")
-        self.toggle = QPushButton("&Deactivate", objectName="toggle")
+        self.change_role = named(QPushButton("Change &role"), "change_role")
+        self.toggle = named(QPushButton("&Deactivate"), "toggle")
         toggle_row.addWidget(reason_label)
         toggle_row.addWidget(self.reason, 1)
         toggle_row.addWidget(self.new_role)
@@ -65,20 +66,20 @@ class PeopleDialog(QDialog):
         lay.addLayout(toggle_row)
 
         add = QHBoxLayout()
-        self.name = QLineEdit(objectName="name", placeholderText="Full name, as they will type it")
+        self.name = named(QLineEdit(placeholderText="Full name, as they will type it"), "name")
         name_label = QLabel("&Name:")
         name_label.setBuddy(self.name)
-        self.role = QComboBox(objectName="role")
+        self.role = named(QComboBox(), "role")
         role_label = QLabel("R&ole:")
         role_label.setBuddy(self.role)
-        self.add_button = QPushButton("&Add", objectName="add_button")
+        self.add_button = named(QPushButton("&Add"), "add_button")
         add.addWidget(name_label)
         add.addWidget(self.name, 1)
         add.addWidget(role_label)
         add.addWidget(self.role)
         add.addWidget(self.add_button)
         lay.addLayout(add)
-        self.message = QLabel(objectName="message", wordWrap=True)
+        self.message = named(QLabel(wordWrap=True), "message")
         lay.addWidget(self.message)
         close_row = QHBoxLayout()
         close_row.addStretch(1)
@@ -136,8 +137,9 @@ class PeopleDialog(QDialog):
             self.role.addItem(ROLES["lead"], "lead")
             if not self.name.text():
                 self.name.setText(self.user)
-        if self.tree.topLevelItemCount():
-            self.tree.setCurrentItem(self.tree.topLevelItem(0))
+        first = self.tree.topLevelItem(0)  # None on an empty list
+        if first is not None:
+            self.tree.setCurrentItem(first)
         self._update()
 
     def current(self) -> PersonRow | None:

@@ -20,7 +20,7 @@ from PySide6.QtWidgets import QHeaderView
 
 from cdi_workbench.audit import operations as ops
 from cdi_workbench.audit import review
-from cdi_workbench.audit.service import QUEUE_FILTERS
+from cdi_workbench.audit.service import QUEUE_FILTERS, SampleInfo
 
 from .queue_model import REVIEW_FILTERS
 from .state import AuditState
@@ -52,7 +52,7 @@ class QueueFlow:
         if svc is None or person is None:
             return
 
-        def work():  # noqa: ANN202
+        def work() -> tuple[list[SampleInfo], str]:
             samples = svc.samples()
             if reviewing:
                 counts: dict[int, int] = {}

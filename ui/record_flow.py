@@ -12,7 +12,7 @@ from __future__ import annotations
 import copy
 from functools import partial
 from html import escape
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, Literal
 
 from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QApplication, QInputDialog, QMessageBox
@@ -52,6 +52,7 @@ class RecordFlow:
             v.record_view.show_record(opened.detail)
             v.panel.load(opened.detail, opened.body, opened.results, opened.from_first)
             v.panel.show_first(opened.first)
+            v.panel.show_review_note(opened.review_note)
             s.first_hidden = opened.first is not None and opened.first.hidden
             s.sealed = opened.sealed.text if opened.sealed is not None else ""
             v.panel.show_sealed(s.sealed)
@@ -105,7 +106,7 @@ class RecordFlow:
         final_reason = ""
         if mode == ops.Mode.FINAL:
             final_reason, s.final_reason = s.final_reason, ""  # the decision's reason goes with its first change
-        expect = s.base[1] if s.base[0] == item_id else False
+        expect: dict[str, Any] | None | Literal[False] = s.base[1] if s.base[0] == item_id else False  # False: no check
         s.base = (item_id, snapshot.to_json())  # the next change builds on this one
 
         def done(saved: ops.Saved) -> None:

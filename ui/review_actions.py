@@ -67,6 +67,45 @@ class ReviewActions:
         w.runner.run(partial(ops.reopen_review, svc, item_id, reason), done,
                      lambda msg: w.show_error("The review was not reopened", escape(msg)))
 
+    def export_my_assignment(self, path: str | None = None) -> None:
+        """The records assigned to the person for review as one audit package, without naming positions (blind
+        where the assignment is blind: the core decides; audit.assignment_export)."""
+        w, s = self.window, self.state
+        if s.svc is None:
+            return
+        from cdi_workbench.audit import review_operations as rops
+
+        svc = s.svc
+
+        def chosen(mine: dict[str, list[int]]) -> None:
+            if not mine:
+                w.show_error("Nothing to export", "No records are assigned to you for review.")
+                return
+            sample = next(iter(mine))
+            if len(mine) > 1:
+                sample, ok = QInputDialog.getItem(w, "Export my assigned records",
+                                                  "Your records to review are in several samples: which one?",
+                                                  list(mine), 0, False)
+                if not ok:
+                    return
+            target = path
+            if not target:
+                target, _ = QFileDialog.getSaveFileName(w, "Export my assigned records", f"{sample}-mine.cdipkg",
+                                                        "Audit package (*.cdipkg)")
+            if not target:
+                return
+            w.runner.run(partial(rops.export_my_assignment, svc, target, sample, True), done,
+                         lambda msg: w.show_error("Your records were not exported", escape(msg)))
+
+        def done(r) -> None:  # noqa: ANN001 (packages.ExportResult)
+            blind = f"; {r.blind} blind (nothing of the auditor's verdict)" if r.blind else ""
+            w.statusBar().showMessage(f"Wrote {r.path.name}: your {r.items} record(s) of '{r.sample}' (positions "
+                                      f"{r.positions}){blind}. Bring it back with File > Import audit package…",
+                                      10000)
+
+        w.runner.run(partial(rops.my_assignment, svc), chosen,
+                     lambda msg: w.show_error("Your records were not exported", escape(msg)))
+
     def _assignments_changed(self) -> None:
         if self.state.review_mode:
             self.window.queue_flow.load_samples(self.state.sample_id)

@@ -32,6 +32,7 @@ from cdi_workbench.sampling import Filters, SampleOps, required_size
 from cdi_workbench.special_samples import SPECIAL_SAMPLES
 
 from .operations import Runner
+from .widgets import named
 
 KINDS = [("Incident records", "incident"), ("Referrals", "referral"), ("Out-of-court disposals", "disposal"),
          ("Cancelled crimes", "cancellation"), ("N100 records", "n100")]
@@ -62,11 +63,11 @@ class SampleDialog(QDialog):
         self.counts: dict[str, int] = {}
         lay = QVBoxLayout(self)
         form = QFormLayout()
-        self.kind = QComboBox(objectName="kind")
+        self.kind = named(QComboBox(), "kind")
         for label, key in KINDS:
             self.kind.addItem(label, key)
-        self.system = QComboBox(objectName="system")
-        self.special = QComboBox(objectName="special")
+        self.system = named(QComboBox(), "system")
+        self.special = named(QComboBox(), "special")
         self.special.setAccessibleName("Special sample")
         self.special.addItem("None: a main sample (counted in the recording rates)", None)
         for sp in SPECIAL_SAMPLES.values():
@@ -79,16 +80,16 @@ class SampleDialog(QDialog):
         form.addRow("S&pecial sample:", self.special)
         filt = QGroupBox("Filters (optional)")
         ff = QFormLayout(filt)
-        self.opening = QLineEdit(objectName="opening_code")
-        self.closing = QLineEdit(objectName="closing_code")
-        self.ho_code = QLineEdit(objectName="ho_code", placeholderText="e.g. 8N")
-        self.date_from = QLineEdit(objectName="date_from", placeholderText="dd/mm/yyyy")
-        self.date_to = QLineEdit(objectName="date_to", placeholderText="dd/mm/yyyy")
+        self.opening = named(QLineEdit(), "opening_code")
+        self.closing = named(QLineEdit(), "closing_code")
+        self.ho_code = named(QLineEdit(placeholderText="e.g. 8N"), "ho_code")
+        self.date_from = named(QLineEdit(placeholderText="dd/mm/yyyy"), "date_from")
+        self.date_to = named(QLineEdit(placeholderText="dd/mm/yyyy"), "date_to")
         for text, w in (("&Opening code:", self.opening), ("&Closing code:", self.closing),
                         ("Home Office co&de:", self.ho_code)):
-            label = QLabel(text)
-            label.setBuddy(w)
-            ff.addRow(label, w)
+            buddy_label = QLabel(text)
+            buddy_label.setBuddy(w)
+            ff.addRow(buddy_label, w)
         dates = QHBoxLayout()
         dates.addWidget(self.date_from)
         between = QLabel("&Between:")
@@ -98,32 +99,32 @@ class SampleDialog(QDialog):
         ff.addRow(between, dates)
         lay.addLayout(form)
         lay.addWidget(filt)
-        self.table = QTableWidget(0, 2, objectName="population")
+        self.table = named(QTableWidget(0, 2), "population")
         self.table.setHorizontalHeaderLabels(["Stratum", "Records"])
         self.table.horizontalHeader().setStretchLastSection(True)
         self.table.verticalHeader().hide()
         self.table.setTabKeyNavigation(False)  # Tab moves on to the method, size and Draw
         self.table.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         self.table.horizontalHeader().setSectionResizeMode(0, QHeaderView.ResizeMode.ResizeToContents)
-        self.total = QLabel(objectName="population_total")
+        self.total = named(QLabel(), "population_total")
         lay.addWidget(QLabel("<b>Population</b>"))
         lay.addWidget(self.table)
         lay.addWidget(self.total)
 
         how = QFormLayout()
-        self.method = QComboBox(objectName="method")
+        self.method = named(QComboBox(), "method")
         for label, key in METHODS:
             self.method.addItem(label, key)
-        self.size = QSpinBox(objectName="size", maximum=10_000_000, value=100)
-        self.seed = QSpinBox(objectName="seed", maximum=2_147_483_647, value=random.SystemRandom().randrange(1, 10**9))
-        self.name = QLineEdit(objectName="name")
+        self.size_box = named(QSpinBox(maximum=10_000_000, value=100), "size")
+        self.seed = named(QSpinBox(maximum=2_147_483_647, value=random.SystemRandom().randrange(1, 10**9)), "seed")
+        self.name = named(QLineEdit(), "name")
         how.addRow("&Method:", self.method)
-        how.addRow("Si&ze (per stratum for a dip-sample):", self.size)
+        how.addRow("Si&ze (per stratum for a dip-sample):", self.size_box)
         how.addRow("S&eed (recorded; the same seed draws the same sample):", self.seed)
         how.addRow("&Name:", self.name)
         calc = QHBoxLayout()
-        self.margin = QDoubleSpinBox(objectName="margin", minimum=0.5, maximum=20, value=3.0, suffix=" %")
-        self.rate = QDoubleSpinBox(objectName="rate", minimum=1, maximum=99, value=85.0, suffix=" %")
+        self.margin = named(QDoubleSpinBox(minimum=0.5, maximum=20, value=3.0, suffix=" %"), "margin")
+        self.rate = named(QDoubleSpinBox(minimum=1, maximum=99, value=85.0, suffix=" %"), "rate")
         suggest = QPushButton("Su&ggest size")
         calc.addWidget(QLabel("Margin ±"))
         calc.addWidget(self.margin)
@@ -132,7 +133,7 @@ class SampleDialog(QDialog):
         calc.addWidget(suggest)
         how.addRow("Calculator (95%):", calc)
         lay.addLayout(how)
-        self.message = QLabel(objectName="message", wordWrap=True)
+        self.message = named(QLabel(wordWrap=True), "message")
         lay.addWidget(self.message)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Cancel)
         self.draw_button = buttons.addButton("&Draw", QDialogButtonBox.ButtonRole.AcceptRole)
@@ -175,7 +176,7 @@ class SampleDialog(QDialog):
         """A special sample: its usual size and its name (both may be changed before drawing)."""
         sp = SPECIAL_SAMPLES.get(self.special.currentData() or "")
         if sp is not None:
-            self.size.setValue(sp.requested)
+            self.size_box.setValue(sp.requested)
             self.method.setCurrentIndex(self.method.findData("simple"))
         self._kind_changed()
 
@@ -209,13 +210,13 @@ class SampleDialog(QDialog):
         if self.method.currentData() == "fixed":  # size is per stratum: enough for the smallest margin in each
             n = max((required_size(self.margin.value() / 100, self.rate.value() / 100, c)
                      for c in self.counts.values() if c), default=0)
-            self.size.setValue(n)
+            self.size_box.setValue(n)
             self.message.setText(f"{n} records from each stratum give ± {self.margin.value():g} percent at 95% "
                                  "confidence within every stratum (finite population correction per stratum).")
             return
         pop = sum(self.counts.values()) or None
         n = required_size(self.margin.value() / 100, self.rate.value() / 100, pop)
-        self.size.setValue(n)
+        self.size_box.setValue(n)
         crime_free = self.counts.get("no crime linked", 0)
         caveat = ""
         if self.kind.currentData() in RecordKind.REPORTS:
@@ -242,7 +243,7 @@ class SampleDialog(QDialog):
                                       "filters": f, "who": self.who}
         if kind in RecordKind.REPORTS and self.special.currentData():
             options["special"] = self.special.currentData()
-        size = self.size.value()
+        size = self.size_box.value()
         if method in ("proportional", "equal"):
             options.update(stratify=True, allocation=method)
         elif method == "fixed":

@@ -13,7 +13,7 @@ from html import escape
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PySide6.QtWidgets import QFileDialog, QInputDialog, QMessageBox
+from PySide6.QtWidgets import QFileDialog, QInputDialog, QLineEdit, QMessageBox, QWidget
 
 from cdi_workbench.audit import operations as ops
 from cdi_workbench.audit.roles import NotAllowed, Person
@@ -33,6 +33,22 @@ LIAISON_TEXT = (
     "force liaison. The audit lead decides the force's challenges.</p>")
 
 
+def ask_passphrase(parent: QWidget, request: ops.PassphraseRequest) -> str | None:
+    """The window's passphrase provider: a password dialog on the main thread (twice for a new passphrase). The
+    passphrase goes to the core, which keeps the key in memory for the session; never to the settings."""
+    title = f"{'New' if request.new else 'Encrypted'} audit {'package' if request.package else 'database'}"
+    text, ok = QInputDialog.getText(parent, title, f"{request.prompt}:", QLineEdit.EchoMode.Password)
+    if not ok or not text:
+        return None
+    if request.new:
+        again, ok = QInputDialog.getText(parent, title, "The same passphrase again:", QLineEdit.EchoMode.Password)
+        if not ok or again != text:
+            if ok:
+                QMessageBox.warning(parent, title, "The two passphrases differ: nothing was written.")
+            return None
+    return text
+
+
 class SessionFlow:
     """The audit open and the person acting on it."""
 
@@ -41,7 +57,8 @@ class SessionFlow:
 
     # ---- opening -----------------------------------------------------------------------------------------
     def recent(self) -> list[str]:
-        return [str(p) for p in (self.window.settings.value("recent", [], list) or [])]
+        recent = self.window.settings.value("recent", [], list)  # typed `object` in the stubs
+        return [str(p) for p in recent] if isinstance(recent, list) else []
 
     def choose_database(self) -> None:
         path, _ = QFileDialog.getOpenFileName(self.window, "Open audit database", "",
@@ -57,6 +74,8 @@ class SessionFlow:
             if self.state.db is None:
                 self.show_no_database(msg)
 
+        if not ops.unlock(target, partial(ask_passphrase, self.window)):  # an encrypted file: asked once a session
+            return
         self.window.runner.run(partial(ops.open_audit, target, self.state.user),
                                partial(self._opened, target), failed)
 

@@ -17,6 +17,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from .widgets import named
+
 SAMPLE_DB = Path(__file__).resolve().parent.parent / "sample_data" / "sample_audit.db"
 
 
@@ -27,7 +29,7 @@ class StartDialog(QDialog):
         self.chosen = ""
         lay = QVBoxLayout(self)
         lay.addWidget(QLabel("<b>Recent audit databases</b>"))
-        self.list = QListWidget(objectName="recent_list")
+        self.list = named(QListWidget(), "recent_list")
         for p in recent:
             item = QListWidgetItem(f"{Path(p).name}    {p}" if "://" not in p else p)
             item.setData(Qt.ItemDataRole.UserRole, p)

@@ -30,7 +30,8 @@ class AuditState:
     review_mode: bool = False  # the queue lists the person's assigned records; the panel edits their review
     final_item: int | None = None  # the record whose final verdict the lead is writing (Disagreements)
     final_reason: str = ""  # the lead's reason for that final verdict, saved with its first change
-    base: tuple[int | None, Any] = (None, None)  # (item, the stored verdict its next save expects to find)
+    # (item, the stored verdict its next save expects to find; None: none is stored)
+    base: tuple[int | None, dict[str, Any] | None] = (None, None)
     first_hidden: bool = False  # the record in view is a blind review not yet complete
     sealed: str = ""  # the review in view is sealed: why it is read-only (the core's words); '' when it is not
     previous_audit: str | None = None  # a previous audit whose figures the findings show in brackets

@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
 )
 
 from cdi_workbench.audit.check_table import checks_of, follow_ups
+from cdi_workbench.audit.decisions import ReviewNote
 from cdi_workbench.audit.evaluate import CrimeResult
 from cdi_workbench.audit.records import RecordDetail
 from cdi_workbench.audit.review import FirstVerdict
@@ -34,6 +35,7 @@ from cdi_workbench.timeutil import display
 
 from .check_form import CheckForm
 from .crime_editor import CrimeEditor
+from .review_notes import ReviewNoteBox, ReviewNotes
 
 
 def crime_summary(n: int, f: CrimeFinding, r: CrimeResult | None, status: str = "") -> str:
@@ -121,6 +123,8 @@ class VerdictPanel(QWidget):
         fb.addWidget(self.first_text)
         self.first_box.hide()
         outer.addWidget(self.first_box)
+        self.review_note_box = ReviewNoteBox()  # the auditor's own record: what the reviewer said back
+        outer.addWidget(self.review_note_box)
         self.heading = QLabel(objectName="verdict_heading")
         self.heading.setWordWrap(True)
         outer.addWidget(self.heading)
@@ -170,6 +174,8 @@ class VerdictPanel(QWidget):
         rat_label.setBuddy(self.rationale)
         outer.addWidget(rat_label)
         outer.addWidget(self.rationale)
+        self.review_notes = ReviewNotes()  # a review: could not decide, comments, the note to the auditor
+        outer.addWidget(self.review_notes)
         self.status = QLabel(objectName="verdict_status")
         self.status.setWordWrap(True)
         outer.addWidget(self.status)
@@ -185,6 +191,7 @@ class VerdictPanel(QWidget):
         self.editor.changed.connect(self._crime_changed)
         self.editor.message.connect(self.say)
         self.checks.changed.connect(lambda label: self._emit(label))
+        self.review_notes.changed.connect(lambda label: self._emit(label))
         self.rationale.editingFinished.connect(self._rationale_done)
         self.setEnabled(False)
 
@@ -203,8 +210,11 @@ class VerdictPanel(QWidget):
         self.setEnabled(True)
         reporting = detail.kind in RecordKind.REPORTS
         self.stack.setCurrentIndex(0 if reporting else 1)
+        reviewing = self.role == "review"
         if not reporting:
-            self.checks.load(detail.kind, body.checks, detail.disposal_type, body.rape_code)
+            self.checks.load(detail.kind, body.checks, detail.disposal_type, body.rape_code, reviewing,
+                             body.undecided, body.comments)
+        self.review_notes.load(detail.kind, body, reviewing)
         self.rationale.setText(body.rationale)
         self._refresh_list(0 if body.crimes else -1)
         self._update_heading()
@@ -217,6 +227,8 @@ class VerdictPanel(QWidget):
         self.from_first = False
         self.sealed = ""
         self.show_first(None)
+        self.show_review_note(None)
+        self.review_notes.hide()
         self.crime_list.blockSignals(True)
         self.crime_list.clear()  # nothing of the last record may linger, even greyed out
         self.crime_list.blockSignals(False)
@@ -240,6 +252,10 @@ class VerdictPanel(QWidget):
         self.first_text.setHtml(first_verdict_html(self.detail.kind, first))
         self.first_box.show()
         self._fit_first()
+
+    def show_review_note(self, note: ReviewNote | None) -> None:
+        """The reviewer's note back to the auditor on their own record (None: none, or not the auditor's view)."""
+        self.review_note_box.show_note(note)
 
     def _fit_first(self) -> None:
         """As tall as the auditor's verdict needs (a one-line note stays one line), scrolling past 150 pixels."""
@@ -338,7 +354,7 @@ class VerdictPanel(QWidget):
         if self.detail is None:
             return "No record open."
         if self.detail.kind in RecordKind.REPORTS:
-            if not self.body.crimes and not self.body.zero_status:
+            if not self.body.crimes and not self.body.zero_status and "crimes_identified" not in self.body.undecided:
                 return "Add each crime identified (Ctrl+N), or mark the record zero status (Ctrl+0)."
             for n, c in enumerate(self.body.crimes, 1):
                 if not c.expected_code:
@@ -468,6 +484,10 @@ class VerdictPanel(QWidget):
         if self.detail.kind not in RecordKind.REPORTS:
             self.body.checks = self.checks.answers()
             self.body.rape_code = self.checks.rape_code()
+            if self.role == "review":
+                self.body.undecided, self.body.comments = self.checks.undecided(), self.checks.comments()
+        if self.role == "review":
+            self.review_notes.fill(self.body, self.detail.kind)
         if self.body.complete and self.problem():
             self.body.complete = False
         self.from_first = False

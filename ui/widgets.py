@@ -2,9 +2,20 @@
 
 from __future__ import annotations
 
+from typing import TypeVar
+
 from PySide6.QtCore import QEvent, QObject, Qt
 from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import QApplication, QComboBox, QLineEdit, QWidget
+
+Named = TypeVar("Named", bound=QObject)
+
+
+def named(widget: Named, name: str) -> Named:
+    """The widget with its object name set (the name tests and style sheets find it by). PySide6 accepts
+    `objectName=` as a constructor keyword at run time, but its type stubs list no property keywords."""
+    widget.setObjectName(name)
+    return widget
 
 
 class TriState(QComboBox):

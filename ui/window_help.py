@@ -11,6 +11,7 @@ from cdi_workbench.rules import RULE_TEXT
 
 from .state import AuditState
 from .verdict_panel import VerdictPanel
+from .widgets import named
 
 if TYPE_CHECKING:
     from .main_window import MainWindow
@@ -65,7 +66,7 @@ class Help:
         dialog = QDialog(self.window)
         dialog.setWindowTitle(title)
         lay = QVBoxLayout(dialog)
-        browser = QTextBrowser(objectName="help_text")
+        browser = named(QTextBrowser(), "help_text")
         browser.setHtml(html)
         lay.addWidget(browser)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)

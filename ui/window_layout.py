@@ -29,7 +29,7 @@ from .findings_view import FindingsView
 from .queue_model import QueueModel
 from .record_view import RecordView
 from .verdict_panel import VerdictPanel
-from .widgets import SearchField
+from .widgets import SearchField, named
 
 
 @dataclass
@@ -56,11 +56,11 @@ def build_views(window: QMainWindow) -> Views:
     left = QWidget()
     ll = QVBoxLayout(left)
     ll.setContentsMargins(4, 4, 4, 4)
-    sample_box = QComboBox(objectName="sample_box")
+    sample_box = named(QComboBox(), "sample_box")
     sample_box.setAccessibleName("Sample")
-    filter_box = QComboBox(objectName="filter_box")
+    filter_box = named(QComboBox(), "filter_box")
     filter_box.addItems([f.capitalize() for f in QUEUE_FILTERS])
-    search = SearchField(objectName="search", placeholderText="Search reference or text (Ctrl+F)")
+    search = named(SearchField(placeholderText="Search reference or text (Ctrl+F)"), "search")
     search.setClearButtonEnabled(True)
     row = QHBoxLayout()
     row.addWidget(QLabel("Show:"))
@@ -70,7 +70,7 @@ def build_views(window: QMainWindow) -> Views:
     ll.addLayout(row)
     ll.addWidget(search)
     queue_model = QueueModel()
-    queue = QTableView(objectName="queue")
+    queue = named(QTableView(), "queue")
     queue.setModel(queue_model)
     queue.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
     # several records can be selected (Shift/Ctrl+click) for the lead to assign them for review by hand
@@ -86,7 +86,7 @@ def build_views(window: QMainWindow) -> Views:
     header.setMaximumSectionSize(150)  # a long offence group elided: Status in view
     queue.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
     ll.addWidget(queue, 1)
-    progress_label = QLabel(objectName="progress_label")
+    progress_label = named(QLabel(), "progress_label")
     ll.addWidget(progress_label)
 
     record_view = RecordView()
@@ -100,10 +100,10 @@ def build_views(window: QMainWindow) -> Views:
     window.setCentralWidget(split)
 
     findings_view = FindingsView()
-    dock = QDockWidget("Findings so far", window, objectName="findings_dock")
+    dock = named(QDockWidget("Findings so far", window), "findings_dock")
     dock.setWidget(findings_view)
     window.addDockWidget(Qt.DockWidgetArea.BottomDockWidgetArea, dock)
-    who_label = QLabel(objectName="who_label")
+    who_label = named(QLabel(), "who_label")
     busy_label = QLabel()
     busy_label.setContentsMargins(0, 0, 16, 0)  # apart from the person's name beside it
     window.statusBar().addPermanentWidget(busy_label)

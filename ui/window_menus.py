@@ -111,6 +111,7 @@ class Menus:
         self.review_action = self._action(menu, "&Review my assigned records", None,
                                           self.window.session.set_review_mode, need="review mode")
         self.review_action.setCheckable(True)  # triggered(checked) switches the mode
+        self._action(menu, "E&xport my assigned records…", None, reviews.export_my_assignment, need="review")
         self._action(menu, "&Assign records for review…", None, reviews.assign_reviews, need="assign reviews")
         self._action(menu, "&Disagreements…", None, reviews.show_disagreements, need="adjudicate")
         self._action(menu, "Re&open the sealed review of this record…", None, reviews.reopen_review,

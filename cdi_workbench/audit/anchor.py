@@ -89,9 +89,11 @@ def read_anchor(given: str) -> Anchor:
 
 
 def is_package(path: Path) -> bool:
-    """A SQLite file (a package, or an audit database), not a report."""
+    """A SQLite file (a package, or an audit database; plain or encrypted), not a report."""
+    from ..storage.encryption import is_encrypted
+
     with path.open("rb") as fh:
-        return fh.read(16).startswith(b"SQLite format 3")
+        return fh.read(16).startswith(b"SQLite format 3") or is_encrypted(path)
 
 
 def read_report(path: Path) -> dict[str, Any]:

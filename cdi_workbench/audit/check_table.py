@@ -7,7 +7,7 @@ verdict import/export and the reports (DOMAIN.md, "The checks, record by record"
   (rules.RULE_TEXT), the findings table column it counts into (the records answering yes), which answer passes,
   when it applies, and any follow-up (the rape code an N100 should have been recorded as).
 - CRIME_ANSWERS: the crime-level answers of incidents and referrals, as far as they are columns: the verdict
-  rows', the reports' and the exchange's. The findings count them crime by crime (findings._Pass._report), not
+  rows', the reports' and the exchange's. The findings count them crime by crime (findings_pass.Pass._report), not
   as yes answers, and the panel asks them in its own crime editor.
 
 Everything here is read when used (the functions below), so a check added to the table reaches every reader.

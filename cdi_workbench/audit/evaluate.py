@@ -34,14 +34,24 @@ def _apply(worked: Worked, override: bool | None, reason: str) -> tuple[bool | N
     return override, f"overridden to '{word}' ({reason}); worked out: {worked.explanation}"
 
 
+def classified(expected_code: str | None, ho_code: str | None, override: bool | None,
+               reason: str) -> tuple[bool | None, str]:
+    """A recorded crime's classification result and its text, the auditor's override applied."""
+    return _apply(classification(expected_code, ho_code), override, reason)
+
+
+def timely(received_at: datetime | None, recorded_at: datetime | None, override: bool | None, reason: str,
+           rules: RuleSet) -> tuple[bool | None, str]:
+    """A recorded crime's timeliness result and its text, the auditor's override applied."""
+    return _apply(timeliness(received_at, recorded_at, rules), override, reason)
+
+
 def evaluate(f: CrimeFinding, facts: CrimeFacts | None, received_at: datetime | None,
              rules: RuleSet) -> CrimeResult:
     if not f.recorded or facts is None:
         return CrimeResult(False, None, "not recorded", None, "not recorded")
-    cls, cls_text = _apply(classification(f.expected_code, facts.ho_code), f.classified_override,
-                           f.override_reason)
-    tim, tim_text = _apply(timeliness(received_at, facts.recorded_at, rules), f.timely_override,
-                           f.override_reason)
+    cls, cls_text = classified(f.expected_code, facts.ho_code, f.classified_override, f.override_reason)
+    tim, tim_text = timely(received_at, facts.recorded_at, f.timely_override, f.override_reason, rules)
     return CrimeResult(True, cls, cls_text, tim, tim_text)
 
 

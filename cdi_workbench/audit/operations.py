@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any, Concatenate, Literal, ParamSpec, TypeVar
 
 from ..classification import Classification, codes_for_period
 from ..kinds import PersonRole, VerdictRole
+from ..storage import encryption as _encryption
 from ..storage.database import Database
 from . import review
 from .evaluate import CrimeResult
@@ -30,6 +31,13 @@ if TYPE_CHECKING:
 
 # The window holds an open audit as this handle and passes it back to the operations; it never opens a session.
 AuditHandle = Database
+
+# Encrypted files (storage/encryption.py): the window asks for a passphrase on its own thread, through these, before
+# it hands an opening to the worker; the core keeps the key in memory for the session, never in the settings.
+PassphraseRequest = _encryption.PassphraseRequest
+needs_passphrase = _encryption.needs_passphrase  # (target) -> an encrypted file not opened yet this session?
+unlock = _encryption.unlock  # (path, provider) -> False if the person gave no passphrase
+set_package_passphrase = _encryption.set_package_passphrase  # (audit, passphrase): its packages encrypted with it
 
 
 class Mode(StrEnum):

@@ -10,9 +10,12 @@
   lead reopens it with a reason (reopen: a 'reopen' row); completed again, it is sealed again. The agreement
   figures use the review as last sealed. In open mode the review starts from the first verdict and the reviewer
   agrees or changes each check.
-- disagreements: records whose complete first and review verdicts differ on any check and that have no final
-  verdict yet, side by side per check with both rationales; the lead's decision becomes the final verdict
-  (role 'final', which the findings use), and the history keeps all three.
+- disagreements: records whose complete first and review verdicts differ on any check, or whose reviewer could not
+  decide a check (marked, with the reviewer's comments and note to the auditor: audit.review_answers), and that
+  have no final verdict yet, side by side per check with both rationales, each named (sample #position
+  reference); the lead's decision becomes the final verdict (role 'final', which the findings use), and the
+  history keeps all three. Undoing a decision, the decided records and the lead's own verdict from answers:
+  audit.decisions.
 """
 
 from __future__ import annotations

@@ -215,6 +215,21 @@ class AuditService:
         with self.db.session() as s:
             yield s
 
+    @contextmanager
+    def join(self, s: Session) -> Iterator[Session]:
+        """Make a unit of work already open elsewhere (a package merge's session) this service's unit on this
+        thread: its calls inside read and write through `s`, which its owner commits or rolls back."""
+        if getattr(self._unit, "session", None) is not None:
+            raise AuditError("a unit of work is already open on this thread")
+        self._unit.session, self._unit.after, self._unit.person = s, [], None
+        try:
+            yield s
+        finally:
+            after = self._unit.after
+            self._unit.session, self._unit.after, self._unit.person = None, [], None
+        for fn in after:
+            fn()
+
     def _after_commit(self, fn: Callable[[], None]) -> None:
         """Run fn once what was written is committed: at the end of the open unit, else now."""
         if getattr(self._unit, "session", None) is not None:
@@ -252,6 +267,25 @@ class AuditService:
         person = self._person(s)
         person.require(action)
         return person
+
+    def blind_guard(self, person: Person, item_id: int) -> None:
+        """Refuse (NotAllowed) to show a reviewer the first verdict of a record assigned to them blind before their
+        own review of it is complete and sealed; nothing for anyone else."""
+        with self.session() as s:
+            self._blind_guard(s, person, item_id)
+
+    def item(self, item_id: int) -> AuditItem:
+        """The audit item (AuditError when there is none), in the open unit of work."""
+        with self.session() as s:
+            return self._item(s, item_id)
+
+    def write(self, item_id: int, body_json: dict | None, role: str, action: str, reason: str,
+              auditor: str | None = None) -> dict | None:
+        """Write a verdict as this service's person (their role checked for `role`), with its history row, in the
+        open unit of work (a merge joins its own: join()); the stored verdict it replaced. `auditor`: the person
+        credited with the answers when not the writer (an import, a merge: checked by the caller)."""
+        with self.session() as s:
+            return self._write_in(s, item_id, body_json, role, action, reason, auditor)
 
     def _blind_guard(self, s: Session, person: Person, item_id: int) -> None:
         """A reviewer may not see the first verdict of a record assigned to them blind until their own review

@@ -268,7 +268,13 @@ def sign_report(db: Database, path: Path, key: Ed25519PrivateKey, user: str) -> 
         audit = identity(s, audit_uid(s, create=True))
     stated = statement(doc, anchor, person.name, audit, key.public_key())
     text = json.dumps(sign(doc, stated, key), ensure_ascii=False, indent=2) + "\n"
-    write_atomically(path, lambda tmp: tmp.write_text(text, encoding="utf-8"))
+    mode = path.stat().st_mode & 0o777
+
+    def write(tmp: Path) -> None:
+        tmp.write_text(text, encoding="utf-8")
+        os.chmod(tmp, mode)  # the report keeps the permissions it had
+
+    write_atomically(path, write)
     return stated
 
 

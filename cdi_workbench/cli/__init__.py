@@ -9,6 +9,7 @@
 - review.py: review, history
 - imports.py: import
 - keys.py: keys new, sign
+- encryption.py: encrypt, decrypt; and the passphrase provider every command runs with (env, else a prompt)
 
 Each module has the commands' functions (cmd_*), COMMANDS (name -> the function adding its parser) and
 register(subparsers) for all of its commands. build_parser() adds them in the order `cdi --help` lists them.
@@ -22,14 +23,16 @@ import sys
 from ..audit.roles import NotAllowed
 from ..audit.service import AuditError
 from ..storage.database import DatabaseError
-from . import audit, challenges, imports, keys, packages, report, review, samples, verdicts
+from ..storage.encryption import provided_by
+from . import audit, challenges, encryption, imports, keys, packages, report, review, samples, verdicts
 from .audit import info_dict
 from .samples import KINDS
 
 __all__ = ["KINDS", "ORDER", "build_parser", "info_dict", "main"]
 
 ORDER = ["init", "info", "report", "sample", "recorded-crime", "agreement", "challenges", "backup", "verify",
-         "sample-size", "verdicts", "package", "users", "review", "history", "import", "keys", "sign"]
+         "sample-size", "verdicts", "package", "users", "review", "history", "import", "keys", "sign", "encrypt",
+         "decrypt"]
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -37,7 +40,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--user", help="who is acting (stamped on what is done)")
     sub = p.add_subparsers(dest="command", required=True)
     adders = {}
-    for group in (audit, samples, report, challenges, verdicts, packages, review, imports, keys):
+    for group in (audit, samples, report, challenges, verdicts, packages, review, imports, keys, encryption):
         adders.update(group.COMMANDS)
     assert sorted(adders) == sorted(ORDER), "a command group's COMMANDS and ORDER disagree"
     for name in ORDER:
@@ -48,7 +51,8 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
-        return int(args.func(args))
+        with provided_by(encryption.at_the_terminal):  # an encrypted file's passphrase: env, else a prompt
+            return int(args.func(args))
     except (DatabaseError, ValueError, AuditError) as exc:
         print(f"cdi: {exc}", file=sys.stderr)
         return 1

@@ -29,9 +29,18 @@ def _date(text: str) -> date:
 
 
 def cmd_init(a: argparse.Namespace) -> int:
-    db = init_audit(a.db, a.force, a.period_start, a.period_end, a.rules, created_by=a.user or "")
+    from .encryption import new_encrypted
+
+    made = new_encrypted(a.db) if a.encrypt else None  # the empty encrypted file, its key kept for init_audit
+    try:
+        db = init_audit(a.db, a.force, a.period_start, a.period_end, a.rules, created_by=a.user or "")
+    except BaseException:
+        if made is not None:
+            made.unlink(missing_ok=True)
+        raise
     db.close()
-    print(f"Created {a.db}: {a.force}, {a.period_start:%d/%m/%Y} to {a.period_end:%d/%m/%Y}, {a.rules} rules")
+    print(f"Created {a.db}: {a.force}, {a.period_start:%d/%m/%Y} to {a.period_end:%d/%m/%Y}, {a.rules} rules"
+          + (" (encrypted: it opens only with its passphrase)" if made is not None else ""))
     return 0
 
 
@@ -180,6 +189,9 @@ def add_init(sub: Any) -> None:
     sp.add_argument("--period-start", required=True, type=_date)
     sp.add_argument("--period-end", required=True, type=_date)
     sp.add_argument("--rules", required=True, choices=["2014", "2015"])
+    sp.add_argument("--encrypt", action="store_true", help="encrypt it (SQLCipher) with a passphrase from "
+                                                          "CDI_PASSPHRASE, else asked for twice (never on the command "
+                                                          "line)")
     sp.set_defaults(func=cmd_init)
 
 

@@ -7,10 +7,12 @@ from __future__ import annotations
 
 import argparse
 import sys
+from contextlib import nullcontext
 from typing import Any
 
 from ..packages import MARKING, MergePlan, PackageError, apply_merge, export_package, parse_positions, plan_import
 from ..storage.database import Database, DatabaseError
+from ..storage.encryption import plain_packages
 from ..timeutil import display
 
 CONFLICTS_WAIT = 3  # exit code: conflicts listed, nothing written
@@ -38,12 +40,27 @@ def cmd_export(a: argparse.Namespace) -> int:
     except PackageError as exc:
         print(f"cdi package export: {exc}", file=sys.stderr)
         return 2
+    if a.mine and (positions or a.issued_to or a.blind):
+        print("cdi package export: --mine exports the records assigned to you (blind where the assignment is): "
+              "no --positions, --for or --blind with it", file=sys.stderr)
+        return 2
+    if not a.mine and not a.sample:
+        print("cdi package export: say which sample (--sample NAME), or --mine for the records assigned to you",
+              file=sys.stderr)
+        return 2
     db = _open(a.db, "export")
     if db is None:
         return 1
     try:
-        r = export_package(db, a.sample, a.to, who=who, positions=positions,
-                           roles=["review"] if a.blind else None, overwrite=a.overwrite, issued_to=a.issued_to)
+        with plain_packages() if a.plain else nullcontext():  # else encrypted: CDI_PACKAGE_PASSPHRASE or asked
+            if a.mine:
+                from ..audit.assignment_export import export_my_assignment
+
+                r = export_my_assignment(db, who, a.to, a.sample, a.overwrite)
+            else:
+                r = export_package(db, a.sample, a.to, who=who, positions=positions,
+                                   roles=["review"] if a.blind else None, overwrite=a.overwrite,
+                                   issued_to=a.issued_to)
     except (PackageError, OSError) as exc:
         print(f"cdi package export: {exc}", file=sys.stderr)
         return 1
@@ -52,7 +69,12 @@ def cmd_export(a: argparse.Namespace) -> int:
     print(f"Wrote {r.path}: {r.items} record(s) of '{r.sample}' (positions {r.positions}), {r.verdicts} verdict(s), "
           f"{r.records} source record(s)"
           + (f"; {r.blind} blind (assigned for blind review: nothing of the auditor's verdict)" if r.blind else ""))
-    print(f"{MARKING}: it holds records about victims of crime; carry it only on an encrypted, approved device.")
+    if r.encrypted:
+        print(f"{MARKING}: it holds records about victims of crime. It is encrypted: give its passphrase to its "
+              "recipient separately, never with the file.")
+    else:
+        print(f"{MARKING}: it holds records about victims of crime and is NOT encrypted (--plain): carry it only on "
+              "an encrypted, approved device.")
     print(f"Package {r.package_id}. Open it with the workbench on the other machine; bring it back with "
           f"'cdi package import {a.db} {r.path.name}'.")
     return 0
@@ -110,9 +132,13 @@ def register(subparsers: Any) -> argparse.ArgumentParser:
     sub = sp.add_subparsers(dest="package_command", required=True, metavar="{export,import}")
     exp = sub.add_parser("export", help="write part of a sample to a package file",
                          description="Write the records of a sample (all, or the positions given), the records they "
-                                     "need and their verdicts to one .cdipkg file.")
+                                     "need and their verdicts to one .cdipkg file, encrypted with a passphrase of "
+                                     "its own (CDI_PACKAGE_PASSPHRASE, else asked for twice; --plain: unencrypted).")
     exp.add_argument("db", help="the audit database (SQLite file or database URL)")
-    exp.add_argument("--sample", required=True, help="the sample's name")
+    exp.add_argument("--sample", help="the sample's name (with --mine: only needed when your records are in several)")
+    exp.add_argument("--mine", action="store_true",
+                     help="the records assigned to you for review, without naming positions (blind where the "
+                          "assignment is blind)")
     exp.add_argument("--positions", help="positions in the sample, e.g. 1-20,25 (default: all)")
     exp.add_argument("--to", metavar="FILE", help="the package file (default: beside the database, dated)")
     exp.add_argument("--blind", action="store_true",
@@ -122,6 +148,9 @@ def register(subparsers: Any) -> argparse.ArgumentParser:
                      help="the person the package is issued to (default: who exports it); only their verdicts, in "
                           "the roles they may enter, are merged back, credited to them")
     exp.add_argument("--overwrite", action="store_true", help="replace FILE if it exists")
+    exp.add_argument("--plain", action="store_true",
+                     help="write the package unencrypted (by default it is encrypted with a passphrase of its own, "
+                          "from CDI_PACKAGE_PASSPHRASE or asked for twice, to give its recipient separately)")
     exp.add_argument("--user", dest="package_user", metavar="NAME", help="who is exporting")
     exp.set_defaults(func=cmd_export)
     imp = sub.add_parser("import", help="merge a package's verdicts back",
@@ -131,7 +160,7 @@ def register(subparsers: Any) -> argparse.ArgumentParser:
                                      f"importing the same package again changes nothing. Exit code "
                                      f"{CONFLICTS_WAIT}: conflicts wait.")
     imp.add_argument("db", help="the audit database the package was exported from")
-    imp.add_argument("file", help="the .cdipkg file")
+    imp.add_argument("file", help="the .cdipkg file (encrypted: its passphrase from CDI_PACKAGE_PASSPHRASE or asked)")
     imp.add_argument("--resolve", choices=["ours", "theirs"],
                      help="resolve every conflict: keep this database's verdict (ours) or take the package's (theirs)")
     imp.add_argument("--user", dest="package_user", metavar="NAME", help="who is merging")

@@ -66,27 +66,39 @@ def cmd_recorded_crime(a: argparse.Namespace) -> int:
 
 
 def cmd_agreement(a: argparse.Namespace) -> int:
-    from ..agreement import WEIGHTED_KAPPA, agreement, label
+    """Agreement per check (the whole record's pass or fail first), the reviewer's 'could not decide' counted apart,
+    then the lead's decisions and each auditor's agreement with the final verdict. Only for those who may see the
+    findings (checked in the core: review_outcomes.figures_for)."""
+    from ..agreement import WEIGHTED_KAPPA, label
+    from ..review_outcomes import figures_for, table_lines
 
     db = Database(a.db)
     try:
-        rows = agreement(db)
+        outcomes = figures_for(db, a.user or "", a.method)
     finally:
         db.close()
+    rows = outcomes.agreement
     if not rows:
         print("No record has both an auditor's and a reviewer's completed verdict yet.")
         return 0
-    print(f"{'check':48} {'auditor':18} {'pairs':>5} {'agree':>7} {'kappa':>6} {'95% CI':>14} {'PABAK':>6}  band")
+    print(f"{'check':48} {'auditor':18} {'pairs':>5} {'agree':>7} {'kappa':>6} {'95% CI':>14} {'PABAK':>6} "
+          f"{'undecided':>9}  band")
     for r in rows:
         k = "n/a" if r.kappa is None else f"{r.kappa:.2f}"
         pabak = "" if r.pabak is None else f"{r.pabak:.2f}"
+        pct = "" if r.percent is None else f"{r.percent:6.1f}%"
         note = f" ({r.prevalence_note})" if r.prevalence_note else ""
         weighted = " [weighted, linear]" if r.kappa_method == WEIGHTED_KAPPA else ""
-        print(f"{label(r.check)[:48]:48} {(r.auditor or 'all')[:18]:18} {r.pairs:5} {r.percent:6.1f}% {k:>6} "
-              f"{r.interval_text:>14} {pabak:>6}  {r.band_text}{note}{weighted}")
+        print(f"{label(r.check)[:48]:48} {(r.auditor or 'all')[:18]:18} {r.pairs:5} {pct:>7} {k:>6} "
+              f"{r.interval_text:>14} {pabak:>6} {r.undecided:9}  {r.band_text}{note}{weighted}")
     print("Agreement: share of records where both gave the same answer; Cohen's kappa (statsmodels), the "
           "weighted kappa with linear weights for crimes identified, 95% interval from the asymptotic standard "
-          "error; PABAK: Byrt, Bishop and Carlin (1993); bands: Landis and Koch (1977), from 30 pairs.")
+          "error; PABAK: Byrt, Bishop and Carlin (1993); bands: Landis and Koch (1977), from 30 pairs. "
+          "Undecided: records where the reviewer could not decide the check (not a pair: counted apart).")
+    for table in outcomes.tables:
+        print()
+        for line in table_lines(table):
+            print(line)
     return 0
 
 
@@ -111,8 +123,11 @@ def add_recorded_crime(sub: Any) -> None:
 
 
 def add_agreement(sub: Any) -> None:
-    sp = sub.add_parser("agreement", help="auditor and peer reviewer agreement per check (Cohen's kappa)")
+    sp = sub.add_parser("agreement", help="auditor and peer reviewer agreement per check (Cohen's kappa), the lead's "
+                                          "decisions and agreement with the final verdict (the lead or an auditor)")
     sp.add_argument("db")
+    sp.add_argument("--method", choices=["normal", "wilson", "clopper-pearson"], default="normal",
+                    help="the % agreement's interval (default: normal, as the report)")
     sp.set_defaults(func=cmd_agreement)
 
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
-from ..audit import review
+from ..audit import decisions, review
 from ..audit.service import AuditService
 from ..storage.database import Database
 from ..timeutil import display
@@ -44,11 +44,20 @@ def cmd_review(a: argparse.Namespace) -> int:
                 print(f"{r.position:>5} {r.ref:24} {r.reviewer:20} {r.mode:6} {r.basis:8} {r.state:14} "
                       f"assigned {display(r.assigned_at)} by {r.assigned_by}" + (" (sealed)" if r.sealed else ""))
         elif a.review_command == "disagreements":
-            rows = review.disagreements(svc)
+            only = _sample_id(svc, a.sample) if a.sample else None
+            rows = review.disagreements(svc, only)
             if not rows:
-                print("No undecided disagreements.")
+                print("No undecided disagreements" + (f" in '{a.sample}'." if a.sample else "."))
             for c in rows:
                 _print_comparison(c)
+            if a.decided:
+                _print_decided(decisions.decided(svc, only))
+        elif a.review_command == "undo-decision":
+            sid, picked = _positions(svc, a.sample, str(a.position))
+            if not picked:
+                raise ValueError(f"no record at position {a.position} of '{a.sample}'")
+            decisions.undo_decision(svc, picked[0], a.reason)
+            print(f"Undid the decision on position {a.position} of '{a.sample}': it awaits your decision again")
         elif a.review_command == "reopen":
             sid, picked = _positions(svc, a.sample, str(a.position))
             if not picked:
@@ -60,20 +69,56 @@ def cmd_review(a: argparse.Namespace) -> int:
             sid, picked = _positions(svc, a.sample, str(a.position))
             if not picked:
                 raise ValueError(f"no record at position {a.position} of '{a.sample}'")
-            review.adjudicate(svc, picked[0], a.take, a.reason)
-            print(f"Final verdict on position {a.position} of '{a.sample}': "
-                  f"{'the auditor' if a.take == 'primary' else 'the reviewer'}'s, with your reason")
+            if a.own:
+                own = decisions.own_verdict(svc, picked[0], _answers(a.answer or []), _crimes(a.crime or []),
+                                            a.zero_status, a.not_recorded_reason or "", a.rape_code or "",
+                                            a.rationale or "")
+                decisions.decide(svc, picked[0], own, a.reason)
+                print(f"Final verdict on position {a.position} of '{a.sample}': your own, with your reason")
+            else:
+                decisions.decide(svc, picked[0], a.take, a.reason)
+                print(f"Final verdict on position {a.position} of '{a.sample}': "
+                      f"{'the auditor' if a.take == 'primary' else 'the reviewer'}'s, with your reason")
         return 0
     finally:
         db.close()
 
 
 def _print_comparison(c: review.Comparison, out: Any = None) -> None:
-    print(f"{c.kind} {c.ref} (item {c.item_id}): auditor {c.auditor}, reviewer {c.reviewer}", file=out)
+    print(f"{c.name} (item {c.item_id}): auditor {c.auditor}, reviewer {c.reviewer}", file=out)
     for d in c.diffs:
         print(f"    {d.label:44} auditor: {d.ours:24} reviewer: {d.theirs}", file=out)
+    for check in c.undecided:
+        print(f"    {check:44} reviewer: COULD NOT DECIDE", file=out)
+    for check, comment in c.comments:
+        print(f"    reviewer's comment on {check}: {comment}", file=out)
     print(f"    auditor's rationale:  {c.auditor_rationale or '(none)'}", file=out)
     print(f"    reviewer's rationale: {c.reviewer_rationale or '(none)'}", file=out)
+    if c.note_to_auditor:
+        print(f"    reviewer's note to the auditor: {c.note_to_auditor}", file=out)
+
+
+def _print_decided(rows: list[decisions.Decision], out: Any = None) -> None:
+    print(f"Decided: {len(rows)} record(s)", file=out)
+    for d in rows:
+        print(f"  {d.comparison.name}: {d.upheld_text} upheld, by {d.decided_by} on {display(d.decided_at)}; "
+              f"{d.reason}", file=out)
+
+
+def _answers(given: list[str]) -> dict[str, bool]:
+    """--answer CHECK=yes|no, as many as the record's checks."""
+    out = {}
+    for item in given:
+        key, _, value = item.partition("=")
+        if value.strip().lower() not in ("yes", "no", "y", "n"):
+            raise ValueError(f"--answer {item!r}: give CHECK=yes or CHECK=no")
+        out[key.strip()] = value.strip().lower().startswith("y")
+    return out
+
+
+def _crimes(given: list[str]) -> list[tuple[str, str]]:
+    """--crime CODE=REF (recorded by that crime record) or CODE (not recorded)."""
+    return [(code.strip(), ref.strip()) for code, _, ref in (c.partition("=") for c in given)]
 
 
 def cmd_history(a: argparse.Namespace) -> int:
@@ -108,8 +153,11 @@ def add_review(subparsers: Any) -> None:
     p = sub.add_parser("status", help="assignments and where each review stands")
     p.add_argument("db")
     p.add_argument("--sample")
-    p = sub.add_parser("disagreements", help="records where the review differs from the first verdict")
+    p = sub.add_parser("disagreements", help="records where the review differs from the first verdict (or the "
+                                             "reviewer could not decide a check)")
     p.add_argument("db")
+    p.add_argument("--sample", help="only this sample's records")
+    p.add_argument("--decided", action="store_true", help="also list the records decided, and whose verdict was upheld")
     p = sub.add_parser("reopen", help="reopen a sealed blind review so its reviewer may change it (the lead)")
     p.add_argument("db")
     p.add_argument("--sample", required=True)
@@ -119,8 +167,27 @@ def add_review(subparsers: Any) -> None:
     p.add_argument("db")
     p.add_argument("--sample", required=True)
     p.add_argument("--position", type=int, required=True)
-    p.add_argument("--take", required=True, choices=["primary", "review"])
+    which = p.add_mutually_exclusive_group(required=True)
+    which.add_argument("--take", choices=["primary", "review"],
+                       help="the auditor's (primary) or the reviewer's verdict")
+    which.add_argument("--own", action="store_true",
+                       help="your own final verdict, neither side's: --answer CHECK=yes|no for each check that "
+                            "arises, or for an incident or referral --crime CODE=REF (CODE alone: not recorded, with "
+                            "--not-recorded-reason) or --zero-status")
     p.add_argument("--reason", required=True)
+    p.add_argument("--answer", action="append", metavar="CHECK=yes|no", help="--own: a check's answer (repeat)")
+    p.add_argument("--crime", action="append", metavar="CODE[=REF]", help="--own: a crime identified (repeat)")
+    p.add_argument("--zero-status", action="store_true", help="--own: no crime in this record")
+    p.add_argument("--not-recorded-reason", metavar="TEXT", help="--own: why the crimes given without REF were not "
+                                                                 "recorded")
+    p.add_argument("--rape-code", metavar="CODE", help="--own, an N100: the rape it should have been recorded as")
+    p.add_argument("--rationale", metavar="TEXT", help="--own: the final verdict's rationale")
+    p = sub.add_parser("undo-decision", help="take back a decision (the lead, with a reason in the history): the "
+                                             "record awaits a decision again")
+    p.add_argument("db")
+    p.add_argument("--sample", required=True)
+    p.add_argument("--position", type=int, required=True)
+    p.add_argument("--reason", required=True, help="why (it goes in the history)")
     sp.set_defaults(func=cmd_review)
 
 

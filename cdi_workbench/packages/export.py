@@ -33,6 +33,7 @@ from ..audit.verdicts import REPORT_KINDS, VerdictBody
 from ..kinds import PersonRole, RecordKind, VerdictRole
 from ..storage.content import CONTENT_COLUMNS
 from ..storage.database import Database, is_url
+from ..storage.encryption import Key, create_encrypted, forget, package_key
 from ..storage.models import (
     N100,
     AppUser,
@@ -85,6 +86,7 @@ class ExportResult:
     verdicts: int
     records: int
     blind: int = 0  # records carried blind: nothing of their first verdict
+    encrypted: bool = False  # SQLCipher, with the passphrase given for it (storage/encryption.py)
 
 
 def default_path(db: Database, sample: str) -> Path:
@@ -100,7 +102,7 @@ def default_path(db: Database, sample: str) -> Path:
 def export_package(db: Database, sample: str, dest: str | Path | None = None, who: str = "",
                    positions: list[int] | None = None, item_ids: list[int] | None = None,
                    roles: list[str] | None = None, overwrite: bool = False,
-                   issued_to: str | None = None) -> ExportResult:
+                   issued_to: str | None = None, passphrase: str | None = None, plain: bool = False) -> ExportResult:
     """Write the chosen items of `sample` (all of them when neither positions nor item ids are given) to one
     package file. `roles` limits the verdicts carried (e.g. ['review']: every record travels blind); None
     carries every verdict the items have.
@@ -115,7 +117,11 @@ def export_package(db: Database, sample: str, dest: str | Path | None = None, wh
     themselves) for the verdict roles that person may enter here: `roles` if given, else review for a peer
     reviewer, primary for an auditor, primary and final for the lead. What it was issued for (items, person,
     roles, blind records) goes in the manifest with an HMAC under this database's package key (kept only here):
-    the merge accepts nothing else (packages.merge)."""
+    the merge accepts nothing else (packages.merge).
+
+    The package is encrypted (SQLCipher) with `passphrase`, else with the one the front end gives for it
+    (encryption.package_key: `cdi` asks, CDI_PACKAGE_PASSPHRASE or a prompt; the window asks at File > Export);
+    plain only when `plain`, or when nothing gives one (a test, a script). The HMAC binding is inside, as before."""
     who = who.strip()
     if not who:
         raise PackageError("say who is exporting the package (it is recorded in the package and the audit)")
@@ -135,6 +141,7 @@ def export_package(db: Database, sample: str, dest: str | Path | None = None, wh
         path = path.with_name(path.name + SUFFIX)
     if path.exists() and not overwrite:
         raise PackageError(f"{path} already exists: choose another name")
+    key = None if plain else Key.derive(passphrase) if passphrase else package_key(path, db)
     package_id = uuid.uuid4().hex
     with db.session() as s:
         audit = s.scalar(select(Audit).limit(1))
@@ -185,7 +192,16 @@ def export_package(db: Database, sample: str, dest: str | Path | None = None, wh
         part = path.with_name(path.name + ".part")
         for leftover in (part, Path(f"{part}-wal"), Path(f"{part}-shm")):
             leftover.unlink(missing_ok=True)
-        pkg = init_audit(part, audit.force, audit.period_start, audit.period_end, audit.rule_set, audit.created_by)
+        if key is not None:
+            create_encrypted(part, key)  # encrypted from its first byte; init_audit opens it with the key
+        try:
+            pkg = init_audit(part, audit.force, audit.period_start, audit.period_end, audit.rule_set,
+                             audit.created_by)
+        except BaseException:
+            part.unlink(missing_ok=True)
+            raise
+        finally:
+            forget(part)
         try:
             with pkg.session() as ps:
                 _fill(ps, audit, smp, items, records, links, verdicts, reasons, who, db.display_name, package_id)
@@ -209,7 +225,8 @@ def export_package(db: Database, sample: str, dest: str | Path | None = None, wh
     except BaseException:
         path.unlink(missing_ok=True)  # no export goes unrecorded
         raise
-    return ExportResult(path, package_id, smp.name, len(items), where, len(verdicts), len(records), len(blind))
+    return ExportResult(path, package_id, smp.name, len(items), where, len(verdicts), len(records), len(blind),
+                        key is not None)
 
 
 ROLES_BY_PERSON: dict[str, list[str]] = {

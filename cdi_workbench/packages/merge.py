@@ -32,6 +32,7 @@ from ..audit.verdicts import VerdictBody
 from ..kinds import PersonRole, RecordKind, VerdictRole
 from ..sample_admin import former_names
 from ..storage.database import Database, DatabaseError, UntrustedFile, serialise_writes
+from ..storage.encryption import Key, PassphraseError, WrongPassphrase, is_encrypted, key_for, remember
 from ..storage.models import (
     N100,
     Audit,
@@ -296,11 +297,19 @@ def _read_package(path: Path) -> tuple[dict[str, Any], dict[int, dict[str, Side]
     The package is never opened where it lies (a USB stick, a shared folder): it is copied into a private
     temporary folder, and the copy is opened, so it is checked first (nothing but the SQL the migrations make:
     storage.schema_check), upgraded there if an older workbench wrote it, and read with query_only on. The copy
-    goes when the package has been read; the file itself is only ever read."""
+    goes when the package has been read; the file itself is only ever read. An encrypted package is opened with
+    its own passphrase (asked for by the front end, storage/encryption.py); the copy is as encrypted as it."""
     if not path.is_file():
         raise PackageError(f"{path}: no such file")
+    try:
+        key = key_for(path) if is_encrypted(path) else None
+    except PassphraseError as exc:
+        raise PackageError(str(exc)) from None
     with tempfile.TemporaryDirectory(prefix="cdi-package-", ignore_cleanup_errors=True) as tmp:
-        return _read_copy(_private_copy(path, Path(tmp)), path)
+        read = _read_copy(_private_copy(path, Path(tmp)), path, key)
+    if key is not None:
+        remember(path, key)  # not asked for again this session
+    return read
 
 
 def _private_copy(path: Path, folder: Path) -> Path:
@@ -317,11 +326,15 @@ def _private_copy(path: Path, folder: Path) -> Path:
     return dest
 
 
-def _read_copy(copied: Path, path: Path) -> tuple[dict[str, Any], dict[int, dict[str, Side]], dict[int, str]]:
+def _read_copy(copied: Path, path: Path, key: Key | None = None
+               ) -> tuple[dict[str, Any], dict[int, dict[str, Side]], dict[int, str]]:
     try:
-        pkg = Database(copied)
+        pkg = Database(copied, key=key)
     except UntrustedFile as exc:
         raise PackageError(f"{exc} It is not merged.") from None
+    except WrongPassphrase:
+        raise PackageError(f"{path.name}: wrong passphrase, or not an audit package: nothing of it is "
+                           "merged") from None
     except (DatabaseError, sa_exc.DatabaseError) as exc:
         raise PackageError(f"{path.name} is not an audit package ({exc})") from exc
     try:
@@ -477,8 +490,8 @@ def apply_merge(db: Database, plan: MergePlan, resolutions: dict[str, str] | str
                     if e.status == CONFLICT:
                         reason += f"; conflict resolved by {user}: took the package's verdict"
                     svc = AuditService(db, plan.issued_to)
-                    svc._write_in(s, e.item_id, e.theirs.body, e.role, "merge", reason,  # noqa: SLF001
-                                  plan.issued_to)
+                    with svc.join(s):  # in the merge's own transaction: all of the package or none of it
+                        svc.write(e.item_id, e.theirs.body, e.role, "merge", reason, plan.issued_to)
                     counts["taken" if e.status == TAKE else "theirs"] += 1
                 else:
                     differ = ", ".join(c.label for c in e.checks) or "the rationale"

@@ -12,12 +12,9 @@ import re
 from datetime import datetime
 from pathlib import Path
 from typing import Any
-from weakref import WeakKeyDictionary
 
 from openpyxl import Workbook
-from openpyxl.cell.cell import Cell
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
-from openpyxl.styles.cell_style import StyleArray
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.hyperlink import Hyperlink
 from openpyxl.worksheet.worksheet import Worksheet
@@ -33,6 +30,7 @@ from cdi_workbench.spreadsheets import (  # noqa: F401  (RISKY_START, MAX_*: the
     marking_row,
     put,
 )
+from cdi_workbench.spreadsheets.sheets import Look, RowSheet, add_rows_sheet, add_whole_sheet, new_workbook
 from cdi_workbench.timeutil import DISPLAY_FORMAT, display
 
 from .common import (
@@ -93,35 +91,6 @@ LABEL_HEADINGS = {"incidents": "Records", "other_systems": "System", "cancellati
 WRAPPED_VERDICT_COLUMNS = {"classification", "timeliness", "reason_not_recorded", "rationale"}
 
 
-# ---- cells (text through spreadsheets.put: never a formula) ------------------------------------------
-_FORMATS: WeakKeyDictionary[Workbook, dict[Any, Any]] = WeakKeyDictionary()
-
-
-def styled(cell: Cell, **styles: Any) -> Cell:
-    """Give a cell fonts, fills, borders or alignments (style objects made once, such as GRID and WRAP_TOP):
-    styled(cell, border=GRID, alignment=WRAP_TOP) does what cell.border, cell.alignment = GRID, WRAP_TOP does.
-
-    openpyxl looks each style assigned to a cell up in the workbook's lists by hashing it, some 20 microseconds
-    a style: over the columns of 20,000 verdict rows that was most of the export. So the first cell of each
-    combination (with the number format and quote prefix put() gave it) is styled the ordinary way and the
-    rest get a copy of its style array, as openpyxl copies styles between cells itself. The arrays index the
-    workbook's lists, so they are kept per workbook."""
-    wb = cell.parent.parent
-    formats = _FORMATS.get(wb)
-    if formats is None:
-        formats = _FORMATS[wb] = {}
-    before = cell._style
-    key = (before.tobytes() if before is not None else b"", *map(id, styles.values()), *styles)
-    found = formats.get(key)
-    if found is None:
-        for name, value in styles.items():
-            setattr(cell, name, value)
-        formats[key] = (StyleArray(cell._style), tuple(styles.values()))  # holding the objects keeps their ids
-    else:
-        cell._style = StyleArray(found[0])
-    return cell
-
-
 def sheet_name(title: str, used: set[str]) -> str:
     """A valid, unique worksheet name: no []:*?/\\ characters, at most 31 characters."""
     name = re.sub(r"[\[\]:*?/\\]", "-", title).strip().strip("'") or "Sheet"
@@ -142,7 +111,7 @@ def _print_setup(ws: Worksheet, landscape: bool = False, title_rows: str | None 
         footer.right.size = 8
         footer.left.text = "&A"
         footer.left.size = 8
-    ws.page_setup.paperSize = ws.PAPERSIZE_A4
+    ws.page_setup.paperSize = Worksheet.PAPERSIZE_A4
     ws.page_setup.orientation = "landscape" if landscape else "portrait"
     ws.sheet_properties.pageSetUpPr.fitToPage = True
     ws.page_setup.fitToWidth = 1
@@ -375,7 +344,8 @@ def _verdicts_sheet(ws: Worksheet, findings: Findings) -> None:
         c.font, c.fill, c.border, c.alignment = BOLD, HEADER_FILL, GRID, HEADER_ALIGN
     ws.row_dimensions[2].height = 30
     widths = {k: len(column_label(k)) for k in keys}
-    align = [WRAP_TOP if key in WRAPPED_VERDICT_COLUMNS else TOP for key in keys]
+    wrapped, top = Look(ws, alignment=WRAP_TOP), Look(ws, alignment=TOP)  # styles made once, not per cell
+    looks = [wrapped if key in WRAPPED_VERDICT_COLUMNS else top for key in keys]
     for row, v in enumerate(findings.verdicts, 3):
         for col, key in enumerate(keys, 1):
             value = v.get(key)
@@ -383,8 +353,7 @@ def _verdicts_sheet(ws: Worksheet, findings: Findings) -> None:
                 continue  # a blank answer: no cell (about half the cells, the checks of the other kinds)
             if key == "updated_at":
                 value = _as_datetime(value)
-            styled(put(ws, row, col, value, DATETIME_FORMAT if isinstance(value, datetime) else "0"),
-                   alignment=align[col - 1])
+            put(ws, row, col, value, DATETIME_FORMAT if isinstance(value, datetime) else "0", looks[col - 1])
             shown = 16 if isinstance(value, datetime) else len(str(yes_no(value)))
             widths[key] = max(widths[key], shown)
     for col, key in enumerate(keys, 1):
@@ -496,6 +465,7 @@ def _challenges_sheet(ws: Worksheet, findings: Findings, review: ReviewFigures) 
         Font(bold=True, size=12)
     row += 1
     _header(ws, row, CHALLENGE_COLUMNS)
+    look = Look(ws, border=GRID, alignment=WRAP_TOP)  # made once for the thousands of cells below
     for r in review.challenges:
         row += 1
         values = [findings.item_labels.get(r.failure.item_id, r.failure.reference), r.failure.crime_no or None,
@@ -503,8 +473,7 @@ def _challenges_sheet(ws: Worksheet, findings: Findings, review: ReviewFigures) 
                   r.decided_by,
                   _as_datetime(display(r.decided_at)), r.decision_reason, r.counted_after]
         for col, v in enumerate(values, 1):
-            styled(put(ws, row, col, v, DATETIME_FORMAT if isinstance(v, datetime) else "0"), border=GRID,
-                   alignment=WRAP_TOP)
+            put(ws, row, col, v, DATETIME_FORMAT if isinstance(v, datetime) else "0", look)
     for col, w in enumerate([30, 13, 24, 14, 44, 24, 16, 16, 44, 10], 1):
         ws.column_dimensions[get_column_letter(col)].width = w
     ws.freeze_panes = f"B{header_row + 1}"
@@ -528,10 +497,11 @@ def _as_datetime(value: Any) -> Any:
 
 # ---- the workbook ------------------------------------------------------------------------------------------
 def build_workbook(findings: Findings, review: ReviewFigures | None = None) -> Workbook:
-    wb = Workbook()
-    summary = wb.active
-    assert summary is not None
-    summary.title = "Summary"
+    """The findings workbook, write-only (it can be saved once): the long sheets (every failure and response,
+    the figure sources, the verdicts) are kept as rows of cells, the others are ordinary worksheets
+    (spreadsheets.sheets)."""
+    wb = new_workbook()
+    summary = add_whole_sheet(wb, "Summary")
     used = {"summary"}
     names = {t.key: sheet_name(t.title, used) for t in findings.tables}
     sources_name = sheet_name("Figure sources", used)
@@ -549,15 +519,15 @@ def build_workbook(findings: Findings, review: ReviewFigures | None = None) -> W
                  (verdicts_name, "One row per crime identified, or per record where none was")]
     _summary_sheet(summary, findings, contents)
     for t in findings.tables:
-        _table_sheet(wb.create_sheet(names[t.key]), findings, t)
+        _table_sheet(add_whole_sheet(wb, names[t.key]), findings, t)
     if review is not None:
-        _agreement_sheet(wb.create_sheet(agreement_name), findings, review)
+        _agreement_sheet(add_whole_sheet(wb, agreement_name), findings, review)
         for name, table in review_tables:  # the lead's decisions, agreement with the final verdict
-            _table_sheet(wb.create_sheet(name), findings, table)
+            _table_sheet(add_whole_sheet(wb, name), findings, table)
         if challenges_name:
-            _challenges_sheet(wb.create_sheet(challenges_name), findings, review)
-    _sources_sheet(wb.create_sheet(sources_name), findings, names)
-    _verdicts_sheet(wb.create_sheet(verdicts_name), findings)
+            _challenges_sheet(add_rows_sheet(wb, challenges_name), findings, review)
+    _sources_sheet(add_rows_sheet(wb, sources_name), findings, names)
+    _verdicts_sheet(add_rows_sheet(wb, verdicts_name), findings)
 
     mark_workbook(wb, clean_text(f"{REPORT_TITLE} ({findings.audit.get('force', '')})")[:250],
                   subject="Crime data integrity audit")

@@ -446,6 +446,29 @@ def _method_section(findings: Findings) -> list[Flowable]:
 GROUP_GREY = colors.HexColor("#EFEFEF")
 
 
+_GRID_PADDING = (6, 3, 6, 3)  # the cells' padding in a _grid_style table: left, top, right, bottom (points)
+
+
+def row_heights(rows: list[list[Any]], widths: list[float], padding: tuple[float, float, float, float],
+                ) -> list[float]:
+    """The height of each row of a table of paragraphs, as reportlab works it out (the tallest cell wrapped at its
+    column's width less the padding, plus the padding), for Table(rowHeights=...): left to itself reportlab
+    finds each row still to size by searching the list of heights from the top and adds up the rows above at
+    each, which over the thousands of rows of a long table took seconds, several times over. Cells are
+    paragraphs, or blank (a plain string would need the table style's leading)."""
+    left, top, right, bottom = padding
+    out = []
+    for row in rows:
+        tallest = 0.0
+        for cell, width in zip(row, widths, strict=True):
+            if isinstance(cell, Flowable):
+                tallest = max(tallest, cell.wrap(width - left - right, 72000 - top - bottom)[1])
+            elif cell not in (None, ""):
+                raise TypeError(f"row_heights sizes paragraphs, not {cell!r}")
+        out.append(tallest + top + bottom)
+    return out
+
+
 def _grid_style(header_rows: int = 1) -> list[tuple[Any, ...]]:
     return [
         ("BACKGROUND", (0, 0), (-1, header_rows - 1), HEADER_GREY),
@@ -563,7 +586,9 @@ def _challenges_section(findings: Findings, review: ReviewFigures) -> list[Flowa
         data.append([CellParagraph(text(label), STYLES["cell"]), cell_para(cells, text(r.failure.failure)),
                      cell_para(cells, response), cell_para(cells, decision),
                      cell_para(cells, "Yes" if r.counted_after else "No")])
-    t = Table(data, colWidths=[3.6 * cm, 2.8 * cm, 4.4 * cm, 4.4 * cm, 1.8 * cm], repeatRows=1, hAlign="LEFT")
+    widths = [3.6 * cm, 2.8 * cm, 4.4 * cm, 4.4 * cm, 1.8 * cm]
+    t = Table(data, colWidths=widths, rowHeights=row_heights(data, widths, _GRID_PADDING), repeatRows=1,
+              hAlign="LEFT")
     t.setStyle(TableStyle(_grid_style() + [("VALIGN", (0, 1), (-1, -1), "TOP")]))
     out.append(t)
     return out

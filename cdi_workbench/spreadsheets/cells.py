@@ -13,6 +13,8 @@ if TYPE_CHECKING:
     from openpyxl.cell.cell import Cell
     from openpyxl.worksheet.worksheet import Worksheet
 
+    from .sheets import Look, RowSheet
+
 # The protective marking of everything the workbench writes about victims of crime (workbooks, PDF, JSON,
 # packages). A CSV file cannot carry it without breaking its one header row: label and store such files so.
 MARKING = "OFFICIAL-SENSITIVE"
@@ -61,25 +63,37 @@ def yes_no(value: Any) -> Any:
     return value
 
 
-def put(ws: Worksheet, row: int, col: int, value: Any, number_format: str | None = None) -> Cell:
+def put(ws: Worksheet | RowSheet, row: int, col: int, value: Any, number_format: str | None = None,
+        look: Look | None = None) -> Cell:
     """Write one value: strings always as text (never a formula; Excel's quote prefix on text that starts like
-    one, so it stays text when the cell is edited), booleans as Yes/No, None blank."""
+    one, so it stays text when the cell is edited), booleans as Yes/No, None blank. number_format: of a number
+    or date-time (text has none). look: the cell's font, fill, border and alignment, made once for many cells
+    (sheets.Look), in the variant this value needs (the quote prefix, the number format)."""
     cell = ws.cell(row=row, column=col)
     value = yes_no(value)
     if isinstance(value, int) and abs(value) > MAX_EXACT_INT:
         value = str(value)  # Excel numbers hold 15 significant digits: keep a big seed exact as text
     if isinstance(value, str):
         text = clean_text(value)
-        cell.value = text
-        cell.data_type = "s"  # after assignment: openpyxl types a leading "=" as a formula
-        if text.startswith(RISKY_START):
-            cell.quotePrefix = True  # Excel keeps it as text even when the cell is edited
+        # stored as it is, as text (Cell.value would type a leading "=" as a formula, and check once more what
+        # clean_text has just made sure of: no character XML forbids, no more than a cell holds)
+        cell._value = str(text)
+        cell.data_type = "s"
+        risky = text.startswith(RISKY_START)  # the quote prefix: Excel keeps it as text even when it is edited
+        if look is not None:
+            cell._style = look.style(quote_prefix=risky)
+        elif risky:
+            cell.quotePrefix = True
     elif isinstance(value, int | float | datetime):
         cell.value = value
-        if number_format:
+        if look is not None:
+            cell._style = look.style(number_format)
+        elif number_format:
             cell.number_format = number_format
     elif value is not None:
-        put(ws, row, col, str(value))
+        put(ws, row, col, str(value), look=look)
+    elif look is not None:
+        cell._style = look.style()
     return cell
 
 

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import re
 import sqlite3
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import datetime
-from functools import cache
+from functools import cache, partial
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Engine, create_engine, event, func, inspect, select, text
 from sqlalchemy.exc import SQLAlchemyError
@@ -17,6 +17,8 @@ from sqlalchemy.orm import Session, sessionmaker
 
 if TYPE_CHECKING:  # Alembic is imported only when a schema is created or upgraded (it is slow to load)
     from alembic.config import Config
+
+    from .encryption import Key
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 
@@ -34,11 +36,22 @@ def is_url(target: str | Path) -> bool:
     return "://" in str(target)
 
 
-def make_engine(target: str | Path) -> Engine:
-    """An engine for a SQLite file path or a database URL (e.g. postgresql+psycopg2://...)."""
+def make_engine(target: str | Path, key: Key | None = None) -> Engine:
+    """An engine for a SQLite file path or a database URL (e.g. postgresql+psycopg2://...). With `key`, the file is
+    encrypted (storage/encryption.py): each connection is a sqlcipher3 one keyed before anything reads the file
+    (SQLAlchemy's SQLite dialect over the sqlcipher3 module, so its errors are wrapped as usual; the pool as for
+    a plain file, and the key never in a URL)."""
     if is_url(target):
         return create_engine(str(target), pool_pre_ping=True)
-    engine = create_engine(f"sqlite:///{Path(target)}", connect_args={"check_same_thread": False, "timeout": 30})
+    if key is not None:
+        from .encryption import connect, dbapi
+
+        path = Path(target)
+        engine = create_engine(f"sqlite:///{path}", module=dbapi(), creator=lambda: connect(
+            path, key, check_same_thread=False, timeout=30))
+    else:
+        engine = create_engine(f"sqlite:///{Path(target)}", connect_args={"check_same_thread": False,
+                                                                          "timeout": 30})
 
     @event.listens_for(engine, "connect")
     def _sqlite_pragmas(dbapi_conn: sqlite3.Connection, _record: object) -> None:
@@ -123,23 +136,32 @@ def _stored_revisions(engine: Engine) -> list[str] | None:
         return [str(r) for r in conn.execute(text("SELECT version_num FROM alembic_version")).scalars()]
 
 
-def backup_sqlite(path: Path, revision: str) -> Path:
-    """Copy a SQLite file with SQLite's own backup API (consistent even with a WAL) before an upgrade."""
+def backup_sqlite(path: Path, revision: str, key: Key | None = None) -> Path:
+    """Copy a SQLite file with SQLite's own backup API (consistent even with a WAL) before an upgrade; an
+    encrypted file's copy is encrypted like it (`key`)."""
     stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
     dest = path.with_name(f"{path.stem}.backup-{revision}-{stamp}{path.suffix}")
-    copy_sqlite(path, dest)
+    copy_sqlite(path, dest, key)
     return dest
 
 
-def copy_sqlite(path: Path, dest: Path) -> None:
+def copy_sqlite(path: Path, dest: Path, key: Key | None = None) -> None:
     """Copy a SQLite database into `dest` (a new file) with SQLite's online backup API: a consistent snapshot
     holding every committed transaction, those still in the write-ahead log (-wal) too, which a copy of the main
     file alone would lose; writers may carry on meanwhile. The copy is one self-contained file (rollback journal
-    mode: no -wal beside it to forget), checked before it is handed back."""
-    src = sqlite3.connect(path, timeout=30)
+    mode: no -wal beside it to forget), checked before it is handed back. An encrypted database (`key`) is copied
+    page by page into a file encrypted with the same key and salt, as a copy of the file would be: it opens with
+    the same passphrase, and never exists in plain (SQLCipher refuses a backup from an encrypted database into a
+    plain one)."""
+    opened: Callable[..., Any] = sqlite3.connect
+    if key is not None:
+        from .encryption import connect
+
+        opened = partial(connect, key=key)
+    src = opened(path, timeout=30)
     try:
         src.execute("PRAGMA trusted_schema=OFF")
-        dst = sqlite3.connect(dest)
+        dst = opened(dest)
         try:
             dst.execute("PRAGMA trusted_schema=OFF")
             with dst:
@@ -164,8 +186,9 @@ def _known_revision(rev: str) -> bool:
         return False
 
 
-def prepare_schema(engine: Engine, target: str | Path, create: bool) -> Path | None:
-    """Create the schema on a new database, or upgrade an older one; returns the backup made, if any."""
+def prepare_schema(engine: Engine, target: str | Path, create: bool, key: Key | None = None) -> Path | None:
+    """Create the schema on a new database, or upgrade an older one; returns the backup made, if any (encrypted
+    like the database: `key`)."""
     stored = _stored_revisions(engine)
     if stored is not None and len(stored) == 1 and stored[0] == head_from_files():
         return None  # up to date: the usual open, without loading Alembic
@@ -185,7 +208,7 @@ def prepare_schema(engine: Engine, target: str | Path, create: bool) -> Path | N
         return None
     backup = None
     if current is not None and not is_url(target):
-        backup = backup_sqlite(Path(target), current)
+        backup = backup_sqlite(Path(target), current, key)
     with engine.begin() as conn:
         command.upgrade(_alembic_config(conn), "head")
     return backup
@@ -202,6 +225,10 @@ def _check_sqlite_file(path: Path) -> None:
     if not head:
         raise DatabaseError(f"{path.name} is empty: it holds no audit. Create one with 'cdi init'.")
     if head != b"SQLite format 3\x00":
+        from .encryption import is_encrypted
+
+        if is_encrypted(path):
+            return  # an encrypted one (SQLCipher): opened with its key, and checked the same way
         raise DatabaseError(f"{path.name} is not an audit database (not a SQLite file: perhaps a spreadsheet or "
                             "an export?)")
 
@@ -229,18 +256,24 @@ def _manifest_from_migrations() -> dict[str, dict[tuple[str, str], str]]:
     return build_manifest()
 
 
-def check_sqlite_schema(path: Path) -> None:
+def check_sqlite_schema(path: Path, key: Key | None = None) -> None:
     """Refuse, before anything writes to it, a SQLite file whose schema (sqlite_master: tables, indexes, triggers,
     views) is not exactly what the migrations make at the file's schema version: an object too many, one altered
     or one missing is named in the UntrustedFile raised. Read with trusted_schema OFF and query_only ON; nothing
     in the file runs (a trigger runs only when its table is written). An empty file passes (a new database).
-    Costs a millisecond or two: one read of sqlite_master, compared with the precomputed schema_manifest.py."""
+    Costs a millisecond or two: one read of sqlite_master, compared with the precomputed schema_manifest.py.
+    An encrypted file is read with its `key` (WrongPassphrase when it does not open it)."""
     from .schema_check import connect_to_inspect, differences, read_revisions, read_schema
     from .schema_manifest import SQLITE_SCHEMA
 
     version_table = ("table", "alembic_version")
+    errors: tuple[type[BaseException], ...] = (sqlite3.Error,)
+    if key is not None:
+        from .encryption import driver_errors
+
+        errors = driver_errors()
     try:
-        conn = connect_to_inspect(path)
+        conn = connect_to_inspect(path, key)
         try:
             rows = read_schema(conn)
             if not rows:
@@ -254,7 +287,7 @@ def check_sqlite_schema(path: Path) -> None:
             revisions = read_revisions(conn)
         finally:
             conn.close()
-    except sqlite3.Error as exc:
+    except errors as exc:
         raise DatabaseError(f"{path.name}: cannot be opened as an audit database ({exc})") from None
     if not revisions:
         if any(r[2] != "alembic_version" for r in rows):
@@ -332,8 +365,12 @@ def check_pg_triggers(engine: Engine, name: str) -> None:
 class Database:
     """An open audit database: an engine and a factory for one Session per unit of work."""
 
-    def __init__(self, target: str | Path, create: bool = False) -> None:
+    def __init__(self, target: str | Path, create: bool = False, key: Key | None = None) -> None:
+        """Open (`create`: or make) the audit database at `target`. An encrypted file (SQLCipher) is opened with
+        `key`, else with the key this session opened it with, else with one derived from the passphrase the front
+        end gives (storage/encryption.py): PassphraseNeeded without one, WrongPassphrase for the wrong one."""
         self.target = str(target)
+        self.key: Key | None = None  # an encrypted file's key: its copies and upgrade backups are encrypted with it
         if is_url(target) and str(target).split(":", 1)[0].lower().startswith("sqlite"):
             raise DatabaseError("give a SQLite audit database by its file's path, not as a sqlite:// URL")
         if not is_url(target):
@@ -341,12 +378,16 @@ class Database:
             if not create:
                 _check_sqlite_file(path)
             if path.is_file() and path.stat().st_size:
-                check_sqlite_schema(path)  # before the engine: its first connection may already write
-        self.engine = make_engine(target)
+                from .encryption import is_encrypted, key_for
+
+                if is_encrypted(path):
+                    self.key = key or key_for(path)
+                check_sqlite_schema(path, self.key)  # before the engine: its first connection may already write
+        self.engine = make_engine(target, self.key)
         try:
             if self.engine.dialect.name == "postgresql":
                 check_pg_triggers(self.engine, self.display_name)
-            self.backup = prepare_schema(self.engine, target, create)
+            self.backup = prepare_schema(self.engine, target, create, self.key)
         except SQLAlchemyError as exc:  # a server that refuses, a damaged file: said plainly, not as a traceback
             self.engine.dispose()
             why = str(getattr(exc, "orig", None) or exc).strip().splitlines()[0]
@@ -354,6 +395,10 @@ class Database:
         except Exception:
             self.engine.dispose()
             raise
+        if self.key is not None:
+            from .encryption import remember
+
+            remember(self.target, self.key)  # it opened the file: not asked for again this session
         self._factory = sessionmaker(self.engine, expire_on_commit=False)
 
     @contextmanager

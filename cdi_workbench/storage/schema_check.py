@@ -22,6 +22,10 @@ import re
 import sqlite3
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from .encryption import Key
 
 Row = tuple[str, str, str, str | None]  # sqlite_master's type, name, tbl_name, sql
 
@@ -104,14 +108,22 @@ _INTERNAL = {
 }
 
 
-def connect_to_inspect(path: Path) -> sqlite3.Connection:
+def connect_to_inspect(path: Path, key: Key | None = None) -> sqlite3.Connection:
     """A connection that only reads: no function with side effects in the file's SQL, no statement that writes.
     (Opened read-write so that, being the last to close, it leaves no empty -wal/-shm behind; it writes nothing
-    itself. A hot journal beside the file is rolled back, as any opening would.)"""
-    conn = sqlite3.connect(path, timeout=30, isolation_level=None)
+    itself. A hot journal beside the file is rolled back, as any opening would.) An encrypted file is opened
+    through sqlcipher3 with its `key`, checked at once (encryption.WrongPassphrase when it does not open it)."""
+    if key is not None:
+        from .encryption import check_key, connect
+
+        conn = connect(path, key, timeout=30, isolation_level=None)
+    else:
+        conn = sqlite3.connect(path, timeout=30, isolation_level=None)
     try:
         conn.execute("PRAGMA trusted_schema = OFF")
         conn.execute("PRAGMA query_only = ON")
+        if key is not None:
+            check_key(conn, path)
     except BaseException:
         conn.close()
         raise

@@ -297,7 +297,8 @@ def test_positions_parse() -> None:
             parse_positions(bad)
 
 
-def test_command_line_round_trip(tmp_path: Path, capsys) -> None:  # noqa: ANN001
+def test_command_line_round_trip(tmp_path: Path, capsys, monkeypatch) -> None:  # noqa: ANN001
+    monkeypatch.setenv("CDI_PACKAGE_PASSPHRASE", "given separately")  # cdi encrypts its packages (issue 13)
     target = str(tmp_path / "audit.db")
     db, a, items = _audited(target)
     db.close()

@@ -124,7 +124,8 @@ def test_the_command_line_package_of_a_blind_share_is_blind(tmp_path: Path, caps
     db, items = _audit(path)
     db.close()
     out = tmp_path / "share.cdipkg"
-    assert main(["package", "export", str(path), "--sample", "Incidents", "--to", str(out), "--user", REVIEWER]) == 0
+    assert main(["package", "export", str(path), "--sample", "Incidents", "--to", str(out), "--user", REVIEWER,
+                 "--plain"]) == 0  # plain: read below with sqlite3
     assert "2 blind" in capsys.readouterr().out
     _assert_blind(out, {items["INC-0001"], items["INC-0002"]})
     assert main(["package", "export", str(path), "--sample", "Incidents", "--to", str(tmp_path / "l.cdipkg"),

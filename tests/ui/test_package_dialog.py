@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QLabel
+from PySide6.QtWidgets import QInputDialog, QLabel
 
 from cdi_workbench.audit.service import AuditService
 from cdi_workbench.audit.verdicts import CrimeFinding, VerdictBody
@@ -128,8 +128,10 @@ def test_merge_dialog_keeps_ours_and_refuses_a_foreign_package(qtbot, small_db, 
     w.close()
 
 
-def test_export_dialog_writes_the_chosen_positions(qtbot, small_db, settings, tmp_path: Path) -> None:  # noqa: ANN001
+def test_export_dialog_writes_the_chosen_positions(qtbot, small_db, settings, tmp_path: Path,  # noqa: ANN001
+                                                   monkeypatch) -> None:  # noqa: ANN001
     w = open_window(qtbot, small_db, settings, user="Lead L")
+    monkeypatch.setattr(QInputDialog, "getText", lambda *a, **k: ("given separately", True))  # its passphrase, twice
     w.export_package()
     qtbot.waitUntil(lambda: isinstance(getattr(w, "package_dialog", None), ExportPackageDialog), timeout=10000)
     d = w.package_dialog
@@ -147,6 +149,7 @@ def test_export_dialog_writes_the_chosen_positions(qtbot, small_db, settings, tm
     assert "Wrote two.cdipkg: 2 record(s) of 'Incidents' (positions 1-2)" in d.message.text()
     settle(qtbot, w)
     w.close()
+    monkeypatch.setenv("CDI_PACKAGE_PASSPHRASE", "given separately")  # encrypted (issue 13): opened with it
     pkg = Database(tmp_path / "two.cdipkg")
     svc = AuditService(pkg)
     assert [(s.name, s.size) for s in svc.samples()] == [("Incidents", 2)]

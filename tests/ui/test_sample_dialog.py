@@ -17,11 +17,11 @@ def test_draw_a_stratified_sample_from_the_window(qtbot, small_db, settings) -> 
     d.date_to.setText("30/04/2014")
     qtbot.waitUntil(lambda: d.total.text().startswith("2 records"), timeout=5000)
     d.method.setCurrentIndex(d.method.findData("proportional"))
-    d.size.setValue(2)
+    d.size_box.setValue(2)
     d.seed.setValue(123)
     d.name.setText("From March")
     d.suggest()
-    assert d.size.value() == 2  # the calculator never asks for more than the population
+    assert d.size_box.value() == 2  # the calculator never asks for more than the population
     qtbot.mouseClick(d.draw_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: w.sample_box.currentText() == "From March (2)", timeout=5000)
     settle(qtbot, w)
