@@ -99,8 +99,11 @@ def openpyxl_baseline(sheets: list[tuple[str, list[tuple[Any, ...]]]], target: P
 
 
 def story_tables(story: list[Any]) -> list[Any]:
-    """Every reportlab Table in a story, including those kept together with their headings."""
+    """Every reportlab Table in a story, including those kept together with their headings, and a long table the
+    report lays out a page at a time (pdf_tables.PagedTable) as the one Table of all its rows."""
     from reportlab.platypus import KeepTogether, Table
+
+    from cdi_workbench.reports.pdf_tables import PagedTable
 
     out = []
     for f in story:
@@ -108,6 +111,8 @@ def story_tables(story: list[Any]) -> list[Any]:
             out += story_tables(list(f._content))
         elif isinstance(f, Table):
             out.append(f)
+        elif isinstance(f, PagedTable):
+            out.append(f.table())
     return out
 
 

@@ -4,7 +4,6 @@ effective verdicts (findings_pass)."""
 
 from __future__ import annotations
 
-import gc
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
@@ -17,6 +16,7 @@ from .classification import CANCELLATION_GROUPS
 from .findings_load import completed_verdicts as effective_verdicts  # the complete ones, each with its report
 from .findings_pass import REPORT_KINDS, Pass
 from .findings_rates import ESTIMATE_GROUPS, RATE_GROUPS, WEIGHTED_LABEL, estimate_table, plan
+from .findings_rows import RowsField, paused_gc
 from .findings_tables import Cell, Row, Table
 from .rules import rule_set
 from .special_samples import SPECIAL_SAMPLES
@@ -34,7 +34,9 @@ class Findings:
     audit: dict[str, Any]
     samples: list[dict[str, Any]]
     tables: list[Table]
-    verdicts: list[dict[str, Any]]
+    # one row per crime identified, or per record where none was (a list; compute leaves a findings_rows.VerdictRows,
+    # built into the list the first time it is read: the dashboard never reads it, the exports and drill-downs do)
+    verdicts: RowsField = RowsField()
     rates: dict[str, Rate] = field(default_factory=dict)  # published-style recording rate per offence group
     item_labels: dict[int, str] = field(default_factory=dict)  # audit item id -> "Sample #position reference"
     design_rates: dict[str, Rate] = field(default_factory=dict)  # design-weighted rate per offence group
@@ -70,16 +72,9 @@ def compute(db: Database, method: str = "normal") -> Findings:
     if method not in METHODS:
         raise ValueError(f"unknown method {method!r}: one of {', '.join(METHODS)}")
     # Python's cycle collector paused meanwhile: the pass makes some 100,000 dicts and lists for 20,000 verdicts (the
-    # bodies, the verdict rows, the items behind each figure), none in a cycle, and each full collection walked them
-    # all again (a third of the time); left off if it was off
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        with db.snapshot() as s:  # every table from one state, whatever is saved meanwhile
-            return _compute(s, method)
-    finally:
-        if enabled:
-            gc.enable()
+    # bodies, the items behind each figure), none in a cycle, and each full collection walked them all again
+    with paused_gc(), db.snapshot() as s:  # every table from one state, whatever is saved meanwhile
+        return _compute(s, method)
 
 
 def _compute(s: Session, method: str = "normal") -> Findings:
@@ -180,7 +175,8 @@ def with_previous(current: Findings, previous: Findings, source: str = "") -> Fi
                         f"timeliness is measured against a different limit.")
     info["warnings"] = warnings
     audit = {**current.audit, "previous": info}
-    return Findings(audit, current.samples, tables, current.verdicts, current.rates, current.item_labels,
+    rows = vars(Findings)["verdicts"].source(current)  # as held: built only if and when read
+    return Findings(audit, current.samples, tables, rows, current.rates, current.item_labels,
                     current.design_rates, current.headline, [*current.warnings, *warnings], previous)
 
 

@@ -10,36 +10,34 @@ its audit items in a list (findings_tables.Counter), so counting is an append.
 
 from __future__ import annotations
 
-from typing import Any, cast
+from typing import cast
 
 from sqlalchemy.orm import Session
 
 from .audit.check_table import findings_columns, kind_checks
-from .audit.evaluate import classified, timely
 from .audit.verdicts import VerdictBody
-from .classification import CANCELLATION_GROUPS, cancellation_group
 from .findings_load import Crime, Effective, SampleInfo, n100s
 from .findings_load import cancellations as load_cancellations
-from .findings_load import crimes as load_crimes
+from .findings_load import crimes_utc as load_crimes
 from .findings_load import disposals as load_disposals
 from .findings_load import samples as load_samples
 from .findings_rates import GroupCounter, Unit
+from .findings_rows import Classified, VerdictRows, classify, record_of
 from .findings_tables import Counter
 from .kinds import RecordKind
-from .rules import RuleSet
+from .rules import RuleSet, within_limit
 from .special_samples import SPECIAL_SAMPLES
-from .timeutil import display
 
 REPORT_KINDS = RecordKind.REPORTS
 REPORT_COLUMNS = ["Records reviewed", "Crimes identified", "Crimes recorded", "Wrongly classified"]
 SPECIAL_COLUMNS = ["Records reviewed", "Crimes identified", "Crimes recorded", "Correctly classified"]
 # The cancellation, disposal and N100 tables' columns are the checks table's (audit.check_table.findings_columns):
 # the records counted, then one column per check counting the records that answered yes.
-NOT_RECORDED = (False, None, "not recorded", None, "not recorded")  # recorded, classified, text, timely, text
 
 
 class Pass:
-    """Counts of every findings table, the verdict rows and the items' labels, from one pass over the verdicts."""
+    """Counts of every findings table and the items' labels, from one pass over the verdicts; the verdict rows
+    (findings_rows.VerdictRows) from the same rows, built when first read."""
 
     def __init__(self, s: Session, rules: RuleSet) -> None:
         self.rules = rules
@@ -52,13 +50,13 @@ class Pass:
         self.n100 = Counter(findings_columns(RecordKind.N100))
         self.groups = GroupCounter(h)
         self.units: list[Unit] = []
-        self.verdict_rows: list[dict[str, Any]] = []
+        self.verdict_rows = VerdictRows([], {}, {}, ({}, {}, {}), rules, {})  # run sets the verdicts read
         self.labels: dict[int, str] = {}  # audit item id -> "Sample #position reference"
         self.auditors: set[str] = set()
         self.cancelled_links: list[int] = []
         self.samples: list[SampleInfo] = load_samples(s)
         self.s = s
-        self._classified: dict[tuple[Any, ...], tuple[bool | None, str]] = {}
+        self._classified: Classified = {}
 
     def run(self, verdicts: list[Effective]) -> None:
         s = self.s
@@ -84,23 +82,20 @@ class Pass:
                 self._report(v, name, special, crimes)
             else:
                 self._record(v, name, disposals, cancellations, n100)
+        self.verdict_rows = VerdictRows(verdicts, {i: name for i, (name, _) in sample_of.items()}, crimes,
+                                        (disposals, cancellations, n100), self.rules, self._classified)
 
     def _record(self, v: Effective, name: str, disposals: dict[int, tuple[str, str]],
                 cancellations: dict[int, tuple[str, str | None, str | None]], n100: dict[int, str]) -> None:
         """A cancellation, disposal or N100: the row it counts in, then the checks table's columns."""
-        if v.kind == RecordKind.CANCELLATION:
-            ref, written, code = cancellations[v.record_id]
-            counter, row = self.canc, CANCELLATION_GROUPS[cancellation_group(code, written)]
-            system = row
-        elif v.kind == RecordKind.DISPOSAL:
-            ref, row = disposals[v.record_id]
-            counter, system = self.disp, row
-        elif v.kind == RecordKind.N100:
-            # 'N100 needed' counts the N100s rightly applied: the rest of those reviewed were wrongly used (a
-            # failed check); 'Should have been rape' with the rape each should have been recorded as
-            counter, row, system, ref = self.n100, "N100 records", "N100", n100[v.record_id]
-        else:
+        # 'N100 needed' counts the N100s rightly applied: the rest of those reviewed were wrongly used (a failed
+        # check); 'Should have been rape' with the rape each should have been recorded as
+        where = record_of(v, disposals, cancellations, n100)
+        if where is None:
             return
+        row, _, ref = where
+        counter = (self.canc if v.kind == RecordKind.CANCELLATION else self.disp if v.kind == RecordKind.DISPOSAL
+                   else self.n100)
         spec = kind_checks(v.kind)
         if spec is None:
             return
@@ -111,30 +106,20 @@ class Pass:
             if body.checks.get(c.key) is True:
                 cols[c.column].append(v.item_id)
         self._label(v, name, ref)
-        self.verdict_rows.append({**self._base(v, name, body.rationale, None), "system": system, "record_ref": ref,
-                                  "crime_no": 0, **{c.key: body.checks.get(c.key) for c in spec.checks},
-                                  **{c.follow_up.key: getattr(body, c.follow_up.key) for c in spec.checks
-                                     if c.follow_up is not None}})
-
-    def _base(self, v: Effective, name: str, rationale: Any, zero_status: bool | None) -> dict[str, Any]:
-        return {"item_id": v.item_id, "sample": name, "position": v.position, "kind": v.kind, "auditor": v.auditor,
-                "rationale": rationale, "updated_at": display(v.updated_at), "zero_status": zero_status}
 
     def _label(self, v: Effective, name: str, ref: str | None) -> None:
         self.labels[v.item_id] = f"{name} #{v.position} {ref}"
         self.auditors.add(v.auditor)
 
     def _report(self, v: Effective, name: str, special: str | None, crimes: dict[int, Crime]) -> None:
-        """An incident or referral, crime by crime: the body read as VerdictBody.from_json reads it."""
+        """An incident or referral, crime by crime: the body read as VerdictBody.from_json reads it (the verdict
+        rows' texts are left to findings_rows)."""
         if v.report_kind is None:
             raise KeyError(v.record_id)  # an incident or referral whose record is missing
-        item_id, system, ref = v.item_id, v.system, v.ref
+        item_id, system = v.item_id, v.system
         body = v.body
         found = body.get("crimes", []) if body else []
-        base = self._base(v, name, body.get("rationale", "") if body else "",
-                          bool(body.get("zero_status")) if body else False)
-        base["system"], base["record_ref"] = system, ref
-        self._label(v, name, ref)
+        self._label(v, name, v.ref)
         if special:
             cols, unit = self.special.row(special), None
         else:
@@ -143,54 +128,42 @@ class Pass:
             self.units.append(unit)
         cols["Records reviewed"].append(item_id)
         if not found:
-            self.verdict_rows.append({**base, "crime_no": 0})
             return
         identified, recorded_col = cols["Crimes identified"], cols["Crimes recorded"]
-        rules, known = self.rules, self._classified
-        for no, c in enumerate(found, 1):
+        hours, known, add = self.rules.limit_hours, self._classified, self.groups.add
+        received = v.received_at
+        for c in found:
             expected = c.get("expected_code", "")
             crime_id = c.get("crime_id")
             crime = crimes.get(crime_id) if crime_id else None
-            if crime is None:
-                recorded, cls, cls_text, tim, tim_text = NOT_RECORDED
-            else:
-                recorded = True
-                reason = c.get("override_reason", "")
-                key = (expected, crime.ho_code, c.get("classified_override"), reason)
-                try:
-                    cls, cls_text = known[key]
-                except KeyError:
-                    cls, cls_text = known[key] = classified(*key)
-                except TypeError:  # an answer no key can hold (not as the application writes them)
-                    cls, cls_text = classified(*key)
-                tim, tim_text = timely(v.received_at, crime.recorded_at, c.get("timely_override"), reason, rules)
-            da, safeguarding, investigation = c.get("domestic_abuse"), c.get("safeguarding"), c.get("investigation")
             identified.append(item_id)
+            if crime is None:  # not recorded: neither classified nor timed
+                if not special:
+                    add(item_id, expected, False, None, c.get("domestic_abuse"), c.get("safeguarding"),
+                        c.get("investigation"), unit)
+                continue
+            reason = c.get("override_reason", "")
+            cls = classify(known, expected, crime.ho_code, c.get("classified_override"), reason)[0]
+            # audit.evaluate.timely's result without its text: the auditor's override, else the arithmetic
+            tim = c.get("timely_override")
+            if tim is None:
+                tim = within_limit(received, crime.recorded_at, hours)
             if not special:
-                self.groups.add(item_id, expected, recorded, tim, da, safeguarding, investigation, unit)
-            if recorded:
-                recorded_col.append(item_id)
-                if tim is None:
-                    cols["Time not known"].append(item_id)
-                elif tim is False:
-                    cols[self.limit_col].append(item_id)
-                elif special:
-                    cols[self.within_col].append(item_id)
-                if crime is not None and crime.status == "cancelled":
-                    self.cancelled_links.append(item_id)
+                add(item_id, expected, True, tim, c.get("domestic_abuse"), c.get("safeguarding"),
+                    c.get("investigation"), unit)
+            recorded_col.append(item_id)
+            if tim is None:
+                cols["Time not known"].append(item_id)
+            elif tim is False:
+                cols[self.limit_col].append(item_id)
+            elif special:
+                cols[self.within_col].append(item_id)
+            if crime.status == "cancelled":
+                self.cancelled_links.append(item_id)
             if cls is False and not special:
                 cols["Wrongly classified"].append(item_id)
             if cls is True and special:
                 cols["Correctly classified"].append(item_id)
-            self.verdict_rows.append({**base, "crime_no": no, "expected_code": expected,
-                                      "recorded_ref": crime.ref if crime else "",
-                                      "recorded_code": crime.ho_code if crime else "",
-                                      "recorded_status": crime.status if crime else "",
-                                      "classified_correctly": cls, "classification": cls_text,
-                                      "timely": tim, "timeliness": tim_text,
-                                      "reason_not_recorded": c.get("not_recorded_reason", ""),
-                                      "safeguarding": safeguarding, "investigation": investigation,
-                                      "domestic_abuse": da})
 
 
 def _sample(smp: SampleInfo | None) -> tuple[str, str | None]:

@@ -152,6 +152,8 @@ class GroupCounter:
     def __init__(self, limit_hours: int) -> None:
         self.limit = limit_hours
         self.by: dict[str, dict[str, list[int]]] = defaultdict(lambda: defaultdict(list))
+        # expected code -> (group, its identified and recorded items, its lists) for each group the code counts in
+        self._targets: dict[str, list[tuple[str, list[int], list[int], dict[str, list[int]]]]] = {}
         self.rates: dict[str, Rate] = {}
         self.design: dict[str, Rate] = {}
         self.headline: dict[str, str] = {}  # group -> 'published' | 'design'
@@ -164,18 +166,24 @@ class GroupCounter:
         """One crime identified: its expected code's groups, whether recorded and in time, domestic abuse (the
         verdict's answers as given: a truthy answer counts)."""
         by = self.by
-        for g in groups_of(expected_code):
-            d = by[g]
-            d["identified"].append(item_id)
-            if unit is not None:
-                n = unit.counts.get(g)
-                if n is None:
-                    n = unit.counts[g] = [0, 0]
-                n[1] += 1
-                n[0] += int(recorded)
-            if recorded:
-                d["recorded"].append(item_id)
-                d["unknown" if timely is None else ("timely" if timely else "late")].append(item_id)
+        try:
+            targets = self._targets[expected_code]
+        except KeyError:  # the first crime of this expected code: its groups' lists, looked up once
+            targets = self._targets[expected_code] = [
+                (g, d["identified"], d["recorded"], d) for g in groups_of(expected_code) for d in (by[g],)]
+        if targets:
+            state = ("unknown" if timely is None else ("timely" if timely else "late")) if recorded else ""
+            for g, identified, recorded_items, d in targets:
+                identified.append(item_id)
+                if unit is not None:
+                    n = unit.counts.get(g)
+                    if n is None:
+                        n = unit.counts[g] = [0, 0]
+                    n[1] += 1
+                    n[0] += int(recorded)
+                if recorded:
+                    recorded_items.append(item_id)
+                    d[state].append(item_id)
         if domestic_abuse:
             d = by["da"]
             d["identified"].append(item_id)

@@ -8,7 +8,7 @@ General Rules, section A).
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from functools import lru_cache
 
 from .timeutil import UK, format_duration, to_utc
@@ -49,20 +49,40 @@ def timeliness(received_at: datetime | None, recorded_at: datetime | None, rules
     """Was the crime recorded within the limit of the report's receipt? Subtracts in UTC (clock changes)."""
     if received_at is None or recorded_at is None:
         return Worked(None, "time not known: the report or recording time is missing")
-    delta = to_utc(recorded_at) - to_utc(received_at)
-    if delta.total_seconds() < 0:
+    recorded, received = to_utc(recorded_at), to_utc(received_at)
+    delta = recorded - received
+    if delta < _ZERO:  # the sign of delta.total_seconds(), without the float
         # an impossible order: neither within nor outside the limit, counted as 'time not known' (inspections
         # count only crimes whose report and recording times are both known and in order)
         return Worked(None, f"time not known: the crime is recorded {format_duration(-delta)} before the report "
                             f"was received, so the times contradict each other")
-    within = delta.total_seconds() <= rules.limit_hours * 3600
+    within = delta <= _limit(rules.limit_hours)  # delta.total_seconds() <= hours * 3600, in whole microseconds
     verdict = "within" if within else "outside"
     text = f"recorded {format_duration(delta)} after the report: {verdict} {rules.limit_hours} hours"
-    wall = to_utc(recorded_at).astimezone(UK).replace(tzinfo=None) - to_utc(received_at).astimezone(UK).replace(
-        tzinfo=None)
-    if wall != delta:
-        text += f" (the clocks changed in between: {format_duration(wall)} on the wall clock)"
+    # the wall clock's difference: the UTC one plus the change in the UK's offset from UTC between the two
+    shift = recorded.astimezone(UK).utcoffset() - received.astimezone(UK).utcoffset()  # type: ignore[operator]
+    if shift:
+        text += f" (the clocks changed in between: {format_duration(delta + shift)} on the wall clock)"
     return Worked(within, text)
+
+
+def within_limit(received_utc: datetime | None, recorded_utc: datetime | None, limit_hours: int) -> bool | None:
+    """timeliness(...).ok alone, for times both naive UTC (or both aware): True within the limit, False outside,
+    None where a time is missing or the crime is recorded before the report."""
+    if received_utc is None or recorded_utc is None:
+        return None
+    delta = recorded_utc - received_utc
+    if delta < _ZERO:
+        return None
+    return delta <= _limit(limit_hours)
+
+
+_ZERO = timedelta(0)
+
+
+@lru_cache(maxsize=16)
+def _limit(hours: int) -> timedelta:
+    return timedelta(hours=hours)
 
 
 @lru_cache(maxsize=4096)

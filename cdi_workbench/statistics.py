@@ -18,6 +18,8 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
+from itertools import chain, repeat
+from operator import mul, sub
 
 # scipy and statsmodels are imported where they are used: loading them costs about a second, and the window
 # starts without them (they load with the first findings, off the person's path)
@@ -216,25 +218,31 @@ def design_rate(strata: list[Stratum], confidence: float = 0.95) -> Design:
     used = [s for s in strata if s.records]
     notes = [f"stratum {s.name or '?'} (population {s.population:,}) has no completed records: it contributes "
              f"nothing to the weighted estimate" for s in strata if not s.records]
-    y_tot = sum(s.population / len(s.records) * sum(y for y, _ in s.records) for s in used)
-    x_tot = sum(s.population / len(s.records) * sum(x for _, x in s.records) for s in used)
-    k = sum(y for s in used for y, _ in s.records)
-    n = sum(x for s in used for _, x in s.records)
+    # each stratum's records as two columns, y and x, and the totals of each, read once
+    columns = [tuple(zip(*s.records)) for s in used]
+    y_sums = [sum(ys) for ys, _ in columns]
+    x_sums = [sum(xs) for _, xs in columns]
+    y_tot = sum(s.population / len(s.records) * y for s, y in zip(used, y_sums, strict=True))
+    x_tot = sum(s.population / len(s.records) * x for s, x in zip(used, x_sums, strict=True))
+    k = sum(chain.from_iterable(ys for ys, _ in columns))  # record by record, as the totals always were
+    n = sum(chain.from_iterable(xs for _, xs in columns))
     label = DESIGN_METHOD
     if x_tot == 0:
         return Design(Rate(k, n, None, None, None, label, confidence, "no crimes identified: no rate",
                            short=DESIGN_SHORT), None, notes)
     r = y_tot / x_tot
     var, warn = 0.0, []
-    for s in used:
+    for s, (ys, xs) in zip(used, columns, strict=True):
         n_h = len(s.records)
         if n_h < 2:
             if n_h < s.population:
                 warn.append("a stratum has a single record: its variance cannot be estimated")
             continue
-        d = [y - r * x for y, x in s.records]
+        # d = y - r x per record, then the sample variance of d: the same operations, in the same order, as a
+        # loop over the records (so the same floats), run by map
+        d = list(map(sub, ys, map(mul, repeat(r), xs)))
         mean = sum(d) / n_h
-        s2 = sum((v - mean) ** 2 for v in d) / (n_h - 1)
+        s2 = sum(map(pow, map(sub, d, repeat(mean)), repeat(2))) / (n_h - 1)
         f = min(1.0, n_h / s.population)
         var += s.population ** 2 * (1 - f) * s2 / n_h
     half = _z(confidence) * math.sqrt(var) / x_tot

@@ -17,7 +17,10 @@ def aware(value: datetime, default_tz: ZoneInfo = UK) -> datetime:
 
 
 def to_utc(value: datetime) -> datetime:
-    return aware(value).astimezone(UTC)
+    tz = value.tzinfo
+    if tz is UTC:
+        return value  # what astimezone(UTC) returns for a time already in UTC: the same object
+    return (value if tz is not None else value.replace(tzinfo=UK)).astimezone(UTC)
 
 
 def now_utc() -> datetime:
@@ -33,7 +36,10 @@ def display(value: datetime | None) -> str:
     """Show a stored time as UK local time, dd/mm/yyyy HH:MM; blank when missing."""
     if value is None:
         return ""
-    return to_utc(value).astimezone(UK).strftime(DISPLAY_FORMAT)
+    local = to_utc(value).astimezone(UK)
+    if local.year < 1000:  # strftime's %Y pads short years on some platforms and not on others: left to it
+        return local.strftime(DISPLAY_FORMAT)
+    return f"{local.day:02d}/{local.month:02d}/{local.year} {local.hour:02d}:{local.minute:02d}"  # DISPLAY_FORMAT
 
 
 def display_date(value: date | datetime | None) -> str:

@@ -104,7 +104,7 @@ def sheet_name(title: str, used: set[str]) -> str:
     return name
 
 
-def _print_setup(ws: Worksheet, landscape: bool = False, title_rows: str | None = None) -> None:
+def _print_setup(ws: Worksheet | RowSheet, landscape: bool = False, title_rows: str | None = None) -> None:
     mark_pages(ws)
     for footer in (ws.oddFooter, ws.evenFooter, ws.firstFooter):
         footer.right.text = "Page &P of &N"
@@ -120,11 +120,11 @@ def _print_setup(ws: Worksheet, landscape: bool = False, title_rows: str | None 
         ws.print_title_rows = title_rows
 
 
-def _marking_row(ws: Worksheet) -> None:
+def _marking_row(ws: Worksheet | RowSheet) -> None:
     marking_row(ws, MARKING_FONT)
 
 
-def _paragraph(ws: Worksheet, row: int, text: str, first_col: int, last_col: int, width_chars: float,
+def _paragraph(ws: Worksheet | RowSheet, row: int, text: str, first_col: int, last_col: int, width_chars: float,
                font: Font | None = None) -> None:
     """A wrapped paragraph across merged columns, with a row height that fits it."""
     cell = put(ws, row, first_col, text)
@@ -289,6 +289,7 @@ def _table_sheet(ws: Worksheet, findings: Findings, table: Table) -> None:
 
 RATE_COLUMNS = {"Recording rate", "Design-weighted rate"}
 RIGHT_ALIGN = Alignment(horizontal="right")
+RIGHT_TOP = Alignment(horizontal="right", vertical="top")
 WORDS_ALIGN = Alignment(horizontal="left", vertical="top", wrap_text=True)
 
 
@@ -309,7 +310,7 @@ def _current_text(cell: Any) -> str:
     return cell.text
 
 
-def _sources_sheet(ws: Worksheet, findings: Findings, names: dict[str, str]) -> None:
+def _sources_sheet(ws: RowSheet, findings: Findings, names: dict[str, str]) -> None:
     """Every non-zero figure with the audit items behind it, so any figure can be traced to its records."""
     _marking_row(ws)
     heads = ["Sheet", "Row", "Column", "Figure", "Records behind it (sample #position reference)"]
@@ -336,7 +337,7 @@ def _sources_sheet(ws: Worksheet, findings: Findings, names: dict[str, str]) -> 
     _print_setup(ws, landscape=True, title_rows="2:2")
 
 
-def _verdicts_sheet(ws: Worksheet, findings: Findings) -> None:
+def _verdicts_sheet(ws: RowSheet, findings: Findings) -> None:
     _marking_row(ws)
     keys = verdict_columns(findings.verdicts)
     for col, key in enumerate(keys, 1):
@@ -345,17 +346,22 @@ def _verdicts_sheet(ws: Worksheet, findings: Findings) -> None:
     ws.row_dimensions[2].height = 30
     widths = {k: len(column_label(k)) for k in keys}
     wrapped, top = Look(ws, alignment=WRAP_TOP), Look(ws, alignment=TOP)  # styles made once, not per cell
-    looks = [wrapped if key in WRAPPED_VERDICT_COLUMNS else top for key in keys]
+    columns = [(col, key, wrapped if key in WRAPPED_VERDICT_COLUMNS else top) for col, key in enumerate(keys, 1)]
     for row, v in enumerate(findings.verdicts, 3):
-        for col, key in enumerate(keys, 1):
+        for col, key, look in columns:
             value = v.get(key)
             if value is None or value == "":
                 continue  # a blank answer: no cell (about half the cells, the checks of the other kinds)
             if key == "updated_at":
                 value = _as_datetime(value)
-            put(ws, row, col, value, DATETIME_FORMAT if isinstance(value, datetime) else "0", looks[col - 1])
-            shown = 16 if isinstance(value, datetime) else len(str(yes_no(value)))
-            widths[key] = max(widths[key], shown)
+            if isinstance(value, datetime):
+                put(ws, row, col, value, DATETIME_FORMAT, look)
+                shown = 16
+            else:
+                put(ws, row, col, value, "0", look)
+                shown = len(value) if isinstance(value, str) else len(str(yes_no(value)))
+            if shown > widths[key]:
+                widths[key] = shown
     for col, key in enumerate(keys, 1):
         cap = 60 if key == "rationale" else 45 if key in WRAPPED_VERDICT_COLUMNS else 28
         ws.column_dimensions[get_column_letter(col)].width = max(9, min(widths[key] + 2, cap))
@@ -367,10 +373,10 @@ def _verdicts_sheet(ws: Worksheet, findings: Findings) -> None:
     _print_setup(ws, landscape=True, title_rows="2:2")
 
 
-def _header(ws: Worksheet, row: int, heads: list[str]) -> None:
+def _header(ws: Worksheet | RowSheet, row: int, heads: list[str]) -> None:
+    look = Look(ws, font=BOLD, fill=HEADER_FILL, border=GRID, alignment=HEADER_ALIGN)
     for col, h in enumerate(heads, 1):
-        c = put(ws, row, col, h)
-        c.font, c.fill, c.border, c.alignment = BOLD, HEADER_FILL, GRID, HEADER_ALIGN
+        put(ws, row, col, h, look=look)
     ws.row_dimensions[row].height = 30
 
 
@@ -397,6 +403,7 @@ def _agreement_sheet(ws: Worksheet, findings: Findings, review: ReviewFigures) -
         put(ws, row, 1, "Nothing has been peer reviewed yet: no record has both an auditor's and a reviewer's "
                         "completed verdict.")
     sections = [("All auditors", "")] + [(f"Auditor: {w}", w) for w in review.auditors]
+    words, figures = Look(ws, border=GRID, alignment=WRAP_TOP), Look(ws, border=GRID, alignment=RIGHT_TOP)
     first_header = None
     for title, who in sections if review.agreement else []:
         row += 2
@@ -409,25 +416,21 @@ def _agreement_sheet(ws: Worksheet, findings: Findings, review: ReviewFigures) -
             c = put(ws, row, 1, group)
             c.font, c.border = Font(bold=True, italic=True), GRID
             ws.merge_cells(start_row=row, start_column=1, end_row=row, end_column=len(heads))
-            for a in rows:
+            for a in rows:  # every cell framed; words wrapped at the top, figures to the right
                 row += 1
-                put(ws, row, 1, agreement_label(a)).alignment = WRAP_TOP
-                put(ws, row, 2, a.pairs, COUNT_FORMAT)
-                put(ws, row, 3, a.agree, COUNT_FORMAT)
+                put(ws, row, 1, agreement_label(a), look=words)
+                put(ws, row, 2, a.pairs, COUNT_FORMAT, figures)
+                put(ws, row, 3, a.agree, COUNT_FORMAT, figures)
                 for col, pct in ((4, a.percent), (5, a.percent_low), (6, a.percent_high)):
-                    put(ws, row, col, None if pct is None else pct / 100, RATE_FORMAT)
-                put(ws, row, 7, "n/a" if a.kappa is None else a.kappa, KAPPA_FORMAT)
+                    put(ws, row, col, None if pct is None else pct / 100, RATE_FORMAT, figures)
+                put(ws, row, 7, "n/a" if a.kappa is None else a.kappa, KAPPA_FORMAT, figures)
                 for col, value in ((8, a.kappa_se), (9, a.kappa_low), (10, a.kappa_high)):
-                    put(ws, row, col, value, KAPPA_FORMAT)
-                put(ws, row, 11, a.kappa_method if a.kappa is not None else "").alignment = WRAP_TOP
+                    put(ws, row, col, value, KAPPA_FORMAT, figures)
+                put(ws, row, 11, a.kappa_method if a.kappa is not None else "", look=words)
                 for col, value in ((12, a.pabak), (13, a.prevalence_index), (14, a.bias_index)):
-                    put(ws, row, col, value, KAPPA_FORMAT)
-                put(ws, row, band_col, kappa_band(a)).alignment = WRAP_TOP
-                put(ws, row, records_col, _records(findings, a.disagreements)).alignment = WRAP_TOP
-                for col in range(1, len(heads) + 1):
-                    ws.cell(row, col).border = GRID
-                for col in (*range(2, 11), 12, 13, 14):
-                    ws.cell(row, col).alignment = Alignment(horizontal="right", vertical="top")
+                    put(ws, row, col, value, KAPPA_FORMAT, figures)
+                put(ws, row, band_col, kappa_band(a), look=words)
+                put(ws, row, records_col, _records(findings, a.disagreements), look=words)
     row += 1
     for text in agreement_method(review.percent_method):
         row += 1
@@ -439,7 +442,7 @@ def _agreement_sheet(ws: Worksheet, findings: Findings, review: ReviewFigures) -
     _print_setup(ws, landscape=True)
 
 
-def _challenges_sheet(ws: Worksheet, findings: Findings, review: ReviewFigures) -> None:
+def _challenges_sheet(ws: RowSheet, findings: Findings, review: ReviewFigures) -> None:
     """Failures per kind before and after the force's challenges, then every answered failure behind them."""
     _marking_row(ws)
     put(ws, 2, 1, "Before and after the force's challenges").font = Font(bold=True, size=13)
@@ -455,7 +458,7 @@ def _challenges_sheet(ws: Worksheet, findings: Findings, review: ReviewFigures) 
         for col, key in enumerate(RESOLUTION_KEYS, 2):
             c = put(ws, row, col, len(figures[key]), COUNT_FORMAT)
             c.border = TOTAL_BORDER if total else GRID
-            c.alignment = Alignment(horizontal="right")
+            c.alignment = RIGHT_ALIGN
             if total:
                 c.font = BOLD
     row += 1

@@ -70,6 +70,7 @@ from .common import (
     without_gc,
     write_atomically,
 )
+from .pdf_tables import PagedTable, PlainCells, row_heights
 from .pdf_text import printable, text
 
 PAGE_W, PAGE_H = A4
@@ -115,28 +116,6 @@ LABEL_HEADINGS = {"incidents": "Records", "other_systems": "System", "cancellati
 
 def para(value: Any, style: str = "body") -> Paragraph:
     return Paragraph(text(value), STYLES[style])
-
-
-class CellParagraph(Paragraph):
-    """A paragraph in a table cell that keeps its last wrap: reportlab wraps every cell to size the rows, again
-    when a long table is split over pages and again to draw it, always at the column's width. The wrap depends
-    on the text, style and width only, so one instance can also stand in every cell that holds the same text
-    (cell_para): a long table's cells mostly say 'no response'."""
-
-    def wrap(self, availWidth: float, availHeight: float) -> tuple[float, float]:  # noqa: N803 (reportlab's names)
-        if self.__dict__.get("_wrapped_width") != availWidth:
-            self._wrapped_size = super().wrap(availWidth, availHeight)
-            self._wrapped_width = availWidth
-        return self._wrapped_size
-
-
-def cell_para(cells: dict[tuple[str, str], CellParagraph], markup: str, style: str = "cell") -> CellParagraph:
-    """The cell paragraph of Paragraph markup (escape free text with text()), one per markup and style in
-    `cells` (a dict for one table)."""
-    found = cells.get((markup, style))
-    if found is None:
-        found = cells[(markup, style)] = CellParagraph(markup, STYLES[style])
-    return found
 
 
 # ---- page furniture ----------------------------------------------------------------------------------------
@@ -449,26 +428,6 @@ GROUP_GREY = colors.HexColor("#EFEFEF")
 _GRID_PADDING = (6, 3, 6, 3)  # the cells' padding in a _grid_style table: left, top, right, bottom (points)
 
 
-def row_heights(rows: list[list[Any]], widths: list[float], padding: tuple[float, float, float, float],
-                ) -> list[float]:
-    """The height of each row of a table of paragraphs, as reportlab works it out (the tallest cell wrapped at its
-    column's width less the padding, plus the padding), for Table(rowHeights=...): left to itself reportlab
-    finds each row still to size by searching the list of heights from the top and adds up the rows above at
-    each, which over the thousands of rows of a long table took seconds, several times over. Cells are
-    paragraphs, or blank (a plain string would need the table style's leading)."""
-    left, top, right, bottom = padding
-    out = []
-    for row in rows:
-        tallest = 0.0
-        for cell, width in zip(row, widths, strict=True):
-            if isinstance(cell, Flowable):
-                tallest = max(tallest, cell.wrap(width - left - right, 72000 - top - bottom)[1])
-            elif cell not in (None, ""):
-                raise TypeError(f"row_heights sizes paragraphs, not {cell!r}")
-        out.append(tallest + top + bottom)
-    return out
-
-
 def _grid_style(header_rows: int = 1) -> list[tuple[Any, ...]]:
     return [
         ("BACKGROUND", (0, 0), (-1, header_rows - 1), HEADER_GREY),
@@ -573,24 +532,32 @@ def _challenges_section(findings: Findings, review: ReviewFigures) -> list[Flowa
     out.append(para("Every failure and the force's response (the records behind the figures)", "h3"))
     heads = ["Record", "Failure", "Force's response", "Decision", "Still a failure"]
     data = [[Paragraph(text(h), STYLES["head_left"]) for h in heads]]
-    cells: dict[tuple[str, str], CellParagraph] = {}
+    widths = [3.6 * cm, 2.8 * cm, 4.4 * cm, 4.4 * cm, 1.8 * cm]
+    # thousands of rows: a cell that fits on one line is drawn as a plain string in the table's font (as the
+    # paragraph would draw it, in a tenth of the time); the response column's is bold, as its paragraphs start
+    cell = PlainCells(widths, _GRID_PADDING, STYLES["cell"], bold_columns=frozenset({2}))
     for r in review.challenges:
         label = findings.item_labels.get(r.failure.item_id, r.failure.reference)
         if r.failure.crime_no:
             label += f", crime {r.failure.crime_no}"
-        response = f"<b>{text(r.response or 'no response')}</b>" + (
-            f": {text(r.force_rationale)}" if r.force_rationale else "")
-        decision = f"<b>{text(r.state)}</b>" if r.response else ""
-        if r.decision:
-            decision += f" by {text(r.decided_by)}, {display(r.decided_at)}: {text(r.decision_reason)}"
-        data.append([CellParagraph(text(label), STYLES["cell"]), cell_para(cells, text(r.failure.failure)),
-                     cell_para(cells, response), cell_para(cells, decision),
-                     cell_para(cells, "Yes" if r.counted_after else "No")])
-    widths = [3.6 * cm, 2.8 * cm, 4.4 * cm, 4.4 * cm, 1.8 * cm]
-    t = Table(data, colWidths=widths, rowHeights=row_heights(data, widths, _GRID_PADDING), repeatRows=1,
-              hAlign="LEFT")
-    t.setStyle(TableStyle(_grid_style() + [("VALIGN", (0, 1), (-1, -1), "TOP")]))
-    out.append(t)
+        response: Any
+        if r.force_rationale:
+            response = cell.para(f"<b>{text(r.response or 'no response')}</b>: {text(r.force_rationale)}")
+        else:
+            response = cell.plain(2, r.response or "no response")
+        decision: Any = ""
+        if r.response:
+            decision = f"<b>{text(r.state)}</b>"
+            if r.decision:
+                decision += f" by {text(r.decided_by)}, {display(r.decided_at)}: {text(r.decision_reason)}"
+            decision = cell.para(decision)
+        elif r.decision:
+            decision = cell.para(f" by {text(r.decided_by)}, {display(r.decided_at)}: {text(r.decision_reason)}")
+        data.append([cell.plain(0, label), cell.plain(1, r.failure.failure), response, decision,
+                     cell.plain(4, "Yes" if r.counted_after else "No")])
+    heights = row_heights(data, widths, _GRID_PADDING, cell.leading)
+    out.append(PagedTable(data[0], data[1:], widths, heights[0], heights[1:],
+                          _grid_style() + [("VALIGN", (0, 1), (-1, -1), "TOP"), *cell.table_style()]))
     return out
 
 

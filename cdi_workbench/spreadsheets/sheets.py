@@ -75,9 +75,9 @@ class RowSheet(WriteOnlyWorksheet):
         cells = self._cell_rows.get(row)
         if cells is None:
             cells = self._cell_rows[row] = {}
-        found = cells.get(column)  # (about 1 microsecond a cell, as Worksheet.cell is 4)
+        found = cells.get(column)
         if found is None:
-            found = cells[column] = Cell(self, row=row, column=column)
+            found = cells[column] = Cell(self, row, column)
         return found
 
     def merge_cells(self, *, start_row: int, start_column: int, end_row: int, end_column: int) -> None:

@@ -40,6 +40,10 @@ PACKAGE_SUFFIX = ".cdipkg"  # (packages.common.SUFFIX: the packages import stora
 HEADER = b"SQLite format 3\x00"
 KDF_ITERATIONS = 256_000  # SQLCipher 4's PBKDF2-HMAC-SHA512 default, pinned on every connection (compatibility 4)
 KEY_BYTES, SALT_BYTES = 32, 16
+# An encrypted page is decrypted and its HMAC checked each time it is read from the disk, not when it is found in
+# SQLite's page cache: 32 MB of cache (SQLite's default is 2 MB) keeps a queue's pages at hand. Navigation at a
+# million records: 2.2x slower than plain with the default, as fast with this (benchmarks/encryption.py).
+CACHE_KIB = 32_768
 _OTHER_FORMATS = (b"PK\x03\x04", b"%PDF", b"\xd0\xcf\x11\xe0", b"\xef\xbb\xbf")  # zip (xlsx), PDF, old Office, BOM
 
 
@@ -354,6 +358,7 @@ def connect(path: str | Path, key: Key | None, **kwargs: Any) -> Any:
         if key is not None:
             conn.execute(f"PRAGMA key = {key.literal()}")
             conn.execute("PRAGMA cipher_compatibility = 4")
+            conn.execute(f"PRAGMA cache_size = -{CACHE_KIB}")
     except BaseException:
         conn.close()
         raise

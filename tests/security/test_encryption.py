@@ -309,3 +309,44 @@ def test_postgresql_is_not_encrypted_by_the_workbench(tmp_path: Path, capsys) ->
     assert main(["encrypt", url]) == 1
     assert "encryption at rest there is the server's job" in capsys.readouterr().err
     assert not encryption.needs_passphrase(url)
+
+
+def test_an_encrypted_file_is_checked_like_a_plain_one(tmp_path: Path, monkeypatch) -> None:  # noqa: ANN001
+    """Whoever knows the passphrase (the sender of a package, say) can still not slip SQL in: the schema is checked
+    once the file is decrypted, before anything is written."""
+    path = tmp_path / "audit.db"
+    _encrypted_audit(path).close()
+    key = encryption.known_key(path)
+    assert key is not None
+    conn = encryption.connect(path, key)
+    conn.execute("CREATE TRIGGER drop_history AFTER INSERT ON verdict BEGIN DELETE FROM verdict_change; END")
+    conn.commit()
+    conn.close()
+    encryption.forget()
+    monkeypatch.setenv("CDI_PASSPHRASE", PASS)
+    with pytest.raises(DatabaseError, match="holds a trigger 'drop_history' that CDI Workbench did not make"):
+        Database(path)
+
+
+def test_other_files_are_not_taken_for_encrypted_ones(tmp_path: Path) -> None:
+    """A spreadsheet or a CSV of whole pages is still refused as what it is, without asking for a passphrase."""
+    csv = tmp_path / "extract.db"
+    csv.write_bytes((b"incident_ref,received_at,narrative\n" * 200)[:4096])
+    xlsx = tmp_path / "report.db"
+    xlsx.write_bytes((b"PK\x03\x04" + bytes(range(256)) * 16)[:4096])  # a zip (xlsx) signature
+    for path in (csv, xlsx):
+        assert not encryption.is_encrypted(path)
+        with pytest.raises(DatabaseError, match="not a SQLite file"):
+            Database(path)
+    random_pages = tmp_path / "random.db"
+    random_pages.write_bytes(bytes((i * 131 + 7) % 256 for i in range(4096)))
+    assert encryption.is_encrypted(random_pages)
+
+
+def test_the_key_is_never_shown(tmp_path: Path) -> None:
+    path = tmp_path / "audit.db"
+    db = _encrypted_audit(path)
+    key = db.key
+    assert key is not None and key.raw.hex() not in repr(key) and PASS not in repr(key)
+    assert key.raw.hex() not in str(db.engine.url) and key.raw.hex() not in repr(db.engine)
+    db.close()
