@@ -3,20 +3,21 @@
 The verdicts come as plain rows (findings_load.completed_verdicts: item, verdict and sampled report in one row);
 the bodies are read as the JSON they are stored as, the way VerdictBody.from_json reads them (the same defaults
 for an answer not given), without building a VerdictBody and a CrimeFinding per verdict and crime. A crime's
-results (classification, timeliness, the override applied) are worked out by audit.evaluate, the classification
-once per distinct (expected code, recorded code, override) rather than once per crime. Each table cell gathers
-its audit items in a list (findings_tables.Counter), so counting is an append.
+results are audit.evaluate's: the classification worked out once per distinct (expected code, recorded code,
+override), the timeliness as rules.within_limit (timeliness' result without its text) unless overridden. Each table
+cell gathers its audit items in a list (findings_tables.Counter), so counting is an append. The verdict rows, with
+the texts only they show, are left to findings_rows, built from the same rows when first read.
 """
 
 from __future__ import annotations
 
-from typing import cast
+from typing import Any, cast
 
 from sqlalchemy.orm import Session
 
 from .audit.check_table import findings_columns, kind_checks
 from .audit.verdicts import VerdictBody
-from .findings_load import Crime, Effective, SampleInfo, n100s
+from .findings_load import Crime, Effective, SampleInfo, Verdicts, json_text, n100s
 from .findings_load import cancellations as load_cancellations
 from .findings_load import crimes_utc as load_crimes
 from .findings_load import disposals as load_disposals
@@ -50,7 +51,7 @@ class Pass:
         self.n100 = Counter(findings_columns(RecordKind.N100))
         self.groups = GroupCounter(h)
         self.units: list[Unit] = []
-        self.verdict_rows = VerdictRows([], {}, {}, ({}, {}, {}), rules, {})  # run sets the verdicts read
+        self.verdict_rows = VerdictRows(Verdicts([], json_text), {}, {}, ({}, {}, {}), rules, {})  # run: those read
         self.labels: dict[int, str] = {}  # audit item id -> "Sample #position reference"
         self.auditors: set[str] = set()
         self.cancelled_links: list[int] = []
@@ -58,34 +59,35 @@ class Pass:
         self.s = s
         self._classified: Classified = {}
 
-    def run(self, verdicts: list[Effective]) -> None:
-        s = self.s
+    def run(self, verdicts: Verdicts) -> None:
+        s, rows = self.s, verdicts.rows
+        bodies = [verdicts.parse(v.body) or {} for v in rows]  # read here, and again for the verdict rows if wanted
         wanted = set()
-        for v in verdicts:
+        for v, body in zip(rows, bodies, strict=True):
             if v.kind in REPORT_KINDS:
-                for c in v.body.get("crimes", ()):
+                for c in body.get("crimes", ()):
                     crime_id = c.get("crime_id")
                     if crime_id:
                         wanted.add(crime_id)
         crimes = load_crimes(s, wanted)
-        kinds = {v.kind for v in verdicts}
+        kinds = {v.kind for v in rows}
         disposals = load_disposals(s) if RecordKind.DISPOSAL in kinds else {}
         cancellations = load_cancellations(s) if RecordKind.CANCELLATION in kinds else {}
         n100 = n100s(s) if RecordKind.N100 in kinds else {}
         info = {smp.id: smp for smp in self.samples}
         sample_of: dict[int, tuple[str, str | None]] = {}  # its name, a special sample's row label (else None)
-        for v in verdicts:
+        for v, body in zip(rows, bodies, strict=True):
             if v.sample_id not in sample_of:
                 sample_of[v.sample_id] = _sample(info.get(v.sample_id))
             name, special = sample_of[v.sample_id]
             if v.kind in REPORT_KINDS:
-                self._report(v, name, special, crimes)
+                self._report(v, body, name, special, crimes)
             else:
-                self._record(v, name, disposals, cancellations, n100)
+                self._record(v, body, name, disposals, cancellations, n100)
         self.verdict_rows = VerdictRows(verdicts, {i: name for i, (name, _) in sample_of.items()}, crimes,
                                         (disposals, cancellations, n100), self.rules, self._classified)
 
-    def _record(self, v: Effective, name: str, disposals: dict[int, tuple[str, str]],
+    def _record(self, v: Effective, body: Any, name: str, disposals: dict[int, tuple[str, str]],
                 cancellations: dict[int, tuple[str, str | None, str | None]], n100: dict[int, str]) -> None:
         """A cancellation, disposal or N100: the row it counts in, then the checks table's columns."""
         # 'N100 needed' counts the N100s rightly applied: the rest of those reviewed were wrongly used (a failed
@@ -99,11 +101,11 @@ class Pass:
         spec = kind_checks(v.kind)
         if spec is None:
             return
-        body = VerdictBody.from_json(v.body)
+        checks = VerdictBody.from_json(body).checks
         cols = counter.row(row)
         cols[spec.counted].append(v.item_id)
         for c in spec.checks:
-            if body.checks.get(c.key) is True:
+            if checks.get(c.key) is True:
                 cols[c.column].append(v.item_id)
         self._label(v, name, ref)
 
@@ -111,13 +113,12 @@ class Pass:
         self.labels[v.item_id] = f"{name} #{v.position} {ref}"
         self.auditors.add(v.auditor)
 
-    def _report(self, v: Effective, name: str, special: str | None, crimes: dict[int, Crime]) -> None:
+    def _report(self, v: Effective, body: Any, name: str, special: str | None, crimes: dict[int, Crime]) -> None:
         """An incident or referral, crime by crime: the body read as VerdictBody.from_json reads it (the verdict
         rows' texts are left to findings_rows)."""
         if v.report_kind is None:
             raise KeyError(v.record_id)  # an incident or referral whose record is missing
         item_id, system = v.item_id, v.system
-        body = v.body
         found = body.get("crimes", []) if body else []
         self._label(v, name, v.ref)
         if special:
@@ -139,8 +140,9 @@ class Pass:
             identified.append(item_id)
             if crime is None:  # not recorded: neither classified nor timed
                 if not special:
-                    add(item_id, expected, False, None, c.get("domestic_abuse"), c.get("safeguarding"),
-                        c.get("investigation"), unit)
+                    da = c.get("domestic_abuse")  # safeguarding and investigation count only beside it
+                    add(item_id, expected, False, None, da, da and c.get("safeguarding"),
+                        da and c.get("investigation"), unit)
                 continue
             reason = c.get("override_reason", "")
             cls = classify(known, expected, crime.ho_code, c.get("classified_override"), reason)[0]
@@ -149,8 +151,7 @@ class Pass:
             if tim is None:
                 tim = within_limit(received, crime.recorded_at, hours)
             if not special:
-                add(item_id, expected, True, tim, c.get("domestic_abuse"), c.get("safeguarding"),
-                    c.get("investigation"), unit)
+                add(item_id, expected, True, tim, c.get("domestic_abuse"), None, None, unit)  # recorded: not asked
             recorded_col.append(item_id)
             if tim is None:
                 cols["Time not known"].append(item_id)

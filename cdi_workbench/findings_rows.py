@@ -18,7 +18,7 @@ from .audit.check_table import kind_checks
 from .audit.evaluate import classified, timely
 from .audit.verdicts import VerdictBody
 from .classification import CANCELLATION_GROUPS, cancellation_group
-from .findings_load import Crime, Effective, stored
+from .findings_load import Crime, Effective, Verdicts, stored
 from .kinds import RecordKind
 from .rules import RuleSet
 from .timeutil import display
@@ -74,7 +74,7 @@ class VerdictRows:
     """What the verdict rows are built from: the completed verdicts as read, the crimes they link, the sampled
     records of the other kinds, each sample's name, the rule set and the classifications already worked out."""
 
-    def __init__(self, verdicts: list[Effective], names: dict[int, str], crimes: dict[int, Crime],
+    def __init__(self, verdicts: Verdicts, names: dict[int, str], crimes: dict[int, Crime],
                  records: tuple[dict[int, tuple[str, str]], dict[int, tuple[str, str | None, str | None]],
                                 dict[int, str]], rules: RuleSet, known: Classified) -> None:
         self.verdicts, self.names, self.crimes, self.records = verdicts, names, crimes, records
@@ -83,33 +83,33 @@ class VerdictRows:
     def build(self) -> list[dict[str, Any]]:
         with paused_gc():
             out: list[dict[str, Any]] = []
-            for v in self.verdicts:
+            parse = self.verdicts.parse
+            for v in self.verdicts.rows:
                 name = self.names.get(v.sample_id, "")
                 if v.kind in RecordKind.REPORTS:
-                    self._report(v, name, out)
+                    self._report(v, parse(v.body) or {}, name, out)
                 else:
-                    self._record(v, name, out)
+                    self._record(v, parse(v.body) or {}, name, out)
             return out
 
     def _base(self, v: Effective, name: str, rationale: Any, zero_status: bool | None) -> dict[str, Any]:  # noqa: ANN401
         return {"item_id": v.item_id, "sample": name, "position": v.position, "kind": v.kind, "auditor": v.auditor,
                 "rationale": rationale, "updated_at": display(stored(v.updated_at)), "zero_status": zero_status}
 
-    def _record(self, v: Effective, name: str, out: list[dict[str, Any]]) -> None:
+    def _record(self, v: Effective, stored_body: Any, name: str, out: list[dict[str, Any]]) -> None:  # noqa: ANN401
         where = record_of(v, *self.records)
         spec = kind_checks(v.kind)
         if where is None or spec is None:
             return
         _, system, ref = where
-        body = VerdictBody.from_json(v.body)
+        body = VerdictBody.from_json(stored_body)
         out.append({**self._base(v, name, body.rationale, None), "system": system, "record_ref": ref,
                     "crime_no": 0, **{c.key: body.checks.get(c.key) for c in spec.checks},
                     **{c.follow_up.key: getattr(body, c.follow_up.key) for c in spec.checks
                        if c.follow_up is not None}})
 
-    def _report(self, v: Effective, name: str, out: list[dict[str, Any]]) -> None:
+    def _report(self, v: Effective, body: Any, name: str, out: list[dict[str, Any]]) -> None:  # noqa: ANN401
         """An incident or referral, crime by crime: the body read as VerdictBody.from_json reads it."""
-        body = v.body
         found = body.get("crimes", []) if body else []
         base = self._base(v, name, body.get("rationale", "") if body else "",
                           bool(body.get("zero_status")) if body else False)
@@ -118,7 +118,7 @@ class VerdictRows:
             out.append({**base, "crime_no": 0})
             return
         crimes, known, rules = self.crimes, self.known, self.rules
-        received = stored(v.received_at)
+        received = v.received_at
         for no, c in enumerate(found, 1):
             expected = c.get("expected_code", "")
             crime_id = c.get("crime_id")
@@ -128,7 +128,7 @@ class VerdictRows:
             else:
                 reason = c.get("override_reason", "")
                 cls, cls_text = classify(known, expected, crime.ho_code, c.get("classified_override"), reason)
-                tim, tim_text = timely(received, stored(crime.recorded_at), c.get("timely_override"), reason, rules)
+                tim, tim_text = timely(received, crime.recorded_at, c.get("timely_override"), reason, rules)
             out.append({**base, "crime_no": no, "expected_code": expected,
                         "recorded_ref": crime.ref if crime else "",
                         "recorded_code": crime.ho_code if crime else "",

@@ -66,12 +66,12 @@ def timeliness(received_at: datetime | None, recorded_at: datetime | None, rules
     return Worked(within, text)
 
 
-def within_limit(received_utc: datetime | None, recorded_utc: datetime | None, limit_hours: int) -> bool | None:
-    """timeliness(...).ok alone, for times both naive UTC (or both aware): True within the limit, False outside,
-    None where a time is missing or the crime is recorded before the report."""
-    if received_utc is None or recorded_utc is None:
+def within_limit(received_at: datetime | None, recorded_at: datetime | None, limit_hours: int) -> bool | None:
+    """timeliness(...).ok alone, without its text: True within the limit, False outside, None where a time is
+    missing or the crime is recorded before the report. Both times aware (as stored), or both naive in UTC."""
+    if received_at is None or recorded_at is None:
         return None
-    delta = recorded_utc - received_utc
+    delta = recorded_at - received_at
     if delta < _ZERO:
         return None
     return delta <= _limit(limit_hours)

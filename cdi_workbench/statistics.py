@@ -219,7 +219,7 @@ def design_rate(strata: list[Stratum], confidence: float = 0.95) -> Design:
     notes = [f"stratum {s.name or '?'} (population {s.population:,}) has no completed records: it contributes "
              f"nothing to the weighted estimate" for s in strata if not s.records]
     # each stratum's records as two columns, y and x, and the totals of each, read once
-    columns = [tuple(zip(*s.records)) for s in used]
+    columns = [tuple(zip(*s.records, strict=True)) for s in used]
     y_sums = [sum(ys) for ys, _ in columns]
     x_sums = [sum(xs) for _, xs in columns]
     y_tot = sum(s.population / len(s.records) * y for s, y in zip(used, y_sums, strict=True))

@@ -10,11 +10,19 @@ to which file. `cdi verify` checks those rows with the rest of the chain.
 
 checks the role, calls write(person) to write the file (returning what to note about it: rows, sample, ...) and
 then records it; a file whose export cannot be recorded (a read-only database, say) is removed again.
+
+    with noting(details):   # e.g. {"pseudonymised": {...}}: what every export row written in the block notes too
+        export_findings(db, user, findings, path)
+
+lets a caller add to the row of an export made by a function it does not own (the findings and verdicts writers);
+a row noting "pseudonymised" says so in its reason too.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
+from contextvars import ContextVar
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -29,6 +37,19 @@ UNNAMED = "(no name given)"  # single-user mode, nobody named: the export is sti
 SCREEN = "(the screen)"  # written to standard output, not a file
 
 T = TypeVar("T")
+# What the export rows written in a `noting` block note besides their own details (this thread's, this block's).
+_NOTING: ContextVar[Mapping[str, Any] | None] = ContextVar("cdi_export_noting", default=None)
+
+
+@contextmanager
+def noting(details: Mapping[str, Any]) -> Iterator[None]:
+    """Every export recorded in this block notes `details` too. They are read when the row is written, so a dict the
+    caller fills in while the file is written (the pseudonymiser's counts) is noted as it then stands."""
+    token = _NOTING.set(details)
+    try:
+        yield
+    finally:
+        _NOTING.reset(token)
 
 
 def allowed(db: Any, user: str, action: str) -> Person:  # noqa: ANN401 (a storage.database.Database)
@@ -45,9 +66,10 @@ def record_in(s: Session, person: Person, what: str, path: str | Path | None, it
     """Add the export's history row in this unit of work."""
     name = file_name(path)
     body: dict[str, Any] = {"what": what, "file": name}
-    body.update({k: v for k, v in details.items() if v is not None})
+    body.update({k: v for k, v in {**(_NOTING.get() or {}), **details}.items() if v is not None})
+    reason = f"exported {what} to {name}" + (", pseudonymised" if body.get("pseudonymised") else "")
     change = VerdictChange(item_id=item_id, role=EXPORT, at=now_utc(), who=person.name or UNNAMED, action=EXPORT,
-                           old_body=None, new_body=body, reason=f"exported {what} to {name}")
+                           old_body=None, new_body=body, reason=reason)
     seal(s, change)
     s.add(change)
     s.flush()

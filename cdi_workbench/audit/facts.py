@@ -12,8 +12,10 @@ frame) and the records themselves. This module checks each of them:
 - a sample is as its last 'sample' history row records it: written when it is drawn, extended, renamed or deleted,
   with its facts and every item (id, position, kind, record, stratum);
 - each record's content is what its stored digest says (storage.content), and each record table is as the last
-  import's 'records' history row records it (its records' ids and digests), so a record edited with its digest
-  worked out again shows too.
+  import's 'records' history row, or the last purge's 'purge' row (retention: the records it deleted or blanked,
+  and each table's digest after it), records it (its records' ids and digests), so a record edited with its digest
+  worked out again shows too; and a purge was written by someone who was then an active audit lead (or while
+  nobody was registered).
 
 Rows written before this (schema 0012 wrote a 'sample' row for every sample and a 'records' row for every table as
 they were then) are read as they stand: a verdict imported or merged before the history named the auditor
@@ -43,7 +45,7 @@ from ..storage.content import (
 )
 from ..storage.models import Audit, AuditItem, CrimeRecord, ReportRecord, Sample, Verdict, VerdictChange
 from ..timeutil import now_utc
-from .trail import AUDITOR, NOT_VERDICTS, RECORDS, REMOVED, SAMPLE, Finding, seal
+from .trail import AUDITOR, NOT_VERDICTS, PERSON, PURGE, RECORDS, REMOVED, SAMPLE, Finding, seal
 
 # verdict rows that may credit someone other than their writer; written before the history named who (schema 0012)
 # they leave the auditor unchecked
@@ -145,11 +147,22 @@ def _append(s: Session, who: str, action: str, body: dict[str, Any], reason: str
 
 def _last_tables(s: Session) -> dict[str, tuple[int, dict[str, Any]]]:
     out: dict[str, tuple[int, dict[str, Any]]] = {}
-    for rid, body in s.execute(select(VerdictChange.id, VerdictChange.new_body)
-                               .where(VerdictChange.action == RECORDS).order_by(VerdictChange.id)).tuples():
-        if isinstance(body, dict) and isinstance(body.get("table"), str):
-            out[body["table"]] = (rid, body)
+    for rid, action, body in s.execute(select(VerdictChange.id, VerdictChange.action, VerdictChange.new_body)
+                                       .where(VerdictChange.action.in_([RECORDS, PURGE]))
+                                       .order_by(VerdictChange.id)).tuples():
+        for state in (purged_tables(body) if action == PURGE else [body]):
+            if isinstance(state, dict) and isinstance(state.get("table"), str):
+                out[state["table"]] = (rid, state)
     return out
+
+
+def purged_tables(body: Any) -> list[dict[str, Any]]:
+    """The record tables' states a 'purge' row records (as a 'records' row records one: table, rows, digest)."""
+    tables = body.get("tables") if isinstance(body, dict) else None
+    if not isinstance(tables, dict):
+        return []
+    return [{"table": t, "rows": e.get("rows"), "digest": e.get("digest")} for t, e in tables.items()
+            if isinstance(e, dict)]
 
 
 # ---- checking -------------------------------------------------------------------------------------------------
@@ -160,6 +173,8 @@ class Expected:
     credited: dict[tuple[int, str], tuple[int, str | None]] = field(default_factory=dict)  # -> (row, auditor)
     samples: dict[Any, tuple[int, dict[str, Any]]] = field(default_factory=dict)  # sample id -> (row, state)
     tables: dict[str, tuple[int, dict[str, Any]]] = field(default_factory=dict)  # table -> (row, state)
+    people: dict[Any, Any] = field(default_factory=dict)  # name -> what the history last records of them
+    problems: list[Finding] = field(default_factory=list)  # found while reading the history
 
     def see(self, ch: VerdictChange) -> None:
         body = ch.new_body
@@ -167,6 +182,15 @@ class Expected:
             self.samples[body.get("sample")] = (ch.id, body)
         elif ch.action == RECORDS and isinstance(body, dict) and isinstance(body.get("table"), str):
             self.tables[body["table"]] = (ch.id, body)
+        elif ch.action == PURGE:
+            for state in purged_tables(body):
+                if isinstance(state.get("table"), str):
+                    self.tables[state["table"]] = (ch.id, state)
+            self._purger(ch)
+        elif ch.action == PERSON:
+            person = body if isinstance(body, dict) else ch.old_body
+            if isinstance(person, dict):
+                self.people[person.get("name")] = body
         elif ch.action not in NOT_VERDICTS:
             key = (ch.item_id, ch.role)
             if isinstance(body, dict) and isinstance(body.get(AUDITOR), str):
@@ -178,8 +202,19 @@ class Expected:
             else:
                 self.credited[key] = (ch.id, ch.who)
 
+    def _purger(self, ch: VerdictChange) -> None:
+        """Only the audit lead purges (audit.roles 'purge records'); anyone while nobody is registered."""
+        if not self.people:
+            return
+        person = self.people.get(ch.who)
+        if not (isinstance(person, dict) and person.get("role") == "lead" and person.get("active")):
+            self.problems.append(Finding("history", ch.id, f"records a purge of records by {ch.who!r}, who was not "
+                                                           "then an active audit lead: written outside the "
+                                                           "application"))
+
     def check(self, s: Session, stop: Callable[[], bool] | None = None, records: bool = True) -> list[Finding]:
-        out = self._verdicts(s)
+        out = list(self.problems)
+        out += self._verdicts(s)
         out += self._samples(s)
         if records:
             out += self._records(s, stop)

@@ -5,7 +5,8 @@
   the review is open or their own blind review is complete (so no findings either: they are built from the
   first verdicts);
 - audit lead: everything an auditor does, plus assigning reviews, adjudicating disagreements (final
-  verdicts), deciding the force's challenges, registering people and deleting a sample that holds verdicts;
+  verdicts), deciding the force's challenges, registering people, deleting a sample that holds verdicts and
+  purging the records no longer needed once the findings are issued;
 - force liaison: exchanges the failed records with the force (export, import of responses) and sees nothing
   else: no narratives, no verdicts.
 
@@ -51,6 +52,8 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "carry records offline": frozenset({PersonRole.AUDITOR, PersonRole.REVIEWER, PersonRole.LEAD}),
     # a copy holds every record and verdict (a peer reviewer's would unblind them)
     "save a copy": frozenset({PersonRole.AUDITOR, PersonRole.LEAD}),
+    # retention: records no longer needed deleted, narratives blanked, once the findings are issued (retention.py)
+    "purge records": frozenset({PersonRole.LEAD}),
 }
 # each action as the refusal and the window's tooltips say it
 ACTION_TEXT = {
@@ -70,6 +73,7 @@ ACTION_TEXT = {
     "export verdicts": "export the verdicts",
     "carry records offline": "carry records offline",
     "save a copy": "save a copy of the audit database",
+    "purge records": "purge records no longer needed",
 }
 ROLE_ORDER = (PersonRole.LEAD, PersonRole.AUDITOR, PersonRole.REVIEWER, PersonRole.LIAISON)
 ARTICLE: dict[str, str] = {PersonRole.LEAD: "the", PersonRole.AUDITOR: "an", PersonRole.REVIEWER: "a",

@@ -9,6 +9,7 @@ first). The people registered on the audit, their roles and whether they are act
 (audit.people), so a role given or a person added outside the application shows too. So are the samples (every
 item, as drawn) and the digests of the imported records, and every stored fact a figure or a filter reads is
 compared with the history (audit.facts: a verdict's auditor, complete flag and counts, the samples, the records).
+A purge of old records (retention) is in the history too, with each record table's digest after it.
 `cdi verify DB` checks all of these.
 
 Whoever holds a SQLite file can still rewrite it all consistently, the chain included. The head of the chain
@@ -60,9 +61,12 @@ AUDITOR = "auditor"
 # before and after (importing.audited); about the item, role 'record'
 RECORD_CHANGED = "record changed"
 RECORD_ROLE = "record"
+# records deleted or blanked by the lead's purge (retention): the date, the ids per table and each table's digest
+# after it, which audit.facts then compares the record tables with (as with a 'records' row); item 0, role 'purge'
+PURGE = "purge"
 # history rows that record something other than a verdict's answers (their new_body is not a verdict)
 NOT_VERDICTS = frozenset({"flag", "assign", "unassign", "challenge", PERSON, SEAL, REOPEN, EXPORT, SAMPLE, RECORDS,
-                          RECORD_CHANGED})
+                          RECORD_CHANGED, PURGE})
 # the key of a 'challenge' row's new value that marks the decision removed with its sample (sample_admin)
 REMOVED = "removed"
 

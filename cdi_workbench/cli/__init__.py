@@ -10,6 +10,7 @@
 - imports.py: import
 - keys.py: keys new, sign
 - encryption.py: encrypt, decrypt; and the passphrase provider every command runs with (env, else a prompt)
+- purge.py: purge (retention)
 
 Each module has the commands' functions (cmd_*), COMMANDS (name -> the function adding its parser) and
 register(subparsers) for all of its commands. build_parser() adds them in the order `cdi --help` lists them.
@@ -24,7 +25,7 @@ from ..audit.roles import NotAllowed
 from ..audit.service import AuditError
 from ..storage.database import DatabaseError
 from ..storage.encryption import provided_by
-from . import audit, challenges, encryption, imports, keys, packages, report, review, samples, verdicts
+from . import audit, challenges, encryption, imports, keys, packages, purge, report, review, samples, verdicts
 from .audit import info_dict
 from .samples import KINDS
 
@@ -32,7 +33,7 @@ __all__ = ["KINDS", "ORDER", "build_parser", "info_dict", "main"]
 
 ORDER = ["init", "info", "report", "sample", "recorded-crime", "agreement", "challenges", "backup", "verify",
          "sample-size", "verdicts", "package", "users", "review", "history", "import", "keys", "sign", "encrypt",
-         "decrypt"]
+         "decrypt", "purge"]
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -40,7 +41,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--user", help="who is acting (stamped on what is done)")
     sub = p.add_subparsers(dest="command", required=True)
     adders = {}
-    for group in (audit, samples, report, challenges, verdicts, packages, review, imports, keys, encryption):
+    for group in (audit, samples, report, challenges, verdicts, packages, review, imports, keys, encryption, purge):
         adders.update(group.COMMANDS)
     assert sorted(adders) == sorted(ORDER), "a command group's COMMANDS and ORDER disagree"
     for name in ORDER:

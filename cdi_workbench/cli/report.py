@@ -34,8 +34,17 @@ def cmd_report(a: argparse.Namespace) -> int:
                 findings = with_previous(findings, compute(old, method=a.method), source=str(a.previous))
             finally:
                 old.close()
+        prepared = None
+        if a.pseudonymise:  # one pseudonymiser for every file: [Person 1] is the same in each
+            from ..pseudonymise_exports import export_findings as export_pseudonymised
+            from ..pseudonymise_exports import pseudonymise_findings
+
+            prepared = pseudonymise_findings(db, findings, review)
         for path, suffix in ((a.json, ".json"), (a.xlsx, ".xlsx"), (a.pdf, ".pdf")):
-            if path:  # each export checked and recorded in the trail
+            if path and prepared is not None:
+                report = export_pseudonymised(db, a.user or "", prepared, Path(path), suffix)
+                print(f"Wrote {path} (pseudonymised; what was replaced, and where: {report})")
+            elif path:  # each export checked and recorded in the trail
                 export_findings(db, a.user or "", findings, Path(path), review, suffix)
                 print(f"Wrote {path}")
     finally:
@@ -112,6 +121,10 @@ def add_report(sub: Any) -> None:
     sp.add_argument("--method", choices=["normal", "wilson", "clopper-pearson"], default="normal",
                     help="interval printed beside each rate (default: normal, as inspections publish)")
     sp.add_argument("--previous", metavar="DB", help="a previous audit: its figures follow in brackets")
+    sp.add_argument("--pseudonymise", action="store_true",
+                    help="replace names, dates of birth, addresses, postcodes, phone numbers, vehicle registrations "
+                         "and other identifiers in the free text by placeholders ([Person 1]); a report of what was "
+                         "replaced goes beside each file as NAME.pseudonymisation.txt (docs/pseudonymisation.md)")
     sp.set_defaults(func=cmd_report)
 
 

@@ -380,11 +380,15 @@ def create_encrypted(path: str | Path, key: Key) -> Path:
     if p.exists():
         raise DatabaseError(f"{p} already exists: an encrypted audit database is made as a new file (to encrypt "
                             f"an existing one: cdi encrypt {p.name})")
-    conn = connect(p, key, isolation_level=None)
     try:
-        conn.execute("PRAGMA user_version = 0")  # writes the header page: the salt, then ciphertext
-        conn.execute("PRAGMA journal_mode = DELETE")
-    finally:
-        conn.close()
+        conn = connect(p, key, isolation_level=None)
+        try:
+            conn.execute("PRAGMA user_version = 0")  # writes the header page: the salt, then ciphertext
+            conn.execute("PRAGMA journal_mode = DELETE")
+        finally:
+            conn.close()
+    except dbapi().Error as exc:
+        p.unlink(missing_ok=True)
+        raise DatabaseError(f"{p} cannot be made ({exc})") from None
     remember(p, key)
     return p

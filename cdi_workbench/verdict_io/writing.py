@@ -4,6 +4,7 @@ formula; the workbook carries the marking in its page headers and footers and it
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -77,12 +78,14 @@ def _format(path: Path) -> str:
     raise ValueError(f"{path.name}: name the file .csv or .xlsx to say which format to write")
 
 
-def export_verdicts(db: Database, path: str | Path, who: str = "") -> int:
+def export_verdicts(db: Database, path: str | Path, who: str = "",
+                    rewrite: Callable[[list[dict[str, Any]]], object] | None = None) -> int:
     """Write the effective verdicts as CSV or .xlsx (by the file's suffix); returns the rows written.
 
     `who` must be someone whose role may export the verdicts (the lead or an auditor: the file holds every first
     verdict, which a blind reviewer must not see and the force's liaison may not); the export goes in the trail
-    (audit.exports). The file appears complete or not at all."""
+    (audit.exports). The file appears complete or not at all. `rewrite(rows)`, if given, changes the rows in place
+    before they are written (cdi_workbench.pseudonymise_exports: the free text pseudonymised)."""
     from ..audit.exports import exported
 
     path = Path(path)
@@ -90,6 +93,8 @@ def export_verdicts(db: Database, path: str | Path, who: str = "") -> int:
 
     def write(_person: object) -> int:
         rows = verdict_rows(db)
+        if rewrite is not None:
+            rewrite(rows)
         if fmt == "csv":  # UTF-8 with a byte order mark, so that Excel opens it as UTF-8
             write_csv(path, ALL_COLUMNS, ([r[c] for c in ALL_COLUMNS] for r in rows))
         else:
