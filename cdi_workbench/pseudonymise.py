@@ -50,7 +50,7 @@ PRIORITY = {k: i for i, k in enumerate(("email", "phone", "postcode", "vehicle",
                                         "street", "name"))}
 LEARNT = ("name", "street", "address")
 _TOKEN = re.compile(r"[A-Za-z0-9]+(?:['’][A-Za-z]+)*")
-_JOIN = re.compile(r"[ \t\-]+")
+_JOIN = re.compile(r"['’.]?[ \t\-]+")  # between the words of a learnt original: "Stubbs' Gate", "St. Mary's"
 # The headers of extract columns (kept in a record's `extra`) whose values are identifiers, by kind. A header is read
 # in lower case; the first kind whose words it holds wins, and headers naming a property of a person (age, sex ...)
 # are not names.
@@ -65,6 +65,7 @@ FIELD_KINDS = (
     ("name", ("name", "surname", "forename", "caller", "victim", "suspect", "offender", "informant", "witness",
               "complainant", "person", "aggrieved", "driver", "owner")),
 )
+NOT_IDENTIFIER_HEADERS = ("lsoa", "force", "falls within", "reported by", "crime type", "outcome")  # street files
 NOT_NAME_HEADERS = ("age", "sex", "gender", "type", "ethnic", "count", "code", "number", "date", "time", "id",
                     "ref", "role", "status", "class", "category", "occupation", "relationship")
 
@@ -91,10 +92,12 @@ class Pseudonymiser:
     def __init__(self) -> None:
         self._known: dict[str, tuple[str, str]] = {}  # the words of a learnt original -> (kind, key)
         self._alias: dict[tuple[str, str], tuple[str, str]] = {}  # a surname alone -> the full name it came with
-        self._longest = 1  # words in the longest learnt original
+        self._prefixes: set[str] = set()  # the first words of every learnt original ('bower', 'bower lane')
         self._placeholders: dict[tuple[str, str], str] = {}
         self._numbered: Counter[str] = Counter()
         self.replacements: list[Replacement] = []
+        self._clean: set[str] = set()  # texts found to hold nothing (until something new is learnt)
+        self._found: dict[str, list[Hit]] = {}  # what the patterns found in texts learnt to be pseudonymised later
 
     # ---- learning -------------------------------------------------------------------------------------------
     def learn(self, kind: str, value: str | None) -> None:
@@ -114,12 +117,15 @@ class Pseudonymiser:
                 if len(part) > 1 and part not in NOT_NAMES and ("name", part) not in self._alias \
                         and ("name", part) not in self._placeholders:  # not once replaced as itself
                     self._alias[("name", part)] = ("name", key)
-                    self._known.setdefault(part, ("name", key))
+                    if part not in self._known:
+                        self._add(part, "name", key)
 
     def _add(self, words: str, kind: str, key: str) -> None:
-        if kind in LEARNT or words not in self._known:
+        if (kind in LEARNT or words not in self._known) and self._known.get(words) != (kind, key):
             self._known[words] = (kind, key)
-        self._longest = max(self._longest, words.count(" ") + 1)
+            self._clean.clear()
+            parts = words.split(" ")
+            self._prefixes.update(" ".join(parts[:n]) for n in range(1, len(parts) + 1))
 
     def learn_location(self, location: str | None) -> None:
         """A structured location ('On or near Bower Lane', '14 Bower Lane, Stafford ST16 2AB'): its street or
@@ -162,12 +168,20 @@ class Pseudonymiser:
             elif kind is not None:
                 self.learn(kind, value)
 
-    def learn_text(self, text: str | None) -> None:
+    def learn_text(self, text: str | None, remember: bool = False) -> None:
         """The names, streets and addresses the patterns find in a narrative or any free text, so that each is
-        replaced wherever it appears in the file, cue or no cue."""
-        for hit in find(text or ""):
+        replaced wherever it appears in the file, cue or no cue. `remember`: the text is to be pseudonymised
+        later (an export's own text), so what the patterns found is kept for then."""
+        if not text:
+            return
+        hits = self._found.get(text)
+        if hits is None:
+            hits = find(text)
+            if remember:
+                self._found[text] = hits
+        for hit in hits:
             if hit.learn:
-                self.learn(hit.kind, (text or "")[hit.start:hit.end])
+                self.learn(hit.kind, text[hit.start:hit.end])
 
     def learn_streets(self, locations: Iterable[str | None]) -> None:
         """Every location in the extract: the force area's streets, so a street named in a record that is not its
@@ -181,9 +195,14 @@ class Pseudonymiser:
     def pseudonymise(self, text: str | None, where: str = "") -> str:
         """The text with every identifier found replaced by its placeholder; `where` names the place in the file
         for the report ('MP-20140312-0042, rationale')."""
-        if not text:
+        if not text or text in self._clean:
             return text or ""
         hits = self._hits(text)
+        if not hits:
+            self._clean.add(text)
+        for hit in hits:  # a name or street found here is replaced wherever it appears after (learn_text: before too)
+            if hit.learn:
+                self.learn(hit.kind, text[hit.start:hit.end])
         if not hits:
             return text
         out, pos = [], 0
@@ -206,7 +225,7 @@ class Pseudonymiser:
 
     def _hits(self, text: str) -> list[Hit]:
         blocked = [(m.start(), m.end()) for m in PLACEHOLDER.finditer(text)]
-        found = [*find(text), *self._known_hits(text)]
+        found = [*(self._found.get(text) or find(text)), *self._known_hits(text)]
         found += [h for h in (self._with_house(text, hit) for hit in found) if h is not None]
         found.sort(key=lambda h: (h.start, -(h.end - h.start), PRIORITY[h.kind]))
         chosen: list[Hit] = []
@@ -229,29 +248,37 @@ class Pseudonymiser:
         return Hit(m.start(), hit.end, "address", name_key(text[m.start():hit.end]))
 
     def _known_hits(self, text: str) -> list[Hit]:
-        """Every learnt original in the text, longest first: its first word capitalised (or a number), the rest in
-        any case, words apart by spaces or hyphens only."""
+        """Every learnt original in the text, the longest where several begin at one word: its first word
+        capitalised (or a number), the rest in any case, the words apart by spaces or hyphens only."""
         if not self._known:
             return []
         toks = list(_TOKEN.finditer(text))
-        words = [t.group(0).lower().replace("’", "'") for t in toks]
+        known, prefixes = self._known, self._prefixes
         hits: list[Hit] = []
         i = 0
         while i < len(toks):
             first = toks[i].group(0)
-            if not (first[0].isupper() or first[0].isdigit()):
+            key = _word(first)
+            if not (first[0].isupper() or first[0].isdigit()) or key not in prefixes:
                 i += 1
                 continue
-            for n in range(min(self._longest, len(toks) - i), 0, -1):
-                if n > 1 and not all(_JOIN.fullmatch(text[toks[j].end():toks[j + 1].start()])
-                                     for j in range(i, i + n - 1)):
-                    continue
-                found = self._known.get(" ".join(words[i:i + n]))
+            best: tuple[int, tuple[str, str]] | None = None
+            j = i
+            while True:
+                found = known.get(key)
                 if found is not None:
-                    hits.append(Hit(toks[i].start(), toks[i + n - 1].end(), *found))
-                    i += n - 1
+                    best = (j, found)
+                if j + 1 >= len(toks) or not _JOIN.fullmatch(text, toks[j].end(), toks[j + 1].start()):
                     break
-            i += 1
+                longer = f"{key} {_word(toks[j + 1].group(0))}"
+                if longer not in prefixes:
+                    break
+                key, j = longer, j + 1
+            if best is None:
+                i += 1
+                continue
+            hits.append(Hit(toks[i].start(), toks[best[0]].end(), *best[1]))
+            i = best[0] + 1
         return hits
 
     # ---- what was done ----------------------------------------------------------------------------------------
@@ -303,9 +330,9 @@ class Pseudonymiser:
         if not counts:
             lines.append("  nothing was found to replace")
         for kind, (made, different) in counts.items():
+            span = f"[{KINDS[kind]} 1]" + (f" to [{KINDS[kind]} {different}]" if different > 1 else "")
             lines.append(f"  {KIND_WORDS[kind]}: {made} replacement{'s' if made != 1 else ''} of {different} "
-                         f"different original{'s' if different != 1 else ''} ([{KINDS[kind]} 1] to "
-                         f"[{KINDS[kind]} {different}])")
+                         f"different original{'s' if different != 1 else ''} ({span})")
         lines += ["", "Where:"]
         places: dict[str, Counter[tuple[str, str]]] = {}
         for r in self.replacements:
@@ -318,12 +345,18 @@ class Pseudonymiser:
         return "\n".join(lines) + "\n"
 
 
+def _word(token: str) -> str:
+    return token.lower().replace("’", "'")
+
+
 def field_kind(header: str) -> str | None:
     """The kind of identifier an extract column holds, from its header ('Victim name' -> 'name'), or None."""
     h = header.strip().lower()
+    if any(w in h for w in NOT_IDENTIFIER_HEADERS):
+        return None
     for kind, words in FIELD_KINDS:
         if any(w in h for w in words):
-            if kind == "name" and "name" not in h and any(re.search(rf"\b{w}\b", h) for w in NOT_NAME_HEADERS):
+            if kind == "name" and "name" not in h and any(re.search(rf"\b{w}", h) for w in NOT_NAME_HEADERS):
                 return None
             return kind
     return None

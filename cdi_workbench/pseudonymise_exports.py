@@ -168,7 +168,7 @@ def _learn_rows(p: Pseudonymiser, rows: Iterable[dict[str, Any]], keep: frozense
         for k, v in row.items():
             if isinstance(v, str) and k not in keep and v and v not in seen:
                 seen.add(v)
-                p.learn_text(v)
+                p.learn_text(v, remember=True)
 
 
 def write_report(p: Pseudonymiser, path: Path, who: str = "") -> Path:

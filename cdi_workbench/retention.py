@@ -4,12 +4,13 @@
 DATE (an incident or referral by its received time, a crime record by its recorded time, a disposal by its issue,
 a cancellation by its date, an N100 by its recorded time; a record with no date is kept as it is):
 
-- a record nothing in the audit points at is deleted: one never sampled, and no crime record a verdict, a kept
-  report's links, or a kept disposal or cancellation names; no N100's incident;
-- a record the audit points at (sampled, or named as above) is kept with what the figures and the drill-down read
-  (its reference, kind, system, times, codes, status, links, stratum), and its narrative and the personal
-  free-text fields are blanked: a narrative or notes reads "purged on dd/mm/yyyy by NAME"; a location, a victim's
-  age and sex, an offender's history, the columns an extract carried beyond the known ones are emptied (BLANKED).
+- a record nothing in the audit needs is deleted: a report, disposal, cancellation or N100 never sampled (but an
+  incident a kept N100 names); a crime record no verdict links, not linked to a kept report, not the crime of a
+  kept disposal or cancellation;
+- a record the audit needs is kept with what the figures and the drill-down read (its reference, kind, system,
+  times, codes, status, links, stratum), and its narrative and personal free-text fields are blanked (BLANKED): a
+  narrative, notes or an offender's history reads "purged on dd/mm/yyyy by NAME"; a location, a victim, their age
+  and sex, the columns an extract carried beyond the known ones are emptied.
 
 Verdicts, samples, people and the history stay as they are, so the findings are the same figures after a purge as
 before. It is one transaction: a 'purge' history row (hash-chained like every row) records the date, the ids
@@ -72,6 +73,7 @@ SAMPLED = {"report_record": RecordKind.REPORTS, "disposal": (RecordKind.DISPOSAL
            "cancellation": (RecordKind.CANCELLATION,), "n100": (RecordKind.N100,)}
 CHUNK = 5000  # ids per IN (...): SQLite takes at most 32,766 parameters
 NAMED = 5  # unfinished records named in a refusal
+COMPACT_WAIT_MS = 2000  # how long compacting waits for another connection to let go of the file
 
 
 class PurgeRefused(ValueError):
@@ -354,14 +356,19 @@ def compact(db: Database) -> bool:
     emptied, the file rebuilt (VACUUM: no free page keeps old rows), the log emptied again. False when another
     connection held the file meanwhile (the audit open in the window, say): the purge stands, the space is cleared
     by the next purge (or VACUUM) with the file closed elsewhere."""
-    try:
-        with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+    with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+        conn.exec_driver_sql(f"PRAGMA busy_timeout = {COMPACT_WAIT_MS}")  # a reader elsewhere: say so soon
+        try:
             first = conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)").first()
+            if first is None or first[0] != 0:
+                return False
             conn.exec_driver_sql("VACUUM")
             last = conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)").first()
-    except OperationalError:
-        return False
-    return all(row is not None and row[0] == 0 for row in (first, last))
+            return last is not None and last[0] == 0
+        except OperationalError:
+            return False
+        finally:
+            conn.exec_driver_sql("PRAGMA busy_timeout = 30000")  # as storage.database sets every connection
 
 
 def backups(path: Path) -> list[Path]:

@@ -39,9 +39,11 @@ class ReviewNotes(QGroupBox):
         grid.setContentsMargins(0, 0, 0, 0)
         self.undecided_boxes: dict[str, QCheckBox] = {}
         self.comment_edits: dict[str, QLineEdit] = {}
-        for row, key in enumerate(REPORT_CHECKS):
-            box = named(QCheckBox(f"Could not decide: {SHORT[key]}"), f"undecided_{key}")
-            box.setToolTip(REPORT_CHECKS[key])
+        grid.addWidget(QLabel("<i>Tick what you could not decide; comment on any check:</i>"), 0, 0, 1, 2)
+        for row, key in enumerate(REPORT_CHECKS, 1):
+            box = named(QCheckBox(SHORT[key]), f"undecided_{key}")
+            box.setAccessibleName(f"Could not decide: {REPORT_CHECKS[key]}")
+            box.setToolTip(f"Could not decide: {REPORT_CHECKS[key]}")
             box.toggled.connect(lambda _on, k=key: self._emit(f"Could not decide '{SHORT[k].lower()}'"))
             edit = named(QLineEdit(), f"comment_{key}")
             edit.setPlaceholderText(f"Comment on {SHORT[key].lower()}")

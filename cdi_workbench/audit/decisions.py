@@ -72,7 +72,7 @@ def decided(svc: AuditService, sample_id: int | None = None) -> list[Decision]:
     if not rows:
         return []
     ids = [c.item_id for c in rows]
-    with svc.session() as s:
+    with svc.unit() as s:
         bodies: dict[tuple[int, str], Verdict] = {
             (v.item_id, v.role): v for v in s.scalars(select(Verdict).where(Verdict.item_id.in_(ids)))}
         last: dict[int, VerdictChange] = {}
@@ -96,14 +96,15 @@ def undo_decision(svc: AuditService, item_id: int, reason: str) -> None:
     record awaits a decision again among the disagreements."""
     if not reason.strip():
         raise AuditError("undoing a decision needs a reason (it goes in the history)")
-    with svc.session() as s:
-        svc._require(s, "adjudicate")
+    with svc.unit() as s:  # one transaction: the decision read is the one removed
+        svc.require("adjudicate")
         v = s.scalar(select(Verdict).where(Verdict.item_id == item_id, Verdict.role == VerdictRole.FINAL))
         if v is None:
             raise AuditError("this record has no decision (final verdict) to undo")
         stored = dict(v.body)
-    # expect: the decision as read, so a decision changed meanwhile (another window) is not silently thrown away
-    svc._write(item_id, None, VerdictRole.FINAL, UNDO_DECISION, f"decision undone: {reason.strip()}", expect=stored)
+        # expect: the decision as read, so a decision changed meanwhile (another window) is not thrown away
+        svc.write(item_id, None, VerdictRole.FINAL, UNDO_DECISION, f"decision undone: {reason.strip()}",
+                   expect=stored)
 
 
 def decide(svc: AuditService, item_id: int, take: str | VerdictBody, reason: str) -> VerdictBody:
@@ -180,8 +181,8 @@ def review_note(svc: AuditService, item_id: int) -> ReviewNote | None:
     blind reviewer included only once their review is complete (it is their own)."""
     from .review_answers import check_label
 
-    with svc.session() as s:
-        svc._require(s, "read records")
+    with svc.unit() as s:
+        svc.require("read records")
         v = s.scalar(select(Verdict).where(Verdict.item_id == item_id, Verdict.role == VerdictRole.REVIEW,
                                            Verdict.complete.is_(True)))
         if v is None:

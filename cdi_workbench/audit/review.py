@@ -99,9 +99,9 @@ def assign(svc: AuditService, sample_id: int, basis: str, reviewer: str, mode: s
         raise AuditError(f"unknown basis {basis!r}: {', '.join(BASES)}")
     if mode not in MODES:
         raise AuditError(f"unknown review mode {mode!r}: blind or open")
-    with svc.session() as s:
+    with svc.unit() as s:
         serialise_writes(s)
-        lead = svc._require(s, "assign reviews")
+        lead = svc.require("assign reviews")
         _check_reviewer(s, reviewer, lead.registered)
         items = list(s.scalars(select(AuditItem.id).where(AuditItem.sample_id == sample_id)
                                .order_by(AuditItem.position)))
@@ -126,9 +126,9 @@ def assign(svc: AuditService, sample_id: int, basis: str, reviewer: str, mode: s
 
 
 def unassign(svc: AuditService, item_id: int, reason: str = "") -> None:
-    with svc.session() as s:
+    with svc.unit() as s:
         serialise_writes(s)
-        lead = svc._require(s, "assign reviews")
+        lead = svc.require("assign reviews")
         a = s.scalar(select(ReviewAssignment).where(ReviewAssignment.item_id == item_id))
         if a is None:
             raise AuditError(f"item {item_id} is not assigned for review")
@@ -138,8 +138,8 @@ def unassign(svc: AuditService, item_id: int, reason: str = "") -> None:
 
 def assignments(svc: AuditService, sample_id: int | None = None, reviewer: str | None = None) -> list[Assignment]:
     """Assignments with their state; a reviewer sees only their own."""
-    with svc.session() as s:
-        person = svc._require(s, "read records")
+    with svc.unit() as s:
+        person = svc.require("read records")
         if person.role == PersonRole.REVIEWER:
             reviewer = person.name
         q = (select(ReviewAssignment, AuditItem).join(AuditItem, AuditItem.id == ReviewAssignment.item_id)
@@ -162,8 +162,8 @@ def assignments(svc: AuditService, sample_id: int | None = None, reviewer: str |
 
 def sealed(svc: AuditService, item_id: int) -> Seal | None:
     """The record's review if it is sealed (a blind review completed and not reopened since), else None."""
-    with svc.session() as s:
-        svc._require(s, "read records")
+    with svc.unit() as s:
+        svc.require("read records")
         return sealed_review(s, item_id)
 
 
@@ -173,9 +173,9 @@ def reopen(svc: AuditService, item_id: int, reason: str) -> None:
     it as then sealed; the reviewer has seen the first verdict by then, which the reopening records."""
     if not reason.strip():
         raise AuditError("reopening a sealed review needs a reason (it goes in the history)")
-    with svc.session() as s:
+    with svc.unit() as s:
         serialise_writes(s)
-        lead = svc._require(s, "reopen reviews")
+        lead = svc.require("reopen reviews")
         found = sealed_review(s, item_id)
         if found is None:
             raise AuditError("this record's review is not sealed: only a completed blind review is sealed")
@@ -185,8 +185,8 @@ def reopen(svc: AuditService, item_id: int, reason: str) -> None:
 
 def start_body(svc: AuditService, item_id: int) -> VerdictBody:
     """What the reviewer's panel starts from: their review so far; in open mode, else the first verdict."""
-    with svc.session() as s:
-        svc._require(s, "review")
+    with svc.unit() as s:
+        svc.require("review")
         v = _verdicts(s, [item_id]).get(item_id, {})
         mode = s.scalar(select(ReviewAssignment.mode).where(ReviewAssignment.item_id == item_id))
     if VerdictRole.REVIEW in v:
@@ -209,10 +209,10 @@ class FirstVerdict:
 def first_verdict(svc: AuditService, item_id: int) -> FirstVerdict:
     """The first verdict of a record with who gave it and when; hidden (no answers, no name) from a reviewer
     whose blind review of the record is not complete."""
-    with svc.session() as s:
-        person = svc._require(s, "read records")
+    with svc.unit() as s:
+        person = svc.require("read records")
         try:
-            svc._blind_guard(s, person, item_id)
+            svc.blind_guard(person, item_id)
         except NotAllowed:
             return FirstVerdict(None, "", None, True)
         v = s.scalar(select(Verdict).where(Verdict.item_id == item_id, Verdict.role == VerdictRole.PRIMARY))
@@ -222,10 +222,10 @@ def first_verdict(svc: AuditService, item_id: int) -> FirstVerdict:
 
 
 def compare(svc: AuditService, item_id: int) -> Comparison:
-    with svc.session() as s:
-        person = svc._require(s, "read records")
-        svc._blind_guard(s, person, item_id)
-        item = svc._item(s, item_id)
+    with svc.unit() as s:
+        person = svc.require("read records")
+        svc.blind_guard(person, item_id)
+        item = svc.item(item_id)
         v = _verdicts(s, [item_id]).get(item_id, {})
         if VerdictRole.PRIMARY not in v or VerdictRole.REVIEW not in v:
             raise AuditError("this record has not been both audited and reviewed")
@@ -234,8 +234,8 @@ def compare(svc: AuditService, item_id: int) -> Comparison:
 
 def disagreements(svc: AuditService, sample_id: int | None = None, decided: bool = False) -> list[Comparison]:
     """Records whose complete first verdict and review differ on some check (undecided ones, unless asked)."""
-    with svc.session() as s:
-        svc._require(s, "adjudicate")
+    with svc.unit() as s:
+        svc.require("adjudicate")
         q = (select(AuditItem).join(Verdict, Verdict.item_id == AuditItem.id)
              .where(Verdict.role == VerdictRole.REVIEW, Verdict.complete.is_(True))
              .order_by(AuditItem.sample_id, AuditItem.position))
@@ -263,7 +263,7 @@ def adjudicate(svc: AuditService, item_id: int, take: str | VerdictBody, reason:
     if isinstance(take, str):
         if take not in (VerdictRole.PRIMARY, VerdictRole.REVIEW):
             raise AuditError("take the auditor's verdict ('primary'), the reviewer's ('review') or give one")
-        with svc.session() as s:
+        with svc.unit() as s:
             body = s.scalar(select(Verdict.body).where(Verdict.item_id == item_id, Verdict.role == take))
         if body is None:
             raise AuditError(f"there is no {take} verdict on this record")
@@ -288,7 +288,7 @@ def adjudicate(svc: AuditService, item_id: int, take: str | VerdictBody, reason:
 
 def reviewers(svc: AuditService) -> list[str]:
     """People who may review (registered reviewers and leads); empty in single-user mode."""
-    with svc.session() as s:
+    with svc.unit() as s:
         return list(s.scalars(select(AppUser.name).where(AppUser.active.is_(True),
                                                          AppUser.role.in_((PersonRole.REVIEWER, PersonRole.LEAD)))
                               .order_by(AppUser.name)))

@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from . import decisions, review
-from .operations import Changes
+from .operations import Changes, one_unit
 from .service import AuditService
 from .verdicts import VerdictBody
 
@@ -25,17 +25,20 @@ class DisagreementLists:
     decided: list[decisions.Decision]
 
 
+@one_unit
 def disagreement_lists(svc: AuditService, sample_id: int | None = None) -> DisagreementLists:
     """The records awaiting a decision and those decided (the lead only)."""
     return DisagreementLists(review.disagreements(svc, sample_id), decisions.decided(svc, sample_id))
 
 
+@one_unit
 def decide(svc: AuditService, item_id: int, take: str | VerdictBody, reason: str) -> Changes:
     """The lead's decision: 'primary' (the auditor's verdict), 'review' (the reviewer's) or the lead's own."""
     decisions.decide(svc, item_id, take, reason)
     return Changes(frozenset({item_id}))
 
 
+@one_unit
 def undo_decision(svc: AuditService, item_id: int, reason: str) -> Changes:
     """The lead takes a decision back, with a reason (in the trail): the record awaits a decision again."""
     decisions.undo_decision(svc, item_id, reason)

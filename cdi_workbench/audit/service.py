@@ -280,12 +280,13 @@ class AuditService:
             return self._item(s, item_id)
 
     def write(self, item_id: int, body_json: dict | None, role: str, action: str, reason: str,
-              auditor: str | None = None) -> dict | None:
-        """Write a verdict as this service's person (their role checked for `role`), with its history row, in the
-        open unit of work (a merge joins its own: join()); the stored verdict it replaced. `auditor`: the person
-        credited with the answers when not the writer (an import, a merge: checked by the caller)."""
-        with self.session() as s:
-            return self._write_in(s, item_id, body_json, role, action, reason, auditor)
+              auditor: str | None = None, expect: dict | None | Literal[False] = False) -> dict | None:
+        """Write a verdict (None: remove it) as this service's person (their role checked for `role`), with its
+        history row, in the open unit of work (a merge joins its own: join()); the stored verdict it replaced.
+        `auditor`: the person credited with the answers when not the writer (an import, a merge: checked by the
+        caller). `expect`: the stored verdict the change was made from (None: none), refused with AuditError when
+        another has been saved meanwhile; False: not checked."""
+        return self._write(item_id, body_json, role, action, reason, expect=expect, auditor=auditor)
 
     def _blind_guard(self, s: Session, person: Person, item_id: int) -> None:
         """A reviewer may not see the first verdict of a record assigned to them blind until their own review
@@ -571,7 +572,7 @@ class AuditService:
                 self._write_in(s, item_id, body.to_json(), role, "import", reason, auditor or None)
 
     def _write(self, item_id: int, body_json: dict | None, role: str, action: str, reason: str,
-               expect: dict | None | Literal[False] = False) -> dict | None:
+               expect: dict | None | Literal[False] = False, auditor: str | None = None) -> dict | None:
         """expect: the verdict this change must find (undo/redo); False for none expected."""
         with self.session() as s:
             serialise_writes(s)  # before reading the verdict it replaces
@@ -582,7 +583,7 @@ class AuditService:
                     what = "saving" if action == "set" else action
                     raise AuditError(f"this verdict was changed since by {who}: {what} would overwrite their "
                                      "work, so it was not done")
-            return self._write_in(s, item_id, body_json, role, action, reason)
+            return self._write_in(s, item_id, body_json, role, action, reason, auditor)
 
     def _write_in(self, s: Session, item_id: int, body_json: dict | None, role: str, action: str,
                   reason: str, auditor: str | None = None) -> dict | None:

@@ -26,7 +26,7 @@ def cmd_purge(a: argparse.Namespace) -> int:
         db.close()
     when = display_date(done.before)
     if done.dry_run:
-        print(f"Dry run: a purge of the records dated before {when} would leave these (nothing was changed):")
+        print(f"Dry run (nothing was changed): a purge of the records dated before {when} would do this:")
     elif done.nothing:
         print(f"Nothing to purge: no record dated before {when} is left that the audit does not need, and those it "
               "needs are already blanked")

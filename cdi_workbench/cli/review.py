@@ -131,7 +131,12 @@ def cmd_history(a: argparse.Namespace) -> int:
         row = next((r for r in svc.queue(sid) if r.position == a.position), None)
         if row is None:
             raise ValueError(f"no record at position {a.position} of '{a.sample}'")
-        svc.export_history(row.item_id, a.csv or None)
+        if a.pseudonymise:  # the free text pseudonymised (docs/pseudonymisation.md), the report beside the file
+            from ..pseudonymise_exports import export_history
+
+            export_history(svc, row.item_id, a.csv or None)
+        else:
+            svc.export_history(row.item_id, a.csv or None)
     finally:
         db.close()
     return 0
@@ -197,6 +202,9 @@ def add_history(subparsers: Any) -> None:
     p.add_argument("--sample", required=True)
     p.add_argument("--position", type=int, required=True)
     p.add_argument("--csv", metavar="FILE", help="write to FILE instead of the screen")
+    p.add_argument("--pseudonymise", action="store_true",
+                   help="replace names, addresses and other identifiers in the reasons and the verdicts' free text by "
+                        "placeholders ([Person 1]); with --csv, the report goes beside it as NAME.pseudonymisation.txt")
     p.set_defaults(func=cmd_history)
 
 

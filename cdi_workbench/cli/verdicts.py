@@ -60,14 +60,21 @@ def cmd_export(a: argparse.Namespace) -> int:
     db = _open(a.db, "export")
     if db is None:
         return 1
+    report = None
     try:
-        n = export_verdicts(db, a.file, user)  # the lead or an auditor only (roles.NotAllowed: exit code 4)
+        if a.pseudonymise:  # the free text pseudonymised, the report beside the file
+            from ..pseudonymise_exports import export_verdicts as export_pseudonymised
+
+            n, report = export_pseudonymised(db, a.file, user)
+        else:
+            n = export_verdicts(db, a.file, user)  # the lead or an auditor only (roles.NotAllowed: exit code 4)
     except (ValueError, OSError) as exc:
         print(f"cdi verdicts export: {exc}", file=sys.stderr)
         return 1
     finally:
         db.close()
-    print(f"Wrote {n:,} rows to {a.file} (one per crime identified; crime_no 0 for a record with none)")
+    print(f"Wrote {n:,} rows to {a.file} (one per crime identified; crime_no 0 for a record with none)"
+          + (f", pseudonymised; what was replaced, and where: {report}" if report else ""))
     return 0
 
 
@@ -97,6 +104,11 @@ def register(subparsers: Any) -> argparse.ArgumentParser:
     exp.add_argument("file", help="where to write: NAME.csv or NAME.xlsx")
     exp.add_argument("--user", dest="verdicts_user", metavar="NAME",
                      help="who is exporting (the audit lead or an auditor; recorded in the trail)")
+    exp.add_argument("--pseudonymise", action="store_true",
+                     help="replace names, dates of birth, addresses, phone numbers, vehicle registrations and other "
+                          "identifiers in the rationales and reasons by placeholders ([Person 1]); the report of "
+                          "what was replaced goes beside the file as NAME.pseudonymisation.txt. Do not import such a "
+                          "file back: its rationales would replace the originals (docs/pseudonymisation.md)")
     exp.set_defaults(func=cmd_export)
     return sp
 

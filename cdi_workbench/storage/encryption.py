@@ -358,7 +358,10 @@ def connect(path: str | Path, key: Key | None, **kwargs: Any) -> Any:
         if key is not None:
             conn.execute(f"PRAGMA key = {key.literal()}")
             conn.execute("PRAGMA cipher_compatibility = 4")
-            conn.execute(f"PRAGMA cache_size = -{CACHE_KIB}")
+            try:
+                conn.execute(f"PRAGMA cache_size = -{CACHE_KIB}")  # reads the first page: the key is tried here
+            except dbapi().DatabaseError:
+                raise wrong(path) from None
     except BaseException:
         conn.close()
         raise

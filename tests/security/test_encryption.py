@@ -214,10 +214,8 @@ def test_the_upgrade_backup_of_an_encrypted_database_is_encrypted(tmp_path: Path
     assert raw[:16] != HEADER and b"Old Force" not in raw
     with pytest.raises(sqlite3.DatabaseError), sqlite3.connect(db.backup) as conn:
         conn.execute("SELECT version_num FROM alembic_version").fetchone()
-    wrong = encryption.connect(db.backup, Key.derive("not the passphrase", raw[:16]))
     with pytest.raises(WrongPassphrase):
-        encryption.check_key(wrong, db.backup)
-    wrong.close()
+        encryption.check_key(encryption.connect(db.backup, Key.derive("not the passphrase", raw[:16])), db.backup)
     conn = encryption.connect(db.backup, Key.derive(PASS, raw[:16]))
     try:
         assert conn.execute("SELECT version_num FROM alembic_version").fetchone()[0] == "0001"
