@@ -26,6 +26,7 @@ run: $(STAMP) $(SAMPLE_DB)
 test: $(STAMP)
 	$(VENV)/bin/ruff check cdi_workbench ui sample_data tests main.py
 	$(VENV)/bin/mypy cdi_workbench
+	$(VENV)/bin/mypy ui
 	QT_QPA_PLATFORM=offscreen $(PY) -m pytest -q $(PYTEST_ARGS)
 
 bench: $(STAMP)

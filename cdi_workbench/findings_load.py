@@ -12,6 +12,7 @@ import json
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from operator import itemgetter
 from typing import Any, NamedTuple
 
 from sqlalchemy import DateTime, Text, and_, select, type_coerce
@@ -133,10 +134,11 @@ def completed_verdicts(s: Session) -> Verdicts:
          .outerjoin(ReportRecord.__table__, and_(_R.id == _A.record_id, _A.kind.in_(RecordKind.REPORTS)))
          .where(_V.role.in_(VerdictRole.EFFECTIVE)))
     rows: dict[int, Any] = {}
+    final = VerdictRole.FINAL
     for row in s.connection().execute(q).all():
-        if row[14] == VerdictRole.FINAL or row[0] not in rows:
+        if row[14] == final or row[0] not in rows:
             rows[row[0]] = row  # the lead's final verdict where there is one, else the auditor's
-    ordered = sorted(rows.values(), key=lambda row: (row[1], row[2]))  # (sample, position) is unique
+    ordered = sorted(rows.values(), key=itemgetter(1, 2))  # by (sample, position), which is unique
     kept = [Effective(i, sid, pos, kind, rid, stratum, auditor, at, body, r_kind, system, ref, stored(received))
             for i, sid, pos, kind, rid, stratum, auditor, at, body, r_kind, system, ref, received, complete, _
             in ordered if complete]

@@ -12,6 +12,7 @@ each kind were replaced and where (never an original); the export's row in the t
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -21,7 +22,16 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from .pseudonymise import Pseudonymiser
-from .storage.models import N100, AuditItem, Cancellation, CrimeRecord, Disposal, ReportRecord, VerdictChange
+from .storage.models import (
+    N100,
+    AuditItem,
+    Cancellation,
+    CrimeRecord,
+    Disposal,
+    ReportRecord,
+    Verdict,
+    VerdictChange,
+)
 from .timeutil import display, now_utc
 
 if TYPE_CHECKING:
@@ -313,11 +323,21 @@ def _learn_body(p: Pseudonymiser, value: Any) -> None:  # noqa: ANN401 (JSON)
 
 
 def _history(svc: AuditService, item_id: int, p: Pseudonymiser) -> list[VerdictChange]:
+    """One record's history, pseudonymised. Besides the record's own fields, every verdict of the audit is read for
+    the names and places its text gives with a cue, so that a name a rationale names with a cue in one record is
+    replaced where this record's history names it bare, as it would be in the findings or the verdicts file (only
+    what is learnt is used: nothing of those verdicts goes into the file)."""
     changes = svc.history(item_id)  # the role and a blind review checked here
     with svc.db.session() as s:
         where = item_records(s, [item_id])
         fields = records(s, where.values())
         seed(p, s, fields.values())
+        seen: set[str] = set()
+        for body in s.scalars(select(Verdict.body)):
+            text = json.dumps(body, ensure_ascii=False, sort_keys=True)
+            if text not in seen:
+                seen.add(text)
+                _learn_body(p, body)
     label = next((f.ref for f in fields.values()), f"audit item {item_id}")
     return pseudonymise_history(changes, p, label)
 

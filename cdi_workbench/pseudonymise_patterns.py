@@ -266,13 +266,13 @@ def names(text: str) -> Iterator[Hit]:
         if _ROLE_BEFORE_SEPARATOR.search(text, max(0, m.start() - 30), m.start()):
             yield from _name_hits(text, m)
     pos = 0
-    while (m := _FULL_NAME.search(text, pos)) is not None:
-        if not (m.start() and text[m.start() - 1].isalnum()) and \
-                _ROLE_BEFORE.search(text, max(0, m.start() - 20), m.start()):
-            yield from _name_hits(text, m, 0)
-            pos = m.end()
+    while (full := _FULL_NAME.search(text, pos)) is not None:
+        if not (full.start() and text[full.start() - 1].isalnum()) and \
+                _ROLE_BEFORE.search(text, max(0, full.start() - 20), full.start()):
+            yield from _name_hits(text, full, 0)
+            pos = full.end()
         else:  # 'Victim Jane Smith' is first found from 'Victim': look again from the next word
-            pos = m.start() + len(m.group(0).split()[0])
+            pos = full.start() + len(full.group(0).split()[0])
 
 
 def places(text: str) -> Iterator[Hit]:

@@ -30,6 +30,7 @@ from cdi_workbench.audit.service import AuditService
 from cdi_workbench.timeutil import display
 
 from .operations import Runner
+from .widgets import named
 
 COLUMNS = ["#", "Reference", "Reviewer", "Review", "Chosen as", "Assigned by", "Assigned", "State"]
 
@@ -54,7 +55,7 @@ class AssignDialog(QDialog):
             "reassigned.", wordWrap=True))
         form = QFormLayout()
         form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.ExpandingFieldsGrow)
-        self.sample = QComboBox(objectName="sample")
+        self.sample = named(QComboBox(), "sample")
         for smp in samples:
             self.sample.addItem(f"{smp.name} ({smp.size} records)", smp.id)
         self.sample.setCurrentIndex(max(0, self.sample.findData(current)))
@@ -64,12 +65,12 @@ class AssignDialog(QDialog):
         bl = QVBoxLayout(basis)
         bl.setContentsMargins(0, 0, 0, 0)
         self.basis = QButtonGroup(self)
-        self.random = QRadioButton("A &random share:", objectName="random")
-        self.share = QSpinBox(objectName="share", minimum=1, maximum=1_000_000, value=10)
-        self.unit = QComboBox(objectName="unit")
+        self.random = named(QRadioButton("A &random share:"), "random")
+        self.share = named(QSpinBox(minimum=1, maximum=1_000_000, value=10), "share")
+        self.unit = named(QComboBox(), "unit")
         self.unit.addItem("% of the sample", "percent")
         self.unit.addItem("records", "records")
-        self.seed = QSpinBox(objectName="seed", minimum=0, maximum=2_147_483_647, value=1)
+        self.seed = named(QSpinBox(minimum=0, maximum=2_147_483_647, value=1), "seed")
         self.seed.setToolTip("The same seed draws the same records again")
         self.share.setMaximumWidth(100)
         self.seed.setMaximumWidth(130)
@@ -84,9 +85,9 @@ class AssignDialog(QDialog):
         rr.addWidget(self.seed)
         rr.addStretch(1)
         bl.addLayout(rr)
-        self.failed = QRadioButton("Every &failed record (by the verdicts so far)", objectName="failed")
-        self.flagged = QRadioButton("Every f&lagged record", objectName="flagged")
-        self.hand = QRadioButton(objectName="hand")
+        self.failed = named(QRadioButton("Every &failed record (by the verdicts so far)"), "failed")
+        self.flagged = named(QRadioButton("Every f&lagged record"), "flagged")
+        self.hand = named(QRadioButton(), "hand")
         for b, key in ((self.random, "random"), (self.failed, "failed"), (self.flagged, "flagged"),
                        (self.hand, "hand")):
             b.setProperty("basis", key)
@@ -96,18 +97,20 @@ class AssignDialog(QDialog):
         self.random.setChecked(True)
         form.addRow("Records:", basis)
 
-        self.reviewer = QComboBox(objectName="reviewer", editable=single_user)
+        self.reviewer = named(QComboBox(editable=single_user), "reviewer")
         self.reviewer.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
         self.reviewer.setMinimumWidth(260)
         if single_user:
-            self.reviewer.lineEdit().setPlaceholderText("the reviewer's name")
+            edit = self.reviewer.lineEdit()
+            if edit is not None:  # an editable drop-down always has one
+                edit.setPlaceholderText("the reviewer's name")
             self.reviewer.setToolTip("Nobody is registered (single-user mode): any name will do")
         form.addRow("Re&viewer:", self.reviewer)
         mode = QWidget()
         ml = QHBoxLayout(mode)
         ml.setContentsMargins(0, 0, 0, 0)
-        self.blind = QRadioButton("&Blind (first verdict hidden)", objectName="blind")
-        self.open_mode = QRadioButton("&Open (first verdict shown)", objectName="open")
+        self.blind = named(QRadioButton("&Blind (first verdict hidden)"), "blind")
+        self.open_mode = named(QRadioButton("&Open (first verdict shown)"), "open")
         self.blind.setChecked(True)
         ml.addWidget(self.blind)
         ml.addWidget(self.open_mode)
@@ -116,24 +119,24 @@ class AssignDialog(QDialog):
         lay.addLayout(form)
 
         row = QHBoxLayout()
-        self.assign_button = QPushButton("&Assign", objectName="assign_button")
+        self.assign_button = named(QPushButton("&Assign"), "assign_button")
         self.assign_button.setDefault(True)
         row.addWidget(self.assign_button)
-        self.message = QLabel(objectName="message", wordWrap=True)
+        self.message = named(QLabel(wordWrap=True), "message")
         self.message.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         row.addWidget(self.message, 1)
         lay.addLayout(row)
 
-        self.table_heading = QLabel(objectName="table_heading")
+        self.table_heading = named(QLabel(), "table_heading")
         lay.addWidget(self.table_heading)
-        self.tree = QTreeWidget(objectName="assignments")
+        self.tree = named(QTreeWidget(), "assignments")
         self.tree.setHeaderLabels(COLUMNS)
         self.tree.setRootIsDecorated(False)
         self.tree.setAlternatingRowColors(True)
         self.tree.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
         lay.addWidget(self.tree, 1)
         bottom = QHBoxLayout()
-        self.withdraw_button = QPushButton("&Withdraw the selected", objectName="withdraw_button")
+        self.withdraw_button = named(QPushButton("&Withdraw the selected"), "withdraw_button")
         close = QPushButton("Close")
         bottom.addWidget(self.withdraw_button)
         bottom.addStretch(1)
@@ -217,9 +220,12 @@ class AssignDialog(QDialog):
             self.assigned.emit()
             self.reload()
 
+        def not_assigned(msg: str) -> None:
+            self._say(f"Not assigned: {escape(msg)}")
+            self._update()
+
         self.runner.run(partial(review.assign, svc, sid, basis, reviewer, mode, share=share, seed=seed,
-                                item_ids=ids),
-                        done, lambda msg: (self._say(f"Not assigned: {escape(msg)}"), self._update()))
+                                item_ids=ids), done, not_assigned)
 
     def withdraw(self) -> None:
         chosen = [self.rows[int(it.data(0, Qt.ItemDataRole.UserRole))] for it in self.tree.selectedItems()]

@@ -53,6 +53,7 @@ class CheckForm(QWidget):
         self._loading = False
         self.reviewing = False  # a peer review: 'could not decide' and a comment per check (set by load)
         self.comment_edits: dict[str, QLineEdit] = {}
+        self.fields: dict[str, QWidget] = {}  # each check's row: its box, or (a review) the box and its comment
 
     def set_rape_codes(self, codes: list[Classification]) -> None:
         """The codes offered for the rape an N100 should have been: the rape codes of the audit's period."""
@@ -68,6 +69,7 @@ class CheckForm(QWidget):
             self.form.removeRow(0)
         self.boxes.clear()
         self.comment_edits.clear()
+        self.fields.clear()
         self.rape_box = None
         self.kind, self.disposal_type, self.reviewing = kind, disposal_type, reviewing
         for n, check in enumerate(checks_of(kind), 1):
@@ -94,7 +96,7 @@ class CheckForm(QWidget):
                 row.addWidget(comment, 1)
                 self.comment_edits[key] = comment
             self.form.addRow(label, field)
-            self.boxes[key] = box
+            self.boxes[key], self.fields[key] = box, field
         self.follow_up = next(iter(follow_ups(kind)), None)
         if self.follow_up is not None:
             self.rape_box = self._rape_box(rape_code)
@@ -106,7 +108,7 @@ class CheckForm(QWidget):
         self._loading = False
 
     def _rape_box(self, current: str) -> QComboBox:
-        box = QComboBox(objectName=RAPE_CODE)
+        box = named(QComboBox(), RAPE_CODE)
         box.setAccessibleName(self.follow_up[1].label if self.follow_up is not None else "Rape code expected")
         box.addItem("—", "")
         codes = self._rape_codes or [c for c in all_classifications() if c.group == "rape"]
@@ -174,8 +176,7 @@ class CheckForm(QWidget):
     def _apply_visibility(self) -> None:
         applicable = set(applicable_checks(self.kind, {k: b.value() for k, b in self.boxes.items()},
                                            self.disposal_type))
-        for key, box in self.boxes.items():
-            self.form.setRowVisible(self.comment_edits[key].parentWidget() if key in self.comment_edits else box,
-                                    key in applicable)
+        for key, field in self.fields.items():
+            self.form.setRowVisible(field, key in applicable)
         if self.rape_box is not None:
             self.form.setRowVisible(self.rape_box, self._asks_rape_code())

@@ -208,13 +208,16 @@ class DisagreementsDialog(QDialog):
                                  "decision. Your decision becomes the final verdict (the findings use it); the history "
                                  "keeps all three, and a decision can be undone from the Decided list. Enter or "
                                  "double-click opens the record.")
-            self.tree.setCurrentItem(chosen or self.tree.topLevelItem(0))
+            first = chosen or self.tree.topLevelItem(0)
+            if first is not None:
+                self.tree.setCurrentItem(first)
         else:
             self.heading.setText("<b>No disagreements await a decision.</b> Records appear here once a peer "
                                  "reviewer completes a review that differs from the auditor's verdict on some check."
                                  + (f" {len(self.decisions)} decided: see the Decided list." if self.decisions else ""))
-        if self.decisions:
-            self.decided_tree.setCurrentItem(self.decided_tree.topLevelItem(0))
+        top = self.decided_tree.topLevelItem(0)
+        if top is not None:
+            self.decided_tree.setCurrentItem(top)
         for tree in (self.tree, self.decided_tree):
             tree.blockSignals(False)
         self._selected()
@@ -267,8 +270,8 @@ class DisagreementsDialog(QDialog):
         rows = [(x.label, x.ours, x.theirs, False) for x in c.diffs] + [(u, "(answered)", UNDECIDED, True)
                                                                        for u in c.undecided]
         self.table.setRowCount(len(rows))
-        for r, (label, ours, theirs, marked) in enumerate(rows):
-            for col, text in enumerate((label, ours, theirs)):
+        for r, (check, ours, theirs, marked) in enumerate(rows):
+            for col, text in enumerate((check, ours, theirs)):
                 cell = QTableWidgetItem(text)
                 if marked:
                     cell.setBackground(MARK)

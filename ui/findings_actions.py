@@ -20,6 +20,7 @@ from PySide6.QtWidgets import QFileDialog, QLabel
 from cdi_workbench.audit import operations as ops
 from cdi_workbench.findings import Findings
 
+from . import export_options
 from .paths import export_start, remember_export
 from .state import AuditState
 from .window_layout import Views
@@ -167,17 +168,19 @@ class FindingsActions:
         w, db = self.window, self.state.db
         if db is None:
             return
-        path, chosen = QFileDialog.getSaveFileName(w, "Export findings", export_start(w.settings, db, "findings.xlsx"),
-                                                   "Excel workbook (*.xlsx);;PDF report (*.pdf);;JSON (*.json)")
+        path, chosen, pseudonymise = export_options.save_file_name(  # with the pseudonymise check box
+            w, "Export findings", export_start(w.settings, db, "findings.xlsx"),
+            "Excel workbook (*.xlsx);;PDF report (*.pdf);;JSON (*.json)")
         if path:
             remember_export(w.settings, path)
             target = Path(path)
             if target.suffix.lower() not in (".xlsx", ".pdf", ".json"):  # the type chosen, when none was typed
                 ext = next((e for e in (".xlsx", ".pdf", ".json") if e in chosen), ".xlsx")
                 target = target.with_name(target.name + ext)
-            w.export_to(target)
+            w.export_to(target, pseudonymise)
 
-    def export_to(self, path: Path) -> None:
+    def export_to(self, path: Path, pseudonymise: bool = False) -> None:
+        """Export the findings to `path`; pseudonymised, with the report beside it (cdi_workbench.pseudonymise)."""
         w = self.window
         if path.suffix.lower() not in (".xlsx", ".pdf", ".json"):
             w.show_error("Cannot export", f"{path.name}: choose a .xlsx, .pdf or .json file name")
@@ -192,8 +195,15 @@ class FindingsActions:
         def export() -> Path:  # the core checks the role and records the export in the trail
             findings = self.findings(db)  # computed once: the review figures reuse it
             method = self.state.interval_method
-            return export_findings(db, user, findings, path, review_figures(db, method=method, findings=findings))
+            review = review_figures(db, method=method, findings=findings)
+            if pseudonymise:  # the free text pseudonymised before the writer sees it; the report beside the file
+                from cdi_workbench.pseudonymise_exports import export_findings as export_pseudonymised
+                from cdi_workbench.pseudonymise_exports import pseudonymise_findings
 
-        w.runner.run(export,
-                     lambda _r: w.statusBar().showMessage(f"Exported the findings to {path}", 8000),
+                return export_pseudonymised(db, user, pseudonymise_findings(db, findings, review), path)
+            return export_findings(db, user, findings, path, review)
+
+        done = f"Exported the findings to {path}" + (", pseudonymised (what was replaced: beside it, "
+                                                      f"{path.name}.pseudonymisation.txt)" if pseudonymise else "")
+        w.runner.run(export, lambda _r: w.statusBar().showMessage(done, 8000),
                      lambda msg: w.show_error("Export failed", msg))

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from PySide6.QtWidgets import (
+    QCheckBox,
     QDialog,
     QDialogButtonBox,
     QFileDialog,
@@ -18,6 +19,7 @@ from PySide6.QtWidgets import (
 
 from cdi_workbench.timeutil import display
 
+from .export_options import PSEUDONYMISE, PSEUDONYMISE_TIP
 from .widgets import named
 
 ROLE_WORDS = {"primary": "Auditor's verdict", "review": "Review", "final": "Final verdict"}
@@ -62,9 +64,9 @@ def describe(body: dict | None, action: str = "") -> str:
 
 class HistoryDialog(QDialog):
     def __init__(self, ref: str, changes: list, parent: QWidget | None = None,
-                 exporter: Callable[[str], None] | None = None) -> None:
+                 exporter: Callable[..., None] | None = None) -> None:
         """`exporter(path)` writes the history to a file through the core (which checks the role and records the
-        export in the trail)."""
+        export in the trail); `exporter(path, True)` writes it pseudonymised."""
         super().__init__(parent)
         self.exporter = exporter
         self.setWindowTitle(f"History of {ref}")
@@ -82,6 +84,10 @@ class HistoryDialog(QDialog):
             self.tree.resizeColumnToContents(c)
         lay.addWidget(self.tree)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
+        # the export's free text pseudonymised, the report beside it (cdi_workbench.pseudonymise_exports)
+        self.pseudonymise = named(QCheckBox(PSEUDONYMISE), "pseudonymise")
+        self.pseudonymise.setToolTip(PSEUDONYMISE_TIP)
+        buttons.addButton(self.pseudonymise, QDialogButtonBox.ButtonRole.ActionRole)
         export = QPushButton("&Export…")
         buttons.addButton(export, QDialogButtonBox.ButtonRole.ActionRole)
         export.clicked.connect(self.export)
@@ -94,4 +100,7 @@ class HistoryDialog(QDialog):
             path, _ = QFileDialog.getSaveFileName(self, "Export the history", "history.csv", "CSV (*.csv)")
         if not path or self.exporter is None:
             return
-        self.exporter(path)  # as `cdi history --csv` writes it
+        if self.pseudonymise.isChecked():
+            self.exporter(path, True)  # as `cdi history --csv --pseudonymise` writes it
+        else:
+            self.exporter(path)  # as `cdi history --csv` writes it

@@ -190,8 +190,11 @@ class RecordFlow:
             return
         svc, item_id, ref = s.svc, s.current_item, panel.detail.ref
 
-        def export(path: str) -> None:  # through the core: the role checked, the export written to the trail
-            self.window.runner.run(partial(ops.export_history, svc, item_id, path), None,
+        def export(path: str, pseudonymise: bool = False) -> None:  # through the core: the role checked, the trail
+            from cdi_workbench.pseudonymise_exports import export_history
+
+            work = partial(export_history if pseudonymise else ops.export_history, svc, item_id, path)
+            self.window.runner.run(work, None,
                                    lambda msg: self.window.show_error("The history was not exported", escape(msg)))
 
         def show(changes) -> None:  # noqa: ANN001

@@ -36,6 +36,7 @@ from cdi_workbench.timeutil import display
 from .check_form import CheckForm
 from .crime_editor import CrimeEditor
 from .review_notes import ReviewNoteBox, ReviewNotes
+from .widgets import named
 
 
 def crime_summary(n: int, f: CrimeFinding, r: CrimeResult | None, status: str = "") -> str:
@@ -114,10 +115,10 @@ class VerdictPanel(QWidget):
         self.role = "primary"
         self.sealed = ""  # a sealed review: why it is read-only (the core's words)
         outer = QVBoxLayout(self)
-        self.first_box = QGroupBox("Auditor's verdict", objectName="first_box")
+        self.first_box = named(QGroupBox("Auditor's verdict"), "first_box")
         fb = QVBoxLayout(self.first_box)
         fb.setContentsMargins(6, 4, 6, 4)
-        self.first_text = QTextBrowser(objectName="first_verdict")
+        self.first_text = named(QTextBrowser(), "first_verdict")
         self.first_text.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # read-only: Tab and Enter pass it by
         self.first_text.setAccessibleName("Auditor's verdict")
         fb.addWidget(self.first_text)
@@ -125,18 +126,18 @@ class VerdictPanel(QWidget):
         outer.addWidget(self.first_box)
         self.review_note_box = ReviewNoteBox()  # the auditor's own record: what the reviewer said back
         outer.addWidget(self.review_note_box)
-        self.heading = QLabel(objectName="verdict_heading")
+        self.heading = named(QLabel(), "verdict_heading")
         self.heading.setWordWrap(True)
         outer.addWidget(self.heading)
         self.stack = QStackedWidget()
         # on a short window (a tall findings dock) the answers scroll rather than squash, so a wrapped warning or
         # worked-out result is never cut; the answer with the focus is kept in view
-        self.scroll = AnswersScroll(objectName="verdict_scroll")
-        self.scroll.setWidgetResizable(True)
-        self.scroll.setFrameShape(QFrame.Shape.NoFrame)
-        self.scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-        self.scroll.setWidget(self.stack)
-        outer.addWidget(self.scroll, 1)
+        self.answers_scroll = named(AnswersScroll(), "verdict_scroll")
+        self.answers_scroll.setWidgetResizable(True)
+        self.answers_scroll.setFrameShape(QFrame.Shape.NoFrame)
+        self.answers_scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.answers_scroll.setWidget(self.stack)
+        outer.addWidget(self.answers_scroll, 1)
         app = QApplication.instance()
         if isinstance(app, QApplication):
             app.focusChanged.connect(self._keep_in_view)
@@ -146,7 +147,7 @@ class VerdictPanel(QWidget):
         rl = QVBoxLayout(report)
         rl.setContentsMargins(0, 0, 0, 0)
         rl.addWidget(QLabel("Crimes identified (one per victim, per offence):"))
-        self.crime_list = QListWidget(objectName="crime_list")
+        self.crime_list = named(QListWidget(), "crime_list")
         self.crime_list.setAccessibleName("Crimes identified")
         self.crime_list.setMaximumHeight(96)
         rl.addWidget(self.crime_list)
@@ -169,14 +170,14 @@ class VerdictPanel(QWidget):
         self.checks = CheckForm()
         self.stack.addWidget(self.checks)
 
-        self.rationale = QLineEdit(objectName="rationale", placeholderText="Optional rationale")
+        self.rationale = named(QLineEdit(placeholderText="Optional rationale"), "rationale")
         rat_label = QLabel("Ra&tionale:")  # (mnemonics avoid the menus' F E R S H and the crime editor's)
         rat_label.setBuddy(self.rationale)
         outer.addWidget(rat_label)
         outer.addWidget(self.rationale)
         self.review_notes = ReviewNotes()  # a review: could not decide, comments, the note to the auditor
         outer.addWidget(self.review_notes)
-        self.status = QLabel(objectName="verdict_status")
+        self.status = named(QLabel(), "verdict_status")
         self.status.setWordWrap(True)
         outer.addWidget(self.status)
         self.done_button = QPushButton("&Done, next record  (Ctrl+Enter)")
@@ -285,7 +286,7 @@ class VerdictPanel(QWidget):
 
     def _keep_in_view(self, _old: QWidget | None, new: QWidget | None) -> None:
         if new is not None and self.stack.isAncestorOf(new):
-            self.scroll.ensureWidgetVisible(new, 0, 8)
+            self.answers_scroll.ensureWidgetVisible(new, 0, 8)
 
     def rule_keys(self, focus: QWidget | None) -> list[str]:
         """The recording rules (rules.RULE_TEXT keys) in the order Help > Recording rules (F1) gives them: the

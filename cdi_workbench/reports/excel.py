@@ -384,7 +384,7 @@ def _records(findings: Findings, items: Any) -> str:
     return "; ".join(findings.item_labels.get(i, f"item {i}") for i in sorted(items))
 
 
-def _agreement_sheet(ws: Worksheet, findings: Findings, review: ReviewFigures) -> None:
+def _agreement_sheet(ws: RowSheet, findings: Findings, review: ReviewFigures) -> None:
     """Per check: pairs, agreed, % agreement with its 95% interval (numbers shown as percentages), kappa (0.00)
     with its standard error, 95% interval and method, PABAK, the prevalence and bias indices and the band (or
     why there is none), overall then per auditor; the records where the answers differ."""
@@ -524,7 +524,7 @@ def build_workbook(findings: Findings, review: ReviewFigures | None = None) -> W
     for t in findings.tables:
         _table_sheet(add_whole_sheet(wb, names[t.key]), findings, t)
     if review is not None:
-        _agreement_sheet(add_whole_sheet(wb, agreement_name), findings, review)
+        _agreement_sheet(add_rows_sheet(wb, agreement_name), findings, review)
         for name, table in review_tables:  # the lead's decisions, agreement with the final verdict
             _table_sheet(add_whole_sheet(wb, name), findings, table)
         if challenges_name:

@@ -106,6 +106,7 @@ def _classes() -> dict[str, type]:
         def __init__(self, parent: Workbook, title: str) -> None:
             super().__init__(parent, title)
             self._cell_rows: dict[int, dict[int, Cell]] = {}
+            self._edge_looks: dict[tuple[Any, ...], tuple[Look, Any]] = {}
 
         def cell(self, row: int, column: int) -> Cell:
             cells = self._cell_rows.get(row)
@@ -118,17 +119,31 @@ def _classes() -> dict[str, type]:
 
         def merge_cells(self, *, start_row: int, start_column: int, end_row: int, end_column: int) -> None:
             """As Worksheet.merge_cells: the range merged, and the cells on its edges given the top-left cell's
-            borders (a merged cell's border is drawn from the cells it covers)."""
+            borders (Excel draws a merged cell's border from the cells it covers). A covered cell not yet
+            styled gets the style of its edges made once (openpyxl adds each side to each cell's border)."""
             merged = CellRange(min_col=start_column, min_row=start_row, max_col=end_column, max_row=end_row)
             self.merged_cells.add(merged)
-            corner = self.cell(start_row, start_column).border
-            for name in ("top", "left", "right", "bottom"):
-                side = getattr(corner, name)
-                if side is None or side.style is None:
+            corner = self.cell(start_row, start_column)
+            sides = {name: side for name in ("top", "left", "right", "bottom")
+                     if (side := getattr(corner.border, name)) is not None and side.style is not None}
+            edges: dict[tuple[int, int], list[str]] = {}
+            for name in sides:
+                for at in getattr(merged, name):
+                    edges.setdefault(at, []).append(name)
+            for (row, column), names in edges.items():
+                cell = self.cell(row, column)
+                if cell is corner or cell.has_style:
+                    for name in names:
+                        cell.border = cell.border + Border(**{name: sides[name]})
                     continue
-                for row, column in getattr(merged, name):
-                    cell = self.cell(row, column)
-                    cell.border = cell.border + Border(**{name: side})
+                key = (*names, *(id(sides[n]) for n in names))
+                look = self._edge_looks.get(key)
+                if look is None:
+                    border = Border()
+                    for name in names:
+                        border = border + Border(**{name: sides[name]})
+                    look = self._edge_looks[key] = (Look(self, border=border), sides)  # (keeps the ids alive)
+                cell._style = look[0].style()
 
         def calculate_dimension(self) -> str:
             """The <dimension> of the sheet, as an ordinary worksheet writes it (A1:F300)."""

@@ -88,6 +88,7 @@ class Key:
     """Per record reference: what must go, and what must stay (a pattern or word and its count)."""
 
     go: dict[str, set[str]] = field(default_factory=dict)
+    challenge: set[str] = field(default_factory=set)  # named in the force's rationales and the lead's reason
     stay: dict[str, dict[str, int]] = field(default_factory=dict)
     person_of: dict[str, list[Person]] = field(default_factory=dict)
     field_values: set[str] = field(default_factory=set)
@@ -97,7 +98,7 @@ class Key:
 
 
 def _present(original: str, text: str) -> bool:
-    return re.search(rf"(?<![\w]){re.escape(original)}(?![\w])", text) is not None
+    return original in text and re.search(rf"(?<![\w]){re.escape(original)}(?![\w])", text) is not None
 
 
 def _stay_counts(text: str) -> dict[str, int]:
@@ -167,14 +168,11 @@ def _challenge(db: Database, folder: Path, key: Key) -> None:
     assert export_for_force(db, out) > 0
     wb = openpyxl.load_workbook(out)
     ws = wb["Failed records"]
-    ref_col = next(c for c in range(1, ws.max_column + 1) if ws.cell(2, c).value in ("Record", "Reference",
-                                                                                      "Record reference"))
     for r in range(3, ws.max_row + 1):
-        ref = ws.cell(r, ref_col).value
         who = PEOPLE[r % len(PEOPLE)]
         ws.cell(r, 9).value = "challenge"
         ws.cell(r, 10).value = f"Mrs {who.last} of {who.house} was told by phone on {who.phone}"
-        key.go.setdefault(str(ref), set()).update({who.last, who.house, who.phone})
+        key.challenge.update({who.last, who.house, who.phone})
     wb.save(out)
     import_responses(db, out)
     with db.session() as s:
@@ -182,6 +180,7 @@ def _challenge(db: Database, folder: Path, key: Key) -> None:
         assert first is not None
         cid = first.id
     decide(db, cid, True, f"Confirmed with Mr {PEOPLE[0].last} on {PEOPLE[0].phone}", "Lena Lead")
+    key.challenge.update({PEOPLE[0].last, PEOPLE[0].phone})
 
 
 def _rationales_json(path: Path) -> dict[str, str]:
@@ -219,9 +218,12 @@ def test_the_key_is_in_a_plain_export(audit: tuple[Path, Key], tmp_path: Path) -
     assert sum(len(go) for go in key.go.values()) > 1500
     kinds = key.all_originals()
     assert {"Dean", "Jason"} <= kinds and any(re.match(r"\d+ [A-Z]", o) for o in kinds)
+    assert set(plain) == set(key.go)
     for ref, go in key.go.items():
-        if ref in plain:
-            assert all(_present(o, plain[ref]) for o in go), ref
+        assert all(_present(o, plain[ref]) for o in go), ref
+    said = json.dumps(json.loads((tmp_path / "plain.json").read_text(encoding="utf-8"))["challenges"],
+                      ensure_ascii=False)
+    assert all(_present(o, said) for o in key.challenge)
 
 
 def test_report_pseudonymised_json_xlsx_pdf(audit: tuple[Path, Key], tmp_path: Path) -> None:
@@ -238,8 +240,9 @@ def test_report_pseudonymised_json_xlsx_pdf(audit: tuple[Path, Key], tmp_path: P
     responses = doc["challenges"]["responses"]
     assert responses and all("[Person" in r["force_rationale"] for r in responses)
     decided = [r for r in responses if r["decision_reason"]]
-    assert decided and all(PEOPLE[0].last not in r["decision_reason"] and "[Phone" in r["decision_reason"]
-                           for r in decided)
+    assert decided and all("[Phone" in r["decision_reason"] for r in decided)
+    said = json.dumps(responses, ensure_ascii=False)
+    assert not [o for o in key.challenge if _present(o, said)]
     ws = openpyxl.load_workbook(out["xlsx"], read_only=True)["Verdicts"]
     rows = list(ws.iter_rows(min_row=2, values_only=True))
     head = list(rows[0])

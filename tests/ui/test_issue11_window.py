@@ -10,13 +10,14 @@ from pathlib import Path
 
 from PySide6.QtCore import QSettings, Qt
 from PySide6.QtGui import QTextTable
-from PySide6.QtWidgets import QFileDialog, QTextBrowser
+from PySide6.QtWidgets import QTextBrowser
 from sqlalchemy import select
 
 from cdi_workbench import sampling
 from cdi_workbench.storage.database import Database
 from cdi_workbench.storage.models import CrimeRecord, RecordLink, ReportRecord
 from cdi_workbench.timeutil import uk_local
+from ui import export_options
 from ui.crime_editor import NOT_RECORDED
 from ui.main_window import MainWindow
 
@@ -70,10 +71,10 @@ def _crime_columns(view: QTextBrowser) -> list[int]:
 def _fits(w: MainWindow) -> None:
     """Nothing of the verdict panel runs past its pane: the answers are no wider than what shows of them."""
     panel = w.panel
-    assert panel.stack.width() <= panel.scroll.viewport().width(), "the answers are cut at the panel's right edge"
+    assert panel.stack.width() <= panel.answers_scroll.viewport().width(), "the answers are cut at the panel's right edge"
     hint = panel.editor.domestic_hint
-    right = hint.mapTo(panel.scroll.viewport(), hint.rect().topRight()).x()
-    assert right <= panel.scroll.viewport().width()
+    right = hint.mapTo(panel.answers_scroll.viewport(), hint.rect().topRight()).x()
+    assert right <= panel.answers_scroll.viewport().width()
 
 
 def test_the_domestic_abuse_hint_wraps_and_the_panel_stays_in_its_pane(qtbot, small_db, settings) -> None:  # noqa: ANN001
@@ -195,9 +196,9 @@ def test_the_export_dialog_starts_beside_the_audit_and_remembers_its_folder(qtbo
 
     def save_as(_parent, _title, start, _filters):  # noqa: ANN001, ANN202
         starts.append(start)
-        return str(out / f"findings{len(starts)}.json"), "JSON (*.json)"
+        return str(out / f"findings{len(starts)}.json"), "JSON (*.json)", False  # the pseudonymise box left clear
 
-    monkeypatch.setattr(QFileDialog, "getSaveFileName", staticmethod(save_as))
+    monkeypatch.setattr(export_options, "save_file_name", save_as)
     monkeypatch.chdir(tmp_path / "exports")  # the program's folder is not where an export should start
     w = open_window(qtbot, small_db, settings)
     w.export_findings()
