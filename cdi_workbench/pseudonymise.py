@@ -50,7 +50,10 @@ PRIORITY = {k: i for i, k in enumerate(("email", "phone", "postcode", "vehicle",
                                         "street", "name"))}
 LEARNT = ("name", "street", "address")
 _TOKEN = re.compile(r"[A-Za-z0-9]+(?:['’][A-Za-z]+)*")
-_JOIN = re.compile(r"['’.]?[ \t\-]+")  # between the words of a learnt original: "Stubbs' Gate", "St. Mary's"
+# Between the words of a learnt original: "Stubbs' Gate", "St. Mary's", and the parts of a date ('12/03/1985').
+_JOIN = re.compile(r"['’.]?[ \t\-]+|[/.]")
+# A value of these kinds has a digit (an '@' for an e-mail): 'n/a' in a phone column is not a phone number.
+CODED = ("postcode", "phone", "vehicle", "dob", "identifier")
 # The headers of extract columns (kept in a record's `extra`) whose values are identifiers, by kind. A header is read
 # in lower case; the first kind whose words it holds wins, and headers naming a property of a person (age, sex ...)
 # are not names.
@@ -109,7 +112,7 @@ class Pseudonymiser:
         if not words or (kind == "name" and words in NOT_NAMES) or (kind == "street" and words in NOT_STREETS):
             return
         key = normal_key(kind, text)
-        if not key:
+        if not key or (kind in CODED and not re.search(r"\d", text)) or (kind == "email" and "@" not in text):
             return
         self._add(words, kind, key)
         if kind == "name" and " " in words:  # 'Smith' alone (or 'Mr Smith') is the same person as 'Jane Smith'

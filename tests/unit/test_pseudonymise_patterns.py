@@ -95,12 +95,24 @@ def test_a_name_learnt_once_goes_wherever_it_appears_even_before() -> None:
 def test_structured_fields_teach_it_what_no_pattern_would_find() -> None:
     p = Pseudonymiser()
     p.learn_fields({"Victim name": "Imogen Quayle", "Telephone": "07700 900456", "Victim Age": "34",
-                    "LSOA name": "Stafford 004A", "Caller Type": "Victim"})
+                    "LSOA name": "Stafford 004A", "Caller Type": "Victim", "Victim DOB": "12/03/1985",
+                    "Mobile": "n/a"})
     p.learn_location("On or near Gungate")
     p.learn_location("On or near Supermarket")  # a point of interest, not an address
     p.learn_person("Store manager, Boots")  # a role and a shop, not a person
-    out = p.pseudonymise("Imogen rang on 07700900456 about Gungate; Quayle was at the Supermarket; Boots; age 34")
-    assert out == "[Person 1] rang on [Phone 1] about [Street 1]; [Person 1] was at the Supermarket; Boots; age 34"
+    out = p.pseudonymise("Imogen rang on 07700900456 about Gungate; Quayle was at the Supermarket; Boots; age 34; "
+                         "12/03/1985, no DOB cue; mobile N/A; seen 12/03/2014 14:32")
+    assert out == ("[Person 1] rang on [Phone 1] about [Street 1]; [Person 1] was at the Supermarket; Boots; age 34; "
+                   "[Date of birth 1], no DOB cue; mobile N/A; seen 12/03/2014 14:32")
+
+
+def test_every_location_of_the_extract_is_a_street_known_anywhere_in_the_file() -> None:
+    """A street named in a record that is not its own, in a shape no pattern knows (no 'Road' or 'Lane'), is known
+    from the extract's locations; points of interest and road numbers are not streets."""
+    p = Pseudonymiser()
+    p.learn_streets(["On or near Gungate", "On or near Supermarket", "On or near A38", None, "On or near Kingsway"])
+    assert p.pseudonymise("Youths at Gungate by the Supermarket, then 179 Kingsway, then the A38") == \
+        "Youths at [Street 1] by the Supermarket, then [Address 1], then the A38"
 
 
 def test_a_placeholder_is_never_replaced_again() -> None:
