@@ -23,7 +23,8 @@ from . import review
 from .evaluate import CrimeResult
 from .records import RecordDetail
 from .roles import ACTION_TEXT, ARTICLE, NotAllowed, Person, who_may
-from .service import AuditInfo, AuditService, QueueRow, SampleInfo, Seal
+from .seals import Seal
+from .service import AuditInfo, AuditService, QueueRow, SampleInfo
 from .verdicts import VerdictBody
 
 if TYPE_CHECKING:

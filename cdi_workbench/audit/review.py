@@ -33,7 +33,8 @@ from ..storage.models import AppUser, AuditItem, ReviewAssignment, Sample, Verdi
 from ..timeutil import now_utc
 from .checks import CheckDiff, differences
 from .roles import NotAllowed
-from .service import AuditError, AuditService, Seal, _named, _record_columns, sealed_review, sealed_reviews
+from .seals import Seal, sealed_review, sealed_reviews
+from .service import AuditError, AuditService, _named, _record_columns
 from .trail import REOPEN, assignment_body, seal
 from .verdicts import VerdictBody
 

@@ -26,7 +26,7 @@ from ..audit.anchor import head_dict
 from ..audit.exports import record_in
 from ..audit.facts import note_sample, note_tables
 from ..audit.roles import VERDICT_ACTION, NotAllowed, Person, identify
-from ..audit.service import withheld_items
+from ..audit.seals import withheld_items
 from ..audit.setup import init_audit
 from ..audit.trail import AUDITOR, PEOPLE, PERSON, assignment_body, person_body, seal, trail_head
 from ..audit.verdicts import REPORT_KINDS, VerdictBody

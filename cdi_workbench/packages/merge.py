@@ -26,7 +26,8 @@ from sqlalchemy.orm import Session
 
 from ..audit.checks import CheckDiff, differences, rationale
 from ..audit.roles import VERDICT_ACTION, NotAllowed, Person, identify, require
-from ..audit.service import AuditError, AuditService, withheld_items
+from ..audit.seals import withheld_items
+from ..audit.service import AuditError, AuditService
 from ..audit.trail import NOT_VERDICTS, seal, verify
 from ..audit.verdicts import VerdictBody
 from ..kinds import PersonRole, RecordKind, VerdictRole

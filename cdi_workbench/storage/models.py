@@ -230,7 +230,7 @@ class VerdictChange(Base):
     assignments, the lead's decisions on challenges, and what a deleted sample took with it)."""
 
     __tablename__ = "verdict_change"
-    # the seals and reopenings of blind reviews are read by action (audit.service.seal_rows): schema 0013
+    # the seals and reopenings of blind reviews are read by action (audit.seals.seal_rows): schema 0013
     __table_args__ = (Index("ix_history_action_item", "action", "item_id"),)
     id: Mapped[int] = mapped_column(primary_key=True)
     # the audit item the change is about; no foreign key (schema 0009): the history outlives an item deleted with
