@@ -35,7 +35,8 @@ class Findings:
     samples: list[dict[str, Any]]
     tables: list[Table]
     # one row per crime identified, or per record where none was (a list; compute leaves a findings_rows.VerdictRows,
-    # built into the list the first time it is read: the dashboard never reads it, the exports and drill-downs do)
+    # built into the list the first time it is read: the dashboard and its drill-downs never read it, the exports
+    # and the force's challenges do)
     verdicts: RowsField = RowsField()
     rates: dict[str, Rate] = field(default_factory=dict)  # published-style recording rate per offence group
     item_labels: dict[int, str] = field(default_factory=dict)  # audit item id -> "Sample #position reference"

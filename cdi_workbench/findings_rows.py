@@ -1,5 +1,5 @@
 """The findings' verdict rows (Findings.verdicts): one dict per crime identified, or per record where none was, for
-the verdicts sheet, the drill-downs and the JSON export, built when first read.
+the exports' verdicts sheet and JSON and the force's challenges (challenges.failures), built when first read.
 
 The dashboard shows the tables and never reads them, so findings.compute leaves a VerdictRows (the plain rows
 already read, no session) and Findings.verdicts builds the list the first time it is read, then keeps it: asdict,
