@@ -18,7 +18,7 @@ from .findings_pass import REPORT_KINDS, Pass
 from .findings_rates import ESTIMATE_GROUPS, RATE_GROUPS, WEIGHTED_LABEL, estimate_table, plan
 from .findings_rows import RowsField, paused_gc
 from .findings_tables import Cell, Row, Table
-from .rules import rule_set
+from .rules import RuleSet, rule_set
 from .special_samples import SPECIAL_SAMPLES
 from .statistics import METHODS, Rate
 from .storage.database import Database
@@ -86,31 +86,7 @@ def _compute(s: Session, method: str = "normal") -> Findings:
     h = rules.limit_hours
     p = Pass(s, rules)
     p.run(effective_verdicts(s))
-    p.rep.row("Incident records")
-    other = [k for k in p.rep.labels if k != "Incident records"]
-    canc_order = [lab for lab in CANCELLATION_GROUPS.values() if lab in p.canc]
-    tables = [
-        Table("incidents", "Incident records", p.rep.columns, p.rep.rows(["Incident records"]),
-              f"Crimes recorded within {h} hours of the report under {rules.title}. 'Time not known' counts "
-              f"recorded crimes whose report or recording time is missing, or recorded before the report: they "
-              f"are neither within nor outside the limit."),
-        Table("other_systems", "Reports held on other systems", p.rep.columns,
-              p.rep.rows(sorted(other), total="Total (other systems)"),
-              "Third-party referrals, specialist-unit and other records audited for crimes not recorded."),
-        Table("cancellations", "Cancelled crimes (no-crimes)", p.canc.columns,
-              p.canc.rows(canc_order, total="Total"),
-              "Offence groups as inspections report them (rape; sexual offences excluding rape; violence against "
-              "the person; robbery; burglary; other), worked out from the cancelled crime's Home Office code when "
-              "the crime record is known, else as the force's list gives it."),
-        Table("disposals", "Out-of-court disposals", p.disp.columns, p.disp.rows(sorted(p.disp.labels),
-                                                                                 total="Total"),
-              "'Victim's views considered' counts disposals with a victim to consult; 'Outcome appropriate' "
-              "applies to community resolutions only."),
-        Table("n100", "N100 records", p.n100.columns, p.n100.rows(["N100 records"])),
-    ]
-    tables += [Table(f"special_{sp.key}", sp.label, p.special.columns, p.special.rows([sp.label]),
-                     f"Special sample ({sp.requested} usually requested), reported apart from the main samples and "
-                     f"the recording rates.") for sp in SPECIAL_SAMPLES.values()]
+    tables = count_tables(p, rules)
     main = [smp for smp in p.samples if smp.kind in REPORT_KINDS and not smp.frame.get("special")]
     design = plan(p.units, main)
     tables += p.groups.tables(method, design)
@@ -140,6 +116,38 @@ def _compute(s: Session, method: str = "normal") -> Findings:
             "trail": head_dict(*trail_head(s))}
     return Findings(info, samples, tables, p.verdict_rows, p.groups.rates, labels, p.groups.design,
                     p.groups.headline, warnings)
+
+
+def count_tables(p: Pass, rules: RuleSet) -> list[Table]:
+    """The counting tables of one pass (incidents, other systems, cancellations, disposals, N100s, the special
+    samples), in the order the findings list them; findings_units counts each unit's with the same."""
+    h = rules.limit_hours
+    p.rep.row("Incident records")
+    other = [k for k in p.rep.labels if k != "Incident records"]
+    canc_order = [lab for lab in CANCELLATION_GROUPS.values() if lab in p.canc]
+    tables = [
+        Table("incidents", "Incident records", p.rep.columns, p.rep.rows(["Incident records"]),
+              f"Crimes recorded within {h} hours of the report under {rules.title}. 'Time not known' counts "
+              f"recorded crimes whose report or recording time is missing, or recorded before the report: they "
+              f"are neither within nor outside the limit."),
+        Table("other_systems", "Reports held on other systems", p.rep.columns,
+              p.rep.rows(sorted(other), total="Total (other systems)"),
+              "Third-party referrals, specialist-unit and other records audited for crimes not recorded."),
+        Table("cancellations", "Cancelled crimes (no-crimes)", p.canc.columns,
+              p.canc.rows(canc_order, total="Total"),
+              "Offence groups as inspections report them (rape; sexual offences excluding rape; violence against "
+              "the person; robbery; burglary; other), worked out from the cancelled crime's Home Office code when "
+              "the crime record is known, else as the force's list gives it."),
+        Table("disposals", "Out-of-court disposals", p.disp.columns, p.disp.rows(sorted(p.disp.labels),
+                                                                                 total="Total"),
+              "'Victim's views considered' counts disposals with a victim to consult; 'Outcome appropriate' "
+              "applies to community resolutions only."),
+        Table("n100", "N100 records", p.n100.columns, p.n100.rows(["N100 records"])),
+    ]
+    tables += [Table(f"special_{sp.key}", sp.label, p.special.columns, p.special.rows([sp.label]),
+                     f"Special sample ({sp.requested} usually requested), reported apart from the main samples and "
+                     f"the recording rates.") for sp in SPECIAL_SAMPLES.values()]
+    return tables
 
 
 def with_previous(current: Findings, previous: Findings, source: str = "") -> Findings:

@@ -100,6 +100,17 @@ def _remove(path: Path) -> None:
         p.unlink(missing_ok=True)
 
 
+# The owning units (issue 14): three local policing areas; a record's unit is worked out from its reference alone
+# (its own seeded generator, so nothing else the sample holds changes), and about one record in 40 has none, as an
+# extract's blank cell, so the findings by unit show 'Unit not recorded' too.
+UNITS = ("North LPA", "Central LPA", "South LPA")
+
+
+def unit_of(seed: int, ref: str) -> str | None:
+    rng = random.Random(f"{seed}:unit:{ref}")
+    return None if rng.random() < 0.025 else rng.choice(UNITS)
+
+
 def answers_path(path: Path) -> Path:
     return path.with_name(path.stem + ".answers.json")
 
@@ -331,7 +342,8 @@ class Builder:
                             "closing_code": case.closing, "caller_type": case.caller, "agency": case.agency,
                             "category": case.category, "location": loc, "narrative": text,
                             "crime_refs": ";".join(c.ref for c in linked),
-                            "extra": {"qualifiers": case.qualifiers} if case.qualifiers else None})
+                            "extra": {"qualifiers": case.qualifiers} if case.qualifiers else None,
+                            "unit": unit_of(self.seed, slot.ref)})
             self.report_index[rid] = (case, slot)
             for c in case.crimes:
                 if not c.recorded:
@@ -340,8 +352,9 @@ class Builder:
                     raise ValueError(c.reason)
                 cid = len(crimes) + 1
                 reported = slot.at(c.later_h) if c.later_h is not None else slot.received_at
-                crimes.append(self._crime_row(cid, c, slot.ref, loc, reported,
-                                              extra={"source_system": case.system}))
+                crimes.append({**self._crime_row(cid, c, slot.ref, loc, reported,
+                                                 extra={"source_system": case.system}),
+                               "unit": reports[-1]["unit"]})  # the report's unit owns its crimes
                 if c.linked:
                     links.append({"report_id": rid, "crime_id": cid})
 
@@ -361,11 +374,12 @@ class Builder:
                                                                                         "and arson")
                                or streets)
             d.crime.victim_sex, d.crime.victim_age = _victim_of(d.victim)
-            crimes.append(self._crime_row(len(crimes) + 1, d.crime, f"CUST/{slot.ref[5:]}", place.location,
-                                          self.recorded_at[id(d.crime)], extra={"source_system": "Custody"}))
+            crimes.append({**self._crime_row(len(crimes) + 1, d.crime, f"CUST/{slot.ref[5:]}", place.location,
+                                             self.recorded_at[id(d.crime)], extra={"source_system": "Custody"}),
+                           "unit": unit_of(self.seed, slot.ref)})
             disposals.append({"id": i, "ref": slot.ref, "crime_ref": d.crime.ref, "disposal_type": d.dtype,
                               "issued_at": slot.received_at, "offender_history": history, "victim": d.victim,
-                              "notes": notes, "extra": None})
+                              "notes": notes, "extra": None, "unit": unit_of(self.seed, slot.ref)})
             self.disposal_index[i] = (d, slot)
 
         cancels, self.cancel_index = [], {}
@@ -380,9 +394,10 @@ class Builder:
                 rng.randint(14 if c.group != "rape" else 16, 70)
             c.crime = truth
             place = rng.choice(streets)
-            crimes.append(self._crime_row(len(crimes) + 1, truth, f"CDR/{rng.randint(10000, 99999)}",
-                                          place.location, rec, status="cancelled",
-                                          extra={"source_system": "Crime desk"}))
+            crimes.append({**self._crime_row(len(crimes) + 1, truth, f"CDR/{rng.randint(10000, 99999)}",
+                                             place.location, rec, status="cancelled",
+                                             extra={"source_system": "Crime desk"}),
+                           "unit": unit_of(self.seed, truth.ref)})
             dup = f"MC/14/{rng.randint(1000, 9999):06d}"
             reason, notes = cancellation_text(rng, c, when, dup)
             if cancellation_group_of_code(c.code) != c.group:  # the draw groups a cancellation by its crime's code
@@ -390,7 +405,7 @@ class Builder:
             # stored as an import stores it: the group's key (an extract's 'Violence', 'VAP', 'Robbery', ...)
             cancels.append({"id": i, "crime_ref": truth.ref, "cancelled_at": when, "reason": reason,
                             "decided_by_role": c.decided_by, "offence_group": c.group,
-                            "notes": notes, "extra": None})
+                            "notes": notes, "extra": None, "unit": unit_of(self.seed, truth.ref)})
             self.cancel_index[i] = (c, truth.ref)
 
         n100s, self.n100_index = [], {}
@@ -398,7 +413,8 @@ class Builder:
             rng = random.Random(f"{self.seed}:{slot.ref}")
             at = inc_slot[id(n.incident)].at(n.delay_h)
             n100s.append({"id": i, "ref": slot.ref, "incident_ref": inc_slot[id(n.incident)].ref, "recorded_at": at,
-                          "reason_code": n.reason_code, "narrative": n100_text(rng, n, at), "extra": None})
+                          "reason_code": n.reason_code, "narrative": n100_text(rng, n, at), "extra": None,
+                          "unit": unit_of(self.seed, slot.ref)})
             self.n100_index[i] = (n, slot)
         return [(ReportRecord, reports), (CrimeRecord, crimes), (RecordLink, links), (Disposal, disposals),
                 (Cancellation, cancels), (N100, n100s)]

@@ -6,8 +6,9 @@ Each operation checks the person's role in the core; every change goes into the 
 service, as the other review operations do (audit.review.adjudicate):
 
 - undo_decision: the lead only, with a reason; the final verdict is removed by an 'undo decision' history row
-  (old: the final verdict, new: none), so the record is back among the disagreements awaiting a decision and the
-  findings use the first verdict again. `cdi verify` checks it like any other verdict change.
+  (old: the final verdict, new: none), so the findings use the first verdict again and the record is back among
+  the disagreements awaiting a decision (it says where it goes: a final verdict written before decisions were held
+  to disagreements may leave a record awaiting nothing). `cdi verify` checks it like any other verdict change.
 - decided: the records whose disagreement the lead has decided, with who was upheld: the auditor (the final
   verdict is the auditor's on every check), the reviewer (the reviewer's on every check) or neither (the lead's
   own answers, or some checks from each).
@@ -24,7 +25,7 @@ from ..classification import lookup
 from ..kinds import RecordKind, VerdictRole
 from ..storage.models import Verdict, VerdictChange
 from .checks import differences
-from .review import IGNORED, Comparison, adjudicate, disagreements
+from .review import IGNORED, Comparison, adjudicate, awaiting_problem, disagreements
 from .service import AuditError, AuditService
 from .verdicts import CrimeFinding, VerdictBody, applicable_checks
 
@@ -91,9 +92,10 @@ def decided(svc: AuditService, sample_id: int | None = None) -> list[Decision]:
         return out
 
 
-def undo_decision(svc: AuditService, item_id: int, reason: str) -> None:
-    """The lead takes back a decision: the final verdict goes, with the reason, in the hash-chained history; the
-    record awaits a decision again among the disagreements."""
+def undo_decision(svc: AuditService, item_id: int, reason: str) -> str:
+    """The lead takes back a decision: the final verdict goes, with the reason, in the hash-chained history, and the
+    findings use the first verdict again. Returns where the record goes, in words: back among the disagreements
+    awaiting a decision, or (a final verdict written before decisions were held to disagreements) why it is not."""
     if not reason.strip():
         raise AuditError("undoing a decision needs a reason (it goes in the history)")
     with svc.unit() as s:  # one transaction: the decision read is the one removed
@@ -105,6 +107,10 @@ def undo_decision(svc: AuditService, item_id: int, reason: str) -> None:
         # expect: the decision as read, so a decision changed meanwhile (another window) is not thrown away
         svc.write(item_id, None, VerdictRole.FINAL, UNDO_DECISION, f"decision undone: {reason.strip()}",
                    expect=stored)
+        why = awaiting_problem(svc, item_id)
+    if not why:
+        return "it awaits your decision again among the disagreements; the findings use the first verdict meanwhile"
+    return f"the findings use the first verdict again; {why}"
 
 
 def decide(svc: AuditService, item_id: int, take: str | VerdictBody, reason: str) -> VerdictBody:

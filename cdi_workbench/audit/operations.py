@@ -24,7 +24,7 @@ from .evaluate import CrimeResult
 from .records import RecordDetail
 from .roles import ACTION_TEXT, ARTICLE, NotAllowed, Person, who_may
 from .seals import Seal
-from .service import AuditInfo, AuditService, QueueRow, SampleInfo
+from .service import AuditError, AuditInfo, AuditService, QueueRow, SampleInfo
 from .verdicts import VerdictBody
 
 if TYPE_CHECKING:
@@ -298,6 +298,10 @@ def save_verdict(svc: AuditService, item_id: int, body: VerdictBody, mode: Mode,
     stored; False: do not check); when someone else has saved a different one meanwhile, nothing is written and
     AuditError says who. The lead's final verdict carries the decision's reason."""
     reason = f"adjudicated: the lead's own verdict. {final_reason}" if mode == Mode.FINAL else ""
+    if mode == Mode.FINAL:  # the lead decides only a disagreement (or changes their own decision on one)
+        svc.require("adjudicate")
+        if problem := review.awaiting_problem(svc, item_id, decided=True):
+            raise AuditError(problem)
     svc.save_verdict(item_id, body, reason=reason, label=label, role=mode.value, expect=expect)
     changes = Changes(frozenset({item_id}))
     if mode == Mode.REVIEW:  # the assignment's new state; a completed blind review now shows the first verdict

@@ -30,7 +30,7 @@ from sqlalchemy.orm import Session
 from ..kinds import PersonRole, VerdictRole
 from ..storage.database import serialise_writes
 from ..storage.models import AppUser, AuditItem, ReviewAssignment, Sample, Verdict, VerdictChange
-from ..timeutil import now_utc
+from ..timeutil import display, now_utc
 from .checks import CheckDiff, differences
 from .roles import NotAllowed
 from .seals import Seal, sealed_review, sealed_reviews
@@ -234,7 +234,9 @@ def compare(svc: AuditService, item_id: int) -> Comparison:
 
 
 def disagreements(svc: AuditService, sample_id: int | None = None, decided: bool = False) -> list[Comparison]:
-    """Records whose complete first verdict and review differ on some check (undecided ones, unless asked)."""
+    """Records awaiting the lead's decision (awaiting_problem): a complete first verdict and a complete review (a
+    blind one sealed) that differ on some check or where the reviewer could not decide one; with decided, those the
+    lead has decided too."""
     with svc.unit() as s:
         svc.require("adjudicate")
         q = (select(AuditItem).join(Verdict, Verdict.item_id == AuditItem.id)
@@ -243,16 +245,34 @@ def disagreements(svc: AuditService, sample_id: int | None = None, decided: bool
         if sample_id is not None:
             q = q.where(AuditItem.sample_id == sample_id)
         items = list(s.scalars(q))
-        verdicts = _verdicts(s, [i.id for i in items])
+        ids = [i.id for i in items]
+        verdicts, held = _verdicts(s, ids), _held_still(s, ids)
         out = []
         for item in items:
             v = verdicts.get(item.id, {})
-            if VerdictRole.PRIMARY not in v or not v[VerdictRole.PRIMARY].complete:
-                continue
-            c = _comparison(s, item, v)
-            if (c.diffs or c.undecided) and (decided or not c.final):
-                out.append(c)
+            final = VerdictRole.FINAL in v
+            if (decided or not final) and not _why_not(s, item, v, final or item.id in held):
+                out.append(_comparison(s, item, v))
         return out
+
+
+def awaiting_problem(svc: AuditService, item_id: int, decided: bool = False) -> str:
+    """'' when the record awaits the lead's decision, exactly as disagreements lists it (with decided: or has been
+    decided on such a disagreement, the lead changing their own final verdict); else why not, in words naming the
+    record: every way of deciding (adjudicate, the window's final verdict) asks this first."""
+    with svc.unit() as s:
+        item = svc.item(item_id)
+        v = _verdicts(s, [item_id]).get(item_id, {})
+        final = VerdictRole.FINAL in v
+        why = _why_not(s, item, v, final or item_id in _held_still(s, [item_id]))
+        if not why and final and not decided:
+            f = v[VerdictRole.FINAL]
+            why = (f"it is decided already (final verdict by {f.auditor} on {display(f.updated_at)}): undo the "
+                   "decision first to decide it again")
+        if not why:
+            return ""
+        sample = s.scalar(select(Sample.name).where(Sample.id == item.sample_id)) or ""
+        return f"position {item.position} of '{sample}' is not awaiting a decision: {why}"
 
 
 def adjudicate(svc: AuditService, item_id: int, take: str | VerdictBody, reason: str) -> VerdictBody:
@@ -260,7 +280,15 @@ def adjudicate(svc: AuditService, item_id: int, take: str | VerdictBody, reason:
     a VerdictBody the lead composed. A reason is required; the history keeps all three verdicts."""
     if not reason.strip():
         raise AuditError("a decision needs a reason")
-    svc.require("adjudicate")
+    with svc.unit() as s:  # one transaction: the record checked is the one decided
+        serialise_writes(s)
+        svc.require("adjudicate")
+        if problem := awaiting_problem(svc, item_id):
+            raise AuditError(problem)
+        return _adjudicate(svc, item_id, take, reason)
+
+
+def _adjudicate(svc: AuditService, item_id: int, take: str | VerdictBody, reason: str) -> VerdictBody:
     if isinstance(take, str):
         if take not in (VerdictRole.PRIMARY, VerdictRole.REVIEW):
             raise AuditError("take the auditor's verdict ('primary'), the reviewer's ('review') or give one")
@@ -346,6 +374,31 @@ def _verdicts(s: Session, item_ids: list[int]) -> dict[int, dict[str, Verdict]]:
         for v in s.scalars(select(Verdict).where(Verdict.item_id.in_(item_ids[start:start + 500]))):
             out.setdefault(v.item_id, {})[v.role] = v
     return out
+
+
+def _held_still(s: Session, item_ids: list[int]) -> set[int]:
+    """Those of these records whose review is held still: an open review, or a blind one sealed (a blind review the
+    lead has reopened may still change, so it is not decided on until completed and sealed again)."""
+    blind = set(s.scalars(select(ReviewAssignment.item_id).where(ReviewAssignment.item_id.in_(item_ids),
+                                                                 ReviewAssignment.mode == "blind")))
+    return (set(item_ids) - blind) | set(sealed_reviews(s, sorted(blind)))
+
+
+def _why_not(s: Session, item: AuditItem, v: dict[str, Verdict], held: bool) -> str:
+    """Why the record is not a disagreement awaiting the lead ('' when it is), whatever its final verdict."""
+    p, r = v.get(VerdictRole.PRIMARY), v.get(VerdictRole.REVIEW)
+    if p is None:
+        return "it has no first verdict"
+    if not p.complete:
+        return "the first verdict is not complete"
+    if r is None or not r.complete:
+        return "it has no completed review"
+    if not held:
+        return "its blind review was reopened and has not been completed and sealed again"
+    c = _comparison(s, item, v)
+    if not (c.diffs or c.undecided):
+        return "the review agrees with the first verdict"
+    return ""
 
 
 def _state(kind: str, v: dict[str, Verdict]) -> str:

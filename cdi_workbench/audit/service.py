@@ -36,6 +36,7 @@ from ..storage.models import (
 )
 from ..timeutil import display, now_utc
 from .evaluate import CrimeFacts, CrimeResult, evaluate, summarise
+from .decision_rules import held_problem
 from .facts import CREDITING
 from .queue_queries import apply_filter as _apply_filter
 from .queue_queries import counts as _counts
@@ -518,6 +519,8 @@ class AuditService:
                 raise NotAllowed(f"{person.name} may review only the records assigned to them")
         if role == VerdictRole.REVIEW and (sealed := sealed_review(s, item_id)) is not None:
             raise AuditError(sealed.text)  # whoever asks, by whatever way (the panel, undo, an import, a merge)
+        if held := held_problem(s, item_id, role, action):  # a decision stands on the first verdict and review
+            raise AuditError(held)
         body = VerdictBody.from_json(body_json)
         for c in body.crimes:
             if (c.classified_override is not None or c.timely_override is not None) and not c.override_reason:

@@ -232,13 +232,15 @@ def _when(text: Any) -> str:
 # ---- a report file and its database ------------------------------------------------------------------------
 def sign_report(db: Database, path: Path, key: Ed25519PrivateKey, user: str) -> dict[str, Any]:
     """Sign the head of the findings JSON report `path` made from `db`, and write the signature into it (the file
-    replaced whole). Refused unless the person may report, the database's own checks find nothing and the head
-    is an unchanged prefix of its history: a lead vouches only for a head the database still bears out. Returns
-    the statement signed."""
+    replaced whole). Refused unless the person may report, the database's own checks find nothing, the head is
+    the database's head now (but for exports recorded since) and the report's figures, tables and verdict rows are
+    what the database gives with the options the report records (audit.report_match): a lead vouches only for a
+    report the database bears out. Returns the statement signed."""
     from ..packages.common import audit_uid
     from ..spreadsheets.writing import write_atomically
     from .anchor import check as check_anchor
     from .anchor import is_package, read_report, report_anchor
+    from .report_match import ReportMismatch, require_current
     from .roles import require
     from .trail import verify
 
@@ -264,6 +266,10 @@ def sign_report(db: Database, path: Path, key: Ed25519PrivateKey, user: str) -> 
                            "): run cdi verify")
     if not checked.intact:
         raise SigningError(f"not signed: {checked.message}")
+    try:  # the head is today's (but for exports) and the figures are what the database gives (audit.report_match)
+        require_current(db, doc, anchor.rows, path.name)
+    except ReportMismatch as exc:
+        raise SigningError(f"not signed: {exc}") from None
     with db.session() as s:
         audit = identity(s, audit_uid(s, create=True))
     stated = statement(doc, anchor, person.name, audit, key.public_key())

@@ -17,6 +17,10 @@ def cmd_report(a: argparse.Namespace) -> int:
     if not (a.xlsx or a.pdf or a.json):
         print("cdi report: say what to write: --xlsx FILE, --pdf FILE and/or --json FILE", file=sys.stderr)
         return 2
+    if getattr(a, "by_unit", False) and a.pseudonymise:
+        print("cdi report: --by-unit is not yet written into pseudonymised files: leave out one of --by-unit and "
+              "--pseudonymise", file=sys.stderr)
+        return 2
     from ..reports.common import review_figures
 
     db = Database(a.db)
@@ -34,6 +38,11 @@ def cmd_report(a: argparse.Namespace) -> int:
                 findings = with_previous(findings, compute(old, method=a.method), source=str(a.previous))
             finally:
                 old.close()
+        by_unit = None
+        if getattr(a, "by_unit", False):  # every table and rate per owning unit (findings_units)
+            from ..findings_units import findings_by_unit
+
+            by_unit = findings_by_unit(db, method=a.method)
         prepared = None
         if a.pseudonymise:  # one pseudonymiser for every file: [Person 1] is the same in each
             from ..pseudonymise_exports import export_findings as export_pseudonymised
@@ -45,7 +54,7 @@ def cmd_report(a: argparse.Namespace) -> int:
                 report = export_pseudonymised(db, a.user or "", prepared, Path(path), suffix)
                 print(f"Wrote {path} (pseudonymised; what was replaced, and where: {report})")
             elif path:  # each export checked and recorded in the trail
-                export_findings(db, a.user or "", findings, Path(path), review, suffix)
+                export_findings(db, a.user or "", findings, Path(path), review, suffix, by_unit=by_unit)
                 print(f"Wrote {path}")
     finally:
         db.close()
@@ -90,17 +99,21 @@ def cmd_agreement(a: argparse.Namespace) -> int:
     if not rows:
         print("No record has both an auditor's and a reviewer's completed verdict yet.")
         return 0
-    print(f"{'check':48} {'auditor':18} {'pairs':>5} {'agree':>7} {'kappa':>6} {'95% CI':>14} {'PABAK':>6} "
-          f"{'undecided':>9}  band")
+    print(f"{'check':48} {'auditor':18} {'pairs':>5} {'agree':>7} {'agree 95% CI':>15} {'kappa':>6} {'95% CI':>14} "
+          f"{'PABAK':>6} {'undecided':>9}  band")
     for r in rows:
         k = "n/a" if r.kappa is None else f"{r.kappa:.2f}"
         pabak = "" if r.pabak is None else f"{r.pabak:.2f}"
         pct = "" if r.percent is None else f"{r.percent:6.1f}%"
         note = f" ({r.prevalence_note})" if r.prevalence_note else ""
         weighted = " [weighted, linear]" if r.kappa_method == WEIGHTED_KAPPA else ""
-        print(f"{label(r.check)[:48]:48} {(r.auditor or 'all')[:18]:18} {r.pairs:5} {pct:>7} {k:>6} "
+        pct_ci = ("" if r.percent_low is None or r.percent_high is None
+                  else f"{r.percent_low:.1f} to {r.percent_high:.1f}")
+        print(f"{label(r.check)[:48]:48} {(r.auditor or 'all')[:18]:18} {r.pairs:5} {pct:>7} {pct_ci:>15} {k:>6} "
               f"{r.interval_text:>14} {pabak:>6} {r.undecided:9}  {r.band_text}{note}{weighted}")
-    print("Agreement: share of records where both gave the same answer; Cohen's kappa (statsmodels), the "
+    method = next((r.percent_method for r in rows if r.percent_method), a.method)
+    print(f"Agreement: share of records where both gave the same answer, its 95% interval by {method}; "
+          "Cohen's kappa (statsmodels), the "
           "weighted kappa with linear weights for crimes identified, 95% interval from the asymptotic standard "
           "error; PABAK: Byrt, Bishop and Carlin (1993); bands: Landis and Koch (1977), from 30 pairs. "
           "Undecided: records where the reviewer could not decide the check (not a pair: counted apart).")
@@ -121,6 +134,9 @@ def add_report(sub: Any) -> None:
     sp.add_argument("--method", choices=["normal", "wilson", "clopper-pearson"], default="normal",
                     help="interval printed beside each rate (default: normal, as inspections publish)")
     sp.add_argument("--previous", metavar="DB", help="a previous audit: its figures follow in brackets")
+    sp.add_argument("--by-unit", action="store_true",
+                    help="add every table and recording rate broken down by the records' owning unit (district, "
+                         "local policing area, team: the extracts' unit column), with intervals")
     sp.add_argument("--pseudonymise", action="store_true",
                     help="replace names, dates of birth, addresses, postcodes, phone numbers, vehicle registrations "
                          "and other identifiers in the free text by placeholders ([Person 1]); a report of what was "
@@ -140,7 +156,7 @@ def add_agreement(sub: Any) -> None:
                                           "decisions and agreement with the final verdict (the lead or an auditor)")
     sp.add_argument("db")
     sp.add_argument("--method", choices=["normal", "wilson", "clopper-pearson"], default="normal",
-                    help="the % agreement's interval (default: normal, as the report)")
+                    help="the interval of the %% agreement (default: normal, as the report)")
     sp.set_defaults(func=cmd_agreement)
 
 

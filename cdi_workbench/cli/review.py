@@ -56,8 +56,8 @@ def cmd_review(a: argparse.Namespace) -> int:
             sid, picked = _positions(svc, a.sample, str(a.position))
             if not picked:
                 raise ValueError(f"no record at position {a.position} of '{a.sample}'")
-            decisions.undo_decision(svc, picked[0], a.reason)
-            print(f"Undid the decision on position {a.position} of '{a.sample}': it awaits your decision again")
+            where = decisions.undo_decision(svc, picked[0], a.reason)
+            print(f"Undid the decision on position {a.position} of '{a.sample}': {where}")
         elif a.review_command == "reopen":
             sid, picked = _positions(svc, a.sample, str(a.position))
             if not picked:

@@ -8,7 +8,8 @@ from sqlalchemy import Table
 
 from ..storage.models import N100, Cancellation, CrimeRecord, Disposal, ReportRecord
 
-# value types: text (length-checked), datetime, bool, age, month, code, status, group, cancellation_group, refs
+# value types: text (length-checked), datetime, bool, age, month, code, status, group, cancellation_group, refs,
+# unit (the owning unit: length-checked, no control characters)
 KEY = "key"
 
 
@@ -56,6 +57,7 @@ def _t(model: type) -> Table:
     return model.__table__  # type: ignore[attr-defined, no-any-return]
 
 
+UNIT = Field("unit", "unit", "unit")  # district, local policing area or team: the findings by unit
 _REPORT_COMMON = (
     Field("received_at", "received_at", "datetime"),
     Field("narrative", "narrative"),
@@ -66,12 +68,12 @@ KINDS: dict[str, Kind] = {k.name: k for k in (
     Kind("incidents", _t(ReportRecord), "incident_ref", (
         Field("incident_ref", "ref", required=True), _REPORT_COMMON[0],
         Field("opening_code", "opening_code"), Field("closing_code", "closing_code"),
-        Field("caller_type", "caller_type"), Field("location", "location"), *_REPORT_COMMON[1:],
+        Field("caller_type", "caller_type"), Field("location", "location"), *_REPORT_COMMON[1:], UNIT,
     ), fixed=(("kind", "incident"), ("system", "Incident")), label="incident records"),
     Kind("referrals", _t(ReportRecord), "referral_ref", (
         Field("referral_ref", "ref", required=True), Field("system", "system", required=True),
         _REPORT_COMMON[0], Field("agency", "agency"), Field("category", "category"), *_REPORT_COMMON[1:],
-        Field("location", "location"),
+        Field("location", "location"), UNIT,
     ), fixed=(("kind", "referral"),), label="referrals"),
     Kind("crimes", _t(CrimeRecord), "crime_ref", (
         Field("crime_ref", "ref", required=True), Field("recorded_at", "recorded_at", "datetime"),
@@ -79,22 +81,22 @@ KINDS: dict[str, Kind] = {k.name: k for k in (
         Field("offence", "offence"), Field("status", "status", "status"), Field("outcome", "outcome"),
         Field("source_ref", "source_ref"), Field("domestic_abuse", "domestic_abuse", "bool"),
         Field("victim_age", "victim_age", "age"), Field("victim_sex", "victim_sex"),
-        Field("month", "month", "month"), Field("location", "location"),
+        Field("month", "month", "month"), Field("location", "location"), UNIT,
     ), label="crime records"),
     Kind("disposals", _t(Disposal), "disposal_ref", (
         Field("disposal_ref", "ref", required=True), Field("crime_ref", "crime_ref"),
         Field("disposal_type", "disposal_type", required=True), Field("issued_at", "issued_at", "datetime"),
-        Field("offender_history", "offender_history"), Field("victim", "victim"), Field("notes", "notes"),
+        Field("offender_history", "offender_history"), Field("victim", "victim"), Field("notes", "notes"), UNIT,
     ), label="out-of-court disposals"),
     Kind("cancellations", _t(Cancellation), "crime_ref", (
         Field("crime_ref", "crime_ref", required=True), Field("cancelled_at", "cancelled_at", "datetime"),
         Field("reason", "reason"), Field("decided_by_role", "decided_by_role"),
-        Field("offence_group", "offence_group", "cancellation_group"), Field("notes", "notes"),
+        Field("offence_group", "offence_group", "cancellation_group"), Field("notes", "notes"), UNIT,
     ), label="cancelled crimes"),
     Kind("n100", _t(N100), "n100_ref", (
         Field("n100_ref", "ref", required=True), Field("incident_ref", "incident_ref"),
         Field("recorded_at", "recorded_at", "datetime"), Field("reason_code", "reason_code"),
-        Field("narrative", "narrative"),
+        Field("narrative", "narrative"), UNIT,
     ), label="N100 records"),
 )}
 

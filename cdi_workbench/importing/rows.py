@@ -31,6 +31,7 @@ from .values import (
     parse_group,
     parse_month,
     parse_status,
+    parse_unit,
     refs_parser,
     stored_text,
 )
@@ -62,7 +63,8 @@ def _parser(f_type: str, profile: Profile | None, date1904: bool = False) -> Cal
     if f_type == "refs":
         return refs_parser(profile.list_separators if profile else ";", CRIME_REF_LENGTH)
     return {"bool": parse_bool, "age": parse_age, "month": parse_month, "code": parse_code,
-            "status": parse_status, "group": parse_group, "cancellation_group": parse_cancelled_group}.get(f_type)
+            "status": parse_status, "group": parse_group, "cancellation_group": parse_cancelled_group,
+            "unit": parse_unit}.get(f_type)
 
 
 def _add(problems: list[Problem] | None, column: str, value: Any, message: str) -> list[Problem]:

@@ -316,3 +316,20 @@ def refs_parser(separators: str, max_len: int) -> Callable[[object], str]:
         return ";".join(dict.fromkeys(parts)) if len(parts) > 1 else (parts[0] if parts else "")
 
     return parse
+
+
+UNIT_LENGTH = 80  # the models' `unit` column (schema 0015)
+_UNIT_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f]")
+
+
+def parse_unit(value: object) -> str:
+    """An owning unit's name (district, local policing area, team) as written, trimmed; a number cell as its text
+    ('12', not '12.0'). Refused: control characters (a tab or line break too: a unit is one line) and more than
+    UNIT_LENGTH characters."""
+    text = value.strip() if isinstance(value, str) else cell_text(value).strip()
+    bad = _UNIT_CONTROL.search(text)
+    if bad:
+        raise Bad(f"a control character (code {ord(bad.group()):#04x}) in the unit's name")
+    if len(text) > UNIT_LENGTH:
+        raise Bad(f"too long ({len(text)} characters, at most {UNIT_LENGTH})")
+    return text

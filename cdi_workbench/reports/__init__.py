@@ -22,35 +22,40 @@ from .json_export import FORMAT, VERSION, findings_document, write_json
 
 if TYPE_CHECKING:
     from cdi_workbench.findings import Findings
+    from cdi_workbench.findings_units import ByUnit
 
 __all__ = ["FORMAT", "MARKING", "VERSION", "ReviewFigures", "export_findings", "findings_document", "review_figures",
            "write_json", "write_pdf", "write_xlsx"]
 
 
-def write_xlsx(findings: Findings, path: str | Path, review: ReviewFigures | None = None) -> Path:
+def write_xlsx(findings: Findings, path: str | Path, review: ReviewFigures | None = None,
+               by_unit: ByUnit | None = None) -> Path:
     from .excel import write_xlsx as _write
 
-    return _write(findings, path, review)
+    return _write(findings, path, review, by_unit)
 
 
-def write_pdf(findings: Findings, path: str | Path, review: ReviewFigures | None = None) -> Path:
+def write_pdf(findings: Findings, path: str | Path, review: ReviewFigures | None = None,
+              by_unit: ByUnit | None = None) -> Path:
     from .pdf import write_pdf as _write
 
-    return _write(findings, path, review)
+    return _write(findings, path, review, by_unit)
 
 
 WRITERS = {".json": write_json, ".xlsx": write_xlsx, ".pdf": write_pdf}
 
 
 def export_findings(db: object, who: str, findings: Findings, path: str | Path,
-                    review: ReviewFigures | None = None, fmt: str | None = None) -> Path:
+                    review: ReviewFigures | None = None, fmt: str | None = None, by_unit: ByUnit | None = None
+                    ) -> Path:
     """Write the findings to `path` (`fmt` '.json', '.xlsx' or '.pdf'; by default the file's suffix) for a person
-    whose role may see them (the lead or an auditor), and record the export in the trail (audit.exports)."""
+    whose role may see them (the lead or an auditor), and record the export in the trail (audit.exports). With
+    `by_unit` (findings_units.findings_by_unit) each format adds the findings by unit."""
     from ..audit.exports import exported
 
     path = Path(path)
     writer = WRITERS.get(fmt or path.suffix.lower())
     if writer is None:
         raise ValueError(f"{path.name}: name the file .json, .xlsx or .pdf to say which format to write")
-    exported(db, who, "report", "the findings", path, lambda _person: writer(findings, path, review))
+    exported(db, who, "report", "the findings", path, lambda _person: writer(findings, path, review, by_unit))
     return path

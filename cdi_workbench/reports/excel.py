@@ -20,6 +20,7 @@ from openpyxl.worksheet.hyperlink import Hyperlink
 from openpyxl.worksheet.worksheet import Worksheet
 
 from cdi_workbench.findings import Findings, Table
+from cdi_workbench.findings_units import ByUnit
 from cdi_workbench.spreadsheets import (  # noqa: F401  (RISKY_START, MAX_*: the names this module always gave)
     MAX_CELL_TEXT,
     MAX_EXACT_INT,
@@ -87,7 +88,8 @@ DATETIME_FORMAT = "dd/mm/yyyy hh:mm"
 
 # The heading of the label column of each findings table.
 LABEL_HEADINGS = {"incidents": "Records", "other_systems": "System", "cancellations": "Offence group",
-                  "disposals": "Disposal type", "n100": "Records"}
+                  "disposals": "Disposal type", "n100": "Records", "by_unit": "Unit",
+                  "by_unit_rates": "Unit: offence group"}
 WRAPPED_VERDICT_COLUMNS = {"classification", "timeliness", "reason_not_recorded", "rationale"}
 
 
@@ -253,6 +255,10 @@ def _table_sheet(ws: Worksheet, findings: Findings, table: Table) -> None:
                         else COUNT_FORMAT)
             elif rate_col and isinstance(cell.value, float) and _shown_as_rate(cell.text):
                 c = put(ws, row, col, cell.value, RATE_FORMAT)  # a rate: a real number shown as a percentage
+            elif isinstance(cell.value, float) and cell.text == f"{cell.value:.1f}%":
+                c = put(ws, row, col, cell.value / 100, RATE_FORMAT)  # a percentage held in percent units
+            elif isinstance(cell.value, float) and cell.text == f"{cell.value:.2f}":
+                c = put(ws, row, col, cell.value, KAPPA_FORMAT)  # a kappa (or other ratio) to two places
             elif cell.text and _current_text(cell) != f"{cell.value:,}":
                 c = put(ws, row, col, _current_text(cell))
             else:
@@ -499,7 +505,8 @@ def _as_datetime(value: Any) -> Any:
 
 
 # ---- the workbook ------------------------------------------------------------------------------------------
-def build_workbook(findings: Findings, review: ReviewFigures | None = None) -> Workbook:
+def build_workbook(findings: Findings, review: ReviewFigures | None = None, by_unit: ByUnit | None = None
+                   ) -> Workbook:
     """The findings workbook, write-only (it can be saved once): the long sheets (every failure and response,
     the figure sources, the verdicts) are kept as rows of cells, the others are ordinary worksheets
     (spreadsheets.sheets)."""
@@ -512,6 +519,8 @@ def build_workbook(findings: Findings, review: ReviewFigures | None = None) -> W
     agreement_name = sheet_name("Peer review agreement", used) if review is not None else ""
     challenges_name = sheet_name("Before and after challenges", used) if review and review.has_challenges else ""
     contents = [(names[t.key], t.title) for t in findings.tables]
+    unit_sheets = [(sheet_name(t.title, used), t) for t in by_unit.tables] if by_unit is not None else []
+    contents += [(name, t.title) for name, t in unit_sheets]  # the findings by unit (findings_units), if asked
     review_tables = [(sheet_name(t.title, used), t) for t in review.tables] if review is not None else []
     if agreement_name:
         contents.append((agreement_name, f"Auditor and peer reviewer per check: % agreement, {AGREEMENT_METHOD}"))
@@ -523,6 +532,8 @@ def build_workbook(findings: Findings, review: ReviewFigures | None = None) -> W
     _summary_sheet(summary, findings, contents)
     for t in findings.tables:
         _table_sheet(add_whole_sheet(wb, names[t.key]), findings, t)
+    for name, t in unit_sheets:
+        _table_sheet(add_whole_sheet(wb, name), findings, t)
     if review is not None:
         _agreement_sheet(add_rows_sheet(wb, agreement_name), findings, review)
         for name, table in review_tables:  # the lead's decisions, agreement with the final verdict
@@ -537,10 +548,11 @@ def build_workbook(findings: Findings, review: ReviewFigures | None = None) -> W
     return wb
 
 
-def write_xlsx(findings: Findings, path: str | Path, review: ReviewFigures | None = None) -> Path:
+def write_xlsx(findings: Findings, path: str | Path, review: ReviewFigures | None = None,
+               by_unit: ByUnit | None = None) -> Path:
     """Write the findings workbook; the file appears complete or not at all. With `review`
     (common.review_figures(db)) it adds the peer review agreement and, once the force has answered, the
     before/after-challenges sheet."""
     with without_gc():
-        wb = build_workbook(findings, review)
+        wb = build_workbook(findings, review, by_unit)
         return write_atomically(path, lambda tmp: wb.save(tmp))

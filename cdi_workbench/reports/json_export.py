@@ -8,6 +8,7 @@ from typing import Any
 
 from cdi_workbench.findings import Findings
 from cdi_workbench.findings_figures import figures
+from cdi_workbench.findings_units import ByUnit
 from cdi_workbench.timeutil import display
 
 from .common import (
@@ -103,11 +104,14 @@ def _table(t: Any) -> dict[str, Any]:  # noqa: ANN401 (a findings_tables.Table)
     }
 
 
-def findings_document(findings: Findings, review: ReviewFigures | None = None) -> dict[str, Any]:
+def findings_document(findings: Findings, review: ReviewFigures | None = None, by_unit: ByUnit | None = None
+                      ) -> dict[str, Any]:
     """The version-1 document: fixed keys first, in a fixed order, so files diff cleanly.
 
     With `review` (common.review_figures(db)) it adds "peer_review_agreement" and, once the force has
-    answered any failure, "challenges" (the before/after table and every response behind it)."""
+    answered any failure, "challenges" (the before/after table and every response behind it). With `by_unit`
+    (findings_units.findings_by_unit(db)) the tables "by_unit" and "by_unit_rates" follow the others and
+    "figures" gains "by_unit": each unit's figures, named as the whole audit's."""
     audit = {k: _plain(findings.audit.get(k)) for k in AUDIT_KEYS}
     audit.update({k: _plain(v) for k, v in findings.audit.items() if k not in audit})
     samples = []
@@ -118,7 +122,7 @@ def findings_document(findings: Findings, review: ReviewFigures | None = None) -
             out["frame"] = {}
         samples.append(out)
     tables = [_table(t) for t in findings.tables]
-    doc = {
+    doc: dict[str, Any] = {
         "format": FORMAT,
         "version": VERSION,
         "marking": MARKING,
@@ -130,6 +134,9 @@ def findings_document(findings: Findings, review: ReviewFigures | None = None) -
         "verdicts": [{str(k): v if type(v) in _NATIVE else _plain(v) for k, v in v.items()}
                      for v in findings.verdicts],
     }
+    if by_unit is not None:
+        tables += [_table(t) for t in by_unit.tables]
+        doc["figures"]["by_unit"] = {unit: figures(f) for unit, f in by_unit.units.items()}
     if review is not None:
         doc["peer_review_agreement"] = _agreement(review)
         if review.has_challenges:
@@ -137,7 +144,8 @@ def findings_document(findings: Findings, review: ReviewFigures | None = None) -
     return doc
 
 
-def write_json(findings: Findings, path: str | Path, review: ReviewFigures | None = None) -> Path:
+def write_json(findings: Findings, path: str | Path, review: ReviewFigures | None = None,
+               by_unit: ByUnit | None = None) -> Path:
     """Write the findings document as UTF-8 JSON (2-space indent); the file appears complete or not at all."""
-    text = json.dumps(findings_document(findings, review), ensure_ascii=False, indent=2) + "\n"
+    text = json.dumps(findings_document(findings, review, by_unit), ensure_ascii=False, indent=2) + "\n"
     return write_atomically(path, lambda tmp: tmp.write_text(text, encoding="utf-8"))

@@ -111,7 +111,7 @@ STYLES = {
                                  fontSize=8.5, leading=10.5, alignment=TA_RIGHT),
 }
 LABEL_HEADINGS = {"incidents": "Records", "other_systems": "System", "cancellations": "Offence group",
-                  "disposals": "Disposal type", "n100": "Records"}
+                  "disposals": "Disposal type", "n100": "Records", "by_unit": "Unit", "by_unit_rates": "Unit"}
 
 
 def para(value: Any, style: str = "body") -> Paragraph:
@@ -282,7 +282,8 @@ def _count_table(findings: Findings, table: FindingsTable) -> Table:
 
 
 # Tables too wide for the page print in parts, each with the row labels (published-style, then design-weighted).
-_SPLIT_AT = {"recording_rates": "Design-weighted rate"}
+_SPLIT_AT = {"recording_rates": "Design-weighted rate", "by_unit_rates": "Design-weighted rate",
+             "by_unit": "Recording rate"}
 
 
 def _column_parts(table: FindingsTable) -> list[FindingsTable]:
@@ -561,17 +562,21 @@ def _challenges_section(findings: Findings, review: ReviewFigures) -> list[Flowa
     return out
 
 
-def build_story(findings: Findings, review: ReviewFigures | None = None) -> list[Flowable]:
+def build_story(findings: Findings, review: ReviewFigures | None = None, by_unit: Any = None) -> list[Flowable]:
     story = _title_page(findings) + _findings_section(findings) + _samples_section(findings) + \
         _method_section(findings)
     if review is not None:
         story += _agreement_section(findings, review)
         if review.has_challenges:
             story += _challenges_section(findings, review)
+    if by_unit is not None:  # findings_units.ByUnit: the findings by unit (pdf_units), an annex at the end
+        from .pdf_units import units_section
+
+        story += units_section(findings, by_unit)
     return story
 
 
-def write_pdf(findings: Findings, path: str | Path, review: ReviewFigures | None = None) -> Path:
+def write_pdf(findings: Findings, path: str | Path, review: ReviewFigures | None = None, by_unit: Any = None) -> Path:
     """Write the findings report; the file appears complete or not at all. With `review`
     (common.review_figures(db)) it adds the peer review agreement and, once the force has answered, the
     before/after-challenges section."""
@@ -584,7 +589,7 @@ def write_pdf(findings: Findings, path: str | Path, review: ReviewFigures | None
             author=auditors_text(findings), subject=f"{MARKING}: crime data integrity audit",
             keywords=MARKING, creator="CDI Workbench")
         on_page = _page_decorator(findings)
-        doc.build(build_story(findings, review), onFirstPage=on_page, onLaterPages=on_page,
+        doc.build(build_story(findings, review, by_unit), onFirstPage=on_page, onLaterPages=on_page,
                   canvasmaker=NumberedCanvas)
 
     with without_gc():

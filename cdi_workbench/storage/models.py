@@ -75,6 +75,8 @@ class ReportRecord(Base):
     imported_by: Mapped[str | None] = mapped_column(String(100))
     # digest of the record's content as stored (storage.content, schema 0012): `cdi verify` works it out again
     content_hash: Mapped[str | None] = mapped_column(String(32))
+    # the owning unit (district, local policing area, team) from the extract (schema 0015); not in content_hash
+    unit: Mapped[str | None] = mapped_column(String(80))
 
     crimes: Mapped[list[CrimeRecord]] = relationship(secondary="record_link", order_by="CrimeRecord.ref")
 
@@ -104,6 +106,8 @@ class CrimeRecord(Base):
     imported_by: Mapped[str | None] = mapped_column(String(100))
     # digest of the record's content as stored (storage.content, schema 0012): `cdi verify` works it out again
     content_hash: Mapped[str | None] = mapped_column(String(32))
+    # the owning unit (district, local policing area, team) from the extract (schema 0015); not in content_hash
+    unit: Mapped[str | None] = mapped_column(String(80))
 
 
 class RecordLink(Base):
@@ -133,6 +137,8 @@ class Disposal(Base):
     imported_by: Mapped[str | None] = mapped_column(String(100))
     # digest of the record's content as stored (storage.content, schema 0012): `cdi verify` works it out again
     content_hash: Mapped[str | None] = mapped_column(String(32))
+    # the owning unit (district, local policing area, team) from the extract (schema 0015); not in content_hash
+    unit: Mapped[str | None] = mapped_column(String(80))
 
 
 class Cancellation(Base):
@@ -152,6 +158,8 @@ class Cancellation(Base):
     imported_by: Mapped[str | None] = mapped_column(String(100))
     # digest of the record's content as stored (storage.content, schema 0012): `cdi verify` works it out again
     content_hash: Mapped[str | None] = mapped_column(String(32))
+    # the owning unit (district, local policing area, team) from the extract (schema 0015); not in content_hash
+    unit: Mapped[str | None] = mapped_column(String(80))
 
 
 class N100(Base):
@@ -170,6 +178,8 @@ class N100(Base):
     imported_by: Mapped[str | None] = mapped_column(String(100))
     # digest of the record's content as stored (storage.content, schema 0012): `cdi verify` works it out again
     content_hash: Mapped[str | None] = mapped_column(String(32))
+    # the owning unit (district, local policing area, team) from the extract (schema 0015); not in content_hash
+    unit: Mapped[str | None] = mapped_column(String(80))
 
 
 class Sample(Base):

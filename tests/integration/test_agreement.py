@@ -38,6 +38,24 @@ def test_auditor_and_reviewer_agreement_per_check(tmp_path: Path) -> None:
     assert main(["agreement", str(tmp_path / "a.db")]) == 0
 
 
+def test_cdi_agreement_prints_the_interval_of_the_chosen_method(tmp_path: Path, capsys) -> None:  # noqa: ANN001
+    """`--method` chose nothing visible: the command printed only kappa's interval (found by a tester)."""
+    from statsmodels.stats.proportion import proportion_confint
+
+    from cdi_workbench.cli import main
+
+    test_auditor_and_reviewer_agreement_per_check(tmp_path)
+    capsys.readouterr()
+    printed = {}
+    for method, sm in (("wilson", "wilson"), ("clopper-pearson", "beta")):
+        assert main(["agreement", str(tmp_path / "a.db"), "--method", method]) == 0
+        printed[method] = capsys.readouterr().out
+        low, high = proportion_confint(1, 2, method=sm)  # crimes identified: 1 of 2 pairs agree
+        assert f"{low * 100:.1f} to {high * 100:.1f}" in printed[method]
+    assert printed["wilson"] != printed["clopper-pearson"]
+    assert "Wilson" in printed["wilson"] and "Clopper" in printed["clopper-pearson"]
+
+
 def _kappa_by_hand(pairs: list[tuple[object, object]]) -> float:
     """Cohen (1960) from the k x k table: po the observed share on the diagonal, pe the chance agreement
     from the two raters' marginal shares; written independently of statsmodels."""

@@ -248,3 +248,29 @@ def test_review_answers_belong_to_a_review_and_name_real_checks(db_target: str) 
         assert svc.verdict(items[cancellation], "review").undecided == ["victim_informed"]
     finally:
         db.close()
+
+
+def test_the_agreement_with_the_final_verdict_is_numbers_in_excel(tmp_path: Path) -> None:
+    """A tester found '% agreement' and 'Kappa' of this sheet stored as text ('100.0%', '1.00'), unusable in a
+    formula, while every other sheet holds numbers."""
+    import openpyxl
+
+    target = str(tmp_path / "a.db")
+    db, items, _ = _reviewed(target)
+    try:
+        lead = AuditService(db, LEAD)
+        review.adjudicate(lead, items["INC-0001"], "primary", "The log supports 8N")
+    finally:
+        db.close()
+    out = tmp_path / "r.xlsx"
+    assert main(["--user", LEAD, "report", target, "--xlsx", str(out)]) == 0
+    wb = openpyxl.load_workbook(out)
+    ws = next(wb[n] for n in wb.sheetnames if n.startswith("Each auditor"))
+    header = next(r for r in ws.iter_rows() if any(c.value == "% agreement" for c in r))
+    cols = {c.value: c.column for c in header}
+    rows = [r for r in ws.iter_rows(min_row=header[0].row + 1) if r[0].value and isinstance(r[1].value, int)]
+    assert len(rows) >= 2
+    for r in rows:
+        pct, kappa = r[cols["% agreement"] - 1], r[cols["Kappa"] - 1]
+        assert isinstance(pct.value, int | float) and pct.number_format == "0.0%" and 0 <= pct.value <= 1
+        assert kappa.value == "n/a" or (isinstance(kappa.value, int | float) and kappa.number_format == "0.00")

@@ -64,8 +64,11 @@ def test_the_window_opens_an_encrypted_database_after_the_passphrase(qtbot, encr
     monkeypatch.setattr(QInputDialog, "getText", answers)
     monkeypatch.delenv("CDI_PASSPHRASE", raising=False)
     w = _window(qtbot, settings)
+    errors: list[tuple[str, str]] = []
+    w._show_error = lambda title, details="": errors.append((title, details))  # noqa: SLF001 (no modal box in a test)
     w.open_database(str(encrypted_db))
-    qtbot.waitUntil(lambda: w.panel.detail is not None and not w.runner.busy, timeout=15000)
+    qtbot.waitUntil(lambda: (w.panel.detail is not None or bool(errors)) and not w.runner.busy, timeout=15000)
+    assert errors == []
     assert answers.asked == [("Encrypted audit database",
                               "The audit database secret.db is encrypted. Its passphrase:")]
     assert "Testshire Police" in w.windowTitle()
