@@ -107,6 +107,12 @@ def band(k: float | None) -> str:
     return "almost perfect"
 
 
+def _two(x: float) -> str:
+    """x to two places, never '-0.00' (a bound of -0.001 reads 0.00)."""
+    text = f"{x:.2f}"
+    return "0.00" if text == "-0.00" else text
+
+
 @dataclass(frozen=True)
 class Agreement:
     check: str
@@ -178,7 +184,7 @@ class Agreement:
             return ""
         if self.kappa_low is None or self.kappa_high is None:
             return NO_INTERVAL
-        return f"{self.kappa_low:.2f} to {self.kappa_high:.2f}"
+        return f"{_two(self.kappa_low)} to {_two(self.kappa_high)}"
 
     @property
     def kappa_text(self) -> str:

@@ -200,11 +200,12 @@ def table_lines(table: Table) -> list[str]:
     """A table as lines of text (the command line's `cdi agreement`)."""
     width = max([len(r.label) for r in table.rows] + [10])
     width = min(width, 60)
-    heads = [c[:14] for c in table.columns]
-    out = [table.title, f"  {'':{width}} " + " ".join(f"{h:>14}" for h in heads)]
-    for r in table.rows:
-        cells = [c.text or f"{c.value:,}" for c in r.cells]
-        out.append(f"  {r.label[:width]:{width}} " + " ".join(f"{x:>14}" for x in cells))
+    rows = [[c.text or f"{c.value:,}" for c in r.cells] for r in table.rows]
+    # each column as wide as its heading (never cut: 'Reviewer upheld', not 'Reviewer uphel') or its widest cell
+    widths = [max([len(h)] + [len(cells[i]) for cells in rows]) for i, h in enumerate(table.columns)]
+    out = [table.title, f"  {'':{width}} " + " ".join(f"{h:>{w}}" for h, w in zip(table.columns, widths, strict=True))]
+    for r, cells in zip(table.rows, rows, strict=True):
+        out.append(f"  {r.label[:width]:{width}} " + " ".join(f"{x:>{w}}" for x, w in zip(cells, widths, strict=True)))
     if table.note:
         out.append(f"  {table.note}")
     return out
