@@ -52,7 +52,8 @@ def remade(db: Database, doc: dict[str, Any], name: str) -> dict[str, Any]:
     from ..reports import findings_document, review_figures
     from ..statistics import METHODS
 
-    audit = doc.get("audit") if isinstance(doc.get("audit"), dict) else {}
+    given = doc.get("audit")
+    audit: dict[str, Any] = given if isinstance(given, dict) else {}
     method = audit.get("method_key")
     if method not in METHODS:
         raise ReportMismatch(f"{name} does not say which interval method it was made with (audit.method_key is "

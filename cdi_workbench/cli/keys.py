@@ -1,8 +1,9 @@
 """`cdi keys new` (a person's signing key) and `cdi sign` (their signature on a findings JSON report's trail head).
 
 Signing is a command of its own, not an option of `cdi report`: the person who vouches for a head (the lead) is
-not always the one who made the report, a report already issued can be signed, and the passphrase is asked for
-once, by the one command that needs it. The head signed is checked against the database first.
+not always the one who made the report (though it is signed when made, before the audit moves on), and the
+passphrase is asked for once, by the one command that needs it. The head signed, and the figures (worked out again
+with the report's options, audit.report_match), are checked against the database first.
 
 The passphrase is read from CDI_KEY_PASSPHRASE or asked for at the terminal, never taken from the command line
 (where other users and the shell's history would see it). A refusal (SigningError, a ValueError) is shown in
@@ -73,8 +74,8 @@ def add_keys(sub: Any) -> None:
 
 
 def add_sign(sub: Any) -> None:
-    sp = sub.add_parser("sign", help="sign a findings JSON report's trail head with your key (checked against the "
-                                     "database first)")
+    sp = sub.add_parser("sign", help="sign a findings JSON report's trail head with your key (its head and figures "
+                                     "are checked against the database first: sign when the report is made)")
     sp.add_argument("db", help="the audit database the report was made from")
     sp.add_argument("report", metavar="REPORT.json", help="the findings JSON report (cdi report DB --json FILE)")
     sp.add_argument("--key", required=True, metavar="KEYFILE", help=f"your private key (cdi keys new); its "
