@@ -35,8 +35,8 @@ from ..storage.models import (
     VerdictChange,
 )
 from ..timeutil import display, now_utc
-from .evaluate import CrimeFacts, CrimeResult, evaluate, summarise
 from .decision_rules import held_problem
+from .evaluate import CrimeFacts, CrimeResult, evaluate, summarise
 from .facts import CREDITING
 from .queue_queries import apply_filter as _apply_filter
 from .queue_queries import counts as _counts
