@@ -22,7 +22,21 @@ def cmd_report(a: argparse.Namespace) -> int:
               "--pseudonymise", file=sys.stderr)
         return 2
     from ..reports.common import review_figures
+    from ..reports.protect import ExportPasswordNeeded, PlainRefused, confirm_plain, export_password, protected
 
+    password = None
+    if getattr(a, "protect", False):  # the password from CDI_EXPORT_PASSWORD or the prompt, never from argv
+        if not (a.xlsx or a.pdf):
+            print("cdi report: --protect protects the --pdf and --xlsx files: name one", file=sys.stderr)
+            return 2
+        try:
+            if a.json:
+                confirm_plain(f"{Path(a.json).name} stays plain: a JSON file cannot be protected with a password",
+                              a.yes, "cdi report")
+            password = export_password()
+        except (ExportPasswordNeeded, PlainRefused) as exc:
+            print(f"cdi report: {exc}", file=sys.stderr)
+            return 2
     db = Database(a.db)
     try:
         from ..audit.roles import require
@@ -50,12 +64,15 @@ def cmd_report(a: argparse.Namespace) -> int:
 
             prepared = pseudonymise_findings(db, findings, review)
         for path, suffix in ((a.json, ".json"), (a.xlsx, ".xlsx"), (a.pdf, ".pdf")):
-            if path and prepared is not None:
-                report = export_pseudonymised(db, a.user or "", prepared, Path(path), suffix)
-                print(f"Wrote {path} (pseudonymised; what was replaced, and where: {report})")
-            elif path:  # each export checked and recorded in the trail
-                export_findings(db, a.user or "", findings, Path(path), review, suffix, by_unit=by_unit)
-                print(f"Wrote {path}")
+            lock = password if suffix != ".json" else None
+            done = " (password-protected)" if lock else ""
+            with protected(lock):  # reports/protect.py: the PDF and the workbook only
+                if path and prepared is not None:
+                    report = export_pseudonymised(db, a.user or "", prepared, Path(path), suffix)
+                    print(f"Wrote {path}{done} (pseudonymised; what was replaced, and where: {report})")
+                elif path:  # each export checked and recorded in the trail
+                    export_findings(db, a.user or "", findings, Path(path), review, suffix, by_unit=by_unit)
+                    print(f"Wrote {path}{done}")
     finally:
         db.close()
     for warning in findings.warnings:
@@ -141,6 +158,12 @@ def add_report(sub: Any) -> None:
                     help="replace names, dates of birth, addresses, postcodes, phone numbers, vehicle registrations "
                          "and other identifiers in the free text by placeholders ([Person 1]); a report of what was "
                          "replaced goes beside each file as NAME.pseudonymisation.txt (docs/pseudonymisation.md)")
+    sp.add_argument("--protect", action="store_true",
+                    help="protect the --pdf and --xlsx files with a password, taken from CDI_EXPORT_PASSWORD or else "
+                         "asked for twice (never given on the command line). A JSON file cannot be protected: with "
+                         "--json it is written plain only after a question, or with --yes (docs/security.md)")
+    sp.add_argument("--yes", action="store_true",
+                    help="with --protect and --json: write the JSON plain without asking (for scripts)")
     sp.set_defaults(func=cmd_report)
 
 

@@ -4,6 +4,7 @@ history as CSV). Who is acting comes from the global --user (on PostgreSQL, from
 from __future__ import annotations
 
 import argparse
+import sys
 from typing import Any
 
 from ..audit import decisions, review
@@ -124,6 +125,14 @@ def _crimes(given: list[str]) -> list[tuple[str, str]]:
 def cmd_history(a: argparse.Namespace) -> int:
     """Every change to one record's verdicts, assignment and decisions, oldest first (CSV to a file or stdout).
     Checked and recorded in the core like every export (AuditService.export_history)."""
+    if a.csv and not a.pseudonymise:  # a CSV file cannot be protected: the reasons and rationales go plain
+        from ..reports.protect import PlainRefused, confirm_plain, csv_free_text_warning
+
+        try:
+            confirm_plain(csv_free_text_warning(a.csv, "the record's reasons and rationales"), a.yes, "cdi history")
+        except PlainRefused as exc:
+            print(f"cdi history: {exc}", file=sys.stderr)
+            return 2
     db = Database(a.db)
     try:
         svc = AuditService(db, a.user or "")
@@ -205,6 +214,10 @@ def add_history(subparsers: Any) -> None:
     p.add_argument("--pseudonymise", action="store_true",
                    help="replace names, addresses and other identifiers in the reasons and the verdicts' free text by "
                         "placeholders ([Person 1]); with --csv, the report goes beside it as NAME.pseudonymisation.txt")
+    p.add_argument("--yes", action="store_true",
+                   help="--csv: a CSV file cannot be protected with a password, so the command asks before writing "
+                        "the reasons and rationales to it (and refuses with no terminal to ask at); --yes writes it "
+                        "without asking")
     p.set_defaults(func=cmd_history)
 
 

@@ -62,6 +62,13 @@ def cmd_export(a: argparse.Namespace) -> int:
         return 1
     report = None
     try:
+        if str(a.file).lower().endswith(".csv") and not a.pseudonymise:  # free text that no password protects
+            from ..audit.exports import allowed
+            from ..reports.protect import confirm_plain, csv_free_text_warning
+
+            allowed(db, user, "export verdicts")  # the role first: no question for one who may not export
+            confirm_plain(csv_free_text_warning(a.file, "the verdicts' rationales and reasons"), a.yes,
+                          "cdi verdicts export")
         if a.pseudonymise:  # the free text pseudonymised, the report beside the file
             from ..pseudonymise_exports import export_verdicts as export_pseudonymised
 
@@ -109,6 +116,10 @@ def register(subparsers: Any) -> argparse.ArgumentParser:
                           "identifiers in the rationales and reasons by placeholders ([Person 1]); the report of "
                           "what was replaced goes beside the file as NAME.pseudonymisation.txt. Do not import such a "
                           "file back: its rationales would replace the originals (docs/pseudonymisation.md)")
+    exp.add_argument("--yes", action="store_true",
+                     help="a CSV file cannot be protected with a password: it holds the rationales and reasons in "
+                          "plain text, so the export asks first (and refuses with no terminal to ask at); --yes "
+                          "writes it without asking. An .xlsx file is written without asking")
     exp.set_defaults(func=cmd_export)
     return sp
 

@@ -549,10 +549,16 @@ def build_workbook(findings: Findings, review: ReviewFigures | None = None, by_u
 
 
 def write_xlsx(findings: Findings, path: str | Path, review: ReviewFigures | None = None,
-               by_unit: ByUnit | None = None) -> Path:
+               by_unit: ByUnit | None = None, password: str | None = None) -> Path:
     """Write the findings workbook; the file appears complete or not at all. With `review`
     (common.review_figures(db)) it adds the peer review agreement and, once the force has answered, the
-    before/after-challenges sheet."""
+    before/after-challenges sheet. With `password` (else that of an enclosing protect.protected block) it is
+    encrypted (msoffcrypto), and no plain copy reaches the disk."""
+    from .protect import current_password, save_encrypted_workbook
+
+    password = password or current_password()
     with without_gc():
         wb = build_workbook(findings, review, by_unit)
+        if password:
+            return write_atomically(path, lambda tmp: save_encrypted_workbook(wb.save, password, tmp))
         return write_atomically(path, lambda tmp: wb.save(tmp))

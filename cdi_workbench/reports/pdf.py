@@ -72,6 +72,7 @@ from .common import (
 )
 from .pdf_tables import PagedTable, PlainCells, row_heights
 from .pdf_text import printable, text
+from .protect import current_password, pdf_encryption
 
 PAGE_W, PAGE_H = A4
 MARGIN_X = 2 * cm
@@ -576,10 +577,12 @@ def build_story(findings: Findings, review: ReviewFigures | None = None, by_unit
     return story
 
 
-def write_pdf(findings: Findings, path: str | Path, review: ReviewFigures | None = None, by_unit: Any = None) -> Path:
+def write_pdf(findings: Findings, path: str | Path, review: ReviewFigures | None = None, by_unit: Any = None,
+              password: str | None = None) -> Path:
     """Write the findings report; the file appears complete or not at all. With `review`
     (common.review_figures(db)) it adds the peer review agreement and, once the force has answered, the
-    before/after-challenges section."""
+    before/after-challenges section. With `password` (else that of an enclosing protect.protected block) it opens
+    only with it."""
     force = str(findings.audit.get("force", ""))
 
     def build(tmp: Path) -> None:
@@ -587,7 +590,7 @@ def write_pdf(findings: Findings, path: str | Path, review: ReviewFigures | None
             str(tmp), pagesize=A4, leftMargin=MARGIN_X, rightMargin=MARGIN_X, topMargin=MARGIN_TOP,
             bottomMargin=MARGIN_BOTTOM, title=f"{REPORT_TITLE} ({force})" if force else REPORT_TITLE,
             author=auditors_text(findings), subject=f"{MARKING}: crime data integrity audit",
-            keywords=MARKING, creator="CDI Workbench")
+            keywords=MARKING, creator="CDI Workbench", encrypt=pdf_encryption(password or current_password()))
         on_page = _page_decorator(findings)
         doc.build(build_story(findings, review, by_unit), onFirstPage=on_page, onLaterPages=on_page,
                   canvasmaker=NumberedCanvas)

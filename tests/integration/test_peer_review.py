@@ -235,7 +235,7 @@ def test_command_line_review_round(tmp_path: Path, capsys) -> None:  # noqa: ANN
     assert "Peer reviewer" in capsys.readouterr().out
     out_csv = tmp_path / "history.csv"
     assert main(["--user", LEAD, "history", str(path), "--sample", name, "--position", str(pos),
-                 "--csv", str(out_csv)]) == 0
+                 "--csv", str(out_csv), "--yes"]) == 0
     import csv
 
     rows = list(csv.DictReader(out_csv.open(encoding="utf-8")))

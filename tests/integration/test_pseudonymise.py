@@ -315,7 +315,7 @@ def test_history_pseudonymised(audit: tuple[Path, Key], tmp_path: Path) -> None:
     _trail_says_pseudonymised(path, {"history.csv"}, key)
     shown = tmp_path / "plain.csv"
     assert main(["--user", USER, "history", str(path), "--sample", "Incidents", "--position", "1", "--csv",
-                 str(shown)]) == 0
+                 str(shown), "--yes"]) == 0
     assert all(_present(o, shown.read_text(encoding="utf-8")) for o in key.go[ref])  # the key is real
 
 

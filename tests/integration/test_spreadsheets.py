@@ -159,7 +159,7 @@ def test_a_records_history(risky: Database, tmp_path: Path) -> None:
     sample, position = next((smp.name, r.position) for smp in svc.samples() for r in svc.queue(smp.id)
                             if r.item_id == item)
     out = tmp_path / "cli.csv"
-    assert main(["history", db_path, "--sample", sample, "--position", str(position), "--csv", str(out)]) == 0
+    assert main(["history", db_path, "--sample", sample, "--position", str(position), "--csv", str(out), "--yes"]) == 0
     assert _csv(out, "utf-8") == rows
 
 

@@ -168,7 +168,7 @@ def test_verdicts_export_is_refused_to_all_but_the_lead_and_auditors(
 def test_verdicts_export_by_the_lead_and_an_auditor_is_in_the_trail(tmp_path: Path) -> None:
     path = tmp_path / "a.db"
     _audit(path)[0].close()
-    assert main(["--user", LEAD, "verdicts", "export", str(path), str(tmp_path / "lead.csv")]) == 0
+    assert main(["--user", LEAD, "verdicts", "export", str(path), str(tmp_path / "lead.csv"), "--yes"]) == 0
     assert main(["--user", AUDITOR, "verdicts", "export", str(path), str(tmp_path / "mine.xlsx")]) == 0
     assert (tmp_path / "lead.csv").exists() and (tmp_path / "mine.xlsx").exists()
     db = Database(path)
@@ -193,7 +193,7 @@ def test_history_and_draw_list_exports_check_roles_and_are_recorded(
     assert not (tmp_path / "draw.csv").exists()
     assert main(["--user", LEAD, *draw]) == 0
     history = ["history", str(path), "--sample", "Incidents", "--position", str(position), "--csv",
-               str(tmp_path / "h.csv")]
+               str(tmp_path / "h.csv"), "--yes"]
     assert main(["--user", REVIEWER, *history]) == 4  # the first verdict's history, before the seal
     assert main(["--user", LIAISON, *history]) == 4
     assert not (tmp_path / "h.csv").exists()

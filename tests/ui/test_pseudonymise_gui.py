@@ -9,7 +9,7 @@ import json
 from pathlib import Path
 
 from PySide6.QtCore import QTimer
-from PySide6.QtWidgets import QApplication, QCheckBox
+from PySide6.QtWidgets import QApplication, QCheckBox, QLineEdit
 
 from cdi_workbench.audit.service import AuditService
 from cdi_workbench.audit.verdicts import VerdictBody
@@ -57,10 +57,13 @@ def test_the_findings_save_dialog_pseudonymises_when_ticked(qtbot, small_db, set
             return
         seen.append(dialog)
         box = dialog.findChild(QCheckBox, "pseudonymise")
+        name = dialog.findChild(QLineEdit, "fileNameEdit")  # Qt's own save dialog: the file name as typed
         try:
             assert box is not None and box.text() == PSEUDONYMISE and not box.isChecked()  # clear unless ticked
+            assert name is not None and name.text() == "findings.xlsx"
             box.setChecked(True)
-            dialog.selectFile(str(out))
+            name.setText(str(out))
+            assert dialog.selectedFiles() == [str(out)]
         finally:
             dialog.accept()
 
