@@ -1,6 +1,6 @@
 """The findings: worked out again (coalesced, off the record's worker), the peer review agreement beside them, the
 records behind a figure, a previous audit's figures in brackets, the rates' interval method, the recorded-crime
-figures for the annual estimate, and the export (Excel, PDF, JSON).
+figures for the annual estimate, and the export (Excel, PDF, JSON; pseudonymised and password-protected if ticked).
 
 A part of the main window (ui/main_window.py), not a mixin: it reads and changes the window's AuditState, calls
 the window's operations by their names on the window (so one replaced there is the one called) and the other
@@ -15,10 +15,11 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QTimer
-from PySide6.QtWidgets import QFileDialog, QLabel
+from PySide6.QtWidgets import QFileDialog, QInputDialog, QLabel, QLineEdit
 
 from cdi_workbench.audit import operations as ops
 from cdi_workbench.findings import Findings
+from cdi_workbench.reports.protect import PROTECTABLE
 
 from . import export_options
 from .paths import export_start, remember_export
@@ -168,8 +169,8 @@ class FindingsActions:
         w, db = self.window, self.state.db
         if db is None:
             return
-        path, chosen, pseudonymise = export_options.save_file_name(  # with the pseudonymise check box
-            w, "Export findings", export_start(w.settings, db, "findings.xlsx"),
+        path, chosen, pseudonymise, *protect = export_options.save_file_name(  # with the pseudonymise and
+            w, "Export findings", export_start(w.settings, db, "findings.xlsx"),  # protect check boxes
             "Excel workbook (*.xlsx);;PDF report (*.pdf);;JSON (*.json)")
         if path:
             remember_export(w.settings, path)
@@ -177,10 +178,35 @@ class FindingsActions:
             if target.suffix.lower() not in (".xlsx", ".pdf", ".json"):  # the type chosen, when none was typed
                 ext = next((e for e in (".xlsx", ".pdf", ".json") if e in chosen), ".xlsx")
                 target = target.with_name(target.name + ext)
-            w.export_to(target, pseudonymise)
+            password = None
+            if protect and protect[0] and target.suffix.lower() in PROTECTABLE:  # JSON: the dialog said it stays plain
+                password = self.ask_password()
+                if password is None:
+                    return  # cancelled, empty or two that differ: nothing written
+            w.export_to(target, pseudonymise, password)
 
-    def export_to(self, path: Path, pseudonymise: bool = False) -> None:
-        """Export the findings to `path`; pseudonymised, with the report beside it (cdi_workbench.pseudonymise)."""
+    def ask_password(self) -> str | None:
+        """The password for a protected export, asked twice (echo off); None, with a message if need be, when it is
+        cancelled, empty, or the two differ. It is handed to the export and never kept."""
+        w = self.window
+        title = "Protect the export"
+        first, ok = QInputDialog.getText(w, title, "Password for the file:", QLineEdit.EchoMode.Password)
+        if not ok:
+            return None
+        if not first:
+            w.show_error("Not exported", "No password was given: nothing was written.")
+            return None
+        again, ok = QInputDialog.getText(w, title, "The same password again:", QLineEdit.EchoMode.Password)
+        if not ok:
+            return None
+        if again != first:
+            w.show_error("Not exported", "The two passwords differ: nothing was written.")
+            return None
+        return first
+
+    def export_to(self, path: Path, pseudonymise: bool = False, password: str | None = None) -> None:
+        """Export the findings to `path`; pseudonymised, with the report beside it (cdi_workbench.pseudonymise); with
+        `password` (a PDF or workbook only), protected with it (cdi_workbench.reports.protect)."""
         w = self.window
         if path.suffix.lower() not in (".xlsx", ".pdf", ".json"):
             w.show_error("Cannot export", f"{path.name}: choose a .xlsx, .pdf or .json file name")
@@ -189,6 +215,7 @@ class FindingsActions:
             return
         from cdi_workbench.reports import export_findings
         from cdi_workbench.reports.common import review_figures
+        from cdi_workbench.reports.protect import protected
 
         db, user = self.state.db, self.state.user
 
@@ -200,10 +227,12 @@ class FindingsActions:
                 from cdi_workbench.pseudonymise_exports import export_findings as export_pseudonymised
                 from cdi_workbench.pseudonymise_exports import pseudonymise_findings
 
-                return export_pseudonymised(db, user, pseudonymise_findings(db, findings, review), path)
-            return export_findings(db, user, findings, path, review)
+                with protected(password):  # the one findings export underneath writes it protected
+                    return export_pseudonymised(db, user, pseudonymise_findings(db, findings, review), path)
+            return export_findings(db, user, findings, path, review, password=password)
 
-        done = f"Exported the findings to {path}" + (", pseudonymised (what was replaced: beside it, "
-                                                      f"{path.name}.pseudonymisation.txt)" if pseudonymise else "")
+        done = (f"Exported the findings to {path}" + (", password-protected" if password else "")
+                + (", pseudonymised (what was replaced: beside it, "
+                   f"{path.name}.pseudonymisation.txt)" if pseudonymise else ""))
         w.runner.run(export, lambda _r: w.statusBar().showMessage(done, 8000),
                      lambda msg: w.show_error("Export failed", msg))

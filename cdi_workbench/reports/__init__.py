@@ -46,16 +46,24 @@ WRITERS = {".json": write_json, ".xlsx": write_xlsx, ".pdf": write_pdf}
 
 
 def export_findings(db: object, who: str, findings: Findings, path: str | Path,
-                    review: ReviewFigures | None = None, fmt: str | None = None, by_unit: ByUnit | None = None
-                    ) -> Path:
+                    review: ReviewFigures | None = None, fmt: str | None = None, by_unit: ByUnit | None = None,
+                    password: str | None = None) -> Path:
     """Write the findings to `path` (`fmt` '.json', '.xlsx' or '.pdf'; by default the file's suffix) for a person
     whose role may see them (the lead or an auditor), and record the export in the trail (audit.exports). With
-    `by_unit` (findings_units.findings_by_unit) each format adds the findings by unit."""
+    `by_unit` (findings_units.findings_by_unit) each format adds the findings by unit. With `password` a PDF or
+    workbook is protected (reports.protect; used, never kept); a JSON file cannot be, and is refused with one."""
+    from contextlib import nullcontext
+
     from ..audit.exports import exported
+    from .protect import PROTECTABLE, protected
 
     path = Path(path)
-    writer = WRITERS.get(fmt or path.suffix.lower())
+    kind = fmt or path.suffix.lower()
+    writer = WRITERS.get(kind)
     if writer is None:
         raise ValueError(f"{path.name}: name the file .json, .xlsx or .pdf to say which format to write")
-    exported(db, who, "report", "the findings", path, lambda _person: writer(findings, path, review, by_unit))
+    if password and kind not in PROTECTABLE:
+        raise ValueError(f"{path.name}: a {kind.lstrip('.').upper()} file cannot be protected with a password")
+    with protected(password) if password else nullcontext():  # none given: an enclosing protected block's, if any
+        exported(db, who, "report", "the findings", path, lambda _person: writer(findings, path, review, by_unit))
     return path
