@@ -80,6 +80,9 @@ class FileActions:
         passphrase = ask_passphrase(self.window, ops.PassphraseRequest(Path(), package=True, new=True))
         if passphrase is None:
             return
+        if why := ops.weak_passphrase(passphrase):
+            self.window.show_error("No package exported", why.capitalize())
+            return
         ops.set_package_passphrase(self.state.db, passphrase)  # for packages of this audit, while it is open
         open_export(self.window)
 

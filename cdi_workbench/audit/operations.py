@@ -39,6 +39,7 @@ PassphraseRequest = _encryption.PassphraseRequest
 needs_passphrase = _encryption.needs_passphrase  # (target) -> an encrypted file not opened yet this session?
 unlock = _encryption.unlock  # (path, provider) -> False if the person gave no passphrase
 set_package_passphrase = _encryption.set_package_passphrase  # (audit, passphrase): its packages encrypted with it
+weak_passphrase = _encryption.weak_passphrase  # (passphrase) -> why a new passphrase is too weak, '' when it is not
 
 
 class Mode(StrEnum):

@@ -280,14 +280,31 @@ def wrong(path: str | Path) -> WrongPassphrase:
     return WrongPassphrase(f"{p.name}: wrong passphrase, or not {what}: nothing was opened")
 
 
+MIN_PASSPHRASE = 10  # characters, spaces at the ends not counted: a new passphrase shorter is refused
+
+
+def weak_passphrase(passphrase: str) -> str:
+    """Why a passphrase chosen for a new encrypted file is too weak ('' when it is not): at least MIN_PASSPHRASE
+    characters, not all one character (a tester's ' ' and 'abc' were accepted)."""
+    core = passphrase.strip()
+    if len(core) < MIN_PASSPHRASE:
+        return (f"a passphrase needs at least {MIN_PASSPHRASE} characters (a few words are easiest to remember): "
+                "nothing was written")
+    if len(set(core)) < 3:
+        return "a passphrase of one or two characters repeated is too easy to guess: nothing was written"
+    return ""
+
+
 def new_passphrase(path: str | Path, package: bool = False) -> str:
-    """A passphrase chosen for a file about to be encrypted (the provider asks for it twice)."""
+    """A passphrase chosen for a file about to be encrypted (the provider asks for it twice); refused when weak."""
     p = Path(path)
     request = PassphraseRequest(p, package=package, new=True)
     given = ask(request)
     if not given:
         raise PassphraseNeeded(f"no passphrase was given to encrypt {p.name} with ({request.variable}, or at the "
                                "prompt): nothing was written")
+    if why := weak_passphrase(given):
+        raise PassphraseNeeded(f"{p.name}: {why}")
     return given
 
 
@@ -324,6 +341,8 @@ def package_key(path: Path, source: object = None) -> Key | None:
     if plain:
         return None
     given = given or ask(PassphraseRequest(path, package=True, new=True))
+    if given and (why := weak_passphrase(given)):
+        raise PassphraseNeeded(f"{path.name}: {why}")
     return Key.derive(given) if given else None
 
 
