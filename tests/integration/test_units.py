@@ -204,13 +204,20 @@ def test_record_without_a_unit_and_a_changed_frame(sample_audit: Database) -> No
     after the draw leaves each unit's part of the frame unknown: no unit's rate has the correction, and the note
     says why."""
     db = sample_audit
+    # the generator leaves about 1 record in 40 without a unit (which ones depends on the street file beside the
+    # checkout, or its fallback): those already counted there stay, and the blanked one joins them
+    earlier = findings_by_unit(db).units.get(NOT_RECORDED)
+    before = set(earlier.table("incidents").rows[0].cells[0].items) if earlier is not None else set()
     with db.session() as s:
         item_id, record_id = s.execute(select(AuditItem.id, AuditItem.record_id).join(Verdict)
-                                       .where(AuditItem.kind == "incident", Verdict.complete.is_(True))
+                                       .join(ReportRecord, ReportRecord.id == AuditItem.record_id)
+                                       .where(AuditItem.kind == "incident", Verdict.complete.is_(True),
+                                              ReportRecord.unit.is_not(None))
                                        .order_by(AuditItem.id).limit(1)).one()
         s.execute(update(ReportRecord).where(ReportRecord.id == record_id).values(unit=None))
     missing = findings_by_unit(db).units[NOT_RECORDED]
-    assert missing.table("incidents").rows[0].cells[0].items == [item_id]
+    assert item_id not in before
+    assert set(missing.table("incidents").rows[0].cells[0].items) == before | {item_id}
     with db.session() as s:
         next_id = s.scalar(select(func.max(ReportRecord.id))) + 1  # the generator wrote ids: no sequence used
         s.execute(insert(ReportRecord).values(id=next_id, kind="incident", system="Incident", ref="LATE-1",
