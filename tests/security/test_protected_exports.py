@@ -6,6 +6,7 @@ and no --yes); `--protect` with --json says the JSON stays plain and asks likewi
 from __future__ import annotations
 
 import io
+import re
 import shutil
 import subprocess
 import zipfile
@@ -81,7 +82,11 @@ def test_protected_workbook_and_pdf_open_only_with_the_password(audit: Path, tmp
     assert opened_pdf.returncode == 0
     shown = subprocess.run([pdftotext, str(plain / "f.pdf"), "-"], capture_output=True, text=True).stdout
     assert "Testshire Police" in opened_pdf.stdout and "OFFICIAL-SENSITIVE" in opened_pdf.stdout
-    assert len(opened_pdf.stdout.splitlines()) == len(shown.splitlines())  # the whole report, as the plain one
+    # the whole report, as the plain one: the same pages (the two differ only in what was generated when: the
+    # time and the trail's head, whose text can wrap a line differently)
+    pages = re.findall(r"Page \d+ of (\d+)", opened_pdf.stdout)
+    assert pages and pages == re.findall(r"Page \d+ of (\d+)", shown)
+    assert abs(len(opened_pdf.stdout.splitlines()) - len(shown.splitlines())) <= 3
 
 
 def test_the_password_is_asked_twice_and_never_an_option(audit: Path, tmp_path: Path,
