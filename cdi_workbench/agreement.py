@@ -372,8 +372,9 @@ _ABSENT = object()
 def _differ(kind: str, a: VerdictBody, b: VerdictBody) -> bool:
     """Do two verdicts differ on any answer (audit.checks.differences, less whether given and complete)?"""
     from .audit.checks import differences
+    from .audit.review import IGNORED
 
-    return any(d.check not in ("verdict", "complete") for d in differences(kind, a.to_json(), b.to_json()))
+    return any(d.check not in IGNORED for d in differences(kind, a.to_json(), b.to_json()))
 
 
 def passes(kind: str, answers: dict[str, object], undecided: frozenset[str] = frozenset()) -> bool | None:
@@ -407,6 +408,8 @@ def reviewed_in(s: Session) -> list[Reviewed]:
                      .join(AuditItem, AuditItem.id == Verdict.item_id)
                      .where(Verdict.role.in_((VerdictRole.PRIMARY, VerdictRole.REVIEW, VerdictRole.FINAL)),
                             Verdict.complete.is_(True), reviewed_or_sealed)).tuples()
+    from .audit.decisions import upheld as decided_for  # whose verdict the lead's final one is: one rule for both
+
     rules = rule_set(s.scalar(select(Audit.rule_set).limit(1)) or "2015")
     by_item: dict[int, dict[str, tuple[_Item, VerdictBody, str]]] = defaultdict(dict)
     for item_id, role, body, auditor, kind, record_id in rows:
@@ -442,9 +445,8 @@ def reviewed_in(s: Session) -> list[Reviewed]:
         final_body = roles[VerdictRole.FINAL][1] if VerdictRole.FINAL in roles else None
         final = answers(item, final_body) if final_body is not None else None
         disputed = bool(second_body.undecided) or _differ(item.kind, first_body, second_body)
-        upheld = "" if final_body is None else (
-            "auditor" if not _differ(item.kind, final_body, first_body)
-            else "reviewer" if not _differ(item.kind, final_body, second_body) else "neither")
+        upheld = "" if final_body is None else decided_for(item.kind, final_body.to_json(), first_body.to_json(),
+                                                          second_body.to_json())
         out.append(Reviewed(item_id, item.kind, auditor, reviewer, first,
                             {k: v for k, v in second.items() if k not in undecided}, undecided, final,
                             tuple((c, t) for c, t in second_body.comments.items() if t.strip()),
