@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 from .audit.anchor import head_dict
 from .audit.trail import trail_head
 from .classification import CANCELLATION_GROUPS
-from .findings_load import completed_verdicts as effective_verdicts  # the complete ones, each with its report
+from .findings_load import completed_verdicts  # the complete ones, each with its report
 from .findings_pass import REPORT_KINDS, Pass
 from .findings_rates import ESTIMATE_GROUPS, RATE_GROUPS, WEIGHTED_LABEL, estimate_table, plan
 from .findings_rows import RowsField, paused_gc
@@ -85,7 +85,7 @@ def _compute(s: Session, method: str = "normal") -> Findings:
     rules = rule_set(audit.rule_set)
     h = rules.limit_hours
     p = Pass(s, rules)
-    p.run(effective_verdicts(s))
+    p.run(completed_verdicts(s))
     tables = count_tables(p, rules)
     main = [smp for smp in p.samples if smp.kind in REPORT_KINDS and not smp.frame.get("special")]
     design = plan(p.units, main)

@@ -47,7 +47,7 @@ def test_figures_come_from_one_state(db_target: str, monkeypatch) -> None:  # no
     """The audit, the samples and the verdicts the figures are built from are read in one snapshot."""
     _, second = _two_items(db_target)
     reader, writer = Database(db_target), Database(db_target)
-    real = findings.effective_verdicts
+    real = findings.completed_verdicts
     saved: list[int] = []
 
     def meanwhile(*args, **kwargs):  # noqa: ANN002, ANN003, ANN202
@@ -56,11 +56,11 @@ def test_figures_come_from_one_state(db_target: str, monkeypatch) -> None:  # no
             saved.append(second)
         return real(*args, **kwargs)
 
-    monkeypatch.setattr(findings, "effective_verdicts", meanwhile)
+    monkeypatch.setattr(findings, "completed_verdicts", meanwhile)
     try:
         before = findings.compute(reader)
         assert saved == [second]
-        monkeypatch.setattr(findings, "effective_verdicts", real)
+        monkeypatch.setattr(findings, "completed_verdicts", real)
         after = findings.compute(reader)
         reviewed = ("incidents", "Incident records", "Records reviewed")
         assert (before.value(*reviewed), after.value(*reviewed)) == (1, 2)
