@@ -245,14 +245,14 @@ def _untrusted(path: Path, found: list[str]) -> UntrustedFile:
 @cache
 def _manifest_from_migrations() -> dict[str, dict[tuple[str, str], str]]:
     """The expected schemas worked out now, by running the migrations on a temporary file (a third of a second,
-    with Alembic): only for a revision the scripts have and schema_manifest.py has not yet, i.e. while a new
-    migration is being written. A test fails until the manifest is regenerated."""
+    with Alembic): only for a revision the scripts have and the manifest (resources/schema_manifest.json) has
+    not yet, i.e. while a new migration is being written. A test fails until the manifest is regenerated."""
     import warnings
 
     from .schema_check import build_manifest
 
-    warnings.warn("schema_manifest.py lacks the newest migration: regenerate it (python -m "
-                  "cdi_workbench.storage.schema_check --write)", stacklevel=3)
+    warnings.warn("the schema manifest (resources/schema_manifest.json) lacks the newest migration: regenerate "
+                  "it (python -m cdi_workbench.storage.schema_check --write)", stacklevel=3)
     return build_manifest()
 
 
@@ -261,7 +261,8 @@ def check_sqlite_schema(path: Path, key: Key | None = None) -> None:
     views) is not exactly what the migrations make at the file's schema version: an object too many, one altered
     or one missing is named in the UntrustedFile raised. Read with trusted_schema OFF and query_only ON; nothing
     in the file runs (a trigger runs only when its table is written). An empty file passes (a new database).
-    Costs a millisecond or two: one read of sqlite_master, compared with the precomputed schema_manifest.py.
+    Costs a millisecond or two: one read of sqlite_master, compared with the precomputed manifest
+    (resources/schema_manifest.json).
     An encrypted file is read with its `key` (WrongPassphrase when it does not open it)."""
     from .schema_check import connect_to_inspect, differences, read_revisions, read_schema
     from .schema_manifest import SQLITE_SCHEMA

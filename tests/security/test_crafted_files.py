@@ -220,7 +220,7 @@ def test_a_file_of_another_application_is_still_called_that(tmp_path: Path) -> N
 
 
 def test_the_manifest_is_what_the_migrations_make() -> None:
-    """schema_manifest.py is generated; after a new migration, regenerate it
+    """resources/schema_manifest.json is generated; after a new migration, regenerate it
     (python -m cdi_workbench.storage.schema_check --write)."""
     assert MANIFEST.read_text(encoding="utf-8") == render_manifest(build_manifest())
 
