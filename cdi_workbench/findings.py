@@ -11,6 +11,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from .audit.anchor import head_dict
+from .audit.programme import default_name, resolve
 from .audit.trail import trail_head
 from .classification import CANCELLATION_GROUPS
 from .findings_load import completed_verdicts  # the complete ones, each with its report
@@ -22,7 +23,6 @@ from .rules import RuleSet, rule_set
 from .special_samples import SPECIAL_SAMPLES
 from .statistics import METHODS, Rate
 from .storage.database import Database
-from .storage.models import Audit
 from .timeutil import display, now_utc
 
 __all__ = ["Cell", "Row", "Table", "Findings", "compute", "with_previous", "recorded_crime", "set_recorded_crime",
@@ -67,25 +67,24 @@ class Findings:
         return asdict(self)
 
 
-def compute(db: Database, method: str = "normal") -> Findings:
-    """All findings tables; `method` chooses the interval printed beside each published-style rate
+def compute(db: Database, method: str = "normal", audit: str | None = None) -> Findings:
+    """All findings tables of one audit of the programme (`audit`: its name; None: the latest, as
+    audit.programme.resolve); `method` chooses the interval printed beside each published-style rate
     (statistics.METHODS)."""
     if method not in METHODS:
         raise ValueError(f"unknown method {method!r}: one of {', '.join(METHODS)}")
     # Python's cycle collector paused meanwhile: the pass makes some 100,000 dicts and lists for 20,000 verdicts (the
     # bodies, the items behind each figure), none in a cycle, and each full collection walked them all again
     with paused_gc(), db.snapshot() as s:  # every table from one state, whatever is saved meanwhile
-        return _compute(s, method)
+        return _compute(s, method, audit)
 
 
-def _compute(s: Session, method: str = "normal") -> Findings:
-    audit = s.scalar(select(Audit).limit(1))
-    if audit is None:
-        raise ValueError("this database holds no audit")
+def _compute(s: Session, method: str = "normal", audit_name: str | None = None) -> Findings:
+    audit = resolve(s, audit_name)
     rules = rule_set(audit.rule_set)
     h = rules.limit_hours
-    p = Pass(s, rules)
-    p.run(completed_verdicts(s))
+    p = Pass(s, rules, audit.id)
+    p.run(completed_verdicts(s, audit.id))
     tables = count_tables(p, rules)
     main = [smp for smp in p.samples if smp.kind in REPORT_KINDS and not smp.frame.get("special")]
     design = plan(p.units, main)
@@ -108,7 +107,9 @@ def _compute(s: Session, method: str = "normal") -> Findings:
                 "seed": smp.seed, "drawn_at": display(smp.drawn_at), "drawn_by": smp.drawn_by,
                 "frame": smp.frame} for smp in p.samples]
     auditors = sorted(p.auditors)
-    info = {"force": audit.force, "period_start": audit.period_start.strftime("%d/%m/%Y"),
+    info = {"audit": audit.name or default_name(audit.period_start, audit.period_end),
+            "audit_closed": audit.closed_at is not None,
+            "force": audit.force, "period_start": audit.period_start.strftime("%d/%m/%Y"),
             "period_end": audit.period_end.strftime("%d/%m/%Y"), "rule_set": rules.key,
             "rule_set_title": rules.title, "limit_hours": h, "auditors": auditors,
             "generated_at": display(now_utc()), "interval_method": METHODS[method], "method_key": method,

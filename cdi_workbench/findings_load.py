@@ -18,6 +18,7 @@ from typing import Any, NamedTuple
 from sqlalchemy import DateTime, Text, and_, select, type_coerce
 from sqlalchemy.orm import Session
 
+from .audit.programme import of_audit
 from .kinds import RecordKind, VerdictRole
 from .storage.models import (
     N100,
@@ -121,10 +122,11 @@ class Verdicts(NamedTuple):
     parse: Callable[[Any], Any]  # a body as stored -> the JSON value SQLAlchemy's JSON type would give
 
 
-def completed_verdicts(s: Session) -> Verdicts:
+def completed_verdicts(s: Session, audit_id: int | None = None) -> Verdicts:
     """The effective verdicts (the final one where it exists, else the primary) that are complete, in sample and
     draw order, each joined to its sampled report in the same query: one SELECT, rows as tuples (put in order
-    here: sorting the rows with their bodies in the database costs more)."""
+    here: sorting the rows with their bodies in the database costs more). `audit_id`: only those of the samples
+    drawn for that audit of the programme (None: every sample)."""
     # on SQLite the body as the text it is stored as (parsed by json_text where used), not by the JSON type
     text = s.get_bind().dialect.name == "sqlite"
     q = (select(_V.item_id, _A.sample_id, _A.position, _A.kind, _A.record_id, _A.stratum, _V.auditor,
@@ -133,6 +135,8 @@ def completed_verdicts(s: Session) -> Verdicts:
          .join_from(Verdict.__table__, AuditItem.__table__, _A.id == _V.item_id)
          .outerjoin(ReportRecord.__table__, and_(_R.id == _A.record_id, _A.kind.in_(RecordKind.REPORTS)))
          .where(_V.role.in_(VerdictRole.EFFECTIVE)))
+    if audit_id is not None:
+        q = q.where(_A.sample_id.in_(select(Sample.id).where(of_audit(s, audit_id))))
     rows: dict[int, Any] = {}
     final = VerdictRole.FINAL
     for row in s.connection().execute(q).all():
@@ -233,8 +237,11 @@ class SampleInfo:
     frame: dict[str, Any]
 
 
-def samples(s: Session) -> list[SampleInfo]:
+def samples(s: Session, audit_id: int | None = None) -> list[SampleInfo]:
+    """The samples (of one audit of the programme: audit_id; None: all)."""
     q = select(Sample.id, Sample.name, Sample.kind, Sample.system, Sample.method, Sample.seed, Sample.drawn_at,
                Sample.drawn_by, Sample.frame).order_by(Sample.id)
+    if audit_id is not None:
+        q = q.where(of_audit(s, audit_id))
     return [SampleInfo(i, name, kind, system, method, seed, at, by, dict(frame or {}))
             for i, name, kind, system, method, seed, at, by, frame in s.execute(q).tuples()]

@@ -40,7 +40,7 @@ class Pass:
     """Counts of every findings table and the items' labels, from one pass over the verdicts; the verdict rows
     (findings_rows.VerdictRows) from the same rows, built when first read."""
 
-    def __init__(self, s: Session, rules: RuleSet) -> None:
+    def __init__(self, s: Session, rules: RuleSet, audit_id: int | None = None) -> None:
         self.rules = rules
         h = rules.limit_hours
         self.limit_col, self.within_col = f"Outside {h} hours", f"Within {h} hours"
@@ -55,7 +55,7 @@ class Pass:
         self.labels: dict[int, str] = {}  # audit item id -> "Sample #position reference"
         self.auditors: set[str] = set()
         self.cancelled_links: list[int] = []
-        self.samples: list[SampleInfo] = load_samples(s)
+        self.samples: list[SampleInfo] = load_samples(s, audit_id)
         self.s = s
         self._classified: Classified = {}
 

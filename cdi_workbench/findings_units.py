@@ -21,6 +21,7 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from .audit.programme import resolve
 from .classification import NO_CRIME
 from .findings import Findings, count_tables
 from .findings_load import SampleInfo, Verdicts, completed_verdicts
@@ -32,7 +33,7 @@ from .kinds import RecordKind
 from .rules import rule_set
 from .statistics import METHODS
 from .storage.database import Database
-from .storage.models import N100, Audit, AuditItem, Cancellation, Disposal, ReportRecord
+from .storage.models import N100, AuditItem, Cancellation, Disposal, ReportRecord
 from .timeutil import display, now_utc
 
 NOT_RECORDED = "Unit not recorded"
@@ -60,12 +61,12 @@ class ByUnit:
     fpc_refused: str = ""  # why no unit's rate has the finite population correction ('' when each frame is known)
 
 
-def findings_by_unit(db: Database, method: str = "normal") -> ByUnit:
+def findings_by_unit(db: Database, method: str = "normal", audit: str | None = None) -> ByUnit:
     """Every unit's findings, from one state of the database (as findings.compute reads it)."""
     if method not in METHODS:
         raise ValueError(f"unknown method {method!r}: one of {', '.join(METHODS)}")
     with paused_gc(), db.snapshot() as s:
-        return _by_unit(s, method)
+        return _by_unit(s, method, audit)
 
 
 def item_units(s: Session) -> dict[int, str]:
@@ -122,26 +123,24 @@ def _known(group: list[SampleInfo], counts: dict[str, dict[str, int]]) -> str:
             f"then, {sum(now.values()):,} now), so each unit's part of the frame is not known")
 
 
-def _by_unit(s: Session, method: str) -> ByUnit:
-    audit = s.scalar(select(Audit).limit(1))
-    if audit is None:
-        raise ValueError("this database holds no audit")
+def _by_unit(s: Session, method: str, audit_name: str | None = None) -> ByUnit:
+    audit = resolve(s, audit_name)
     rules = rule_set(audit.rule_set)
-    verdicts = completed_verdicts(s)
+    verdicts = completed_verdicts(s, audit.id)
     units = item_units(s)
     rows: dict[str, list[Any]] = defaultdict(list)
     for v in verdicts.rows:
         rows[units.get(v.item_id, NOT_RECORDED)].append(v)
     order = sorted(u for u in rows if u != NOT_RECORDED) + ([NOT_RECORDED] if NOT_RECORDED in rows else [])
     # the main samples' frames, each split by unit as stored now (checked against the frame as drawn)
-    probe = Pass(s, rules)
+    probe = Pass(s, rules, audit.id)
     main = [smp for smp in probe.samples if smp.kind in REPORT_KINDS and not smp.frame.get("special")]
     frames = _frames(main)
     counts = {key: frame_counts(s, group[-1]) for key, group in frames.items()}
     refused = next((why for key, group in frames.items() if (why := _known(group, counts[key]))), "")
     out = ByUnit(method, fpc_refused=refused)
     for unit in order:
-        p = Pass(s, rules)
+        p = Pass(s, rules, audit.id)
         p.run(Verdicts(rows[unit], verdicts.parse))
         tables = count_tables(p, rules)
         design = DesignPlan(refused=refused) if refused else plan(p.units, _unit_samples(unit, frames, counts))

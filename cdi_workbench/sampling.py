@@ -14,15 +14,16 @@ from __future__ import annotations
 import hashlib
 from collections import defaultdict
 from collections.abc import Callable
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from datetime import date, timedelta
 from typing import Any
 
-from sqlalchemy import exists, func, literal, select, update
+from sqlalchemy import and_, exists, func, literal, or_, select, update
 from sqlalchemy.orm import Session
 
 from . import sample_admin
 from .audit.facts import note_sample
+from .audit.programme import resolve
 from .audit.roles import identify
 from .classification import (
     CANCELLATION_GROUPS,
@@ -84,6 +85,8 @@ class Filters:
     ho_code: str = ""
     date_from: date | None = None
     date_to: date | None = None  # inclusive
+    # an audit's period (within_period): records with no date stay in (they cannot be placed in any one period)
+    keep_undated: bool = False
 
     def to_json(self) -> dict[str, str]:
         return {k: (v.isoformat() if isinstance(v, date) else v) for k, v in asdict(self).items() if v}
@@ -131,11 +134,14 @@ def _where(q, src: _Source, kind: str, system: str | None, f: Filters, exclude: 
         q = q.where(ReportRecord.kind == kind)
         if system:
             q = q.where(ReportRecord.system == system)
+    conditions = []
     if f.date_from:
-        q = q.where(src.time >= uk_local(f.date_from.year, f.date_from.month, f.date_from.day))
+        conditions.append(src.time >= uk_local(f.date_from.year, f.date_from.month, f.date_from.day))
     if f.date_to:
         end = f.date_to + timedelta(days=1)
-        q = q.where(src.time < uk_local(end.year, end.month, end.day))
+        conditions.append(src.time < uk_local(end.year, end.month, end.day))
+    if conditions:
+        q = q.where(or_(and_(*conditions), src.time.is_(None)) if f.keep_undated else and_(*conditions))
     if src.table is ReportRecord:
         if f.opening_code:
             q = q.where(ReportRecord.opening_code == f.opening_code)
@@ -148,6 +154,13 @@ def _where(q, src: _Source, kind: str, system: str | None, f: Filters, exclude: 
     if exclude is not None:
         q = q.where(~exists().where(AuditItem.sample_id == exclude, AuditItem.record_id == src.id))
     return q
+
+
+def within_period(f: Filters, start: date, end: date) -> Filters:
+    """The filters narrowed to an audit's period (the later start, the earlier end)."""
+    return replace(f, date_from=max(f.date_from, start) if f.date_from else start,
+                   date_to=min(f.date_to, end) if f.date_to else end,
+                   keep_undated=not (f.date_from or f.date_to))
 
 
 def _prepare(s: Session, kind: str) -> None:
@@ -244,8 +257,9 @@ def systems(s: Session) -> list[str]:
 def draw(s: Session, name: str, kind: str, size: int, seed: int, system: str | None = None,
          stratify: bool = False, per_stratum: int | dict[str, int] | None = None, allocation: str = "proportional",
          who: str = "", progress: Callable[[int, int], None] | None = None,
-         filters: Filters | None = None, special: str | None = None) -> Sample:
-    """Draw and store a sample.
+         filters: Filters | None = None, special: str | None = None, audit: str | None = None) -> Sample:
+    """Draw and store a sample for the programme's audit called `audit` (None: the latest; audit.programme), from
+    the records of the audit's period (its date column, record_models.date_column) that pass the filters.
 
     stratify: allocate `size` across offence-group strata, `allocation` 'proportional' (largest remainder)
     or 'equal'; per_stratum: a fixed-size dip-sample from each stratum (e.g. 20 of each disposal type, or 20
@@ -258,7 +272,11 @@ def draw(s: Session, name: str, kind: str, size: int, seed: int, system: str | N
         raise ValueError(f"there is already a sample called {name!r}")
     if size < 0:
         raise ValueError("a sample size cannot be negative")
-    f = filters or Filters()
+    target = resolve(s, audit)
+    if target.closed_at is not None:
+        raise ValueError(f"the audit {target.name!r} is closed: reopen it to draw more samples")
+    given = filters or Filters()
+    f = within_period(given, target.period_start, target.period_end)
     if special is not None:
         special = special_key(special)
         if kind not in RecordKind.REPORTS:
@@ -266,7 +284,9 @@ def draw(s: Session, name: str, kind: str, size: int, seed: int, system: str | N
                              f"referrals, not {kind} records")
     counts = population_counts(s, kind, system, f)
     if not counts:
-        raise ValueError(f"there are no {kind} records to sample" + (" that pass the filters" if filters else ""))
+        raise ValueError(f"there are no {kind} records to sample" + (" that pass the filters" if filters else "")
+                         + f" in the period of the audit {target.name!r} ({target.period_start:%d/%m/%Y} to "
+                           f"{target.period_end:%d/%m/%Y})")
     stratified = bool(stratify or per_stratum)
     sizes = counts if stratified else {"all": sum(counts.values())}
     alloc = _allocate(sizes, size, per_stratum, allocation)
@@ -282,11 +302,12 @@ def draw(s: Session, name: str, kind: str, size: int, seed: int, system: str | N
         method = f"special sample: {SPECIAL_SAMPLES[special].label}; {method}"
     frame = {"population": sizes, "allocated": alloc, "seed": seed, "order": ORDER,
              "stratified": stratified, "allocation": allocation if stratify and per_stratum is None else "",
-             "extensions": [], "filters": f.to_json()}
+             "extensions": [], "filters": given.to_json(), "audit": target.name,
+             "period": [target.period_start.isoformat(), target.period_end.isoformat()]}
     if special is not None:
         frame["special"] = special
     smp = Sample(name=name, kind=kind, system=system, method=method, seed=seed, frame=frame,
-                 drawn_at=now_utc(), drawn_by=who)
+                 drawn_at=now_utc(), drawn_by=who, audit_id=target.id)
     s.add(smp)
     s.flush()
     first = next_item_id(s)
@@ -313,6 +334,8 @@ def extend(s: Session, name: str, size: int, who: str = "") -> int:
     frame = dict(smp.frame or {})
     stratified = bool(frame.get("stratified"))
     f = Filters.from_json(frame.get("filters"))
+    if frame.get("period"):  # drawn for an audit of a programme (schema 0016): from the records of its period
+        f = within_period(f, *(date.fromisoformat(d) for d in frame["period"]))
     if frame.get("order") == ORDER:
         _prepare(s, smp.kind)
         left = _counts(s, smp.kind, smp.system, f, exclude=smp.id)

@@ -9,7 +9,6 @@ break_reason says why two audits do not compare and segments splits a series the
 
 from __future__ import annotations
 
-import calendar
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
@@ -20,7 +19,6 @@ from .findings_rates import RATE_GROUPS
 if TYPE_CHECKING:
     from .findings import Findings
 
-_GROUP_LABELS = dict(RATE_GROUPS)
 _CANCELLATION_GROUPS = {"rape": "rape", "sexual": "sexual offences (excluding rape)",
                         "vap": "violence against the person", "robbery": "robbery", "burglary": "burglary",
                         "other": "other offences"}
@@ -65,6 +63,9 @@ class AuditPoint:
     method_style: str
     counts: Mapping[str, tuple[int, int]] = field(default_factory=dict)
     force: str = ""
+    # per figure, the population N of the finite population correction where the audit's findings applied one
+    # (recording rates under the normal approximation with a sample frame); the series applies it the same way
+    populations: Mapping[str, float] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         if self.period_end < self.period_start:
@@ -127,8 +128,12 @@ def point_from_findings(findings: Findings, *, method_style: str, name: str = ""
     info = findings.audit
     start = datetime.strptime(info["period_start"], "%d/%m/%Y").date()
     end = datetime.strptime(info["period_end"], "%d/%m/%Y").date()
+    fig = figures(findings)
+    populations = {f"recording_rates.{key}": float(r["fpc_population"])
+                   for key, r in fig.get("recording_rates", {}).items()
+                   if isinstance(r, dict) and r.get("fpc_population") is not None}
     return AuditPoint(name or f"{start:%d/%m/%Y} to {end:%d/%m/%Y}", start, end, str(info.get("rule_set", "")),
-                      method_style, counts_from_figures(figures(findings)), str(info.get("force") or ""))
+                      method_style, counts_from_figures(fig), str(info.get("force") or ""), populations)
 
 
 def _rules_text(key: str) -> str:
@@ -227,7 +232,3 @@ def select(points: Iterable[AuditPoint], window: str = "all") -> list[AuditPoint
     latest = max(p.period_end for p in pts)
     since = _months_back(latest, months)
     return [p for p in pts if p.period_start >= since]
-
-
-def month_end(year: int, month: int) -> date:
-    return date(year, month, calendar.monthrange(year, month)[1])

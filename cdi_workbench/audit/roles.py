@@ -54,6 +54,8 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "save a copy": frozenset({PersonRole.AUDITOR, PersonRole.LEAD}),
     # retention: records no longer needed deleted, narratives blanked, once the findings are issued (retention.py)
     "purge records": frozenset({PersonRole.LEAD}),
+    # the programme's audits: a month's audit added, closed or reopened (audit.programme)
+    "plan audits": frozenset({PersonRole.LEAD}),
 }
 # each action as the refusal and the window's tooltips say it
 ACTION_TEXT = {
@@ -74,6 +76,7 @@ ACTION_TEXT = {
     "carry records offline": "carry records offline",
     "save a copy": "save a copy of the audit database",
     "purge records": "purge records no longer needed",
+    "plan audits": "add, close or reopen the programme's audits",
 }
 ROLE_ORDER = (PersonRole.LEAD, PersonRole.AUDITOR, PersonRole.REVIEWER, PersonRole.LIAISON)
 ARTICLE: dict[str, str] = {PersonRole.LEAD: "the", PersonRole.AUDITOR: "an", PersonRole.REVIEWER: "a",

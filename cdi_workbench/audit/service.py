@@ -23,7 +23,6 @@ from ..rules import REASONS_NOT_RECORDED, RuleSet, rule_set
 from ..storage.database import Database, serialise_writes
 from ..storage.models import (
     AppUser,
-    Audit,
     AuditItem,
     CrimeRecord,
     ReasonOption,
@@ -38,6 +37,7 @@ from ..timeutil import display, now_utc
 from .decision_rules import held_problem
 from .evaluate import CrimeFacts, CrimeResult, evaluate, summarise
 from .facts import CREDITING
+from .programme import AuditSummary, ProgrammeError, default_name, of_audit, resolve, rules_key, summaries
 from .queue_queries import apply_filter as _apply_filter
 from .queue_queries import counts as _counts
 from .queue_queries import matches as _matches
@@ -58,6 +58,8 @@ class AuditInfo:
     period_start: date
     period_end: date
     rules: RuleSet
+    name: str = ""  # the audit of the programme (audit.programme)
+    closed: bool = False
 
 
 @dataclass(frozen=True)
@@ -96,9 +98,12 @@ class AuditError(Exception):
 
 
 class AuditService:
-    def __init__(self, db: Database, user: str = "") -> None:
+    def __init__(self, db: Database, user: str = "", audit: str | None = None) -> None:
+        """`audit`: the programme's audit this service works on (its samples, queue and findings); None: the latest
+        (audit.programme.resolve)."""
         self.db = db
         self.user = user
+        self.audit = audit
         self.undo_stack = UndoStack()
         self._unit = threading.local()  # the unit of work open on this thread (unit()), if any
 
@@ -225,10 +230,17 @@ class AuditService:
     # ---- the audit -------------------------------------------------------------------------------------
     def info(self) -> AuditInfo:
         with self.session() as s:
-            a = s.scalar(select(Audit).limit(1))
-            if a is None:
-                raise AuditError("this database holds no audit")
-            return AuditInfo(a.force, a.period_start, a.period_end, rule_set(a.rule_set))
+            try:
+                a = resolve(s, self.audit)
+            except ProgrammeError as exc:
+                raise AuditError(str(exc)) from None
+            return AuditInfo(a.force, a.period_start, a.period_end, rule_set(a.rule_set),
+                             a.name or default_name(a.period_start, a.period_end), a.closed_at is not None)
+
+    def audits(self) -> list[AuditSummary]:
+        """The programme's audits, oldest period first (audit.programme.summaries)."""
+        with self.session() as s:
+            return summaries(s)
 
     def samples(self) -> list[SampleInfo]:
         with self.session() as s:
@@ -237,8 +249,13 @@ class AuditService:
             done = (select(AuditItem.sample_id, func.count().label("n")).join(Verdict)
                     .where(Verdict.role == VerdictRole.PRIMARY, Verdict.complete.is_(True))
                     .group_by(AuditItem.sample_id).subquery())
+            try:
+                audit_id = resolve(s, self.audit).id
+            except ProgrammeError as exc:
+                raise AuditError(str(exc)) from None
             rows = s.execute(select(Sample, size.c.n, done.c.n).outerjoin(size, size.c.sample_id == Sample.id)
-                             .outerjoin(done, done.c.sample_id == Sample.id).order_by(Sample.id))
+                             .outerjoin(done, done.c.sample_id == Sample.id).where(of_audit(s, audit_id))
+                             .order_by(Sample.id))
             return [SampleInfo(smp.id, smp.name, smp.kind, smp.system or "", n or 0, d or 0, smp.method)
                     for smp, n, d in rows]
 
@@ -475,7 +492,7 @@ class AuditService:
     def _evaluate(self, s: Session, item: AuditItem, body: VerdictBody) -> list[CrimeResult]:
         if item.kind not in RecordKind.REPORTS:
             return []
-        rules = rule_set(s.scalar(select(Audit.rule_set).limit(1)) or "2015")
+        rules = rule_set(rules_key(s, item.id))
         received = s.scalar(select(ReportRecord.received_at).where(ReportRecord.id == item.record_id))
         ids = [c.crime_id for c in body.crimes if c.crime_id is not None]
         facts = {c.id: CrimeFacts(c.ho_code, c.recorded_at)

@@ -11,6 +11,7 @@ from ..rules import rule_set
 from ..storage.database import Database, DatabaseError
 from ..storage.models import Audit
 from ..timeutil import now_utc
+from .programme import default_name
 
 
 def init_audit(target: str | Path, force: str, period_start: date, period_end: date, rules: str,
@@ -27,6 +28,7 @@ def init_audit(target: str | Path, force: str, period_start: date, period_end: d
         if s.scalar(select(Audit.id).limit(1)) is not None:
             db.close()
             raise DatabaseError(f"{target} already holds an audit")
-        s.add(Audit(force=force.strip(), period_start=period_start, period_end=period_end, rule_set=rules,
+        s.add(Audit(name=default_name(period_start, period_end), force=force.strip(), period_start=period_start,
+                    period_end=period_end, rule_set=rules,
                     created_at=now_utc(), created_by=created_by))
     return db

@@ -11,6 +11,7 @@
 - keys.py: keys new, sign
 - encryption.py: encrypt, decrypt; and the passphrase provider every command runs with (env, else a prompt)
 - purge.py: purge (retention)
+- programme.py: audit new|list|close|reopen (the programme's audits)
 
 Each module has the commands' functions (cmd_*), COMMANDS (name -> the function adding its parser) and
 register(subparsers) for all of its commands. build_parser() adds them in the order `cdi --help` lists them.
@@ -25,13 +26,26 @@ from ..audit.roles import NotAllowed
 from ..audit.service import AuditError
 from ..storage.database import DatabaseError
 from ..storage.encryption import provided_by
-from . import audit, challenges, encryption, imports, keys, packages, purge, report, review, samples, verdicts
+from . import (
+    audit,
+    challenges,
+    encryption,
+    imports,
+    keys,
+    packages,
+    programme,
+    purge,
+    report,
+    review,
+    samples,
+    verdicts,
+)
 from .audit import info_dict
 from .samples import KINDS
 
 __all__ = ["KINDS", "ORDER", "build_parser", "info_dict", "main"]
 
-ORDER = ["init", "info", "report", "sample", "recorded-crime", "agreement", "challenges", "backup", "verify",
+ORDER = ["init", "audit", "info", "report", "sample", "recorded-crime", "agreement", "challenges", "backup", "verify",
          "sample-size", "verdicts", "package", "users", "review", "history", "import", "keys", "sign", "encrypt",
          "decrypt", "purge"]
 
@@ -41,7 +55,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--user", help="who is acting (stamped on what is done)")
     sub = p.add_subparsers(dest="command", required=True)
     adders = {}
-    for group in (audit, samples, report, challenges, verdicts, packages, review, imports, keys, encryption, purge):
+    for group in (audit, programme, samples, report, challenges, verdicts, packages, review, imports, keys, encryption,
+                  purge):
         adders.update(group.COMMANDS)
     assert sorted(adders) == sorted(ORDER), "a command group's COMMANDS and ORDER disagree"
     for name in ORDER:

@@ -42,9 +42,14 @@ def cmd_report(a: argparse.Namespace) -> int:
         from ..audit.roles import require
 
         require(db, a.user or "", "report")
-        findings = compute(db, method=a.method)
+        findings = compute(db, method=a.method, audit=a.audit)
         review = review_figures(db, method=a.method, findings=findings)  # agreement and the force's challenges
-        if a.previous:
+        if a.previous_audit:  # another audit of the same programme
+            from ..findings import with_previous
+
+            findings = with_previous(findings, compute(db, method=a.method, audit=a.previous_audit),
+                                     source=f"{a.db} (audit '{a.previous_audit}')")
+        elif a.previous:
             from ..findings import with_previous
 
             old = Database(a.previous)
@@ -56,7 +61,7 @@ def cmd_report(a: argparse.Namespace) -> int:
         if getattr(a, "by_unit", False):  # every table and rate per owning unit (findings_units)
             from ..findings_units import findings_by_unit
 
-            by_unit = findings_by_unit(db, method=a.method)
+            by_unit = findings_by_unit(db, method=a.method, audit=a.audit)
         prepared = None
         if a.pseudonymise:  # one pseudonymiser for every file: [Person 1] is the same in each
             from ..pseudonymise_exports import export_findings as export_pseudonymised
@@ -150,7 +155,10 @@ def add_report(sub: Any) -> None:
     sp.add_argument("--json")
     sp.add_argument("--method", choices=["normal", "wilson", "clopper-pearson"], default="normal",
                     help="interval printed beside each rate (default: normal, as inspections publish)")
+    sp.add_argument("--audit", metavar="NAME", help="which audit of the programme (default: the latest)")
     sp.add_argument("--previous", metavar="DB", help="a previous audit: its figures follow in brackets")
+    sp.add_argument("--previous-audit", metavar="NAME",
+                    help="another audit of the same programme: its figures follow in brackets")
     sp.add_argument("--by-unit", action="store_true",
                     help="add every table and recording rate broken down by the records' owning unit (district, "
                          "local policing area, team: the extracts' unit column), with intervals")

@@ -59,7 +59,7 @@ def cmd_sample(a: argparse.Namespace) -> int:
         with db.session() as s:
             smp = sampling.draw(s, name, kind, a.size, seed, system=a.system,
                                 stratify=a.stratify == "offence-group", per_stratum=a.per_stratum,
-                                allocation=a.allocation, who=a.user or "", special=a.special)
+                                allocation=a.allocation, who=a.user or "", special=a.special, audit=a.audit)
             n = len(sampling.draw_order(s, name))
             frame = dict(smp.frame or {})
         print(f"Drew '{name}': {n} {kind} records, seed {seed}")
@@ -92,6 +92,8 @@ def add_sample(sub: Any) -> None:
     sp.add_argument("--special", choices=["modern-slavery-crimes", "modern-slavery-referrals", "vulnerable-adults",
                                           "vulnerable-children"],
                     help="a special sample inspections request, reported in a table of its own")
+    sp.add_argument("--audit", metavar="NAME", help="the audit of the programme drawn for (default: the latest); "
+                                                    "only records of its period are drawn")
     sp.add_argument("--seed", type=int)
     sp.add_argument("--name")
     sp.add_argument("--extend", metavar="NAME")

@@ -76,6 +76,14 @@ def period_text(findings: Findings) -> str:
     return f"{a.get('period_start', '')} to {a.get('period_end', '')}"
 
 
+def audit_name_text(findings: Findings) -> str:
+    """The audit of the programme the figures are of, and whether it is closed (final) or still open."""
+    a = findings.audit
+    name = a.get("audit") or ""
+    return f"{name} ({'closed: final' if a.get('audit_closed') else 'open: figures may still change'})" if name \
+        else "not named"
+
+
 def auditors_text(findings: Findings) -> str:
     names = findings.audit.get("auditors") or []
     return ", ".join(names) if names else "no completed verdicts"

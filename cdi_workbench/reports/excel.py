@@ -48,6 +48,7 @@ from .common import (
     agreement_groups,
     agreement_label,
     agreement_method,
+    audit_name_text,
     auditors_text,
     column_label,
     extension_text,
@@ -149,6 +150,7 @@ def _summary_sheet(ws: Worksheet, findings: Findings, contents: list[tuple[str, 
     put(ws, 2, 1, REPORT_TITLE).font = TITLE_FONT
     facts = [
         ("Force", a.get("force", "")),
+        ("Audit", audit_name_text(findings)),
         ("Audit period", period_text(findings)),
         ("Rule set", a.get("rule_set_title") or a.get("rule_set", "")),
         ("Time limit", f"{a.get('limit_hours')} hours from receipt of the report"),

@@ -48,6 +48,7 @@ from .common import (
     agreement_groups,
     agreement_label,
     agreement_method,
+    audit_name_text,
     auditors_text,
     extension_text,
     is_total,
@@ -232,6 +233,7 @@ def _title_page(findings: Findings) -> list[Flowable]:
         para(a.get("force", ""), "subtitle"),
         _facts_table([
             ("Force", a.get("force", "")),
+            ("Audit", audit_name_text(findings)),
             ("Audit period", period_text(findings)),
             ("Rule set", rules),
             ("Time limit", f"{hours} hours from receipt of the report"),

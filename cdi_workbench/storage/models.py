@@ -29,16 +29,19 @@ class Base(DeclarativeBase):
 
 
 class Audit(Base):
-    """The audit this database holds: force, period and the rule set that decides the time limit."""
+    """One audit of the programme the database holds: its name, force, period and the rule set that decides the
+    time limit (audit.programme); closed_at is set when the lead closes it (null while open)."""
 
     __tablename__ = "audit"
     id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str | None] = mapped_column(String(120), index=True, unique=True)
     force: Mapped[str] = mapped_column(String(200))
     period_start: Mapped[date] = mapped_column(Date)
     period_end: Mapped[date] = mapped_column(Date)
     rule_set: Mapped[str] = mapped_column(String(8))
     created_at: Mapped[datetime]
     created_by: Mapped[str] = mapped_column(String(100), default="")
+    closed_at: Mapped[datetime | None]
 
 
 class ReportRecord(Base):
@@ -195,6 +198,7 @@ class Sample(Base):
     frame: Mapped[dict[str, Any] | None]
     drawn_at: Mapped[datetime]
     drawn_by: Mapped[str] = mapped_column(String(100), default="")
+    audit_id: Mapped[int | None] = mapped_column(index=True)  # the audit it was drawn for (schema 0016)
 
 
 class AuditItem(Base):
