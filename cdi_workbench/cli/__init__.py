@@ -11,7 +11,7 @@
 - keys.py: keys new, sign
 - encryption.py: encrypt, decrypt; and the passphrase provider every command runs with (env, else a prompt)
 - purge.py: purge (retention)
-- programme.py: audit new|list|close|reopen (the programme's audits)
+- programme.py: audit new|list|close|reopen|draw (the programme's audits), design list|show|save
 
 Each module has the commands' functions (cmd_*), COMMANDS (name -> the function adding its parser) and
 register(subparsers) for all of its commands. build_parser() adds them in the order `cdi --help` lists them.
@@ -45,9 +45,9 @@ from .samples import KINDS
 
 __all__ = ["KINDS", "ORDER", "build_parser", "info_dict", "main"]
 
-ORDER = ["init", "audit", "info", "report", "sample", "recorded-crime", "agreement", "challenges", "backup", "verify",
-         "sample-size", "verdicts", "package", "users", "review", "history", "import", "keys", "sign", "encrypt",
-         "decrypt", "purge"]
+ORDER = ["init", "audit", "design", "info", "report", "sample", "recorded-crime", "agreement", "challenges", "backup",
+         "verify", "sample-size", "verdicts", "package", "users", "review", "history", "import", "keys", "sign",
+         "encrypt", "decrypt", "purge"]
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -75,3 +75,8 @@ def main(argv: list[str] | None = None) -> int:
     except NotAllowed as exc:
         print(f"cdi: not allowed: {exc}", file=sys.stderr)
         return 4
+    except BrokenPipeError:  # the output piped into a program that stopped reading (`cdi info DB | head`)
+        import os
+
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # no second error as Python flushes at exit
+        return 141  # 128 + SIGPIPE, as a shell reports it

@@ -1,9 +1,11 @@
-"""`cdi audit new|list|close|reopen`: the programme's audits (audit.programme; issue 14)."""
+"""`cdi audit new|list|close|reopen|draw` (the programme's audits: audit.programme) and `cdi design
+list|show|save` (sample designs as templates: sample_designs); issue 14."""
 
 from __future__ import annotations
 
 import argparse
 import json
+import sys
 from typing import Any
 
 from ..audit.programme import close_audit, create, listing
@@ -18,6 +20,12 @@ def cmd_audit(a: argparse.Namespace) -> int:
             made = create(db, a.name, a.period_start, a.period_end, a.rules, who=a.user or "", force=a.force)
             print(f"Added the audit '{made.name}' to {a.db}: {made.force}, {made.period_start:%d/%m/%Y} to "
                   f"{made.period_end:%d/%m/%Y}, {made.rule_set} rules")
+            return 0
+        if a.action == "draw":
+            from .. import sample_designs
+
+            run = sample_designs.draw(db, a.design, a.audit, a.seed, who=a.user or "")
+            print(run.text)
             return 0
         if a.action in ("close", "reopen"):
             with db.session() as s:
@@ -64,10 +72,62 @@ def add_audit(sub: Any) -> None:
         c = act.add_parser(verb, help=text)
         c.add_argument("db")
         c.add_argument("name")
+    drw = act.add_parser("draw", help="draw every sample of a design for an audit, in one action")
+    drw.add_argument("db")
+    drw.add_argument("--design", default="Monthly dip-sample",
+                     help="a sample design (cdi design list; default: the shipped 'Monthly dip-sample')")
+    drw.add_argument("--audit", metavar="NAME", help="the audit drawn for (default: the latest)")
+    drw.add_argument("--seed", type=int, help="the master seed each sample's seed is derived from (default: random; "
+                                              "it is recorded)")
     sp.set_defaults(func=cmd_audit)
 
 
-COMMANDS = {"audit": add_audit}
+def cmd_design(a: argparse.Namespace) -> int:
+    from .. import sample_designs
+
+    db = Database(a.db)
+    try:
+        with db.session() as s:
+            if a.action == "list":
+                for d in sample_designs.designs(s):
+                    print(f"{d.name}: {len(d.samples)} samples" + (f" ({d.description})" if d.description else ""))
+                return 0
+            if a.action == "show":
+                print(json.dumps(sample_designs.design(s, a.name).to_json(), indent=2))
+                return 0
+            if a.from_audit is not None:
+                d = sample_designs.design_of_audit(s, a.from_audit or None, a.name)
+            elif a.file:
+                with open(a.file, encoding="utf-8") as fh:
+                    d = sample_designs.Design.from_json({**json.load(fh), "name": a.name}, a.file)
+            else:
+                print("cdi design save: give --from-audit NAME or --file DESIGN.json", file=sys.stderr)
+                return 2
+            sample_designs.save_design(s, d, who=a.user or "")
+            print(f"Saved the design '{d.name}': {len(d.samples)} samples")
+            return 0
+    finally:
+        db.close()
+
+
+def add_design(sub: Any) -> None:
+    sp = sub.add_parser("design", help="sample designs (templates of an audit's samples): list, show, save")
+    act = sp.add_subparsers(dest="action", required=True)
+    lst = act.add_parser("list", help="the shipped design and the programme's saved ones")
+    lst.add_argument("db")
+    show = act.add_parser("show", help="a design as JSON")
+    show.add_argument("db")
+    show.add_argument("name")
+    save = act.add_parser("save", help="keep a design in the programme (the lead's)")
+    save.add_argument("db")
+    save.add_argument("name")
+    save.add_argument("--from-audit", metavar="AUDIT", nargs="?", const="",
+                      help="the samples of this audit (no name: the latest) as the design")
+    save.add_argument("--file", help="a design as JSON (the shape `cdi design show` prints)")
+    sp.set_defaults(func=cmd_design)
+
+
+COMMANDS = {"audit": add_audit, "design": add_design}
 
 
 def register(subparsers: Any) -> None:
