@@ -18,6 +18,10 @@ def cmd_audit(a: argparse.Namespace) -> int:
     try:
         if a.action == "new":
             made = create(db, a.name, a.period_start, a.period_end, a.rules, who=a.user or "", force=a.force)
+            if a.method_style:
+                from ..programme_figures import set_method_style
+
+                set_method_style(db, made.name, a.method_style, who=a.user or "")
             print(f"Added the audit '{made.name}' to {a.db}: {made.force}, {made.period_start:%d/%m/%Y} to "
                   f"{made.period_end:%d/%m/%Y}, {made.rule_set} rules")
             return 0
@@ -64,6 +68,9 @@ def add_audit(sub: Any) -> None:
     new.add_argument("--rules", choices=["2014", "2015"], required=True,
                      help="2014: 72-hour limit (periods before 01/04/2015); 2015: 24-hour limit (from 01/04/2015)")
     new.add_argument("--force", help="the force audited (default: the programme's)")
+    new.add_argument("--method-style", metavar="TEXT",
+                     help="the audit method (e.g. '2016-17 inspection'): a trend breaks where it changes, and says why "
+                          "(default: 'standard')")
     lst = act.add_parser("list", help="the programme's audits, oldest first")
     lst.add_argument("db")
     lst.add_argument("--json", action="store_true", help="as JSON: {\"audits\": [...]}")
