@@ -62,8 +62,8 @@ def cmd_encrypt(a: argparse.Namespace) -> int:
     encrypt_file(path, new_passphrase(path))
     print(f"Encrypted {path} (SQLCipher: AES-256, key from the passphrase by PBKDF2-HMAC-SHA512); it opens only "
           f"with its passphrase ({PassphraseRequest(path).variable}, or at the prompt)")
-    print("The blocks the plain file occupied are freed, not wiped: on a disk that is not itself encrypted, "
-          "fragments may remain until they are overwritten.")
+    print("The plain original was overwritten with zeros; on an SSD or a copy-on-write filesystem its old blocks "
+          "may still survive until the disk reuses them: keep such a disk encrypted as well.")
     for old in plain_copies(path):
         print(f"Still plain: {old} (an upgrade backup): delete it, or encrypt it too (cdi encrypt {old})")
     return 0

@@ -11,9 +11,11 @@ Refused: a PostgreSQL database (encryption at rest there is the server's job), a
 database the workbench made (storage.schema_check), one already in the state asked for, and one open elsewhere (the
 workbench opens every database in WAL mode, which cannot be left while another process has it open).
 
-What it cannot do: wipe the blocks the plain original occupied (the filesystem frees them; on an SSD nobody can
-overwrite them reliably); a copy made before (an upgrade backup, a saved copy, a package) stays as it was; and a
-process killed during a decryption (a power cut) can leave the hidden, partial plain file, which the next
+Encrypting overwrites the plain original with zeros once the encrypted file has taken its name (held open across
+the rename, so the database is never without a whole copy; not on Windows, nor for a file with other names). What
+it cannot do: be sure those blocks are gone (on an SSD or a copy-on-write filesystem the old blocks may survive
+where nobody can overwrite them reliably); a copy made before (an upgrade backup, a saved copy, a package) stays
+as it was; and a process killed during a decryption (a power cut) can leave the hidden, partial plain file, which the next
 conversion of the same database removes. docs/security.md, "Encryption at rest".
 """
 
@@ -112,8 +114,16 @@ def _convert(path: Path, source: Key | None, target: Key | None, verb: str) -> N
             raise DatabaseError(f"{path.name} was written while it was being converted: try again once nothing "
                                 "has it open")
         _fsync(tmp)
-        replace(tmp, path)
-        _fsync_folder(path.parent)
+        # encrypting: the plain original is overwritten once the encrypted file has taken its name (below)
+        original = _open_to_wipe(path) if source is None and target is not None else None
+        try:
+            replace(tmp, path)
+            _fsync_folder(path.parent)
+            if original is not None:
+                _wipe(original)
+        finally:
+            if original is not None:
+                original.close()
     except dbapi().Error as exc:
         raise DatabaseError(f"{path.name} could not be {verb}ed ({exc}); it was left as it was") from None
     except OSError as exc:
@@ -155,6 +165,41 @@ def check_converted(conn: Any, path: Path) -> None:
                             for db in ("main", "converted"))
             if ours != theirs:
                 raise DatabaseError(f"the converted copy of {path.name} holds {theirs} rows of {name}, not {ours}")
+
+
+def _open_to_wipe(path: Path) -> Any:  # noqa: ANN401 (an open binary file, or None)
+    """The plain original, held open so that its blocks can be overwritten after the rename (the file is then
+    nameless, reached only through this handle). None where that cannot be done safely: on Windows (a file held open
+    cannot be renamed over) and where the file has other names (hard links: another name would lose its content)."""
+    if os.name == "nt":
+        return None
+    try:
+        fh = open(path, "r+b")  # noqa: SIM115 (closed by the caller after the wipe)
+    except OSError:
+        return None
+    if os.fstat(fh.fileno()).st_nlink != 1:
+        fh.close()
+        return None
+    return fh
+
+
+def _wipe(fh: Any) -> None:  # noqa: ANN401 (an open binary file)
+    """Overwrite the plain original's bytes with zeros and flush them to the disk: on a disk that writes in place
+    the plain text is gone from its blocks; on an SSD or a copy-on-write filesystem the old blocks may survive
+    elsewhere (docs/security.md). Best effort: a failure here leaves the encrypted database in place, unharmed."""
+    try:
+        size = os.fstat(fh.fileno()).st_size
+        fh.seek(0)
+        block = bytes(1 << 20)
+        left = size
+        while left > 0:
+            n = min(left, len(block))
+            fh.write(block[:n])
+            left -= n
+        fh.flush()
+        os.fsync(fh.fileno())
+    except OSError:
+        pass
 
 
 def replace(tmp: Path, path: Path) -> None:

@@ -348,3 +348,33 @@ def test_the_key_is_never_shown(tmp_path: Path) -> None:
     assert key is not None and key.raw.hex() not in repr(key) and PASS not in repr(key)
     assert key.raw.hex() not in str(db.engine.url) and key.raw.hex() not in repr(db.engine)
     db.close()
+
+
+def test_encrypting_overwrites_the_plain_original(tmp_path: Path, monkeypatch) -> None:  # noqa: ANN001
+    """Whoever still reaches the plain original's bytes after `cdi encrypt` (here: a handle opened before, as a
+    program reading the disk would find its blocks) finds zeros, not the narratives; the encrypted file is whole."""
+    path = tmp_path / "audit.db"
+    db = small_audit(path)
+    _save_a_rationale(db)
+    db.close()
+    with open(path, "rb") as before:
+        assert PHRASE in before.read()
+        monkeypatch.setenv("CDI_PASSPHRASE", PASS)
+        assert main(["encrypt", str(path)]) == 0
+        before.seek(0)
+        left = before.read()
+    assert left and left == bytes(len(left))  # every byte of the old file overwritten
+    encryption.forget()
+    assert main(["verify", str(path)]) == 0
+
+
+def test_a_file_with_another_name_is_not_overwritten(tmp_path: Path, monkeypatch) -> None:  # noqa: ANN001
+    """A hard link is a second name for the same bytes: wiping them would empty the other name's file."""
+    import os
+
+    path = tmp_path / "audit.db"
+    small_audit(path).close()
+    os.link(path, tmp_path / "other-name.db")
+    monkeypatch.setenv("CDI_PASSPHRASE", PASS)
+    assert main(["encrypt", str(path)]) == 0
+    assert PHRASE in (tmp_path / "other-name.db").read_bytes()
