@@ -15,8 +15,8 @@ Encrypting overwrites the plain original with zeros once the encrypted file has 
 the rename, so the database is never without a whole copy; not on Windows, nor for a file with other names). What
 it cannot do: be sure those blocks are gone (on an SSD or a copy-on-write filesystem the old blocks may survive
 where nobody can overwrite them reliably); a copy made before (an upgrade backup, a saved copy, a package) stays
-as it was; and a process killed during a decryption (a power cut) can leave the hidden, partial plain file, which the next
-conversion of the same database removes. docs/security.md, "Encryption at rest".
+as it was; and a process killed during a decryption (a power cut) can leave the hidden, partial plain file, which
+the next conversion of the same database removes. docs/security.md, "Encryption at rest".
 """
 
 from __future__ import annotations
