@@ -25,6 +25,12 @@ def cmd_audit(a: argparse.Namespace) -> int:
             print(f"Added the audit '{made.name}' to {a.db}: {made.force}, {made.period_start:%d/%m/%Y} to "
                   f"{made.period_end:%d/%m/%Y}, {made.rule_set} rules")
             return 0
+        if a.action == "team":
+            from ..team_view import team
+
+            t = team(db, a.audit, who=a.user or "")
+            print(json.dumps(t.to_json(), indent=2) if a.json else t.text)
+            return 0
         if a.action == "draw":
             from .. import sample_designs
 
@@ -79,6 +85,10 @@ def add_audit(sub: Any) -> None:
         c = act.add_parser(verb, help=text)
         c.add_argument("db")
         c.add_argument("name")
+    tm = act.add_parser("team", help="who has audited what, records left, reviews assigned by person")
+    tm.add_argument("db")
+    tm.add_argument("--audit", metavar="NAME", help="which audit (default: the latest)")
+    tm.add_argument("--json", action="store_true")
     drw = act.add_parser("draw", help="draw every sample of a design for an audit, in one action")
     drw.add_argument("db")
     drw.add_argument("--design", default="Monthly dip-sample",
