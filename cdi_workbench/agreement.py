@@ -49,7 +49,7 @@ from .kinds import RecordKind, VerdictRole
 from .rules import rule_set
 from .statistics import rate
 from .storage.database import Database
-from .storage.models import Audit, AuditItem, ReportRecord, Verdict, VerdictChange
+from .storage.models import AuditItem, ReportRecord, Sample, Verdict, VerdictChange
 
 METHOD = "Cohen's kappa (statsmodels)"
 PERCENT_METHOD = "share of records with the same answer"
@@ -301,13 +301,13 @@ class _Item(NamedTuple):
     record_id: int
 
 
-def agreement(db: Database, method: str = "normal") -> list[Agreement]:
+def agreement(db: Database, method: str = "normal", audit: str | None = None) -> list[Agreement]:
     """Per check (and per auditor): items where the auditor's and the reviewer's verdicts are both complete.
 
     method: the interval method of the % agreement (statistics.METHODS). Rows come in CHECK_ORDER, the whole
     record's pass or fail (RECORD_PASSES) first; within a check the everyone row ('' auditor) comes first. A check
     the reviewer could not decide is not a pair: it is counted apart (Agreement.undecided)."""
-    return agreement_of(reviewed(db), method)
+    return agreement_of(reviewed(db, audit), method)
 
 
 def agreement_of(rows: list[Reviewed], method: str = "normal") -> list[Agreement]:
@@ -390,13 +390,18 @@ def passes(kind: str, answers: dict[str, object], undecided: frozenset[str] = fr
     return None if undecided else True
 
 
-def reviewed(db: Database) -> list[Reviewed]:
-    """Every record with a complete first verdict and a complete (or sealed) review, read as plain rows."""
+def reviewed(db: Database, audit: str | None = None) -> list[Reviewed]:
+    """Every record of one audit of the programme (`audit`: its name; None: the latest) with a complete first
+    verdict and a complete (or sealed) review, read as plain rows."""
     with db.session() as s:
-        return reviewed_in(s)
+        return reviewed_in(s, audit)
 
 
-def reviewed_in(s: Session) -> list[Reviewed]:
+def reviewed_in(s: Session, audit: str | None = None) -> list[Reviewed]:
+    from .audit.programme import of_audit, resolve
+
+    target = resolve(s, audit)
+    in_audit = AuditItem.sample_id.in_(select(Sample.id).where(of_audit(s, target.id)))
     # only items a reviewer has completed, read as plain rows (no ORM objects): a 20,000-verdict audit
     # built 43,000 objects here to compare the few hundred reviewed
     sealed = sealed_bodies(s)
@@ -407,14 +412,15 @@ def reviewed_in(s: Session) -> list[Reviewed]:
                             AuditItem.record_id)
                      .join(AuditItem, AuditItem.id == Verdict.item_id)
                      .where(Verdict.role.in_((VerdictRole.PRIMARY, VerdictRole.REVIEW, VerdictRole.FINAL)),
-                            Verdict.complete.is_(True), reviewed_or_sealed)).tuples()
+                            Verdict.complete.is_(True), reviewed_or_sealed, in_audit)).tuples()
     from .audit.decisions import upheld as decided_for  # whose verdict the lead's final one is: one rule for both
 
-    rules = rule_set(s.scalar(select(Audit.rule_set).limit(1)) or "2015")
+    rules = rule_set(target.rule_set)  # the audit's own (a programme holds audits under either rule set)
     by_item: dict[int, dict[str, tuple[_Item, VerdictBody, str]]] = defaultdict(dict)
     for item_id, role, body, auditor, kind, record_id in rows:
         by_item[item_id][role] = (_Item(kind, record_id), VerdictBody.from_json(body), auditor)
     for item_id, body in sealed.items():  # a sealed blind review counts as sealed, however it stands now
+        # (an item of another audit has no first verdict read here, so it is left out below)
         if VerdictRole.PRIMARY in by_item.get(item_id, {}):
             item = by_item[item_id][VerdictRole.PRIMARY][0]
             now = by_item[item_id].get(VerdictRole.REVIEW)

@@ -70,18 +70,19 @@ class ReviewOutcomes:
     tables: list[Table] = field(default_factory=list)
 
 
-def compute(db: Database, method: str = "normal") -> ReviewOutcomes:
-    """Everything from one reading (no role check: the callers check it, see figures_for)."""
-    return outcomes_of(reviewed(db), method)
+def compute(db: Database, method: str = "normal", audit: str | None = None) -> ReviewOutcomes:
+    """Everything from one reading of one audit of the programme (None: the latest); no role check: the callers
+    check it, see figures_for."""
+    return outcomes_of(reviewed(db, audit), method)
 
 
-def figures_for(db: Database, user: str, method: str = "normal") -> ReviewOutcomes:
+def figures_for(db: Database, user: str, method: str = "normal", audit: str | None = None) -> ReviewOutcomes:
     """The agreement and the lead's decisions for a person who may see them (the lead or an auditor: the findings'
     roles; roles.NotAllowed for anyone else, a peer reviewer, the force's liaison or an unregistered name)."""
     from .audit.roles import require
 
     require(db, user, "report")
-    return compute(db, method)
+    return compute(db, method, audit)
 
 
 def outcomes_of(rows: list[Reviewed], method: str = "normal") -> ReviewOutcomes:

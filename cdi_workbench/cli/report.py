@@ -114,7 +114,7 @@ def cmd_agreement(a: argparse.Namespace) -> int:
 
     db = Database(a.db)
     try:
-        outcomes = figures_for(db, a.user or "", a.method)
+        outcomes = figures_for(db, a.user or "", a.method, a.audit)
     finally:
         db.close()
     rows = outcomes.agreement
@@ -188,6 +188,7 @@ def add_agreement(sub: Any) -> None:
     sp.add_argument("db")
     sp.add_argument("--method", choices=["normal", "wilson", "clopper-pearson"], default="normal",
                     help="the interval of the %% agreement (default: normal, as the report)")
+    sp.add_argument("--audit", metavar="NAME", help="which audit of the programme (default: the latest)")
     sp.set_defaults(func=cmd_agreement)
 
 

@@ -298,15 +298,19 @@ class ReviewFigures:
         return [r for r in self.challenges if r.response]
 
 
-def review_figures(db: Database, method: str = "normal", findings: Findings | None = None) -> ReviewFigures:
-    """Agreement per check (overall and per auditor) and the challenge rows of the audit in db.
+def review_figures(db: Database, method: str = "normal", findings: Findings | None = None,
+                   audit: str | None = None) -> ReviewFigures:
+    """Agreement per check (overall and per auditor) and the challenge rows of one audit of the programme in db
+    (`audit`; None: the findings' audit where given, else the latest).
 
     method: the interval method of the % agreement (the report's, statistics.METHODS); findings: the
     findings already computed from db, so the challenge rows need not compute them again."""
     from cdi_workbench.challenges import challenge_rows
     from cdi_workbench.review_outcomes import compute
 
-    outcomes = compute(db, method=method)
+    if audit is None and findings is not None:
+        audit = findings.audit.get("audit") or None
+    outcomes = compute(db, method=method, audit=audit)
     return ReviewFigures(outcomes.agreement, challenge_rows(db, findings), outcomes.tables)
 
 

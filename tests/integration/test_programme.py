@@ -206,3 +206,25 @@ def test_a_database_from_before_programmes_opens_as_a_programme_of_one(tmp_path:
     finally:
         db.close()
     assert list(tmp_path.glob("old.backup-*.db")), "the upgrade backs the file up first"
+
+
+def test_peer_review_agreement_is_of_one_audit(programme: Database) -> None:
+    """A review in each audit: each audit's agreement counts its own pair only, and the report of an audit takes
+    its agreement from that audit (review_figures follows the findings' audit)."""
+    from cdi_workbench.agreement import agreement
+    from cdi_workbench.reports.common import review_figures
+
+    body = VerdictBody(zero_status=True, complete=True)
+    for name in ("2014-03", "2014-01-01 to 2014-06-30"):
+        a, b = AuditService(programme, "Inspector A", audit=name), AuditService(programme, "Reviewer B", audit=name)
+        smp = next(x for x in a.samples() if x.kind == "incident")
+        item = a.queue(smp.id)[0].item_id
+        a.save_verdict(item, body)
+        b.save_verdict(item, body if name == "2014-03" else VerdictBody(crimes=[CrimeFinding("8N")], complete=True),
+                       role="review")
+
+    # the first row: the whole record's pass or fail, everyone (agreement.CHECK_ORDER)
+    march, half = agreement(programme, audit="2014-03")[0], agreement(programme, audit="2014-01-01 to 2014-06-30")[0]
+    assert (march.pairs, march.agree, half.pairs, half.agree) == (1, 1, 1, 0)
+    mine = review_figures(programme, findings=compute(programme, audit="2014-03")).agreement[0]
+    assert (mine.check, mine.pairs, mine.agree) == (march.check, 1, 1)
