@@ -354,7 +354,12 @@ def _counts(s: Session, verdicts: list[Verdict]) -> dict[int, dict[str, int]]:
 
     if not verdicts:
         return {}
-    rules = rule_set(s.scalar(select(Audit.rule_set).limit(1)) or "2015")
+    # each item under its own audit's rule set (a programme holds audits under either; audit.programme.rules_key)
+    first = s.scalar(select(Audit.rule_set).order_by(Audit.id).limit(1)) or "2015"
+    audit_rules = dict(s.execute(select(Audit.id, Audit.rule_set)).tuples().all())
+    sample_rules = {sid: rule_set(audit_rules.get(aid, first)) if aid in audit_rules else rule_set(first)
+                    for sid, aid in s.execute(select(Sample.id, Sample.audit_id)).tuples()}
+    item_sample = dict(s.execute(select(AuditItem.id, AuditItem.sample_id)).tuples().all())
     kinds = dict(s.execute(select(AuditItem.id, AuditItem.kind)).tuples().all())
     report_of = dict(s.execute(select(AuditItem.id, AuditItem.record_id)
                                .where(AuditItem.kind.in_(list(RecordKind.REPORTS)))).tuples().all())
@@ -374,6 +379,7 @@ def _counts(s: Session, verdicts: list[Verdict]) -> dict[int, dict[str, int]]:
         body = bodies[v.id]
         if kinds.get(v.item_id) in RecordKind.REPORTS:
             at = received.get(report_of.get(v.item_id, -1))
+            rules = sample_rules.get(item_sample.get(v.item_id, -1)) or rule_set(first)
             results = [evaluate(c, facts.get(c.crime_id) if c.crime_id else None, at, rules) for c in body.crimes]
         else:
             results = []
