@@ -13,12 +13,13 @@ from sqlalchemy.orm import Session
 from .audit.anchor import head_dict
 from .audit.programme import default_name, resolve
 from .audit.trail import trail_head
-from .classification import CANCELLATION_GROUPS
+from .classification import CANCELLATION_GROUPS, GROUP_LABELS
 from .findings_load import completed_verdicts  # the complete ones, each with its report
 from .findings_pass import REPORT_KINDS, Pass
 from .findings_rates import ESTIMATE_GROUPS, RATE_GROUPS, WEIGHTED_LABEL, estimate_table, plan
 from .findings_rows import RowsField, paused_gc
 from .findings_tables import Cell, Row, Table
+from .kinds import RecordKind
 from .rules import RuleSet, rule_set
 from .special_samples import SPECIAL_SAMPLES
 from .statistics import METHODS, Rate
@@ -120,8 +121,9 @@ def _compute(s: Session, method: str = "normal", audit_name: str | None = None) 
 
 
 def count_tables(p: Pass, rules: RuleSet) -> list[Table]:
-    """The counting tables of one pass (incidents, other systems, cancellations, disposals, N100s, the special
-    samples), in the order the findings list them; findings_units counts each unit's with the same."""
+    """The counting tables of one pass (incidents, other systems, cancellations, disposals, N100s, crime records
+    where the audit has a crime-record sample, the special samples), in the order the findings list them;
+    findings_units counts each unit's with the same."""
     h = rules.limit_hours
     p.rep.row("Incident records")
     other = [k for k in p.rep.labels if k != "Incident records"]
@@ -145,6 +147,13 @@ def count_tables(p: Pass, rules: RuleSet) -> list[Table]:
               "applies to community resolutions only."),
         Table("n100", "N100 records", p.n100.columns, p.n100.rows(["N100 records"])),
     ]
+    if p.crime_records.labels or any(smp.kind == RecordKind.CRIME for smp in p.samples):
+        groups = [lab for lab in GROUP_LABELS.values() if lab in p.crime_records]
+        tables.append(Table(
+            "crime_records", "Crime records", p.crime_records.columns, p.crime_records.rows(groups, total="Total"),
+            f"Dip-samples of recorded crime, by the offence group each record was drawn in (that of its Home "
+            f"Office code): 'Correctly classified' counts the records whose code is right for what the record "
+            f"describes, 'In time' those recorded within {h} hours of the report under {rules.title}."))
     tables += [Table(f"special_{sp.key}", sp.label, p.special.columns, p.special.rows([sp.label]),
                      f"Special sample ({sp.requested} usually requested), reported apart from the main samples and "
                      f"the recording rates.") for sp in SPECIAL_SAMPLES.values()]
@@ -173,8 +182,8 @@ def with_previous(current: Findings, previous: Findings, source: str = "") -> Fi
                 cells.append(Cell(c.value, c.items, f"{now} ({was})", number))
             rows.append(Row(r.label, cells))
         tables.append(Table(t.key, t.title, t.columns, rows, t.note))
-    info = {k: previous.audit.get(k) for k in ("force", "period_start", "period_end", "rule_set", "rule_set_title",
-                                                 "limit_hours")}
+    info = {k: previous.audit.get(k) for k in ("audit", "force", "period_start", "period_end", "rule_set",
+                                                 "rule_set_title", "limit_hours")}
     info["file"] = source
     warnings = []
     if (previous.audit.get("force") or "").strip().lower() != (current.audit.get("force") or "").strip().lower():

@@ -58,7 +58,7 @@ def remade(db: Database, doc: dict[str, Any], name: str) -> dict[str, Any]:
     if method not in METHODS:
         raise ReportMismatch(f"{name} does not say which interval method it was made with (audit.method_key is "
                              f"{method!r}): its figures cannot be worked out again to check them")
-    findings = compute(db, method=method)
+    findings = compute(db, method=method, audit=audit.get("audit") or None)  # the report's audit of the programme
     review = review_figures(db, method=method, findings=findings) if "peer_review_agreement" in doc else None
     previous = audit.get("previous")
     if previous is not None:
@@ -92,7 +92,7 @@ def _previous(previous: Any, method: str, name: str) -> Any:  # noqa: ANN401 (th
                              "under the same name")
     old = Database(file)
     try:
-        return compute(old, method=method)
+        return compute(old, method=method, audit=previous.get("audit") or None)
     finally:
         old.close()
 

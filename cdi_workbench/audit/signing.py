@@ -29,10 +29,8 @@ from typing import TYPE_CHECKING, Any
 from cryptography.exceptions import InvalidSignature, UnsupportedAlgorithm
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from ..storage.models import Audit
 from ..timeutil import display, now_utc
 from .anchor import Anchor
 
@@ -135,12 +133,16 @@ def report_digest(doc: dict[str, Any]) -> str:
     return hashlib.sha256(canonical(rest)).hexdigest()
 
 
-def identity(s: Session, uid: str | None) -> dict[str, Any]:
-    """The audit database as a signature names it: its id (packages.common.audit_uid) and the audit's force,
-    period and rule set."""
-    audit = s.scalar(select(Audit).limit(1))
-    if audit is None:
-        raise SigningError("the database holds no audit")
+def identity(s: Session, uid: str | None, name: str | None = None) -> dict[str, Any]:
+    """The audit database as a signature names it: its id (packages.common.audit_uid) and the force, period and
+    rule set of the audit of the programme the report is of (`name`, as the report's audit.audit says; None: the
+    latest, as in a report made before programmes)."""
+    from .programme import ProgrammeError, resolve
+
+    try:
+        audit = resolve(s, name)
+    except ProgrammeError as exc:
+        raise SigningError(str(exc)) from None
     return {"uid": uid, "force": audit.force, "period_start": audit.period_start.isoformat(),
             "period_end": audit.period_end.isoformat(), "rule_set": audit.rule_set}
 
@@ -271,7 +273,7 @@ def sign_report(db: Database, path: Path, key: Ed25519PrivateKey, user: str) -> 
     except ReportMismatch as exc:
         raise SigningError(f"not signed: {exc}") from None
     with db.session() as s:
-        audit = identity(s, audit_uid(s, create=True))
+        audit = identity(s, audit_uid(s, create=True), doc["audit"].get("audit") or None)
     stated = statement(doc, anchor, person.name, audit, key.public_key())
     text = json.dumps(sign(doc, stated, key), ensure_ascii=False, indent=2) + "\n"
     mode = path.stat().st_mode & 0o777
@@ -294,4 +296,6 @@ def check_report(s: Session, given: str, anchor: Anchor, public: Ed25519PublicKe
     if not path.is_file() or is_package(path):
         return _refused(f"{path.name if path.is_file() else 'HASH:COUNT'} carries no signature: only a findings "
                         "JSON report signed with cdi sign does")
-    return check(read_report(path), anchor, public, identity(s, audit_uid(s)), path.name)
+    doc = read_report(path)
+    named = doc.get("audit") if isinstance(doc.get("audit"), dict) else {}
+    return check(doc, anchor, public, identity(s, audit_uid(s), (named or {}).get("audit") or None), path.name)

@@ -48,7 +48,7 @@ def cmd_report(a: argparse.Namespace) -> int:
             from ..findings import with_previous
 
             findings = with_previous(findings, compute(db, method=a.method, audit=a.previous_audit),
-                                     source=f"{a.db} (audit '{a.previous_audit}')")
+                                     source=str(a.db))  # the same file; the audit is named in "previous"
         elif a.previous:
             from ..findings import with_previous
 

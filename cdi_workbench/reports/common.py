@@ -138,7 +138,8 @@ def previous_facts(findings: Findings) -> list[tuple[str, str]]:
     if not prev:
         return []
     return [("Previous audit (figures in brackets)",
-             f"{prev.get('force', '')}, {prev.get('period_start', '')} to {prev.get('period_end', '')}, "
+             (f"the audit '{prev['audit']}': " if prev.get("audit") else "")
+             + f"{prev.get('force', '')}, {prev.get('period_start', '')} to {prev.get('period_end', '')}, "
              f"{prev.get('rule_set_title') or prev.get('rule_set', '')}"
              + (f"; file {prev['file']}" if prev.get("file") else ""))]
 

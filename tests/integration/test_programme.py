@@ -181,7 +181,17 @@ def test_the_command_line(programme: Database, tmp_path: Path, capsys: pytest.Ca
     assert cdi(["report", path, "--json", str(out), "--audit", "2014-03", "--previous-audit", "2014-04"]) == 0
     doc = json.loads(out.read_text(encoding="utf-8"))
     assert doc["audit"]["audit"] == "2014-03"
+    assert doc["audit"]["previous"]["audit"] == "2014-04" and doc["audit"]["previous"]["file"] == path
     assert [s["name"] for s in doc["samples"]] == ["Incidents 2014-03"]
+    # a lead signs only a report the database bears out: worked out again for the report's own audit (and previous)
+    from cdi_workbench.audit.report_match import require_current
+    from cdi_workbench.audit.anchor import report_anchor
+
+    db = Database(path)
+    try:
+        require_current(db, doc, report_anchor(doc, out.name).rows, out.name)
+    finally:
+        db.close()
     assert cdi(["report", path, "--json", str(out), "--audit", "Nope"]) == 1
     assert "no audit called 'Nope'" in capsys.readouterr().err
 
