@@ -73,10 +73,13 @@ def _time(value: Any) -> str | None:
 def sample_state(smp: Sample, items: Iterable[AuditItem]) -> dict[str, Any]:
     """What a 'sample' history row records of a sample: its facts (the frame as a digest) and every item."""
     frame = hashlib.sha256(_canon(smp.frame or {}).encode()).hexdigest()
-    return {"sample": smp.id, "name": smp.name, "kind": smp.kind, "system": smp.system, "method": smp.method,
-            "seed": smp.seed, "drawn_at": _time(smp.drawn_at), "drawn_by": smp.drawn_by, "frame": frame,
-            "items": [[i.id, i.position, i.kind, i.record_id, i.stratum]
-                      for i in sorted(items, key=lambda i: i.position)]}
+    state = {"sample": smp.id, "name": smp.name, "kind": smp.kind, "system": smp.system, "method": smp.method,
+             "seed": smp.seed, "drawn_at": _time(smp.drawn_at), "drawn_by": smp.drawn_by, "frame": frame,
+             "items": [[i.id, i.position, i.kind, i.record_id, i.stratum]
+                       for i in sorted(items, key=lambda i: i.position)]}
+    if (smp.frame or {}).get("audit"):  # drawn for an audit of a programme (schema 0016): which one is anchored
+        state["audit"] = smp.audit_id
+    return state
 
 
 def note_sample(s: Session, smp: Sample, who: str, reason: str) -> None:
@@ -313,10 +316,11 @@ class Expected:
 def _compare_sample(smp: Sample, items: list[AuditItem], row: int, recorded: dict[str, Any]) -> list[Finding]:
     out: list[Finding] = []
     now = sample_state(smp, items)
-    facts = [k for k in ("name", "kind", "system", "method", "seed", "drawn_at", "drawn_by", "frame")
-             if now[k] != recorded.get(k)]
+    facts = [k for k in ("name", "kind", "system", "method", "seed", "drawn_at", "drawn_by", "frame", "audit")
+             if now.get(k) != recorded.get(k)]
     if facts:
-        named = ", ".join("frame (population, allocation, extensions)" if k == "frame" else k for k in facts)
+        named = ", ".join("frame (population, allocation, extensions)" if k == "frame"
+                          else "audit of the programme" if k == "audit" else k for k in facts)
         out.append(Finding("sample", smp.id, f"sample '{smp.name}': its {named} differ from what the history "
                                              f"records (row {row}): changed outside the application"))
     then = {e[1]: e for e in recorded.get("items") or [] if isinstance(e, list) and len(e) == 5}

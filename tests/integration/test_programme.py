@@ -240,3 +240,13 @@ def test_peer_review_agreement_is_of_one_audit(programme: Database) -> None:
     assert (march.pairs, march.agree, half.pairs, half.agree) == (1, 1, 1, 0)
     mine = review_figures(programme, findings=compute(programme, audit="2014-03")).agreement[0]
     assert (mine.check, mine.pairs, mine.agree) == (march.check, 1, 1)
+
+
+def test_moving_a_sample_to_another_audit_by_hand_is_found(programme: Database) -> None:
+    """A sample's audit is anchored in the trail: an UPDATE of sample.audit_id in the file is reported."""
+    assert AuditService(programme).verify_trail() == []
+    with programme.session() as s:
+        first = s.execute(text("SELECT min(id) FROM audit")).scalar_one()
+        s.execute(text("UPDATE sample SET audit_id = :a WHERE name = 'Incidents 2014-03'"), {"a": first})
+    found = AuditService(programme).verify_trail()
+    assert found and any("Incidents 2014-03" in str(f) for f in found)
