@@ -427,8 +427,10 @@ def _comparison(s: Session, item: AuditItem, v: dict[str, Verdict]) -> Compariso
     from .review_answers import check_label
 
     p, r = v[VerdictRole.PRIMARY], v[VerdictRole.REVIEW]
-    diffs = tuple(d for d in differences(item.kind, p.body, r.body) if d.check not in IGNORED)
     review = VerdictBody.from_json(r.body)
+    # a check the reviewer could not decide is listed as such (undecided), not again as a difference
+    diffs = tuple(d for d in differences(item.kind, p.body, r.body)
+                  if d.check not in IGNORED and d.check not in review.undecided)
     sample = s.scalar(select(Sample.name).where(Sample.id == item.sample_id)) or ""
     return Comparison(item.id, item.kind, _ref(s, item), p.auditor, r.auditor,
                       VerdictBody.from_json(p.body).rationale, review.rationale, diffs,

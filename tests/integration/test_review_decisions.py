@@ -274,3 +274,25 @@ def test_the_agreement_with_the_final_verdict_is_numbers_in_excel(tmp_path: Path
         pct, kappa = r[cols["% agreement"] - 1], r[cols["Kappa"] - 1]
         assert isinstance(pct.value, int | float) and pct.number_format == "0.0%" and 0 <= pct.value <= 1
         assert kappa.value == "n/a" or (isinstance(kappa.value, int | float) and kappa.number_format == "0.00")
+
+
+def test_a_disposal_check_the_reviewer_could_not_decide_is_listed_once(tmp_path: Path,
+                                                                      capsys: pytest.CaptureFixture[str]) -> None:
+    """A check the reviewer could not decide is shown as COULD NOT DECIDE, not also as a difference (reviewer:
+    no answer), in the comparison the lead decides from."""
+    db = small_audit(tmp_path / "audit.db")
+    a, b = AuditService(db, "Inspector A"), AuditService(db, "Reviewer B")
+    item = next(r.item_id for smp in a.samples() if smp.kind == "disposal" for r in a.queue(smp.id))
+    checks = {"offender_suitable": True, "offender_made_aware": True, "victim_to_consult": True,
+              "victim_views_considered": True, "outcome_appropriate": True}
+    a.save_verdict(item, VerdictBody(checks=checks, complete=True))
+    b.save_verdict(item, VerdictBody(checks={**checks, "offender_made_aware": None},
+                                     undecided=["offender_made_aware"],
+                                     complete=True), role="review")
+    (c,) = [c for c in review.disagreements(AuditService(db, LEAD)) if c.item_id == item]
+    assert [d.check for d in c.diffs] == [] and len(c.undecided) == 1
+    path = str(db.engine.url.database)
+    db.close()
+    assert main(["--user", LEAD, "review", "disagreements", path, "--sample", "Disposals"]) == 0
+    out = capsys.readouterr().out
+    assert out.count(c.undecided[0]) == 1 and "COULD NOT DECIDE" in out
