@@ -16,6 +16,7 @@ from __future__ import annotations
 import json
 from collections import defaultdict
 from dataclasses import dataclass, field, replace
+from datetime import date
 from typing import Any
 
 from sqlalchemy import func, select
@@ -93,11 +94,14 @@ def _frames(samples: list[SampleInfo]) -> dict[str, list[SampleInfo]]:
 
 def frame_counts(s: Session, latest: SampleInfo) -> dict[str, dict[str, int]]:
     """unit -> stratum -> records of the sample's frame (its kind, system and filters) in the unit, as stored now."""
-    from .sampling import Filters, _source, _where  # the frame's conditions exactly as the draw applied them
+    from .sampling import Filters, _source, _where, within_period  # the frame's conditions as the draw applied them
 
     src = _source(latest.kind)
+    f = Filters.from_json(latest.frame.get("filters"))
+    if period := latest.frame.get("period"):  # drawn for an audit of a programme: the records of its period
+        f = within_period(f, date.fromisoformat(period[0]), date.fromisoformat(period[1]))
     q = _where(select(ReportRecord.unit, src.stratum, func.count()), src, latest.kind, latest.system,
-               Filters.from_json(latest.frame.get("filters"))).group_by(ReportRecord.unit, src.stratum)
+               f).group_by(ReportRecord.unit, src.stratum)
     out: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
     for unit, stratum, n in s.execute(q).tuples():
         out[unit_name(unit)][stratum or NO_CRIME] += n

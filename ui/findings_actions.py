@@ -42,31 +42,58 @@ class FindingsActions:
         """Refresh the findings once the saves in hand have settled (300 ms)."""
         self.timer.start()
 
-    def findings(self, db: ops.AuditHandle | None = None) -> Findings:
-        """Compute the findings (in a worker) of `db` (the open database unless given), with a previous audit's
-        figures in brackets if chosen."""
-        db = db or self.state.db
+    def findings(self, db: ops.AuditHandle | None = None, audit: str | None = None) -> Findings:
+        """Compute the findings (in a worker) of the audit open in the window (or `audit` of `db`), with a previous
+        audit's figures in brackets if chosen."""
+        s = self.state
+        if db is None:
+            db, audit = s.db, s.svc.audit if s.svc is not None else None
         assert db is not None
-        return ops.findings(db, self.state.interval_method, self.state.previous_audit)
+        return ops.findings(db, s.interval_method, s.previous_audit, audit)
 
     def refresh_findings(self) -> None:
         """Work the findings out again, off the record's worker (the window's reader): the next record never waits
-        for them, and a refresh asked while one waits is the same refresh."""
+        for them, and a refresh asked while one waits is the same refresh. The By unit tab's figures too, while it
+        is shown (else when it is next shown)."""
         w, s = self.window, self.state
-        if s.db is None or not w.menus.allowed("findings")[0]:
+        if s.db is None or s.svc is None or not w.menus.allowed("findings")[0]:
             return
-        db = s.db
+        db, svc = s.db, s.svc
 
         def show(findings: Findings) -> None:
-            if s.db is db:  # not the figures of a database closed meanwhile
+            if s.svc is svc:  # not the figures of an audit or a database closed meanwhile
                 self.views.findings_view.show_findings(findings)
 
         def failed(msg: str) -> None:
-            if s.db is db:
+            if s.svc is svc:
                 w.show_error("The findings could not be worked out", msg)
 
-        w.reader.request("findings", partial(self.findings, db), show, failed)
+        w.reader.request("findings", partial(self.findings, db, svc.audit), show, failed)
+        self.views.findings_view.units_stale = True
+        if self.views.findings_view.units_shown():
+            self.refresh_units()
         w.refresh_agreement()
+
+    def refresh_units(self) -> None:
+        """The findings by owning unit of the audit open (the By unit tab), off the record's worker."""
+        w, s = self.window, self.state
+        if s.db is None or s.svc is None or not w.menus.allowed("findings")[0]:
+            return
+        from cdi_workbench.audit.programme_operations import findings_by_unit
+
+        db, svc, view = s.db, s.svc, self.views.findings_view
+        view.units_stale = False
+
+        def show(by_unit) -> None:  # noqa: ANN001 (a findings_units.ByUnit)
+            if s.svc is svc:
+                view.show_by_unit(by_unit)
+
+        def failed(msg: str) -> None:
+            if s.svc is svc:
+                view.units_stale = True
+                w.show_error("The findings by unit could not be worked out", msg)
+
+        w.reader.request("by unit", partial(findings_by_unit, db, s.interval_method, svc.audit), show, failed)
 
     def refresh_agreement(self) -> None:
         """Auditor and reviewer agreement per check, for the findings view's 'Peer review agreement' tab."""
@@ -86,11 +113,11 @@ class FindingsActions:
             return figures
 
         def show(review: ReviewFigures) -> None:
-            if s.db is db:
+            if s.db is db and s.svc is svc:
                 self.views.findings_view.show_agreement(review)
 
         def failed(msg: str) -> None:
-            if s.db is db:
+            if s.db is db and s.svc is svc:
                 w.show_error("The peer review agreement could not be worked out", msg)
 
         w.reader.request("agreement", work, show, failed)
@@ -218,9 +245,10 @@ class FindingsActions:
         from cdi_workbench.reports.protect import protected
 
         db, user = self.state.db, self.state.user
+        audit = self.state.svc.audit if self.state.svc is not None else None  # the audit open in the window
 
         def export() -> Path:  # the core checks the role and records the export in the trail
-            findings = self.findings(db)  # computed once: the review figures reuse it
+            findings = self.findings(db, audit)  # computed once: the review figures reuse it
             method = self.state.interval_method
             review = review_figures(db, method=method, findings=findings)
             if pseudonymise:  # the free text pseudonymised before the writer sees it; the report beside the file

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from html import escape
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QUrl, Signal
 from PySide6.QtWidgets import QTabWidget, QTextBrowser, QWidget
@@ -23,6 +24,9 @@ from cdi_workbench.reports.common import (
 
 from .charts import RateChart, TimelinessChart
 from .widgets import named
+
+if TYPE_CHECKING:  # the breakdown's module is imported when the By unit tab is first shown
+    from cdi_workbench.findings_units import ByUnit
 
 
 def _figure(c: Cell) -> str:
@@ -90,6 +94,43 @@ def render(f: Findings) -> str:
         return _warnings(f) + "<p><i>No completed verdicts yet.</i></p>"
     return (_warnings(f) + "<p><small>Click a figure to see the records behind it. In the recording rates the "
             "headline rate of each group is bold.</small></p>" + "".join(parts))
+
+
+UNIT_WORDS = WORDS | {"Interval method"}
+EMPTY_UNITS = ("No completed verdicts yet in this audit: each unit's figures appear here as verdicts are completed "
+               "(each record counts in its owning unit, as the extract gave it).")
+
+
+def render_by_unit(by: ByUnit | None) -> str:
+    """The audit's findings by owning unit: one row per unit (records reviewed, crimes identified and recorded,
+    failures, the recording rate with its interval), then each unit's recording rate per offence group; every
+    figure a link to the records behind it."""
+    if by is None:
+        return "<p>Working out the findings by unit…</p>"
+    if not by.units:
+        return f"<p><i>{escape(EMPTY_UNITS)}</i></p>"
+    parts = []
+    if by.fpc_refused:
+        parts.append(f"<table cellspacing=0 cellpadding=4 width='100%'><tr><td {WARNING_BOX}><b>⚠ No finite "
+                     f"population correction by unit:</b> {escape(by.fpc_refused)}.</td></tr></table>")
+    parts.append("<p><small>Click a figure to see the records behind it.</small></p>")
+    for ti, t in enumerate(by.tables):
+        if not t.rows:  # the rates by unit, before any crime is identified
+            parts.append(f"<p style='margin:8px 0 2px 0'><b>{escape(t.title)}</b></p><p><i>None yet: no crime "
+                         "identified in the records audited.</i></p>")
+            continue
+        align = ["left" if col in UNIT_WORDS else "right" for col in t.columns]
+        head = "".join(f"<th align={a}>{escape(c)}</th>" for a, c in zip(align, t.columns, strict=True))
+        rows = []
+        for ri, r in enumerate(t.rows):
+            cells = [f"<td align={align[ci]}>" + (f"<a href='unit:{ti}:{ri}:{ci}'>{_figure(c)}</a>" if c.items
+                                                  else _figure(c)) + "</td>" for ci, c in enumerate(r.cells)]
+            rows.append(f"<tr><td>{escape(r.label)}</td>{''.join(cells)}</tr>")
+        parts.append(f"<p style='margin:8px 0 2px 0'><b>{escape(t.title)}</b></p>"
+                     f"<table border=1 cellspacing=0 cellpadding=3 style='border-collapse:collapse'>"
+                     f"<tr><th align=left>Unit</th>{head}</tr>{''.join(rows)}</table>")
+    parts += [f"<p><small><i>{escape(n)}</i></small></p>" for n in by.notes]
+    return "".join(parts)
 
 
 EMPTY_AGREEMENT = ("Nothing has been peer reviewed yet: no record has both an auditor's and a reviewer's "
@@ -168,6 +209,7 @@ class FindingsView(QTabWidget):
     """Tables and charts; `drill(items, title)` when a figure is clicked."""
 
     drill = Signal(list, str)
+    units_wanted = Signal()  # the By unit tab is shown and its figures are not those of the verdicts now
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -187,6 +229,36 @@ class FindingsView(QTabWidget):
         self.addTab(self.agreement_browser, "Peer review agreement")
         self.review: ReviewFigures | None = None
         self.show_agreement(None)
+        self.units_browser = named(QTextBrowser(), "units_tables")
+        self.units_browser.setOpenLinks(False)
+        self.units_browser.anchorClicked.connect(self._unit_clicked)
+        self.addTab(self.units_browser, "By unit")
+        self.by_unit: ByUnit | None = None
+        self.units_stale = True  # worked out only while the tab is shown (findings_actions.refresh_units)
+        self.show_by_unit(None)
+        self.currentChanged.connect(self._tab_changed)
+
+    def units_shown(self) -> bool:
+        return self.currentWidget() is self.units_browser and self.isVisible()
+
+    def _tab_changed(self, _index: int) -> None:
+        if self.units_shown() and self.units_stale:
+            self.units_wanted.emit()
+
+    def show_by_unit(self, by: ByUnit | None) -> None:
+        self.by_unit = by
+        bar = self.units_browser.verticalScrollBar().value()
+        self.units_browser.setHtml(render_by_unit(by))
+        self.units_browser.verticalScrollBar().setValue(bar)
+
+    def _unit_clicked(self, url: QUrl) -> None:
+        text = url.toString()
+        if not text.startswith("unit:") or self.by_unit is None:
+            return
+        ti, ri, ci = (int(x) for x in text.split(":")[1:])
+        t = self.by_unit.tables[ti]
+        row, cell = t.rows[ri], t.rows[ri].cells[ci]
+        self.drill.emit(list(dict.fromkeys(cell.items)), f"{t.title}: {row.label}, {t.columns[ci]} ({_figure(cell)})")
 
     def show_findings(self, f: Findings) -> None:
         self.findings = f
@@ -205,6 +277,8 @@ class FindingsView(QTabWidget):
         self.time_chart.rows, self.time_chart.unknown = [], []
         self.time_chart.update()
         self.show_agreement(None)
+        self.units_stale = True
+        self.show_by_unit(None)
 
     def _clicked(self, url: QUrl) -> None:
         text = url.toString()

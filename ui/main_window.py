@@ -7,7 +7,8 @@ bar and the operations of the other parts) and the widgets (ui/window_layout.py'
 - session (ui/session_flow.py): opening an audit, who is working, their role, the status line;
 - queue_flow (ui/queue_flow.py): the samples, the queue, its filter and search, going to a record, others' changes;
 - record_flow (ui/record_flow.py): the record open and its verdict (save, undo, redo, history, flag, reasons);
-- sample_actions, findings_actions, review_actions, file_actions, help: the menus' actions;
+- audit_actions (the programme's audits), sample_actions, findings_actions, review_actions, file_actions, help: the
+  menus' actions;
 - menus (ui/window_menus.py): the menu bar, and the gates that enable an action only when the person may use it.
 
 The window keeps the names its dialogs, tests and tools use: the widgets and actions as attributes, what the state
@@ -23,6 +24,7 @@ from PySide6.QtCore import QSettings, Qt
 from PySide6.QtGui import QCloseEvent
 from PySide6.QtWidgets import QDialog, QMainWindow, QMessageBox
 
+from .audit_actions import AuditActions
 from .file_actions import FileActions
 from .findings_actions import FindingsActions
 from .operations import Latest, Runner
@@ -142,6 +144,12 @@ class MainWindow(QMainWindow):
     import_force_responses = _Done("review_actions")
     show_challenges = _Done("review_actions")
     reopen_review = _Done("review_actions")
+    # the programme's audits (ui/audit_actions.py)
+    switch_audit = _Done("audit_actions")
+    open_audit = _Done("audit_actions")
+    new_audit = _Done("audit_actions")
+    close_audit = _Done("audit_actions")
+    reopen_audit = _Done("audit_actions")
     # data in and out (ui/file_actions.py) and help (ui/window_help.py)
     import_extract = _Done("file_actions")
     save_copy = _Done("file_actions")
@@ -177,6 +185,7 @@ class MainWindow(QMainWindow):
         self.people_dialog: PeopleDialog | None = None
         self.challenges_dialog: ChallengesDialog | None = None
         self.trail_warning: QMessageBox | None = None  # the audit trail did not verify on opening
+        self.audit_dialog: QDialog | None = None  # Programme > Switch audit… or New audit…
 
         v = self.views = build_views(self)
         self.left, self.sample_box, self.filter_box, self.search = v.left, v.sample_box, v.filter_box, v.search
@@ -193,6 +202,7 @@ class MainWindow(QMainWindow):
         self.findings_actions = FindingsActions(self, state, v)
         self.review_actions = ReviewActions(self, state)
         self.file_actions = FileActions(self, state)
+        self.audit_actions = AuditActions(self, state)
         self.help = Help(self, state, v.panel)
         self.menus = m = Menus(self, state, v)  # the menu bar, its actions connected to the parts above
         self.review_menu, self.recent_menu, self.interval_actions = m.review_menu, m.recent_menu, m.interval_actions
@@ -211,6 +221,8 @@ class MainWindow(QMainWindow):
         self.reader.busy_changed.connect(lambda busy: v.findings_dock.setWindowTitle(
             "Findings so far (updating…)" if busy else "Findings so far"))
         v.findings_view.drill.connect(self.findings_actions.drill_down)
+        v.findings_view.units_wanted.connect(self.findings_actions.refresh_units)
+        v.audit_label.linkActivated.connect(lambda _link: self.audit_actions.switch_audit())
         v.sample_box.currentIndexChanged.connect(queue.sample_chosen)
         v.filter_box.currentIndexChanged.connect(lambda _i: queue.load_queue())
         v.search.textChanged.connect(lambda _t: queue.search_timer.start())

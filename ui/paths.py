@@ -27,3 +27,31 @@ def export_start(settings: QSettings, db: AuditHandle | None, name: str) -> str:
 def remember_export(settings: QSettings, path: str | Path) -> None:
     """The folder an export was written to: the next export dialog starts there."""
     settings.setValue(EXPORT_FOLDER, str(Path(path).absolute().parent))
+
+
+AUDITS = "audit_of"  # the settings key of the audit last open in each database (a JSON object: target -> name)
+
+
+def _chosen(settings: QSettings) -> dict[str, str]:
+    import json
+
+    try:
+        value = json.loads(str(settings.value(AUDITS, "") or "{}"))
+    except ValueError:
+        return {}
+    return {str(k): str(v) for k, v in value.items()} if isinstance(value, dict) else {}
+
+
+def chosen_audit(settings: QSettings, target: str) -> str | None:
+    """The audit of the programme last open in the database at `target` (None: none remembered)."""
+    return _chosen(settings).get(target)
+
+
+def remember_audit(settings: QSettings, target: str, name: str) -> None:
+    """The audit open in the database at `target`: the next opening of it starts there."""
+    import json
+
+    chosen = _chosen(settings)
+    chosen.pop(target, None)
+    chosen[target] = name
+    settings.setValue(AUDITS, json.dumps(dict(list(chosen.items())[-50:])))  # the 50 databases last used

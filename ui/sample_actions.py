@@ -28,14 +28,17 @@ class SampleActions:
         self.window, self.state, self.views = window, state, views
 
     def draw_sample(self) -> None:
-        w, db = self.window, self.state.db
-        if db is None:
+        w, svc, info = self.window, self.state.svc, self.state.info
+        if svc is None:
             return
-        from cdi_workbench.sampling import SampleOps
+        from cdi_workbench.audit.programme_operations import sampling
 
         from .sample_dialog import SampleDialog
 
-        dialog = SampleDialog(SampleOps(db), w.runner, self.state.user, w)
+        # the audit open in the window: its period's records counted and drawn, the sample drawn for it
+        dialog = SampleDialog(sampling(svc), w.runner, self.state.user, w)
+        if info is not None:
+            dialog.setWindowTitle(f"Draw a sample for the audit {info.name}")
         dialog.drawn.connect(self._sample_drawn)
         dialog.open()
         w.sample_dialog = dialog

@@ -20,6 +20,7 @@ from cdi_workbench.audit.roles import NotAllowed, Person
 from cdi_workbench.audit.undo import UndoStack
 from cdi_workbench.timeutil import display_date
 
+from .paths import chosen_audit, remember_audit
 from .state import AuditState
 from .window_layout import Views
 
@@ -76,7 +77,8 @@ class SessionFlow:
 
         if not ops.unlock(target, partial(ask_passphrase, self.window)):  # an encrypted file: asked once a session
             return
-        self.window.runner.run(partial(ops.open_audit, target, self.state.user),
+        audit = chosen_audit(self.window.settings, target)  # the audit of the programme last open in it
+        self.window.runner.run(partial(ops.open_audit, target, self.state.user, audit),
                                partial(self._opened, target), failed)
 
     def _opened(self, target: str, opened: ops.OpenedAudit) -> None:
@@ -87,17 +89,33 @@ class SessionFlow:
             w.reader.wait()  # the findings in hand read the old database: let them finish first
             w.trail_check.stop()
             s.db.close()
-        self._forget_audit()
-        s.db, s.svc, s.info = opened.db, opened.svc, opened.info
-        self.views.panel.set_codes(opened.codes)
-        self.views.panel.editor.set_reasons(opened.reasons)
+        self._install(opened)
         recent = [p for p in self.recent() if p != target]
         w.settings.setValue("recent", [target, *recent][:8])
         # the trail's check once the first record is shown: from the last verified row, then in full, off the worker
         w.runner.when_idle(partial(self._check_trail, opened.db))
-        self.update_status()
         self.identify()  # then the samples, the queue and the findings, as the person's role allows
         w.queue_flow.watch.start()
+
+    def audit_switched(self, opened: ops.OpenedAudit) -> None:
+        """Another audit of the same programme replaces the whole state, as another database does (the database
+        stays open, and its trail's check with it): nothing of the previous audit stays on screen or in hand."""
+        w = self.window
+        w.reader.cancel()
+        w.reader.wait()  # the findings in hand are the previous audit's: let them finish first, then forget them
+        self._install(opened)
+        self.identify()
+
+    def _install(self, opened: ops.OpenedAudit) -> None:
+        """The opened audit in hand and on show (its period's codes, the reasons), remembered for this database."""
+        w, s = self.window, self.state
+        self._forget_audit()
+        s.db, s.svc, s.info = opened.db, opened.svc, opened.info
+        self.views.panel.set_codes(opened.codes)
+        self.views.panel.editor.set_reasons(opened.reasons)
+        remember_audit(w.settings, opened.db.target, opened.info.name)
+        w.record_flow.update_undo()  # the new service's undo (nothing of the previous audit's to undo)
+        self.update_status()
 
     def _check_trail(self, db: ops.AuditHandle) -> None:
         if self.state.db is db:
@@ -232,8 +250,15 @@ class SessionFlow:
             who = f"{p.name} · {p.title}" + (" · reviewing assigned records" if s.review_mode else "")
         i = s.info
         if i is not None and s.db is not None:
-            self.window.setWindowTitle(f"CDI Workbench: {i.force}, {display_date(i.period_start)} to "
-                                       f"{display_date(i.period_end)} ({s.db.display_name})")
+            closed = " (closed)" if i.closed else ""
+            self.window.setWindowTitle(f"CDI Workbench: audit {i.name}{closed} · {i.force}, "
+                                       f"{display_date(i.period_start)} to {display_date(i.period_end)} "
+                                       f"({s.db.display_name})")
+            self.window.menus.show_audit(i.closed)
+            self.views.audit_label.setText(
+                f"Audit: <b>{escape(i.name)}</b>{closed} · {display_date(i.period_start)} to "
+                f"{display_date(i.period_end)} · <a href='switch'>Switch audit…</a>")
             self.views.who_label.setText(f"{who} · {i.rules.title}")
         else:
             self.views.who_label.setText(who)
+            self.views.audit_label.setText("")

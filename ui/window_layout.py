@@ -49,6 +49,7 @@ class Views:
     findings_dock: QDockWidget
     who_label: QLabel  # the status bar: who is working, in which role, under which rules
     busy_label: QLabel  # the status bar: 'Working…' or 'All changes saved'
+    audit_label: QLabel  # above the queue: the audit of the programme open, with a link to switch
 
 
 def build_views(window: QMainWindow) -> Views:
@@ -56,6 +57,10 @@ def build_views(window: QMainWindow) -> Views:
     left = QWidget()
     ll = QVBoxLayout(left)
     ll.setContentsMargins(4, 4, 4, 4)
+    audit_label = named(QLabel(), "audit_label")
+    audit_label.setTextFormat(Qt.TextFormat.RichText)
+    audit_label.setWordWrap(True)
+    ll.addWidget(audit_label)
     sample_box = named(QComboBox(), "sample_box")
     sample_box.setAccessibleName("Sample")
     filter_box = named(QComboBox(), "filter_box")
@@ -109,4 +114,4 @@ def build_views(window: QMainWindow) -> Views:
     window.statusBar().addPermanentWidget(busy_label)
     window.statusBar().addPermanentWidget(who_label)
     return Views(left, sample_box, filter_box, search, queue_model, queue, progress_label, record_view, panel,
-                 findings_view, dock, who_label, busy_label)
+                 findings_view, dock, who_label, busy_label, audit_label)

@@ -67,6 +67,8 @@ class Menus:
         f.addSeparator()
         self._action(f, "Change &who is working…", None, session.ask_user)
         self._action(f, "&Quit", QKeySequence.StandardKey.Quit, w.close)
+        # the programme's audits (Alt+P: the letters of 'Audit' are the verdict panel's mnemonics: Alt+A adds a crime)
+        a = self._audit_menu(mb.addMenu("&Programme"))
         e = mb.addMenu("&Edit")
         self.undo_action = self._action(e, "&Undo", QKeySequence.StandardKey.Undo, records.undo, need="edit")
         self.redo_action = self._action(e, "&Redo", ["Ctrl+Shift+Z", "Ctrl+Y"], records.redo, need="edit")
@@ -96,8 +98,26 @@ class Menus:
         h = mb.addMenu("&Help")
         self._action(h, "Recording &rules", "F1", help_.show_rules)
         self._action(h, "&Keyboard shortcuts", "Ctrl+/", help_.show_shortcuts)
-        for menu in (f, e, r, smp, self.review_menu, h):
+        for menu in (f, a, e, r, smp, self.review_menu, h):
             menu.setToolTipsVisible(True)  # a disabled action says which role may use it
+
+    def _audit_menu(self, menu: QMenu) -> QMenu:
+        """The programme's audits: the one the window works on, a new one, closing and reopening (the lead's)."""
+        audits = self.window.audit_actions
+        self._action(menu, "&Switch audit…", None, audits.switch_audit, need="database")
+        self.new_audit_action = self._action(menu, "&New audit…", None, audits.new_audit, need="plan audits")
+        menu.addSeparator()
+        self.close_audit_action = self._action(menu, "&Close this audit…", None, audits.close_audit,
+                                               need="plan audits")
+        self.reopen_audit_action = self._action(menu, "&Reopen this audit", None, audits.reopen_audit,
+                                                need="plan audits")
+        self.reopen_audit_action.setVisible(False)
+        return menu
+
+    def show_audit(self, closed: bool) -> None:
+        """Close this audit… while it is open, Reopen this audit once it is closed."""
+        self.close_audit_action.setVisible(not closed)
+        self.reopen_audit_action.setVisible(closed)
 
     def _review_actions(self, menu: QMenu) -> None:
         """The force's challenge round, then peer review, kept together in the Review menu."""
@@ -148,6 +168,8 @@ class Menus:
     def allowed(self, need: str) -> tuple[bool, str]:
         """May the person do `need` now? The core answers (operations.may), from what the window is doing."""
         s, panel = self.state, self.views.panel
+        if need == "database":
+            return (True, "") if s.db is not None else (False, "Open an audit database first")
         mode = ops.Mode.FINAL if panel.role == "final" else (ops.Mode.REVIEW if s.review_mode else ops.Mode.AUDIT)
         return ops.may(s.person, need, ops.WindowState(mode, panel.detail is not None, s.first_hidden,
                                                        s.db is not None, s.sealed if s.review_mode else ""))

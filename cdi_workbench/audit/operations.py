@@ -108,12 +108,21 @@ class OpenedAudit:
         self.db.close()
 
 
-def open_audit(path: str, user: str) -> OpenedAudit:
-    """Open (and if need be upgrade, after a backup) the audit database at `path` for `user`."""
+def open_audit(path: str, user: str, audit: str | None = None) -> OpenedAudit:
+    """Open (and if need be upgrade, after a backup) the audit database at `path` for `user`, on the programme's
+    audit called `audit` (the window's last; the latest when None or no longer in the programme). The service
+    stays on that audit when others are added (programme_operations.switch_audit changes it)."""
     db = Database(path)
     try:
-        svc = AuditService(db, user)
-        info = svc.info()
+        svc = AuditService(db, user, audit)
+        try:
+            info = svc.info()
+        except AuditError:
+            if audit is None:
+                raise
+            svc.audit = None
+            info = svc.info()
+        svc.audit = info.name
         return OpenedAudit(db, svc, info, svc.samples(), codes_for_period(info.period_start, info.period_end),
                            svc.reasons())
     except BaseException:
@@ -381,11 +390,12 @@ def look(svc: AuditService, before: Seen | None, item_id: int | None = None, mod
 
 
 # ---- figures -----------------------------------------------------------------------------------------------
-def findings(db: Database, method: str = "normal", previous: str | None = None) -> Findings:
-    """The findings with the chosen interval method; with a previous audit's database, its figures in brackets."""
+def findings(db: Database, method: str = "normal", previous: str | None = None, audit: str | None = None) -> Findings:
+    """The findings of the programme's audit called `audit` (None: the latest) with the chosen interval method;
+    with a previous audit's database, its figures in brackets."""
     from ..findings import compute, with_previous
 
-    current = compute(db, method=method)
+    current = compute(db, method=method, audit=audit)
     if not previous:
         return current
     old = Database(previous)

@@ -51,7 +51,7 @@ def review_figures(svc: AuditService, method: str = "normal") -> Any:  # noqa: A
     from ..reports.common import ReviewFigures
     from ..review_outcomes import figures_for
 
-    outcomes = figures_for(svc.db, svc.user, method)
+    outcomes = figures_for(svc.db, svc.user, method, svc.audit)  # the open audit of the programme's
     return ReviewFigures(outcomes.agreement, [], outcomes.tables)
 
 

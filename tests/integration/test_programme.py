@@ -250,3 +250,10 @@ def test_moving_a_sample_to_another_audit_by_hand_is_found(programme: Database) 
         s.execute(text("UPDATE sample SET audit_id = :a WHERE name = 'Incidents 2014-03'"), {"a": first})
     found = AuditService(programme).verify_trail()
     assert found and any("Incidents 2014-03" in str(f) for f in found)
+
+
+def test_units_of_an_audit_count_the_frame_of_its_period(programme: Database) -> None:
+    """Records outside the audit's period are not in its sample's frame: the frame has not 'changed since drawn'."""
+    from cdi_workbench.findings_units import findings_by_unit
+
+    assert findings_by_unit(programme, audit="2014-03").fpc_refused == ""
