@@ -73,10 +73,12 @@ class AuditFigures:
     completion: Completion
 
 
-def audits_figures(db: Database, method: str = "normal") -> list[AuditFigures]:
-    """Every audit of the programme with its findings, its trend point and its completion, oldest period first."""
+def audits_figures(db: Database, method: str = "normal", names: Iterable[str] | None = None) -> list[AuditFigures]:
+    """Every audit of the programme (or those named) with its findings, its trend point and its completion, oldest
+    period first."""
+    wanted = None if names is None else set(names)
     with db.session() as s:
-        listed = [(a.name, method_style(s, a.name)) for a in summaries(s)]
+        listed = [(a.name, method_style(s, a.name)) for a in summaries(s) if wanted is None or a.name in wanted]
     out = []
     for name, style in listed:
         f = compute(db, method=method, audit=name)
