@@ -202,6 +202,7 @@ def _systems(s: Session) -> list[str]:
 def draw_design(s: Session, design_name: str, audit: str | None = None, master_seed: int | None = None,
                 who: str = "") -> DesignRun:
     """Draw every sample of a design for an audit, in this unit of work (sampling.draw checks the role)."""
+    identify(s, who).require("draw samples")  # before anything is recorded, even when every kind is empty
     d = design(s, design_name)
     a = resolve(s, audit)
     name = a.name or ""

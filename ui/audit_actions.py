@@ -18,6 +18,7 @@ from .state import AuditState
 if TYPE_CHECKING:
     from cdi_workbench.audit import operations as ops
     from cdi_workbench.audit import programme_operations as pops
+    from cdi_workbench.audit.service import AuditService
 
     from .main_window import MainWindow
 
@@ -100,6 +101,69 @@ class AuditActions:
         self.window.statusBar().showMessage(f"Created the audit {row.name} ({row.period}, {row.rules})", 8000)
         if switch:
             self.open_audit(row.name)
+
+    # ---- the month's samples from a design --------------------------------------------------------------------
+    def draw_design(self) -> None:
+        """Programme > Draw the month's samples from a design…: the designs and the audits from the core, then the
+        dialog; the core draws (and checks the role)."""
+        from cdi_workbench.audit import programme_operations as pops
+
+        w, svc = self.window, self.state.svc
+        if svc is None:
+            w.show_error("No audit database open", "File &gt; Open audit database… first.")
+            return
+        w.runner.run(partial(pops.design_choices, svc), self._ask_design,
+                     lambda msg: w.show_error("The sample designs could not be listed", msg))
+
+    def _ask_design(self, choices: pops.DesignChoices) -> None:
+        from .design_dialog import DesignDrawDialog
+
+        w, svc = self.window, self.state.svc
+        if svc is None:
+            return
+        dialog = DesignDrawDialog(svc, w.runner, choices, w)
+        dialog.drawn.connect(partial(self._design_drawn, svc))
+        dialog.open()
+        w.audit_dialog = dialog
+
+    def _design_drawn(self, svc: AuditService, drawn: pops.DesignDrawn) -> None:
+        """The samples drawn reach the sample list (the audit open) and the figures, as any draw does."""
+        w, s = self.window, self.state
+        if s.svc is not svc:
+            return
+        made = [d for d in drawn.run.drawn if not d.skipped]
+        w.statusBar().showMessage(f"Drew {len(made)} sample{'s' if len(made) != 1 else ''} of the design "
+                                  f"'{drawn.run.design}' for the audit {drawn.run.audit}", 8000)
+        if drawn.current:
+            first = next((x.id for x in drawn.samples if x.name == made[0].sample), None) if made else None
+            w.queue_flow.set_samples(drawn.samples, first)
+        if drawn.changes.findings:
+            w.findings_actions.soon()
+
+    # ---- others' changes to the programme --------------------------------------------------------------------
+    def programme_changed(self, found: pops.ProgrammeLook, before: tuple[tuple[str, bool], ...] | None) -> None:
+        """Others created, closed or reopened audits: said in the status bar, the open audit's title as it now is,
+        the Switch audit dialog (if open) listing the audits as they now are, the trends worked out again."""
+        from cdi_workbench.audit import programme_operations as pops
+
+        from .audit_dialogs import SwitchAuditDialog
+
+        w, s = self.window, self.state
+        old = dict(before or ())
+        said = [f"{name} added" for name, _closed in found.audits if name not in old]
+        said += [f"{name} {'closed' if closed else 'reopened'}" for name, closed in found.audits
+                 if name in old and old[name] != closed]
+        if said:
+            w.statusBar().showMessage(f"The programme's audits changed: {', '.join(said)}", 15000)
+        if s.info != found.info:
+            s.info = found.info
+            w.session.update_status()
+        w.findings_view.trends_stale = True
+        if w.findings_view.trends_shown():
+            w.findings_actions.refresh_trends()
+        dialog, svc = w.audit_dialog, s.svc
+        if isinstance(dialog, SwitchAuditDialog) and dialog.isVisible() and svc is not None:
+            w.runner.run(partial(pops.programme, svc), dialog.set_programme)
 
     def close_audit(self) -> None:
         """Programme > Close this audit…: no more samples are drawn for it and its findings read as final (the lead's;

@@ -63,22 +63,7 @@ class SwitchAuditDialog(QDialog):
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         header.setStretchLastSection(True)
-        bold = QFont()
-        bold.setBold(True)
-        current = 0
-        for row, a in enumerate(programme.audits):
-            name = f"{a.name}  (open now)" if a.current else a.name
-            for col, text in enumerate((name, a.period, a.rules, a.status, a.progress)):
-                item = QTableWidgetItem(text)
-                item.setData(Qt.ItemDataRole.UserRole, a.name)
-                item.setToolTip(pops.RULES.get(a.rule_set, text) if col == 2 else text)
-                if a.current:
-                    item.setFont(bold)
-                if a.closed:
-                    item.setForeground(Qt.GlobalColor.darkGray)
-                self.table.setItem(row, col, item)
-            if a.current:
-                current = row
+        current = self._fill()
         lay.addWidget(self.table, 1)
         self.message = named(QLabel(wordWrap=True), "message")
         lay.addWidget(self.message)
@@ -92,6 +77,36 @@ class SwitchAuditDialog(QDialog):
         self.table.selectRow(current)
         self._selected()
         self.resize(940, 360)
+
+    def _fill(self) -> int:
+        """The programme's audits in the table; the row of the one open in the window."""
+        bold = QFont()
+        bold.setBold(True)
+        current = 0
+        self.table.setRowCount(len(self.programme.audits))
+        for row, a in enumerate(self.programme.audits):
+            name = f"{a.name}  (open now)" if a.current else a.name
+            for col, text in enumerate((name, a.period, a.rules, a.status, a.progress)):
+                item = QTableWidgetItem(text)
+                item.setData(Qt.ItemDataRole.UserRole, a.name)
+                item.setToolTip(pops.RULES.get(a.rule_set, text) if col == 2 else text)
+                if a.current:
+                    item.setFont(bold)
+                if a.closed:
+                    item.setForeground(Qt.GlobalColor.darkGray)
+                self.table.setItem(row, col, item)
+            if a.current:
+                current = row
+        return current
+
+    def set_programme(self, programme: pops.Programme) -> None:
+        """The audits as they now are (others created or closed some): the one selected stays selected."""
+        chosen = self.selected()
+        self.programme = programme
+        current = self._fill()
+        names = [a.name for a in programme.audits]
+        self.table.selectRow(names.index(chosen.name) if chosen is not None and chosen.name in names else current)
+        self._selected()
 
     def selected(self) -> pops.AuditRow | None:
         rows = self.table.selectionModel().selectedRows()

@@ -69,9 +69,14 @@ class FindingsActions:
                 w.show_error("The findings could not be worked out", msg)
 
         w.reader.request("findings", partial(self.findings, db, svc.audit), show, failed)
-        self.views.findings_view.units_stale = True
-        if self.views.findings_view.units_shown():
+        view = self.views.findings_view
+        view.units_stale = view.trends_stale = view.team_stale = True
+        if view.units_shown():
             self.refresh_units()
+        if view.trends_shown():
+            self.refresh_trends()
+        if view.team_shown():
+            self.refresh_team()
         w.refresh_agreement()
 
     def refresh_units(self) -> None:
@@ -94,6 +99,49 @@ class FindingsActions:
                 w.show_error("The findings by unit could not be worked out", msg)
 
         w.reader.request("by unit", partial(findings_by_unit, db, s.interval_method, svc.audit), show, failed)
+
+    def refresh_trends(self) -> None:
+        """The key figures across the programme's audits (the Trends tab), off the record's worker: every audit's
+        findings are worked out, so only while the tab is shown, coalesced with the other figures."""
+        w, s = self.window, self.state
+        if s.svc is None or not w.menus.allowed("findings")[0]:
+            return
+        from cdi_workbench.audit.programme_operations import trends
+
+        svc, view = s.svc, self.views.findings_view
+        view.trends_stale = False
+
+        def show(found) -> None:  # noqa: ANN001 (a programme_operations.ProgrammeTrends)
+            if s.svc is svc:
+                view.trends_view.show_trends(found)
+
+        def failed(msg: str) -> None:
+            if s.svc is svc:
+                view.trends_stale = True
+                view.trends_view.show_trends(None, f"The trends could not be worked out: {msg}")
+
+        w.reader.request("trends", partial(trends, svc, s.interval_method, "last_12_months"), show, failed)
+
+    def refresh_team(self) -> None:
+        """Who has audited what in the audit open (the Team tab), off the record's worker, while it is shown."""
+        w, s = self.window, self.state
+        if s.svc is None or not w.menus.allowed("findings")[0]:
+            return
+        from cdi_workbench.audit.programme_operations import team
+
+        svc, view = s.svc, self.views.findings_view
+        view.team_stale = False
+
+        def show(found) -> None:  # noqa: ANN001 (a team_view.Team)
+            if s.svc is svc:
+                view.show_team(found)
+
+        def failed(msg: str) -> None:
+            if s.svc is svc:
+                view.team_stale = True
+                view.show_team(None, f"The team could not be shown: {msg}")
+
+        w.reader.request("team", partial(team, svc), show, failed)
 
     def refresh_agreement(self) -> None:
         """Auditor and reviewer agreement per check, for the findings view's 'Peer review agreement' tab."""

@@ -23,10 +23,12 @@ from cdi_workbench.reports.common import (
 )
 
 from .charts import RateChart, TimelinessChart
+from .trends_view import TrendsView, render_team
 from .widgets import named
 
 if TYPE_CHECKING:  # the breakdown's module is imported when the By unit tab is first shown
     from cdi_workbench.findings_units import ByUnit
+    from cdi_workbench.team_view import Team
 
 
 def _figure(c: Cell) -> str:
@@ -210,6 +212,8 @@ class FindingsView(QTabWidget):
 
     drill = Signal(list, str)
     units_wanted = Signal()  # the By unit tab is shown and its figures are not those of the verdicts now
+    trends_wanted = Signal()  # the Trends tab is shown and its figures are not those of the programme now
+    team_wanted = Signal()  # the Team tab is shown and is not up to date
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -236,14 +240,40 @@ class FindingsView(QTabWidget):
         self.by_unit: ByUnit | None = None
         self.units_stale = True  # worked out only while the tab is shown (findings_actions.refresh_units)
         self.show_by_unit(None)
+        # the programme's trends and the team: worked out only while their tab is shown (findings_actions)
+        self.trends_view = TrendsView()
+        self.addTab(self.trends_view, "Trends")
+        self.trends_stale = True
+        self.team_browser = named(QTextBrowser(), "team_tables")
+        self.team_browser.setOpenLinks(False)
+        self.addTab(self.team_browser, "Team")
+        self.team: Team | None = None
+        self.team_stale = True
+        self.show_team(None)
         self.currentChanged.connect(self._tab_changed)
 
     def units_shown(self) -> bool:
         return self.currentWidget() is self.units_browser and self.isVisible()
 
+    def trends_shown(self) -> bool:
+        return self.currentWidget() is self.trends_view and self.isVisible()
+
+    def team_shown(self) -> bool:
+        return self.currentWidget() is self.team_browser and self.isVisible()
+
     def _tab_changed(self, _index: int) -> None:
         if self.units_shown() and self.units_stale:
             self.units_wanted.emit()
+        if self.trends_shown() and self.trends_stale:
+            self.trends_wanted.emit()
+        if self.team_shown() and self.team_stale:
+            self.team_wanted.emit()
+
+    def show_team(self, team: Team | None, waiting: str = "Working out who has audited what…") -> None:
+        self.team = team
+        bar = self.team_browser.verticalScrollBar().value()
+        self.team_browser.setHtml(render_team(team, waiting))
+        self.team_browser.verticalScrollBar().setValue(bar)
 
     def show_by_unit(self, by: ByUnit | None) -> None:
         self.by_unit = by
@@ -279,6 +309,9 @@ class FindingsView(QTabWidget):
         self.show_agreement(None)
         self.units_stale = True
         self.show_by_unit(None)
+        self.trends_stale = self.team_stale = True
+        self.trends_view.show_trends(None)
+        self.show_team(None)
 
     def _clicked(self, url: QUrl) -> None:
         text = url.toString()

@@ -148,6 +148,7 @@ class MainWindow(QMainWindow):
     switch_audit = _Done("audit_actions")
     open_audit = _Done("audit_actions")
     new_audit = _Done("audit_actions")
+    draw_design = _Done("audit_actions")
     close_audit = _Done("audit_actions")
     reopen_audit = _Done("audit_actions")
     # data in and out (ui/file_actions.py) and help (ui/window_help.py)
@@ -185,7 +186,7 @@ class MainWindow(QMainWindow):
         self.people_dialog: PeopleDialog | None = None
         self.challenges_dialog: ChallengesDialog | None = None
         self.trail_warning: QMessageBox | None = None  # the audit trail did not verify on opening
-        self.audit_dialog: QDialog | None = None  # Programme > Switch audit… or New audit…
+        self.audit_dialog: QDialog | None = None  # Programme > Switch audit…, New audit… or Draw from a design…
 
         v = self.views = build_views(self)
         self.left, self.sample_box, self.filter_box, self.search = v.left, v.sample_box, v.filter_box, v.search
@@ -222,6 +223,8 @@ class MainWindow(QMainWindow):
             "Findings so far (updating…)" if busy else "Findings so far"))
         v.findings_view.drill.connect(self.findings_actions.drill_down)
         v.findings_view.units_wanted.connect(self.findings_actions.refresh_units)
+        v.findings_view.trends_wanted.connect(self.findings_actions.refresh_trends)
+        v.findings_view.team_wanted.connect(self.findings_actions.refresh_team)
         v.audit_label.linkActivated.connect(lambda _link: self.audit_actions.switch_audit())
         v.sample_box.currentIndexChanged.connect(queue.sample_chosen)
         v.filter_box.currentIndexChanged.connect(lambda _i: queue.load_queue())

@@ -20,13 +20,15 @@ from PySide6.QtWidgets import QHeaderView
 
 from cdi_workbench.audit import operations as ops
 from cdi_workbench.audit import review
-from cdi_workbench.audit.service import QUEUE_FILTERS, SampleInfo
+from cdi_workbench.audit.service import QUEUE_FILTERS, AuditService, SampleInfo
 
 from .queue_model import REVIEW_FILTERS
 from .state import AuditState
 from .window_layout import Views
 
 if TYPE_CHECKING:
+    from cdi_workbench.audit import programme_operations as pops
+
     from .main_window import MainWindow
 
 SAMPLE_NAME_ROLE = Qt.ItemDataRole.UserRole + 1  # the sample chooser keeps each sample's name here
@@ -71,12 +73,19 @@ class QueueFlow:
                 self.views.record_view.setHtml(
                     "<h3>No records are assigned to you for review yet</h3><p>The audit lead assigns records "
                     "for peer review (Review &gt; Assign records for review…); they appear here.</p>"
-                    if reviewing else "<h3>No sample drawn yet</h3><p>Sample &gt; Draw a sample… (Ctrl+Shift+D) "
-                    "draws one from the records imported.</p>")
+                    if reviewing else self._no_sample_text())
                 return
             self._restore_sample(str(select) if select is not None else remembered)
 
         self.window.runner.run(work, done)
+
+    def _no_sample_text(self) -> str:
+        """What the record pane says while the audit open has no sample: which audit, and how to draw one."""
+        info = self.state.info
+        audit = f" for the audit {escape(info.name)}" if info is not None else ""
+        return (f"<h3>No sample drawn yet{audit}</h3><p>Sample &gt; Draw a sample… (Ctrl+Shift+D) draws one from "
+                "the records of the audit's period; Programme &gt; Draw the month's samples from a design… draws "
+                "every sample of a design (such as the monthly dip-sample) in one step.</p>")
 
     def fill_samples(self, samples) -> None:  # noqa: ANN001 (list of SampleInfo)
         """The sample chooser's entries, without signalling a choice."""
@@ -269,12 +278,21 @@ class QueueFlow:
         svc, item, base = s.svc, s.current_item, s.base
         if svc is None or runner.busy or s.person is None or not s.person.may("read records"):
             return
-        looked = item if item is not None and base[0] == item else None
-        runner.run(partial(ops.look, svc, s.seen, looked, s.mode()), partial(self._looked, looked),
-                   _look_missed)  # a missed look is made up at the next one
+        from cdi_workbench.audit import programme_operations as pops
 
-    def _looked(self, item: int | None, found: ops.Look) -> None:
+        looked = item if item is not None and base[0] == item else None
+        runner.run(partial(pops.look, svc, s.seen, s.audits_seen, looked, s.mode()),
+                   partial(self._looked, looked, svc), _look_missed)  # a missed look is made up at the next one
+
+    def _looked(self, item: int | None, svc: AuditService, looked: pops.ProgrammeLook) -> None:
+        """What others changed: the programme's audits (created, closed, reopened), then the audit's own changes."""
         s = self.state
+        if s.svc is not svc:  # another audit or database was opened meanwhile
+            return
+        found, before = looked.look, s.audits_seen
+        s.audits_seen = looked.audits
+        if looked.changed:
+            self.window.audit_actions.programme_changed(looked, before)
         first = s.seen is None
         s.seen = found.seen
         if first or not found.changes:

@@ -37,6 +37,7 @@ class AuditState:
     previous_audit: str | None = None  # a previous audit whose figures the findings show in brackets
     interval_method: str = "normal"  # the rates' interval (File > Interval method for rates)
     seen: ops.Seen | None = None  # what this window last saw of others' changes (ops.look)
+    audits_seen: tuple[tuple[str, bool], ...] | None = None  # the programme's audits (name, closed) last seen
 
     def forget_audit(self) -> None:
         """Nothing of the audit open stays but its handles (db, svc, info: the next audit's replace them): who acts,
@@ -44,6 +45,7 @@ class AuditState:
         self.person = None
         self.sample_id = self.current_item = self.restore_item = self.final_item = None
         self.final_reason, self.first_hidden, self.base, self.seen = "", False, (None, None), None
+        self.audits_seen = None
         self.sealed = ""
         self.review_mode = False
         self.previous_audit = None

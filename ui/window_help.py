@@ -34,6 +34,7 @@ SHORTCUTS = [
     ("Ctrl+E", "Export the findings (Excel, PDF, JSON)"),
     ("Ctrl+O", "Open another audit database"),
     ("Ctrl+Shift+D", "Draw a sample"),
+    ("Ctrl+Shift+A", "Switch to another audit of the programme"),
     ("Ctrl+I", "Import a force extract (CSV or Excel)"),
     ("Ctrl+/", "This list"),
 ]

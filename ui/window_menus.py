@@ -104,8 +104,11 @@ class Menus:
     def _audit_menu(self, menu: QMenu) -> QMenu:
         """The programme's audits: the one the window works on, a new one, closing and reopening (the lead's)."""
         audits = self.window.audit_actions
-        self._action(menu, "&Switch audit…", None, audits.switch_audit, need="database")
+        self.switch_audit_action = self._action(menu, "&Switch audit…", "Ctrl+Shift+A", audits.switch_audit,
+                                                need="database")
         self.new_audit_action = self._action(menu, "&New audit…", None, audits.new_audit, need="plan audits")
+        self.draw_design_action = self._action(menu, "&Draw the month's samples from a design…", None,
+                                               audits.draw_design, need="draw samples")
         menu.addSeparator()
         self.close_audit_action = self._action(menu, "&Close this audit…", None, audits.close_audit,
                                                need="plan audits")

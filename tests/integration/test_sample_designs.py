@@ -156,3 +156,18 @@ def test_output_piped_into_a_reader_that_stops_is_not_a_traceback(db: Database) 
     err = p.stderr.read().decode()
     assert p.wait() == 141
     assert "Traceback" not in err and "BrokenPipe" not in err
+
+
+def test_a_peer_reviewer_cannot_record_a_design_run_even_when_every_kind_is_empty(tmp_path: Path) -> None:
+    """The role is checked before anything is recorded: a month with no records of any kind would otherwise be
+    'drawn' by anyone, and the lead's real draw then refused."""
+    d = small_audit(tmp_path / "empty.db")
+    create(d, "2014-09", date(2014, 9, 1), date(2014, 9, 30), "2014")  # no records in September
+    add_person(d, "Lena Lead", "Lena Lead", "lead")
+    add_person(d, "Lena Lead", "Rita Reviewer", "reviewer")
+    with pytest.raises(NotAllowed):
+        sample_designs.draw(d, "Monthly dip-sample", "2014-09", master_seed=1, who="Rita Reviewer")
+    with d.session() as s:
+        assert s.get(AuditSetting, "design-run:2014-09") is None
+    run = sample_designs.draw(d, "Monthly dip-sample", "2014-09", master_seed=1, who="Lena Lead")
+    assert all(x.skipped for x in run.drawn)
