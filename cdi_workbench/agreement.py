@@ -81,7 +81,8 @@ REPORT_CHECKS = {
     "timeliness": "No recorded crime outside the time limit",
 }
 GROUPS: dict[str, str] = {RecordKind.INCIDENT: "Incidents and referrals", RecordKind.DISPOSAL: "Out-of-court disposals",
-                          RecordKind.CANCELLATION: "Cancelled crimes", RecordKind.N100: "N100 records"}
+                          RecordKind.CANCELLATION: "Cancelled crimes", RecordKind.N100: "N100 records",
+                          RecordKind.CRIME: "Crime records"}
 # Every check in reading order: the incident and referral checks first, then each kind's record checks (the checks
 # table's, audit.check_table).
 CHECK_ORDER: list[tuple[RecordKind, str]] = [(RecordKind.INCIDENT, k) for k in REPORT_CHECKS] + [

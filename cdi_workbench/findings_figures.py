@@ -10,7 +10,7 @@ import re
 from typing import TYPE_CHECKING, Any
 
 from .audit.check_table import figure_names
-from .classification import CANCELLATION_GROUPS
+from .classification import CANCELLATION_GROUPS, GROUP_LABELS
 from .findings_rates import RATE_GROUPS
 from .kinds import RecordKind
 from .special_samples import SPECIAL_SAMPLES
@@ -76,6 +76,11 @@ def figures(findings: Findings) -> dict[str, Any]:
     out["disposals"] = {**{snake(label): v for label, v in disp.items()}, "total": total}
     out["n100"] = _values(by_key["n100"], figure_names(RecordKind.N100)).get(
         "N100 records", {})
+    crime_names = figure_names(RecordKind.CRIME)  # none drawn: the table is left out, the figures are zeros
+    crime = _values(by_key["crime_records"], crime_names) if "crime_records" in by_key else {}
+    group_key = {label: key for key, label in GROUP_LABELS.items()}
+    out["crime_records"] = {"total": crime.pop("Total", dict.fromkeys(crime_names, 0)),
+                            "by_group": {group_key.get(label, snake(label)): v for label, v in crime.items()}}
     out["special_samples"] = {
         sp.key: next(iter(_values(by_key[f"special_{sp.key}"], _SPECIAL_NAMES).values()))
         for sp in SPECIAL_SAMPLES.values() if f"special_{sp.key}" in by_key}

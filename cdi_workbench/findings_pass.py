@@ -23,7 +23,7 @@ from .findings_load import crimes_utc as load_crimes
 from .findings_load import disposals as load_disposals
 from .findings_load import samples as load_samples
 from .findings_rates import GroupCounter, Unit
-from .findings_rows import Classified, VerdictRows, classify, record_of
+from .findings_rows import Classified, Records, VerdictRows, classify, record_of
 from .findings_tables import Counter
 from .kinds import RecordKind
 from .rules import RuleSet, within_limit
@@ -32,7 +32,8 @@ from .special_samples import SPECIAL_SAMPLES
 REPORT_KINDS = RecordKind.REPORTS
 REPORT_COLUMNS = ["Records reviewed", "Crimes identified", "Crimes recorded", "Wrongly classified"]
 SPECIAL_COLUMNS = ["Records reviewed", "Crimes identified", "Crimes recorded", "Correctly classified"]
-# The cancellation, disposal and N100 tables' columns are the checks table's (audit.check_table.findings_columns):
+# The cancellation, disposal, N100 and crime-record tables' columns are the checks table's
+# (audit.check_table.findings_columns):
 # the records counted, then one column per check counting the records that answered yes.
 
 
@@ -49,9 +50,12 @@ class Pass:
         self.canc = Counter(findings_columns(RecordKind.CANCELLATION))
         self.disp = Counter(findings_columns(RecordKind.DISPOSAL))
         self.n100 = Counter(findings_columns(RecordKind.N100))
+        self.crime_records = Counter(findings_columns(RecordKind.CRIME))
+        self._counters: dict[str, Counter] = {RecordKind.CANCELLATION: self.canc, RecordKind.DISPOSAL: self.disp,
+                                              RecordKind.N100: self.n100, RecordKind.CRIME: self.crime_records}
         self.groups = GroupCounter(h)
         self.units: list[Unit] = []
-        self.verdict_rows = VerdictRows(Verdicts([], json_text), {}, {}, ({}, {}, {}), rules, {})  # run: those read
+        self.verdict_rows = VerdictRows(Verdicts([], json_text), {}, {}, ({}, {}, {}, {}), rules, {})  # run: those read
         self.labels: dict[int, str] = {}  # audit item id -> "Sample #position reference"
         self.auditors: set[str] = set()
         self.cancelled_links: list[int] = []
@@ -62,14 +66,17 @@ class Pass:
     def run(self, verdicts: Verdicts) -> None:
         s, rows = self.s, verdicts.rows
         bodies = [verdicts.parse(v.body) or {} for v in rows]  # read here, and again for the verdict rows if wanted
-        wanted = set()
+        wanted, sampled = set(), set()
         for v, body in zip(rows, bodies, strict=True):
             if v.kind in REPORT_KINDS:
                 for c in body.get("crimes", ()):
                     crime_id = c.get("crime_id")
                     if crime_id:
                         wanted.add(crime_id)
+            elif v.kind == RecordKind.CRIME:
+                sampled.add(v.record_id)
         crimes = load_crimes(s, wanted)
+        crime_records = load_crimes(s, sampled) if sampled else {}  # the crime records sampled themselves
         kinds = {v.kind for v in rows}
         disposals = load_disposals(s) if RecordKind.DISPOSAL in kinds else {}
         cancellations = load_cancellations(s) if RecordKind.CANCELLATION in kinds else {}
@@ -83,21 +90,21 @@ class Pass:
             if v.kind in REPORT_KINDS:
                 self._report(v, body, name, special, crimes)
             else:
-                self._record(v, body, name, disposals, cancellations, n100)
+                self._record(v, body, name, (disposals, cancellations, n100, crime_records))
         self.verdict_rows = VerdictRows(verdicts, {i: name for i, (name, _) in sample_of.items()}, crimes,
-                                        (disposals, cancellations, n100), self.rules, self._classified)
+                                        (disposals, cancellations, n100, crime_records), self.rules,
+                                        self._classified)
 
-    def _record(self, v: Effective, body: Any, name: str, disposals: dict[int, tuple[str, str]],
-                cancellations: dict[int, tuple[str, str | None, str | None]], n100: dict[int, str]) -> None:
-        """A cancellation, disposal or N100: the row it counts in, then the checks table's columns."""
+    def _record(self, v: Effective, body: Any, name: str, records: Records) -> None:
+        """A cancellation, disposal, N100 or crime record: the row it counts in, then the checks table's columns."""
         # 'N100 needed' counts the N100s rightly applied: the rest of those reviewed were wrongly used (a failed
-        # check); 'Should have been rape' with the rape each should have been recorded as
-        where = record_of(v, disposals, cancellations, n100)
+        # check); 'Should have been rape' with the rape each should have been recorded as. A crime record counts in
+        # its offence group's row (findings_rows.crime_group_label)
+        where = record_of(v, *records)
         if where is None:
             return
         row, _, ref = where
-        counter = (self.canc if v.kind == RecordKind.CANCELLATION else self.disp if v.kind == RecordKind.DISPOSAL
-                   else self.n100)
+        counter = self._counters[v.kind]
         spec = kind_checks(v.kind)
         if spec is None:
             return

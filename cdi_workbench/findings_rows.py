@@ -17,7 +17,7 @@ from typing import Any
 from .audit.check_table import kind_checks
 from .audit.evaluate import classified, timely
 from .audit.verdicts import VerdictBody
-from .classification import CANCELLATION_GROUPS, cancellation_group
+from .classification import CANCELLATION_GROUPS, GROUP_LABELS, cancellation_group, group_of
 from .findings_load import Crime, Effective, Verdicts, stored
 from .kinds import RecordKind
 from .rules import RuleSet
@@ -53,11 +53,22 @@ def classify(known: Classified, expected: Any, ho_code: str | None, override: An
         return classified(*key)
 
 
+Records = tuple[dict[int, tuple[str, str]], dict[int, tuple[str, str | None, str | None]], dict[int, str],
+                dict[int, Crime]]  # the sampled disposals, cancellations, N100s and crime records (findings_load)
+
+
+def crime_group_label(v: Effective, crime: Crime) -> str:
+    """The row a sampled crime record counts in: the offence group of the stratum it was drawn from (the design's),
+    else of its Home Office code (classification.GROUP_LABELS)."""
+    group = v.stratum if v.stratum in GROUP_LABELS else group_of(crime.ho_code)
+    return GROUP_LABELS[group]
+
+
 def record_of(v: Effective, disposals: dict[int, tuple[str, str]],
               cancellations: dict[int, tuple[str, str | None, str | None]],
-              n100: dict[int, str]) -> tuple[str, str, str] | None:
-    """A cancellation's, disposal's or N100's row label, system and reference (None for another kind); KeyError
-    where the sampled record is missing."""
+              n100: dict[int, str], crime_records: dict[int, Crime] | None = None) -> tuple[str, str, str] | None:
+    """A cancellation's, disposal's, N100's or crime record's row label, system and reference (None for another
+    kind); KeyError where the sampled record is missing."""
     if v.kind == RecordKind.CANCELLATION:
         ref, written, code = cancellations[v.record_id]
         row = CANCELLATION_GROUPS[cancellation_group(code, written)]
@@ -67,16 +78,20 @@ def record_of(v: Effective, disposals: dict[int, tuple[str, str]],
         return row, row, ref
     if v.kind == RecordKind.N100:
         return "N100 records", "N100", n100[v.record_id]
+    if v.kind == RecordKind.CRIME:
+        crime = (crime_records or {})[v.record_id]
+        row = crime_group_label(v, crime)
+        return row, row, crime.ref
     return None
 
 
 class VerdictRows:
     """What the verdict rows are built from: the completed verdicts as read, the crimes they link, the sampled
-    records of the other kinds, each sample's name, the rule set and the classifications already worked out."""
+    records of the other kinds (Records), each sample's name, the rule set and the classifications already worked
+    out."""
 
     def __init__(self, verdicts: Verdicts, names: dict[int, str], crimes: dict[int, Crime],
-                 records: tuple[dict[int, tuple[str, str]], dict[int, tuple[str, str | None, str | None]],
-                                dict[int, str]], rules: RuleSet, known: Classified) -> None:
+                 records: Records, rules: RuleSet, known: Classified) -> None:
         self.verdicts, self.names, self.crimes, self.records = verdicts, names, crimes, records
         self.rules, self.known = rules, known
 

@@ -34,14 +34,14 @@ from .kinds import RecordKind
 from .rules import rule_set
 from .statistics import METHODS
 from .storage.database import Database
-from .storage.models import N100, AuditItem, Cancellation, Disposal, ReportRecord
+from .storage.models import N100, AuditItem, Cancellation, CrimeRecord, Disposal, ReportRecord
 from .timeutil import display, now_utc
 
 NOT_RECORDED = "Unit not recorded"
 SUMMARY_KEY, RATES_KEY = "by_unit", "by_unit_rates"
 _MODELS: tuple[tuple[tuple[str, ...], Any], ...] = (
     (tuple(RecordKind.REPORTS), ReportRecord), ((RecordKind.DISPOSAL,), Disposal),
-    ((RecordKind.CANCELLATION,), Cancellation), ((RecordKind.N100,), N100))
+    ((RecordKind.CANCELLATION,), Cancellation), ((RecordKind.N100,), N100), ((RecordKind.CRIME,), CrimeRecord))
 
 
 def unit_name(value: str | None) -> str:

@@ -107,6 +107,10 @@ def records(s: Session, keys: Iterable[tuple[str, int]]) -> dict[tuple[str, int]
     for ids in _chunks(by_kind.get("n100", ())):
         for n in s.scalars(select(N100).where(N100.id.in_(ids))):
             out[("n100", n.id)] = RecordFields(n.ref, None, [], [n.narrative or ""], n.extra)
+    for ids in _chunks(by_kind.get("crime", ())):  # a crime record sampled itself
+        for cr in s.scalars(select(CrimeRecord).where(CrimeRecord.id.in_(ids))):
+            out[("crime", cr.id)] = RecordFields(cr.ref, cr.location, [], [cr.offence or "", cr.outcome or ""],
+                                                 cr.extra)
     return out
 
 
@@ -133,7 +137,7 @@ def records_by_ref(s: Session, refs: Iterable[tuple[str, str]]) -> list[RecordFi
     keys: list[tuple[str, int]] = []
     for kind, model, column in (("disposal", Disposal, Disposal.ref), ("cancellation", Cancellation,
                                                                         Cancellation.crime_ref),
-                                ("n100", N100, N100.ref)):
+                                ("n100", N100, N100.ref), ("crime", CrimeRecord, CrimeRecord.ref)):
         for ids in _chunks(by_kind.get(kind, ())):
             keys += [(kind, rid) for rid in s.scalars(select(model.id).where(column.in_(ids)))]
     return out + list(records(s, keys).values())

@@ -70,7 +70,8 @@ BLANKED: dict[str, dict[str, Any]] = {
 }
 ORDER = ("report_record", "crime_record", "disposal", "cancellation", "n100")  # as TABLE_LABELS lists them
 SAMPLED = {"report_record": RecordKind.REPORTS, "disposal": (RecordKind.DISPOSAL,),
-           "cancellation": (RecordKind.CANCELLATION,), "n100": (RecordKind.N100,)}
+           "cancellation": (RecordKind.CANCELLATION,), "n100": (RecordKind.N100,),
+           "crime_record": (RecordKind.CRIME,)}
 CHUNK = 5000  # ids per IN (...): SQLite takes at most 32,766 parameters
 NAMED = 5  # unfinished records named in a refusal
 COMPACT_WAIT_MS = 2000  # how long compacting waits for another connection to let go of the file
@@ -168,6 +169,7 @@ def _plan(s: Session, who: str, before: date, reason: str, dry_run: bool) -> Pur
     refs = (_left(s, Disposal.id, Disposal.crime_ref, plan.tables["disposal"].deleted)
             | _left(s, Cancellation.id, Cancellation.crime_ref, plan.tables["cancellation"].deleted))
     needed |= _by_ref(s, CrimeRecord.id, CrimeRecord.ref, refs)
+    needed |= sampled["crime_record"]  # a crime record sampled itself (a crime-record dip-sample) is kept
     plan.tables["crime_record"] = _split(old["crime_record"], needed)
     for t in ORDER:
         plan.tables[t].blanked = _to_blank(s, t, plan.tables[t].blanked)

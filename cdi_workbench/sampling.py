@@ -27,6 +27,7 @@ from .audit.programme import resolve
 from .audit.roles import identify
 from .classification import (
     CANCELLATION_GROUPS,
+    GROUP_LABELS,
     GROUP_PRIORITY,  # noqa: F401 (part of this module's interface)
     NO_CRIME,
 )
@@ -47,6 +48,7 @@ from .storage.models import (
 )
 from .storage.record_models import date_column
 from .strata import (
+    crime_group,
     null_rows,
     refresh_cancellations,
     report_stratum,  # noqa: F401 (part of this module's interface)
@@ -113,7 +115,8 @@ class _Source:
 
 
 def _source(kind: str) -> _Source:
-    """The kind's date (the date filters') is its date column, record_models.date_column."""
+    """The kind's date (the date filters') is its date column, record_models.date_column. A crime record's stratum is
+    the offence group of its Home Office code (strata.crime_group)."""
     if kind in RecordKind.REPORTS:
         r = ReportRecord
         return _Source(r, r.id, r.ref, r.draw_key, r.stratum, date_column(kind))
@@ -125,6 +128,9 @@ def _source(kind: str) -> _Source:
         return _Source(c, c.id, c.crime_ref, c.draw_key, func.coalesce(c.offence_group, "other"), date_column(kind))
     if kind == RecordKind.N100:
         return _Source(N100, N100.id, N100.ref, N100.draw_key, literal("n100"), date_column(kind))
+    if kind == RecordKind.CRIME:
+        return _Source(CrimeRecord, CrimeRecord.id, CrimeRecord.ref, CrimeRecord.draw_key, crime_group(),
+                       date_column(kind))
     raise ValueError(f"unknown record kind {kind!r}")
 
 
@@ -142,6 +148,11 @@ def _where(q, src: _Source, kind: str, system: str | None, f: Filters, exclude: 
         conditions.append(src.time < uk_local(end.year, end.month, end.day))
     if conditions:
         q = q.where(or_(and_(*conditions), src.time.is_(None)) if f.keep_undated else and_(*conditions))
+    if src.table is CrimeRecord:  # recorded crime: a cancelled crime is audited in a cancellation dip-sample
+        q = q.where(CrimeRecord.status != "cancelled")
+        if f.ho_code:  # the code as rules.normalise_code compares it: no case, spaces or leading zeros
+            stored = func.ltrim(func.upper(func.replace(CrimeRecord.ho_code, " ", "")), "0")
+            q = q.where(stored == normalise_code(f.ho_code))
     if src.table is ReportRecord:
         if f.opening_code:
             q = q.where(ReportRecord.opening_code == f.opening_code)
@@ -199,6 +210,10 @@ def _counts(s: Session, kind: str, system: str | None, f: Filters, exclude: int 
         order = list(CANCELLATION_GROUPS)
         counts = dict(sorted(counts.items(), key=lambda kv: (order.index(kv[0]) if kv[0] in order
                                                              else len(order), kv[0])))
+    if kind == RecordKind.CRIME:  # the offence groups in the order reports list them (classification.GROUP_LABELS)
+        groups = list(GROUP_LABELS)
+        counts = dict(sorted(counts.items(), key=lambda kv: (groups.index(kv[0]) if kv[0] in groups
+                                                             else len(groups), kv[0])))
     return counts
 
 
@@ -263,7 +278,10 @@ def draw(s: Session, name: str, kind: str, size: int, seed: int, system: str | N
 
     stratify: allocate `size` across offence-group strata, `allocation` 'proportional' (largest remainder)
     or 'equal'; per_stratum: a fixed-size dip-sample from each stratum (e.g. 20 of each disposal type, or 20
-    cancelled crimes of each offence group in classification.CANCELLATION_GROUPS), or a dict of sizes per stratum.
+    cancelled crimes of each offence group in classification.CANCELLATION_GROUPS, or 20 recorded crimes of each
+    offence group in classification.GROUP_LABELS), or a dict of sizes per stratum. Crime records (kind 'crime'):
+    those recorded in the audit's period and not cancelled, stratified by the offence group of their Home Office
+    code (strata.crime_group).
     special: a special sample's purpose (special_samples.SPECIAL_SAMPLES, e.g. 'modern_slavery_referrals'):
     reported in a table of its own, kept out of the main tables and rates.
     """

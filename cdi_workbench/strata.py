@@ -6,6 +6,10 @@ report_record.stratum. Database triggers (installed by schema 0007) set it to NU
 removed or a linked crime's code or status changes, whoever writes (the importer's set-wise SQL, the ORM, a
 script); `refresh` works out again just those rows, in one UPDATE, inside the caller's transaction.
 
+A crime record's stratum (RecordKind.CRIME, crime-record dip-samples) is the offence group of its own Home Office code
+(classification.group_of: unknown or missing codes count as 'other'), worked out in the draw by `crime_group`, a
+CASE over the classification lists' codes; nothing is stored, so nothing can go stale.
+
 A cancelled crime's stratum is its cancellation offence group (classification.CANCELLATION_GROUPS), stored in
 cancellation.offence_group; `refresh_cancellations` makes it follow the crime's Home Office code (after imports
 of cancellations or crimes, and before a draw).
@@ -13,10 +17,21 @@ of cancellations or crimes, and before a draw).
 
 from __future__ import annotations
 
+from functools import lru_cache
+from typing import Any
+
 from sqlalchemy import Connection, case, func, select, update
 from sqlalchemy.orm import Session
 
-from .classification import GROUP_PRIORITY, NO_CRIME, cancellation_group, cancellation_group_of_code, group_of
+from .classification import (
+    GROUP_PRIORITY,
+    NO_CRIME,
+    all_classifications,
+    cancellation_group,
+    cancellation_group_of_code,
+    group_of,
+)
+from .rules import normalise_code
 from .storage.models import Cancellation, CrimeRecord, RecordLink, ReportRecord
 
 
@@ -54,6 +69,26 @@ def refresh(conn: Connection) -> int:
             .scalar_subquery())
     named = case({i: g for i, g in enumerate(GROUP_PRIORITY)}, value=best, else_=NO_CRIME)
     return conn.execute(unknown.values(stratum=named)).rowcount
+
+
+def crime_group() -> Any:  # noqa: ANN401 (a column expression)
+    """The offence group of each crime record's Home Office code (classification.group_of) as an SQL expression: the
+    code compared as rules.normalise_code compares it (no case, spaces or leading zeros: '008n' is 8N) with the
+    codes of the classification lists of each group but 'other', listed per group; any other code, or none, is
+    'other'."""
+    code = func.ltrim(func.upper(func.replace(CrimeRecord.ho_code, " ", "")), "0")
+    return case(*[(code.in_(codes), g) for g, codes in _group_codes()], else_="other")
+
+
+@lru_cache(maxsize=1)
+def _group_codes() -> tuple[tuple[str, list[str]], ...]:
+    """(group, its codes normalised) for every offence group but 'other', in GROUP_PRIORITY's order."""
+    by_group: dict[str, set[str]] = {}
+    for c in all_classifications():
+        group = group_of(c.code)  # as a stored code finds it (the lists share codes)
+        if group != "other":
+            by_group.setdefault(group, set()).add(normalise_code(c.code))
+    return tuple((g, sorted(by_group[g])) for g in GROUP_PRIORITY if g in by_group)
 
 
 def refresh_cancellations(conn: Connection | Session) -> list[tuple[str, str, str, str]]:

@@ -6,6 +6,8 @@ Office code it should have been recorded as), once that check is answered yes: t
 
 from __future__ import annotations
 
+from html import escape
+
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QComboBox, QFormLayout, QHBoxLayout, QLabel, QLineEdit, QWidget
 
@@ -54,6 +56,7 @@ class CheckForm(QWidget):
         self.reviewing = False  # a peer review: 'could not decide' and a comment per check (set by load)
         self.comment_edits: dict[str, QLineEdit] = {}
         self.fields: dict[str, QWidget] = {}  # each check's row: its box, or (a review) the box and its comment
+        self.hints: dict[str, QLabel] = {}  # a check's suggestion worked out from the record (Check.suggested_by)
 
     def set_rape_codes(self, codes: list[Classification]) -> None:
         """The codes offered for the rape an N100 should have been: the rape codes of the audit's period."""
@@ -61,15 +64,17 @@ class CheckForm(QWidget):
 
     def load(self, kind: str, answers: dict[str, bool | None], disposal_type: str = "", rape_code: str = "",
              reviewing: bool = False, undecided: list[str] | None = None,
-             comments: dict[str, str] | None = None) -> None:
+             comments: dict[str, str] | None = None, record_fields: dict[str, str] | None = None) -> None:
         """`reviewing`: a peer review, whose checks may be answered 'could not decide' (`undecided`) and carry a
-        comment each (`comments`)."""
+        comment each (`comments`). `record_fields`: the record view's fields (RecordDetail.fields), of which a
+        check's `suggested_by` is shown under it as a suggestion (a crime record's timeliness worked out)."""
         self._loading = True
         while self.form.rowCount():
             self.form.removeRow(0)
         self.boxes.clear()
         self.comment_edits.clear()
         self.fields.clear()
+        self.hints.clear()
         self.rape_box = None
         self.kind, self.disposal_type, self.reviewing = kind, disposal_type, reviewing
         for n, check in enumerate(checks_of(kind), 1):
@@ -97,6 +102,14 @@ class CheckForm(QWidget):
                 self.comment_edits[key] = comment
             self.form.addRow(label, field)
             self.boxes[key], self.fields[key] = box, field
+            worked = (record_fields or {}).get(check.suggested_by) if check.suggested_by else None
+            if worked:  # a suggestion only: the auditor answers from the records
+                hint = named(QLabel(f"<i>Worked out from the record: {escape(worked)}. A suggestion: answer from "
+                                    f"what the records show.</i>"), f"hint_{key}")
+                hint.setWordWrap(True)
+                hint.setAccessibleName(f"Suggestion for: {question}")
+                self.form.addRow(hint)
+                self.hints[key] = hint
         self.follow_up = next(iter(follow_ups(kind)), None)
         if self.follow_up is not None:
             self.rape_box = self._rape_box(rape_code)
@@ -178,5 +191,7 @@ class CheckForm(QWidget):
                                            self.disposal_type))
         for key, field in self.fields.items():
             self.form.setRowVisible(field, key in applicable)
+        for key, hint in self.hints.items():
+            self.form.setRowVisible(hint, key in applicable)
         if self.rape_box is not None:
             self.form.setRowVisible(self.rape_box, self._asks_rape_code())

@@ -20,7 +20,7 @@ REVIEW_COLUMNS = ["#", "Reference", "Review", "Assigned", "State"]  # who assign
 # What the System and Received columns hold for each kind of record.
 KIND_HEADINGS = {"incident": ("System", "Received"), "referral": ("System", "Received"),
                  "disposal": ("Type", "Issued"), "cancellation": ("Offence group", "Cancelled"),
-                 "n100": ("Reason code", "Recorded")}
+                 "n100": ("Reason code", "Recorded"), "crime": ("Code", "Recorded")}
 
 
 def findings_text(r: QueueRow) -> str:

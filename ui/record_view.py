@@ -11,7 +11,7 @@ from cdi_workbench.audit.records import CrimeInfo, RecordDetail
 from cdi_workbench.timeutil import display
 
 KIND_TITLES = {"incident": "Incident log", "referral": "Referral", "disposal": "Out-of-court disposal",
-               "cancellation": "Cancelled crime", "n100": "N100 record"}
+               "cancellation": "Cancelled crime", "n100": "N100 record", "crime": "Crime record"}
 
 
 def highlight(text: str) -> str:
@@ -79,7 +79,7 @@ def render(d: RecordDetail) -> str:
     parts = [f"<h2 style='margin:0'>{title}{sys_} {escape(d.ref)}</h2>"]
     if d.received_at:
         label = {"incident": "Received", "referral": "Received", "disposal": "Issued",
-                 "cancellation": "Cancelled", "n100": "Recorded"}[d.kind]
+                 "cancellation": "Cancelled", "n100": "Recorded", "crime": "Recorded"}.get(d.kind, "Date")
         parts.append(f"<p style='margin:2px 0'><b>{label}:</b> {display(d.received_at)}</p>")
     if d.flagged:
         parts.append(f"<p><b>⚑ Flagged for a second opinion:</b> {escape(d.flag_note)}</p>")
@@ -90,7 +90,8 @@ def render(d: RecordDetail) -> str:
         parts.append("<h3>Narrative</h3>" + _timeline(d.narrative))
     if d.related:
         parts.append(f"<h3>{escape(d.related_title)}</h3>" + _timeline(d.related))
-    parts.append("<h3>Linked crime records</h3>")
+    # a crime record sampled itself: its own row (code, offence, reported and recorded times) under this heading
+    parts.append("<h3>The crime record</h3>" if d.kind == "crime" else "<h3>Linked crime records</h3>")
     if d.kind in ("incident", "referral"):  # where crimes identified are linked; a cancellation's own crime record
         parts.append(_status_warnings(d.linked))  # is cancelled by definition (its status shows in the table)
     parts.append(_crime_rows(d.linked, False) if d.linked else "<p><i>None linked.</i></p>")

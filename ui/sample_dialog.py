@@ -35,7 +35,7 @@ from .operations import Runner
 from .widgets import named
 
 KINDS = [("Incident records", "incident"), ("Referrals", "referral"), ("Out-of-court disposals", "disposal"),
-         ("Cancelled crimes", "cancellation"), ("N100 records", "n100")]
+         ("Cancelled crimes", "cancellation"), ("N100 records", "n100"), ("Crime records", "crime")]
 METHODS = [("Simple random", "simple"), ("Stratified by offence group, proportional", "proportional"),
            ("Stratified by offence group, equal", "equal"), ("Fixed size from each stratum (dip-sample)", "fixed")]
 
@@ -167,6 +167,10 @@ class SampleDialog(QDialog):
         self.special.setEnabled(reports)  # special samples are of incident records or referrals only
         if not reports:
             self.special.setCurrentIndex(0)
+        for w in (self.opening, self.closing):  # an incident's or referral's codes
+            w.setEnabled(reports)
+        # the code a linked crime was recorded under, or a crime record's own
+        self.ho_code.setEnabled(reports or self.kind.currentData() == RecordKind.CRIME)
         label = self.kind.currentText() if not referral else f"{self.system.currentText()} referrals"
         sp = SPECIAL_SAMPLES.get(self.special.currentData() or "")
         self.name.setText(f"{sp.label if sp else label} {datetime.now():%d/%m/%Y %H:%M}")

@@ -214,7 +214,7 @@ class VerdictPanel(QWidget):
         reviewing = self.role == "review"
         if not reporting:
             self.checks.load(detail.kind, body.checks, detail.disposal_type, body.rape_code, reviewing,
-                             body.undecided, body.comments)
+                             body.undecided, body.comments, dict(detail.fields))
         self.review_notes.load(detail.kind, body, reviewing)
         self.rationale.setText(body.rationale)
         self._refresh_list(0 if body.crimes else -1)

@@ -1,11 +1,12 @@
 """Each check defined once: one table of checks per record kind, read by the verdict panel, the findings, the
 verdict import/export and the reports (DOMAIN.md, "The checks, record by record").
 
-- RECORD_CHECKS: the record-level checks of out-of-court disposals, cancelled crimes and N100 records, one Check
-  each, in the order the panel asks them: its key (stored in VerdictBody.checks, the verdict rows' and the
-  exchange's column), the report column's label, the panel's question, the answers, the recording rule behind it
-  (rules.RULE_TEXT), the findings table column it counts into (the records answering yes), which answer passes,
-  when it applies, and any follow-up (the rape code an N100 should have been recorded as).
+- RECORD_CHECKS: the record-level checks of out-of-court disposals, cancelled crimes, N100 records and crime records
+  (dip-samples of recorded crime), one Check each, in the order the panel asks them: its key (stored in
+  VerdictBody.checks, the verdict rows' and the exchange's column), the report column's label, the panel's question,
+  the answers, the recording rule behind it (rules.RULE_TEXT), the findings table column it counts into (the records
+  answering yes), which answer passes, when it applies, any follow-up (the rape code an N100 should have been
+  recorded as) and any suggestion worked out from the record (a crime record's timeliness).
 - CRIME_ANSWERS: the crime-level answers of incidents and referrals, as far as they are columns: the verdict
   rows', the reports' and the exchange's. The findings count them crime by crime (findings_pass.Pass._report), not
   as yes answers, and the panel asks them in its own crime editor.
@@ -56,6 +57,7 @@ class Check:
     follow_up: FollowUp | None = None
     failure: str = ""  # a failed check as the force's workbook names it ('' for the key with spaces)
     exchange: int = FIRST
+    suggested_by: str = ""  # the record view's field (RecordDetail.fields) the panel shows beside it as a suggestion
 
     def applies(self, answers: Mapping[str, bool | None], record_type: str = "") -> bool:
         """Does the check arise, given the answers so far and the record's type?"""
@@ -96,6 +98,10 @@ class CrimeAnswer:
     exchange: int = FIRST
 
 
+# The record view's field showing a sampled crime record's timeliness worked out from its report and recording times
+# under the audit's rules (audit.records), which the panel offers beside 'recorded_in_time' as a suggestion.
+TIMELINESS_WORKED_OUT = "Timeliness (worked out)"
+
 RAPE_CODE = FollowUp("rape_code", "Rape code expected", "Recorded as which crime of rape? (Home Office code, 19C-19H)",
                      "should_have_been_rape", "a Home Office code for rape (19C-19H)")
 
@@ -130,6 +136,20 @@ RECORD_CHECKS: dict[RecordKind, KindChecks] = {
         Check("should_have_been_rape", "Should have been rape", "Should this have been recorded as a crime of rape?",
               "should_have_been_rape", "Should have been rape", "should_have_been_rape", passes=False,
               follow_up=RAPE_CODE, exchange=ADDED),
+    )),
+    # A dip-sample of recorded crime (issue 14): the code and the time limit of each crime record sampled. The keys
+    # are not the crime answers' (classified_correctly, timely: CRIME_ANSWERS), so a column names one thing. The
+    # record view shows the timeliness worked out from the record's report and recording times under the audit's
+    # rules (rules.timeliness) as a suggestion; the auditor answers, as the source records may say otherwise.
+    RecordKind.CRIME: KindChecks(RecordKind.CRIME, "crime_records", "Reviewed", "reviewed", (
+        Check("code_correct", "Correctly classified",
+              "Correctly classified (Home Office code right for what the record describes)?",
+              "classified", "Correctly classified", "correctly_classified", failure="wrongly classified",
+              exchange=ADDED),
+        Check("recorded_in_time", "Recorded in time",
+              "Recorded within the time limit (24 hours from the report under 2015 rules, 72 under 2014)?",
+              "timely", "In time", "in_time", failure="recorded outside the time limit", exchange=ADDED,
+              suggested_by=TIMELINESS_WORKED_OUT),
     )),
 }
 

@@ -77,8 +77,9 @@ def sample_state(smp: Sample, items: Iterable[AuditItem]) -> dict[str, Any]:
              "seed": smp.seed, "drawn_at": _time(smp.drawn_at), "drawn_by": smp.drawn_by, "frame": frame,
              "items": [[i.id, i.position, i.kind, i.record_id, i.stratum]
                        for i in sorted(items, key=lambda i: i.position)]}
-    if (smp.frame or {}).get("audit"):  # drawn for an audit of a programme (schema 0016): which one is anchored
-        state["audit"] = smp.audit_id
+    audit_id = getattr(smp, "audit_id", None)  # (migration 0012's stand-in rows, before schema 0016, have none)
+    if (smp.frame or {}).get("audit") and audit_id is not None:  # drawn for an audit of a programme: anchored
+        state["audit"] = audit_id
     return state
 
 
@@ -316,8 +317,10 @@ class Expected:
 def _compare_sample(smp: Sample, items: list[AuditItem], row: int, recorded: dict[str, Any]) -> list[Finding]:
     out: list[Finding] = []
     now = sample_state(smp, items)
-    facts = [k for k in ("name", "kind", "system", "method", "seed", "drawn_at", "drawn_by", "frame", "audit")
-             if now.get(k) != recorded.get(k)]
+    facts = [k for k in ("name", "kind", "system", "method", "seed", "drawn_at", "drawn_by", "frame")
+             if now[k] != recorded.get(k)]
+    if "audit" in recorded and now.get("audit") != recorded["audit"]:  # anchored when drawn for an audit
+        facts.append("audit")
     if facts:
         named = ", ".join("frame (population, allocation, extensions)" if k == "frame"
                           else "audit of the programme" if k == "audit" else k for k in facts)

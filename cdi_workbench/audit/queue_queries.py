@@ -5,7 +5,7 @@ from __future__ import annotations
 from sqlalchemy import or_
 
 from ..kinds import RecordKind
-from ..storage.models import N100, AuditItem, Cancellation, Disposal, ReportRecord, Verdict
+from ..storage.models import N100, AuditItem, Cancellation, CrimeRecord, Disposal, ReportRecord, Verdict
 from ..storage.record_models import date_column
 
 
@@ -35,6 +35,8 @@ def record_columns(kind: str):  # type: ignore[no-untyped-def]
         return Cancellation, Cancellation.crime_ref, date_column(kind), Cancellation.offence_group, Cancellation.notes
     if kind == RecordKind.N100:
         return N100, N100.ref, date_column(kind), N100.reason_code, N100.narrative
+    if kind == RecordKind.CRIME:
+        return CrimeRecord, CrimeRecord.ref, date_column(kind), CrimeRecord.ho_code, CrimeRecord.offence
     raise UnknownKind(f"unknown record kind {kind!r}")
 
 

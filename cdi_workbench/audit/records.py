@@ -8,11 +8,21 @@ from datetime import datetime, timedelta
 from sqlalchemy import and_, case, or_, select
 from sqlalchemy.orm import Session
 
-from ..classification import CANCELLATION_GROUPS, cancellation_group, reported_incident_reasons
+from ..classification import (
+    CANCELLATION_GROUPS,
+    GROUP_LABELS,
+    cancellation_group,
+    group_of,
+    lookup,
+    reported_incident_reasons,
+)
 from ..kinds import RecordKind
+from ..rules import rule_set, timeliness
 from ..storage.models import N100, AuditItem, Cancellation, CrimeRecord, Disposal, RecordLink, ReportRecord
 from ..timeutil import display
+from .check_table import TIMELINESS_WORKED_OUT
 from .narrative import Entry, entries
+from .programme import rules_key
 
 
 @dataclass(frozen=True)
@@ -92,9 +102,37 @@ def load_detail(s: Session, item: AuditItem) -> RecordDetail:
             det.related_title = f"Incident log {incident.ref}, received {display(incident.received_at)}"
             det.related = entries(incident.narrative)
             det.linked = [crime_info(c) for c in incident.crimes]
+    elif item.kind == RecordKind.CRIME:
+        det = _crime_detail(s, item)
     else:
         raise ValueError(f"unknown record kind {item.kind!r}")
     det.flagged, det.flag_note = item.flagged, item.flag_note
+    return det
+
+
+def _crime_detail(s: Session, item: AuditItem) -> RecordDetail:
+    """A crime record sampled itself (a classification and timeliness dip-sample): its code and offence group,
+    its report and recording times with the timeliness worked out under the item's audit's rules (a suggestion
+    for the check), and the narrative of the report it came from (what the record describes)."""
+    c = s.get_one(CrimeRecord, item.record_id)
+    known = lookup(c.ho_code)
+    det = RecordDetail(item.id, item.kind, c.ho_code or "", c.ref, c.recorded_at)
+    worked = timeliness(c.reported_at, c.recorded_at, rule_set(rules_key(s, item.id)))
+    det.fields = [(label, v) for label, v in (
+        ("Home Office code", f"{c.ho_code}: {known.label}" if known and c.ho_code else _text(c.ho_code)),
+        ("Offence", _text(c.offence)), ("Offence group", GROUP_LABELS[group_of(c.ho_code)]),
+        ("Reported", display(c.reported_at)), ("Status", c.status), ("Outcome", _text(c.outcome)),
+        ("Source reference", _text(c.source_ref)), (TIMELINESS_WORKED_OUT, worked.explanation)) if v]
+    det.linked = [crime_info(c)]
+    reports = list(s.scalars(select(ReportRecord).join(RecordLink, RecordLink.report_id == ReportRecord.id)
+                             .where(RecordLink.crime_id == c.id).order_by(ReportRecord.received_at).limit(1)))
+    if not reports and c.source_ref:
+        reports = list(s.scalars(select(ReportRecord).where(ReportRecord.ref == c.source_ref).limit(1)))
+    if reports:  # the report the crime was recorded from: what it describes, to judge the code by
+        r = reports[0]
+        det.related_title = f"{'Incident log' if r.kind == RecordKind.INCIDENT else r.system} {r.ref}, received " \
+                            f"{display(r.received_at)}"
+        det.related = entries(r.narrative)
     return det
 
 

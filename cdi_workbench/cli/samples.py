@@ -9,9 +9,10 @@ from typing import Any
 
 from ..storage.database import Database
 
+# crimes: a dip-sample of recorded crime (classification and timeliness), stratified by offence group
 KINDS = {"incidents": "incident", "referrals": "referral", "disposals": "disposal", "cancellations": "cancellation",
-         "n100": "n100", "incident": "incident", "referral": "referral", "disposal": "disposal",
-         "cancellation": "cancellation"}
+         "n100": "n100", "crimes": "crime", "incident": "incident", "referral": "referral", "disposal": "disposal",
+         "cancellation": "cancellation", "crime": "crime"}
 
 
 def cmd_sample(a: argparse.Namespace) -> int:
@@ -83,10 +84,12 @@ def cmd_sample_size(a: argparse.Namespace) -> int:
 def add_sample(sub: Any) -> None:
     sp = sub.add_parser("sample", help="draw, extend, export, rename or delete a sample")
     sp.add_argument("db")
-    sp.add_argument("--kind", choices=sorted(KINDS))
+    sp.add_argument("--kind", choices=sorted(KINDS), help="crimes: recorded crime, checked for classification and "
+                                                          "timeliness (stratify by offence group, or --per-stratum)")
     sp.add_argument("--system", help="referral system (Guardian, PO1, DO1, ...)")
     sp.add_argument("--size", type=int, help="records to draw (not needed with --per-stratum)")
-    sp.add_argument("--stratify", choices=["offence-group"])
+    sp.add_argument("--stratify", choices=["offence-group"],
+                    help="by offence group: the linked crimes' for incidents and referrals, the code's for crimes")
     sp.add_argument("--allocation", choices=["proportional", "equal"], default="proportional")
     sp.add_argument("--per-stratum", type=int, help="a fixed-size dip-sample of N from each stratum")
     sp.add_argument("--special", choices=["modern-slavery-crimes", "modern-slavery-referrals", "vulnerable-adults",

@@ -26,12 +26,13 @@ from ..timeutil import display, now_utc
 from .result import AuditedChange
 from .writer import Writer
 
-# the kinds of audit item whose records each table holds (crime records are not sampled)
+# the kinds of audit item whose records each table holds (crime records since they are sampled: issue 14)
 ITEM_KINDS: dict[str, tuple[str, ...]] = {
     "report_record": (RecordKind.INCIDENT.value, RecordKind.REFERRAL.value),
     "disposal": (RecordKind.DISPOSAL.value,),
     "cancellation": (RecordKind.CANCELLATION.value,),
     "n100": (RecordKind.N100.value,),
+    "crime_record": (RecordKind.CRIME.value,),
 }
 
 Items = dict[int, list[tuple[int, str, int]]]  # record id -> [(audit item id, sample name, position)]

@@ -343,10 +343,13 @@ def _records(s: Session, kind: str, items: list[AuditItem]) -> list[Any]:
         incident_refs = sorted({n.incident_ref for n in n100s if n.incident_ref})
         report_ids = [r for chunk in _in_chunks(incident_refs)
                       for r in s.scalars(select(ReportRecord.id).where(ReportRecord.ref.in_(chunk)))]
+    elif kind == RecordKind.CRIME:  # the crime records sampled, and the reports they were recorded from
+        report_ids = sorted({r for chunk in _in_chunks(ids)
+                             for r in s.scalars(select(RecordLink.report_id).where(RecordLink.crime_id.in_(chunk)))})
     reports = [r for chunk in _in_chunks(report_ids)
                for r in s.scalars(select(ReportRecord).where(ReportRecord.id.in_(chunk)))]
     out += reports
-    crime_ids: set[int] = set()
+    crime_ids: set[int] = set(ids) if kind == RecordKind.CRIME else set()
     for chunk in _in_chunks(report_ids):
         crime_ids.update(s.scalars(select(RecordLink.crime_id).where(RecordLink.report_id.in_(chunk))))
     if kind in REPORT_KINDS:  # the crime records the record view offers as candidates
@@ -381,7 +384,8 @@ def _refs(s: Session, kind: str, items: list[AuditItem]) -> dict[int, str]:
                       RecordKind.REFERRAL: (ReportRecord.id, ReportRecord.ref),
                       RecordKind.DISPOSAL: (Disposal.id, Disposal.ref),
                       RecordKind.CANCELLATION: (Cancellation.id, Cancellation.crime_ref),
-                      RecordKind.N100: (N100.id, N100.ref)}[RecordKind(kind)]
+                      RecordKind.N100: (N100.id, N100.ref),
+                      RecordKind.CRIME: (CrimeRecord.id, CrimeRecord.ref)}[RecordKind(kind)]
     by_record: dict[int, str] = {}
     for chunk in _in_chunks([i.record_id for i in items]):
         by_record.update(s.execute(select(record_id, col).where(record_id.in_(chunk))).tuples().all())

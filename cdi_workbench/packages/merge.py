@@ -389,7 +389,8 @@ def _date(iso: str | None) -> str:
 # per kind: the record's id and reference columns
 _REF = {RecordKind.INCIDENT: (ReportRecord.id, ReportRecord.ref),
         RecordKind.REFERRAL: (ReportRecord.id, ReportRecord.ref), RecordKind.DISPOSAL: (Disposal.id, Disposal.ref),
-        RecordKind.CANCELLATION: (Cancellation.id, Cancellation.crime_ref), RecordKind.N100: (N100.id, N100.ref)}
+        RecordKind.CANCELLATION: (Cancellation.id, Cancellation.crime_ref), RecordKind.N100: (N100.id, N100.ref),
+        RecordKind.CRIME: (CrimeRecord.id, CrimeRecord.ref)}
 
 
 def _check_items(s: Session, manifest: dict[str, Any], path: Path) -> dict[int, AuditItem]:

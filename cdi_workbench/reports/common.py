@@ -53,6 +53,7 @@ KIND_LABELS = {
     RecordKind.DISPOSAL: "Out-of-court disposals",
     RecordKind.CANCELLATION: "Cancelled crimes",
     RecordKind.N100: "N100 records",
+    RecordKind.CRIME: "Crime records",
 }
 
 

@@ -85,6 +85,9 @@ class ReportRecord(Base):
 
 
 class CrimeRecord(Base):
+    """A crime record from the force's crime system; sampled itself (RecordKind.CRIME) in classification and
+    timeliness dip-samples, and the other side of every incident's and referral's checks."""
+
     __tablename__ = "crime_record"
     # the record view's candidates: crime records at the same place within two days of a report (schema 0010)
     __table_args__ = (Index("ix_crime_place_time", "location", "reported_at"),)
@@ -111,6 +114,9 @@ class CrimeRecord(Base):
     content_hash: Mapped[str | None] = mapped_column(String(32))
     # the owning unit (district, local policing area, team) from the extract (schema 0015); not in content_hash
     unit: Mapped[str | None] = mapped_column(String(80))
+    # the seed-independent draw key of ref (cdi_workbench.draw_keys), since crime records are sampled (schema 0017);
+    # their stratum is the offence group of ho_code, worked out in the draw (strata.crime_group); not in content_hash
+    draw_key: Mapped[int | None] = mapped_column(BigInteger, default=_key_of("ref"))
 
 
 class RecordLink(Base):

@@ -1,6 +1,6 @@
 """Where each kind of sampled record is stored, and its date column there (kinds.DATE_COLUMN names it).
 
-The importer checks that date against the audit period (by table: crime records too), the sampler filters a
+The importer checks that date against the audit period (by table), the sampler filters a
 population by it and the queue shows it; all three read it here, so a kind's date is named once.
 """
 
@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..kinds import CRIME_DATE_COLUMN, DATE_COLUMN, RecordKind
+from ..kinds import DATE_COLUMN, RecordKind
 from .models import N100, Base, Cancellation, CrimeRecord, Disposal, ReportRecord
 
 # incidents and referrals share report_record
@@ -18,6 +18,7 @@ RECORD_MODELS: dict[RecordKind, type[Base]] = {
     RecordKind.DISPOSAL: Disposal,
     RecordKind.CANCELLATION: Cancellation,
     RecordKind.N100: N100,
+    RecordKind.CRIME: CrimeRecord,
 }
 
 
@@ -28,7 +29,6 @@ def date_column(kind: str) -> Any:
 
 
 def table_dates() -> dict[str, str]:
-    """table name -> the name of its date column, for every table an extract is imported into."""
-    out = {RECORD_MODELS[k].__tablename__: DATE_COLUMN[k] for k in RecordKind}
-    out[CrimeRecord.__tablename__] = CRIME_DATE_COLUMN
-    return out
+    """table name -> the name of its date column, for every table an extract is imported into (crime records
+    too: a kind of their own since they can be sampled)."""
+    return {RECORD_MODELS[k].__tablename__: DATE_COLUMN[k] for k in RecordKind}

@@ -12,6 +12,7 @@ from sqlalchemy import func, null, select
 from sqlalchemy.orm import Session
 
 from ..audit.verdicts import REPORT_KINDS
+from ..kinds import RecordKind
 from ..rules import RuleSet, rule_set
 from ..storage.models import N100, Audit, AuditItem, Cancellation, CrimeRecord, Disposal, ReportRecord
 
@@ -45,6 +46,8 @@ def _sampled_records(s: Session) -> list[_Record]:
         (Cancellation, Cancellation.id, Cancellation.crime_ref, Cancellation.offence_group, none, none,
          AuditItem.kind == "cancellation"),
         (N100, N100.id, N100.ref, none, none, none, AuditItem.kind == "n100"),
+        (CrimeRecord, CrimeRecord.id, CrimeRecord.ref, CrimeRecord.ho_code, none, none,
+         AuditItem.kind == RecordKind.CRIME),
     ]
     queries = [select(AuditItem.id, AuditItem.kind, AuditItem.record_id, AuditItem.sample_id, AuditItem.position,
                       ref, system, received, dtype).join(table, record_id == AuditItem.record_id).where(where)

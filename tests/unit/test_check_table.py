@@ -30,7 +30,7 @@ from cdi_workbench.kinds import DATE_COLUMN, PersonRole, RecordKind, VerdictRole
 from cdi_workbench.reports.common import column_label, leading_columns, not_applicable, verdict_columns
 from cdi_workbench.rules import RULE_TEXT
 from cdi_workbench.storage import record_models
-from cdi_workbench.storage.models import N100, Cancellation, Disposal, ReportRecord
+from cdi_workbench.storage.models import N100, Cancellation, CrimeRecord, Disposal, ReportRecord
 
 QUESTIONS = {
     "disposal": [
@@ -49,25 +49,33 @@ QUESTIONS = {
         ("n100_needed", "Should an N100 have been applied?"),
         ("should_have_been_rape", "Should this have been recorded as a crime of rape?"),
     ],
+    "crime": [
+        ("code_correct", "Correctly classified (Home Office code right for what the record describes)?"),
+        ("recorded_in_time", "Recorded within the time limit (24 hours from the report under 2015 rules, 72 under "
+                             "2014)?"),
+    ],
 }
 FINDINGS_COLUMNS = {
     RecordKind.CANCELLATION: ["Reviewed", "Decision correct", "Authorised decision maker", "Victim informed"],
     RecordKind.DISPOSAL: ["Sampled", "Offender suitable", "Made aware", "With a victim", "Victim's views considered",
                           "Outcome appropriate"],
     RecordKind.N100: ["Reviewed", "N100 needed", "Should have been rape"],
+    RecordKind.CRIME: ["Reviewed", "Correctly classified", "In time"],
 }
 FIGURE_NAMES = {
     RecordKind.CANCELLATION: ["reviewed", "correct", "authorised_decision_maker", "victim_informed"],
     RecordKind.DISPOSAL: ["sampled", "offender_suitable", "made_aware", "with_a_victim", "victims_views_considered",
                           "outcome_appropriate"],
     RecordKind.N100: ["reviewed", "n100_needed", "should_have_been_rape"],
+    RecordKind.CRIME: ["reviewed", "correctly_classified", "in_time"],
 }
 LEADING_COLUMNS = [
     "item_id", "kind", "system", "record_ref", "crime_no", "expected_code", "recorded_ref", "recorded_code",
     "classified_correctly", "classification", "timely", "timeliness", "reason_not_recorded",
     "domestic_abuse", "safeguarding", "investigation", "offender_suitable", "offender_made_aware",
     "victim_to_consult", "victim_views_considered", "outcome_appropriate", "decision_correct",
-    "authorised_decision_maker", "victim_informed", "n100_needed", "should_have_been_rape", "rape_code",
+    "authorised_decision_maker", "victim_informed", "n100_needed", "should_have_been_rape", "code_correct",
+    "recorded_in_time", "rape_code",
 ]
 LABELS = {
     "expected_code": "Expected code", "recorded_ref": "Crime record", "recorded_code": "Recorded code",
@@ -80,6 +88,7 @@ LABELS = {
     "decision_correct": "Decision correct", "authorised_decision_maker": "Authorised decision maker",
     "victim_informed": "Victim informed", "n100_needed": "N100 needed", "should_have_been_rape": "Should have been rape",
     "rape_code": "Rape code expected", "item_id": "Audit item", "auditor": "Auditor",
+    "code_correct": "Correctly classified", "recorded_in_time": "Recorded in time",
 }
 EXCHANGE_FIRST = [
     "expected_code", "recorded_ref", "classified_correctly", "timely", "reason_not_recorded", "offender_suitable",
@@ -87,7 +96,7 @@ EXCHANGE_FIRST = [
     "authorised_decision_maker", "victim_informed",
 ]
 EXCHANGE_ADDED = ["domestic_abuse", "safeguarding", "investigation", "n100_needed", "should_have_been_rape",
-                  "rape_code"]
+                  "code_correct", "recorded_in_time", "rape_code"]
 
 
 def test_the_table_gives_every_list_it_replaced() -> None:
@@ -169,7 +178,7 @@ def test_a_check_added_to_the_table_reaches_every_reader(added_check: Check) -> 
     assert applicable_checks("cancellation", {}, "")[-1] == "crime_reinstated"
     assert table.findings_columns(RecordKind.CANCELLATION)[-1] == "Crime reinstated"
     assert table.figure_names(RecordKind.CANCELLATION)[-1] == "crime_reinstated"
-    assert leading_columns() == [*LEADING_COLUMNS[:-3], "crime_reinstated", *LEADING_COLUMNS[-3:]]
+    assert leading_columns() == [*LEADING_COLUMNS[:-5], "crime_reinstated", *LEADING_COLUMNS[-5:]]
     assert verdict_columns([{"item_id": 1, "auditor": "A", "crime_reinstated": True, "decision_correct": True}]) == [
         "item_id", "decision_correct", "crime_reinstated", "auditor"]
     assert column_label("crime_reinstated") == "Crime reinstated"
@@ -183,7 +192,7 @@ def test_a_check_added_to_the_table_reaches_every_reader(added_check: Check) -> 
 
 # ---- kinds and roles ----------------------------------------------------------------------------------------
 def test_the_enums_are_the_stored_strings() -> None:
-    assert list(RecordKind) == ["incident", "referral", "disposal", "cancellation", "n100"]
+    assert list(RecordKind) == ["incident", "referral", "disposal", "cancellation", "n100", "crime"]
     assert list(VerdictRole) == ["primary", "review", "final"]
     assert list(PersonRole) == ["auditor", "reviewer", "lead", "liaison"]
     for member in [*RecordKind, *VerdictRole, *PersonRole]:
@@ -203,12 +212,12 @@ def test_the_enums_are_the_stored_strings() -> None:
 
 # ---- the date column of each kind ---------------------------------------------------------------------------
 MODELS = {"incident": ReportRecord, "referral": ReportRecord, "disposal": Disposal, "cancellation": Cancellation,
-          "n100": N100}
+          "n100": N100, "crime": CrimeRecord}
 
 
 def test_each_kind_has_one_date_column_that_the_sampler_the_queue_and_the_importer_use() -> None:
     assert DATE_COLUMN == {"incident": "received_at", "referral": "received_at", "disposal": "issued_at",
-                           "cancellation": "cancelled_at", "n100": "recorded_at"}
+                           "cancellation": "cancelled_at", "n100": "recorded_at", "crime": "recorded_at"}
     assert record_models.table_dates() == {"report_record": "received_at", "crime_record": "recorded_at",
                                            "disposal": "issued_at", "cancellation": "cancelled_at",
                                            "n100": "recorded_at"}
