@@ -1,20 +1,27 @@
 """The team view of one audit of the programme (issue 14): who has audited what, the records left in each sample,
-and the work assigned to each person (peer reviews assigned by the lead, done and left).
+and the work assigned to each person: records given to an auditor to audit (assign_work: the lead's), and peer
+reviews assigned by the lead, each with how many are done and left.
 
-Read-only; for those who may see the findings ('report'): it names who audited which share of the records.
+Reading is for those who may see the findings ('report'): it names who audited which share of the records. The
+audit work given out is kept per audit in the programme's settings ('work:AUDIT ID': item -> person, JSON); a
+record is given to one person at a time (giving it again moves it).
 """
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
 
 from sqlalchemy import case, func, select
+from sqlalchemy.orm import Session
 
 from .audit.programme import of_audit, resolve
-from .audit.roles import identify
+from .audit.roles import PERMISSIONS, ROLES, identify
 from .kinds import VerdictRole
 from .storage.database import Database
-from .storage.models import AuditItem, ReviewAssignment, Sample, Verdict
+from .storage.models import AppUser, AuditItem, AuditSetting, ReviewAssignment, Sample, Verdict
+
+WORK_PREFIX = "work:"
 
 
 @dataclass
@@ -25,15 +32,22 @@ class Member:
     reviews_assigned: int = 0
     reviews_done: int = 0  # of those assigned, a complete review verdict
     decided: int = 0  # final verdicts (the lead's decisions)
+    work_assigned: int = 0  # records given to them to audit (assign_work)
+    work_done: int = 0  # of those, with a complete first (or final) verdict, whoever gave it
 
     @property
     def reviews_left(self) -> int:
         return self.reviews_assigned - self.reviews_done
 
+    @property
+    def work_left(self) -> int:
+        return self.work_assigned - self.work_done
+
     def to_json(self) -> dict[str, object]:
         return {"name": self.name, "audited": self.audited, "started": self.started,
                 "reviews_assigned": self.reviews_assigned, "reviews_done": self.reviews_done,
-                "reviews_left": self.reviews_left, "decided": self.decided}
+                "reviews_left": self.reviews_left, "decided": self.decided, "work_assigned": self.work_assigned,
+                "work_done": self.work_done, "work_left": self.work_left}
 
 
 @dataclass
@@ -70,6 +84,7 @@ class Team:
         if not self.members:
             lines.append("  nobody has audited or been assigned a record yet")
         lines += [f"  {m.name}: {m.audited:,} audited" + (f", {m.started:,} started" if m.started else "")
+                  + (f", given {m.work_assigned:,} to audit ({m.work_left:,} left)" if m.work_assigned else "")
                   + (f", reviews {m.reviews_done:,} of {m.reviews_assigned:,} done ({m.reviews_left:,} left)"
                      if m.reviews_assigned else "")
                   + (f", {m.decided:,} decided" if m.decided else "") for m in self.members]
@@ -110,7 +125,63 @@ def team(db: Database, audit: str | None = None, who: str = "") -> Team:
                    .where(Verdict.role.in_(VerdictRole.EFFECTIVE), Verdict.complete.is_(True))
                    .group_by(AuditItem.sample_id).subquery())
         drawn = select(AuditItem.sample_id, func.count().label("n")).group_by(AuditItem.sample_id).subquery()
+        given = _work(s, a.id)
+        if given:
+            done = set(s.scalars(select(Verdict.item_id).where(
+                Verdict.item_id.in_([int(i) for i in given]), Verdict.role.in_(VerdictRole.EFFECTIVE),
+                Verdict.complete.is_(True))))
+            for item, person in given.items():
+                m = member(person)
+                m.work_assigned += 1
+                m.work_done += int(item) in done
         samples = [SampleLeft(name, int(d or 0), int(n or 0)) for name, d, n in s.execute(
             select(Sample.name, drawn.c.n, audited.c.n).outerjoin(drawn, drawn.c.sample_id == Sample.id)
             .outerjoin(audited, audited.c.sample_id == Sample.id).where(of_audit(s, a.id)).order_by(Sample.id))]
     return Team(a.name or "", sorted(members.values(), key=lambda m: m.name.casefold()), samples)
+
+
+def _work(s: Session, audit_id: int) -> dict[str, str]:
+    row = s.get(AuditSetting, f"{WORK_PREFIX}{audit_id}")
+    return dict(json.loads(row.value)) if row is not None and row.value else {}
+
+
+def assign_work(db: Database, person: str, sample: str, positions: list[int] | None = None, who: str = "",
+                audit: str | None = None) -> int:
+    """Give records of a sample of the audit (those at `positions`; None: every record not yet given to anyone) to
+    `person` to audit; the lead's ('plan audits'). A registered person must be one who may enter first verdicts.
+    Returns the records given."""
+    person = " ".join(person.split())
+    if not person:
+        raise ValueError("say who the records are given to")
+    with db.session() as s:
+        identify(s, who).require("plan audits")
+        a = resolve(s, audit)
+        if s.scalar(select(func.count()).select_from(AppUser)):  # people registered: one who may audit
+            user = s.scalar(select(AppUser).where(func.lower(AppUser.name) == person.lower()))
+            if user is None or not user.active:
+                raise ValueError(f"{person} is not registered for this audit (cdi users list)")
+            if user.role not in PERMISSIONS["audit"]:
+                raise ValueError(f"{user.name} may not enter first verdicts (their role: {ROLES[user.role]})")
+            person = user.name
+        smp = s.scalar(select(Sample).where(Sample.name == sample, of_audit(s, a.id)))
+        if smp is None:
+            raise ValueError(f"the audit {a.name!r} has no sample called {sample!r}")
+        items = dict(s.execute(select(AuditItem.position, AuditItem.id).where(AuditItem.sample_id == smp.id))
+                     .tuples().all())
+        given = _work(s, a.id)
+        if positions is None:
+            chosen = [i for p, i in sorted(items.items()) if str(i) not in given]
+        else:
+            missing = [p for p in positions if p not in items]
+            if missing:
+                raise ValueError(f"sample {sample!r} has no position {missing[0]} (it holds 1 to {len(items)})")
+            chosen = [items[p] for p in positions]
+        given.update({str(i): person for i in chosen})
+        key = f"{WORK_PREFIX}{a.id}"
+        row = s.get(AuditSetting, key)
+        text = json.dumps(given, sort_keys=True)
+        if row is None:
+            s.add(AuditSetting(key=key, value=text))
+        else:
+            row.value = text
+    return len(chosen)

@@ -285,14 +285,15 @@ def render_team(team: Team | None, waiting: str = "Working out who has audited w
     left = team.left
     out = [f"<h3>Audit {escape(team.audit)}: {left:,} record{'s' if left != 1 else ''} left to audit</h3>",
            "<table cellspacing=0 cellpadding=3 border=1 style='border-collapse:collapse'><tr><th>Person</th>"
-           "<th>Audited</th><th>Started</th><th>Reviews assigned</th><th>Reviews done</th><th>Reviews left</th>"
-           "<th>Final verdicts</th></tr>"]
+           "<th>Audited</th><th>Started</th><th>Given to audit</th><th>Of those left</th><th>Reviews assigned</th>"
+           "<th>Reviews done</th><th>Reviews left</th><th>Final verdicts</th></tr>"]
     for m in team.members:
         out.append(f"<tr><td>{escape(m.name)}</td>" + "".join(
-            f"<td align=right>{n:,}</td>" for n in (m.audited, m.started, m.reviews_assigned, m.reviews_done,
-                                                   m.reviews_left, m.decided)) + "</tr>")
+            f"<td align=right>{n:,}</td>" for n in (m.audited, m.started, m.work_assigned, m.work_left,
+                                                   m.reviews_assigned, m.reviews_done, m.reviews_left, m.decided))
+            + "</tr>")
     if not team.members:
-        out.append("<tr><td colspan=7>Nobody has audited or been assigned a record yet.</td></tr>")
+        out.append("<tr><td colspan=9>Nobody has audited or been assigned a record yet.</td></tr>")
     out.append("</table><h4>Records left per sample</h4><table cellspacing=0 cellpadding=3 border=1 "
                "style='border-collapse:collapse'><tr><th>Sample</th><th>Drawn</th><th>Audited</th><th>Left</th></tr>")
     for x in team.samples:

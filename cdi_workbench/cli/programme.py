@@ -31,6 +31,14 @@ def cmd_audit(a: argparse.Namespace) -> int:
             t = team(db, a.audit, who=a.user or "")
             print(json.dumps(t.to_json(), indent=2) if a.json else t.text)
             return 0
+        if a.action == "assign":
+            from ..packages.common import parse_positions
+            from ..team_view import assign_work
+
+            n = assign_work(db, a.to, a.sample, parse_positions(a.positions) if a.positions else None,
+                            who=a.user or "", audit=a.audit)
+            print(f"Gave {n:,} record{'s' if n != 1 else ''} of '{a.sample}' to {a.to} to audit")
+            return 0
         if a.action == "draw":
             from .. import sample_designs
 
@@ -89,6 +97,12 @@ def add_audit(sub: Any) -> None:
     tm.add_argument("db")
     tm.add_argument("--audit", metavar="NAME", help="which audit (default: the latest)")
     tm.add_argument("--json", action="store_true")
+    asg = act.add_parser("assign", help="give records of a sample to an auditor to audit (the lead's)")
+    asg.add_argument("db")
+    asg.add_argument("--sample", required=True)
+    asg.add_argument("--to", required=True, metavar="PERSON")
+    asg.add_argument("--positions", help="e.g. 1-20,25 (default: every record not yet given to anyone)")
+    asg.add_argument("--audit", metavar="NAME", help="which audit (default: the latest)")
     drw = act.add_parser("draw", help="draw every sample of a design for an audit, in one action")
     drw.add_argument("db")
     drw.add_argument("--design", default="Monthly dip-sample",

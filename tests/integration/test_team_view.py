@@ -58,3 +58,40 @@ def test_a_peer_reviewer_may_not_see_the_team_view(tmp_path: Path) -> None:
     with pytest.raises(NotAllowed):
         team(db, who="Rita Reviewer")
     assert team(db, who="Lena Lead").audit == "2014-01-01 to 2014-06-30"
+
+
+def test_the_lead_gives_records_to_auditors_and_the_team_view_counts_them(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from cdi_workbench.team_view import assign_work
+
+    db = small_audit(tmp_path / "work.db")
+    add_person(db, "Lena Lead", "Lena Lead", "lead")
+    add_person(db, "Lena Lead", "Amy Auditor", "auditor")
+    add_person(db, "Lena Lead", "Carl Auditor", "auditor")
+    add_person(db, "Lena Lead", "Rita Reviewer", "reviewer")
+    assert assign_work(db, "amy auditor", "Incidents", [1, 2], who="Lena Lead") == 2  # the name as registered
+    assert assign_work(db, "Carl Auditor", "Incidents", who="Lena Lead") == 1  # the one record left
+    with pytest.raises(NotAllowed):
+        assign_work(db, "Carl Auditor", "Incidents", [1], who="Amy Auditor")
+    with pytest.raises(ValueError, match="may not enter first verdicts"):
+        assign_work(db, "Rita Reviewer", "Incidents", [1], who="Lena Lead")
+    with pytest.raises(ValueError, match="not registered"):
+        assign_work(db, "Nobody", "Incidents", [1], who="Lena Lead")
+    with pytest.raises(ValueError, match="no position 9"):
+        assign_work(db, "Amy Auditor", "Incidents", [9], who="Lena Lead")
+    amy = AuditService(db, "Amy Auditor")
+    rows = amy.queue(next(x.id for x in amy.samples() if x.name == "Incidents"))
+    amy.save_verdict(rows[0].item_id, VerdictBody(zero_status=True, complete=True))
+    by = {m.name: m for m in team(db, who="Lena Lead").members}
+    assert (by["Amy Auditor"].work_assigned, by["Amy Auditor"].work_done, by["Amy Auditor"].work_left) == (2, 1, 1)
+    assert (by["Carl Auditor"].work_assigned, by["Carl Auditor"].work_left) == (1, 1)
+    # giving a record again moves it
+    assign_work(db, "Carl Auditor", "Incidents", [2], who="Lena Lead")
+    by = {m.name: m for m in team(db, who="Lena Lead").members}
+    assert (by["Amy Auditor"].work_assigned, by["Carl Auditor"].work_assigned) == (1, 2)
+    path = str(db.engine.url.database)
+    db.close()
+    assert cdi(["--user", "Lena Lead", "audit", "assign", path, "--sample", "Guardian", "--to", "Amy Auditor"]) == 0
+    assert "Gave 1 record of 'Guardian' to Amy Auditor" in capsys.readouterr().out
+    assert cdi(["--user", "Lena Lead", "audit", "team", path]) == 0
+    assert "Amy Auditor: 1 audited, given 2 to audit (1 left)" in capsys.readouterr().out
