@@ -70,6 +70,12 @@ class FileActions:
                      lambda p: w.statusBar().showMessage(f"Saved a copy of the audit to {p}", 8000),
                      lambda msg: w.show_error("No copy saved", msg))
 
+    def export_verdicts(self) -> None:
+        """File > Export verdicts… (ui/verdict_export.py)."""
+        from .verdict_export import export_verdicts
+
+        export_verdicts(self.window, self.state)
+
     def export_package(self) -> None:
         """Part of a sample to a .cdipkg file to audit offline (ui/package_dialog.py), encrypted with a passphrase
         asked for first, to give its recipient separately."""

@@ -56,6 +56,7 @@ class Menus:
         self.recent_menu.aboutToShow.connect(self._fill_recent)
         self._action(f, "&Import a force extract…", "Ctrl+I", files.import_extract, need="import extracts")
         self._action(f, "&Export findings…", "Ctrl+E", findings.export_findings, need="findings")
+        self._action(f, "Export &verdicts…", None, files.export_verdicts, need="export verdicts")
         self._action(f, "Compare with a &previous audit…", None, findings.choose_previous, need="findings")
         self._interval_menu(f.addMenu("&Interval method for rates"))
         self._action(f, "Recorded crime for the annual &estimate…", None, findings.edit_recorded_crime,
