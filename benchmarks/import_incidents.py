@@ -3,6 +3,7 @@
     python -m benchmarks.import_incidents              # 1,000,000 rows (about 0.5 GB of CSV; a minute or two)
     python -m benchmarks.import_incidents --rows 20000 # a quick run
     python -m benchmarks.import_incidents --repeat 3   # both imports three times, alternately: medians
+    python -m benchmarks.import_incidents --path python  # today's per-row read path (default: compiled)
 
 Generates a deterministic incident CSV (narratives of 300-600 characters) in a temporary directory, times
 `sqlite3 DB ".mode csv" ".import FILE t"` into a plain table, then `cdi import` of the same file into a fresh
@@ -101,21 +102,23 @@ started = time.perf_counter()
 from cdi_workbench.importing import import_file
 from cdi_workbench.storage.database import Database
 db = Database(sys.argv[1])
-r = import_file(db, sys.argv[2], "incidents")
+r = import_file(db, sys.argv[2], "incidents", read_path=sys.argv[3] if len(sys.argv) > 3 else None)
 db.close()
 print(json.dumps({"inside": time.perf_counter() - started, "added": r.added, "rejected": r.rejected,
-                  "maxrss_kib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss}))
+                  "read_path": r.read_path, "maxrss_kib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss}))
 """
 
 
-def our_import(csv_path: Path, db: Path) -> tuple[float, dict]:
+def our_import(csv_path: Path, db: Path, read_path: str | None = None) -> tuple[float, dict]:
+    """`cdi import` of the file into a new audit database, in a child process: (wall seconds, the child's
+    figures). read_path: 'compiled' or 'python' (default: as CDI_IMPORT_PATH says, else compiled)."""
     from cdi_workbench.audit.setup import init_audit
 
     init_audit(db, "Benchmark Police", date(2014, 1, 1), date(2014, 6, 30), "2014").close()
     os.sync()
     started = time.perf_counter()
-    out = subprocess.run([sys.executable, "-c", CHILD, str(db), str(csv_path)], check=True, capture_output=True,
-                         text=True, cwd=ROOT)
+    out = subprocess.run([sys.executable, "-c", CHILD, str(db), str(csv_path), *([read_path] if read_path else [])],
+                         check=True, capture_output=True, text=True, cwd=ROOT)
     wall = time.perf_counter() - started
     return wall, json.loads(out.stdout.strip().splitlines()[-1])
 
@@ -125,6 +128,8 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--rows", type=int, default=1_000_000)
     p.add_argument("--keep", metavar="DIR", help="work in DIR and keep the files (default: a temp dir, removed)")
     p.add_argument("--repeat", type=int, default=1, metavar="N", help="run both imports N times; print medians")
+    p.add_argument("--path", choices=["compiled", "python"], default=None,
+                   help="the importer's read path (default: compiled, where pyarrow is installed)")
     a = p.parse_args(argv)
     work = Path(a.keep) if a.keep else Path(tempfile.mkdtemp(prefix="cdi-bench-"))
     work.mkdir(parents=True, exist_ok=True)
@@ -140,7 +145,7 @@ def main(argv: list[str] | None = None) -> int:
             for f in work.glob("*.db*"):
                 f.unlink()
             base = sqlite3_import(csv_path, work / "plain.db")
-            ours, child = our_import(csv_path, work / "audit.db")
+            ours, child = our_import(csv_path, work / "audit.db", a.path)
             assert child["added"] == a.rows and child["rejected"] == 0, child
             runs.append((base, ours, child))
             if a.repeat > 1:
@@ -154,7 +159,7 @@ def main(argv: list[str] | None = None) -> int:
         what = f" (median of {len(runs)})" if len(runs) > 1 else ""
         print(f"sqlite3 .import:  {base:7.2f} s{what}")
         print(f"cdi import:       {ours:7.2f} s   (in the import itself {inside:.2f} s; the rest is "
-              "interpreter start-up)")
+              f"interpreter start-up; read path: {runs[-1][2].get('read_path')})")
         print(f"ratio:            {ratio:7.2f}x")
         print(f"peak memory:      {peak / 1024:7.0f} MB (ru_maxrss of the importing process)")
         print(f"this process:     {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:7.0f} MB")

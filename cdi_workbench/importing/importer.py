@@ -5,6 +5,11 @@
 Without `rejects`, a file with any problem imports nothing (result.committed is False and result.problems says
 why); with it, the valid rows are imported and the others saved there with their row number and problems.
 Cancelling (the `cancelled` callable returning True) rolls back and raises ImportCancelled.
+
+Two read paths give the same result: the compiled one (arrow_path: pyarrow's CSV reader, columns converted at
+once), the default, and the reference one (reader.open_table and the per-row converter), taken for every file
+the compiled path cannot read exactly as it does, when pyarrow is not installed, or when asked for with
+read_path="python" or the environment's CDI_IMPORT_PATH=python.
 """
 
 from __future__ import annotations
@@ -23,6 +28,7 @@ from ..spreadsheets.writing import csv_writer
 from ..storage.database import Database
 from ..strata import refresh as refresh_strata
 from ..strata import refresh_cancellations
+from .arrow_path import CompiledReader, UseReference, chosen, unsuitable
 from .errors import ImportCancelled, ImportFailed, MappingError
 from .kinds import get_kind
 from .links import LinkOutcome, link_crimes, link_reports
@@ -43,20 +49,25 @@ _KEY, _VALUES, _DIGEST, _PROBLEMS, _SKIP = (itemgetter(i) for i in (0, 1, 3, 4, 
 def import_file(db: Database, path: str | Path, kind: str, *, profile: Profile | str | None = None,
                 system: str | None = None, rejects: str | Path | None = None, user: str = "",
                 dry_run: bool = False, progress: Progress | None = None, cancelled: Cancelled | None = None,
-                user_dir: str | Path | None = None, sheet: str | None = None) -> ImportResult:
-    """Import one extract of one kind of record into the audit database (see the module docstring)."""
+                user_dir: str | Path | None = None, sheet: str | None = None,
+                read_path: str | None = None) -> ImportResult:
+    """Import one extract of one kind of record into the audit database (see the module docstring).
+    read_path: 'compiled' or 'python' (default: CDI_IMPORT_PATH, else 'compiled')."""
     from ..audit.roles import require
 
     user = require(db, user, "import extracts").name or user  # stamped with the identified person
-    return _Run(path, kind, profile, system, rejects, user_dir, sheet, progress, cancelled).run(db, user, dry_run)
+    return _Run(path, kind, profile, system, rejects, user_dir, sheet, progress, cancelled,
+                read_path).run(db, user, dry_run)
 
 
 def check_file(path: str | Path, kind: str, *, profile: Profile | str | None = None, system: str | None = None,
                progress: Progress | None = None, cancelled: Cancelled | None = None,
-               user_dir: str | Path | None = None, sheet: str | None = None) -> ImportResult:
+               user_dir: str | Path | None = None, sheet: str | None = None,
+               read_path: str | None = None) -> ImportResult:
     """Check every row without touching a database: the problems an import would meet (result.valid counts
     the rows fit to import)."""
-    return _Run(path, kind, profile, system, None, user_dir, sheet, progress, cancelled).run(None, "", True)
+    return _Run(path, kind, profile, system, None, user_dir, sheet, progress, cancelled,
+                read_path).run(None, "", True)
 
 
 class _Rejects:
@@ -94,7 +105,9 @@ class _Rejects:
 class _Run:
     def __init__(self, path: str | Path, kind: str, profile: Profile | str | None, system: str | None,
                  rejects: str | Path | None, user_dir: str | Path | None, sheet: str | None,
-                 progress: Progress | None, cancelled: Cancelled | None) -> None:
+                 progress: Progress | None, cancelled: Cancelled | None, read_path: str | None = None) -> None:
+        self.args = (path, kind, profile, system, rejects, user_dir, sheet, progress, cancelled)
+        self.read_path = chosen(read_path)
         self.path = Path(path)
         self.kind = get_kind(kind)
         self.profile = load_profile(profile, user_dir) if isinstance(profile, str) else profile
@@ -135,7 +148,10 @@ class _Run:
         paused = gc.isenabled()
         gc.disable()
         try:
-            return self._run(db, user, dry_run)
+            try:
+                return self._run(db, user, dry_run)
+            except UseReference:  # rolled back: read again, from the start, on the reference path
+                return _Run(*self.args, read_path="python")._run(db, user, dry_run)  # type: ignore[misc]
         finally:
             if paused:
                 gc.enable()
@@ -153,15 +169,27 @@ class _Run:
             if db is not None:
                 self._period_check(db, conv)
             rejects = _Rejects(self.rejects_path, table.headers) if self.rejects_path else None
+            compiled = None
+            if self.read_path == "compiled" and unsuitable(table, conv) is None:
+                compiled = CompiledReader(table, conv, contents=db is not None)
+            res.read_path = "compiled" if compiled is not None else "python"
             conn = db.engine.connect() if db is not None else None
             try:
                 writer = self._begin(conn, conv) if conn is not None else None
                 self.progress(0, table.total)
-                for first, rows in table.chunks():
-                    self._chunk(first, rows, conv, writer, rejects)
-                    self.progress(res.rows, table.total_estimate(res.rows))
-                    if self.cancelled():
-                        raise ImportCancelled("import cancelled: nothing was written")
+                if compiled is None:
+                    for first, rows in table.chunks():
+                        self._chunk(first, rows, conv, writer, rejects)
+                        self._tick(table)
+                else:  # chunks converted column-wise, or (any row with a problem) their cells, converted here
+                    for first, converted, cells in compiled.chunks():
+                        if converted is None:
+                            self._chunk(first, cells, conv, writer, rejects)
+                        else:
+                            res.rows += len(converted)
+                            self._accept(range(first, first + len(converted)), cells, converted, conv, writer,
+                                         rejects)
+                        self._tick(table)
                 if writer is not None and conn is not None:
                     self._finish(conn, writer, rejects, dry_run)
             except BaseException:
@@ -171,11 +199,19 @@ class _Run:
                     rejects.discard()
                 raise
             finally:
+                if compiled is not None:
+                    compiled.close()
                 if conn is not None:
                     conn.close()
         self._notes()
         res.seconds = time.monotonic() - started
         return res
+
+    def _tick(self, table: Table) -> None:
+        """After each chunk: the progress, then the cancel check."""
+        self.progress(self.result.rows, table.total_estimate(self.result.rows))
+        if self.cancelled():
+            raise ImportCancelled("import cancelled: nothing was written")
 
     def _converter(self, headers: list[str], user: str, text_cells: bool, date1904: bool = False) -> Converter:
         try:
@@ -299,6 +335,13 @@ class _Run:
         rows = list(map(conv.convert, cells))
         if self.table is not None and self.table.marked:  # cells the reader will not pass as values
             rows = [unreadable(c, r, conv) for c, r in zip(cells, rows, strict=True)]
+        self._accept(numbers, cells, rows, conv, writer, rejects)
+
+    def _accept(self, numbers: range | list[int], cells: Any, rows: list[Row], conv: Converter,
+                writer: Writer | None, rejects: _Rejects | None) -> None:
+        """The converted rows of a chunk: repeats, rejects, skips, then the write (cells: the rows' cells, for a
+        rejects file - indexable, row by row)."""
+        res = self.result
         dropped = self._duplicates(numbers, rows, conv)
         if not dropped and not any(map(_PROBLEMS, rows)) and not any(map(_SKIP, rows)):
             accepted = rows  # the common case: every row fine
@@ -319,7 +362,8 @@ class _Run:
         if self.period is not None and accepted:
             self._count_outside(accepted)
         if writer is not None and (rejects is not None or not res.rejected):
-            added, changed, unchanged = writer.write(accepted)
+            contents = getattr(rows, "contents", None) if accepted is rows else None  # (arrow_path)
+            added, changed, unchanged = writer.write(accepted, contents)
             res.added += added
             res.changed += changed
             res.unchanged += unchanged

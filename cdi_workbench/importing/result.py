@@ -62,6 +62,7 @@ class ImportResult:
     dry_run: bool = False
     seconds: float = 0.0
     audited: list[AuditedChange] = field(default_factory=list)  # audited records the import changed
+    read_path: str = "python"  # how the file was read: 'compiled' (arrow_path) or 'python' (the reference)
 
     def audited_message(self, limit: int = 20) -> str:
         """What the import did to records already audited ('' when it changed none): how many, and which."""

@@ -134,6 +134,8 @@ class Converter:
             self.ns["_dk"] = fast_draw_key
             bound["draw_key"] = f"(_dk({key_expr}) if {key_expr} else None)"
         self.columns = list(bound)
+        self.bound = bound  # column -> expression (v<i>, C_<column>, extra, d, the draw key): arrow_convert reads it
+        self.profile = profile
         key_cols = KEY_COLUMNS if kind.report else {kind.field(kind.key).column}
         self.update_columns = [c for c in self.columns if c not in key_cols]
         self.datetime_pos = [i for i, c in enumerate(self.columns) if c in by_field and by_field[c].type == "datetime"]

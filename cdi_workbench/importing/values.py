@@ -123,7 +123,17 @@ def _day(text: str, dmy: bool) -> tuple[str, str, int] | None:
 
 
 def datetime_parser(formats: tuple[str, ...] = (), date1904: bool = False) -> Callable[[object], str]:
-    """A parser for a date/time column: cell -> stored text.
+    """A parser for a date/time column: cell -> stored text (see datetime_parts)."""
+    return datetime_parts(formats, date1904)[0]
+
+
+def datetime_parts(formats: tuple[str, ...] = (), date1904: bool = False
+                   ) -> tuple[Callable[[object], str], Callable[[str], str | None]]:
+    """(parse, hour): a parser for a date/time column (cell -> stored text), and its fast path's hour function.
+
+    `hour(key)` gives the stored text's start for a value's first 13 characters ('dd/mm/yyyy HH' or
+    'yyyy-mm-dd HH', a 'T' allowed before the hour) - 'yyyy-mm-dd HH:' in UTC - or None where the fast path does
+    not apply; the compiled reader (arrow_convert) uses it for whole columns at once.
 
     The usual forms (dd/mm/yyyy HH:MM[:SS], yyyy-mm-dd[ T]HH:MM[:SS], either date alone) take a fast path: the
     stored text up to the hour ('yyyy-mm-dd HH:' in UTC) is worked out once per local hour of the file and kept,
@@ -210,7 +220,7 @@ def datetime_parser(formats: tuple[str, ...] = (), date1904: bool = False) -> Ca
             return stored_text(_check_year(excel_serial(float(value), date1904)))
         raise Bad(f"not a date: {DATE_HELP}")
 
-    return parse
+    return parse, hour
 
 
 _TRUE = {"y", "yes", "true", "t", "1", "1.0"}

@@ -163,29 +163,36 @@ class Writer:
                     found[(system, r[0]) if tuples else r[0]] = (r[1], r[2], r[3] if extra else None)
         return found
 
-    def write(self, rows: list[Row]) -> tuple[int, int, int]:
-        """Insert the new rows, update the changed ones; returns (added, changed, unchanged)."""
+    def write(self, rows: list[Row], contents: list[str] | None = None) -> tuple[int, int, int]:
+        """Insert the new rows, update the changed ones; returns (added, changed, unchanged). `contents`: each
+        row's content digest when inserted, worked out already (arrow_path), else worked out here."""
         if not rows:
             return 0, 0, 0
         existing = {} if self.fresh else self._lookup([r[0] for r in rows])
         unchanged = 0
+        new: list[int] | None = None  # which rows are inserted, when not all
         if not existing:
             inserts = [r[1] for r in rows]
             updates: list[list[Any]] = []
         else:
-            inserts, updates = [], []
+            inserts, updates, new = [], [], []
             watch = self.watch
-            for key, values, extra, digest, _, _ in rows:
+            for i, (key, values, extra, digest, _, _) in enumerate(rows):
                 hit = existing.get(key)
                 if hit is None:
                     inserts.append(values)
+                    new.append(i)
                 elif hit[1] == digest:
                     unchanged += 1
                 else:
                     updates.append(self._update_values(values, extra, hit))
                     if hit[0] in watch:
                         self.audited.append((hit[0], key, hit[1], digest))
-        if self.content is not None:
+        if self.content is not None and contents is not None:
+            for values, digest in zip(inserts, contents if new is None else [contents[i] for i in new],
+                                      strict=True):
+                values.append(digest)
+        elif self.content is not None:
             content = self.content
             for values in inserts:
                 values.append(content(values))
