@@ -17,7 +17,7 @@ from cdi_workbench.storage.models import CrimeRecord, ReportRecord
 from tests.builders import small_audit
 
 ROOT = Path(__file__).resolve().parents[2]
-HEAVY = ("scipy", "statsmodels", "pandas", "numpy", "openpyxl", "reportlab", "matplotlib")
+HEAVY = ("scipy", "statsmodels", "pandas", "numpy", "openpyxl", "reportlab", "matplotlib", "pyarrow")
 
 # What the window runs before the first record is on screen: its modules, then the core's operations to open the
 # audit, identify the person, list the samples, load the queue and open the first record, then the trail's quick
