@@ -50,7 +50,7 @@ class ReportRecord(Base):
     __tablename__ = "report_record"
     __table_args__ = (UniqueConstraint("system", "ref"), Index("ix_report_kind_system", "kind", "system"),
                       # covers the draw: the lowest-ranked records of a stratum come from an index scan
-                      Index("ix_report_draw", "kind", "stratum", "system", "ref", "draw_key"),
+                      Index("ix_report_draw", "kind", "stratum", "system", "ref", "draw_key", "received_at"),
                       # rows whose stratum must be worked out again (links or codes changed), or lacking a draw key
                       _partial_index("ix_report_stratum_stale", "stratum IS NULL"),
                       _partial_index("ix_report_key_missing", "draw_key IS NULL"))

@@ -184,8 +184,8 @@ def test_the_command_line(programme: Database, tmp_path: Path, capsys: pytest.Ca
     assert doc["audit"]["previous"]["audit"] == "2014-04" and doc["audit"]["previous"]["file"] == path
     assert [s["name"] for s in doc["samples"]] == ["Incidents 2014-03"]
     # a lead signs only a report the database bears out: worked out again for the report's own audit (and previous)
-    from cdi_workbench.audit.report_match import require_current
     from cdi_workbench.audit.anchor import report_anchor
+    from cdi_workbench.audit.report_match import require_current
 
     db = Database(path)
     try:
@@ -257,3 +257,19 @@ def test_units_of_an_audit_count_the_frame_of_its_period(programme: Database) ->
     from cdi_workbench.findings_units import findings_by_unit
 
     assert findings_by_unit(programme, audit="2014-03").fpc_refused == ""
+
+
+def test_a_draw_for_a_period_reads_the_draw_index_alone(programme: Database) -> None:
+    """Counting the strata of an audit's period and picking its lowest-ranked incidents read the covering draw
+    index (schema 0018), not every row of a million-record table."""
+    from sqlalchemy import func, select
+
+    from cdi_workbench.sampling import Filters, _source, _where, within_period
+
+    src = _source("incident")
+    f = within_period(Filters(), date(2014, 3, 1), date(2014, 3, 31))
+    q = _where(select(src.stratum, func.count()), src, "incident", None, f).group_by(src.stratum)
+    with programme.session() as s:
+        sql = str(q.compile(s.get_bind(), compile_kwargs={"literal_binds": True}))
+        plan = " ".join(str(r[-1]) for r in s.execute(text(f"EXPLAIN QUERY PLAN {sql}")))
+    assert "COVERING INDEX ix_report_draw" in plan, plan
