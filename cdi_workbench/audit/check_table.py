@@ -18,7 +18,7 @@ Pure Python: no storage, no Qt.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import cast
 
 from ..kinds import RecordKind
@@ -168,10 +168,49 @@ CRIME_ANSWERS: tuple[CrimeAnswer, ...] = (
 )
 
 
+# ---- the force's own checks (local_config) -------------------------------------------------------------
+# A programme may add its own yes/no checks to a kind (cdi_workbench.local_config, kept in the programme's settings).
+# They are set here when a database is used (local_config.activate) and read after the kind's checks by every
+# reader below, as if they were in the table; set_local_checks replaces (never adds to) what was set before.
+_LOCAL: dict[str, tuple[Check, ...]] = {}
+_MERGED: dict[str, tuple[KindChecks, tuple[Check, ...], KindChecks]] = {}  # kind -> (table's, local, merged)
+
+
+def set_local_checks(kind: str, checks: tuple[Check, ...] | list[Check]) -> None:
+    """Set a kind's local checks (none: clear them), replacing those set before."""
+    if kind not in RECORD_CHECKS:
+        raise ValueError(f"no record-level checks for {kind!r} records")
+    if checks:
+        _LOCAL[kind] = tuple(checks)
+    else:
+        _LOCAL.pop(kind, None)
+    _MERGED.pop(kind, None)
+
+
+def clear_local_checks() -> None:
+    _LOCAL.clear()
+    _MERGED.clear()
+
+
+def local_checks(kind: str) -> tuple[Check, ...]:
+    return _LOCAL.get(kind, ())
+
+
 # ---- reading the table ------------------------------------------------------------------------------------
 def kind_checks(kind: str) -> KindChecks | None:
-    """A kind's entry (a stored string finds its RecordKind: StrEnum members hash and compare as their values)."""
-    return cast(Mapping[str, KindChecks], RECORD_CHECKS).get(kind)
+    """A kind's entry (a stored string finds its RecordKind: StrEnum members hash and compare as their values),
+    with the force's own checks (set_local_checks) after the table's."""
+    spec = cast(Mapping[str, KindChecks], RECORD_CHECKS).get(kind)
+    if not _LOCAL:
+        return spec
+    local = _LOCAL.get(kind)
+    if spec is None or not local:
+        return spec
+    cached = _MERGED.get(kind)
+    if cached is None or cached[0] is not spec or cached[1] is not local:
+        cached = (spec, local, replace(spec, checks=(*spec.checks, *local)))
+        _MERGED[kind] = cached
+    return cached[2]
 
 
 def checks_of(kind: str) -> tuple[Check, ...]:
@@ -180,14 +219,23 @@ def checks_of(kind: str) -> tuple[Check, ...]:
     return spec.checks if spec is not None else ()
 
 
+def _specs() -> list[KindChecks]:
+    """Every kind's entry, the force's own checks included."""
+    return [s for s in (kind_checks(kind) for kind in RECORD_CHECKS) if s is not None]
+
+
 def all_checks() -> list[tuple[RecordKind, Check]]:
-    return [(kind, c) for kind, spec in RECORD_CHECKS.items() for c in spec.checks]
+    return [(spec.kind, c) for spec in _specs() for c in spec.checks]
 
 
 def find(key: str) -> Check | None:
     """The record-level check of that key, of whichever kind."""
     for spec in RECORD_CHECKS.values():
         for c in spec.checks:
+            if c.key == key:
+                return c
+    for local in _LOCAL.values():  # the force's own (never a key of the table's: local_config)
+        for c in local:
             if c.key == key:
                 return c
     return None
@@ -209,19 +257,21 @@ def applicable(kind: str, answers: Mapping[str, bool | None], record_type: str =
 
 def findings_columns(kind: RecordKind) -> list[str]:
     """The columns of a kind's findings table: the records counted, then one per check."""
-    spec = RECORD_CHECKS[kind]
+    spec = kind_checks(kind)
+    assert spec is not None, kind
     return [spec.counted, *(c.column for c in spec.checks)]
 
 
 def figure_names(kind: RecordKind) -> list[str]:
     """The JSON figure names of those columns, in the same order."""
-    spec = RECORD_CHECKS[kind]
+    spec = kind_checks(kind)
+    assert spec is not None, kind
     return [spec.counted_figure, *(c.figure for c in spec.checks)]
 
 
 def conditional_columns() -> dict[tuple[str, str], tuple[RecordKind, str]]:
     """(findings table, column) -> (kind, check) for the checks that apply to some record types only."""
-    return {(spec.table, c.column): (kind, c.key) for kind, spec in RECORD_CHECKS.items() for c in spec.checks
+    return {(spec.table, c.column): (spec.kind, c.key) for spec in _specs() for c in spec.checks
             if c.type_contains}
 
 

@@ -101,6 +101,9 @@ class AuditService:
     def __init__(self, db: Database, user: str = "", audit: str | None = None) -> None:
         """`audit`: the programme's audit this service works on (its samples, queue and findings); None: the latest
         (audit.programme.resolve)."""
+        from ..local_config import activate
+
+        activate(db)  # the programme's own extra checks into the checks table, replacing any other's (local_config)
         self.db = db
         self.user = user
         self.audit = audit

@@ -13,6 +13,7 @@
 - purge.py: purge (retention)
 - programme.py: audit new|list|close|reopen|draw|team (the programme's audits), design list|show|save
 - board.py: board-pack, trends, targets, actions (the board pack, trends in words, the force's targets, the actions log)
+- config.py: config codes|disposal-types|checks (the force's local configuration: local_config)
 
 Each module has the commands' functions (cmd_*), COMMANDS (name -> the function adding its parser) and
 register(subparsers) for all of its commands. build_parser() adds them in the order `cdi --help` lists them.
@@ -31,6 +32,7 @@ from . import (
     audit,
     board,
     challenges,
+    config,
     encryption,
     imports,
     keys,
@@ -47,7 +49,7 @@ from .samples import KINDS
 
 __all__ = ["KINDS", "ORDER", "build_parser", "info_dict", "main"]
 
-ORDER = ["init", "audit", "design", "info", "report", "board-pack", "trends", "targets", "actions", "sample",
+ORDER = ["init", "audit", "design", "config", "info", "report", "board-pack", "trends", "targets", "actions", "sample",
          "recorded-crime", "agreement", "challenges", "backup", "verify", "sample-size", "verdicts", "package",
          "users", "review", "history", "import", "keys", "sign", "encrypt", "decrypt", "purge"]
 
@@ -57,8 +59,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--user", help="who is acting (stamped on what is done)")
     sub = p.add_subparsers(dest="command", required=True)
     adders = {}
-    for group in (audit, programme, samples, report, board, challenges, verdicts, packages, review, imports, keys,
-                  encryption, purge):
+    for group in (audit, programme, config, samples, report, board, challenges, verdicts, packages, review, imports,
+                  keys, encryption, purge):
         adders.update(group.COMMANDS)
     assert sorted(adders) == sorted(ORDER), "a command group's COMMANDS and ORDER disagree"
     for name in ORDER:

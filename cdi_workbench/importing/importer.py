@@ -23,7 +23,9 @@ from operator import itemgetter
 from pathlib import Path
 from typing import Any
 
+from .. import local_config
 from ..classification import CANCELLATION_GROUPS
+from ..local_config import LocalConfig
 from ..spreadsheets.writing import csv_writer
 from ..storage.database import Database
 from ..strata import refresh as refresh_strata
@@ -136,6 +138,7 @@ class _Run:
         self.audited_items: dict[int, list[tuple[int, str, int]]] = {}  # importing.audited
         self.period: tuple | None = None  # the audit period, where the dates are (see _period_check)
         self.outside = 0  # rows dated outside the audit period
+        self.local: LocalConfig | None = None  # the programme's local configuration (_run)
 
     def _open(self) -> Table:
         p = self.profile
@@ -161,6 +164,7 @@ class _Run:
         res = self.result
         res.dry_run = dry_run and db is not None
         self.user = user
+        self.local = local_config.load(db) if db is not None else None  # sub-codes and disposal types mapped
         with self._open() as table:
             self.table = table
             conv = self._converter(table.headers, user, table.format == "csv", table.date1904)
@@ -215,7 +219,7 @@ class _Run:
 
     def _converter(self, headers: list[str], user: str, text_cells: bool, date1904: bool = False) -> Converter:
         try:
-            return Converter(headers, self.kind, self.profile, self.system, user, text_cells, date1904)
+            return Converter(headers, self.kind, self.profile, self.system, user, text_cells, date1904, self.local)
         except MappingError as exc:
             fits = suggest_profiles(headers, self.kind.name, self.user_dir) if self.profile is None else []
             if fits:

@@ -9,7 +9,8 @@ from sqlalchemy import Table
 from ..storage.models import N100, Cancellation, CrimeRecord, Disposal, ReportRecord
 
 # value types: text (length-checked), datetime, bool, age, month, code, status, group, cancellation_group, refs,
-# unit (the owning unit: length-checked, no control characters)
+# unit (the owning unit: length-checked, no control characters), disposal_type (text; a local name mapped to the
+# national type: local_config)
 KEY = "key"
 
 
@@ -85,7 +86,8 @@ KINDS: dict[str, Kind] = {k.name: k for k in (
     ), label="crime records"),
     Kind("disposals", _t(Disposal), "disposal_ref", (
         Field("disposal_ref", "ref", required=True), Field("crime_ref", "crime_ref"),
-        Field("disposal_type", "disposal_type", required=True), Field("issued_at", "issued_at", "datetime"),
+        Field("disposal_type", "disposal_type", "disposal_type", required=True),
+        Field("issued_at", "issued_at", "datetime"),
         Field("offender_history", "offender_history"), Field("victim", "victim"), Field("notes", "notes"), UNIT,
     ), label="out-of-court disposals"),
     Kind("cancellations", _t(Cancellation), "crime_ref", (

@@ -14,8 +14,9 @@ from typing import Any, Literal
 
 from sqlalchemy import ColumnDefault
 
+from ..local_config import LocalConfig, code_parser, disposal_type_parser
 from ..spreadsheets.reading import cell_problems
-from ..storage.models import CrimeRecord
+from ..storage.models import CrimeRecord, Disposal
 from ..timeutil import now_utc
 from .errors import MappingError
 from .kinds import Kind
@@ -42,6 +43,7 @@ Problem = tuple[str, str, str]  # column, value, what is wrong
 # extra (JSON text or None), digest (hex), problems (or None), skip (why the row is left out, or None)
 Row = tuple[Any, list[Any], "str | None", str, "list[Problem] | None", "str | None"]
 CRIME_REF_LENGTH: int = CrimeRecord.__table__.c.ref.type.length  # type: ignore[attr-defined]
+DISPOSAL_TYPE_LENGTH: int = Disposal.__table__.c.disposal_type.type.length  # type: ignore[attr-defined]
 KEY_COLUMNS = {"ref", "system", "kind"}
 
 
@@ -57,7 +59,13 @@ def fast_draw_key(ref: str, _copy: Callable[[], Any] = _DRAW_KEY_HASH.copy,
     return _int(h.digest(), "big") >> 2
 
 
-def _parser(f_type: str, profile: Profile | None, date1904: bool = False) -> Callable[[Any], Any] | None:
+def _parser(f_type: str, profile: Profile | None, date1904: bool = False,
+            local: LocalConfig | None = None) -> Callable[[Any], Any] | None:
+    """A column type's parser (None: text); `local`: the programme's sub-codes and disposal types (local_config)."""
+    if local is not None and f_type == "code" and local.codes:
+        return code_parser(local.codes, parse_code)
+    if local is not None and f_type == "disposal_type" and local.disposal_types:
+        return disposal_type_parser(local.disposal_types, DISPOSAL_TYPE_LENGTH, Bad)
     if f_type == "datetime":
         return datetime_parser(tuple(profile.date_formats) if profile else (), date1904)
     if f_type == "refs":
@@ -83,10 +91,13 @@ class Converter:
     """Converts the rows of one file (given its headers) into record values for one kind, under a profile."""
 
     def __init__(self, headers: list[str], kind: Kind, profile: Profile | None = None, system: str | None = None,
-                 user: str = "", text_cells: bool = False, date1904: bool = False) -> None:
+                 user: str = "", text_cells: bool = False, date1904: bool = False,
+                 local: LocalConfig | None = None) -> None:
         """`text_cells`: every cell is text (CSV), so the compiled code need not test for Excel values;
-        `date1904`: the workbook counts serial dates from 1904."""
+        `date1904`: the workbook counts serial dates from 1904; `local`: the programme's sub-codes and disposal
+        types, mapped as rows are read (local_config)."""
         self.date1904 = date1904
+        self.local = local
         self.kind, self.headers, self.width = kind, headers, len(headers)
         self.text_cells = text_cells
         self.targets = resolve_columns(headers, kind, profile)
@@ -160,7 +171,7 @@ class Converter:
         out = {}
         for name, value in raw.items():
             f = self.kind.field(name)
-            parse = _parser(f.type, profile)
+            parse = _parser(f.type, profile, local=self.local)
             try:
                 out[name] = parse(value) if parse else str(value).strip()
             except Bad as exc:
@@ -191,7 +202,7 @@ class Converter:
             if not target:
                 continue
             f = kind.field(target)
-            v, parse = f"v{i}", _parser(f.type, profile, self.date1904)
+            v, parse = f"v{i}", _parser(f.type, profile, self.date1904, self.local)
             col = kind.table.c[f.column]
             blank = fixed.get(target, col.default.arg if isinstance(col.default, ColumnDefault) else None)
             ns[f"H{i}"], ns[f"B{i}"] = self.headers[i], blank

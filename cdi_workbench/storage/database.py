@@ -401,6 +401,9 @@ class Database:
 
             remember(self.target, self.key)  # it opened the file: not asked for again this session
         self._factory = sessionmaker(self.engine, expire_on_commit=False)
+        from ..local_config import activate
+
+        activate(self)  # the programme's own extra checks into the checks table, until closed (local_config)
 
     @contextmanager
     def session(self) -> Iterator[Session]:
@@ -443,4 +446,7 @@ class Database:
         return Path(self.target).name
 
     def close(self) -> None:
+        from ..local_config import deactivate
+
+        deactivate(self)  # the checks of the database opened before it, if any, are in force again
         self.engine.dispose()

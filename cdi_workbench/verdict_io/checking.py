@@ -10,12 +10,9 @@ from ..audit.verdicts import CHECKS, RAPE_CHECK, RECORD_KINDS, REPORT_KINDS, app
 from ..classification import lookup
 from ..storage.models import CrimeRecord
 from .format import (
-    ALL_COLUMNS,
-    CHECK_KIND,
     CRIME_COLUMNS,
     MAX_LENGTH,
     REQUIRED_COLUMNS,
-    YES_NO_COLUMNS,
     ImportPlan,
     _crime_no,
     _header_key,
@@ -23,6 +20,7 @@ from .format import (
     _shown,
     _text,
     _yes_no,
+    exchange_columns,
 )
 from .records import _Record
 
@@ -47,14 +45,15 @@ def _check_header(plan: ImportPlan, header: list[Any]) -> dict[int, str] | None:
         names.pop()
     columns: dict[int, str] = {}
     bad = False
+    all_columns = exchange_columns().all
     for i, name in enumerate(names):
         shown = _shown(header[i]).strip()
         if not name:
             plan.add(1, f"column {i + 1}", "", "a column with no name: name it (one of the verdict columns) or "
                                                "delete it")
             bad = True
-        elif name not in ALL_COLUMNS:
-            plan.add(1, shown, shown, f"unknown column: the columns are {', '.join(ALL_COLUMNS)}")
+        elif name not in all_columns:
+            plan.add(1, shown, shown, f"unknown column: the columns are {', '.join(all_columns)}")
             bad = True
         elif name in columns.values():
             plan.add(1, shown, shown, "the column is named twice")
@@ -77,8 +76,9 @@ def _parse_row(plan: ImportPlan, row: _Row, by_ref: dict[tuple[str, str], list[_
         row.ok = False
 
     raw = row.raw
+    yes_no_columns = exchange_columns().yes_no
     for name, value in raw.items():
-        if name in YES_NO_COLUMNS:
+        if name in yes_no_columns:
             try:
                 row.answers[name] = _yes_no(value)
             except ValueError:
@@ -136,7 +136,7 @@ def _parse_row(plan: ImportPlan, row: _Row, by_ref: dict[tuple[str, str], list[_
 
 
 def _given(row: _Row, name: str) -> bool:
-    return row.answers.get(name) is not None if name in YES_NO_COLUMNS else bool(row.text.get(name))
+    return row.answers.get(name) is not None if name in exchange_columns().yes_no else bool(row.text.get(name))
 
 
 def _check_row(plan: ImportPlan, row: _Row, crimes: dict[str, CrimeRecord]) -> None:
@@ -173,15 +173,16 @@ def _check_row(plan: ImportPlan, row: _Row, crimes: dict[str, CrimeRecord]) -> N
                                  "been recorded as")
         elif row.answers.get(RAPE_CHECK) is not True:
             problem("rape_code", f"applies only when {RAPE_CHECK} is Y")
-    given_checks = {k: v for k, v in row.answers.items() if k in CHECK_KIND and v is not None}
+    check_kind = exchange_columns().check_kind
+    given_checks = {k: v for k, v in row.answers.items() if k in check_kind and v is not None}
     for name in given_checks:
-        owner = CHECK_KIND[name]
+        owner = check_kind[name]
         if owner != kind:
             problem(name, f"does not apply to {_kind_words(kind)} record: it is a check of {owner} records")
     if kind in CHECKS and row.record is not None:
         applicable = applicable_checks(kind, given_checks, row.record.disposal_type)
         for name in given_checks:
-            if CHECK_KIND[name] == kind and name not in applicable:
+            if check_kind[name] == kind and name not in applicable:
                 if name == "victim_views_considered":
                     problem(name, "applies only when victim_to_consult is Y")
                 else:

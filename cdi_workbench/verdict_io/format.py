@@ -25,6 +25,33 @@ REQUIRED_COLUMNS = ("kind", "record_ref", "crime_no")
 CRIME_COLUMNS = check_table.crime_exchange_columns()
 CHECK_KIND: dict[str, str] = dict(check_table.check_kinds())
 YES_NO_COLUMNS = check_table.yes_no_columns()
+
+
+@dataclass(frozen=True)
+class Columns:
+    """The exchange's columns as the checks table holds them now: the names above are as it stood when this module
+    loaded; a programme's own extra checks (local_config, set when its database is used) come later, so the export
+    and the import read exchange_columns()."""
+
+    all: list[str]
+    check_kind: dict[str, str]
+    yes_no: frozenset[str]
+
+
+_columns: tuple[tuple[object, ...], Columns] | None = None
+
+
+def exchange_columns() -> Columns:
+    """The columns now (worked out again only when the checks table has changed)."""
+    global _columns
+    state = tuple(check_table.kind_checks(k) for k in check_table.RECORD_CHECKS)
+    if (_columns is None or len(_columns[0]) != len(state)
+            or any(a is not b for a, b in zip(_columns[0], state, strict=True))):
+        first = ["kind", "record_ref", "crime_no", *check_table.exchange_answers(check_table.FIRST), "auditor",
+                 "rationale"]
+        _columns = (state, Columns(first + check_table.exchange_answers(check_table.ADDED),
+                                   dict(check_table.check_kinds()), check_table.yes_no_columns()))
+    return _columns[1]
 # Longest text kept, in characters (the database's column sizes; a workbook cell holds 32,767).
 MAX_LENGTH = {"record_ref": 80, "expected_code": 20, "rape_code": 20, "recorded_ref": 80, "reason_not_recorded": 200,
               "auditor": 100, "rationale": 32000}

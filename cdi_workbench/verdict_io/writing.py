@@ -13,7 +13,7 @@ from ..audit.verdicts import RAPE_CHECK, REPORT_KINDS, VerdictBody, applicable_c
 from ..findings_load import ItemVerdict, effective_verdicts
 from ..spreadsheets import mark_pages, mark_workbook, put, write_atomically, write_csv
 from ..storage.database import Database
-from .format import ALL_COLUMNS
+from .format import exchange_columns
 from .records import _crimes_by_id, _Record, _rules, _sampled_records
 
 
@@ -25,6 +25,7 @@ def verdict_rows(db: Database) -> list[dict[str, Any]]:
     """The rows an export writes: one per crime identified (crime_no 0 for a record with none), in sample and
     draw order, for every sampled record whose effective verdict is complete."""
     rows: list[dict[str, Any]] = []
+    all_columns = exchange_columns().all
     with db.session() as s:
         rules = _rules(s)
         records = _sampled_records(s)
@@ -39,7 +40,7 @@ def verdict_rows(db: Database) -> list[dict[str, Any]]:
                     break
         crimes = _crimes_by_id(s, [c.crime_id for _, _, b in chosen for c in b.crimes if c.crime_id is not None])
         for rec, v, body in chosen:
-            base: dict[str, Any] = {c: "" for c in ALL_COLUMNS}
+            base: dict[str, Any] = {c: "" for c in all_columns}
             base.update(kind=rec.kind, record_ref=rec.ref, crime_no=0, auditor=v.auditor or "",
                         rationale=body.rationale or "")
             if rec.kind not in REPORT_KINDS:
@@ -95,8 +96,9 @@ def export_verdicts(db: Database, path: str | Path, who: str = "",
         rows = verdict_rows(db)
         if rewrite is not None:
             rewrite(rows)
+        columns = exchange_columns().all
         if fmt == "csv":  # UTF-8 with a byte order mark, so that Excel opens it as UTF-8
-            write_csv(path, ALL_COLUMNS, ([r[c] for c in ALL_COLUMNS] for r in rows))
+            write_csv(path, columns, ([r[c] for c in columns] for r in rows))
         else:
             write_atomically(path, lambda tmp: _write_xlsx(rows, tmp))
         return len(rows)
@@ -113,22 +115,23 @@ def _write_xlsx(rows: list[dict[str, Any]], path: Path) -> None:
     ws = wb.active
     assert ws is not None
     ws.title = "Verdicts"
+    all_columns = exchange_columns().all
     # row 1 holds the column names (an import reads them there): the marking goes in the page headers and footers
-    for col, name in enumerate(ALL_COLUMNS, 1):
+    for col, name in enumerate(all_columns, 1):
         put(ws, 1, col, name).font = Font(bold=True)
     wrap = Alignment(wrap_text=True, vertical="top")
     for n, r in enumerate(rows, 2):
-        for col, name in enumerate(ALL_COLUMNS, 1):
+        for col, name in enumerate(all_columns, 1):
             value = r[name]
             cell = put(ws, n, col, value if value != "" else None, "0")
             if name in ("rationale", "reason_not_recorded"):
                 cell.alignment = wrap
     widths = {"kind": 12, "record_ref": 16, "crime_no": 9, "expected_code": 14, "recorded_ref": 16,
               "reason_not_recorded": 30, "auditor": 16, "rationale": 60}
-    for col, name in enumerate(ALL_COLUMNS, 1):
+    for col, name in enumerate(all_columns, 1):
         ws.column_dimensions[get_column_letter(col)].width = widths.get(name, max(10, min(len(name) + 2, 26)))
     ws.freeze_panes = "D2"
-    ws.auto_filter.ref = f"A1:{get_column_letter(len(ALL_COLUMNS))}{max(2, len(rows) + 1)}"
+    ws.auto_filter.ref = f"A1:{get_column_letter(len(all_columns))}{max(2, len(rows) + 1)}"
     mark_pages(ws)
     ws.page_setup.orientation = "landscape"
     mark_workbook(wb, "Crime data integrity audit: verdicts")
