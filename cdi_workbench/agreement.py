@@ -40,7 +40,7 @@ from typing import NamedTuple
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
-from .audit.check_table import all_checks, checks_of, find
+from .audit.check_table import all_checks, check_kinds, checks_of, find
 from .audit.evaluate import CrimeFacts, CrimeResult, evaluate
 from .audit.trail import SEAL
 from .audit.verdicts import REPORT_KINDS, VerdictBody
@@ -202,7 +202,9 @@ class Agreement:
     def group(self) -> str:
         if self.check == RECORD_PASSES:
             return WHOLE_RECORD
-        return GROUPS.get(_GROUP_OF.get(self.check, ""), "Other checks")
+        # a force's own check (local_config) is in the check table only once its database is opened
+        kind = _GROUP_OF.get(self.check) or check_kinds().get(self.check)
+        return GROUPS.get(str(kind), "Other checks") if kind else "Other checks"
 
 
 def compared_checks(kind: str) -> list[str]:
