@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 from ..audit.evaluate import CrimeFacts, evaluate
 from ..audit.verdicts import CHECKS, REPORT_KINDS, CrimeFinding, VerdictBody
 from ..classification import lookup
+from ..pseudonymise_patterns import PLACEHOLDER
 from ..rules import RuleSet
 from ..spreadsheets import TableError, cell_problems, csv_unsafe, read_all
 from ..storage.database import Database
@@ -78,6 +79,12 @@ def read_verdicts(db: Database, path: str | Path) -> ImportPlan:
         extra = [i for i in range(len(cells)) if i not in columns and _text(cells[i])]
         for i in extra:
             plan.add(number, f"column {i + 1}", cells[i], "a value outside the named columns")
+        for column, cell in raw.items():  # a pseudonymised export's free text read back (issue 13)
+            mark = PLACEHOLDER.search(cell) if isinstance(cell, str) else None
+            if mark is not None:
+                plan.add(number, column, cell, f"holds a pseudonymisation placeholder ({mark.group()}): the file "
+                         "was exported pseudonymised, and importing it would put the placeholders in place of the "
+                         "real rationales and reasons; import a verdicts file exported without --pseudonymise")
         rows.append(_Row(number, raw))
     plan.rows = len(rows)
     with db.session() as s:

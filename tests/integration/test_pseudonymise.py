@@ -35,7 +35,7 @@ from cdi_workbench.cli import main
 from cdi_workbench.pseudonymise import Pseudonymiser
 from cdi_workbench.pseudonymise_exports import item_records, records
 from cdi_workbench.storage.database import Database
-from cdi_workbench.storage.models import AuditItem, Challenge, ReportRecord, VerdictChange
+from cdi_workbench.storage.models import AuditItem, Challenge, ReportRecord, Verdict, VerdictChange
 from sample_data.generate import build
 from sample_data.places import load_geography
 
@@ -354,3 +354,27 @@ def test_placeholders_are_consistent_and_no_structured_value_is_left(values: lis
         placeholder = text[len(fill) + 1:]
         assert seen.setdefault(original, placeholder) == placeholder  # the same original, the same placeholder
     assert len(set(seen.values())) == len(seen)  # different originals, different placeholders
+
+
+@pytest.mark.parametrize("suffix", [".csv", ".xlsx"])
+def test_a_pseudonymised_verdicts_file_is_not_imported(audit: tuple[Path, Key], tmp_path: Path, suffix: str,
+                                                       capsys: pytest.CaptureFixture[str]) -> None:
+    """Read back into the audit, the placeholders would replace the real rationales: refused, naming the row and
+    the column, and nothing is written."""
+    path, _key = audit
+    out = tmp_path / f"verdicts{suffix}"
+    assert main(["--user", USER, "verdicts", "export", str(path), str(out), "--pseudonymise"]) == 0
+    capsys.readouterr()
+    def stored() -> list[tuple[int, str, object]]:
+        db = Database(path)
+        try:
+            with db.session() as s:
+                return sorted((i, r, b) for i, r, b in s.execute(select(Verdict.item_id, Verdict.role, Verdict.body)))
+        finally:
+            db.close()
+
+    before = stored()
+    assert main(["verdicts", "import", str(path), str(out), "--user", USER]) == 1
+    err = capsys.readouterr().err
+    assert "pseudonymisation placeholder ([" in err and "rationale" in err and "row " in err
+    assert stored() == before
