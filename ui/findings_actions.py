@@ -180,6 +180,13 @@ class FindingsActions:
     def choose_previous(self) -> None:
         path, _ = QFileDialog.getOpenFileName(self.window, "The previous audit to compare with", "",
                                               "Audit databases (*.db);;All files (*)")
+        if path:
+            from .session_flow import ask_passphrase
+
+            # an encrypted previous audit: its passphrase asked here, on the window's thread, once a session (a
+            # wrong one is refused in words when the figures are worked out, and forgotten)
+            if not ops.unlock(path, partial(ask_passphrase, self.window)):
+                return
         self.state.previous_audit = path or None
         self.window.refresh_findings()
         if path:

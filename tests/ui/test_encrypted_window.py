@@ -133,3 +133,25 @@ def test_an_encrypted_package_is_merged_after_its_passphrase(qtbot, settings, tm
     w.package_dialog.close()
     settle(qtbot, w)
     w.close()
+
+
+def test_an_encrypted_previous_audit_is_compared_after_its_passphrase(qtbot, encrypted_db, settings, tmp_path,  # noqa: ANN001
+                                                                     monkeypatch) -> None:
+    """File > Compare with a previous audit… on an encrypted database: its passphrase is asked, then its figures
+    follow in brackets (issue 13's named limit: an encrypted previous audit could not be chosen in the window)."""
+    from PySide6.QtWidgets import QFileDialog
+
+    plain = tmp_path / "plain.db"
+    small_audit(plain).close()
+    answers = Answers([PASS])
+    monkeypatch.setattr(QInputDialog, "getText", answers)
+    w = _window(qtbot, settings)
+    w.open_database(str(plain))
+    qtbot.waitUntil(lambda: w.panel.detail is not None and not w.runner.busy, timeout=10000)
+    monkeypatch.setattr(QFileDialog, "getOpenFileName", lambda *a, **k: (str(encrypted_db), ""))
+    w.findings_actions.choose_previous()
+    assert [t for t, _ in answers.asked] == ["Encrypted audit database"]
+    view = w.findings_view
+    qtbot.waitUntil(lambda: view.findings is not None and "previous" in view.findings.audit, timeout=15000)
+    assert view.findings.audit["previous"]["file"] == str(encrypted_db)
+    w.close()
