@@ -32,7 +32,6 @@ from .common import MARKING, without_gc, write_atomically
 from .pdf import (
     FOOTER_Y,
     FRAME_W,
-    GRID_GREY,
     MARGIN_BOTTOM,
     MARGIN_TOP,
     MARGIN_X,
@@ -42,6 +41,7 @@ from .pdf import (
     NumberedCanvas,
     ReportDoc,
     _grid_style,
+    marked_pages,
     para,
 )
 from .pdf_text import printable, text
@@ -137,26 +137,7 @@ def _stamp(c: canvas.Canvas, banner: str) -> None:
 
 
 def _page_decorator(pack: BoardPack):  # type: ignore[no-untyped-def]
-    footer = f"{pack.force}: {BOARD_TITLE.lower()}, audit {pack.audit}" if pack.force else BOARD_TITLE
-
-    def on_page(c: canvas.Canvas, _doc: Any) -> None:
-        c.saveState()
-        c.setFillColor(colors.black)
-        c.setFont("Helvetica-Bold", 10)
-        c.drawCentredString(PAGE_W / 2, PAGE_H - 1.3 * cm, MARKING)
-        c.drawCentredString(PAGE_W / 2, 1.3 * cm, MARKING)
-        c.setStrokeColor(GRID_GREY)
-        c.setLineWidth(0.5)
-        c.line(MARGIN_X, PAGE_H - 1.55 * cm, PAGE_W - MARGIN_X, PAGE_H - 1.55 * cm)
-        c.line(MARGIN_X, 1.75 * cm, PAGE_W - MARGIN_X, 1.75 * cm)
-        c.setFont("Helvetica", 8)
-        label = printable(footer)
-        while label and stringWidth(label, "Helvetica", 8) > FRAME_W - 3 * cm:
-            label = label[:-2] + "\u2026" if len(label) > 2 else ""
-        c.drawString(MARGIN_X, FOOTER_Y, label)
-        c.restoreState()
-
-    return on_page
+    return marked_pages(f"{pack.force}: {BOARD_TITLE.lower()}, audit {pack.audit}" if pack.force else BOARD_TITLE)
 
 
 # ---- page 1: the summary ------------------------------------------------------------------------------------------

@@ -186,7 +186,12 @@ class ReportDoc(SimpleDocTemplate):
 
 def _page_decorator(findings: Findings):  # type: ignore[no-untyped-def]
     force = str(findings.audit.get("force", ""))
-    footer_left = f"{force}: crime data integrity audit findings" if force else REPORT_TITLE
+    return marked_pages(f"{force}: crime data integrity audit findings" if force else REPORT_TITLE)
+
+
+def marked_pages(footer_left: str):  # type: ignore[no-untyped-def]
+    """Every page's marking at its head and foot, the rules under and over them, and `footer_left` (cut to leave
+    room for the page number) below the foot's marking: the findings report's and the board pack's."""
 
     def on_page(c: canvas.Canvas, _doc: Any) -> None:
         c.saveState()
