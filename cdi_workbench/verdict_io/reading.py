@@ -20,7 +20,7 @@ from ..storage.database import Database
 from ..storage.models import Verdict
 from .checking import _check_header, _check_row, _parse_row, _Row
 from .format import ImportPlan, PlannedVerdict, VerdictFileError, _text
-from .records import _crimes_by_ref, _in_chunks, _Record, _rules, _sampled_records
+from .records import _crimes_by_ref, _in_chunks, _item_rules, _Record, _rules, _sampled_records
 
 SHEET = "Verdicts"  # the sheet read from a workbook that has one (else the first)
 
@@ -88,7 +88,7 @@ def read_verdicts(db: Database, path: str | Path) -> ImportPlan:
         rows.append(_Row(number, raw))
     plan.rows = len(rows)
     with db.session() as s:
-        rules = _rules(s)
+        rules, of_item = _rules(s), _item_rules(s)
         records = _sampled_records(s)
         by_ref: dict[tuple[str, str], list[_Record]] = {}
         folded: dict[tuple[str, str], list[_Record]] = {}  # a reference typed in another case
@@ -100,7 +100,7 @@ def read_verdicts(db: Database, path: str | Path) -> ImportPlan:
         crimes = _crimes_by_ref(s, [r.text["recorded_ref"] for r in rows if r.text.get("recorded_ref")])
         for row in rows:
             _check_row(plan, row, crimes)
-        _build(plan, rows, rules)
+        _build(plan, rows, rules, of_item)
         _one_count(s, plan)
     return plan
 
@@ -122,7 +122,7 @@ def _one_count(s: Session, plan: ImportPlan) -> None:
         pv.item_ids = chosen
 
 
-def _build(plan: ImportPlan, rows: list[_Row], rules: RuleSet) -> None:
+def _build(plan: ImportPlan, rows: list[_Row], rules: RuleSet, of_item: dict[int, RuleSet] | None = None) -> None:
     """Rows grouped per record: crime numbers 1, 2, 3 ... (or one 0), one auditor and rationale; the verdicts."""
     groups: dict[tuple[str, int], list[_Row]] = {}
     for row in rows:
@@ -174,7 +174,8 @@ def _build(plan: ImportPlan, rows: list[_Row], rules: RuleSet) -> None:
                     ok = False
         if not ok:
             continue
-        plan.verdicts.append(_verdict(plan, sorted(rows_of, key=lambda r: r.crime_no or 0), rec, rules,
+        own = (of_item or {}).get(rec.item_ids[0], rules) if rec.item_ids else rules  # the record's audit's rules
+        plan.verdicts.append(_verdict(plan, sorted(rows_of, key=lambda r: r.crime_no or 0), rec, own,
                                       shared.get("auditor", ""), shared.get("rationale", "")))
     plan.verdicts.sort(key=lambda v: v.row)
 

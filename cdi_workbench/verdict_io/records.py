@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 from ..audit.verdicts import REPORT_KINDS
 from ..kinds import RecordKind
 from ..rules import RuleSet, rule_set
-from ..storage.models import N100, Audit, AuditItem, Cancellation, CrimeRecord, Disposal, ReportRecord
+from ..storage.models import N100, Audit, AuditItem, Cancellation, CrimeRecord, Disposal, ReportRecord, Sample
 
 _CHUNK = 500  # values per SQL IN (...)
 
@@ -76,6 +76,21 @@ def _rules(s: Session) -> RuleSet:
     if key is None:
         raise ValueError("this database holds no audit")
     return rule_set(key)
+
+
+def _item_rules(s: Session) -> dict[int, RuleSet]:
+    """Each audit item's rule set: its sample's audit's (a programme holds audits under either); an item whose
+    sample has no audit, or an unknown one, has the programme's first audit's (as audit.programme.of_audit says)."""
+    audits = {i: rule_set(key) for i, key in s.execute(select(Audit.id, Audit.rule_set).order_by(Audit.id))}
+    first = next(iter(audits.values()), None)
+    of_sample = {sid: audits.get(aid) if aid is not None else None
+                 for sid, aid in s.execute(select(Sample.id, Sample.audit_id))}
+    out: dict[int, RuleSet] = {}
+    for i, sid in s.execute(select(AuditItem.id, AuditItem.sample_id)):
+        rs = of_sample.get(sid) or first
+        if rs is not None:
+            out[i] = rs
+    return out
 
 
 def _in_chunks(values: Iterable[Any]) -> Iterator[list[Any]]:

@@ -14,7 +14,7 @@ from ..findings_load import ItemVerdict, effective_verdicts
 from ..spreadsheets import mark_pages, mark_workbook, put, write_atomically, write_csv
 from ..storage.database import Database
 from .format import exchange_columns
-from .records import _crimes_by_id, _Record, _rules, _sampled_records
+from .records import _crimes_by_id, _item_rules, _Record, _rules, _sampled_records
 
 
 def _yn(value: bool | None) -> str:
@@ -27,7 +27,7 @@ def verdict_rows(db: Database) -> list[dict[str, Any]]:
     rows: list[dict[str, Any]] = []
     all_columns = exchange_columns().all
     with db.session() as s:
-        rules = _rules(s)
+        rules, of_item = _rules(s), _item_rules(s)  # each record timed under its own audit's rule set
         records = _sampled_records(s)
         effective = {v.item_id: v for v in effective_verdicts(s)}
         chosen: list[tuple[_Record, ItemVerdict, VerdictBody]] = []
@@ -57,7 +57,7 @@ def verdict_rows(db: Database) -> list[dict[str, Any]]:
             for no, c in enumerate(body.crimes, 1):
                 crime = crimes.get(c.crime_id) if c.crime_id is not None else None
                 res = evaluate(c, CrimeFacts(crime.ho_code, crime.recorded_at) if crime else None, rec.received_at,
-                               rules)
+                               of_item.get(v.item_id, rules))
                 row = dict(base, crime_no=no, expected_code=c.expected_code or "",
                            domestic_abuse=_yn(c.domestic_abuse))
                 if res.recorded and crime is not None:

@@ -6,6 +6,7 @@ one that still verifies."""
 
 from __future__ import annotations
 
+import csv
 import json
 import shutil
 import sqlite3
@@ -123,6 +124,17 @@ def test_each_item_is_timed_under_its_own_audits_rules(tmp_path: Path) -> None:
     assert f.value("incidents", "Incident records", "Outside 24 hours") == 1
     # the trail check works each verdict's counts out again, under the same audit's rules: nothing to report
     assert svc.verify_trail() == []
+    # and the verdicts file says it as the findings do, and reads back without an override
+    from cdi_workbench.verdict_io import export_verdicts, import_verdicts
+
+    out = tmp_path / "verdicts.csv"
+    export_verdicts(db, out, "Lena")
+    (row,) = [r for r in csv.DictReader(out.read_text(encoding="utf-8-sig").splitlines())
+              if r["record_ref"] == "INC-2015"]
+    assert row["timely"] == "N"
+    import_verdicts(db, out, "Lena")
+    (crime,) = AuditService(db, "Lena", audit="2015-05").verdict(item).crimes
+    assert crime.timely_override is None
     db.close()
 
 
