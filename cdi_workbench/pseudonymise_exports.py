@@ -269,7 +269,7 @@ def pseudonymise_verdict_rows(db: Database, rows: list[dict[str, Any]], p: Pseud
         rows[i] = _texts(p, row, KEEP_VERDICTS, f"{row.get('kind')} {_label(row)}")
 
 
-def export_verdicts(db: Database, path: str | Path, who: str = "") -> tuple[int, Path]:
+def export_verdicts(db: Database, path: str | Path, who: str = "", audit: str | None = None) -> tuple[int, Path]:
     """`cdi verdicts export --pseudonymise`: the verdicts file with its rationales and reasons pseudonymised, and
     the report beside it; returns (rows written, the report's path)."""
     from .audit.exports import noting
@@ -284,7 +284,7 @@ def export_verdicts(db: Database, path: str | Path, who: str = "") -> tuple[int,
         noted["pseudonymised"] = p.summary(report_path(path).name)
 
     with noting(noted):
-        n = write(db, path, who, rewrite=rewrite)
+        n = write(db, path, who, rewrite=rewrite, audit=audit)
     return n, write_report(p, path, who)
 
 

@@ -28,16 +28,17 @@ def plain_text_question(path: str | Path, pseudonymise: bool) -> str:
 
 
 def export_verdicts(svc: AuditService, path: str | Path, pseudonymise: bool = False) -> VerdictsExported:
-    """Write the verdicts file (its suffix: .csv or .xlsx); refused (roles.NotAllowed) to a peer reviewer or the
-    force's liaison."""
+    """Write the verdicts file of the audit open (its suffix: .csv or .xlsx); refused (roles.NotAllowed) to a peer
+    reviewer or the force's liaison."""
     target = Path(path)
     if target.suffix.lower() not in (".csv", ".xlsx"):
         raise ValueError(f"{target.name}: name a .csv or .xlsx file")
+    audit = svc.info().name  # the audit open in the window: its verdicts
     if pseudonymise:
         from ..pseudonymise_exports import export_verdicts as export_pseudonymised
 
-        n, report = export_pseudonymised(svc.db, target, svc.user)
+        n, report = export_pseudonymised(svc.db, target, svc.user, audit=audit)
         return VerdictsExported(n, target, report)
     from ..verdict_io import export_verdicts as write
 
-    return VerdictsExported(write(svc.db, target, svc.user), target, None)
+    return VerdictsExported(write(svc.db, target, svc.user, audit=audit), target, None)

@@ -72,9 +72,9 @@ def cmd_export(a: argparse.Namespace) -> int:
         if a.pseudonymise:  # the free text pseudonymised, the report beside the file
             from ..pseudonymise_exports import export_verdicts as export_pseudonymised
 
-            n, report = export_pseudonymised(db, a.file, user)
+            n, report = export_pseudonymised(db, a.file, user, audit=a.audit)
         else:
-            n = export_verdicts(db, a.file, user)  # the lead or an auditor only (roles.NotAllowed: exit code 4)
+            n = export_verdicts(db, a.file, user, audit=a.audit)  # the lead or an auditor (NotAllowed: exit code 4)
     except (ValueError, OSError) as exc:
         print(f"cdi verdicts export: {exc}", file=sys.stderr)
         return 1
@@ -111,6 +111,8 @@ def register(subparsers: Any) -> argparse.ArgumentParser:
     exp.add_argument("file", help="where to write: NAME.csv or NAME.xlsx")
     exp.add_argument("--user", dest="verdicts_user", metavar="NAME",
                      help="who is exporting (the audit lead or an auditor; recorded in the trail)")
+    exp.add_argument("--audit", metavar="NAME",
+                     help="only this audit of the programme's verdicts (default: every audit's)")
     exp.add_argument("--pseudonymise", action="store_true",
                      help="replace names, dates of birth, addresses, phone numbers, vehicle registrations and other "
                           "identifiers in the rationales and reasons by placeholders ([Person 1]); the report of "

@@ -8,11 +8,14 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from sqlalchemy import select
+
 from ..audit.evaluate import CrimeFacts, evaluate
 from ..audit.verdicts import RAPE_CHECK, REPORT_KINDS, VerdictBody, applicable_checks
 from ..findings_load import ItemVerdict, effective_verdicts
 from ..spreadsheets import mark_pages, mark_workbook, put, write_atomically, write_csv
 from ..storage.database import Database
+from ..storage.models import AuditItem, Sample
 from .format import exchange_columns
 from .records import _crimes_by_id, _item_rules, _Record, _rules, _sampled_records
 
@@ -21,15 +24,22 @@ def _yn(value: bool | None) -> str:
     return "" if value is None else ("Y" if value else "N")
 
 
-def verdict_rows(db: Database) -> list[dict[str, Any]]:
+def verdict_rows(db: Database, audit: str | None = None) -> list[dict[str, Any]]:
     """The rows an export writes: one per crime identified (crime_no 0 for a record with none), in sample and
-    draw order, for every sampled record whose effective verdict is complete."""
+    draw order, for every sampled record whose effective verdict is complete (of one audit of the programme when
+    `audit` names it; None: every audit's)."""
     rows: list[dict[str, Any]] = []
     all_columns = exchange_columns().all
     with db.session() as s:
         rules, of_item = _rules(s), _item_rules(s)  # each record timed under its own audit's rule set
         records = _sampled_records(s)
         effective = {v.item_id: v for v in effective_verdicts(s)}
+        if audit is not None:
+            from ..audit.programme import of_audit, resolve
+
+            mine = set(s.scalars(select(AuditItem.id).join(Sample, Sample.id == AuditItem.sample_id)
+                                 .where(of_audit(s, resolve(s, audit).id))))
+            effective = {i: v for i, v in effective.items() if i in mine}
         chosen: list[tuple[_Record, ItemVerdict, VerdictBody]] = []
         for rec in records:
             # a record sampled more than once: the verdict of its first sample that has a complete one
@@ -80,7 +90,7 @@ def _format(path: Path) -> str:
 
 
 def export_verdicts(db: Database, path: str | Path, who: str = "",
-                    rewrite: Callable[[list[dict[str, Any]]], object] | None = None) -> int:
+                    rewrite: Callable[[list[dict[str, Any]]], object] | None = None, audit: str | None = None) -> int:
     """Write the effective verdicts as CSV or .xlsx (by the file's suffix); returns the rows written.
 
     `who` must be someone whose role may export the verdicts (the lead or an auditor: the file holds every first
@@ -93,7 +103,7 @@ def export_verdicts(db: Database, path: str | Path, who: str = "",
     fmt = _format(path)
 
     def write(_person: object) -> int:
-        rows = verdict_rows(db)
+        rows = verdict_rows(db, audit)
         if rewrite is not None:
             rewrite(rows)
         columns = exchange_columns().all

@@ -285,3 +285,24 @@ def test_a_draw_for_a_period_reads_the_draw_index_alone(programme: Database) -> 
         sql = str(q.compile(s.get_bind(), compile_kwargs={"literal_binds": True}))
         plan = " ".join(str(r[-1]) for r in s.execute(text(f"EXPLAIN QUERY PLAN {sql}")))
     assert "COVERING INDEX ix_report_draw" in plan, plan
+
+
+def test_the_verdicts_file_of_one_audit(programme: Database, tmp_path: Path) -> None:
+    """cdi verdicts export --audit NAME writes that audit's verdicts only; without it, every audit's."""
+    body = VerdictBody(zero_status=True, complete=True)
+    for name in ("2014-03", "2014-01-01 to 2014-06-30"):
+        svc = AuditService(programme, "Inspector A", audit=name)
+        smp = next(x for x in svc.samples() if x.kind == "incident")
+        row = next(r for r in svc.queue(smp.id) if name == "2014-03" or r.ref != "INC-0001")
+        svc.save_verdict(row.item_id, body)
+    path = str(programme.engine.url.database)
+    programme.close()
+
+    def refs(*extra: str) -> list[str]:
+        out = tmp_path / "v.csv"
+        assert cdi(["verdicts", "export", path, str(out), "--yes", *extra]) == 0
+        return sorted(r["record_ref"] for r in csv.DictReader(out.read_text(encoding="utf-8-sig").splitlines()))
+
+    march = refs("--audit", "2014-03")
+    every = refs()
+    assert march == ["INC-0001"] and len(every) == 2 and set(march) < set(every)
