@@ -37,6 +37,7 @@ from .classification import lookup
 from .kinds import RecordKind
 from .storage.database import Database
 from .storage.models import AuditSetting
+from .storage.settings import put_setting
 
 CODES_KEY, TYPES_KEY, CHECKS_KEY = "local:codes", "local:disposal-types", "local:checks"
 # The national out-of-court disposal types, as the sample data and the findings name them (DOMAIN.md).
@@ -234,16 +235,11 @@ def _read(s: Session, key: str, default: Any) -> Any:
 
 
 def _write(s: Session, key: str, value: Any) -> None:
-    row = s.get(AuditSetting, key)
     if not value:
-        if row is not None:
+        if (row := s.get(AuditSetting, key)) is not None:
             s.delete(row)
         return
-    text = json.dumps(value, ensure_ascii=False, sort_keys=not isinstance(value, list))
-    if row is None:
-        s.add(AuditSetting(key=key, value=text))
-    else:
-        row.value = text
+    put_setting(s, key, json.dumps(value, ensure_ascii=False, sort_keys=not isinstance(value, list)))
 
 
 def read(s: Session) -> LocalConfig:

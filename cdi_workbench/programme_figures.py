@@ -31,6 +31,7 @@ from .statistics import Rate
 from .statistics import rate as stat_rate
 from .storage.database import Database
 from .storage.models import AuditItem, AuditSetting, Sample, Verdict
+from .storage.settings import get_setting, put_setting
 from .timeutil import now_utc
 from .trends import AuditPoint, point_from_findings
 
@@ -45,8 +46,7 @@ RAG_METHOD = ("red/amber/green by the interval: green when its lower end reaches
 
 # ---- each audit as a point ---------------------------------------------------------------------------------------
 def method_style(s: Session, audit: str) -> str:
-    row = s.get(AuditSetting, f"{STYLE_PREFIX}{audit}")
-    return row.value if row is not None and row.value else DEFAULT_STYLE
+    return get_setting(s, f"{STYLE_PREFIX}{audit}") or DEFAULT_STYLE
 
 
 def set_method_style(db: Database, audit: str, style: str, who: str = "") -> None:
@@ -57,12 +57,7 @@ def set_method_style(db: Database, audit: str, style: str, who: str = "") -> Non
     with db.session() as s:
         identify(s, who).require("plan audits")
         name = resolve(s, audit).name or audit
-        key = f"{STYLE_PREFIX}{name}"[:80]
-        row = s.get(AuditSetting, key)
-        if row is None:
-            s.add(AuditSetting(key=key, value=style))
-        else:
-            row.value = style
+        put_setting(s, f"{STYLE_PREFIX}{name}"[:80], style)
 
 
 @dataclass(frozen=True)
@@ -108,14 +103,10 @@ def set_targets(db: Database, wanted: dict[str, float | None], who: str = "") ->
         identify(s, who).require("plan audits")
         for figure, pct in wanted.items():
             key = f"{TARGET_PREFIX}{figure}"[:80]
-            row = s.get(AuditSetting, key)
-            if pct is None:
-                if row is not None:
-                    s.delete(row)
-            elif row is None:
-                s.add(AuditSetting(key=key, value=f"{pct:g}"))
-            else:
-                row.value = f"{pct:g}"
+            if pct is not None:
+                put_setting(s, key, f"{pct:g}")
+            elif (row := s.get(AuditSetting, key)) is not None:
+                s.delete(row)
 
 
 def rag(rate: Rate | None, target_pct: float | None) -> str:
@@ -190,18 +181,16 @@ class Action:
 
 def actions(db: Database) -> list[Action]:
     with db.session() as s:
-        row = s.get(AuditSetting, ACTIONS_KEY)
-        raw = json.loads(row.value) if row is not None and row.value else []
-    return [Action(**a) for a in raw]
+        return _load_actions(s)
+
+
+def _load_actions(s: Session) -> list[Action]:
+    text = get_setting(s, ACTIONS_KEY)
+    return [Action(**a) for a in (json.loads(text) if text else [])]
 
 
 def _save_actions(s: Session, items: Iterable[Action]) -> None:
-    text = json.dumps([asdict(a) for a in items], sort_keys=True)
-    row = s.get(AuditSetting, ACTIONS_KEY)
-    if row is None:
-        s.add(AuditSetting(key=ACTIONS_KEY, value=text))
-    else:
-        row.value = text
+    put_setting(s, ACTIONS_KEY, json.dumps([asdict(a) for a in items], sort_keys=True))
 
 
 def add_action(db: Database, recommendation: str, owner: str, due: date, who: str = "",
@@ -213,8 +202,7 @@ def add_action(db: Database, recommendation: str, owner: str, due: date, who: st
     with db.session() as s:
         person = identify(s, who)
         person.require("plan audits")
-        row = s.get(AuditSetting, ACTIONS_KEY)
-        items = [Action(**a) for a in (json.loads(row.value) if row is not None and row.value else [])]
+        items = _load_actions(s)
         made = Action(max((a.number for a in items), default=0) + 1, recommendation, owner, due.isoformat(), "open",
                       resolve(s, audit).name or "", now_utc().isoformat(timespec="seconds"), person.name)
         _save_actions(s, [*items, made])
@@ -228,8 +216,7 @@ def update_action(db: Database, number: int, who: str = "", status: str | None =
     with db.session() as s:
         person = identify(s, who)
         person.require("plan audits")
-        row = s.get(AuditSetting, ACTIONS_KEY)
-        items = [Action(**a) for a in (json.loads(row.value) if row is not None and row.value else [])]
+        items = _load_actions(s)
         found = [a for a in items if a.number == number]
         if not found:
             raise ValueError(f"there is no action {number}")

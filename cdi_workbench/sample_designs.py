@@ -33,6 +33,7 @@ from .audit.roles import identify
 from .kinds import RecordKind
 from .storage.database import Database
 from .storage.models import AuditSetting, ReportRecord, Sample
+from .storage.settings import put_setting
 
 PREFIX, RUN_PREFIX = "design:", "design-run:"
 BUILTIN = "design_monthly_dip_sample.json"
@@ -166,12 +167,7 @@ def save_design(s: Session, d: Design, who: str = "") -> None:
     key = f"{PREFIX}{d.name}"
     if len(key) > 80:
         raise ValueError("a design's name is at most 73 characters")
-    row = s.get(AuditSetting, key)
-    text = json.dumps(d.to_json(), sort_keys=True)
-    if row is None:
-        s.add(AuditSetting(key=key, value=text))
-    else:
-        row.value = text
+    put_setting(s, key, json.dumps(d.to_json(), sort_keys=True))
 
 
 def design_of_audit(s: Session, audit: str | None, name: str) -> Design:

@@ -19,7 +19,8 @@ from .audit.programme import of_audit, resolve
 from .audit.roles import PERMISSIONS, ROLES, identify
 from .kinds import VerdictRole
 from .storage.database import Database
-from .storage.models import AppUser, AuditItem, AuditSetting, ReviewAssignment, Sample, Verdict
+from .storage.models import AppUser, AuditItem, ReviewAssignment, Sample, Verdict
+from .storage.settings import get_setting, put_setting
 
 WORK_PREFIX = "work:"
 
@@ -141,8 +142,8 @@ def team(db: Database, audit: str | None = None, who: str = "") -> Team:
 
 
 def _work(s: Session, audit_id: int) -> dict[str, str]:
-    row = s.get(AuditSetting, f"{WORK_PREFIX}{audit_id}")
-    return dict(json.loads(row.value)) if row is not None and row.value else {}
+    text = get_setting(s, f"{WORK_PREFIX}{audit_id}")
+    return dict(json.loads(text)) if text else {}
 
 
 def assign_work(db: Database, person: str, sample: str, positions: list[int] | None = None, who: str = "",
@@ -177,11 +178,5 @@ def assign_work(db: Database, person: str, sample: str, positions: list[int] | N
                 raise ValueError(f"sample {sample!r} has no position {missing[0]} (it holds 1 to {len(items)})")
             chosen = [items[p] for p in positions]
         given.update({str(i): person for i in chosen})
-        key = f"{WORK_PREFIX}{a.id}"
-        row = s.get(AuditSetting, key)
-        text = json.dumps(given, sort_keys=True)
-        if row is None:
-            s.add(AuditSetting(key=key, value=text))
-        else:
-            row.value = text
+        put_setting(s, f"{WORK_PREFIX}{a.id}", json.dumps(given, sort_keys=True))
     return len(chosen)

@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 from ..audit.roles import NotAllowed, Person
 from ..audit.verdicts import VerdictBody
 from ..storage.models import AppUser, AuditSetting, VerdictChange
+from ..storage.settings import get_setting, put_setting  # noqa: F401 (also imported from here by export and merge)
 
 FORMAT = 1
 MARKING = "OFFICIAL-SENSITIVE"  # the records describe victims of crime: the manifest carries the marking
@@ -40,19 +41,6 @@ def body_hash(body: dict[str, Any] | None) -> str | None:
         return None
     canon = json.dumps(VerdictBody.from_json(body).to_json(), sort_keys=True, separators=(",", ":"), default=str)
     return hashlib.sha256(canon.encode("utf-8")).hexdigest()
-
-
-def get_setting(s: Session, key: str) -> str | None:
-    row = s.get(AuditSetting, key)
-    return row.value if row is not None else None
-
-
-def put_setting(s: Session, key: str, value: str) -> None:
-    row = s.get(AuditSetting, key)
-    if row is None:
-        s.add(AuditSetting(key=key, value=value))
-    else:
-        row.value = value
 
 
 def read_json(s: Session, key: str) -> Any:
