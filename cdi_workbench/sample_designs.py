@@ -172,19 +172,26 @@ def save_design(s: Session, d: Design, who: str = "") -> None:
 
 def design_of_audit(s: Session, audit: str | None, name: str) -> Design:
     """The design an audit's samples were drawn to (kind, system, sizes, stratification), to draw again next
-    month: each sample's size is what it holds (its first draw and extensions)."""
+    month: each sample's size as it was asked for (its first draw's and its extensions'), not what a small month
+    gave; a sample drawn before the frame kept what was asked (sampling.draw) counts what it holds."""
     a = resolve(s, audit)
     specs = []
     for smp in s.scalars(select(Sample).where(Sample.audit_id == a.id).order_by(Sample.id)):
         frame = dict(smp.frame or {})
         allocated = dict(frame.get("allocated") or {})
-        size = sum(allocated.values()) + sum(int(e.get("added", 0)) for e in frame.get("extensions", []))
+        asked = frame.get("requested_per_stratum")  # an int (every stratum) or a dict, as drawn; else as held
+        per_stratum: int | dict[str, int] = (asked if isinstance(asked, int) and not isinstance(asked, bool) else
+                                             {str(k): int(n) for k, n in asked.items()} if isinstance(asked, dict)
+                                             else allocated)
+        first = frame.get("requested")
+        size = first if isinstance(first, int) and first > 0 else sum(allocated.values())
+        size += sum(int(e.get("requested", e.get("added", 0))) for e in frame.get("extensions", []))
         fixed = "fixed size per stratum" in smp.method
         base = smp.name.removesuffix(f" {a.name}")
         specs.append(SampleSpec(name=base, kind=smp.kind, size=0 if fixed else size, system=smp.system,
                                 stratify=bool(frame.get("stratified")) and not fixed,
                                 allocation=frame.get("allocation") or "proportional",
-                                per_stratum=allocated if fixed else None, special=frame.get("special")))
+                                per_stratum=per_stratum if fixed else None, special=frame.get("special")))
     if not specs:
         raise ValueError(f"the audit {a.name!r} has no samples to make a design of")
     return Design(name, specs, f"the samples of the audit '{a.name}'")
@@ -227,7 +234,7 @@ def draw_design(s: Session, design_name: str, audit: str | None = None, master_s
                 note = f"none in the period: {', '.join(missing)}" if missing else ""
             smp = sampling.draw(s, sample_name, spec.kind, spec.size, seed, system=system, stratify=spec.stratify,
                                 per_stratum=per_stratum, allocation=spec.allocation, who=who, special=spec.special,
-                                audit=name)
+                                audit=name, asked_per_stratum=spec.per_stratum)
             out.append(Drawn(sample_name, spec.kind, seed, sum(dict((smp.frame or {}).get("allocated") or {}).values()),
                              note=note))
     run = DesignRun(d.name, name, master, out)

@@ -272,7 +272,8 @@ def systems(s: Session) -> list[str]:
 def draw(s: Session, name: str, kind: str, size: int, seed: int, system: str | None = None,
          stratify: bool = False, per_stratum: int | dict[str, int] | None = None, allocation: str = "proportional",
          who: str = "", progress: Callable[[int, int], None] | None = None,
-         filters: Filters | None = None, special: str | None = None, audit: str | None = None) -> Sample:
+         filters: Filters | None = None, special: str | None = None, audit: str | None = None,
+         asked_per_stratum: int | dict[str, int] | None = None) -> Sample:
     """Draw and store a sample for the programme's audit called `audit` (None: the latest; audit.programme), from
     the records of the audit's period (its date column, record_models.date_column) that pass the filters.
 
@@ -284,6 +285,8 @@ def draw(s: Session, name: str, kind: str, size: int, seed: int, system: str | N
     code (strata.crime_group).
     special: a special sample's purpose (special_samples.SPECIAL_SAMPLES, e.g. 'modern_slavery_referrals'):
     reported in a table of its own, kept out of the main tables and rates.
+    asked_per_stratum: the dip-samples a design asked for, strata with no records in the period included (kept in
+    the frame as asked; default: per_stratum).
     """
     who = identify(s, who).require_name("draw samples")
     if s.scalar(select(Sample.id).where(Sample.name == name)) is not None:
@@ -321,7 +324,10 @@ def draw(s: Session, name: str, kind: str, size: int, seed: int, system: str | N
     frame = {"population": sizes, "allocated": alloc, "seed": seed, "order": ORDER,
              "stratified": stratified, "allocation": allocation if stratify and per_stratum is None else "",
              "extensions": [], "filters": given.to_json(), "audit": target.name,
-             "period": [target.period_start.isoformat(), target.period_end.isoformat()]}
+             "period": [target.period_start.isoformat(), target.period_end.isoformat()],
+             # what was asked for, beside what the frame gave (a design saved from the audit asks for it again)
+             "requested": size,
+             "requested_per_stratum": per_stratum if asked_per_stratum is None else asked_per_stratum}
     if special is not None:
         frame["special"] = special
     smp = Sample(name=name, kind=kind, system=system, method=method, seed=seed, frame=frame,
@@ -366,8 +372,8 @@ def extend(s: Session, name: str, size: int, who: str = "") -> int:
     first = next_item_id(s)
     s.add_all(AuditItem(id=first + i if first else None, sample_id=smp.id, kind=smp.kind, record_id=c.record_id,
                         position=last + i + 1, stratum=c.stratum) for i, c in enumerate(chosen))
-    frame["extensions"] = [*frame.get("extensions", []), {"added": len(chosen), "at": now_utc().isoformat(),
-                                                          "by": who}]
+    frame["extensions"] = [*frame.get("extensions", []), {"added": len(chosen), "requested": size,
+                                                          "at": now_utc().isoformat(), "by": who}]
     smp.frame = frame
     note_sample(s, smp, who, f"sample '{smp.name}' extended by {len(chosen):,} records")
     return len(chosen)

@@ -137,10 +137,10 @@ def test_the_command_line(db: Database, capsys: pytest.CaptureFixture[str]) -> N
     out = capsys.readouterr().out
     assert "(master seed 9): 3 samples, 3 records" in out and "N100s 2014-03: not drawn" in out
     assert cdi(["design", "save", path, "March", "--from-audit", "2014-03"]) == 0
-    assert cdi(["design", "show", path, "March"]) == 0
+    assert cdi(["design", "show", path, "March"]) == 0  # as asked (100), though March gave one
     shown = capsys.readouterr().out
     assert json.loads(shown[shown.index("{"):])["samples"][0] == {"name": "Incidents", "kind": "incident",
-                                                                  "size": 1, "stratify": True,
+                                                                  "size": 100, "stratify": True,
                                                                   "allocation": "proportional"}
 
 
@@ -171,3 +171,23 @@ def test_a_peer_reviewer_cannot_record_a_design_run_even_when_every_kind_is_empt
         assert s.get(AuditSetting, "design-run:2014-09") is None
     run = sample_designs.draw(d, "Monthly dip-sample", "2014-09", master_seed=1, who="Lena Lead")
     assert all(x.skipped for x in run.drawn)
+
+
+def test_a_design_saved_from_an_audit_asks_for_what_was_asked_not_what_a_small_month_gave(db: Database) -> None:
+    """March 2014 drawn to the monthly design holds 1 incident (of 100 asked), 1 disposal (20 of each type asked)
+    and 1 cancellation: the design saved from it asks for 100 and 20 again, so April's bigger month is sampled as
+    March's was meant to be, with the extension's asked size added."""
+    sample_designs.draw(db, "Monthly dip-sample", "2014-03", master_seed=7)
+    asked = {x.name: x for x in sample_designs.builtin().samples}
+    with db.session() as s:
+        d = sample_designs.design_of_audit(s, "2014-03", "From March")
+    got = {x.name: x for x in d.samples}
+    assert got["Incidents"].size == asked["Incidents"].size == 100
+    assert got["Disposals"].per_stratum == asked["Disposals"].per_stratum
+    assert got["Cancellations"].per_stratum == asked["Cancellations"].per_stratum
+    from cdi_workbench import sampling
+
+    with db.session() as s:
+        sampling.extend(s, "Incidents 2014-03", 5)  # nothing left in March to add: 0 added, 5 asked
+    with db.session() as s:
+        assert sample_designs.design_of_audit(s, "2014-03", "From March").samples[0].size == 105
