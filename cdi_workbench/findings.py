@@ -101,7 +101,7 @@ def _compute(s: Session, method: str = "normal", audit_name: str | None = None) 
                         f"{'; '.join(labels.get(i, str(i)) for i in named[:20])}"
                         f"{'; ...' if len(named) > 20 else ''}.")
         tables[0].note += " " + warnings[-1]
-    estimate = estimate_table(p.groups, recorded_crime(s))
+    estimate = estimate_table(p.groups, recorded_crime(s, audit.id))  # the audit's own figures
     if estimate is not None:
         tables.append(estimate)
     samples = [{"name": smp.name, "kind": smp.kind, "system": smp.system or "", "method": smp.method,
@@ -214,24 +214,50 @@ def _previous_column(column: str, previous: Findings) -> str:
     return column
 
 
-def recorded_crime(s: Session) -> dict[str, int]:
-    """The force's police-recorded crime per offence group for the 12 months to the end of the audit period."""
+# The recorded-crime figures belong to each audit of the programme (issue 14): one setting per audit and offence
+# group, RECORDED_PREFIX + 'AUDIT ID:GROUP' (one row per figure, so two people setting different groups of an audit
+# at once never overwrite each other's). A database from before then kept one set for the whole file
+# (LEGACY_PREFIX + group): those are the figures of the audit it held, the programme's first.
+RECORDED_PREFIX = "recorded_crime:"
+LEGACY_PREFIX = "recorded_crime_12m:"
+
+
+def _first_audit(s: Session) -> int | None:
+    from sqlalchemy import func
+
+    from .storage.models import Audit
+
+    return s.scalar(select(func.min(Audit.id)))
+
+
+def _settings(s: Session, prefix: str) -> dict[str, str]:
+    """The settings whose keys start with prefix: the rest of the key -> text."""
     from .storage.models import AuditSetting
 
-    out = {}
-    for key, value in s.execute(select(AuditSetting.key, AuditSetting.value)
-                                .where(AuditSetting.key.like("recorded_crime_12m:%"))):
-        if value.strip().isdigit():
-            out[key.split(":", 1)[1]] = int(value)
-    return out
+    rows = s.execute(select(AuditSetting.key, AuditSetting.value).where(AuditSetting.key.like(f"{prefix}%")))
+    return {key[len(prefix):]: value for key, value in rows if key.startswith(prefix)}
 
 
-def set_recorded_crime(db: Database, figures: dict[str, int | None], who: str = "") -> None:
-    """Store (or, with None, clear) the recorded-crime figures per offence group (keys of RATE_GROUPS)."""
+def recorded_crime(s: Session, audit: int | str | None = None) -> dict[str, int]:
+    """The force's police-recorded crime per offence group for the 12 months to the end of the audit's period
+    (`audit`: its id, its name, or None for the latest): the audit's own, or for the programme's first audit, while
+    it has none of its own, the figures the database kept before it became a programme."""
+    audit_id = audit if isinstance(audit, int) else resolve(s, audit).id
+    values = _settings(s, f"{RECORDED_PREFIX}{audit_id}:")
+    if not values and audit_id == _first_audit(s):
+        values = _settings(s, LEGACY_PREFIX)
+    return {group: int(v) for group, v in values.items() if v.strip().isdigit()}
+
+
+def set_recorded_crime(db: Database, figures: dict[str, int | None], who: str = "", audit: str | None = None) -> str:
+    """Store (or, with None, clear) the recorded-crime figures per offence group (keys of RATE_GROUPS) of the audit
+    called `audit` (None: the latest), the audit's other groups and the other audits' figures left as they are;
+    the audit's name."""
     from .audit.roles import require
 
     require(db, who, "audit")
     from .storage.models import AuditSetting
+    from .storage.settings import put_setting
 
     known = {k for k, _ in RATE_GROUPS}
     for group, n in figures.items():
@@ -240,14 +266,18 @@ def set_recorded_crime(db: Database, figures: dict[str, int | None], who: str = 
         if n is not None and n < 0:
             raise ValueError("recorded crime cannot be negative")
     with db.session() as s:
+        a = resolve(s, audit)
+        prefix = f"{RECORDED_PREFIX}{a.id}:"
+        if a.id == _first_audit(s):  # the database's figures from before programmes become the audit's own
+            legacy = _settings(s, LEGACY_PREFIX)
+            if legacy and not _settings(s, prefix):
+                for group, value in legacy.items():
+                    put_setting(s, f"{prefix}{group}", value)
+            for group in legacy:
+                s.delete(s.get(AuditSetting, f"{LEGACY_PREFIX}{group}"))
         for group, n in figures.items():
-            row = s.get(AuditSetting, f"recorded_crime_12m:{group}")
-            if n is None:
-                if row is not None:
-                    s.delete(row)
-            elif row is None:
-                s.add(AuditSetting(key=f"recorded_crime_12m:{group}", value=str(n)))
-            else:
-                row.value = str(n)
-
-
+            if n is not None:
+                put_setting(s, f"{prefix}{group}", str(n))
+            elif (row := s.get(AuditSetting, f"{prefix}{group}")) is not None:
+                s.delete(row)
+        return a.name or default_name(a.period_start, a.period_end)

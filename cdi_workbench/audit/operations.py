@@ -405,19 +405,21 @@ def findings(db: Database, method: str = "normal", previous: str | None = None, 
         old.close()
 
 
-def recorded_crime(db: Database) -> dict[str, int]:
-    """The force's police-recorded crime per offence group, as entered for the annual estimate."""
+def recorded_crime(db: Database, audit: str | None = None) -> dict[str, int]:
+    """The force's police-recorded crime per offence group, as entered for the annual estimate of the programme's
+    audit called `audit` (None: the latest): each audit has its own."""
     from ..findings import recorded_crime as stored
 
     with db.session() as s:
-        return stored(s)
+        return stored(s, audit)
 
 
-def set_recorded_crime(db: Database, figures: dict[str, int | None], who: str) -> Changes:
-    """Store (None: clear) recorded-crime figures per group; the lead or an auditor (checked in the core)."""
+def set_recorded_crime(db: Database, figures: dict[str, int | None], who: str, audit: str | None = None) -> Changes:
+    """Store (None: clear) recorded-crime figures per group of the audit called `audit` (None: the latest); the
+    lead or an auditor (checked in the core)."""
     from ..findings import set_recorded_crime as store
 
-    store(db, figures, who)
+    store(db, figures, who, audit)
     return Changes(settings=True)
 
 

@@ -98,10 +98,11 @@ def cmd_recorded_crime(a: argparse.Namespace) -> int:
         figures[group.strip()] = int(n.replace(",", "")) if n.strip() else None
     db = Database(a.db)
     try:
-        set_recorded_crime(db, figures, a.user or "")
+        name = set_recorded_crime(db, figures, a.user or "", a.audit)
     finally:
         db.close()
-    print(f"Stored recorded crime for {', '.join(figures)}; 'cdi report' now estimates crimes not recorded")
+    print(f"Stored recorded crime for {', '.join(figures)} of the audit {name!r} (each audit has its own); its "
+          "'cdi report' estimates crimes not recorded")
     return 0
 
 
@@ -176,8 +177,11 @@ def add_report(sub: Any) -> None:
 
 
 def add_recorded_crime(sub: Any) -> None:
-    sp = sub.add_parser("recorded-crime", help="the force's recorded crime (12 months) per offence group")
+    sp = sub.add_parser("recorded-crime", help="the force's recorded crime (12 months) per offence group, for one "
+                                               "audit's annual estimate")
     sp.add_argument("db")
+    sp.add_argument("--audit", metavar="NAME", help="which audit of the programme (default: the latest); each audit "
+                                                    "has its own figures")
     sp.add_argument("figures", nargs="+", metavar="GROUP=N", help="e.g. all=59000 vap=21000 (GROUP= clears)")
     sp.set_defaults(func=cmd_recorded_crime)
 

@@ -351,7 +351,11 @@ def expected_figures(db: Database) -> Expected:
         cancellations = dict(s.execute(select(Cancellation.id, Cancellation.crime_ref)).all())
         settings = dict(s.execute(select(AuditSetting.key, AuditSetting.value)).all())
     e = Expected()
-    e.recorded_crime = {k.split(":", 1)[1]: int(v) for k, v in settings.items() if k.startswith("recorded_crime_12m:")}
+    # the audit's own figures (a setting per audit and group: 'recorded_crime:AUDIT ID:GROUP'), else the database's
+    # from before programmes ('recorded_crime_12m:GROUP')
+    own = {k.rsplit(":", 1)[1]: int(v) for k, v in settings.items() if k.startswith("recorded_crime:")}
+    e.recorded_crime = own or {k.split(":", 1)[1]: int(v) for k, v in settings.items()
+                               if k.startswith("recorded_crime_12m:")}
     zero = {"reviewed": 0, "identified": 0, "recorded": 0, "wrong": 0, "late": 0, "unknown": 0, "within": 0,
             "right": 0}
     groups = {g: {"identified": 0, "recorded": 0, "within": 0, "late": 0, "unknown": 0} for g in RATE_KEYS}
