@@ -17,6 +17,11 @@ deactivate on closing). The database activated last (and not deactivated) is the
 whose checks are in force: activating replaces, never adds to, what was there (deactivate(db) puts back the one
 activated before it). Changing the checks through this module re-activates the database.
 
+The commands (cdi config) change one part at a time (set_codes, set_disposal_types, add_check, remove_check); the
+window's dialog (Programme > Local configuration…) reads the whole configuration with whether the person may change
+it (editing) and saves it whole (save), every row checked as the commands check it, all or nothing. Only the lead
+(the right to 'plan audits') changes it; anyone registered may read it.
+
 Pure Python: no Qt.
 """
 
@@ -32,7 +37,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from .audit import check_table
-from .audit.roles import identify
+from .audit.roles import NotAllowed, Person, identify, who_may
 from .classification import lookup
 from .kinds import RecordKind
 from .storage.database import Database
@@ -48,7 +53,12 @@ MAX_KEY, MAX_LABEL, MAX_QUESTION, MAX_NAME = 40, 60, 200, 80
 
 
 class ConfigError(ValueError):
-    """A local setting refused; the message says which and why."""
+    """A local setting refused; the message says which and why. `part` and `row`, when the window's whole
+    configuration was saved (save): the part refused ('codes', 'disposal types' or 'checks') and its row (0-based)."""
+
+    def __init__(self, message: str, part: str = "", row: int = -1) -> None:
+        super().__init__(message)
+        self.part, self.row = part, row
 
 
 @dataclass(frozen=True)
@@ -260,9 +270,22 @@ def load(db: Database) -> LocalConfig:
         return read(s)
 
 
+CHANGE = "plan audits"  # the right to change the local configuration: the audit lead's (audit.roles)
+
+
+def _refusal(person: Person) -> str:
+    """Why `person` may not change the local configuration ('' when they may)."""
+    if person.may(CHANGE):
+        return ""
+    return (f"{person.name} ({person.title.lower()}) may not change the local configuration: only "
+            f"{who_may(CHANGE)} may")
+
+
 def _changed(db: Database, who: str, change: Callable[[Session, LocalConfig], None]) -> LocalConfig:
     with db.session() as s:
-        identify(s, who).require("plan audits")
+        why = _refusal(identify(s, who))
+        if why:
+            raise NotAllowed(why)
         change(s, read(s))
     config = load(db)
     if _is_open(db):
@@ -335,6 +358,128 @@ def remove_check(db: Database, kind: str, key: str, who: str = "") -> None:
         _write(s, CHECKS_KEY, [c.to_json() for c in kept])
 
     _changed(db, who, change)
+
+
+# ---- the window's dialog: the whole configuration read and saved at once ------------------------------------------
+@dataclass(frozen=True)
+class Editing:
+    """The local configuration as the window's dialog shows it: what is set, the Home Office offence each mapped
+    code stands for, whether the person may change it (and if not, why, in words), and the choices offered."""
+
+    config: LocalConfig
+    offences: dict[str, str]  # Home Office code -> its display ('8N Assault with injury')
+    may_change: bool
+    why_not: str  # '' when they may
+    national_types: tuple[str, ...] = NATIONAL_DISPOSAL_TYPES
+    kinds: tuple[str, ...] = CHECK_KINDS
+
+
+def _offences(codes: Iterable[str]) -> dict[str, str]:
+    out = {}
+    for code in codes:
+        found = lookup(code)
+        if found is not None:
+            out[code] = found.display
+    return out
+
+
+def editing(db: Database, who: str = "") -> Editing:
+    """The programme's local configuration for `who` (anyone registered may see it; only the lead may change it)."""
+    with db.session() as s:
+        person = identify(s, who)
+        config = read(s)
+    why = _refusal(person)
+    return Editing(config, _offences(config.codes.values()), not why, why)
+
+
+@dataclass(frozen=True)
+class Saved:
+    """What save kept, and which parts changed (the window reloads the record open when the checks did)."""
+
+    editing: Editing
+    codes_changed: bool
+    types_changed: bool
+    checks_changed: bool
+
+    @property
+    def changed(self) -> bool:
+        return self.codes_changed or self.types_changed or self.checks_changed
+
+
+def _checked_whole(codes: Iterable[tuple[str, str]], types: Iterable[tuple[str, str]],
+                   checks: Iterable[tuple[str, str, str, str]]) -> LocalConfig:
+    """The whole configuration as given, every row checked as the commands check it (check_code,
+    check_disposal_type, check_check), or ConfigError naming the part and row of the first refused."""
+    def blank(*cells: str) -> bool:
+        return not any(str(c).strip() for c in cells)
+
+    out_codes: dict[str, str] = {}
+    for row, (sub, ho) in enumerate(codes):
+        if blank(sub, ho):
+            continue  # a row added and left empty
+        if blank(sub):
+            raise ConfigError(f"row {row + 1}: give the force's sub-code that {str(ho).strip()!r} stands for "
+                              "(e.g. 8N/01)", "codes", row)
+        if blank(ho):
+            raise ConfigError(f"sub-code {' '.join(str(sub).split())}: give the Home Office code it stands for "
+                              "(e.g. 8N)", "codes", row)
+        try:
+            sub_text, ho_code = check_code(sub, ho)
+        except ConfigError as exc:
+            raise ConfigError(str(exc), "codes", row) from None
+        if any(_code_key(k) == _code_key(sub_text) for k in out_codes):
+            raise ConfigError(f"sub-code {sub_text} is given twice: keep one", "codes", row)
+        out_codes[sub_text] = ho_code
+    out_types: dict[str, str] = {}
+    for row, (local, national) in enumerate(types):
+        if blank(local, national):
+            continue
+        if blank(local):
+            raise ConfigError(f"row {row + 1}: give the force's own name for {str(national).strip()!r}",
+                              "disposal types", row)
+        try:
+            name, nat = check_disposal_type(local, national)
+        except ConfigError as exc:
+            raise ConfigError(f"local disposal type {' '.join(str(local).split())!r}: {exc}", "disposal types",
+                              row) from None
+        if any(_name_key(k) == _name_key(name) for k in out_types):
+            raise ConfigError(f"local disposal type {name!r} is given twice: keep one", "disposal types", row)
+        out_types[name] = nat
+    out_checks: list[LocalCheck] = []
+    for row, (kind, key, label, question) in enumerate(checks):
+        if blank(key, label, question):
+            continue
+        try:
+            out_checks.append(check_check(kind, key, label, question, out_checks))
+        except ConfigError as exc:
+            raise ConfigError(str(exc), "checks", row) from None
+    return LocalConfig(out_codes, out_types, tuple(out_checks))
+
+
+def save(db: Database, codes: Iterable[tuple[str, str]], disposal_types: Iterable[tuple[str, str]],
+         checks: Iterable[tuple[str, str, str, str]], who: str = "", expected: LocalConfig | None = None) -> Saved:
+    """Replace the programme's whole local configuration with the window's: sub-codes (sub-code, Home Office code),
+    disposal types (local name, national type) and extra checks (kind, key, label, question), in that order. The
+    lead's; every row checked as the commands check it before anything is kept: one refused (ConfigError, naming
+    it, its part and row), nothing changes. `expected`: the configuration the dialog was opened on; if someone
+    changed it since, nothing is kept and ConfigError says so. The extra checks are put in force at once for the
+    database in use (activate), as the commands do."""
+    wanted = _checked_whole(codes, disposal_types, checks)
+    before: list[LocalConfig] = []
+
+    def change(s: Session, now: LocalConfig) -> None:
+        if expected is not None and now != expected:
+            raise ConfigError("someone else changed the local configuration since this window read it: nothing "
+                              "was saved; close it and open it again to see theirs")
+        before.append(now)
+        _write(s, CODES_KEY, wanted.codes)
+        _write(s, TYPES_KEY, wanted.disposal_types)
+        _write(s, CHECKS_KEY, [c.to_json() for c in wanted.checks])
+
+    kept = _changed(db, who, change)
+    was = before[0]
+    return Saved(Editing(kept, _offences(kept.codes.values()), True, ""), kept.codes != was.codes,
+                 kept.disposal_types != was.disposal_types, kept.checks != was.checks)
 
 
 # ---- activation: the extra checks in the checks table ------------------------------------------------------------

@@ -10,14 +10,16 @@ reader) to the core's operations.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from functools import partial
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QFileDialog, QInputDialog, QLabel, QLineEdit
 
 from cdi_workbench.audit import operations as ops
+from cdi_workbench.audit.service import AuditService
 from cdi_workbench.findings import Findings
 from cdi_workbench.reports.protect import PROTECTABLE
 
@@ -37,6 +39,7 @@ class FindingsActions:
         self.window, self.state, self.views = window, state, views
         self.timer = QTimer(window, singleShot=True, interval=300)  # a burst of saves: one refresh (see soon)
         self.timer.timeout.connect(self.refresh_findings)
+        views.findings_view.trends_view.window_chosen.connect(lambda _key: self.trends_window_chosen())
 
     def soon(self) -> None:
         """Refresh the findings once the saves in hand have settled (300 ms)."""
@@ -81,67 +84,63 @@ class FindingsActions:
 
     def refresh_units(self) -> None:
         """The findings by owning unit of the audit open (the By unit tab), off the record's worker."""
-        w, s = self.window, self.state
-        if s.db is None or s.svc is None or not w.menus.allowed("findings")[0]:
-            return
         from cdi_workbench.audit.programme_operations import findings_by_unit
 
-        db, svc, view = s.db, s.svc, self.views.findings_view
-        view.units_stale = False
-
-        def show(by_unit) -> None:  # noqa: ANN001 (a findings_units.ByUnit)
-            if s.svc is svc:
-                view.show_by_unit(by_unit)
-
-        def failed(msg: str) -> None:
-            if s.svc is svc:
-                view.units_stale = True
-                w.show_error("The findings by unit could not be worked out", msg)
-
-        w.reader.request("by unit", partial(findings_by_unit, db, s.interval_method, svc.audit), show, failed)
+        method, view = self.state.interval_method, self.views.findings_view
+        self.work_out_shown("by unit", "units_stale", lambda svc: findings_by_unit(svc.db, method, svc.audit),
+                            view.show_by_unit, "The findings by unit could not be worked out", in_dialog=True)
 
     def refresh_trends(self) -> None:
-        """The key figures across the programme's audits (the Trends tab), off the record's worker: every audit's
-        findings are worked out, so only while the tab is shown, coalesced with the other figures."""
-        w, s = self.window, self.state
-        if s.svc is None or not w.menus.allowed("findings")[0]:
-            return
+        """The key figures across the programme's audits of the window chosen on the Trends tab (this month, last
+        month, the last 6 or 12 months, all), off the record's worker: every audit's findings are worked out, so only
+        while the tab is shown, coalesced with the other figures."""
         from cdi_workbench.audit.programme_operations import trends
 
-        svc, view = s.svc, self.views.findings_view
-        view.trends_stale = False
-
-        def show(found) -> None:  # noqa: ANN001 (a programme_operations.ProgrammeTrends)
-            if s.svc is svc:
-                view.trends_view.show_trends(found)
-
-        def failed(msg: str) -> None:
-            if s.svc is svc:
-                view.trends_stale = True
-                view.trends_view.show_trends(None, f"The trends could not be worked out: {msg}")
-
-        w.reader.request("trends", partial(trends, svc, s.interval_method, "last_12_months"), show, failed)
+        method, view = self.state.interval_method, self.views.findings_view.trends_view
+        window = view.time_window()
+        self.work_out_shown("trends", "trends_stale", lambda svc: trends(svc, method, window), view.show_trends,
+                            "The trends could not be worked out")
 
     def refresh_team(self) -> None:
         """Who has audited what in the audit open (the Team tab), off the record's worker, while it is shown."""
-        w, s = self.window, self.state
-        if s.svc is None or not w.menus.allowed("findings")[0]:
-            return
         from cdi_workbench.audit.programme_operations import team
 
-        svc, view = s.svc, self.views.findings_view
-        view.team_stale = False
+        view = self.views.findings_view
+        self.work_out_shown("team", "team_stale", team, view.show_team, "The team could not be shown")
 
-        def show(found) -> None:  # noqa: ANN001 (a team_view.Team)
-            if s.svc is svc:
-                view.show_team(found)
+    def trends_window_chosen(self) -> None:
+        """Another window of audits chosen on the Trends tab: the trends worked out again for it (now if the tab is
+        shown, else when it is next shown); the choice stays while the window is open."""
+        view = self.views.findings_view
+        view.trends_stale = True
+        if view.trends_shown():
+            self.refresh_trends()
+
+    def work_out_shown(self, key: str, stale: str, operation: Callable[[AuditService], Any],
+                       show: Callable[..., None], failure: str, in_dialog: bool = False) -> None:
+        """A findings tab's figures worked out while the tab is shown: `operation(svc)` on the window's reader (the
+        request `key`, coalesced), its result given to the view's setter `show`, for the audit still open. The tab's
+        `stale` flag (on the findings view) is cleared now and set again on failure, which is said in `failure`'s
+        words: in a message box if `in_dialog`, else on the tab (`show(None, words)`)."""
+        w, s = self.window, self.state
+        if s.db is None or s.svc is None or not w.menus.allowed("findings")[0]:
+            return
+        svc, view = s.svc, self.views.findings_view
+        setattr(view, stale, False)
+
+        def shown(found: object) -> None:
+            if s.svc is svc:  # not the figures of an audit or a database closed meanwhile
+                show(found)
 
         def failed(msg: str) -> None:
             if s.svc is svc:
-                view.team_stale = True
-                view.show_team(None, f"The team could not be shown: {msg}")
+                setattr(view, stale, True)
+                if in_dialog:
+                    w.show_error(failure, msg)
+                else:
+                    show(None, f"{failure}: {msg}")
 
-        w.reader.request("team", partial(team, svc), show, failed)
+        w.reader.request(key, partial(operation, svc), shown, failed)
 
     def refresh_agreement(self) -> None:
         """Auditor and reviewer agreement per check, for the findings view's 'Peer review agreement' tab."""
@@ -200,7 +199,7 @@ class FindingsActions:
 
         from cdi_workbench.findings import RATE_GROUPS
 
-        w, db = self.window, self.state.db
+        w, db, audit = self.window, self.state.db, (self.state.svc.audit if self.state.svc else None)  # the open one
 
         def show(values: dict[str, int]) -> None:
             dialog = QDialog(w)
@@ -220,7 +219,7 @@ class FindingsActions:
 
             def save() -> None:
                 figures = {k: (b.value() or None) for k, b in boxes.items()}
-                w.runner.run(partial(ops.set_recorded_crime, db, figures, self.state.user), w.apply_changes,
+                w.runner.run(partial(ops.set_recorded_crime, db, figures, self.state.user, audit), w.apply_changes,
                              lambda msg: w.show_error("Not saved", msg))
                 dialog.accept()
 
@@ -228,7 +227,7 @@ class FindingsActions:
             dialog.open()
             w.recorded_dialog = dialog
 
-        w.runner.run(partial(ops.recorded_crime, db), show)
+        w.runner.run(partial(ops.recorded_crime, db, audit), show)
 
     def drill_down(self, items: list[int], title: str) -> None:
         """Show the records behind a figure; opening one goes to it in its sample."""

@@ -1,6 +1,8 @@
 """The findings dock's Trends and Team tabs (issue 14).
 
-Trends: each key figure of the programme (chosen in a drop-down) across its audits of the last 12 months: a chart
+Trends: each key figure of the programme (chosen in a drop-down) across its audits of the window chosen beside it
+(this month, last month, the last 6 or 12 months, or all audits; the last 12 months to start with, and the choice
+kept while the window is open, whichever programme it opens): a chart
 drawn with QPainter (each audit's rate with its interval as a whisker, the force's target as a dashed line, each
 segment's p-chart centre line dotted, a gap with its reason where the series breaks), beside it the change of the
 latest audit against the one before in words, its status against the target, a small table (audit, rate, interval,
@@ -15,7 +17,7 @@ from __future__ import annotations
 from html import escape
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QPointF, QRectF, Qt
+from PySide6.QtCore import QPointF, QRectF, Qt, Signal
 from PySide6.QtGui import QColor, QFont, QFontMetrics, QPainter, QPen
 from PySide6.QtWidgets import (
     QComboBox,
@@ -35,6 +37,10 @@ if TYPE_CHECKING:  # the core's trends are imported by the worker that works the
     from cdi_workbench.team_view import Team
 
 GRID, INK, FAINT = QColor("#cbd2d9"), QColor("#1f2933"), QColor("#7b8794")
+# the windows of audits offered, as the core names them (cdi_workbench.trends_points.WINDOWS), with their labels
+WINDOW_CHOICES = (("this_month", "This month"), ("last_month", "Last month"), ("last_6_months", "Last 6 months"),
+                  ("last_12_months", "Last 12 months"), ("all", "All audits"))
+FIRST_WINDOW = "last_12_months"
 STATUS = {"green": "green: the interval's lower end reaches the target",
           "amber": "amber: the interval straddles the target",
           "red": "red: the interval's upper end is below the target"}
@@ -170,8 +176,15 @@ class TrendChart(QWidget):
             p.drawEllipse(centre, 3.5, 3.5)
             p.setBrush(Qt.BrushStyle.NoBrush)
             p.setPen(INK)  # the value beside its point: readable without the scale, in black and white
-            p.drawText(QRectF(x + 6, centre.y() - 16, max(40.0, step / 2 - 6), 14), Qt.AlignmentFlag.AlignLeft,
-                       _pc(r.rate))
+            value = _pc(r.rate)
+            wide = metrics.horizontalAdvance(value) + 2
+            # above and to the right of the point; below it at the top of the scale (clear of the title), to its
+            # left at the right-hand edge (not cut off)
+            y_text = centre.y() - 16 if centre.y() - 16 >= top else centre.y() + 2
+            if x + 6 + wide <= w - 2:
+                p.drawText(QRectF(x + 6, y_text, wide, 14), Qt.AlignmentFlag.AlignLeft, value)
+            else:
+                p.drawText(QRectF(x - 6 - wide, y_text, wide, 14), Qt.AlignmentFlag.AlignRight, value)
             signal = signals.get(sp.name, "")
             if signal:  # outside the p-chart's limits: ringed, and said
                 p.drawEllipse(centre, 7.0, 7.0)
@@ -212,7 +225,10 @@ def _figure_html(t: FigureTrend, provisional: dict[str, str]) -> str:
 
 
 class TrendsView(QWidget):
-    """The Trends tab: a key figure chosen, its chart beside its words and table."""
+    """The Trends tab: a key figure and a window of audits chosen, the figure's chart beside its words and table.
+    `window_chosen(key)` when another window of audits is chosen (the findings actions work the trends out again)."""
+
+    window_chosen = Signal(str)
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -226,6 +242,15 @@ class TrendsView(QWidget):
         label.setBuddy(self.figure_box)
         top.addWidget(label)
         top.addWidget(self.figure_box, 1)
+        self.window_box = named(QComboBox(), "trend_window")
+        self.window_box.setAccessibleName("Audits the trends are drawn over")
+        for key, text in WINDOW_CHOICES:
+            self.window_box.addItem(text, key)
+        self.window_box.setCurrentIndex(self.window_box.findData(FIRST_WINDOW))
+        window_label = QLabel("Audits sho&wn:")
+        window_label.setBuddy(self.window_box)
+        top.addWidget(window_label)
+        top.addWidget(self.window_box)
         self.summary = named(QLabel(), "trend_summary")
         top.addWidget(self.summary, 2)
         lay.addLayout(top)
@@ -240,9 +265,23 @@ class TrendsView(QWidget):
         split.setSizes([600, 500])
         lay.addWidget(split, 1)
         self.figure_box.currentIndexChanged.connect(lambda _i: self._show_figure())
+        self.window_box.currentIndexChanged.connect(lambda _i: self._window_chosen())
         self.show_trends(None)
 
+    def time_window(self) -> str:
+        """The window of audits chosen (a key of cdi_workbench.trends_points.WINDOWS)."""
+        return str(self.window_box.currentData() or FIRST_WINDOW)
+
+    def choose_window(self, key: str) -> None:
+        self.window_box.setCurrentIndex(self.window_box.findData(key))
+
+    def _window_chosen(self) -> None:
+        self.show_trends(None)
+        self.window_chosen.emit(self.time_window())
+
     def show_trends(self, trends: ProgrammeTrends | None, waiting: str = "Working out the trends…") -> None:
+        if trends is not None and trends.window != self.time_window():
+            return  # the trends of a window no longer chosen: those of the one chosen are on their way
         self.trends = trends
         chosen = self.figure_box.currentData()
         self.figure_box.blockSignals(True)
@@ -254,8 +293,9 @@ class TrendsView(QWidget):
                 self.figure_box.addItem(t.label, t.figure)
             self.figure_box.setCurrentIndex(max(self.figure_box.findData(chosen), 0))
             audits = len(trends.figures[0].series.points) if trends.figures else 0
-            self.summary.setText(f"{audits} audit{'s' if audits != 1 else ''} of the programme, "
-                                 f"{WINDOWS[trends.window]}")
+            self.summary.setText(f"All {audits} audits of the programme" if trends.window == "all" and audits != 1
+                                 else f"{audits} audit{'s' if audits != 1 else ''} of the programme: "
+                                      f"{WINDOWS[trends.window]}")
         else:
             self.summary.setText(waiting)
         self.figure_box.blockSignals(False)

@@ -35,6 +35,7 @@ SHORTCUTS = [
     ("Ctrl+O", "Open another audit database"),
     ("Ctrl+Shift+D", "Draw a sample"),
     ("Ctrl+Shift+A", "Switch to another audit of the programme"),
+    ("Ctrl+Shift+L", "The local configuration: the force's sub-codes, disposal types and extra checks"),
     ("Ctrl+I", "Import a force extract (CSV or Excel)"),
     ("Ctrl+/", "This list"),
 ]

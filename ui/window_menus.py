@@ -116,7 +116,18 @@ class Menus:
         self.reopen_audit_action = self._action(menu, "&Reopen this audit", None, audits.reopen_audit,
                                                 need="plan audits")
         self.reopen_audit_action.setVisible(False)
+        menu.addSeparator()
+        # the force's sub-codes, disposal types and extra checks: anyone may read them, the lead changes them (the
+        # core says which, and refuses anyone else)
+        self.local_config_action = self._action(menu, "&Local configuration…", "Ctrl+Shift+L", self.local_config,
+                                                need="database")
         return menu
+
+    def local_config(self) -> None:
+        """Programme > Local configuration… (ui/local_config_dialog.py, imported when first opened)."""
+        from .local_config_dialog import open_local_config
+
+        open_local_config(self.window)
 
     def show_audit(self, closed: bool) -> None:
         """Close this audit… while it is open, Reopen this audit once it is closed."""

@@ -105,7 +105,8 @@ def test_the_next_months_audit_from_the_menu_drawn_audited_and_switched_back(qtb
     # Programme > New audit…: the month after the latest audit, its name and rule set proposed by the core
     menu = next(a.menu() for a in w.menuBar().actions() if a.text() == "&Programme")
     assert [a.text() for a in menu.actions() if a.isVisible() and not a.isSeparator()] == [
-        "&Switch audit…", "&New audit…", "&Draw the month's samples from a design…", "&Close this audit…"]
+        "&Switch audit…", "&New audit…", "&Draw the month's samples from a design…", "&Close this audit…",
+        "&Local configuration…"]
     if SHOTS:
         menu.popup(w.mapToGlobal(w.rect().topLeft()))
         qtbot.wait(50)
