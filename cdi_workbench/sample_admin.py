@@ -81,6 +81,18 @@ def former_names(frame: dict | None) -> set[str]:
     return {r.get("from", "") for r in (frame or {}).get("renamed", []) if isinstance(r, dict)} - {""}
 
 
+def require_open(s: Session, smp: Sample, doing: str) -> None:
+    """Refuse to change a sample of a closed audit (its figures read as final): reopen the audit first. A sample
+    with no audit (drawn before programmes) is the programme's first audit's, as audit.programme.of_audit has it."""
+    from .storage.models import Audit
+
+    audit = s.get(Audit, smp.audit_id) if smp.audit_id is not None else None
+    if audit is None:
+        audit = s.scalar(select(Audit).order_by(Audit.id).limit(1))
+    if audit is not None and audit.closed_at is not None:
+        raise ValueError(f"the audit {audit.name!r} is closed: reopen it to {doing} '{smp.name}'")
+
+
 def rename_sample(s: Session, old: str, new: str, who: str = "") -> Sample:
     """Give a sample a new name (unique in the audit); the frame keeps the old one, who renamed it and when."""
     who = identify(s, who).require_name("draw samples")
@@ -92,6 +104,7 @@ def rename_sample(s: Session, old: str, new: str, who: str = "") -> Sample:
     smp = _sample(s, old)
     if new == smp.name:
         return smp
+    require_open(s, smp, "rename")
     clash = s.scalar(select(Sample.name).where(func.lower(Sample.name) == new.lower(), Sample.id != smp.id))
     if clash is not None:
         raise ValueError(f"there is already a sample called {clash!r}")
@@ -121,6 +134,7 @@ def delete_sample(s: Session, name: str, who: str = "", reason: str = "") -> Del
             raise ValueError(f"'{held.name}' holds {_what(held)}: say why it is deleted (the reason goes in the "
                              "audit trail)")
     smp = _sample(s, name)
+    require_open(s, smp, "delete")
     why = f"sample '{smp.name}' deleted" + (f": {reason}" if reason else "")
     now = now_utc()
     rows = 0

@@ -55,6 +55,7 @@ class SampleSpec:
         kinds = [k.value for k in RecordKind]
         if self.kind not in kinds:
             raise ValueError(f"{where}: unknown kind {self.kind!r}: one of {', '.join(kinds)}")
+        _check_types(self, where)
         if self.size < 0:
             raise ValueError(f"{where}: a sample size cannot be negative")
         if not self.size and self.per_stratum is None:
@@ -63,6 +64,50 @@ class SampleSpec:
             raise ValueError(f"{where}: allocation is 'proportional' or 'equal'")
         if self.system and self.kind != RecordKind.REFERRAL:
             raise ValueError(f"{where}: only referrals come from a system")
+        if isinstance(self.per_stratum, dict):
+            known = strata_of(self.kind)
+            unknown = sorted(k for k in self.per_stratum if k not in known)
+            if unknown:
+                raise ValueError(f"{where}: {', '.join(repr(k) for k in unknown)} "
+                                 f"{'is not a stratum' if len(unknown) == 1 else 'are not strata'} of {self.kind} "
+                                 f"records: {', '.join(repr(k) for k in known)}")
+            if any(n < 0 for n in self.per_stratum.values()):
+                raise ValueError(f"{where}: a dip-sample cannot be negative")
+
+
+_TYPES: dict[str, tuple[type, ...]] = {"name": (str,), "kind": (str,), "size": (int,), "system": (str, type(None)),
+                                       "stratify": (bool,), "allocation": (str,),
+                                       "per_stratum": (int, dict, type(None)), "special": (str, type(None))}
+
+
+def _check_types(spec: SampleSpec, where: str) -> None:
+    """Each field of the type it must be (a design file may hold "size": "lots"): refused by name."""
+    for name, types in _TYPES.items():
+        value = getattr(spec, name)
+        wrong = not isinstance(value, types) or (isinstance(value, bool) and bool not in types)
+        if isinstance(value, dict):
+            wrong = wrong or not all(isinstance(k, str) and isinstance(n, int) and not isinstance(n, bool)
+                                     for k, n in value.items())
+        if wrong:
+            want = {"size": "a whole number", "stratify": "true or false",
+                    "per_stratum": "a whole number, or stratum names with whole numbers"}.get(name, "text")
+            raise ValueError(f"{where}: {name} must be {want}, not {json.dumps(value)}")
+
+
+def strata_of(kind: str) -> list[str]:
+    """The strata a kind's records are drawn in (the keys a design's per_stratum may name)."""
+    from .classification import CANCELLATION_GROUPS, GROUP_LABELS, NO_CRIME
+    from .local_config import NATIONAL_DISPOSAL_TYPES
+
+    if kind == RecordKind.DISPOSAL:
+        return list(NATIONAL_DISPOSAL_TYPES)
+    if kind == RecordKind.CANCELLATION:
+        return list(CANCELLATION_GROUPS)
+    if kind == RecordKind.CRIME:
+        return list(GROUP_LABELS)
+    if kind in RecordKind.REPORTS:
+        return [*GROUP_LABELS, NO_CRIME]
+    return ["all"]
 
 
 @dataclass(frozen=True)
@@ -142,31 +187,67 @@ def builtin() -> Design:
     return Design.from_json(json.loads(text), BUILTIN)
 
 
-def designs(s: Session) -> list[Design]:
-    """The shipped design, then the programme's saved ones (a saved design of the same name replaces it)."""
-    saved = {}
+def _saved(s: Session) -> tuple[dict[str, Design], dict[str, str]]:
+    """The programme's saved designs by name, and those that cannot be read (name -> why): a design that was saved
+    before a check existed, or edited in the database, is named, never allowed to stop the others."""
+    saved, broken = {}, {}
     for key, value in s.execute(select(AuditSetting.key, AuditSetting.value)
                                 .where(AuditSetting.key.like(f"{PREFIX}%"))):
-        d = Design.from_json(json.loads(value), f"the saved design {key[len(PREFIX):]!r}")
+        name = key[len(PREFIX):]
+        try:
+            d = Design.from_json(json.loads(value), f"the saved design {name!r}")
+        except (ValueError, TypeError) as exc:
+            broken[name] = str(exc)
+            continue
         saved[d.name] = d
+    return saved, broken
+
+
+def designs(s: Session) -> list[Design]:
+    """The shipped design, then the programme's saved ones that can be read (a saved design of the same name as
+    the shipped one replaces it, once saved with replace=True); broken_designs names the others."""
+    saved, _ = _saved(s)
     base = builtin()
     return ([] if base.name in saved else [base]) + [saved[k] for k in sorted(saved)]
+
+
+def broken_designs(s: Session) -> dict[str, str]:
+    """Saved designs that cannot be read: name -> why."""
+    return _saved(s)[1]
 
 
 def design(s: Session, name: str) -> Design:
     for d in designs(s):
         if d.name.casefold() == name.strip().casefold():
             return d
+    broken = {k.casefold(): why for k, why in broken_designs(s).items()}
+    if name.strip().casefold() in broken:
+        raise ValueError(broken[name.strip().casefold()])
     raise ValueError(f"there is no sample design called {name!r}: there are "
                      + ", ".join(repr(d.name) for d in designs(s)))
 
 
-def save_design(s: Session, d: Design, who: str = "") -> None:
-    """Keep a design in the programme (the lead's: 'plan audits'); a design of the same name is replaced."""
+def save_design(s: Session, d: Design, who: str = "", replace: bool = False) -> None:
+    """Keep a design in the programme (the lead's: 'plan audits'), checked as a design file is. A design of the same
+    name (the shipped one included) is replaced only with replace=True; else refused, naming it."""
     identify(s, who).require("plan audits")
+    d = Design.from_json(d.to_json(), f"the design {d.name!r}")  # the checks a design file gets, whatever made it
     key = f"{PREFIX}{d.name}"
     if len(key) > 80:
         raise ValueError("a design's name is at most 73 characters")
+    existing = {x.name.casefold(): x.name for x in designs(s)}
+    existing.update({k.casefold(): k for k in broken_designs(s)})
+    same = existing.get(d.name.casefold())
+    if same is not None and not replace:
+        shipped = " (the shipped design)" if same == builtin().name else ""
+        raise ValueError(f"there is already a design called {same!r}{shipped}: save under another name, or "
+                         f"replace it")
+    if same is not None and same != d.name:  # replaced under the name it has ('monthly dip-sample' replaces
+        d = Design(same, d.samples, d.description)  # 'Monthly dip-sample'), so one design of that name is listed
+        key = f"{PREFIX}{d.name}"
+    for row in s.scalars(select(AuditSetting).where(AuditSetting.key.like(f"{PREFIX}%"))):
+        if row.key != key and row.key[len(PREFIX):].casefold() == d.name.casefold():
+            s.delete(row)
     put_setting(s, key, json.dumps(d.to_json(), sort_keys=True))
 
 
@@ -176,6 +257,7 @@ def design_of_audit(s: Session, audit: str | None, name: str) -> Design:
     gave; a sample drawn before the frame kept what was asked (sampling.draw) counts what it holds."""
     a = resolve(s, audit)
     specs = []
+    taken: set[str] = set()
     for smp in s.scalars(select(Sample).where(Sample.audit_id == a.id).order_by(Sample.id)):
         frame = dict(smp.frame or {})
         allocated = dict(frame.get("allocated") or {})
@@ -188,13 +270,17 @@ def design_of_audit(s: Session, audit: str | None, name: str) -> Design:
         size += sum(int(e.get("requested", e.get("added", 0))) for e in frame.get("extensions", []))
         fixed = "fixed size per stratum" in smp.method
         base = smp.name.removesuffix(f" {a.name}")
+        if base in taken:  # the audit holds both 'Incidents' and 'Incidents AUDIT': each keeps its own name
+            base = smp.name
+        taken.add(base)
         specs.append(SampleSpec(name=base, kind=smp.kind, size=0 if fixed else size, system=smp.system,
                                 stratify=bool(frame.get("stratified")) and not fixed,
                                 allocation=frame.get("allocation") or "proportional",
                                 per_stratum=per_stratum if fixed else None, special=frame.get("special")))
     if not specs:
         raise ValueError(f"the audit {a.name!r} has no samples to make a design of")
-    return Design(name, specs, f"the samples of the audit '{a.name}'")
+    return Design.from_json(Design(name, specs, f"the samples of the audit '{a.name}'").to_json(),
+                            f"the samples of the audit {a.name!r}")
 
 
 def _systems(s: Session) -> list[str]:
@@ -237,6 +323,10 @@ def draw_design(s: Session, design_name: str, audit: str | None = None, master_s
                                 audit=name, asked_per_stratum=spec.per_stratum)
             out.append(Drawn(sample_name, spec.kind, seed, sum(dict((smp.frame or {}).get("allocated") or {}).values()),
                              note=note))
+    if not any(x.records for x in out):  # nothing drawn: not recorded as the month's run, so it can be drawn later
+        raise ValueError(f"nothing to draw for the audit {name!r} ({a.period_start:%d/%m/%Y} to "
+                         f"{a.period_end:%d/%m/%Y}): the programme holds no records of the period for any sample of "
+                         f"the design {d.name!r}; import the period's extracts first")
     run = DesignRun(d.name, name, master, out)
     s.add(AuditSetting(key=f"{RUN_PREFIX}{name}"[:80], value=json.dumps(
         {"design": d.name, "master_seed": master, "samples": [asdict(x) for x in out]}, sort_keys=True)))

@@ -355,6 +355,7 @@ def extend(s: Session, name: str, size: int, who: str = "") -> int:
         raise ValueError(f"no sample called {name!r}")
     if size <= 0:
         raise ValueError("extend by at least one record")
+    sample_admin.require_open(s, smp, "extend")
     frame = dict(smp.frame or {})
     stratified = bool(frame.get("stratified"))
     f = Filters.from_json(frame.get("filters"))

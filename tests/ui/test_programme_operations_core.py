@@ -16,6 +16,7 @@ from cdi_workbench.audit.programme import close_audit, create
 from cdi_workbench.audit.roles import NotAllowed
 from cdi_workbench.audit.service import AuditService
 from cdi_workbench.programme_figures import method_style
+from cdi_workbench.sample_designs import Design, save_design
 from cdi_workbench.storage.database import Database
 from sample_data.series import monthly_series
 from sample_data.series_db import write_year
@@ -55,17 +56,20 @@ def test_a_design_is_drawn_once_per_audit_by_those_who_may_draw(db: Database) ->
     with pytest.raises(NotAllowed):
         pops.draw_design(AuditService(db, REVIEWER, audit="2016-06"), "Monthly dip-sample")
     assert not pops.design_choices(AuditService(db, REVIEWER, audit="2016-06")).may_draw
-    # June has no records imported: every sample of the design is skipped and said, and the draw is recorded
-    drawn = pops.draw_design(lead, "Monthly dip-sample", master_seed=11)
-    assert drawn.current and drawn.run.audit == "2016-06" and drawn.changes.samples and drawn.samples == []
-    assert "Incidents 2016-06: not drawn (no incident records in the period)" in drawn.run.text
-    assert pops.design_choices(lead).drawn == {"2016-06": "Monthly dip-sample"}
+    # June has no records imported: nothing to draw, refused, and nothing recorded (it can be drawn once imported)
+    with pytest.raises(ValueError, match="nothing to draw for the audit '2016-06'"):
+        pops.draw_design(lead, "Monthly dip-sample", master_seed=11)
+    assert pops.design_choices(lead).drawn == {}
+    # another audit than the one open (May, with records): drawn for it, the open audit's samples unchanged
+    with db.session() as s:
+        save_design(s, Design.from_json({"name": "Extra", "samples": [
+            {"name": "Extra incidents", "kind": "incident", "size": 2}]}), LEAD)
+    other = pops.draw_design(lead, "Extra", "2016-05", 3)
+    assert not other.current and other.run.audit == "2016-05" and other.run.master_seed == 3
+    assert "Extra incidents 2016-05: 2 incident records" in other.run.text and other.changes.samples
+    assert pops.design_choices(lead).drawn == {"2016-05": "Extra"}
     with pytest.raises(ValueError, match="has already been drawn to a design"):
-        pops.draw_design(lead, "Monthly dip-sample")
-    # another audit than the one open: drawn for it, the open audit's samples unchanged
-    pops.new_audit(lead, "2016-07", date(2016, 7, 1), date(2016, 7, 31), "2015")
-    other = pops.draw_design(lead, "Monthly dip-sample", "2016-07", 3)
-    assert not other.current and other.run.audit == "2016-07" and other.run.master_seed == 3
+        pops.draw_design(lead, "Extra", "2016-05")
 
 
 def test_trends_and_team_are_for_those_who_see_the_findings(db: Database) -> None:

@@ -1,0 +1,104 @@
+"""Defects a new registrar team met in the programme (issue 14 review): designs that clash or hold nonsense, a
+closed audit's samples changed, and a design draw of nothing that blocked the month for good."""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from cdi_workbench import sample_designs, sampling
+from cdi_workbench.audit.programme import close_audit, create
+from cdi_workbench.sample_admin import delete_sample, rename_sample
+from cdi_workbench.storage.database import Database
+from cdi_workbench.storage.models import AuditSetting
+from tests.builders import small_audit
+
+FIRST = "2014-01-01 to 2014-06-30"
+
+
+@pytest.fixture
+def db(tmp_path: Path) -> Database:
+    """The small audit (01/01 to 30/06/2014) and an audit of March 2014 (one incident, disposal, cancellation)."""
+    d = small_audit(tmp_path / "review.db")
+    create(d, None, date(2014, 3, 1), date(2014, 3, 31), "2014")
+    return d
+
+
+def test_a_design_from_an_audit_holding_both_names_keeps_each_sample(db: Database) -> None:
+    """The first audit holds 'Incidents' (drawn before) and, drawn to a design, 'Incidents 2014-01-01 to ...':
+    stripping the audit's name gave two samples called 'Incidents', a design that then stopped every design."""
+    sample_designs.draw(db, "Monthly dip-sample", FIRST, master_seed=1)
+    with db.session() as s:
+        d = sample_designs.design_of_audit(s, FIRST, "Ours")
+        names = [x.name for x in d.samples]
+        assert len(names) == len(set(names)) and "Incidents" in names and f"Incidents {FIRST}" in names
+        sample_designs.save_design(s, d)
+    with db.session() as s:
+        assert [x.name for x in sample_designs.designs(s)] == ["Monthly dip-sample", "Ours"]
+
+
+def test_a_broken_saved_design_is_named_and_does_not_stop_the_others(db: Database) -> None:
+    bad = {"name": "Broken", "samples": [{"name": "A", "kind": "incident", "size": 1},
+                                         {"name": "A", "kind": "incident", "size": 2}]}
+    with db.session() as s:
+        s.add(AuditSetting(key="design:Broken", value=json.dumps(bad)))  # written by hand, or by an older version
+    with db.session() as s:
+        assert [x.name for x in sample_designs.designs(s)] == ["Monthly dip-sample"]
+        assert "two samples share a name" in sample_designs.broken_designs(s)["Broken"]
+        with pytest.raises(ValueError, match="two samples share a name"):
+            sample_designs.design(s, "broken")
+    run = sample_designs.draw(db, "Monthly dip-sample", "2014-03", master_seed=2)
+    assert any(x.records for x in run.drawn)
+
+
+def test_saving_over_a_design_needs_replace(db: Database) -> None:
+    with db.session() as s:
+        mine = sample_designs.Design.from_json({"name": "Mine", "samples": [
+            {"name": "Incidents", "kind": "incident", "size": 5}]})
+        sample_designs.save_design(s, mine)
+        with pytest.raises(ValueError, match="already a design called 'Mine'"):
+            sample_designs.save_design(s, mine)
+        shipped = sample_designs.Design.from_json({**mine.to_json(), "name": "monthly dip-sample"})
+        with pytest.raises(ValueError, match=r"'Monthly dip-sample' \(the shipped design\)"):
+            sample_designs.save_design(s, shipped)
+        sample_designs.save_design(s, shipped, replace=True)
+    with db.session() as s:
+        assert sample_designs.design(s, "Monthly dip-sample").samples[0].size == 5
+
+
+@pytest.mark.parametrize(("sample", "said"), [
+    ({"name": "D", "kind": "disposal", "per_stratum": {"Fine": 20}}, "'Fine' is not a stratum of disposal"),
+    ({"name": "C", "kind": "cancellation", "per_stratum": {"vap": 20, "theft": 3}}, "'theft' is not a stratum"),
+    ({"name": "I", "kind": "incident", "size": "lots"}, 'size must be a whole number, not "lots"'),
+    ({"name": "I", "kind": "incident", "size": 3, "stratify": "yes"}, "stratify must be true or false"),
+    ({"name": "D", "kind": "disposal", "per_stratum": {"Caution": -1}}, "cannot be negative"),
+    ({"name": 7, "kind": "incident", "size": 3}, "name must be text"),
+])
+def test_design_files_holding_nonsense_are_refused_by_name(sample: dict[str, object], said: str) -> None:
+    with pytest.raises(ValueError, match=said.replace("(", r"\(")):
+        sample_designs.Design.from_json({"name": "X", "samples": [sample]}, "d.json")
+
+
+def test_a_closed_audits_samples_are_not_extended_renamed_or_deleted(db: Database) -> None:
+    close_audit_ = close_audit
+    with db.session() as s:
+        close_audit_(s, FIRST)
+    for change in (lambda s: sampling.extend(s, "Incidents", 1), lambda s: rename_sample(s, "Incidents", "New"),
+                   lambda s: delete_sample(s, "N100s")):
+        with db.session() as s, pytest.raises(ValueError, match=f"the audit '{FIRST}' is closed: reopen it to"):
+            change(s)
+    with db.session() as s:
+        close_audit_(s, FIRST, reopen=True)
+    with db.session() as s:
+        rename_sample(s, "Incidents", "Incidents (first)")
+
+
+def test_a_design_draw_of_nothing_is_refused_and_leaves_the_month_to_draw(db: Database) -> None:
+    create(db, None, date(2014, 8, 1), date(2014, 8, 31), "2014")  # no records of August imported yet
+    with pytest.raises(ValueError, match="nothing to draw for the audit '2014-08'.*import the period's extracts"):
+        sample_designs.draw(db, "Monthly dip-sample", "2014-08", master_seed=1)
+    with db.session() as s:
+        assert s.get(AuditSetting, "design-run:2014-08") is None
