@@ -151,7 +151,7 @@ def disposal_type_parser(mapping: Mapping[str, str], limit: int | None,
 # ---- validation ------------------------------------------------------------------------------------------------
 def check_code(sub: str, ho: str) -> tuple[str, str]:
     """(sub-code, Home Office code as the list spells it), or ConfigError naming what is wrong."""
-    sub_text = " ".join(str(sub).split())
+    sub_text = _code_key(sub)  # kept as it is matched: no spaces, upper case ('8n / 02' is 8N/02)
     if not sub_text:
         raise ConfigError("a sub-code is empty: write SUBCODE=HOCODE, e.g. 8N/01=8N")
     if len(sub_text) > MAX_NAME:
@@ -183,7 +183,12 @@ def check_disposal_type(local: str, national: str) -> tuple[str, str]:
         raise ConfigError("a local disposal type is empty: write LOCAL=NATIONAL, e.g. 'Adult caution=Caution'")
     if len(text) > MAX_NAME:
         raise ConfigError(f"local disposal type {text[:40]!r}...: too long (at most {MAX_NAME} characters)")
-    return text, national_type(national)
+    wanted = national_type(national)
+    itself = next((t for t in NATIONAL_DISPOSAL_TYPES if _name_key(t) == _name_key(text)), None)
+    if itself is not None and itself != wanted:  # every imported 'Caution' would be stored as another type
+        raise ConfigError(f"local disposal type {text}: it is itself a national type ({itself}) and cannot stand "
+                          "for another")
+    return text, wanted
 
 
 def builtin_keys() -> set[str]:
@@ -305,7 +310,11 @@ def set_codes(db: Database, wanted: Mapping[str, str | None], who: str = "") -> 
     def change(s: Session, now: LocalConfig) -> None:
         codes = dict(now.codes)
         for sub, ho in checked:
-            for old in [k for k in codes if _code_key(k) == _code_key(sub)]:
+            found = [k for k in codes if _code_key(k) == _code_key(sub)]
+            if ho is None and not found:
+                raise ConfigError(f"there is no sub-code {sub} to remove: the sub-codes are "
+                                  + (", ".join(sorted(codes)) or "none"))
+            for old in found:
                 del codes[old]
             if ho is not None:
                 codes[sub] = ho
@@ -326,7 +335,11 @@ def set_disposal_types(db: Database, wanted: Mapping[str, str | None], who: str 
     def change(s: Session, now: LocalConfig) -> None:
         types = dict(now.disposal_types)
         for local, national in checked:
-            for old in [k for k in types if _name_key(k) == _name_key(local)]:
+            found = [k for k in types if _name_key(k) == _name_key(local)]
+            if national is None and not found:
+                raise ConfigError(f"there is no local disposal type {local!r} to remove: they are "
+                                  + (", ".join(repr(k) for k in sorted(types)) or "none"))
+            for old in found:
                 del types[old]
             if national is not None:
                 types[local] = national

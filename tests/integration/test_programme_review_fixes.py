@@ -102,3 +102,28 @@ def test_a_design_draw_of_nothing_is_refused_and_leaves_the_month_to_draw(db: Da
         sample_designs.draw(db, "Monthly dip-sample", "2014-08", master_seed=1)
     with db.session() as s:
         assert s.get(AuditSetting, "design-run:2014-08") is None
+
+
+def test_a_national_disposal_type_cannot_stand_for_another(db: Database) -> None:
+    from cdi_workbench import local_config
+    from cdi_workbench.local_config import ConfigError
+
+    with pytest.raises(ConfigError, match=r"caution: it is itself a national type \(Caution\) and cannot stand"):
+        local_config.set_disposal_types(db, {"caution": "Community resolution"})
+    assert local_config.load(db).disposal_types == {}
+    local_config.set_disposal_types(db, {"CAUTION": "Caution", "Adult caution": "Caution"})  # to itself: harmless
+    assert local_config.load(db).disposal_types == {"CAUTION": "Caution", "Adult caution": "Caution"}
+
+
+def test_sub_codes_are_kept_as_matched_and_removing_what_is_not_there_is_refused(db: Database) -> None:
+    from cdi_workbench import local_config
+    from cdi_workbench.local_config import ConfigError
+
+    local_config.set_codes(db, {"8n / 02": "8N"})
+    assert local_config.load(db).codes == {"8N/02": "8N"}
+    with pytest.raises(ConfigError, match="there is no sub-code 8N/99 to remove: the sub-codes are 8N/02"):
+        local_config.set_codes(db, {"8N/99": None})
+    with pytest.raises(ConfigError, match="no local disposal type 'Youth caution' to remove"):
+        local_config.set_disposal_types(db, {"Youth caution": None})
+    local_config.set_codes(db, {"8n/02": None})
+    assert local_config.load(db).codes == {}
