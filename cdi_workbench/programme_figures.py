@@ -99,6 +99,9 @@ def set_targets(db: Database, wanted: dict[str, float | None], who: str = "") ->
     for figure, pct in wanted.items():
         if pct is not None and not 0 <= pct <= 100:
             raise ValueError(f"a target is a percentage from 0 to 100, not {pct:g} ({figure})")
+        if pct is not None and 0 < pct <= 1:  # a proportion typed for a percentage: almost any rate would be green
+            raise ValueError(f"a target of {pct:g}% ({figure}) looks like a proportion: targets are percentages, so "
+                             f"write {pct * 100:g} for {pct * 100:g}%")
     with db.session() as s:
         identify(s, who).require("plan audits")
         for figure, pct in wanted.items():

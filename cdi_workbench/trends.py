@@ -46,13 +46,15 @@ from .trends_points import (
     point_from_findings,
     segments,
     select,
+    until,
+    window_of,
 )
 
 __all__ = ["AuditPoint", "Break", "Change", "ChangeScan", "ChartPoint", "ChartSegment", "PChart", "Series",
            "SeriesPoint", "FIGURES", "WINDOWS", "CHANGE_METHOD", "TEST_METHOD", "PCHART_METHOD", "MORE", "WITHIN",
            "EDGE", "REFUSED", "UNDEFINED", "ABOVE", "BELOW", "break_reason", "change", "changes",
            "counts_from_figures", "figure_label", "ordered", "p_chart", "point_from_findings", "segments", "select",
-           "series", "latest_change"]
+           "series", "latest_change", "until", "window_of"]
 
 
 @dataclass(frozen=True)

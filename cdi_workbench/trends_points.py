@@ -215,6 +215,28 @@ def _months_back(d: date, months: int) -> date:
     return date(year, month + 1, 1)
 
 
+def until(points: Iterable[AuditPoint], name: str | None) -> list[AuditPoint]:
+    """The audits up to and including the one called `name`, in order of period (None: all): a trend seen from a
+    past month ends with it."""
+    pts = ordered(points)
+    if name is None:
+        return pts
+    at = next((i for i, p in enumerate(pts) if p.name == name), None)
+    if at is None:
+        raise ValueError(f"no audit called {name!r} in the series")
+    return pts[: at + 1]
+
+
+def window_of(points: Iterable[AuditPoint], window: str, upto: str | None = None) -> tuple[list[AuditPoint],
+                                                                                          list[AuditPoint]]:
+    """(the audits a window shows, seen from the audit `upto` (None: the latest); the audits up to the last one
+    shown, for its change against the audit before it): 'last month' seen from March shows February, and its
+    change is February's against January, never March's against February."""
+    before = until(points, upto)
+    chosen = select(before, window)
+    return chosen, (until(before, chosen[-1].name) if chosen else [])
+
+
 def select(points: Iterable[AuditPoint], window: str = "all") -> list[AuditPoint]:
     """The audits of a window (WINDOWS), in order of period. 'this_month' is the latest audit, 'last_month' the one
     before it; 'last_6_months' and 'last_12_months' the audits whose periods start within the 6 or 12 calendar

@@ -206,20 +206,26 @@ def add_actions(sub: Any) -> None:
 
 
 # ---- trends -------------------------------------------------------------------------------------------------------
-def trend_document(db: Database, figures: list[str], window: str, method: str) -> dict[str, Any]:
-    """Each figure's series (one row per audit with plain numbers), breaks, p-chart and change test, as data."""
-    from ..reports.board_pack import window_figures
-    from ..trends import changes, figure_label, latest_change, p_chart, select, series
+def trend_document(db: Database, figures: list[str], window: str, method: str,
+                   audit: str | None = None) -> dict[str, Any]:
+    """Each figure's series (one row per audit with plain numbers), breaks, p-chart and change test, as data: the
+    window seen from the audit called `audit` (None: the latest), its latest change that of the last audit shown."""
+    from dataclasses import replace
 
-    figs = window_figures(db, method, None, window)  # the window's audits and the one before
-    pts = [f.point for f in figs]
+    from ..audit.programme import resolve
+    from ..reports.board_pack import window_figures
+    from ..trends import changes, figure_label, latest_change, p_chart, series, window_of
+
+    with db.session() as ses:
+        name = resolve(ses, audit).name
+    figs = window_figures(db, method, name, window)  # the window's audits and the one before
+    chosen, context = window_of([f.point for f in figs], window, name)
     unfinished = {f.name: f"{f.completion.audited:,} of {f.completion.drawn:,} records audited" for f in figs
                   if not f.completion.finished}
     out = []
     for figure in figures:
-        s = series(pts, figure, method=method, window=window)
-        chosen = select(pts, window)
-        chart, scan, last = p_chart(chosen, figure), changes(chosen, figure), latest_change(pts, figure)
+        s = replace(series(chosen, figure, method=method), window=window)  # the audits chosen, named as the window
+        chart, scan, last = p_chart(chosen, figure), changes(chosen, figure), latest_change(context, figure)
         out.append({"figure": figure, "label": figure_label(figure), "window": window, "method": s.method_text,
                     "points": [{**r, "provisional": r["audit"] in unfinished} for r in s.rows()],
                     "provisional": {n: t for n, t in unfinished.items() if n in {p.name for p in s.points}},
@@ -242,7 +248,7 @@ def cmd_trends(a: argparse.Namespace) -> int:
     db = Database(a.db)
     try:
         _require_report(db, a.user or "")
-        doc = trend_document(db, figures, a.window, a.method)
+        doc = trend_document(db, figures, a.window, a.method, a.audit)
     finally:
         db.close()
     if a.json:
@@ -282,6 +288,8 @@ def add_trends(sub: Any) -> None:
     sp.add_argument("--window", choices=list(WINDOWS), default="last_12_months",
                     help="which audits (default: last_12_months)")
     sp.add_argument("--method", choices=METHOD_CHOICES, default="normal", help="the interval (default: normal)")
+    sp.add_argument("--audit", metavar="NAME", help="the trend as seen from this audit: the window ends with it "
+                                                    "(default: the latest)")
     sp.add_argument("--json", metavar="F", help="also write the series as JSON (plain numbers) to F")
     sp.set_defaults(func=cmd_trends)
 

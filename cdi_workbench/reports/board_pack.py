@@ -323,7 +323,19 @@ def board_pack(db: Database, audit: str | None = None, method: str = "normal", w
                      closed=bool(info.get("audit_closed")), method=method, generated_at=display(now_utc()),
                      completion=AuditCompletion(name, _period(chosen.point), done[name]), key_rates=tuple(keys),
                      trends=tuple(trends), units=units, unit_notes=notes, completions=completions,
-                     actions=tuple(actions(db)))
+                     actions=tuple(actions_upto(db, name)))
+
+
+def actions_upto(db: Database, audit: str) -> list[Action]:
+    """The actions log as a pack for `audit` shows it: those raised in it or in an audit before it (by period), and
+    any whose audit is unknown; never one raised in a later month (a pack for June lists no December action)."""
+    from cdi_workbench.audit.programme import summaries
+
+    with db.session() as s:
+        starts = {a.name: a.period_start for a in summaries(s)}
+    this = starts.get(audit)
+    return [x for x in actions(db)
+            if this is None or starts.get(x.raised_in) is None or starts[x.raised_in] <= this]
 
 
 def _units(db: Database, method: str, audit: str) -> tuple[tuple[UnitRate, ...], tuple[str, ...]]:
