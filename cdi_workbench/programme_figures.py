@@ -117,6 +117,8 @@ def rag(rate: Rate | None, target_pct: float | None) -> str:
     normal approximation at 0% or 100%) the Wilson interval of the same counts decides."""
     if target_pct is None or rate is None or not rate.identified:
         return "not rated"
+    if rate.census and rate.rate is not None:  # every record audited: no sampling error, the rate itself decides
+        return "green" if rate.rate >= target_pct / 100 else "red"
     if not rate.defined or rate.low is None or rate.high is None:
         rate = stat_rate(rate.recorded, rate.identified, "wilson", rate.confidence)
     if rate.low is None or rate.high is None:

@@ -39,6 +39,9 @@ SMALL = 30  # below this many crimes identified a rate is printed with a warning
 NOT_DEFINED = "not defined"
 
 
+CENSUS = "no sampling error: every record of the frame audited"
+
+
 @dataclass(frozen=True)
 class Rate:
     recorded: int
@@ -76,6 +79,13 @@ class Rate:
             return False
         return not (self.symmetric and self.rate in (0.0, 1.0) and not self.half_width)
 
+    @property
+    def census(self) -> bool:
+        """Every unit of the population counted (the finite population correction leaves no margin): the rate has
+        no sampling error, so its interval is the rate itself."""
+        return (self.population is not None and self.rate is not None and self.identified > 0
+                and abs(self.population - self.identified) < 1e-6)
+
     def cut_text(self) -> str:
         cuts = [w for w, c in (("lower bound cut at 0%", self.low_cut), ("upper bound cut at 100%", self.high_cut))
                 if c]
@@ -85,6 +95,8 @@ class Rate:
         """'+/- 1.79%' (with any cut bound said), '80.1% to 86.9%', 'not defined at 0% or 100%' or 'n/a'."""
         if self.rate is None or self.low is None or self.high is None:
             return "n/a"
+        if self.census:
+            return CENSUS
         if not self.defined:
             return "not defined at 0% or 100%"
         if self.symmetric:
@@ -100,6 +112,8 @@ class Rate:
         pct = f"{self.rate * 100:.1f} percent"
         if self.low is None or self.high is None:
             return pct
+        if self.census:
+            return f"{pct} ({CENSUS})"
         if not self.defined:
             return f"{pct} (interval not defined at 0% or 100%)"
         return f"{pct} ({self.interval_text(' percent')})"
@@ -165,6 +179,9 @@ def rate(recorded: int, identified: int, method: str = "normal", confidence: flo
         return Rate(recorded, identified, p, max(0.0, low), min(1.0, high), label, confidence, warning,
                     half_width=half, low_cut=low < 0, high_cut=high > 1,
                     population=population if correction is not None else None, short=short)
+    if population is not None and abs(population - identified) < 1e-6:  # a census: no sampling error, whatever
+        return Rate(recorded, identified, p, p, p, f"{label}; {CENSUS}", confidence, warning,  # the method
+                    population=population, short=f"{short}, census")
     from statsmodels.stats.proportion import proportion_confint
 
     low, high = proportion_confint(recorded, identified, alpha=1 - confidence, method=_SM_METHOD[method])

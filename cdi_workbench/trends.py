@@ -82,7 +82,7 @@ class SeriesPoint:
         r = self.rate
         if r.rate is None:
             return "not defined (nothing counted)"
-        if not r.defined:
+        if not r.defined and not r.census:
             return f"{r.rate * 100:.1f}% (interval not defined at 0% or 100%)"
         return f"{r.rate * 100:.1f}% ({r.interval_text()})"
 

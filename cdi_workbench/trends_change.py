@@ -96,7 +96,7 @@ def change(before: AuditPoint, after: AuditPoint, figure: str, confidence: float
             p = float(res.pvalue)
             if math.isnan(p):
                 p = None
-    notes = tuple(filter(None, [overlap_note(before, after)]))
+    notes = tuple(filter(None, [overlap_note(before, after), census_note(before, after, figure)]))
     verdict, tail = _verdict(low, high, p, alpha, pooled)
     level = f"{confidence * 100:g}% CI {_pts(low)} to {_pts(high)}"
     if round(diff * 1000) == 0:
@@ -105,6 +105,21 @@ def change(before: AuditPoint, after: AuditPoint, figure: str, confidence: float
         head = f"{'Up' if diff > 0 else 'Down'} {_pts(abs(diff))} points ({level})"
     return Change(figure, before.name, after.name, counts, diff, low, high, p, verdict, f"{head}: {tail}.",
                   confidence, notes=notes)
+
+
+def census_note(before: AuditPoint, after: AuditPoint, figure: str) -> str:
+    """Said where an audit counted every record of its frame (its rate has no sampling error): the test still
+    treats each month's recording as a sample of the force's practice, so 'sampling noise' means month-to-month
+    variation a steady practice would show."""
+    whole = [p.name for p in (before, after)
+             if (n := p.count(figure)[1]) and abs(p.populations.get(figure, -1.0) - n) < 1e-6]
+    if not whole:
+        return ""
+    which = " and ".join(whole)
+    return (f"{which} audited every record of {'its frame' if len(whole) == 1 else 'their frames'}, so "
+            f"{'its rate has' if len(whole) == 1 else 'their rates have'} no sampling error; the test treats each "
+            f"month as a sample of the force's recording practice, so 'sampling noise' is the variation a steady "
+            f"practice would show from month to month")
 
 
 def _verdict(low: float, high: float, p: float | None, alpha: float, pooled: float) -> tuple[str, str]:

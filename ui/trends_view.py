@@ -205,10 +205,8 @@ def _figure_html(t: FigureTrend, provisional: dict[str, str]) -> str:
         r = sp.rate
         if r.rate is None:
             rate, interval = "not defined", "nothing counted"
-        elif not r.defined:
-            rate, interval = _pc(r.rate), "not defined at 0% or 100%"
-        elif r.population is not None and r.low == r.high:  # the finite population correction, nothing left out
-            rate, interval = _pc(r.rate), "none: every record of the period audited"
+        elif r.census or not r.defined:  # the core's words: no sampling error, or not defined at 0% or 100%
+            rate, interval = _pc(r.rate), r.interval_text()
         else:
             rate, interval = _pc(r.rate), f"{_pc(r.low)} to {_pc(r.high)}"
         name = escape(sp.name) + (" <i>(provisional)</i>" if sp.name in provisional else "")

@@ -103,6 +103,8 @@ class KeyRate:
         r = self.rate
         if r is None or r.rate is None:
             return "nothing counted"
+        if r.census:
+            return "no sampling error (every record audited)"
         if not r.defined:
             return "not defined at 0% or 100%"
         return f"{r.low * 100:.1f}% to {r.high * 100:.1f}%"  # type: ignore[operator]

@@ -175,8 +175,9 @@ def _summary(pack: BoardPack) -> list[Flowable]:
     table.setStyle(TableStyle(style))
     notes = [
         f"{RATE_BASIS}; each interval by the {pack.method_text} (named under it).",
-        f"Status: {pack.rag_method} (the point alone never decides; where the normal interval is not defined at 0% "
-        f"or 100% the Wilson interval of the same counts decides). Targets are the force's own.",
+        f"Status: {pack.rag_method} (the point alone never decides, except where every record of the frame was "
+        f"audited, so the rate has no sampling error; where the normal interval is not defined at 0% or 100% the "
+        f"Wilson interval of the same counts decides). Targets are the force's own.",
         f"Change: the latest audit against the one before it, {CHANGE_METHOD}, {TEST_METHOD}; audits under "
         f"different rules or audit methods are not compared.",
     ]
