@@ -79,17 +79,21 @@ def failures(f: Findings) -> list[Failure]:
     return out
 
 
-def export_for_force(db: Database, path: str | Path, who: str = "") -> int:
-    """The failed records as a workbook for the force, one row per failure; returns the number of rows. The
-    export goes in the trail (audit.exports)."""
+def export_for_force(db: Database, path: str | Path, who: str = "", audit: str | None = None) -> int:
+    """The failed records of one audit of the programme (`audit`: its name; None: the latest) as a workbook for the
+    force, one row per failure; returns the number of rows. The export goes in the trail (audit.exports)."""
     from .audit.exports import exported
 
-    return exported(db, who, "exchange with the force", "the failed records for the force", path,
-                    lambda _person: _write_for_force(db, path), lambda n: {"rows": n})
+    n, _name = exported(db, who, "exchange with the force", "the failed records for the force", path,
+                        lambda _person: _write_for_force(db, path, audit),
+                        lambda done: {"rows": done[0], "audit": done[1]})
+    return n
 
 
-def _write_for_force(db: Database, path: str | Path) -> int:
-    rows = failures(compute(db))
+def _write_for_force(db: Database, path: str | Path, audit: str | None) -> tuple[int, str]:
+    """Write the workbook; the rows written and the audit's name."""
+    findings = compute(db, audit=audit)  # an unknown audit's name: ProgrammeError, naming those there are
+    rows = failures(findings)
 
     def write(tmp: Path) -> None:
         import openpyxl  # openpyxl loads with the first workbook, not with the window
@@ -118,7 +122,7 @@ def _write_for_force(db: Database, path: str | Path) -> int:
         wb.save(tmp)
 
     write_atomically(path, write)
-    return len(rows)
+    return len(rows), str(findings.audit.get("audit", ""))
 
 
 class ResponseError(Exception):
@@ -129,12 +133,16 @@ class ResponseError(Exception):
         self.problems = problems
 
 
-def import_responses(db: Database, path: str | Path, who: str = "") -> Counter[str]:
-    """Store the force's responses in one transaction; every row is checked first. Returns counts."""
+def import_responses(db: Database, path: str | Path, who: str = "", audit: str | None = None) -> Counter[str]:
+    """Store the force's responses to the failures of one audit of the programme (`audit`: its name; None: the
+    latest) in one transaction; every row is checked first (a failure of another audit is refused by its row).
+    Returns counts."""
     require(db, who, "exchange with the force")
     path = Path(path)
     name = path.name
-    known = {fl.key: fl for fl in failures(compute(db))}
+    findings = compute(db, audit=audit)  # an unknown audit's name: ProgrammeError, naming those there are
+    known = {fl.key: fl for fl in failures(findings)}
+    this = f"the audit '{findings.audit.get('audit', '')}'"
     try:  # the first sheet, whatever its <dimension> says (spreadsheets.reading)
         with open_table(path, xlsx_only=True) as table:
             rows = [(table.header_row, table.header_cells), *table.rows()]
@@ -157,7 +165,7 @@ def import_responses(db: Database, path: str | Path, who: str = "") -> Counter[s
         if not key and not response:
             continue
         if key not in known:
-            problems.append(f"{name} row {i}, column '{HEADERS[0]}': value '{key}': not a failure of this audit")
+            problems.append(f"{name} row {i}, column '{HEADERS[0]}': value '{key}': not a failure of {this}")
         elif response and response not in RESPONSES:
             problems.append(f"{name} row {i}, column '{HEADERS[8]}': value '{response}': answer agree or challenge")
         elif response == "challenge" and not rationale:
@@ -250,11 +258,12 @@ class ChallengeRow:
         return self.decision != "upheld"
 
 
-def challenge_rows(db: Database, findings: Findings | None = None) -> list[ChallengeRow]:
-    """Every current failure with its response and decision (a failure the force has not answered too).
+def challenge_rows(db: Database, findings: Findings | None = None, audit: str | None = None) -> list[ChallengeRow]:
+    """Every current failure of one audit of the programme (`audit`: its name; None: the latest) with its response
+    and decision (a failure the force has not answered too).
 
-    findings: the findings already computed from db (compute(db)), to save computing them again."""
-    current = failures(findings if findings is not None else compute(db))
+    findings: the findings already computed from db (compute(db, audit=...)), to save computing them again."""
+    current = failures(findings if findings is not None else compute(db, audit=audit))
     with db.session() as s:
         stored = {(c.item_id, c.crime_no, c.failure): c for c in s.scalars(select(Challenge))}
         out = []
@@ -289,7 +298,8 @@ def resolution_items(rows: list[ChallengeRow]) -> dict[str, dict[str, list[int]]
     return out
 
 
-def resolution(db: Database) -> dict[str, dict[str, int]]:
-    """Failures before and after the force's challenges, per kind of failure."""
+def resolution(db: Database, audit: str | None = None) -> dict[str, dict[str, int]]:
+    """Failures of one audit of the programme (`audit`: its name; None: the latest) before and after the force's
+    challenges, per kind of failure."""
     return {failure: {k: len(items) for k, items in row.items()}
-            for failure, row in resolution_items(challenge_rows(db)).items()}
+            for failure, row in resolution_items(challenge_rows(db, audit=audit)).items()}

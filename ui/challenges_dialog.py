@@ -46,10 +46,11 @@ class ChallengesDialog(QDialog):
     open_item = Signal(int)
     decided = Signal()
 
-    def __init__(self, db: AuditHandle, runner: Runner, user: str, parent: QWidget | None = None) -> None:
+    def __init__(self, db: AuditHandle, runner: Runner, user: str, parent: QWidget | None = None,
+                 audit: str | None = None) -> None:
         super().__init__(parent)
-        self.setWindowTitle("The force's challenges")
-        self.db, self.runner, self.user = db, runner, user
+        self.setWindowTitle("The force's challenges" + (f": {audit}" if audit else ""))
+        self.db, self.runner, self.user, self.audit = db, runner, user, audit  # the audit open (None: the latest)
         self.rows: list[ChallengeRow] = []
         lay = QVBoxLayout(self)
         self.heading = named(QLabel(wordWrap=True), "heading")
@@ -122,7 +123,7 @@ class ChallengesDialog(QDialog):
     def reload(self, advance: bool = False) -> None:
         """Load the rows again; `advance` moves to the first challenge awaiting a decision."""
         db = self.db
-        self.runner.run(partial(challenge_rows, db), lambda rows: self._loaded(rows, advance),
+        self.runner.run(partial(challenge_rows, db, None, self.audit), lambda rows: self._loaded(rows, advance),
                         lambda msg: self._say(f"The challenges could not be loaded: {msg}"))
 
     def _loaded(self, rows: list[ChallengeRow], advance: bool) -> None:

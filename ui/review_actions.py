@@ -204,7 +204,7 @@ class ReviewActions:
             return
         from .challenges_dialog import ChallengesDialog
 
-        dialog = ChallengesDialog(s.db, w.runner, s.user, w)
+        dialog = ChallengesDialog(s.db, w.runner, s.user, w, s.svc.audit if s.svc is not None else None)
         dialog.open_item.connect(w.go_to_item)
         dialog.decided.connect(w.refresh_findings)
         dialog.open()

@@ -67,9 +67,10 @@ def upheld(kind: str, final: dict | None, first: dict | None, review: dict | Non
     return NEITHER
 
 
-def decided(svc: AuditService, sample_id: int | None = None) -> list[Decision]:
-    """The disagreements the lead has decided (the lead only), in sample order."""
-    rows = [c for c in disagreements(svc, sample_id, decided=True) if c.final]
+def decided(svc: AuditService, sample_id: int | None = None, audit: str | None = None) -> list[Decision]:
+    """The disagreements the lead has decided (the lead only), in sample order: the sample's, else the audit's named,
+    else the latest audit's (as review.disagreements)."""
+    rows = [c for c in disagreements(svc, sample_id, decided=True, audit=audit) if c.final]
     if not rows:
         return []
     ids = [c.item_id for c in rows]

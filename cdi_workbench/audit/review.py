@@ -31,7 +31,9 @@ from ..kinds import PersonRole, VerdictRole
 from ..storage.database import serialise_writes
 from ..storage.models import AppUser, AuditItem, ReviewAssignment, Sample, Verdict, VerdictChange
 from ..timeutil import display, now_utc
+from .audit_scope import items_of, sample_named
 from .checks import CheckDiff, differences
+from .programme import resolve
 from .roles import NotAllowed
 from .seals import Seal, sealed_review, sealed_reviews
 from .service import AuditError, AuditService, _named, _record_columns
@@ -126,6 +128,17 @@ def assign(svc: AuditService, sample_id: int, basis: str, reviewer: str, mode: s
         return chosen
 
 
+def sample_id(svc: AuditService, name: str, audit: str | None = None) -> int:
+    """The sample called `name` in the programme (sample names are unique in it): worked on under its own audit; with
+    `audit` named, refused (ProgrammeError, naming the audit it belongs to) when it is another audit's."""
+    with svc.unit() as s:
+        smp = sample_named(s, name, audit)
+        if smp is None:
+            resolve(s, audit)  # an unknown audit's name is said first
+            raise AuditError(f"no sample called {name!r}")
+        return smp.id
+
+
 def unassign(svc: AuditService, item_id: int, reason: str = "") -> None:
     with svc.unit() as s:
         serialise_writes(s)
@@ -137,16 +150,17 @@ def unassign(svc: AuditService, item_id: int, reason: str = "") -> None:
         s.delete(a)
 
 
-def assignments(svc: AuditService, sample_id: int | None = None, reviewer: str | None = None) -> list[Assignment]:
-    """Assignments with their state; a reviewer sees only their own."""
+def assignments(svc: AuditService, sample_id: int | None = None, reviewer: str | None = None,
+                audit: str | None = None) -> list[Assignment]:
+    """Assignments with their state; a reviewer sees only their own. Those of the sample given (refused,
+    ProgrammeError, when `audit` names another audit than the sample's), else of the audit named, else of the
+    latest audit (audit_scope.items_of)."""
     with svc.unit() as s:
         person = svc.require("read records")
         if person.role == PersonRole.REVIEWER:
             reviewer = person.name
         q = (select(ReviewAssignment, AuditItem).join(AuditItem, AuditItem.id == ReviewAssignment.item_id)
-             .order_by(AuditItem.sample_id, AuditItem.position))
-        if sample_id is not None:
-            q = q.where(AuditItem.sample_id == sample_id)
+             .where(items_of(s, sample_id, audit)).order_by(AuditItem.sample_id, AuditItem.position))
         if reviewer is not None:
             q = q.where(ReviewAssignment.reviewer == reviewer)
         rows = s.execute(q).all()
@@ -233,17 +247,17 @@ def compare(svc: AuditService, item_id: int) -> Comparison:
         return _comparison(s, item, v)
 
 
-def disagreements(svc: AuditService, sample_id: int | None = None, decided: bool = False) -> list[Comparison]:
+def disagreements(svc: AuditService, sample_id: int | None = None, decided: bool = False,
+                  audit: str | None = None) -> list[Comparison]:
     """Records awaiting the lead's decision (awaiting_problem): a complete first verdict and a complete review (a
     blind one sealed) that differ on some check or where the reviewer could not decide one; with decided, those the
-    lead has decided too."""
+    lead has decided too. Those of the sample given (refused, ProgrammeError, when `audit` names another audit than
+    the sample's), else of the audit named, else of the latest audit (audit_scope.items_of)."""
     with svc.unit() as s:
         svc.require("adjudicate")
         q = (select(AuditItem).join(Verdict, Verdict.item_id == AuditItem.id)
-             .where(Verdict.role == VerdictRole.REVIEW, Verdict.complete.is_(True))
+             .where(Verdict.role == VerdictRole.REVIEW, Verdict.complete.is_(True), items_of(s, sample_id, audit))
              .order_by(AuditItem.sample_id, AuditItem.position))
-        if sample_id is not None:
-            q = q.where(AuditItem.sample_id == sample_id)
         items = list(s.scalars(q))
         ids = [i.id for i in items]
         verdicts, held = _verdicts(s, ids), _held_still(s, ids)

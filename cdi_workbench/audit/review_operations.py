@@ -27,8 +27,10 @@ class DisagreementLists:
 
 @one_unit
 def disagreement_lists(svc: AuditService, sample_id: int | None = None) -> DisagreementLists:
-    """The records awaiting a decision and those decided (the lead only)."""
-    return DisagreementLists(review.disagreements(svc, sample_id), decisions.decided(svc, sample_id))
+    """The records awaiting a decision and those decided (the lead only): the sample's, else those of the audit the
+    service works on (the one open in the window; its latest when none is named)."""
+    return DisagreementLists(review.disagreements(svc, sample_id, audit=svc.audit),
+                             decisions.decided(svc, sample_id, audit=svc.audit))
 
 
 @one_unit

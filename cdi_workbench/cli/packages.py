@@ -10,6 +10,7 @@ import sys
 from contextlib import nullcontext
 from typing import Any
 
+from ..audit.programme import ProgrammeError
 from ..packages import MARKING, MergePlan, PackageError, apply_merge, export_package, parse_positions, plan_import
 from ..storage.database import Database, DatabaseError
 from ..storage.encryption import plain_packages
@@ -56,12 +57,17 @@ def cmd_export(a: argparse.Namespace) -> int:
             if a.mine:
                 from ..audit.assignment_export import export_my_assignment
 
-                r = export_my_assignment(db, who, a.to, a.sample, a.overwrite)
+                sample = a.sample
+                if a.audit is not None:  # the one sample of that audit holding the records assigned to you
+                    from ..audit.audit_scope import assigned_sample
+
+                    sample = assigned_sample(db, who, a.sample, a.audit)
+                r = export_my_assignment(db, who, a.to, sample, a.overwrite)
             else:
                 r = export_package(db, a.sample, a.to, who=who, positions=positions,
                                    roles=["review"] if a.blind else None, overwrite=a.overwrite,
-                                   issued_to=a.issued_to)
-    except (PackageError, OSError) as exc:
+                                   issued_to=a.issued_to, audit=a.audit)
+    except (PackageError, ProgrammeError, OSError) as exc:
         print(f"cdi package export: {exc}", file=sys.stderr)
         return 1
     finally:
@@ -101,7 +107,7 @@ def cmd_import(a: argparse.Namespace) -> int:
     if db is None:
         return 1
     try:
-        plan = plan_import(db, a.file, _user(a))
+        plan = plan_import(db, a.file, _user(a), audit=a.audit)
         print(f"Package of '{plan.sample}' exported {display(plan.exported_at)} by {plan.exported_by} "
               f"from {plan.source}, issued to {plan.issued_to} ({', '.join(plan.roles)} verdicts only)")
         print(plan.summary())
@@ -114,7 +120,7 @@ def cmd_import(a: argparse.Namespace) -> int:
                   "(File > Import audit package).", file=sys.stderr)
             return CONFLICTS_WAIT
         result = apply_merge(db, plan, a.resolve, who)
-    except PackageError as exc:
+    except (PackageError, ProgrammeError) as exc:
         print(f"cdi package import: {exc}", file=sys.stderr)
         return 1
     finally:
@@ -147,6 +153,10 @@ def register(subparsers: Any) -> argparse.ArgumentParser:
     exp.add_argument("--for", dest="issued_to", metavar="NAME",
                      help="the person the package is issued to (default: who exports it); only their verdicts, in "
                           "the roles they may enter, are merged back, credited to them")
+    exp.add_argument("--audit", metavar="NAME",
+                     help="the audit of the programme the sample belongs to (default: the sample's own); a sample of "
+                          "another audit is refused, naming its audit. With --mine: the records assigned to you in "
+                          "that audit (default: in any audit)")
     exp.add_argument("--overwrite", action="store_true", help="replace FILE if it exists")
     exp.add_argument("--plain", action="store_true",
                      help="write the package unencrypted (by default it is encrypted with a passphrase of its own, "
@@ -163,6 +173,9 @@ def register(subparsers: Any) -> argparse.ArgumentParser:
     imp.add_argument("file", help="the .cdipkg file (encrypted: its passphrase from CDI_PACKAGE_PASSPHRASE or asked)")
     imp.add_argument("--resolve", choices=["ours", "theirs"],
                      help="resolve every conflict: keep this database's verdict (ours) or take the package's (theirs)")
+    imp.add_argument("--audit", metavar="NAME",
+                     help="the audit of the programme the package's sample must belong to (default: the sample's "
+                          "own); a package of another audit's sample is refused, naming its audit")
     imp.add_argument("--user", dest="package_user", metavar="NAME", help="who is merging")
     imp.set_defaults(func=cmd_import)
     return sp

@@ -1,5 +1,9 @@
 """`cdi review ...` (assigning peer reviews, disagreements, the lead's decisions) and `cdi history` (one record's
-history as CSV). Who is acting comes from the global --user (on PostgreSQL, from the database login)."""
+history as CSV). Who is acting comes from the global --user (on PostgreSQL, from the database login).
+
+Every subcommand takes --audit NAME (issue 14): one naming a sample works on the sample's own audit, and refuses a
+sample of another audit than the one named; the listings (status, disagreements) show the audit named, else the
+latest audit's records (with --sample, that sample's)."""
 
 from __future__ import annotations
 
@@ -8,81 +12,84 @@ import sys
 from typing import Any
 
 from ..audit import decisions, review
+from ..audit.programme import ProgrammeError
 from ..audit.service import AuditService
 from ..storage.database import Database
 from ..timeutil import display
 
 
-def _positions(svc: AuditService, sample: str, positions: str) -> tuple[int, list[int]]:
+def _positions(svc: AuditService, sample: str, positions: str, audit: str | None) -> tuple[int, list[int]]:
     from ..packages import parse_positions
 
-    sid = _sample_id(svc, sample)
+    sid = review.sample_id(svc, sample, audit)  # the sample's own audit; refused if --audit names another
     wanted = set(parse_positions(positions)) if positions else set()
     rows = svc.queue(sid)
     return sid, [r.item_id for r in rows if r.position in wanted]
 
 
-def _sample_id(svc: AuditService, name: str) -> int:
-    for smp in svc.samples():
-        if smp.name == name:
-            return smp.id
-    raise ValueError(f"no sample called {name!r}")
-
-
 def cmd_review(a: argparse.Namespace) -> int:
     db = Database(a.db)
-    svc = AuditService(db, a.user or "")
+    svc = AuditService(db, a.user or "", audit=a.audit)
     try:
-        if a.review_command == "assign":
-            sid, picked = _positions(svc, a.sample, a.positions or "")
-            done = review.assign(svc, sid, a.basis, a.reviewer, a.mode, share=a.share, seed=a.seed,
-                                 item_ids=picked)
-            print(f"Assigned {len(done)} record(s) of '{a.sample}' to {a.reviewer} for {a.mode} review "
-                  f"({review.BASES[a.basis]})")
-        elif a.review_command == "status":
-            only = _sample_id(svc, a.sample) if a.sample else None
-            for r in review.assignments(svc, only):
-                print(f"{r.position:>5} {r.ref:24} {r.reviewer:20} {r.mode:6} {r.basis:8} {r.state:14} "
-                      f"assigned {display(r.assigned_at)} by {r.assigned_by}" + (" (sealed)" if r.sealed else ""))
-        elif a.review_command == "disagreements":
-            only = _sample_id(svc, a.sample) if a.sample else None
-            rows = review.disagreements(svc, only)
-            if not rows:
-                print("No undecided disagreements" + (f" in '{a.sample}'." if a.sample else "."))
-            for c in rows:
-                _print_comparison(c)
-            if a.decided:
-                _print_decided(decisions.decided(svc, only))
-        elif a.review_command == "undo-decision":
-            sid, picked = _positions(svc, a.sample, str(a.position))
-            if not picked:
-                raise ValueError(f"no record at position {a.position} of '{a.sample}'")
-            where = decisions.undo_decision(svc, picked[0], a.reason)
-            print(f"Undid the decision on position {a.position} of '{a.sample}': {where}")
-        elif a.review_command == "reopen":
-            sid, picked = _positions(svc, a.sample, str(a.position))
-            if not picked:
-                raise ValueError(f"no record at position {a.position} of '{a.sample}'")
-            review.reopen(svc, picked[0], a.reason)
-            print(f"Reopened the sealed review of position {a.position} of '{a.sample}': its reviewer may change "
-                  "it; completed again, it is sealed again")
-        else:  # decide
-            sid, picked = _positions(svc, a.sample, str(a.position))
-            if not picked:
-                raise ValueError(f"no record at position {a.position} of '{a.sample}'")
-            if a.own:
-                own = decisions.own_verdict(svc, picked[0], _answers(a.answer or []), _crimes(a.crime or []),
-                                            a.zero_status, a.not_recorded_reason or "", a.rape_code or "",
-                                            a.rationale or "")
-                decisions.decide(svc, picked[0], own, a.reason)
-                print(f"Final verdict on position {a.position} of '{a.sample}': your own, with your reason")
-            else:
-                decisions.decide(svc, picked[0], a.take, a.reason)
-                print(f"Final verdict on position {a.position} of '{a.sample}': "
-                      f"{'the auditor' if a.take == 'primary' else 'the reviewer'}'s, with your reason")
-        return 0
+        return _review(svc, a)
+    except ProgrammeError as exc:  # an unknown audit, or a sample of another audit than the one named
+        print(f"cdi review {a.review_command}: {exc}", file=sys.stderr)
+        return 1
     finally:
         db.close()
+
+
+def _review(svc: AuditService, a: argparse.Namespace) -> int:
+    if a.review_command == "assign":
+        sid, picked = _positions(svc, a.sample, a.positions or "", a.audit)
+        done = review.assign(svc, sid, a.basis, a.reviewer, a.mode, share=a.share, seed=a.seed,
+                             item_ids=picked)
+        print(f"Assigned {len(done)} record(s) of '{a.sample}' to {a.reviewer} for {a.mode} review "
+              f"({review.BASES[a.basis]})")
+    elif a.review_command == "status":
+        only = review.sample_id(svc, a.sample, a.audit) if a.sample else None
+        for r in review.assignments(svc, only, audit=a.audit):
+            print(f"{r.position:>5} {r.ref:24} {r.reviewer:20} {r.mode:6} {r.basis:8} {r.state:14} "
+                  f"assigned {display(r.assigned_at)} by {r.assigned_by}" + (" (sealed)" if r.sealed else ""))
+    elif a.review_command == "disagreements":
+        only = review.sample_id(svc, a.sample, a.audit) if a.sample else None
+        rows = review.disagreements(svc, only, audit=a.audit)
+        if not rows:
+            print("No undecided disagreements" + (f" in '{a.sample}'." if a.sample else
+                                                  f" in the audit '{a.audit}'." if a.audit else
+                                                  " in the latest audit."))
+        for c in rows:
+            _print_comparison(c)
+        if a.decided:
+            _print_decided(decisions.decided(svc, only, audit=a.audit))
+    elif a.review_command == "undo-decision":
+        sid, picked = _positions(svc, a.sample, str(a.position), a.audit)
+        if not picked:
+            raise ValueError(f"no record at position {a.position} of '{a.sample}'")
+        where = decisions.undo_decision(svc, picked[0], a.reason)
+        print(f"Undid the decision on position {a.position} of '{a.sample}': {where}")
+    elif a.review_command == "reopen":
+        sid, picked = _positions(svc, a.sample, str(a.position), a.audit)
+        if not picked:
+            raise ValueError(f"no record at position {a.position} of '{a.sample}'")
+        review.reopen(svc, picked[0], a.reason)
+        print(f"Reopened the sealed review of position {a.position} of '{a.sample}': its reviewer may change "
+              "it; completed again, it is sealed again")
+    else:  # decide
+        sid, picked = _positions(svc, a.sample, str(a.position), a.audit)
+        if not picked:
+            raise ValueError(f"no record at position {a.position} of '{a.sample}'")
+        if a.own:
+            own = decisions.own_verdict(svc, picked[0], _answers(a.answer or []), _crimes(a.crime or []),
+                                        a.zero_status, a.not_recorded_reason or "", a.rape_code or "",
+                                        a.rationale or "")
+            decisions.decide(svc, picked[0], own, a.reason)
+            print(f"Final verdict on position {a.position} of '{a.sample}': your own, with your reason")
+        else:
+            decisions.decide(svc, picked[0], a.take, a.reason)
+            print(f"Final verdict on position {a.position} of '{a.sample}': "
+                  f"{'the auditor' if a.take == 'primary' else 'the reviewer'}'s, with your reason")
+    return 0
 
 
 def _print_comparison(c: review.Comparison, out: Any = None) -> None:
@@ -135,8 +142,12 @@ def cmd_history(a: argparse.Namespace) -> int:
             return 2
     db = Database(a.db)
     try:
-        svc = AuditService(db, a.user or "")
-        sid = _sample_id(svc, a.sample)
+        svc = AuditService(db, a.user or "", audit=a.audit)
+        try:
+            sid = review.sample_id(svc, a.sample, a.audit)  # the sample's own audit; refused if --audit names another
+        except ProgrammeError as exc:
+            print(f"cdi history: {exc}", file=sys.stderr)
+            return 1
         row = next((r for r in svc.queue(sid) if r.position == a.position), None)
         if row is None:
             raise ValueError(f"no record at position {a.position} of '{a.sample}'")
@@ -152,6 +163,12 @@ def cmd_history(a: argparse.Namespace) -> int:
 
 
 # ---- the parsers -----------------------------------------------------------------------------------------------
+AUDIT_OF_SAMPLE = ("the audit of the programme the sample belongs to (default: the sample's own); a sample of "
+                   "another audit is refused, naming its audit")
+AUDIT_OF_LISTING = ("only the records of this audit of the programme (default: the latest audit's; with --sample, "
+                    "the sample's own audit, and a sample of another audit than the one named is refused)")
+
+
 def add_review(subparsers: Any) -> None:
     sp = subparsers.add_parser("review", help="peer review: assign records, see disagreements, decide")
     sub = sp.add_subparsers(dest="review_command", required=True)
@@ -164,19 +181,25 @@ def add_review(subparsers: Any) -> None:
     p.add_argument("--share", type=float, help="random: a proportion (0.1) or a number of records (20)")
     p.add_argument("--seed", type=int, default=0, help="random: the seed, so the choice can be repeated")
     p.add_argument("--positions", help="hand: positions in the sample, e.g. 1-5,9")
-    p = sub.add_parser("status", help="assignments and where each review stands")
+    p.add_argument("--audit", metavar="NAME", help=AUDIT_OF_SAMPLE)
+    p = sub.add_parser("status", help="assignments and where each review stands (one audit's: the latest unless "
+                                      "--audit or --sample says)")
     p.add_argument("db")
-    p.add_argument("--sample")
+    p.add_argument("--sample", help="only this sample's records")
+    p.add_argument("--audit", metavar="NAME", help=AUDIT_OF_LISTING)
     p = sub.add_parser("disagreements", help="records where the review differs from the first verdict (or the "
-                                             "reviewer could not decide a check)")
+                                             "reviewer could not decide a check; one audit's: the "
+                                             "latest unless --audit or --sample says)")
     p.add_argument("db")
     p.add_argument("--sample", help="only this sample's records")
     p.add_argument("--decided", action="store_true", help="also list the records decided, and whose verdict was upheld")
+    p.add_argument("--audit", metavar="NAME", help=AUDIT_OF_LISTING)
     p = sub.add_parser("reopen", help="reopen a sealed blind review so its reviewer may change it (the lead)")
     p.add_argument("db")
     p.add_argument("--sample", required=True)
     p.add_argument("--position", type=int, required=True)
     p.add_argument("--reason", required=True, help="why (it goes in the history)")
+    p.add_argument("--audit", metavar="NAME", help=AUDIT_OF_SAMPLE)
     p = sub.add_parser("decide", help="the lead's decision on a disagreement: the final verdict")
     p.add_argument("db")
     p.add_argument("--sample", required=True)
@@ -196,12 +219,14 @@ def add_review(subparsers: Any) -> None:
                                                                  "recorded")
     p.add_argument("--rape-code", metavar="CODE", help="--own, an N100: the rape it should have been recorded as")
     p.add_argument("--rationale", metavar="TEXT", help="--own: the final verdict's rationale")
+    p.add_argument("--audit", metavar="NAME", help=AUDIT_OF_SAMPLE)
     p = sub.add_parser("undo-decision", help="take back a decision (the lead, with a reason in the history): the "
                                              "record awaits a decision again")
     p.add_argument("db")
     p.add_argument("--sample", required=True)
     p.add_argument("--position", type=int, required=True)
     p.add_argument("--reason", required=True, help="why (it goes in the history)")
+    p.add_argument("--audit", metavar="NAME", help=AUDIT_OF_SAMPLE)
     sp.set_defaults(func=cmd_review)
 
 
@@ -211,6 +236,7 @@ def add_history(subparsers: Any) -> None:
     p.add_argument("--sample", required=True)
     p.add_argument("--position", type=int, required=True)
     p.add_argument("--csv", metavar="FILE", help="write to FILE instead of the screen")
+    p.add_argument("--audit", metavar="NAME", help=AUDIT_OF_SAMPLE)
     p.add_argument("--pseudonymise", action="store_true",
                    help="replace names, addresses and other identifiers in the reasons and the verdicts' free text by "
                         "placeholders ([Person 1]); with --csv, the report goes beside it as NAME.pseudonymisation.txt")

@@ -23,8 +23,10 @@ from sqlalchemy import and_, inspect, select
 from sqlalchemy.orm import Session
 
 from ..audit.anchor import head_dict
+from ..audit.audit_scope import check_sample, sample_named
 from ..audit.exports import record_in
 from ..audit.facts import note_sample, note_tables
+from ..audit.programme import resolve
 from ..audit.roles import VERDICT_ACTION, NotAllowed, Person, identify
 from ..audit.seals import withheld_items
 from ..audit.setup import init_audit
@@ -102,7 +104,8 @@ def default_path(db: Database, sample: str) -> Path:
 def export_package(db: Database, sample: str, dest: str | Path | None = None, who: str = "",
                    positions: list[int] | None = None, item_ids: list[int] | None = None,
                    roles: list[str] | None = None, overwrite: bool = False,
-                   issued_to: str | None = None, passphrase: str | None = None, plain: bool = False) -> ExportResult:
+                   issued_to: str | None = None, passphrase: str | None = None, plain: bool = False,
+                   audit: str | None = None) -> ExportResult:
     """Write the chosen items of `sample` (all of them when neither positions nor item ids are given) to one
     package file. `roles` limits the verdicts carried (e.g. ['review']: every record travels blind); None
     carries every verdict the items have.
@@ -121,7 +124,11 @@ def export_package(db: Database, sample: str, dest: str | Path | None = None, wh
 
     The package is encrypted (SQLCipher) with `passphrase`, else with the one the front end gives for it
     (encryption.package_key: `cdi` asks, CDI_PACKAGE_PASSPHRASE or a prompt; the window asks at File > Export);
-    plain only when `plain`, or when nothing gives one (a test, a script). The HMAC binding is inside, as before."""
+    plain only when `plain`, or when nothing gives one (a test, a script). The HMAC binding is inside, as before.
+
+    The package holds the sample's own audit of the programme (its force, period and rule set, so the records are
+    judged offline under the same rules); `audit` names the audit the sample must belong to (ProgrammeError naming
+    the sample's own audit when it is another's, or listing the audits when there is none of that name)."""
     who = who.strip()
     if not who:
         raise PackageError("say who is exporting the package (it is recorded in the package and the audit)")
@@ -136,6 +143,9 @@ def export_package(db: Database, sample: str, dest: str | Path | None = None, wh
         secret = package_secret(s, create=True)
         recipient = _recipient(s, person, issued_to)
         allowed = _issued_roles(recipient, roles)
+        if audit is not None:  # refused before a passphrase is asked for: an unknown audit, a sample of another
+            resolve(s, audit)
+            sample_named(s, sample, audit)
     path = Path(dest) if dest else default_path(db, sample)
     if path.suffix.lower() != SUFFIX:
         path = path.with_name(path.name + SUFFIX)
@@ -144,10 +154,10 @@ def export_package(db: Database, sample: str, dest: str | Path | None = None, wh
     key = None if plain else Key.derive(passphrase) if passphrase else package_key(path, db)
     package_id = uuid.uuid4().hex
     with db.session() as s:
-        audit = s.scalar(select(Audit).limit(1))
-        if audit is None:
+        if s.scalar(select(Audit.id).limit(1)) is None:
             raise PackageError("this database holds no audit")
         smp, items = _chosen(s, sample, positions, item_ids)
+        source = check_sample(s, smp, audit)  # the sample's own audit (refused if `audit` names another)
         if recipient.role == PersonRole.REVIEWER:
             items = _reviewers_share(s, recipient.name, smp.name, items, chosen=bool(positions or item_ids))
         ids = [i.id for i in items]
@@ -175,8 +185,8 @@ def export_package(db: Database, sample: str, dest: str | Path | None = None, wh
         manifest: dict[str, Any] = {
             "format": FORMAT, "marking": MARKING, "package_id": package_id, "exported_by": who,
             "exported_at": now_utc().isoformat(),
-            "source": {"uid": uid, "force": audit.force, "period_start": audit.period_start.isoformat(),
-                       "period_end": audit.period_end.isoformat(), "database": db.display_name},
+            "source": {"uid": uid, "force": source.force, "period_start": source.period_start.isoformat(),
+                       "period_end": source.period_end.isoformat(), "database": db.display_name},
             # the audit's trail head as the package leaves it: `cdi verify DB --against PACKAGE` (audit.anchor)
             "trail": head_dict(*trail_head(s)),
             "sample": smp.name, "kind": smp.kind, "system": smp.system or "", "roles": roles,
@@ -195,8 +205,8 @@ def export_package(db: Database, sample: str, dest: str | Path | None = None, wh
         if key is not None:
             create_encrypted(part, key)  # encrypted from its first byte; init_audit opens it with the key
         try:
-            pkg = init_audit(part, audit.force, audit.period_start, audit.period_end, audit.rule_set,
-                             audit.created_by)
+            pkg = init_audit(part, source.force, source.period_start, source.period_end, source.rule_set,
+                             source.created_by)
         except BaseException:
             part.unlink(missing_ok=True)
             raise
@@ -204,7 +214,7 @@ def export_package(db: Database, sample: str, dest: str | Path | None = None, wh
             forget(part)
         try:
             with pkg.session() as ps:
-                _fill(ps, audit, smp, items, records, links, verdicts, reasons, who, db.display_name, package_id)
+                _fill(ps, source, smp, items, records, links, verdicts, reasons, who, db.display_name, package_id)
                 _fill_team(ps, people, assignments, who)
                 put_json(ps, MANIFEST_KEY, manifest)
         except BaseException:

@@ -24,7 +24,9 @@ from sqlalchemy import exc as sa_exc
 from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 
+from ..audit.audit_scope import check_sample
 from ..audit.checks import CheckDiff, differences, rationale
+from ..audit.programme import resolve as resolve_audit
 from ..audit.roles import VERDICT_ACTION, NotAllowed, Person, identify, require
 from ..audit.seals import withheld_items
 from ..audit.service import AuditError, AuditService
@@ -169,16 +171,20 @@ class MergeResult:
 
 
 # ---- the plan ---------------------------------------------------------------------------------------------
-def plan_import(db: Database, package: str | Path, who: str = "") -> MergePlan:
+def plan_import(db: Database, package: str | Path, who: str = "", audit: str | None = None) -> MergePlan:
     """Read the package and compare it with this database; writes nothing.
 
     The package must be what this database issued (its issue description and MAC, docs/packages.md), merged by
     the lead or by the person it was issued to; it may hold changes only in the verdict roles and on the records
     it was issued for, or it is refused whole, saying what. The package's verdicts are the issued person's,
     whatever name was typed in it. A peer reviewer planning a merge sees nothing of a blind record's first
-    verdict."""
+    verdict. With `audit` named, the package's sample must be that audit's (ProgrammeError naming the sample's own
+    audit, or listing the audits when there is none of that name)."""
     person = require(db, who, "carry records offline")
     path = Path(package)
+    if audit is not None:  # an unknown audit, before the package's passphrase is asked for
+        with db.session() as s:
+            resolve_audit(s, audit)
     manifest, theirs, crime_refs = _read_package(path)
     with db.session() as s:
         _check_identity(s, manifest, path)
@@ -187,6 +193,9 @@ def plan_import(db: Database, package: str | Path, who: str = "") -> MergePlan:
         check_importer(person, issued_to)
         state = read_json(s, MERGE_KEY + manifest["package_id"]) or {}
         mains = _check_items(s, manifest, path)
+        smp = s.get(Sample, next(iter(mains.values())).sample_id) if audit is not None and mains else None
+        if smp is not None:  # the sample's own audit must be the one named
+            check_sample(s, smp, audit)
         _check_no_other_items(theirs, issue, path)
         to_main = _crime_ids(s, crime_refs, path)
         hidden = (set(issue["blind"]) | withheld_items(s, person, list(mains))
@@ -522,9 +531,10 @@ def _check_recipient(s: Session, recipient: Person, e: ItemMerge) -> None:
 
 
 def merge_package(db: Database, package: str | Path, user: str,
-                  resolve: str | None = None) -> tuple[MergePlan, MergeResult | None]:
-    """Plan and, when every conflict is resolved (or there is none), apply; (plan, None) when conflicts wait."""
-    plan = plan_import(db, package, user)
+                  resolve: str | None = None, audit: str | None = None) -> tuple[MergePlan, MergeResult | None]:
+    """Plan and, when every conflict is resolved (or there is none), apply; (plan, None) when conflicts wait.
+    `audit`: the audit the package's sample must belong to (plan_import)."""
+    plan = plan_import(db, package, user, audit)
     if plan.conflicts and resolve is None:
         return plan, None
     return plan, apply_merge(db, plan, resolve, user)

@@ -97,3 +97,28 @@ def test_the_editor_sets_the_open_audits_figures(qtbot, programme_db: Path, sett
     assert _enter(qtbot, w, 61000) == 59000  # the editor shows the open audit's figures
     assert _estimates(programme_db) == ({ALL: 61000}, {ALL: 40000})
     w.close()
+
+
+def test_the_challenges_dialog_lists_the_open_audits(qtbot, programme_db: Path, settings,  # noqa: ANN001
+                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    """The force's challenges are those of the audit open in the window, not the programme's latest (July)."""
+    import ui.challenges_dialog as dialog_module
+
+    asked: list[str | None] = []
+
+    def rows(db, findings=None, audit=None):  # noqa: ANN001, ANN202
+        asked.append(audit)
+        return []
+
+    monkeypatch.setattr(dialog_module, "challenge_rows", rows)
+    remember_audit(settings, str(programme_db.resolve()), FIRST)
+    w = MainWindow(user="Inspector Test", settings=settings)
+    qtbot.addWidget(w)
+    w.show()
+    qtbot.waitExposed(w)
+    w.open_database(str(programme_db))
+    _open(qtbot, w, FIRST)
+    w.review_actions.show_challenges()
+    qtbot.waitUntil(lambda: bool(asked), timeout=5000)
+    assert asked == [FIRST]
+    w.close()
