@@ -255,7 +255,7 @@ def set_recorded_crime(db: Database, figures: dict[str, int | None], who: str = 
     the audit's name."""
     from .audit.roles import require
 
-    require(db, who, "audit")
+    require(db, who, "enter recorded crime")
     from .storage.models import AuditSetting
     from .storage.settings import put_setting
 

@@ -54,8 +54,11 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "save a copy": frozenset({PersonRole.AUDITOR, PersonRole.LEAD}),
     # retention: records no longer needed deleted, narratives blanked, once the findings are issued (retention.py)
     "purge records": frozenset({PersonRole.LEAD}),
-    # the programme's audits: a month's audit added, closed or reopened (audit.programme)
+    # the programme: a month's audit added, closed or reopened (audit.programme), sample designs saved, targets,
+    # the actions log, and records given to auditors to audit
     "plan audits": frozenset({PersonRole.LEAD}),
+    # the force's recorded crime for an audit's annual estimate of crimes not recorded (findings.set_recorded_crime)
+    "enter recorded crime": frozenset({PersonRole.AUDITOR, PersonRole.LEAD}),
 }
 # each action as the refusal and the window's tooltips say it
 ACTION_TEXT = {
@@ -76,7 +79,8 @@ ACTION_TEXT = {
     "carry records offline": "carry records offline",
     "save a copy": "save a copy of the audit database",
     "purge records": "purge records no longer needed",
-    "plan audits": "add, close or reopen the programme's audits",
+    "plan audits": "plan the programme (its audits, sample designs, targets, actions and work given out)",
+    "enter recorded crime": "enter the force's recorded-crime figures",
 }
 ROLE_ORDER = (PersonRole.LEAD, PersonRole.AUDITOR, PersonRole.REVIEWER, PersonRole.LIAISON)
 ARTICLE: dict[str, str] = {PersonRole.LEAD: "the", PersonRole.AUDITOR: "an", PersonRole.REVIEWER: "a",

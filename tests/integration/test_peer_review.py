@@ -78,7 +78,7 @@ def test_each_role_is_refused_what_it_may_not_do(tmp_path: Path) -> None:
         sampling.draw(s, "Mine", "incident", 2, seed=1, who=REVIEWER)
     with pytest.raises(NotAllowed, match="may not carry records offline"):
         export_package(db, "Incidents", tmp_path / "p.cdipkg", who=LIAISON)
-    with pytest.raises(NotAllowed, match="may not enter first verdicts"):
+    with pytest.raises(NotAllowed, match="may not enter the force's recorded-crime figures"):
         set_recorded_crime(db, {"all": 1000}, REVIEWER)
     auditor.save_verdict(inc, TWO)  # what each may do, they can
     assert lead.verdict(inc) == TWO

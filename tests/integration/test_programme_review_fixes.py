@@ -127,3 +127,15 @@ def test_sub_codes_are_kept_as_matched_and_removing_what_is_not_there_is_refused
         local_config.set_disposal_types(db, {"Youth caution": None})
     local_config.set_codes(db, {"8n/02": None})
     assert local_config.load(db).codes == {}
+
+
+def test_a_refusal_names_what_was_refused(db: Database) -> None:
+    """An auditor saving a design was told they 'may not add, close or reopen the programme's audits'."""
+    from cdi_workbench.audit.people import add_person
+    from cdi_workbench.audit.roles import NotAllowed
+
+    add_person(db, "Lena Lead", "Lena Lead", "lead")
+    add_person(db, "Lena Lead", "Amy Auditor", "auditor")
+    with db.session() as s, pytest.raises(NotAllowed, match=r"may not plan the programme \(its audits, sample "
+                                                            r"designs, targets, actions and work given out\)"):
+        sample_designs.save_design(s, sample_designs.builtin(), who="Amy Auditor", replace=True)

@@ -151,7 +151,8 @@ def test_a_reviewer_still_cannot_set_them(path: Path, capsys: pytest.CaptureFixt
         db.close()
     capsys.readouterr()
     assert cdi(["--user", REVIEWER, "recorded-crime", str(path), "--audit", JULY, "all=40000"]) == 4
-    assert "not allowed" in capsys.readouterr().err
+    said = capsys.readouterr().err
+    assert "not allowed" in said and "may not enter the force's recorded-crime figures" in said  # not 'first verdicts'
     assert cdi(["--user", AUDITOR, "recorded-crime", str(path), "--audit", JULY, "all=40000"]) == 0
     assert cdi(["--user", LEAD, "recorded-crime", str(path), "--audit", FIRST, "all=50000"]) == 0
     db = Database(path)
