@@ -88,6 +88,8 @@ def cmd_report(a: argparse.Namespace) -> int:
 def cmd_recorded_crime(a: argparse.Namespace) -> int:
     from ..findings import RATE_GROUPS, set_recorded_crime
 
+    if [f.strip().lower() for f in a.figures] == ["list"]:  # the audit's figures as kept
+        return _show_recorded_crime(a)
     figures: dict[str, int | None] = {}
     for item in a.figures:
         group, _, n = item.partition("=")
@@ -103,6 +105,26 @@ def cmd_recorded_crime(a: argparse.Namespace) -> int:
         db.close()
     print(f"Stored recorded crime for {', '.join(figures)} of the audit {name!r} (each audit has its own); its "
           "'cdi report' estimates crimes not recorded")
+    return 0
+
+
+def _show_recorded_crime(a: argparse.Namespace) -> int:
+    from ..audit.programme import resolve
+    from ..findings import RATE_GROUPS, recorded_crime
+
+    db = Database(a.db)
+    try:
+        with db.session() as s:
+            audit = resolve(s, a.audit)
+            kept = recorded_crime(s, audit.id)
+            name = audit.name
+    finally:
+        db.close()
+    print(f"Recorded crime (12 months) for the audit {name!r}:" if kept else
+          f"No recorded-crime figures for the audit {name!r}: set them with GROUP=NUMBER, e.g. all=59000")
+    for key, label in RATE_GROUPS:
+        if key in kept:
+            print(f"  {key:<11} {kept[key]:>9,}  {label}")
     return 0
 
 
@@ -182,7 +204,8 @@ def add_recorded_crime(sub: Any) -> None:
     sp.add_argument("db")
     sp.add_argument("--audit", metavar="NAME", help="which audit of the programme (default: the latest); each audit "
                                                     "has its own figures")
-    sp.add_argument("figures", nargs="+", metavar="GROUP=N", help="e.g. all=59000 vap=21000 (GROUP= clears)")
+    sp.add_argument("figures", nargs="+", metavar="GROUP=N", help="e.g. all=59000 vap=21000 (GROUP= clears); or the "
+                                                                   "word list: show the audit's figures")
     sp.set_defaults(func=cmd_recorded_crime)
 
 

@@ -160,3 +160,14 @@ def test_a_reviewer_still_cannot_set_them(path: Path, capsys: pytest.CaptureFixt
         assert _estimates(db) == ({ALL: 50000}, {ALL: 40000})
     finally:
         db.close()
+
+
+def test_the_figures_kept_can_be_listed(path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """`cdi recorded-crime DB --audit NAME list` shows what is kept (there was no way to see it)."""
+    assert cdi(["recorded-crime", str(path), "--audit", JULY, "all=40,000", "vap=12000"]) == 0
+    capsys.readouterr()
+    assert cdi(["recorded-crime", str(path), "--audit", JULY, "list"]) == 0
+    out = capsys.readouterr().out
+    assert f"for the audit '{JULY}'" in out and "40,000" in out and "12,000" in out
+    assert cdi(["recorded-crime", str(path), "--audit", FIRST, "list"]) == 0
+    assert "No recorded-crime figures for the audit" in capsys.readouterr().out
