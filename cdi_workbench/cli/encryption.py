@@ -13,6 +13,7 @@ from __future__ import annotations
 import argparse
 import getpass
 import os
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -26,10 +27,12 @@ def at_the_terminal(request: PassphraseRequest) -> str:
     if given:
         return given
     try:
+        if not sys.stdin.isatty():  # no terminal to ask at (a script, a pipe): getpass would read the passphrase
+            raise EOFError       # from stdin and echo it, with a warning; refused in words instead
         first = getpass.getpass(f"{request.prompt}: ")
         if first and request.new and getpass.getpass("The same passphrase again: ") != first:
             raise PassphraseNeeded("the two passphrases differ: nothing was written")
-    except (EOFError, OSError):  # no terminal to ask at (a script, a pipe)
+    except (EOFError, OSError):
         first = ""
     if not first:
         raise PassphraseNeeded(f"no passphrase given for {request.what}: set {request.variable}, or answer the "

@@ -139,3 +139,22 @@ def test_a_refusal_names_what_was_refused(db: Database) -> None:
     with db.session() as s, pytest.raises(NotAllowed, match=r"may not plan the programme \(its audits, sample "
                                                             r"designs, targets, actions and work given out\)"):
         sample_designs.save_design(s, sample_designs.builtin(), who="Amy Auditor", replace=True)
+
+
+def test_no_terminal_no_passphrase_prompt(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Without a terminal (a script, a pipe) the passphrase is refused in words, never read echoed from stdin with
+    Python's GetPassWarning."""
+    import getpass
+    import io
+
+    from cdi_workbench.cli.encryption import at_the_terminal
+    from cdi_workbench.storage.encryption import PassphraseNeeded, PassphraseRequest
+
+    asked: list[str] = []
+    monkeypatch.setattr(getpass, "getpass", lambda prompt="": asked.append(prompt) or "typed")
+    monkeypatch.setattr("sys.stdin", io.StringIO("secret\n"))
+    monkeypatch.delenv("CDI_PACKAGE_PASSPHRASE", raising=False)
+    request = PassphraseRequest(Path("mine.cdipkg"), package=True, new=True)
+    with pytest.raises(PassphraseNeeded, match="set CDI_PACKAGE_PASSPHRASE"):
+        at_the_terminal(request)
+    assert asked == []
