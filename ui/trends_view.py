@@ -93,7 +93,16 @@ class TrendChart(QWidget):
             return
         pts = t.series.points
         lo, hi = self._range()
-        left, right, top, bottom = 44.0, 12.0, 26.0, 34.0
+        left, right, top, bottom = 44.0, 12.0, 40.0, 34.0
+        # the key, one line under the title: the lines are named here, not beside the points they would cover
+        centres = [f"{_pc(seg.centre)}" for seg in t.chart.segments if seg.centre is not None]
+        key = "  ·  ".join(filter(None, [
+            f"dashed: target {t.target:g}%" if t.target is not None else "",
+            f"dotted: p-chart centre {', '.join(centres)} and 3-sigma limits" if centres else "",
+            "ringed ▲▼: outside the limits", "whiskers: 95% intervals"]))
+        p.setPen(FAINT)
+        p.drawText(QRectF(6, 20, w - 12, 14), Qt.AlignmentFlag.AlignLeft,
+                   metrics.elidedText(key, Qt.TextElideMode.ElideRight, int(w - 12)))
         plot_w, plot_h = max(40.0, w - left - right), max(40.0, h - top - bottom)
 
         def y_of(v: float) -> float:
@@ -120,8 +129,6 @@ class TrendChart(QWidget):
             y = y_of(t.target / 100)
             p.setPen(QPen(INK, 1.2, Qt.PenStyle.DashLine))
             p.drawLine(QPointF(left, y), QPointF(left + plot_w, y))
-            p.drawText(QRectF(left + 4, y - 15, plot_w - 8, 14), Qt.AlignmentFlag.AlignRight,
-                       f"target {t.target:g}%")
         # each segment's p-chart centre line, and the breaks between segments
         for seg_index, seg in enumerate(t.chart.segments):
             idx = [i for i, sp in enumerate(pts) if sp.segment == seg_index]
@@ -129,10 +136,14 @@ class TrendChart(QWidget):
                 p.setPen(QPen(FAINT, 1, Qt.PenStyle.DotLine))
                 y = y_of(seg.centre)
                 p.drawLine(QPointF(x_of(idx[0]) - step / 2 + 4, y), QPointF(x_of(idx[-1]) + step / 2 - 4, y))
-                text = f"p-chart centre {_pc(seg.centre)}"
-                box = QRectF(x_of(idx[0]) - step / 2 + 4, y + 1, metrics.horizontalAdvance(text) + 4, 14)
-                p.fillRect(box, QColor(255, 255, 255, 210))  # readable across a whisker
-                p.drawText(box, Qt.AlignmentFlag.AlignLeft, text)
+                # the control limits, each audit's own (they follow its n), as dotted steps
+                limits = {cp.name: cp for cp in seg.points}
+                for i in idx:
+                    cp = limits.get(pts[i].name)
+                    for limit in (cp.lower, cp.upper) if cp is not None else ():
+                        if limit is not None and lo <= limit <= hi:
+                            y = y_of(limit)
+                            p.drawLine(QPointF(x_of(i) - step / 2 + 4, y), QPointF(x_of(i) + step / 2 - 4, y))
             if seg.break_before is not None and idx:
                 x = x_of(idx[0]) - step / 2
                 p.setPen(QPen(INK, 1, Qt.PenStyle.DashLine))
@@ -176,7 +187,8 @@ class TrendChart(QWidget):
             p.drawEllipse(centre, 3.5, 3.5)
             p.setBrush(Qt.BrushStyle.NoBrush)
             p.setPen(INK)  # the value beside its point: readable without the scale, in black and white
-            value = _pc(r.rate)
+            signal = signals.get(sp.name, "")
+            value = _pc(r.rate) + (" ▲" if signal == ABOVE else " ▼" if signal == BELOW else "")
             wide = metrics.horizontalAdvance(value) + 2
             # above and to the right of the point; below it at the top of the scale (clear of the title), to its
             # left at the right-hand edge (not cut off)
@@ -185,11 +197,8 @@ class TrendChart(QWidget):
                 p.drawText(QRectF(x + 6, y_text, wide, 14), Qt.AlignmentFlag.AlignLeft, value)
             else:
                 p.drawText(QRectF(x - 6 - wide, y_text, wide, 14), Qt.AlignmentFlag.AlignRight, value)
-            signal = signals.get(sp.name, "")
-            if signal:  # outside the p-chart's limits: ringed, and said
+            if signal:  # outside the p-chart's limits: ringed, its value marked ▲ or ▼ (the key says so)
                 p.drawEllipse(centre, 7.0, 7.0)
-                p.drawText(QRectF(x - step / 2, centre.y() + (9 if signal == BELOW else -22), step, 14),
-                           Qt.AlignmentFlag.AlignHCenter, "▲ signal" if signal == ABOVE else "▼ signal")
 
 
 def _figure_html(t: FigureTrend, provisional: dict[str, str]) -> str:
