@@ -3,13 +3,13 @@ and the work assigned to each person: records given to an auditor to audit (assi
 reviews assigned by the lead, each with how many are done and left.
 
 Reading is for those who may see the findings ('report'): it names who audited which share of the records. The
-audit work given out is kept per audit in the programme's settings ('work:AUDIT ID': item -> person, JSON); a
-record is given to one person at a time (giving it again moves it).
+audit work given out is kept in its own table (work_assignment, schema 0019: on PostgreSQL written only by the
+lead's login), each giving recorded in the hash-chained history too (action 'work', which `cdi verify` compares
+the table with); a record is given to one person at a time (giving it again moves it).
 """
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, field
 
 from sqlalchemy import case, func, select
@@ -17,12 +17,11 @@ from sqlalchemy.orm import Session
 
 from .audit.programme import of_audit, resolve
 from .audit.roles import PERMISSIONS, ROLES, identify
+from .audit.trail import WORK, seal
 from .kinds import VerdictRole
-from .storage.database import Database
-from .storage.models import AppUser, AuditItem, ReviewAssignment, Sample, Verdict
-from .storage.settings import get_setting, put_setting
-
-WORK_PREFIX = "work:"
+from .storage.database import Database, serialise_writes
+from .storage.models import AppUser, AuditItem, ReviewAssignment, Sample, Verdict, VerdictChange, WorkAssignment
+from .timeutil import now_utc
 
 
 @dataclass
@@ -129,21 +128,22 @@ def team(db: Database, audit: str | None = None, who: str = "") -> Team:
         given = _work(s, a.id)
         if given:
             done = set(s.scalars(select(Verdict.item_id).where(
-                Verdict.item_id.in_([int(i) for i in given]), Verdict.role.in_(VerdictRole.EFFECTIVE),
-                Verdict.complete.is_(True))))
+                Verdict.item_id.in_(select(WorkAssignment.item_id).where(WorkAssignment.audit_id == a.id)),
+                Verdict.role.in_(VerdictRole.EFFECTIVE), Verdict.complete.is_(True))))
             for item, person in given.items():
                 m = member(person)
                 m.work_assigned += 1
-                m.work_done += int(item) in done
+                m.work_done += item in done
         samples = [SampleLeft(name, int(d or 0), int(n or 0)) for name, d, n in s.execute(
             select(Sample.name, drawn.c.n, audited.c.n).outerjoin(drawn, drawn.c.sample_id == Sample.id)
             .outerjoin(audited, audited.c.sample_id == Sample.id).where(of_audit(s, a.id)).order_by(Sample.id))]
     return Team(a.name or "", sorted(members.values(), key=lambda m: m.name.casefold()), samples)
 
 
-def _work(s: Session, audit_id: int) -> dict[str, str]:
-    text = get_setting(s, f"{WORK_PREFIX}{audit_id}")
-    return dict(json.loads(text)) if text else {}
+def _work(s: Session, audit_id: int) -> dict[int, str]:
+    """The audit's records given out: item id -> the person given it."""
+    return dict(s.execute(select(WorkAssignment.item_id, WorkAssignment.person)
+                          .where(WorkAssignment.audit_id == audit_id)).tuples().all())
 
 
 def assign_work(db: Database, person: str, sample: str, positions: list[int] | None = None, who: str = "",
@@ -155,7 +155,9 @@ def assign_work(db: Database, person: str, sample: str, positions: list[int] | N
     if not person:
         raise ValueError("say who the records are given to")
     with db.session() as s:
-        identify(s, who).require("plan audits")
+        serialise_writes(s)  # the trail's next link, and no other lead giving out the same records meanwhile
+        lead = identify(s, who)
+        lead.require("plan audits")
         a = resolve(s, audit)
         if s.scalar(select(func.count()).select_from(AppUser)):  # people registered: one who may audit
             user = s.scalar(select(AppUser).where(func.lower(AppUser.name) == person.lower()))
@@ -169,14 +171,29 @@ def assign_work(db: Database, person: str, sample: str, positions: list[int] | N
             raise ValueError(f"the audit {a.name!r} has no sample called {sample!r}")
         items = dict(s.execute(select(AuditItem.position, AuditItem.id).where(AuditItem.sample_id == smp.id))
                      .tuples().all())
-        given = _work(s, a.id)
+        held = {w.item_id: w for w in s.scalars(select(WorkAssignment).where(WorkAssignment.item_id.in_(
+            select(AuditItem.id).where(AuditItem.sample_id == smp.id))))}
         if positions is None:
-            chosen = [i for p, i in sorted(items.items()) if str(i) not in given]
+            chosen = [i for p, i in sorted(items.items()) if i not in held]
         else:
             missing = [p for p in positions if p not in items]
             if missing:
                 raise ValueError(f"sample {sample!r} has no position {missing[0]} (it holds 1 to {len(items)})")
-            chosen = [items[p] for p in positions]
-        given.update({str(i): person for i in chosen})
-        put_setting(s, f"{WORK_PREFIX}{a.id}", json.dumps(given, sort_keys=True))
+            chosen = list(dict.fromkeys(items[p] for p in positions))
+        if not chosen:
+            return 0
+        at = now_utc()
+        moved = {str(i): held[i].person for i in chosen if i in held and held[i].person != person}
+        for i in chosen:
+            w = held.get(i)
+            if w is None:
+                s.add(WorkAssignment(audit_id=a.id, item_id=i, person=person, assigned_by=lead.name, assigned_at=at))
+            else:
+                w.audit_id, w.person, w.assigned_by, w.assigned_at = a.id, person, lead.name, at
+        change = VerdictChange(item_id=0, role=WORK, at=at, who=lead.name, action=WORK, old_body=moved or None,
+                               new_body={"audit": a.id, "person": person, "items": sorted(chosen)},
+                               reason=f"{len(chosen):,} record{'s' if len(chosen) != 1 else ''} of '{smp.name}' "
+                                      f"given to {person} to audit")
+        seal(s, change)
+        s.add(change)
     return len(chosen)

@@ -168,14 +168,19 @@ def new_audit(s: Session, name: str | None, period_start: date, period_end: date
     a = Audit(name=name, force=force.strip(), period_start=period_start, period_end=period_end, rule_set=rules,
               created_at=now_utc(), created_by=person.name)
     s.add(a)
-    s.flush()
+    s.flush()  # recorded in the hash-chained history, in its creator's name (trail.note_audits)
     return a
 
 
 def close_audit(s: Session, name: str, who: str = "", reopen: bool = False) -> Audit:
-    """Close an audit (no more samples drawn for it; its findings read as final), or reopen it: the lead's."""
-    identify(s, who).require("plan audits")
+    """Close an audit (no more samples drawn for it; its findings read as final), or reopen it: the lead's. The
+    change is recorded in the hash-chained history in the lead's name when it is flushed (trail.note_audits)."""
+    from .trail import TRAIL_WHO
+
+    person = identify(s, who)
+    person.require("plan audits")
     a = resolve(s, name)
+    s.info[TRAIL_WHO] = person.name
     a.closed_at = None if reopen else now_utc()
     return a
 

@@ -9,8 +9,10 @@ first). The people registered on the audit, their roles and whether they are act
 (audit.people), so a role given or a person added outside the application shows too. So are the samples (every
 item, as drawn) and the digests of the imported records, and every stored fact a figure or a filter reads is
 compared with the history (audit.facts: a verdict's auditor, complete flag and counts, the samples, the records).
-A purge of old records (retention) is in the history too, with each record table's digest after it.
-`cdi verify DB` checks all of these.
+A purge of old records (retention) is in the history too, with each record table's digest after it. So are the
+programme's audits (each audit's name, force, period, rule set and when it was closed, as created, closed and
+reopened: an audit row changed, added or removed by hand shows) and the audit work the lead gives out (team_view:
+the work_assignment table is compared with it). `cdi verify DB` checks all of these.
 
 Whoever holds a SQLite file can still rewrite it all consistently, the chain included. The head of the chain
 (trail_head: its rows and the last digest, which covers every row before it) is printed in every report and kept
@@ -27,11 +29,21 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import func, select
+from sqlalchemy import func, insert, inspect, select
 from sqlalchemy.orm import Session
 
 from ..storage.database import serialise_writes
-from ..storage.models import AppUser, AuditSetting, Challenge, ReviewAssignment, Verdict, VerdictChange
+from ..storage.models import (
+    AppUser,
+    Audit,
+    AuditItem,
+    AuditSetting,
+    Challenge,
+    ReviewAssignment,
+    Verdict,
+    VerdictChange,
+    WorkAssignment,
+)
 from ..timeutil import to_utc
 
 if TYPE_CHECKING:
@@ -64,9 +76,23 @@ RECORD_ROLE = "record"
 # records deleted or blanked by the lead's purge (retention): the date, the ids per table and each table's digest
 # after it, which audit.facts then compares the record tables with (as with a 'records' row); item 0, role 'purge'
 PURGE = "purge"
+# an audit of the programme created, closed, reopened or otherwise changed through the workbench: its fields as
+# they now are (audit_body; old_body: as they were before, None when it was created); item 0, role 'audit'. Schema
+# 0019 wrote one for every audit a database already held. Written by the sessions' flush (note_audits), whatever
+# part of the workbench changed the audit (cdi init, a package, `cdi audit new|close|reopen`, the window)
+AUDIT = "audit"
+AUDIT_FIELDS = ("name", "force", "period_start", "period_end", "rule_set", "closed_at")
+# the setting naming an audit's method, and the key of the method in an 'audit' row (programme_figures.STYLE_PREFIX)
+STYLE_PREFIX = "method-style:"
+RECORDED = (*AUDIT_FIELDS, "method_style")
+# audit work given out by the lead (team_view.assign_work): the audit, the person and the items given them (each
+# moved from whoever held it: old_body, item -> person); item 0, role 'work'
+WORK = "work"
 # history rows that record something other than a verdict's answers (their new_body is not a verdict)
 NOT_VERDICTS = frozenset({"flag", "assign", "unassign", "challenge", PERSON, SEAL, REOPEN, EXPORT, SAMPLE, RECORDS,
-                          RECORD_CHANGED, PURGE})
+                          RECORD_CHANGED, PURGE, AUDIT, WORK})
+# who changes an audit, and why, when it is not the person who created it (Session.info; audit.programme sets them)
+TRAIL_WHO, TRAIL_WHY = "cdi_trail_who", "cdi_trail_why"
 # the key of a 'challenge' row's new value that marks the decision removed with its sample (sample_admin)
 REMOVED = "removed"
 
@@ -146,6 +172,8 @@ def verify(s: Session, stop: Callable[[], bool] | None = None, records: bool = T
     assigned: dict[int, Any] = {}
     decided: dict[Any, Any] = {}
     registered: dict[Any, tuple[int, Any]] = {}  # person's name -> (history row, what it last records)
+    audits: dict[Any, tuple[int, dict[str, Any]]] = {}  # audit id -> (history row, what it last records)
+    work: dict[Any, tuple[int, Any, Any]] = {}  # item id -> (history row, audit id, person given it)
     # streamed a thousand rows at a time (a long history is never all in memory, and `stop` is heard at once)
     for ch in s.scalars(select(VerdictChange).order_by(VerdictChange.id).execution_options(yield_per=1000)):
         if stop is not None and stop():
@@ -160,6 +188,11 @@ def verify(s: Session, stop: Callable[[], bool] | None = None, records: bool = T
             body = ch.new_body if isinstance(ch.new_body, dict) else ch.old_body
             if isinstance(body, dict):
                 registered[body.get("name")] = (ch.id, ch.new_body)
+        elif ch.action == AUDIT and isinstance(ch.new_body, dict):
+            _see_audit(ch, audits, out)
+        elif ch.action == WORK and isinstance(ch.new_body, dict):
+            for item in ch.new_body.get("items") or []:
+                work[item] = (ch.id, ch.new_body.get("audit"), ch.new_body.get("person"))
         elif ch.action not in NOT_VERDICTS:
             last[(ch.item_id, ch.role)] = without_auditor(ch.new_body)
             last_row[(ch.item_id, ch.role)] = ch.id
@@ -201,6 +234,8 @@ def verify(s: Session, stop: Callable[[], bool] | None = None, records: bool = T
         if body is not None and cid not in kept:
             out.append(Finding("decision", cid, f"challenge {cid}, decided, was removed outside the application"))
     out += _check_people(s, registered)
+    out += _check_audits(s, audits)
+    out += _check_work(s, work)
     out += facts.check(s, stop, records)
     return out
 
@@ -256,6 +291,205 @@ def _check_people(s: Session, registered: dict[Any, tuple[int, Any]]) -> list[Fi
         if body is not None and name not in present:
             out.append(Finding("history", row, f"records {name} as registered, but they are no longer: removed "
                                                "outside the application"))
+    return out
+
+
+# ---- the programme's audits and the audit work given out --------------------------------------------------------
+def _day(value: Any) -> str | None:
+    return None if value is None else value.isoformat() if hasattr(value, "isoformat") else str(value)[:10]
+
+
+def audit_body(a: Any, style: str | None = None) -> dict[str, Any]:
+    """What the history records of an audit of the programme (and what verify compares the audit table with): its
+    id, name, force, period, rule set, when it was closed (None while open) and the method it was audited under
+    when one is named (the programme's setting STYLE_PREFIX + name: programme_figures.method_style; None: the
+    default). `a` is an Audit, or any object with the same attributes (a migration's row)."""
+    from ..storage.content import canonical
+
+    return {"audit": a.id, "name": a.name, "force": a.force, "period_start": _day(a.period_start),
+            "period_end": _day(a.period_end), "rule_set": a.rule_set, "closed_at": canonical(a.closed_at),
+            "method_style": style}
+
+
+def style_key(name: str | None) -> str:
+    """The setting naming an audit's method (as programme_figures writes it)."""
+    return f"{STYLE_PREFIX}{name}"[:80]
+
+
+def audit_styles(s: Session) -> dict[str, str]:
+    """The method-style settings: key -> the method named."""
+    return dict(s.execute(select(AuditSetting.key, AuditSetting.value)
+                          .where(AuditSetting.key.like(f"{STYLE_PREFIX}%"))).tuples().all())
+
+
+_UNKNOWN = object()
+
+
+def note_audits(s: Session) -> None:
+    """Append an 'audit' row for every audit this flush adds, or whose recorded fields (or method setting) it
+    changes (called after the flush by every workbench session: storage.database registers it). Who: the
+    session's TRAIL_WHO, else the person who created the audit; old_body: the audit as the database held it before
+    the change (None when that is not known here)."""
+    created: set[int] = set()
+    before: dict[int, dict[str, Any] | None] = {}  # audit id -> its fields before the flush (None: not known)
+    styles_before: dict[str, Any] = {}  # setting key -> its value before the flush (None: no setting)
+    for o in s.new:
+        if isinstance(o, Audit):
+            created.add(o.id)
+        elif isinstance(o, AuditSetting) and o.key.startswith(STYLE_PREFIX):
+            styles_before[o.key] = None
+    for o in s.dirty:
+        if isinstance(o, Audit):
+            moved, fields = _before(o, AUDIT_FIELDS)
+            if moved:
+                before[o.id] = fields
+        elif isinstance(o, AuditSetting) and o.key.startswith(STYLE_PREFIX):
+            moved, was = _before(o, ("value",))
+            if moved:
+                styles_before[o.key] = _UNKNOWN if was is None else was["value"]
+    if not created and not before and not styles_before:
+        return
+    styles = audit_styles(s)
+    touched = [a for a in s.scalars(select(Audit).order_by(Audit.id))
+               if a.id in created or a.id in before or style_key(a.name) in styles_before]
+    if not touched:
+        return
+    who, why = s.info.pop(TRAIL_WHO, None), s.info.pop(TRAIL_WHY, None)
+    serialise_writes(s)
+    conn = s.connection()
+    prev = last_hash(s)
+    for a in touched:
+        key = style_key(a.name)
+        new = audit_body(a, styles.get(key))
+        old: dict[str, Any] | None = None
+        if a.id not in created:
+            fields = before[a.id] if a.id in before else {f: getattr(a, f) for f in AUDIT_FIELDS}
+            style = styles_before.get(key, styles.get(key))
+            if fields is not None and style is not _UNKNOWN:
+                old = audit_body(_As(id=a.id, **fields), style)
+                if _canon(old) == _canon(new):
+                    continue
+        if a.id in created:
+            reason = f"audit '{a.name}' created"
+        elif old is not None and new["closed_at"] != old["closed_at"]:
+            reason = f"audit '{a.name}' {'closed' if new['closed_at'] else 'reopened'}"
+        elif old is not None and new["method_style"] != old["method_style"]:
+            reason = f"audit '{a.name}': its method named {new['method_style']!r}"
+        else:
+            reason = f"audit '{a.name}' changed"
+        by = who or a.created_by or ""
+        at = _now()
+        h = digest(prev, 0, AUDIT, at, by, AUDIT, old, new, why or reason)
+        conn.execute(insert(VerdictChange).values(
+            item_id=0, role=AUDIT, at=at, who=by, action=AUDIT, old_body=old, new_body=new, reason=why or reason,
+            prev_hash=prev, hash=h))
+        prev = h
+
+
+def _before(o: Any, fields: tuple[str, ...]) -> tuple[bool, dict[str, Any] | None]:
+    """Whether this flush changes any of the fields of a row, and what they held before it (None when one was set
+    without being read first: not known here)."""
+    state = inspect(o)
+    out: dict[str, Any] | None = {}
+    moved = False
+    for field in fields:
+        history = state.attrs[field].history
+        if history.has_changes():
+            moved = True
+            if not history.deleted:
+                out = None
+            elif out is not None:
+                out[field] = history.deleted[0]
+        elif out is not None:
+            out[field] = getattr(o, field)
+    return moved, out
+
+
+class _As:
+    """An audit's fields as they were (note_audits' old_body)."""
+
+    def __init__(self, **fields: Any) -> None:
+        self.__dict__.update(fields)
+
+
+def _now() -> datetime:
+    from ..timeutil import now_utc
+
+    return now_utc()
+
+
+def _see_audit(ch: VerdictChange, audits: dict[Any, tuple[int, dict[str, Any]]], out: list[Finding]) -> None:
+    """An 'audit' row: what the audit now is; and, when the row says what it was before the change, that it was
+    what the history last recorded (else it had been changed by hand before this change was made)."""
+    body = ch.new_body if isinstance(ch.new_body, dict) else {}
+    aid = body.get("audit")
+    row, recorded = audits.get(aid, (0, {}))
+    if isinstance(ch.old_body, dict) and recorded:
+        fields = [k for k in RECORDED if ch.old_body.get(k) != recorded.get(k)]
+        if fields:
+            out.append(Finding("history", ch.id, f"the audit '{body.get('name')}' held {_fields(ch.old_body, fields)}"
+                                                 f" when it was changed, where the history (row {row}) records "
+                                                 f"{_fields(recorded, fields)}: changed outside the application "
+                                                 "before then"))
+    audits[aid] = (ch.id, body)
+
+
+def _fields(body: dict[str, Any], fields: list[str]) -> str:
+    return ", ".join(f"{k} {body.get(k)!r}" for k in fields)
+
+
+def _check_audits(s: Session, audits: dict[Any, tuple[int, dict[str, Any]]]) -> list[Finding]:
+    """Every audit of the programme as the history last records it, and no other."""
+    out: list[Finding] = []
+    present = set()
+    styles = audit_styles(s)
+    for a in s.scalars(select(Audit).order_by(Audit.id)):
+        present.add(a.id)
+        now = audit_body(a, styles.get(style_key(a.name)))
+        if a.id not in audits:
+            out.append(Finding("audit", a.id, f"the audit '{a.name}' ({now['period_start']} to {now['period_end']}, "
+                                              f"{a.rule_set} rules) is not in the history: added outside the "
+                                              "application"))
+            continue
+        row, recorded = audits[a.id]
+        fields = [k for k in RECORDED if now[k] != recorded.get(k)]
+        if fields:
+            out.append(Finding("audit", a.id, f"the audit '{a.name}' holds {_fields(now, fields)} where the "
+                                              f"history (row {row}) records {_fields(recorded, fields)}: changed "
+                                              "outside the application"))
+    for aid, (row, recorded) in audits.items():
+        if aid not in present:
+            out.append(Finding("audit", aid if isinstance(aid, int) else 0,
+                               f"the audit '{recorded.get('name')}' (history row {row}) is gone: removed outside the "
+                               "application"))
+    return out
+
+
+def _check_work(s: Session, work: dict[Any, tuple[int, Any, Any]]) -> list[Finding]:
+    """Every record given out to audit as the history last records it (to whom, in which audit), and no other; a
+    record given out whose item is gone (its sample deleted) is not looked for."""
+    out: list[Finding] = []
+    held = set()
+    for w in s.scalars(select(WorkAssignment).order_by(WorkAssignment.id)):
+        held.add(w.item_id)
+        row, audit_id, person = work.get(w.item_id, (0, None, None))
+        if person is None:
+            out.append(Finding("work", w.id, f"item {w.item_id} is given to {w.person} to audit, but the history "
+                                             "records no such giving: added outside the application"))
+        elif (person, audit_id) != (w.person, w.audit_id):
+            out.append(Finding("work", w.id, f"item {w.item_id} is given to {w.person} to audit (audit {w.audit_id}) "
+                                             f"where the history (row {row}) records it given to {person} (audit "
+                                             f"{audit_id}): changed outside the application"))
+    missing = [i for i in work if i not in held]
+    there: set[Any] = set()
+    for start in range(0, len(missing), 500):
+        there.update(s.scalars(select(AuditItem.id).where(AuditItem.id.in_(missing[start:start + 500]))))
+    for item in missing:
+        if item in there:
+            row, _audit_id, person = work[item]
+            out.append(Finding("work", item if isinstance(item, int) else 0,
+                               f"item {item}, given to {person} to audit (history row {row}), is no longer given to "
+                               "anyone: removed outside the application"))
     return out
 
 

@@ -137,7 +137,7 @@ def cmd_verify(a: argparse.Namespace) -> int:
     print(f"{a.db}: trail head {head_text(rows, head)}")
     if not problems:
         print(f"{a.db}: the audit trail is intact (hash chain and verdicts agree; so do the verdicts' authors, "
-              "completeness and counts, the samples and the records)")
+              "completeness and counts, the samples and the records, the programme's audits and the work given out)")
     else:
         print(f"{a.db}: the audit trail has been tampered with outside the application:", file=sys.stderr)
         for p in problems[:50]:

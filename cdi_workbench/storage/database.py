@@ -309,7 +309,8 @@ def check_sqlite_schema(path: Path, key: Key | None = None) -> None:
 
 
 # The triggers the migrations put on a PostgreSQL database, (table, trigger) -> the function it runs: the strata's
-# (0007, strata.POSTGRES_TRIGGERS) and the server's guards (0011_roles_on_the_server.TRIGGERS, PEOPLE_CHECK).
+# (0007, strata.POSTGRES_TRIGGERS) and the server's guards (0011_roles_on_the_server.TRIGGERS, PEOPLE_CHECK; 0014;
+# 0019_work_assignments.TRIGGER).
 PG_TRIGGERS = {
     ("record_link", "cdi_link_changed"): "cdi_link_changed",
     ("crime_record", "cdi_crime_changed"): "cdi_crime_changed",
@@ -327,6 +328,8 @@ PG_TRIGGERS = {
     **{(t, "cdi_guard_records"): "cdi_guard_records" for t in ("report_record", "crime_record", "record_link",
                                                                  "disposal", "cancellation", "n100",
                                                                  "reason_option", "audit_setting")},
+    # schema 0019: the audit work given out, written only by the lead
+    ("work_assignment", "cdi_guard_work"): "cdi_guard_work",
 }
 
 
@@ -361,6 +364,19 @@ def check_pg_triggers(engine: Engine, name: str) -> None:
         said = "; ".join(sorted(found)[:5]) + (f"; and {len(found) - 5} more" if len(found) > 5 else "")
         raise UntrustedFile(f"{name} holds {said}: refused, nothing was changed. Ask whoever administers the "
                             "server to remove it.")
+
+
+def _audits_into_the_trail(s: Session, _context: object) -> None:
+    """After each flush: an audit of the programme added or changed (or its method named: a setting) is recorded
+    in the hash-chained history (audit.trail.note_audits), whichever part of the workbench made the change; one
+    made by SQL is not, and `cdi verify` reports it."""
+    from .models import Audit, AuditSetting
+
+    if any(isinstance(o, Audit | AuditSetting) for o in s.new) or any(isinstance(o, Audit | AuditSetting)
+                                                                      for o in s.dirty):
+        from ..audit.trail import note_audits
+
+        note_audits(s)
 
 
 class Database:
@@ -401,6 +417,7 @@ class Database:
 
             remember(self.target, self.key)  # it opened the file: not asked for again this session
         self._factory = sessionmaker(self.engine, expire_on_commit=False)
+        event.listen(self._factory, "after_flush", _audits_into_the_trail)
         from ..local_config import activate
 
         activate(self)  # the programme's own extra checks into the checks table, until closed (local_config)

@@ -346,5 +346,19 @@ class ReviewAssignment(Base):
     assigned_at: Mapped[datetime]
 
 
+class WorkAssignment(Base):
+    """A record of an audit's sample the lead has given a person to audit (team_view.assign_work): one person at a
+    time (giving it again moves it). Each giving is also written, hash-chained, to verdict_change (action 'work'),
+    which `cdi verify` compares this table with; on PostgreSQL only the lead's login writes it (schema 0019)."""
+
+    __tablename__ = "work_assignment"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    audit_id: Mapped[int] = mapped_column(ForeignKey("audit.id", ondelete="CASCADE"), index=True)
+    item_id: Mapped[int] = mapped_column(ForeignKey("audit_item.id", ondelete="CASCADE"), unique=True)
+    person: Mapped[str] = mapped_column(String(100), index=True)
+    assigned_by: Mapped[str] = mapped_column(String(100), default="")
+    assigned_at: Mapped[datetime]
+
+
 # each record's content digest kept current by any ORM write (storage.content registers the listeners)
 from . import content as _content  # noqa: E402,F401 (after the models it reads)

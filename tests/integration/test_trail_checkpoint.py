@@ -50,7 +50,7 @@ def _rows(path: Path) -> list[tuple[int, str]]:
 def _at(path: Path, n: int) -> int:
     """The id of the n-th history row the test's own saves wrote (drawing the samples wrote the rows before them)."""
     with sqlite3.connect(path) as conn:
-        return n + conn.execute("SELECT COUNT(*) FROM verdict_change WHERE action = 'sample'").fetchone()[0]
+        return n + conn.execute("SELECT COUNT(*) FROM verdict_change WHERE action IN ('sample', 'audit')").fetchone()[0]
 
 
 def _stored_checkpoint(path: Path) -> str | None:
