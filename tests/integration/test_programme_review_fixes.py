@@ -158,3 +158,41 @@ def test_no_terminal_no_passphrase_prompt(monkeypatch: pytest.MonkeyPatch) -> No
     with pytest.raises(PassphraseNeeded, match="set CDI_PACKAGE_PASSPHRASE"):
         at_the_terminal(request)
     assert asked == []
+
+
+def test_a_closed_audits_verdicts_are_not_changed_by_any_path(db: Database, tmp_path: Path) -> None:
+    """Closing reads the figures as final: the panel's save, a verdicts file and a direct ORM write are refused
+    with the audit named, and nothing is kept; reopened, the same save goes through."""
+    from sqlalchemy import select
+
+    from cdi_workbench.audit.closed_guard import ClosedAudit
+    from cdi_workbench.audit.service import AuditService
+    from cdi_workbench.audit.verdicts import VerdictBody
+    from cdi_workbench.storage.models import Verdict
+    from cdi_workbench.verdict_io import export_verdicts, import_verdicts
+
+    svc = AuditService(db, "Inspector A", audit=FIRST)
+    sid = next(x.id for x in svc.samples() if x.name == "Incidents")
+    first, second = (r.item_id for r in svc.queue(sid)[:2])
+    svc.save_verdict(first, VerdictBody(zero_status=True, complete=True))
+    out = tmp_path / "verdicts.csv"
+    export_verdicts(db, out, "Inspector A")
+    with db.session() as s:
+        close_audit(s, FIRST)
+    with pytest.raises(ClosedAudit, match=f"the audit '{FIRST}' is closed"):
+        svc.save_verdict(second, VerdictBody(zero_status=True, complete=True))
+    with pytest.raises(ClosedAudit), db.session() as s:
+        row = s.scalar(select(Verdict).where(Verdict.item_id == first))
+        assert row is not None
+        row.complete = False  # a script's ORM write: refused at the flush, the unit of work undone
+    text = out.read_text(encoding="utf-8-sig")
+    out.write_text(text.replace(",Inspector A,,", ",Inspector A,a rationale added after closing,"), encoding="utf-8")
+    with pytest.raises(ValueError, match="is closed"):
+        import_verdicts(db, out, "Inspector B")
+    with db.session() as s:
+        assert s.scalar(select(Verdict.item_id).where(Verdict.item_id == second)) is None
+        assert s.scalar(select(Verdict.complete).where(Verdict.item_id == first)) is True
+        close_audit(s, FIRST, reopen=True)
+    svc.save_verdict(second, VerdictBody(zero_status=True, complete=True))
+    with db.session() as s:
+        assert s.scalar(select(Verdict.item_id).where(Verdict.item_id == second)) == second
