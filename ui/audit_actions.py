@@ -172,8 +172,8 @@ class AuditActions:
         if info is None:
             return
         if QMessageBox.question(w, "Close the audit", f"Close the audit {info.name}? No more samples can be drawn "
-                                "for it, and its findings read as final. Verdicts can still be corrected, and the "
-                                "audit lead can reopen it.") != QMessageBox.StandardButton.Yes:
+                                "for it, and its findings read as final: its verdicts cannot be changed until the "
+                                "audit lead reopens it.") != QMessageBox.StandardButton.Yes:
             return
         self._close(info.name, reopen=False)
 
@@ -195,6 +195,8 @@ class AuditActions:
                 return
             s.info = closed.info
             w.session.update_status()
+            w.menus.gate()  # a closed audit's verdicts read as final: the panel read-only until it is reopened
+            w.views.panel.setEnabled(w.menus.allowed("edit")[0])
             w.statusBar().showMessage(f"{'Reopened' if reopen else 'Closed'} the audit {name}", 8000)
             if closed.changes.findings:
                 w.refresh_findings()

@@ -186,8 +186,9 @@ class Menus:
         if need == "database":
             return (True, "") if s.db is not None else (False, "Open an audit database first")
         mode = ops.Mode.FINAL if panel.role == "final" else (ops.Mode.REVIEW if s.review_mode else ops.Mode.AUDIT)
+        closed = s.info.name if s.info is not None and s.info.closed else ""
         return ops.may(s.person, need, ops.WindowState(mode, panel.detail is not None, s.first_hidden,
-                                                       s.db is not None, s.sealed if s.review_mode else ""))
+                                                       s.db is not None, s.sealed if s.review_mode else "", closed))
 
     def gate(self) -> None:
         """Enable what the person may use, disable the rest with a tooltip saying who may."""

@@ -140,6 +140,7 @@ class WindowState:
     first_hidden: bool = False  # the record in view is a blind review not yet complete
     has_database: bool = True
     sealed: str = ""  # the review in view is sealed: why it cannot be changed (Seal.text); '' when it is not
+    closed: str = ""  # the open audit's name when it is closed (its verdicts read as final: closed_guard)
 
 
 def may(person: Person | None, need: str, state: WindowState = WindowState()) -> tuple[bool, str]:
@@ -153,6 +154,9 @@ def may(person: Person | None, need: str, state: WindowState = WindowState()) ->
     if need == "edit":
         if not state.has_record and person.may("read records"):
             return False, "No record open"
+        if state.closed:
+            return False, (f"The audit '{state.closed}' is closed: its verdicts read as final "
+                           "(the lead reopens it from the Programme menu to change them)")
         if state.mode == Mode.REVIEW and state.sealed and person.may("review"):
             return False, state.sealed
         need = {Mode.FINAL: "adjudicate", Mode.REVIEW: "review"}.get(state.mode, "audit")

@@ -266,6 +266,10 @@ def test_the_lead_closes_and_reopens_the_audit(qtbot, programme_db, settings, mo
     w.close_audit()
     qtbot.waitUntil(lambda: w.info.closed, timeout=5000)
     assert "(closed)" in w.windowTitle()
+    # its verdicts read as final: the panel is read-only and says why (the core refuses a save anyway)
+    qtbot.waitUntil(lambda: not w.views.panel.isEnabled(), timeout=5000)
+    ok, why = w.menus.allowed("edit")
+    assert not ok and "is closed: its verdicts read as final" in why
     assert w.menus.reopen_audit_action.isVisible() and not w.menus.close_audit_action.isVisible()
     qtbot.waitUntil(lambda: w.findings_view.findings is not None
                     and w.findings_view.findings.audit.get("audit_closed") is True, timeout=10000)
@@ -281,6 +285,7 @@ def test_the_lead_closes_and_reopens_the_audit(qtbot, programme_db, settings, mo
     w.reopen_audit()
     qtbot.waitUntil(lambda: not w.info.closed, timeout=5000)
     assert "(closed)" not in w.windowTitle()
+    qtbot.waitUntil(lambda: w.views.panel.isEnabled(), timeout=5000)
     settle(qtbot, w)
     w.close()
 
