@@ -80,3 +80,21 @@ def test_a_target_typed_as_a_proportion_is_refused(year: Path, typed: float) -> 
         assert FIGURE not in targets(db)
     finally:
         db.close()
+
+
+def test_the_windows_trends_are_seen_from_the_open_audit(year: Path) -> None:
+    """The window's Trends tab showed the latest months whatever audit was open."""
+    from cdi_workbench.audit import programme_operations as pops
+    from cdi_workbench.audit.service import AuditService
+
+    db = Database(year)
+    try:
+        found = pops.trends(AuditService(db, "Inspector A", audit="2016-06"), window="last_12_months")
+        figure = next(f for f in found.figures if f.figure == FIGURE)
+        assert [p.name for p in figure.series.points] == ["2016-04", "2016-05", "2016-06"]
+        assert figure.latest is not None and (figure.latest.before, figure.latest.after) == ("2016-05", "2016-06")
+        last = pops.trends(AuditService(db, "Inspector A", audit="2016-06"), window="last_month")
+        f2 = next(f for f in last.figures if f.figure == FIGURE)
+        assert [p.name for p in f2.series.points] == ["2016-05"] and f2.latest is not None and f2.latest.after == "2016-05"
+    finally:
+        db.close()
