@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session
 
+from .audit.audit_scope import audit_name, check_sample
 from .audit.programme import of_audit, resolve
 from .audit.roles import PERMISSIONS, ROLES, identify
 from .audit.trail import WORK, seal
@@ -146,11 +147,34 @@ def _work(s: Session, audit_id: int) -> dict[int, str]:
                           .where(WorkAssignment.audit_id == audit_id)).tuples().all())
 
 
+class WorkGiven(int):
+    """The records given (an int, as assign_work always returned) and those of them taken from others: `taken`,
+    person -> how many (empty when none was anyone else's)."""
+
+    taken: dict[str, int]
+
+    def __new__(cls, given: int, taken: dict[str, int] | None = None) -> WorkGiven:
+        made = super().__new__(cls, given)
+        made.taken = dict(taken or {})
+        return made
+
+    @property
+    def taken_text(self) -> str:
+        """'11 of them taken from Amy A' ('' when none was taken), the people most taken from first."""
+        if not self.taken:
+            return ""
+        names = [p for p, _ in sorted(self.taken.items(), key=lambda x: (-x[1], x[0].casefold()))]
+        who = names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
+        return f"{sum(self.taken.values()):,} of them taken from {who}"
+
+
 def assign_work(db: Database, person: str, sample: str, positions: list[int] | None = None, who: str = "",
-                audit: str | None = None) -> int:
-    """Give records of a sample of the audit (those at `positions`; None: every record not yet given to anyone) to
-    `person` to audit; the lead's ('plan audits'). A registered person must be one who may enter first verdicts.
-    Returns the records given."""
+                audit: str | None = None) -> WorkGiven:
+    """Give records of a sample (those at `positions`; None: every record not yet given to anyone) to `person` to
+    audit; the lead's ('plan audits'). A registered person must be one who may enter first verdicts. Sample names
+    are unique in the programme: without `audit` the sample's own audit is meant; with it, a sample of another
+    audit is refused, naming its audit (audit_scope.check_sample). A record given to someone else moves (the lead
+    may move work), and the result says from whom: the records given, with `taken` (person -> how many)."""
     person = " ".join(person.split())
     if not person:
         raise ValueError("say who the records are given to")
@@ -158,7 +182,6 @@ def assign_work(db: Database, person: str, sample: str, positions: list[int] | N
         serialise_writes(s)  # the trail's next link, and no other lead giving out the same records meanwhile
         lead = identify(s, who)
         lead.require("plan audits")
-        a = resolve(s, audit)
         if s.scalar(select(func.count()).select_from(AppUser)):  # people registered: one who may audit
             user = s.scalar(select(AppUser).where(func.lower(AppUser.name) == person.lower()))
             if user is None or not user.active:
@@ -166,9 +189,12 @@ def assign_work(db: Database, person: str, sample: str, positions: list[int] | N
             if user.role not in PERMISSIONS["audit"]:
                 raise ValueError(f"{user.name} may not enter first verdicts (their role: {ROLES[user.role]})")
             person = user.name
-        smp = s.scalar(select(Sample).where(Sample.name == sample, of_audit(s, a.id)))
+        smp = s.scalar(select(Sample).where(Sample.name == sample))
         if smp is None:
-            raise ValueError(f"the audit {a.name!r} has no sample called {sample!r}")
+            if audit is None:
+                raise ValueError(f"the programme has no sample called {sample!r}")
+            raise ValueError(f"the audit {audit_name(resolve(s, audit))!r} has no sample called {sample!r}")
+        a = check_sample(s, smp, audit)
         items = dict(s.execute(select(AuditItem.position, AuditItem.id).where(AuditItem.sample_id == smp.id))
                      .tuples().all())
         held = {w.item_id: w for w in s.scalars(select(WorkAssignment).where(WorkAssignment.item_id.in_(
@@ -181,7 +207,7 @@ def assign_work(db: Database, person: str, sample: str, positions: list[int] | N
                 raise ValueError(f"sample {sample!r} has no position {missing[0]} (it holds 1 to {len(items)})")
             chosen = list(dict.fromkeys(items[p] for p in positions))
         if not chosen:
-            return 0
+            return WorkGiven(0)
         at = now_utc()
         moved = {str(i): held[i].person for i in chosen if i in held and held[i].person != person}
         for i in chosen:
@@ -196,4 +222,7 @@ def assign_work(db: Database, person: str, sample: str, positions: list[int] | N
                                       f"given to {person} to audit")
         seal(s, change)
         s.add(change)
-    return len(chosen)
+    taken: dict[str, int] = {}
+    for name in moved.values():
+        taken[name] = taken.get(name, 0) + 1
+    return WorkGiven(len(chosen), taken)

@@ -11,7 +11,7 @@ that spans the change is refused with the reason (create two audits).
 from __future__ import annotations
 
 import calendar
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime
 
 from sqlalchemy import ColumnElement, case, func, or_, select
@@ -44,6 +44,7 @@ class AuditSummary:
     samples: int
     items: int
     verdicts: int
+    warning: str = ""  # on an audit just added: the audits whose periods it overlaps (overlap_warning)
 
     @property
     def open(self) -> bool:
@@ -146,10 +147,34 @@ def summaries(s: Session) -> list[AuditSummary]:
             for a, n, i, v in s.execute(q)]
 
 
+def overlapping(s: Session, period_start: date, period_end: date, besides: int | None = None) -> list[str]:
+    """The names of the programme's audits (but the one with id `besides`) whose periods overlap the period,
+    oldest first."""
+    q = (select(Audit).where(Audit.period_start <= period_end, Audit.period_end >= period_start)
+         .order_by(Audit.period_start, Audit.id))
+    return [a.name or default_name(a.period_start, a.period_end) for a in s.scalars(q) if a.id != besides]
+
+
+def overlap_warning(names: list[str]) -> str:
+    """Words for an audit whose period overlaps others' ('' when none): allowed (a thematic audit may overlap the
+    monthly ones), but the same records may be in both, so a trend does not treat them as independent samples."""
+    if not names:
+        return ""
+    listed = repr(names[0]) if len(names) == 1 else ", ".join(repr(n) for n in names[:-1]) + f" and {names[-1]!r}"
+    return (f"its period overlaps that of the audit{'s' if len(names) != 1 else ''} {listed}: the same records may "
+            f"be drawn in both, so trends will not treat them as independent samples")
+
+
+def audit_warning(s: Session, a: Audit) -> str:
+    """overlap_warning for an audit of the programme."""
+    return overlap_warning(overlapping(s, a.period_start, a.period_end, besides=a.id))
+
+
 def new_audit(s: Session, name: str | None, period_start: date, period_end: date, rules: str, who: str = "",
               force: str | None = None) -> Audit:
     """Add an audit to the programme (the lead's: 'plan audits'); the force is the programme's unless given.
-    Refuses a name in use and a rule set that does not fit the period."""
+    Refuses a name in use and a rule set that does not fit the period. A period overlapping other audits' is
+    allowed (a thematic audit may overlap the monthly ones): audit_warning says which, for the lead to be told."""
     person = identify(s, who)
     person.require("plan audits")
     check_rules(period_start, period_end, rules)
@@ -174,12 +199,16 @@ def new_audit(s: Session, name: str | None, period_start: date, period_end: date
 
 def close_audit(s: Session, name: str, who: str = "", reopen: bool = False) -> Audit:
     """Close an audit (no more samples drawn for it; its findings read as final), or reopen it: the lead's. The
-    change is recorded in the hash-chained history in the lead's name when it is flushed (trail.note_audits)."""
+    change is recorded in the hash-chained history in the lead's name when it is flushed (trail.note_audits).
+    Closing an audit already closed (or reopening an open one) changes nothing: it keeps when it was closed, and
+    the caller may tell from `closed_at` before the call that it already was."""
     from .trail import TRAIL_WHO
 
     person = identify(s, who)
     person.require("plan audits")
     a = resolve(s, name)
+    if (a.closed_at is None) == reopen:  # already as asked
+        return a
     s.info[TRAIL_WHO] = person.name
     a.closed_at = None if reopen else now_utc()
     return a
@@ -187,12 +216,14 @@ def close_audit(s: Session, name: str, who: str = "", reopen: bool = False) -> A
 
 def create(db: Database, name: str | None, period_start: date, period_end: date, rules: str, who: str = "",
            force: str | None = None) -> AuditSummary:
-    """new_audit as a unit of work; the new audit's summary."""
+    """new_audit as a unit of work; the new audit's summary, with its warning (audit_warning) when its period
+    overlaps others'."""
     with db.session() as s:
         a = new_audit(s, name, period_start, period_end, rules, who, force)
         aid = a.id
+        warning = audit_warning(s, a)
     with db.session() as s:
-        return next(x for x in summaries(s) if x.id == aid)
+        return replace(next(x for x in summaries(s) if x.id == aid), warning=warning)
 
 
 def listing(db: Database) -> list[AuditSummary]:

@@ -16,7 +16,7 @@ from ..audit.roles import ROLES
 from ..audit.service import AuditService
 from ..audit.setup import init_audit
 from ..storage.database import Database
-from ..storage.models import N100, AuditItem, Cancellation, CrimeRecord, Disposal, ReportRecord, Verdict
+from ..storage.models import N100, Cancellation, CrimeRecord, Disposal, ReportRecord
 
 
 def _date(text: str) -> date:
@@ -44,9 +44,16 @@ def cmd_init(a: argparse.Namespace) -> int:
     return 0
 
 
-def info_dict(db: Database) -> dict:
-    svc = AuditService(db)
+def info_dict(db: Database, audit: str | None = None) -> dict:
+    """What the database holds: one audit of the programme (`audit`; None: the latest) with its samples and their
+    progress, how many audits the programme holds, and the records imported (the programme's: every audit whose
+    period covers a record draws from it)."""
+    from ..audit.programme import listing
+
+    svc = AuditService(db, audit=audit)
     info = svc.info()
+    samples = svc.samples()
+    audits = len(listing(db))
     with db.session() as s:
         reports = {f"{k}:{sys_}": n for k, sys_, n in s.execute(
             select(ReportRecord.kind, ReportRecord.system, func.count()).group_by(ReportRecord.kind,
@@ -57,10 +64,8 @@ def info_dict(db: Database) -> dict:
             "cancellations": s.scalar(select(func.count()).select_from(Cancellation)),
             "n100": s.scalar(select(func.count()).select_from(N100)),
         }
-        items = s.scalar(select(func.count()).select_from(AuditItem))
-        done = s.scalar(select(func.count()).select_from(Verdict).where(Verdict.role == "primary",
-                                                                        Verdict.complete.is_(True)))
     return {
+        "audit": info.name, "audits": audits, "closed": info.closed,
         "force": info.force, "period_start": info.period_start.isoformat(),
         "period_end": info.period_end.isoformat(), "rule_set": info.rules.key,
         "limit_hours": info.rules.limit_hours,
@@ -68,30 +73,36 @@ def info_dict(db: Database) -> dict:
                     "referrals": {k.split(":", 1)[1]: n for k, n in reports.items() if k.startswith("referral:")},
                     **counts},
         "samples": [{"name": smp.name, "kind": smp.kind, "system": smp.system, "size": smp.size,
-                     "done": smp.done, "method": smp.method} for smp in svc.samples()],
-        "progress": {"items": items, "done": done},
+                     "done": smp.done, "method": smp.method} for smp in samples],
+        "progress": {"items": sum(smp.size for smp in samples), "done": sum(smp.done for smp in samples)},
     }
 
 
 def cmd_info(a: argparse.Namespace) -> int:
     db = Database(a.db)
     try:
-        data = info_dict(db)
+        data = info_dict(db, a.audit)
     finally:
         db.close()
     if a.json:
         print(json.dumps(data, indent=2))
         return 0
     start, end = (date.fromisoformat(data[k]).strftime("%d/%m/%Y") for k in ("period_start", "period_end"))
+    n = data["audits"]
+    print(f"Audit '{data['audit']}'" + (" (closed)" if data["closed"] else "") + ": "
+          + ("the only audit in this programme" if n == 1 else f"one of {n} audits in this programme: cdi audit list"))
     print(f"{data['force']}: {start} to {end}, {data['rule_set']} rules "
           f"({data['limit_hours']}-hour limit)")
     rec = data["records"]
-    print(f"Incidents {rec['incidents']}, crimes {rec['crimes']}, disposals {rec['disposals']}, "
-          f"cancellations {rec['cancellations']}, N100s {rec['n100']}")
+    print(f"Records imported (the programme's): incidents {rec['incidents']}, crimes {rec['crimes']}, "
+          f"disposals {rec['disposals']}, cancellations {rec['cancellations']}, N100s {rec['n100']}")
     for system, n in sorted(rec["referrals"].items()):
         print(f"Referrals ({system}) {n}")
     for smp in data["samples"]:
-        print(f"Sample '{smp['name']}': {smp['size']} {smp['kind']} records, {smp['done']} done ({smp['method']})")
+        print(f"Sample '{smp['name']}': {smp['size']} {smp['kind']} record{'' if smp['size'] == 1 else 's'}, "
+              f"{smp['done']} done ({smp['method']})")
+    if not data["samples"]:
+        print("No samples drawn for this audit yet")
     print(f"Progress: {data['progress']['done']} of {data['progress']['items']} records audited")
     return 0
 
@@ -196,8 +207,9 @@ def add_init(sub: Any) -> None:
 
 
 def add_info(sub: Any) -> None:
-    sp = sub.add_parser("info", help="what the database holds")
+    sp = sub.add_parser("info", help="what the database holds: one audit of the programme, its samples and progress")
     sp.add_argument("db")
+    sp.add_argument("--audit", metavar="NAME", help="which audit (default: the latest)")
     sp.add_argument("--json", action="store_true")
     sp.set_defaults(func=cmd_info)
 

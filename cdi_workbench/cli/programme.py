@@ -8,9 +8,16 @@ import json
 import sys
 from typing import Any
 
-from ..audit.programme import close_audit, create, listing
+from ..audit.audit_scope import audit_name
+from ..audit.programme import close_audit, create, listing, resolve
 from ..storage.database import Database
+from ..timeutil import display
 from .audit import _date
+
+
+def _count(n: int, noun: str) -> str:
+    """'1 sample', '3 samples', '1,200 records'."""
+    return f"{n:,} {noun}{'' if n == 1 else 's'}"
 
 
 def cmd_audit(a: argparse.Namespace) -> int:
@@ -24,6 +31,8 @@ def cmd_audit(a: argparse.Namespace) -> int:
                 set_method_style(db, made.name, a.method_style, who=a.user or "")
             print(f"Added the audit '{made.name}' to {a.db}: {made.force}, {made.period_start:%d/%m/%Y} to "
                   f"{made.period_end:%d/%m/%Y}, {made.rule_set} rules")
+            if made.warning:
+                print(f"Note: {made.warning}")
             return 0
         if a.action == "team":
             from ..team_view import team
@@ -32,12 +41,17 @@ def cmd_audit(a: argparse.Namespace) -> int:
             print(json.dumps(t.to_json(), indent=2) if a.json else t.text)
             return 0
         if a.action == "assign":
-            from ..packages.common import parse_positions
+            from ..packages.common import PackageError, parse_positions
             from ..team_view import assign_work
 
-            n = assign_work(db, a.to, a.sample, parse_positions(a.positions) if a.positions else None,
-                            who=a.user or "", audit=a.audit)
-            print(f"Gave {n:,} record{'s' if n != 1 else ''} of '{a.sample}' to {a.to} to audit")
+            try:
+                positions = parse_positions(a.positions) if a.positions is not None else None
+            except PackageError as exc:
+                print(f"cdi audit assign: --positions {exc}", file=sys.stderr)
+                return 2
+            n = assign_work(db, a.to, a.sample, positions, who=a.user or "", audit=a.audit)
+            print(f"Gave {_count(n, 'record')} of '{a.sample}' to {a.to}"
+                  + (f" ({n.taken_text})" if n.taken else " to audit"))
             return 0
         if a.action == "draw":
             from .. import sample_designs
@@ -46,10 +60,17 @@ def cmd_audit(a: argparse.Namespace) -> int:
             print(run.text)
             return 0
         if a.action in ("close", "reopen"):
+            reopen = a.action == "reopen"
             with db.session() as s:
-                done = close_audit(s, a.name, who=a.user or "", reopen=a.action == "reopen")
-                name = done.name
-            print(f"{'Reopened' if a.action == 'reopen' else 'Closed'} the audit '{name}'")
+                was = resolve(s, a.name).closed_at
+                done = close_audit(s, a.name, who=a.user or "", reopen=reopen)
+                name = audit_name(done)
+            if reopen and was is None:
+                print(f"The audit '{name}' is already open: nothing changed")
+            elif not reopen and was is not None:
+                print(f"The audit '{name}' was already closed (on {display(was)}): nothing changed")
+            else:
+                print(f"{'Reopened' if reopen else 'Closed'} the audit '{name}'")
             return 0
         audits = listing(db)
         if a.json:
@@ -64,7 +85,8 @@ def cmd_audit(a: argparse.Namespace) -> int:
             state = "open" if x.open else "closed"
             mark = "  (latest: the default --audit)" if x is latest else ""
             print(f"{x.name:<{width}}  {x.period_start:%d/%m/%Y} to {x.period_end:%d/%m/%Y}  {x.rule_set} rules  "
-                  f"{state:<6}  {x.samples} samples, {x.items:,} records drawn, {x.verdicts:,} with verdicts{mark}")
+                  f"{state:<6}  {_count(x.samples, 'sample')}, {_count(x.items, 'record')} drawn, "
+                  f"{x.verdicts:,} with verdicts{mark}")
         return 0
     finally:
         db.close()
@@ -102,7 +124,8 @@ def add_audit(sub: Any) -> None:
     asg.add_argument("--sample", required=True)
     asg.add_argument("--to", required=True, metavar="PERSON")
     asg.add_argument("--positions", help="e.g. 1-20,25 (default: every record not yet given to anyone)")
-    asg.add_argument("--audit", metavar="NAME", help="which audit (default: the latest)")
+    asg.add_argument("--audit", metavar="NAME",
+                     help="the sample's audit, checked (default: the sample's own: sample names are unique)")
     drw = act.add_parser("draw", help="draw every sample of a design for an audit, in one action")
     drw.add_argument("db")
     drw.add_argument("--design", default="Monthly dip-sample",
@@ -121,24 +144,67 @@ def cmd_design(a: argparse.Namespace) -> int:
         with db.session() as s:
             if a.action == "list":
                 for d in sample_designs.designs(s):
-                    print(f"{d.name}: {len(d.samples)} samples" + (f" ({d.description})" if d.description else ""))
+                    print(f"{d.name}: {_count(len(d.samples), 'sample')}"
+                          + (f" ({d.description})" if d.description else ""))
+                for name, why in sorted(sample_designs.broken_designs(s).items(), key=lambda x: x[0].casefold()):
+                    print(f"{name}: not usable: {why}")
                 return 0
             if a.action == "show":
                 print(json.dumps(sample_designs.design(s, a.name).to_json(), indent=2))
                 return 0
+            if a.from_audit is not None and a.file:
+                print("cdi design save: give --from-audit AUDIT or --file DESIGN.json, not both", file=sys.stderr)
+                return 2
             if a.from_audit is not None:
                 d = sample_designs.design_of_audit(s, a.from_audit or None, a.name)
             elif a.file:
-                with open(a.file, encoding="utf-8") as fh:
-                    d = sample_designs.Design.from_json({**json.load(fh), "name": a.name}, a.file)
+                try:
+                    d = sample_designs.Design.from_json({**_design_file(a.file), "name": a.name}, a.file)
+                except _FileProblem as exc:
+                    print(f"cdi design save: {exc}", file=sys.stderr)
+                    return 2
             else:
-                print("cdi design save: give --from-audit NAME or --file DESIGN.json", file=sys.stderr)
+                print("cdi design save: give --from-audit AUDIT or --file DESIGN.json", file=sys.stderr)
                 return 2
-            sample_designs.save_design(s, d, who=a.user or "")
-            print(f"Saved the design '{d.name}': {len(d.samples)} samples")
+            known = {x.name.casefold() for x in sample_designs.designs(s)}
+            known |= {x.casefold() for x in sample_designs.broken_designs(s)}
+            there = d.name.strip().casefold() in known
+            try:
+                sample_designs.save_design(s, d, who=a.user or "", replace=a.replace)
+            except ValueError as exc:
+                if there and not a.replace:  # the refusal of a name in use: say how to replace it
+                    raise ValueError(f"{exc} (--replace)") from None
+                raise
+            print(f"{'Replaced' if there else 'Saved'} the design '{d.name}': {_count(len(d.samples), 'sample')}")
             return 0
     finally:
         db.close()
+
+
+class _FileProblem(Exception):
+    """A design file that cannot be read as a design, with a message naming it."""
+
+
+def _design_file(path: str) -> dict[str, Any]:
+    """The JSON object a design file holds; _FileProblem (naming the file, and the line and column of invalid
+    JSON) when it cannot be read, is not JSON, or holds something other than an object."""
+    try:
+        with open(path, encoding="utf-8") as fh:
+            data = json.load(fh)
+    except FileNotFoundError:
+        raise _FileProblem(f"{path}: no such file") from None
+    except IsADirectoryError:
+        raise _FileProblem(f"{path}: a folder, not a design file") from None
+    except OSError as exc:
+        raise _FileProblem(f"{path}: cannot be read ({exc.strerror or exc})") from None
+    except UnicodeDecodeError:
+        raise _FileProblem(f"{path}: not a text file (UTF-8 JSON expected)") from None
+    except json.JSONDecodeError as exc:
+        raise _FileProblem(f"{path}: not valid JSON at line {exc.lineno}, column {exc.colno} ({exc.msg})") from None
+    if not isinstance(data, dict):
+        raise _FileProblem(f"{path}: a design is a JSON object with a list of samples (the shape `cdi design show` "
+                           f"prints), not a {type(data).__name__}")
+    return data
 
 
 def add_design(sub: Any) -> None:
@@ -155,6 +221,8 @@ def add_design(sub: Any) -> None:
     save.add_argument("--from-audit", metavar="AUDIT", nargs="?", const="",
                       help="the samples of this audit (no name: the latest) as the design")
     save.add_argument("--file", help="a design as JSON (the shape `cdi design show` prints)")
+    save.add_argument("--replace", action="store_true",
+                      help="replace a design of the same name (the shipped one included); else it is refused")
     sp.set_defaults(func=cmd_design)
 
 
