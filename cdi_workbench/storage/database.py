@@ -330,6 +330,7 @@ PG_TRIGGERS = {
                                                                  "reason_option", "audit_setting")},
     # schema 0019: the audit work given out, written only by the lead
     ("work_assignment", "cdi_guard_work"): "cdi_guard_work",
+    ("audit", "cdi_guard_audit"): "cdi_guard_audit",  # and the programme's audits, by the lead's own login
 }
 
 

@@ -247,3 +247,48 @@ def test_work_kept_in_the_settings_is_moved_by_the_upgrade(db_target: str,
         db.close()
     assert cdi(["--user", LEAD, "verify", db_target]) == 0
     assert "the audit trail is intact" in capsys.readouterr().out
+
+
+def test_on_postgresql_the_leads_own_login_runs_the_programme(db_target: str) -> None:
+    """A team's lead, logged in as themselves (not the tables' owner), adds next month's audit and closes it; an
+    auditor's login cannot add, change or remove an audit by SQL (cdi_guard_audit)."""
+    if not db_target.startswith("postgresql"):
+        pytest.skip("database logins exist on PostgreSQL only")
+    db = small_audit(db_target)
+    login, lead_login = f"cdi_amy_{uuid.uuid4().hex[:8]}", f"cdi_lee_{uuid.uuid4().hex[:8]}"
+    try:
+        _team_of_three(db)
+        create_login(db, login)
+        add_person(db, LEAD, "Amy Two", "auditor", login)
+        create_login(db, lead_login)
+        add_person(db, LEAD, "Lee Two", "lead", lead_login)
+        as_lee = Database(db_target.replace("postgres@", f"{lead_login}@", 1))
+        try:
+            create(as_lee, "2014-07", date(2014, 7, 1), date(2014, 7, 31), "2014", who="anyone")
+            with as_lee.session() as s:
+                close_audit(s, "2014-07", who="anyone")
+        finally:
+            as_lee.close()
+        with db.session() as s:
+            assert s.execute(text("SELECT closed_at IS NOT NULL FROM audit WHERE name = '2014-07'")).scalar_one()
+        as_amy = create_engine(db_target.replace("postgres@", f"{login}@", 1))
+        try:
+            for sql in ("INSERT INTO audit (name, force, period_start, period_end, rule_set, created_at, created_by) "
+                        "VALUES ('2014-08', 'F', '2014-08-01', '2014-08-31', '2014', now(), 'Amy Two')",
+                        "UPDATE audit SET closed_at = NULL WHERE name = '2014-07'",
+                        "DELETE FROM audit WHERE name = '2014-07'"):
+                with pytest.raises(DBAPIError, match="permission denied|not allowed|may not"):
+                    with as_amy.begin() as conn:
+                        conn.execute(text(sql))
+        finally:
+            as_amy.dispose()
+        assert _problems(db) == []
+    finally:
+        db.close()
+        admin = create_engine(db_target, isolation_level="AUTOCOMMIT")
+        with admin.connect() as conn:
+            for name in (login, lead_login):
+                if conn.exec_driver_sql("SELECT 1 FROM pg_roles WHERE rolname = %(n)s", {"n": name}).first():
+                    conn.exec_driver_sql(f'DROP OWNED BY "{name}"')
+                    conn.exec_driver_sql(f'DROP ROLE "{name}"')
+        admin.dispose()

@@ -10,7 +10,8 @@
   here on the workbench records each audit created, closed or reopened, and each giving of work, and `cdi verify`
   compares the audit and work_assignment tables with the history (an UPDATE of an audit's period or rule set, an
   audit or an assignment added by SQL, shows).
-- PostgreSQL: work_assignment is written only by the lead (a row trigger, cdi_guard_work; the tables' owner and a
+- PostgreSQL: the programme's audits may be written by the lead's own login too (they were the tables' owner's
+  only), guarded to the lead (cdi_guard_audit); work_assignment is written only by the lead (a row trigger, cdi_guard_work; the tables' owner and a
   single-user database as for the other guards), and the privileges of an app login (cdi_grant_app_login, schema
   0011) include writing it, given again to the logins that hold them. The history's guard already keeps 'audit'
   and 'work' rows to the lead.
@@ -38,7 +39,21 @@ TRIGGER = "cdi_guard_work"
 WRITABLE_0011 = ("report_record", "crime_record", "record_link", "disposal", "cancellation", "n100", "sample",
                  "audit_item", "verdict", "user_state", "reason_option", "audit_setting", "challenge",
                  "review_assignment")
-WRITABLE = (*WRITABLE_0011, "work_assignment")
+WRITABLE = (*WRITABLE_0011, "work_assignment", "audit")
+# the programme's audits (schema 0016) written by the lead's own login, not only the tables' owner's
+AUDIT_TRIGGER = "cdi_guard_audit"
+AUDIT_GUARD = r"""
+CREATE FUNCTION cdi_guard_audit() RETURNS trigger LANGUAGE plpgsql SET search_path = @PATH@ AS $$
+BEGIN
+  IF NOT cdi_may('lead') THEN
+    PERFORM cdi_refuse('add, close or reopen the programme''s audits');
+  END IF;
+  IF TG_OP = 'DELETE' THEN
+    RETURN OLD;
+  END IF;
+  RETURN NEW;
+END $$;
+"""
 
 GUARD = r"""
 CREATE FUNCTION cdi_guard_work() RETURNS trigger LANGUAGE plpgsql SET search_path = @PATH@ AS $$
@@ -137,6 +152,9 @@ def upgrade() -> None:
     bind.exec_driver_sql(_pg_sql(bind, GUARD))
     bind.exec_driver_sql(f"CREATE TRIGGER {TRIGGER} BEFORE INSERT OR UPDATE OR DELETE ON work_assignment "
                          f"FOR EACH ROW EXECUTE FUNCTION {TRIGGER}()")
+    bind.exec_driver_sql(_pg_sql(bind, AUDIT_GUARD))
+    bind.exec_driver_sql(f"CREATE TRIGGER {AUDIT_TRIGGER} BEFORE INSERT OR UPDATE OR DELETE ON audit "
+                         f"FOR EACH ROW EXECUTE FUNCTION {AUDIT_TRIGGER}()")
     bind.exec_driver_sql(_pg_sql(bind, GRANT))
     for login in _app_logins(bind):
         bind.exec_driver_sql("SELECT cdi_grant_app_login(%(l)s)", {"l": login})
@@ -218,6 +236,8 @@ def downgrade() -> None:
     if bind.dialect.name == "postgresql":
         bind.exec_driver_sql(f"DROP TRIGGER IF EXISTS {TRIGGER} ON work_assignment")
         bind.exec_driver_sql(f"DROP FUNCTION IF EXISTS {TRIGGER}()")
+        bind.exec_driver_sql(f"DROP TRIGGER IF EXISTS {AUDIT_TRIGGER} ON audit")
+        bind.exec_driver_sql(f"DROP FUNCTION IF EXISTS {AUDIT_TRIGGER}()")
         bind.exec_driver_sql(_pg_sql(bind, GRANT, WRITABLE_0011))  # the history keeps its rows: append-only
     op.drop_index("ix_work_assignment_person", table_name="work_assignment")
     op.drop_index("ix_work_assignment_audit_id", table_name="work_assignment")
