@@ -99,6 +99,8 @@ class AuditActions:
     def _created(self, created: pops.Created, switch: bool) -> None:
         row = created.row
         self.window.statusBar().showMessage(f"Created the audit {row.name} ({row.period}, {row.rules})", 8000)
+        if created.warning:  # a period overlapping others': allowed, and said where it will be read
+            QMessageBox.information(self.window, "The audit overlaps others", created.warning)
         if switch:
             self.open_audit(row.name)
 

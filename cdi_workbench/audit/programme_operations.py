@@ -163,6 +163,7 @@ def programme(svc: AuditService) -> Programme:
 class Created:
     row: AuditRow
     programme: Programme
+    warning: str = ""  # its period overlaps others' (audit.programme.audit_warning): said, not refused
 
 
 def new_audit(svc: AuditService, name: str, start: date, end: date, rules: str) -> Created:
@@ -172,6 +173,7 @@ def new_audit(svc: AuditService, name: str, start: date, end: date, rules: str) 
     breaking it; the lead names another method where the method changes."""
     from ..programme_figures import DEFAULT_STYLE, STYLE_PREFIX, method_style
     from ..storage.models import AuditSetting
+    from .programme import audit_warning
     from .programme import new_audit as add
 
     with svc.unit() as s:
@@ -179,11 +181,12 @@ def new_audit(svc: AuditService, name: str, start: date, end: date, rules: str) 
         template = max(earlier, key=lambda a: (a.period_end, a.id)).name if earlier else None
         made = add(s, name.strip() or None, start, end, rules, svc.user)
         made_name = made.name
+        warning = audit_warning(s, made)
         style = method_style(s, template) if template else DEFAULT_STYLE
         if style != DEFAULT_STYLE and made_name:
             s.add(AuditSetting(key=f"{STYLE_PREFIX}{made_name}"[:80], value=style))
     listed = programme(svc)
-    return Created(next(r for r in listed.audits if r.name == made_name), listed)
+    return Created(next(r for r in listed.audits if r.name == made_name), listed, warning)
 
 
 @dataclass

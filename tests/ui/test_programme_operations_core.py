@@ -98,3 +98,12 @@ def test_the_look_notices_audits_created_closed_and_reopened(db: Database) -> No
         close_audit(s, "2016-05", LEAD, reopen=True)
     reopened = pops.look(svc, closed.look.seen, closed.audits)
     assert reopened.changed and not reopened.info.closed
+
+
+def test_a_new_audit_overlapping_others_is_made_and_said(db: Database) -> None:
+    lead = AuditService(db, LEAD)
+    apart = pops.new_audit(lead, "2016-06", date(2016, 6, 1), date(2016, 6, 30), "2015")
+    assert apart.warning == ""
+    over = pops.new_audit(lead, "Thematic", date(2016, 5, 15), date(2016, 6, 15), "2015")
+    assert over.row.name == "Thematic"
+    assert "overlaps" in over.warning and "'2016-05'" in over.warning and "'2016-06'" in over.warning
