@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import json
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import date
 
 import pytest
@@ -161,9 +163,10 @@ def test_an_assignment_written_by_sql_is_reported(db_target: str) -> None:
         db.close()
 
 
-def test_on_postgresql_only_the_lead_gives_out_audit_work(db_target: str) -> None:
-    if not db_target.startswith("postgresql"):
-        pytest.skip("database logins exist on PostgreSQL only")
+@contextmanager
+def _two_logins(db_target: str) -> Iterator[tuple[Database, str, str]]:
+    """The small audit on the server with the team of three, and two logins of their own: an auditor's ('Amy Two')
+    and a lead's ('Lee Two'), dropped afterwards."""
     db = small_audit(db_target)
     login, lead_login = f"cdi_amy_{uuid.uuid4().hex[:8]}", f"cdi_lee_{uuid.uuid4().hex[:8]}"
     try:
@@ -172,6 +175,22 @@ def test_on_postgresql_only_the_lead_gives_out_audit_work(db_target: str) -> Non
         add_person(db, LEAD, "Amy Two", "auditor", login)
         create_login(db, lead_login)
         add_person(db, LEAD, "Lee Two", "lead", lead_login)
+        yield db, login, lead_login
+    finally:
+        db.close()
+        admin = create_engine(db_target, isolation_level="AUTOCOMMIT")
+        with admin.connect() as conn:
+            for name in (login, lead_login):
+                if conn.exec_driver_sql("SELECT 1 FROM pg_roles WHERE rolname = %(n)s", {"n": name}).first():
+                    conn.exec_driver_sql(f'DROP OWNED BY "{name}"')
+                    conn.exec_driver_sql(f'DROP ROLE "{name}"')
+        admin.dispose()
+
+
+def test_on_postgresql_only_the_lead_gives_out_audit_work(db_target: str) -> None:
+    if not db_target.startswith("postgresql"):
+        pytest.skip("database logins exist on PostgreSQL only")
+    with _two_logins(db_target) as (db, login, lead_login):
         assert assign_work(db, AMY, "Incidents", [1], who=LEAD) == 1  # the lead (the owner's login) may
         with db.session() as s:
             audit_id = s.execute(text("SELECT min(id) FROM audit")).scalar_one()
@@ -199,15 +218,6 @@ def test_on_postgresql_only_the_lead_gives_out_audit_work(db_target: str) -> Non
             assert s.execute(text("SELECT who FROM verdict_change WHERE action = 'work' ORDER BY id DESC")
                              ).scalars().first() == "Lee Two"
         assert _problems(db) == []
-    finally:
-        db.close()
-        admin = create_engine(db_target, isolation_level="AUTOCOMMIT")
-        with admin.connect() as conn:
-            for name in (login, lead_login):
-                if conn.exec_driver_sql("SELECT 1 FROM pg_roles WHERE rolname = %(n)s", {"n": name}).first():
-                    conn.exec_driver_sql(f'DROP OWNED BY "{name}"')
-                    conn.exec_driver_sql(f'DROP ROLE "{name}"')
-        admin.dispose()
 
 
 def test_work_kept_in_the_settings_is_moved_by_the_upgrade(db_target: str,
@@ -254,14 +264,7 @@ def test_on_postgresql_the_leads_own_login_runs_the_programme(db_target: str) ->
     auditor's login cannot add, change or remove an audit by SQL (cdi_guard_audit)."""
     if not db_target.startswith("postgresql"):
         pytest.skip("database logins exist on PostgreSQL only")
-    db = small_audit(db_target)
-    login, lead_login = f"cdi_amy_{uuid.uuid4().hex[:8]}", f"cdi_lee_{uuid.uuid4().hex[:8]}"
-    try:
-        _team_of_three(db)
-        create_login(db, login)
-        add_person(db, LEAD, "Amy Two", "auditor", login)
-        create_login(db, lead_login)
-        add_person(db, LEAD, "Lee Two", "lead", lead_login)
+    with _two_logins(db_target) as (db, login, lead_login):
         as_lee = Database(db_target.replace("postgres@", f"{lead_login}@", 1))
         try:
             create(as_lee, "2014-07", date(2014, 7, 1), date(2014, 7, 31), "2014", who="anyone")
@@ -283,12 +286,3 @@ def test_on_postgresql_the_leads_own_login_runs_the_programme(db_target: str) ->
         finally:
             as_amy.dispose()
         assert _problems(db) == []
-    finally:
-        db.close()
-        admin = create_engine(db_target, isolation_level="AUTOCOMMIT")
-        with admin.connect() as conn:
-            for name in (login, lead_login):
-                if conn.exec_driver_sql("SELECT 1 FROM pg_roles WHERE rolname = %(n)s", {"n": name}).first():
-                    conn.exec_driver_sql(f'DROP OWNED BY "{name}"')
-                    conn.exec_driver_sql(f'DROP ROLE "{name}"')
-        admin.dispose()

@@ -40,33 +40,25 @@ WRITABLE_0011 = ("report_record", "crime_record", "record_link", "disposal", "ca
                  "audit_item", "verdict", "user_state", "reason_option", "audit_setting", "challenge",
                  "review_assignment")
 WRITABLE = (*WRITABLE_0011, "work_assignment", "audit")
-# the programme's audits (schema 0016) written by the lead's own login, not only the tables' owner's
+# a row trigger's function letting only the lead write its table (the tables' owner and a single-user database as
+# for the other guards): work_assignment's, and the programme's audits' (so the lead's own login, not only the
+# tables' owner's, adds, closes and reopens them)
+_LEAD_ONLY = r"""
+CREATE FUNCTION @NAME@() RETURNS trigger LANGUAGE plpgsql SET search_path = @PATH@ AS $$
+BEGIN
+  IF NOT cdi_may('lead') THEN
+    PERFORM cdi_refuse('@DOING@');
+  END IF;
+  IF TG_OP = 'DELETE' THEN
+    RETURN OLD;
+  END IF;
+  RETURN NEW;
+END $$;
+"""
+GUARD = _LEAD_ONLY.replace("@NAME@", TRIGGER).replace("@DOING@", "give out audit work")
 AUDIT_TRIGGER = "cdi_guard_audit"
-AUDIT_GUARD = r"""
-CREATE FUNCTION cdi_guard_audit() RETURNS trigger LANGUAGE plpgsql SET search_path = @PATH@ AS $$
-BEGIN
-  IF NOT cdi_may('lead') THEN
-    PERFORM cdi_refuse('add, close or reopen the programme''s audits');
-  END IF;
-  IF TG_OP = 'DELETE' THEN
-    RETURN OLD;
-  END IF;
-  RETURN NEW;
-END $$;
-"""
-
-GUARD = r"""
-CREATE FUNCTION cdi_guard_work() RETURNS trigger LANGUAGE plpgsql SET search_path = @PATH@ AS $$
-BEGIN
-  IF NOT cdi_may('lead') THEN
-    PERFORM cdi_refuse('give out audit work');
-  END IF;
-  IF TG_OP = 'DELETE' THEN
-    RETURN OLD;
-  END IF;
-  RETURN NEW;
-END $$;
-"""
+AUDIT_GUARD = _LEAD_ONLY.replace("@NAME@", AUDIT_TRIGGER).replace("@DOING@",
+                                                                  "add, close or reopen the programme''s audits")
 
 # schema 0011's cdi_grant_app_login, the tables an app login writes given as @WRITABLE@
 GRANT = r"""
