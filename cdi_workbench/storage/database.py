@@ -331,6 +331,7 @@ PG_TRIGGERS = {
     # schema 0019: the audit work given out, written only by the lead
     ("work_assignment", "cdi_guard_work"): "cdi_guard_work",
     ("audit", "cdi_guard_audit"): "cdi_guard_audit",  # and the programme's audits, by the lead's own login
+    ("audit_setting", "cdi_guard_lead_settings"): "cdi_guard_lead_settings",  # the lead's settings
 }
 
 

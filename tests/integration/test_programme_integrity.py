@@ -286,3 +286,34 @@ def test_on_postgresql_the_leads_own_login_runs_the_programme(db_target: str) ->
         finally:
             as_amy.dispose()
         assert _problems(db) == []
+
+
+def test_on_postgresql_an_auditors_login_cannot_change_the_leads_settings(db_target: str) -> None:
+    """Targets, the actions log, audit methods, saved designs and local configuration are the lead's: an auditor's
+    login was refused them only by the workbench, while the settings table let it write any row."""
+    if not db_target.startswith("postgresql"):
+        pytest.skip("database logins exist on PostgreSQL only")
+    from cdi_workbench.programme_figures import add_action, set_targets, targets
+
+    with _two_logins(db_target) as (db, login, lead_login):
+        as_lee = Database(db_target.replace("postgres@", f"{lead_login}@", 1))
+        try:  # the lead's own login sets them through the workbench
+            set_targets(as_lee, {"recording_rates.all": 90}, who="anyone")
+            add_action(as_lee, "Retrain the control room", "Ch Insp A", date(2014, 9, 1), who="anyone")
+        finally:
+            as_lee.close()
+        as_amy = create_engine(db_target.replace("postgres@", f"{login}@", 1))
+        try:
+            for sql in ("UPDATE audit_setting SET value = '10' WHERE key = 'target:recording_rates.all'",
+                        "DELETE FROM audit_setting WHERE key = 'board-actions'",
+                        "INSERT INTO audit_setting (key, value) VALUES ('design:Mine', '{}')",
+                        "INSERT INTO audit_setting (key, value) VALUES ('local:codes', '{}')",
+                        "UPDATE audit_setting SET key = 'x' WHERE key = 'target:recording_rates.all'"):
+                with pytest.raises(DBAPIError, match="not allowed|may not|permission denied"):
+                    with as_amy.begin() as conn:
+                        conn.execute(text(sql))
+            with as_amy.begin() as conn:  # what an auditor may set stays theirs to write
+                conn.execute(text("INSERT INTO audit_setting (key, value) VALUES ('recorded_crime:1:all', '5')"))
+        finally:
+            as_amy.dispose()
+        assert targets(db) == {"recording_rates.all": 90.0}

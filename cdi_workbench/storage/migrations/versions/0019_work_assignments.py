@@ -59,6 +59,27 @@ GUARD = _LEAD_ONLY.replace("@NAME@", TRIGGER).replace("@DOING@", "give out audit
 AUDIT_TRIGGER = "cdi_guard_audit"
 AUDIT_GUARD = _LEAD_ONLY.replace("@NAME@", AUDIT_TRIGGER).replace("@DOING@",
                                                                   "add, close or reopen the programme''s audits")
+# the settings only the lead may change (programme_figures: targets, the actions log, each audit's method;
+# sample_designs: saved designs; local_config): an auditor's login writes the others (recorded crime, reasons, a
+# design's run), as schema 0014 lets it, but not these
+SETTINGS_TRIGGER = "cdi_guard_lead_settings"
+SETTINGS_GUARD = r"""
+CREATE FUNCTION cdi_guard_lead_settings() RETURNS trigger LANGUAGE plpgsql SET search_path = @PATH@ AS $$
+DECLARE k text;
+BEGIN
+  IF TG_OP = 'DELETE' THEN k := OLD.key; ELSE k := NEW.key; END IF;
+  IF (k LIKE 'target:%' OR k = 'board-actions' OR k LIKE 'method-style:%' OR k LIKE 'design:%'
+      OR k LIKE 'local:%' OR (TG_OP = 'UPDATE' AND (OLD.key LIKE 'target:%' OR OLD.key = 'board-actions'
+      OR OLD.key LIKE 'method-style:%' OR OLD.key LIKE 'design:%' OR OLD.key LIKE 'local:%')))
+     AND NOT cdi_may('lead') THEN
+    PERFORM cdi_refuse('change the programme''s targets, actions, designs, audit methods or local configuration');
+  END IF;
+  IF TG_OP = 'DELETE' THEN
+    RETURN OLD;
+  END IF;
+  RETURN NEW;
+END $$;
+"""
 
 # schema 0011's cdi_grant_app_login, the tables an app login writes given as @WRITABLE@
 GRANT = r"""
@@ -147,6 +168,9 @@ def upgrade() -> None:
     bind.exec_driver_sql(_pg_sql(bind, AUDIT_GUARD))
     bind.exec_driver_sql(f"CREATE TRIGGER {AUDIT_TRIGGER} BEFORE INSERT OR UPDATE OR DELETE ON audit "
                          f"FOR EACH ROW EXECUTE FUNCTION {AUDIT_TRIGGER}()")
+    bind.exec_driver_sql(_pg_sql(bind, SETTINGS_GUARD))
+    bind.exec_driver_sql(f"CREATE TRIGGER {SETTINGS_TRIGGER} BEFORE INSERT OR UPDATE OR DELETE ON audit_setting "
+                         f"FOR EACH ROW EXECUTE FUNCTION {SETTINGS_TRIGGER}()")
     bind.exec_driver_sql(_pg_sql(bind, GRANT))
     for login in _app_logins(bind):
         bind.exec_driver_sql("SELECT cdi_grant_app_login(%(l)s)", {"l": login})
@@ -230,6 +254,8 @@ def downgrade() -> None:
         bind.exec_driver_sql(f"DROP FUNCTION IF EXISTS {TRIGGER}()")
         bind.exec_driver_sql(f"DROP TRIGGER IF EXISTS {AUDIT_TRIGGER} ON audit")
         bind.exec_driver_sql(f"DROP FUNCTION IF EXISTS {AUDIT_TRIGGER}()")
+        bind.exec_driver_sql(f"DROP TRIGGER IF EXISTS {SETTINGS_TRIGGER} ON audit_setting")
+        bind.exec_driver_sql(f"DROP FUNCTION IF EXISTS {SETTINGS_TRIGGER}()")
         bind.exec_driver_sql(_pg_sql(bind, GRANT, WRITABLE_0011))  # the history keeps its rows: append-only
     op.drop_index("ix_work_assignment_person", table_name="work_assignment")
     op.drop_index("ix_work_assignment_audit_id", table_name="work_assignment")
