@@ -40,8 +40,13 @@ if TYPE_CHECKING:  # pyarrow loads with the first file read on this path, not wi
 # every character str.isspace() accepts (what str.strip() takes off); a test checks it against Python's own
 PY_WHITESPACE = ("\t\n\x0b\x0c\r\x1c\x1d\x1e\x1f \x85\xa0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007"
                  "\u2008\u2009\u200a\u2028\u2029\u202f\u205f\u3000")
-BLOCK_ROWS = 4 * CHUNK  # rows converted at once (a whole number of chunks, so the chunks are today's)
-READ_BLOCK = 1 << 20  # bytes pyarrow parses at a time (its threads parse several at once)
+# rows converted at once (a whole number of chunks, so the chunks are today's). One chunk: a block's columns,
+# their derived arrays and Python lists are alive together, and 4 chunks cost 110-170 MB more at the peak, for
+# 2-3% of the time (docs/import.md)
+BLOCK_ROWS = CHUNK
+# bytes pyarrow parses at a time (its threads parse several at once, and it reads ahead some 30 blocks: 1 MB
+# blocks held 35 MB of them, 256 KB ones 7 MB)
+READ_BLOCK = 1 << 18
 PATHS = ("compiled", "python")
 _WHITESPACE_CLASS = "[" + "".join(f"\\x{{{ord(c):x}}}" for c in PY_WHITESPACE) + "]"  # (RE2)
 _EMPTY = ""
@@ -241,7 +246,8 @@ class _Plan:
                 self.columns[i] = ("text", blank, kind.max_length(f.column), None)
             elif f.type == "datetime":
                 formats = tuple(profile.date_formats) if profile else ()
-                self.columns[i] = ("datetime", blank, datetime_parts(formats, conv.date1904), bool(formats))
+                parse_date, hour = datetime_parts(formats, conv.date1904)
+                self.columns[i] = ("datetime", blank, (parse_date, _kept(hour)), bool(formats))
             elif f.type == "refs":
                 seps = (profile.list_separators if profile else ";") or ";"
                 self.columns[i] = ("refs", blank, parse, sorted(set(seps) | {";", " "}))
@@ -371,6 +377,21 @@ class _Plan:
             return out
 
         return bad, rows
+
+
+def _kept(f: Callable[[str], str | None]) -> Callable[[str], str | None]:
+    """f, its results kept from block to block (the local hours of a file: a few thousand, met in every block)."""
+    memo: dict[str, str | None] = {}
+
+    def kept(key: str) -> str | None:
+        if key in memo:
+            return memo[key]
+        if len(memo) >= 200_000:
+            memo.clear()
+        got = memo[key] = f(key)
+        return got
+
+    return kept
 
 
 def _each_distinct(s: Any, mask: Any, parse: Callable[[Any], Any], type_: Any = None) -> Any:

@@ -1,9 +1,10 @@
 """The references seen so far in a file, in memory flat enough for millions of rows (24 bytes a row).
 
 A Python set of a million references costs ~100 MB; this keeps 64-bit hashes in sorted numpy runs merged like a
-log-structured tree, with the row and a content digest of the first row holding each. Two different references
-share a 64-bit hash with odds of about 1 in 30 million for a million-row file; that would show as a duplicate
-reported on the row, never as data silently lost.
+log-structured tree (no run past MAX_RUN entries, so that a merge never holds two copies of them all: the largest
+at 5M rows cost 150 MB more than the runs themselves), with the row and a content digest of the first row holding
+each. Two different references share a 64-bit hash with odds of about 1 in 30 million for a million-row file;
+that would show as a duplicate reported on the row, never as data silently lost.
 """
 
 from __future__ import annotations
@@ -15,11 +16,13 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:  # numpy loads with the first import of a file, not with the window
     import numpy as np
 
+MAX_RUN = 1 << 20  # entries: runs this long are not merged further (a find reads 9 runs at 5M rows, not 2)
+
 
 class SeenKeys:
     def __init__(self) -> None:
         self._runs: list[tuple[np.ndarray, np.ndarray]] = []  # (sorted hashes, index into the arrays below)
-        self._rows = array("q")
+        self._rows = array("i")  # (4 bytes: a file has fewer than 2**31 rows)
         self._digests = array("q")
 
     def __len__(self) -> int:
@@ -58,9 +61,10 @@ class SeenKeys:
         self._rows.extend(rows)
         self._digests.extend(digests)
         order = np.argsort(hashes, kind="stable")
-        run = (hashes[order], np.arange(start, start + len(hashes), dtype=np.int64)[order])
+        run = (hashes[order], np.arange(start, start + len(hashes), dtype=np.int32)[order])
         self._runs.append(run)
-        while len(self._runs) > 1 and len(self._runs[-2][0]) <= 2 * len(self._runs[-1][0]):
+        while len(self._runs) > 1 and len(self._runs[-2][0]) <= 2 * len(self._runs[-1][0]) and \
+                len(self._runs[-2][0]) + len(self._runs[-1][0]) <= MAX_RUN:
             (k1, i1), (k2, i2) = self._runs[-2], self._runs.pop()
             self._runs[-1] = _merge(k1, i1, k2, i2)
 

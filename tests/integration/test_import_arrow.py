@@ -223,9 +223,10 @@ def stored(url: str, table: str) -> tuple[list[Any], list[Any]]:
 # the tests ---------------------------------------------------------------------------------------------------
 
 @SETTINGS
-@given(extracts())
-def test_check_file_is_the_same_on_both_paths(x: dict[str, Any]) -> None:
-    with tempfile.TemporaryDirectory() as tmp, tiny_chunks():
+@given(extracts(), st.sampled_from([1, 2]))
+def test_check_file_is_the_same_on_both_paths(x: dict[str, Any], block: int) -> None:
+    """(block: chunks converted at once - 1 as the importer does, 2 for a block's chunks to differ)"""
+    with tempfile.TemporaryDirectory() as tmp, tiny_chunks(3, block):
         path = write(Path(tmp), x)
 
         def call(**kw: Any) -> Any:
@@ -243,8 +244,8 @@ def _targets(engine: str) -> Iterator[str]:
 
 
 def _import_both(engine: str, x: dict[str, Any], cancel_after: int | None = None, with_rejects: bool = False,
-                 twice: bool = False) -> None:
-    with tempfile.TemporaryDirectory() as tmp, tiny_chunks():
+                 twice: bool = False, block: int = 2) -> None:
+    with tempfile.TemporaryDirectory() as tmp, tiny_chunks(3, block):
         folder = Path(tmp)
         path = write(folder, x)
         outcomes, contents = [], []
@@ -292,11 +293,11 @@ def _engine(engine: str) -> None:
 
 @pytest.mark.parametrize("engine", ENGINES)
 @settings(SETTINGS, max_examples=40)
-@given(x=extracts(), with_rejects=st.booleans(), twice=st.booleans())
+@given(x=extracts(), with_rejects=st.booleans(), twice=st.booleans(), block=st.sampled_from([1, 2]))
 def test_import_stores_the_same_on_both_paths(engine: str, x: dict[str, Any], with_rejects: bool,
-                                              twice: bool) -> None:
+                                              twice: bool, block: int) -> None:
     _engine(engine)
-    _import_both(engine, x, with_rejects=with_rejects, twice=twice)
+    _import_both(engine, x, with_rejects=with_rejects, twice=twice, block=block)
 
 
 @pytest.mark.parametrize("engine", ENGINES)
@@ -453,3 +454,34 @@ def test_merging_two_runs_of_seen_references_is_a_stable_sort(a: list[int], b: l
     merged, index = _merge(k1, i1, k2, i2)
     assert merged.tolist() == keys[order].tolist()
     assert index.tolist() == np.concatenate((i1, i2))[order].tolist()
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.lists(st.lists(st.integers(-30, 30), max_size=12), max_size=12), st.sampled_from([1, 4, 16, 1 << 20]))
+def test_seen_references_find_the_first_row_whatever_the_runs(batches: list[list[int]], cap: int) -> None:
+    """SeenKeys (runs merged up to seen.MAX_RUN entries, never past it) finds, for each hash, the first row added
+    with it, as a dictionary of first rows would - whether the runs were merged into one or left many."""
+    import numpy as np
+
+    from cdi_workbench.importing import seen as seen_module
+
+    saved = seen_module.MAX_RUN
+    seen_module.MAX_RUN = cap
+    try:
+        keys, first, row, largest = seen_module.SeenKeys(), {}, 2, 0
+        for batch in batches:
+            hashes = np.array(batch, dtype=np.int64)
+            found = keys.find(hashes)
+            assert [keys.first(int(f)) if f >= 0 else None for f in found] == [first.get(h) for h in batch]
+            new = [h for h in dict.fromkeys(batch) if h not in first]
+            for h in new:
+                first[h] = (row, h * 7)
+                row += 1
+            keys.add(np.array(new, dtype=np.int64), [first[h][0] for h in new], [h * 7 for h in new])
+            largest = max(largest, len(new))
+            assert all(len(k) <= max(cap, largest) for k, _ in keys._runs)  # merged up to the cap, not past
+        probe = np.arange(-31, 32, dtype=np.int64)
+        assert [keys.first(int(f)) if f >= 0 else None for f in keys.find(probe)] == \
+            [first.get(int(h)) for h in probe]
+    finally:
+        seen_module.MAX_RUN = saved
