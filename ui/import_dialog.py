@@ -227,7 +227,10 @@ class ImportDialog(QDialog):
                 dialog.setLabelText(f"{title}: {n:,} rows")
 
         relay.step.connect(show)
-        dialog.canceled.connect(cancel.set)
+        # a lambda, not cancel.set: PySide holds a bound method of a plain object by a weak reference and, when the
+        # object goes, disconnects from whichever thread dropped it last; the worker dropping the event while the
+        # window connects the next dialog's signals deadlocked Qt's connection lock against the GIL (seen in a test)
+        dialog.canceled.connect(lambda: cancel.set())
 
         def step(n: int, total: int | None = None) -> None:  # on the worker thread: the signal crosses to the dialog
             relay.step.emit(n, total or 0)
