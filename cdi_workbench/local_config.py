@@ -186,8 +186,7 @@ def check_disposal_type(local: str, national: str) -> tuple[str, str]:
     wanted = national_type(national)
     itself = next((t for t in NATIONAL_DISPOSAL_TYPES if _name_key(t) == _name_key(text)), None)
     if itself is not None and itself != wanted:  # every imported 'Caution' would be stored as another type
-        raise ConfigError(f"local disposal type {text}: it is itself a national type ({itself}) and cannot stand "
-                          "for another")
+        raise ConfigError(f"{text!r} is itself a national type ({itself}) and cannot stand for another")
     return text, wanted
 
 

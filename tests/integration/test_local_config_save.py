@@ -84,3 +84,11 @@ def test_only_the_lead_and_not_over_someone_elses_change(db) -> None:  # noqa: A
     with pytest.raises(ConfigError, match="someone else changed the local configuration"):
         local_config.save(db, [("8N/01", "8N")], [], [], LEAD, opened)
     assert local_config.load(db) == LocalConfig(disposal_types={"PND": "Penalty notice for disorder"})
+
+
+def test_a_national_name_standing_for_another_is_named_once(db) -> None:  # noqa: ANN001
+    """The window's refusal wraps the check's words in the row's name once ('local disposal type' was said twice)."""
+    with pytest.raises(ConfigError) as refused:
+        local_config.save(db, [], [("caution", "Community resolution")], [], LEAD)
+    assert str(refused.value) == ("local disposal type 'caution': 'caution' is itself a national type (Caution) "
+                                  "and cannot stand for another")

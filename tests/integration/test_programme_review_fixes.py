@@ -108,7 +108,7 @@ def test_a_national_disposal_type_cannot_stand_for_another(db: Database) -> None
     from cdi_workbench import local_config
     from cdi_workbench.local_config import ConfigError
 
-    with pytest.raises(ConfigError, match=r"caution: it is itself a national type \(Caution\) and cannot stand"):
+    with pytest.raises(ConfigError, match=r"'caution' is itself a national type \(Caution\) and cannot stand"):
         local_config.set_disposal_types(db, {"caution": "Community resolution"})
     assert local_config.load(db).disposal_types == {}
     local_config.set_disposal_types(db, {"CAUTION": "Caution", "Adult caution": "Caution"})  # to itself: harmless
