@@ -82,14 +82,16 @@ def former_names(frame: dict | None) -> set[str]:
 
 
 def require_open(s: Session, smp: Sample, doing: str) -> None:
-    """Refuse to change a sample of a closed audit (its figures read as final): reopen the audit first. A sample
-    with no audit (drawn before programmes) is the programme's first audit's, as audit.programme.of_audit has it."""
-    from .storage.models import Audit
+    """Refuse to change a sample of a closed audit (its figures read as final): reopen the audit first. The
+    sample's audit is audit_scope.owner's (one with no audit, drawn before programmes, is the first audit's)."""
+    from .audit.audit_scope import owner
+    from .audit.programme import ProgrammeError
 
-    audit = s.get(Audit, smp.audit_id) if smp.audit_id is not None else None
-    if audit is None:
-        audit = s.scalar(select(Audit).order_by(Audit.id).limit(1))
-    if audit is not None and audit.closed_at is not None:
+    try:
+        audit = owner(s, smp)
+    except ProgrammeError:  # a database holding no audit: nothing is closed
+        return
+    if audit.closed_at is not None:
         raise ValueError(f"the audit {audit.name!r} is closed: reopen it to {doing} '{smp.name}'")
 
 
