@@ -187,6 +187,20 @@ def _two_logins(db_target: str) -> Iterator[tuple[Database, str, str]]:
         admin.dispose()
 
 
+def _each_refused(db_target: str, login: str, refusal: str, statements: tuple[str, ...],
+                  params: dict[str, object] | None = None) -> None:
+    """Each statement, run by the login in a transaction of its own, refused by the server (`refusal`: a pattern
+    of the error's words)."""
+    engine = create_engine(db_target.replace("postgres@", f"{login}@", 1))
+    try:
+        for sql in statements:
+            with pytest.raises(DBAPIError, match=refusal):
+                with engine.begin() as conn:
+                    conn.execute(text(sql), params or {})
+    finally:
+        engine.dispose()
+
+
 def test_on_postgresql_only_the_lead_gives_out_audit_work(db_target: str) -> None:
     if not db_target.startswith("postgresql"):
         pytest.skip("database logins exist on PostgreSQL only")
@@ -195,17 +209,11 @@ def test_on_postgresql_only_the_lead_gives_out_audit_work(db_target: str) -> Non
         with db.session() as s:
             audit_id = s.execute(text("SELECT min(id) FROM audit")).scalar_one()
             item = s.execute(text("SELECT item_id FROM work_assignment")).scalar_one()
-        as_amy = create_engine(db_target.replace("postgres@", f"{login}@", 1))
-        try:
-            for sql in ("INSERT INTO work_assignment (audit_id, item_id, person, assigned_by, assigned_at) "
-                        "VALUES (:a, :i + 1, 'Amy Two', 'Amy Two', now())",
-                        "UPDATE work_assignment SET person = 'Amy Two' WHERE item_id = :i",
-                        "DELETE FROM work_assignment WHERE item_id = :i"):
-                with pytest.raises(DBAPIError, match="permission denied"):
-                    with as_amy.begin() as conn:
-                        conn.execute(text(sql), {"a": audit_id, "i": item})
-        finally:
-            as_amy.dispose()
+        _each_refused(db_target, login, "permission denied", (
+            "INSERT INTO work_assignment (audit_id, item_id, person, assigned_by, assigned_at) "
+            "VALUES (:a, :i + 1, 'Amy Two', 'Amy Two', now())",
+            "UPDATE work_assignment SET person = 'Amy Two' WHERE item_id = :i",
+            "DELETE FROM work_assignment WHERE item_id = :i"), {"a": audit_id, "i": item})
         with db.session() as s:
             assert s.execute(text("SELECT person FROM work_assignment")).scalars().all() == [AMY]
         as_lee = Database(db_target.replace("postgres@", f"{lead_login}@", 1))
@@ -274,17 +282,11 @@ def test_on_postgresql_the_leads_own_login_runs_the_programme(db_target: str) ->
             as_lee.close()
         with db.session() as s:
             assert s.execute(text("SELECT closed_at IS NOT NULL FROM audit WHERE name = '2014-07'")).scalar_one()
-        as_amy = create_engine(db_target.replace("postgres@", f"{login}@", 1))
-        try:
-            for sql in ("INSERT INTO audit (name, force, period_start, period_end, rule_set, created_at, created_by) "
-                        "VALUES ('2014-08', 'F', '2014-08-01', '2014-08-31', '2014', now(), 'Amy Two')",
-                        "UPDATE audit SET closed_at = NULL WHERE name = '2014-07'",
-                        "DELETE FROM audit WHERE name = '2014-07'"):
-                with pytest.raises(DBAPIError, match="permission denied|not allowed|may not"):
-                    with as_amy.begin() as conn:
-                        conn.execute(text(sql))
-        finally:
-            as_amy.dispose()
+        _each_refused(db_target, login, "permission denied|not allowed|may not", (
+            "INSERT INTO audit (name, force, period_start, period_end, rule_set, created_at, created_by) "
+            "VALUES ('2014-08', 'F', '2014-08-01', '2014-08-31', '2014', now(), 'Amy Two')",
+            "UPDATE audit SET closed_at = NULL WHERE name = '2014-07'",
+            "DELETE FROM audit WHERE name = '2014-07'"))
         assert _problems(db) == []
 
 
@@ -302,16 +304,14 @@ def test_on_postgresql_an_auditors_login_cannot_change_the_leads_settings(db_tar
             add_action(as_lee, "Retrain the control room", "Ch Insp A", date(2014, 9, 1), who="anyone")
         finally:
             as_lee.close()
+        _each_refused(db_target, login, "not allowed|may not|permission denied", (
+            "UPDATE audit_setting SET value = '10' WHERE key = 'target:recording_rates.all'",
+            "DELETE FROM audit_setting WHERE key = 'board-actions'",
+            "INSERT INTO audit_setting (key, value) VALUES ('design:Mine', '{}')",
+            "INSERT INTO audit_setting (key, value) VALUES ('local:codes', '{}')",
+            "UPDATE audit_setting SET key = 'x' WHERE key = 'target:recording_rates.all'"))
         as_amy = create_engine(db_target.replace("postgres@", f"{login}@", 1))
         try:
-            for sql in ("UPDATE audit_setting SET value = '10' WHERE key = 'target:recording_rates.all'",
-                        "DELETE FROM audit_setting WHERE key = 'board-actions'",
-                        "INSERT INTO audit_setting (key, value) VALUES ('design:Mine', '{}')",
-                        "INSERT INTO audit_setting (key, value) VALUES ('local:codes', '{}')",
-                        "UPDATE audit_setting SET key = 'x' WHERE key = 'target:recording_rates.all'"):
-                with pytest.raises(DBAPIError, match="not allowed|may not|permission denied"):
-                    with as_amy.begin() as conn:
-                        conn.execute(text(sql))
             with as_amy.begin() as conn:  # what an auditor may set stays theirs to write
                 conn.execute(text("INSERT INTO audit_setting (key, value) VALUES ('recorded_crime:1:all', '5')"))
         finally:
