@@ -196,3 +196,26 @@ def test_a_closed_audits_verdicts_are_not_changed_by_any_path(db: Database, tmp_
     svc.save_verdict(second, VerdictBody(zero_status=True, complete=True))
     with db.session() as s:
         assert s.scalar(select(Verdict.item_id).where(Verdict.item_id == second)) == second
+
+
+def test_the_closed_guard_looks_at_every_chunk_of_a_large_flush(db: Database, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A verdicts file of 40,000 rows flushes them at once: the items are looked up in chunks (one IN of them all
+    would pass SQLite's 32,766 parameters), and a closed audit's verdict in the last chunk is still found."""
+    from sqlalchemy import select
+
+    from cdi_workbench.audit import closed_guard
+    from cdi_workbench.audit.service import AuditService
+    from cdi_workbench.audit.verdicts import VerdictBody
+    from cdi_workbench.storage.models import Verdict
+
+    svc = AuditService(db, "Inspector A", audit=FIRST)
+    sid = next(x.id for x in svc.samples() if x.name == "Incidents")
+    items = [r.item_id for r in svc.queue(sid)[:3]]
+    for item in items:
+        svc.save_verdict(item, VerdictBody(zero_status=True, complete=True))
+    with db.session() as s:
+        close_audit(s, FIRST)
+    monkeypatch.setattr(closed_guard, "CHUNK", 1)
+    with pytest.raises(closed_guard.ClosedAudit, match=f"'{FIRST}' is closed"), db.session() as s:
+        for row in s.scalars(select(Verdict).where(Verdict.item_id.in_(items))):
+            row.complete = False
