@@ -17,7 +17,7 @@ what it comes to; nothing raises at 0%, 100% or with nothing counted, it says "n
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from .statistics import METHODS, SHORT, Rate, rate
 from .trends_change import (
@@ -54,7 +54,7 @@ __all__ = ["AuditPoint", "Break", "Change", "ChangeScan", "ChartPoint", "ChartSe
            "SeriesPoint", "FIGURES", "WINDOWS", "CHANGE_METHOD", "TEST_METHOD", "PCHART_METHOD", "MORE", "WITHIN",
            "EDGE", "REFUSED", "UNDEFINED", "ABOVE", "BELOW", "break_reason", "change", "changes",
            "counts_from_figures", "figure_label", "ordered", "p_chart", "point_from_findings", "segments", "select",
-           "series", "latest_change", "until", "window_of"]
+           "series", "latest_change", "until", "window_of", "window_trend"]
 
 
 @dataclass(frozen=True)
@@ -167,6 +167,14 @@ def _rate(p: AuditPoint, figure: str, k: int, n: int, method: str, confidence: f
     if population is not None and population < n:  # a population below the sample: no correction, never a raise
         population = None
     return rate(k, n, method, confidence, population)
+
+
+def window_trend(chosen: list[AuditPoint], context: list[AuditPoint], figure: str, method: str,
+                 window: str) -> tuple[Series, Change | None, ChangeScan, PChart]:
+    """A figure over the audits a window shows (window_of's `chosen`, named as `window`): its series, its latest
+    change (that of the last audit shown, from `context`), the changes across it (Holm) and its p-chart."""
+    s = replace(series(chosen, figure, method), window=window)
+    return s, latest_change(context, figure), changes(chosen, figure), p_chart(chosen, figure)
 
 
 def latest_change(points: Iterable[AuditPoint], figure: str, confidence: float = 0.95) -> Change | None:

@@ -380,24 +380,25 @@ class ProgrammeTrends:
 
 def trends(svc: AuditService, method: str = "normal", window: str = "last_12_months") -> ProgrammeTrends:
     """Every key figure (programme_figures.KEY_FIGURES) across the programme's audits of `window`: for those who
-    may see the findings ('report'). Works out every audit's findings: run it off the record's worker."""
-    from dataclasses import replace
-
-    from ..programme_figures import KEY_FIGURES, audits_figures, rag, targets
-    from ..trends import changes, figure_label, latest_change, p_chart, series, window_of
+    may see the findings ('report'). Works out the findings of the window's audits: run it off the record's
+    worker."""
+    from ..programme_figures import KEY_FIGURES, rag, targets
+    from ..reports.board_pack import window_figures
+    from ..trends import figure_label, window_of, window_trend
 
     svc.require("report")
-    every = audits_figures(svc.db, method)
-    # seen from the audit open in the window: a past month's trend ends with it (trends.window_of)
-    chosen, context = window_of([a.point for a in every], window, svc.info().name or None)
+    # seen from the audit open in the window: a past month's trend ends with it (trends.window_of); only the
+    # findings of the audits the window shows, and the one before them, are worked out (as cdi trends does)
+    name = svc.info().name or None
+    every = window_figures(svc.db, method, name, window)
+    chosen, context = window_of([a.point for a in every], window, name)
     names = {p.name for p in chosen}
     wanted = targets(svc.db)
     out = []
     for f in KEY_FIGURES:
-        s = replace(series(chosen, f, method), window=window)
+        s, last, scan, chart = window_trend(chosen, context, f, method, window)
         latest = s.points[-1].rate if s.points else None
-        out.append(FigureTrend(f, figure_label(f), s, latest_change(context, f), changes(chosen, f),
-                               p_chart(chosen, f), wanted.get(f), rag(latest, wanted.get(f))))
+        out.append(FigureTrend(f, figure_label(f), s, last, scan, chart, wanted.get(f), rag(latest, wanted.get(f))))
     provisional = {a.name: a.completion.text for a in every if a.name in names and not a.completion.finished}
     return ProgrammeTrends(window, method, out, provisional)
 

@@ -210,11 +210,9 @@ def trend_document(db: Database, figures: list[str], window: str, method: str,
                    audit: str | None = None) -> dict[str, Any]:
     """Each figure's series (one row per audit with plain numbers), breaks, p-chart and change test, as data: the
     window seen from the audit called `audit` (None: the latest), its latest change that of the last audit shown."""
-    from dataclasses import replace
-
     from ..audit.programme import resolve
     from ..reports.board_pack import window_figures
-    from ..trends import changes, figure_label, latest_change, p_chart, series, window_of
+    from ..trends import figure_label, window_of, window_trend
 
     with db.session() as ses:
         name = resolve(ses, audit).name
@@ -224,8 +222,7 @@ def trend_document(db: Database, figures: list[str], window: str, method: str,
                   if not f.completion.finished}
     out = []
     for figure in figures:
-        s = replace(series(chosen, figure, method=method), window=window)  # the audits chosen, named as the window
-        chart, scan, last = p_chart(chosen, figure), changes(chosen, figure), latest_change(context, figure)
+        s, last, scan, chart = window_trend(chosen, context, figure, method, window)
         out.append({"figure": figure, "label": figure_label(figure), "window": window, "method": s.method_text,
                     "points": [{**r, "provisional": r["audit"] in unfinished} for r in s.rows()],
                     "provisional": {n: t for n, t in unfinished.items() if n in {p.name for p in s.points}},
