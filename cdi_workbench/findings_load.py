@@ -12,10 +12,9 @@ import json
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from operator import itemgetter
 from typing import Any, NamedTuple
 
-from sqlalchemy import DateTime, Text, and_, select, type_coerce
+from sqlalchemy import DateTime, Text, and_, case, exists, literal, select, type_coerce
 from sqlalchemy.orm import Session
 
 from .audit.programme import of_audit
@@ -124,28 +123,26 @@ class Verdicts(NamedTuple):
 
 def completed_verdicts(s: Session, audit_id: int | None = None) -> Verdicts:
     """The effective verdicts (the final one where it exists, else the primary) that are complete, in sample and
-    draw order, each joined to its sampled report in the same query: one SELECT, rows as tuples (put in order
-    here: sorting the rows with their bodies in the database costs more). `audit_id`: only those of the samples
-    drawn for that audit of the programme (None: every sample)."""
+    draw order, each joined to its sampled report in the same query: one SELECT, rows as tuples. The database picks
+    each item's effective verdict (an index lookup of the final one per item) and gives the rows in draw order (the
+    items' (sample, position) index), so Python only wraps them. `audit_id`: only those of the samples drawn for
+    that audit of the programme (None: every sample)."""
     # on SQLite the body as the text it is stored as (parsed by json_text where used), not by the JSON type
     text = s.get_bind().dialect.name == "sqlite"
+    final = Verdict.__table__.alias("final_verdict")
+    effective_role = case((exists().where(final.c.item_id == _A.id, final.c.role == VerdictRole.FINAL),
+                           literal(VerdictRole.FINAL.value)), else_=literal(VerdictRole.PRIMARY.value))
     q = (select(_V.item_id, _A.sample_id, _A.position, _A.kind, _A.record_id, _A.stratum, _V.auditor,
                 _raw_time(_V.updated_at), type_coerce(_V.body, Text) if text else _V.body, _R.kind, _R.system, _R.ref,
-                _raw_time(_R.received_at), _V.complete, _V.role)
-         .join_from(Verdict.__table__, AuditItem.__table__, _A.id == _V.item_id)
+                _raw_time(_R.received_at))
+         .join_from(AuditItem.__table__, Verdict.__table__, and_(_V.item_id == _A.id, _V.role == effective_role))
          .outerjoin(ReportRecord.__table__, and_(_R.id == _A.record_id, _A.kind.in_(RecordKind.REPORTS)))
-         .where(_V.role.in_(VerdictRole.EFFECTIVE)))
+         .where(_V.complete.is_(True)).order_by(_A.sample_id, _A.position))
     if audit_id is not None:
         q = q.where(_A.sample_id.in_(select(Sample.id).where(of_audit(s, audit_id))))
-    rows: dict[int, Any] = {}
-    final = VerdictRole.FINAL
-    for row in s.connection().execute(q).all():
-        if row[14] == final or row[0] not in rows:
-            rows[row[0]] = row  # the lead's final verdict where there is one, else the auditor's
-    ordered = sorted(rows.values(), key=itemgetter(1, 2))  # by (sample, position), which is unique
     kept = [Effective(i, sid, pos, kind, rid, stratum, auditor, at, body, r_kind, system, ref, stored(received))
-            for i, sid, pos, kind, rid, stratum, auditor, at, body, r_kind, system, ref, received, complete, _
-            in ordered if complete]
+            for i, sid, pos, kind, rid, stratum, auditor, at, body, r_kind, system, ref, received
+            in s.connection().execute(q).all()]
     return Verdicts(kept, json_text if text else _as_given)
 
 
