@@ -16,7 +16,7 @@ from .audit.trail import trail_head
 from .classification import CANCELLATION_GROUPS, GROUP_LABELS
 from .findings_load import completed_verdicts  # the complete ones, each with its report
 from .findings_pass import REPORT_KINDS, Pass
-from .findings_rates import ESTIMATE_GROUPS, RATE_GROUPS, WEIGHTED_LABEL, estimate_table, plan
+from .findings_rates import ESTIMATE_GROUPS, RATE_GROUPS, WEIGHTED_LABEL, Unit, estimate_table, plan
 from .findings_rows import RowsField, paused_gc
 from .findings_tables import Cell, Row, Table
 from .kinds import RecordKind
@@ -94,6 +94,8 @@ def _compute(s: Session, method: str = "normal", audit_name: str | None = None) 
     if design.refused:
         warnings.append(f"No design-weighted figures and no finite population correction: {design.refused}.")
     labels = p.labels
+    if design.repeated:
+        warnings.append(repeated_note(design.repeated, labels))
     if p.cancelled_links:
         n, named = len(p.cancelled_links), sorted(set(p.cancelled_links))
         warnings.append(f"{n} crime{'s' if n != 1 else ''} counted as recorded, as the verdict says, "
@@ -118,6 +120,22 @@ def _compute(s: Session, method: str = "normal", audit_name: str | None = None) 
             "trail": head_dict(*trail_head(s))}
     return Findings(info, samples, tables, p.verdict_rows, p.groups.rates, labels, p.groups.design,
                     p.groups.headline, warnings)
+
+
+def repeated_note(repeated: list[tuple[str, Unit, Unit]], labels: dict[int, str]) -> str:
+    """What the report says of records drawn in two samples of one frame: which count how, and which pairs of their
+    verdicts disagree (for the lead to settle)."""
+    n = len(repeated)
+    frames = "; ".join(sorted({names for names, _, _ in repeated}))
+    text = (f"{n} record{'s were' if n != 1 else ' was'} drawn in two samples of one frame ({frames}): the "
+            f"published-style counts ('X out of Y') count the verdict given in each sample, the design-weighted "
+            f"figures count each record once, with its verdict in the first sample.")
+    differ = [(a.item_id, b.item_id) for _, a, b in repeated if a.counts != b.counts]
+    if differ:
+        pairs = "; ".join(f"{labels.get(a, str(a))} and {labels.get(b, str(b))}" for a, b in differ[:20])
+        text += (f" The two verdicts on {len(differ)} of them give different figures (crimes identified or "
+                 f"recorded): {pairs}{'; ...' if len(differ) > 20 else ''}.")
+    return text
 
 
 def count_tables(p: Pass, rules: RuleSet) -> list[Table]:

@@ -24,6 +24,7 @@ from typing import Any
 from .classification import GROUP_LABELS, group_of
 from .findings_load import SampleInfo
 from .findings_tables import Cell, Row, Table
+from .rules import normalise_code
 from .statistics import (
     METHODS,
     SMALL,
@@ -73,6 +74,8 @@ class DesignPlan:
 
     strata: list[tuple[Stratum, list[Unit], bool]] = field(default_factory=list)  # (stratum, units, stratified)
     notes: list[str] = field(default_factory=list)
+    # records drawn again in another sample of one frame: (the samples' names, the unit counted, the one left out)
+    repeated: list[tuple[str, Unit, Unit]] = field(default_factory=list)
     refused: str = ""  # why no weighted figure could be computed (an impossible or missing frame)
 
     def for_group(self, g: str, stratified_only: bool = False) -> list[Stratum]:
@@ -91,6 +94,39 @@ def _frame_key(smp: SampleInfo) -> str:
     return json.dumps([smp.kind, smp.system or "", smp.frame.get("filters") or {}], sort_keys=True)
 
 
+def _disjoint(kind: str, a: dict[str, Any], b: dict[str, Any]) -> bool:
+    """Whether two frames of one kind and system, filtered by `a` and `b` (sampling.Filters as stored in the frame),
+    can share no record: their date ranges do not meet, or both ask for different values of one exactly matched
+    field (the opening or closing code; a crime sample's Home Office code). Anything else may overlap."""
+    lo_a, hi_a, lo_b, hi_b = a.get("date_from"), a.get("date_to"), b.get("date_from"), b.get("date_to")
+    if (hi_a and lo_b and hi_a < lo_b) or (hi_b and lo_a and hi_b < lo_a):  # ISO dates compare as text
+        return True
+    exact = ["opening_code", "closing_code"] + (["ho_code"] if kind == "crime" else [])
+    return any(a.get(k) and b.get(k) and normalise_code(a[k]) != normalise_code(b[k]) if k == "ho_code"
+               else a.get(k) and b.get(k) and a[k] != b[k] for k in exact)
+
+
+def _overlapping(frames: list[list[SampleInfo]]) -> str:
+    """Why no weighted figure can be made when two main samples' frames (of one kind and system, with other filters)
+    may hold the same records: each frame's population would be added in full, the shared records counted twice
+    (a filtered sample is a subset of its kind's whole frame). Empty when the frames are disjoint."""
+    for i, first in enumerate(frames):
+        for second in frames[i + 1:]:
+            a, b = first[-1], second[-1]
+            if (a.kind, a.system or "") != (b.kind, b.system or ""):
+                continue
+            fa, fb = a.frame.get("filters") or {}, b.frame.get("filters") or {}
+            if not _disjoint(a.kind, fa, fb):
+                def named(group: list[SampleInfo], filters: dict[str, Any]) -> str:
+                    how = ", ".join(f"{k.replace('_', ' ')} {v}" for k, v in sorted(filters.items())) or "no filter"
+                    return " + ".join(f"'{smp.name}'" for smp in group) + f" ({how})"
+                return (f"samples {named(first, fa)} and {named(second, fb)} are drawn from frames of the same "
+                        f"{a.kind} records that may overlap, so adding their populations would count the shared "
+                        f"records twice; draw the narrower one as a special sample, or from a frame that excludes "
+                        f"the other's records")
+    return ""
+
+
 def _stratum_label(key: str) -> str:
     return "all records" if key == "all" else GROUP_LABELS.get(key, key)
 
@@ -102,6 +138,10 @@ def plan(units: list[Unit], samples: list[SampleInfo]) -> DesignPlan:
     by_frame: dict[str, list[SampleInfo]] = defaultdict(list)
     for smp in samples:
         by_frame[_frame_key(smp)].append(smp)
+    why = _overlapping(list(by_frame.values()))
+    if why:
+        out.refused = why
+        return out
     by_sample: dict[int, list[Unit]] = defaultdict(list)
     for u in units:
         by_sample[u.sample_id].append(u)
@@ -115,13 +155,14 @@ def plan(units: list[Unit], samples: list[SampleInfo]) -> DesignPlan:
             return out
         if not stratified:
             population = {"all": sum(population.values())}
-        seen: set[int] = set()
+        seen: dict[int, Unit] = {}
         members: dict[str, list[Unit]] = {h: [] for h in population}
         for smp in group:
             for u in by_sample.get(smp.id, []):
-                if u.record_id in seen:
-                    continue  # drawn again in another sample of the same frame: counted once
-                seen.add(u.record_id)
+                if u.record_id in seen:  # drawn again in another sample of the same frame: counted once
+                    out.repeated.append((names, seen[u.record_id], u))
+                    continue
+                seen[u.record_id] = u
                 h = u.stratum if stratified else "all"
                 if h not in members:
                     out.refused = (f"sample {names}: a record's stratum {_stratum_label(h)!r} is not in the "
@@ -159,6 +200,7 @@ class GroupCounter:
         self.headline: dict[str, str] = {}  # group -> 'published' | 'design'
         self.population: dict[str, float | None] = {}
         self.notes: list[str] = []
+        self.design_cautions: dict[str, list[str]] = {}  # a design-weighted rate's warning -> the groups it concerns
         self.refused = ""
 
     def add(self, item_id: int, expected_code: str, recorded: bool, timely: bool | None, domestic_abuse: Any,
@@ -198,8 +240,9 @@ class GroupCounter:
 
     def _rates(self, method: str, design: DesignPlan) -> None:
         self.notes = list(design.notes)
+        self.design_cautions = {}
         self.refused = design.refused
-        for key, _label in RATE_GROUPS:
+        for key, label in RATE_GROUPS:
             d = self.by.get(key, {})
             ident, rec = len(d.get("identified", [])), len(d.get("recorded", []))
             pop: float | None = None
@@ -213,6 +256,9 @@ class GroupCounter:
             self.rates[key] = rate(rec, ident, method, population=pop)
             if dr is not None:
                 self.design[key] = dr.rate
+                for part in filter(None, dr.rate.warning.split("; ")):
+                    if not part.startswith(("only ", "no crimes identified")):  # said of the published rate
+                        self.design_cautions.setdefault(part, []).append(label)
             self.headline[key] = "design" if dr is not None and design.weights_differ(key) else "published"
 
     def tables(self, method: str, design: DesignPlan) -> list[Table]:
@@ -231,6 +277,8 @@ class GroupCounter:
                 cautions.setdefault(key_text, []).append(label)
         for caution, labels in cautions.items():
             warnings.append(f"{'; '.join(labels)}: {caution}.")
+        for caution, labels in self.design_cautions.items():
+            warnings.append(f"Design-weighted rate, {'; '.join(labels)}: {caution}.")
         if any(stratified for _, _, stratified in design.strata) and not design.refused:
             w = design_rate(design.for_group("all", stratified_only=True)).rate
             self.rates["all_weighted"] = w

@@ -17,6 +17,7 @@ from cdi_workbench.audit.evaluate import CrimeFacts, evaluate
 from cdi_workbench.audit.trail import trail_head
 from cdi_workbench.audit.verdicts import VerdictBody
 from cdi_workbench.classification import CANCELLATION_GROUPS, cancellation_group
+from cdi_workbench.findings import repeated_note
 from cdi_workbench.kinds import RecordKind
 from cdi_workbench.rules import rule_set
 from cdi_workbench.special_samples import SPECIAL_SAMPLES
@@ -244,6 +245,8 @@ def _compute(s: Session, method: str = "normal") -> Findings:
     if design.refused:
         warnings.append(f"No design-weighted figures and no finite population correction: {design.refused}.")
     labels = {v["item_id"]: f"{v['sample']} #{v['position']} {v['record_ref']}" for v in p.verdict_rows}
+    if design.repeated:  # issue 10's later finding: records drawn in two samples of one frame, named
+        warnings.append(repeated_note(design.repeated, labels))
     if p.cancelled_links:
         n, named = len(p.cancelled_links), sorted(set(p.cancelled_links))
         warnings.append(f"{n} crime{'s' if n != 1 else ''} counted as recorded, as the verdict says, "

@@ -24,6 +24,7 @@ from functools import lru_cache
 from typing import Any
 
 from cdi_workbench.classification import GROUP_LABELS, group_of
+from cdi_workbench.findings_rates import _overlapping
 from cdi_workbench.statistics import (
     METHODS,
     SMALL,
@@ -77,6 +78,7 @@ class DesignPlan:
     strata: list[tuple[Stratum, list[Unit], bool]] = field(default_factory=list)  # (stratum, units, stratified)
     notes: list[str] = field(default_factory=list)
     refused: str = ""  # why no weighted figure could be computed (an impossible or missing frame)
+    repeated: list[tuple[str, Unit, Unit]] = field(default_factory=list)  # records drawn again in one frame
 
     def for_group(self, g: str, stratified_only: bool = False) -> list[Stratum]:
         none = (0, 0)
@@ -105,6 +107,10 @@ def plan(units: list[Unit], samples: list[SampleInfo]) -> DesignPlan:
     by_frame: dict[str, list[SampleInfo]] = defaultdict(list)
     for smp in samples:
         by_frame[_frame_key(smp)].append(smp)
+    why = _overlapping(list(by_frame.values()))  # issue 10's later finding: frames that may share records
+    if why:
+        out.refused = why
+        return out
     by_sample: dict[int, list[Unit]] = defaultdict(list)
     for u in units:
         by_sample[u.sample_id].append(u)
@@ -118,13 +124,14 @@ def plan(units: list[Unit], samples: list[SampleInfo]) -> DesignPlan:
             return out
         if not stratified:
             population = {"all": sum(population.values())}
-        seen: set[int] = set()
+        seen: dict[int, Unit] = {}
         members: dict[str, list[Unit]] = {h: [] for h in population}
         for smp in group:
             for u in by_sample.get(smp.id, []):
-                if u.record_id in seen:
-                    continue  # drawn again in another sample of the same frame: counted once
-                seen.add(u.record_id)
+                if u.record_id in seen:  # drawn again in another sample of the same frame: counted once
+                    out.repeated.append((names, seen[u.record_id], u))  # (and named: issue 10's later finding)
+                    continue
+                seen[u.record_id] = u
                 h = u.stratum if stratified else "all"
                 if h not in members:
                     out.refused = (f"sample {names}: a record's stratum {_stratum_label(h)!r} is not in the "
@@ -187,8 +194,9 @@ class GroupCounter:
 
     def _rates(self, method: str, design: DesignPlan) -> None:
         self.notes = list(design.notes)
+        self.design_cautions: dict[str, list[str]] = {}  # issue 10's later finding: the design's own warnings
         self.refused = design.refused
-        for key, _label in RATE_GROUPS:
+        for key, label in RATE_GROUPS:
             d = self.by.get(key, {})
             ident, rec = len(d.get("identified", [])), len(d.get("recorded", []))
             pop: float | None = None
@@ -202,6 +210,9 @@ class GroupCounter:
             self.rates[key] = rate(rec, ident, method, population=pop)
             if dr is not None:
                 self.design[key] = dr.rate
+                for part in filter(None, dr.rate.warning.split("; ")):
+                    if not part.startswith(("only ", "no crimes identified")):
+                        self.design_cautions.setdefault(part, []).append(label)
             self.headline[key] = "design" if dr is not None and design.weights_differ(key) else "published"
 
     def tables(self, method: str, design: DesignPlan) -> list[Table]:
@@ -220,6 +231,8 @@ class GroupCounter:
                 cautions.setdefault(key_text, []).append(label)
         for caution, labels in cautions.items():
             warnings.append(f"{'; '.join(labels)}: {caution}.")
+        for caution, labels in self.design_cautions.items():
+            warnings.append(f"Design-weighted rate, {'; '.join(labels)}: {caution}.")
         if any(stratified for _, _, stratified in design.strata) and not design.refused:
             w = design_rate(design.for_group("all", stratified_only=True)).rate
             self.rates["all_weighted"] = w
