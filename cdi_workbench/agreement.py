@@ -284,8 +284,12 @@ def kappa_figures(first: list[object], second: list[object], check: str = "") ->
         res = cohens_kappa(table, wt="linear") if weighted else cohens_kappa(table)
     k = float(res.kappa)
     # A standard error of 0 (perfect agreement, or one rater giving one answer throughout) is the formula
-    # breaking down at the edge of the table, not certainty: no interval then.
-    se = float(res.std_kappa) if math.isfinite(res.std_kappa) else None
+    # breaking down at the edge of the table, not certainty: no interval then, and no standard error. With one
+    # rater's answers all alike the exact error is 0 but statsmodels' arithmetic leaves a few 1e-8 of rounding
+    # (an interval of -0.00000004 to 0.00000004 printed as '0.00 to 0.00'), so that case is told from the table
+    # itself, not from the size of the error.
+    one_sided = min(np.count_nonzero(table.sum(axis=0)), np.count_nonzero(table.sum(axis=1))) < 2
+    se = float(res.std_kappa) if math.isfinite(res.std_kappa) and not one_sided else None
     spread = se is not None and se > 1e-12
     low = max(-1.0, float(res.kappa_low)) if spread else None
     high = min(1.0, float(res.kappa_upp)) if spread else None

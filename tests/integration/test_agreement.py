@@ -306,3 +306,24 @@ def test_percent_agreement_interval_by_the_reports_method(tmp_path: Path) -> Non
                                                        pytest.approx(100 * wilson[1]))
     assert normal.percent_method.startswith("normal approximation") and score.percent_method == "Wilson score interval"
     assert score.percent == pytest.approx(100 * 5 / 6)
+
+
+def test_one_rater_answering_alike_throughout_gives_kappa_without_an_interval() -> None:
+    """A statistician's finding (issue 10): when one rater gives one answer to every record, kappa is 0 and its exact
+    standard error 0 (Fleiss, Cohen and Everitt: every term vanishes), but statsmodels' arithmetic leaves some 1e-8,
+    which printed as the interval '0.00 to 0.00' and a standard error of 2e-08, a certainty the figure does not
+    have. The rule the code states (no interval where the error is 0) now holds: no interval, no standard error."""
+    from cdi_workbench.agreement import measure
+
+    table = [[0, 2], [0, 5]]  # the auditor answered No twice and Yes five times; the reviewer Yes every time
+    a = measure("n100_needed", "", _pairs_from(table, [False, True]))
+    kap, se = _fleiss_cohen_everitt(table)
+    assert kap == pytest.approx(0.0) and se < 1e-6  # 0 but for rounding (the square root of some 1e-16)
+    assert a.kappa == pytest.approx(0.0)
+    assert (a.kappa_se, a.kappa_low, a.kappa_high) == (None, None, None)
+    assert "0.00 to 0.00" not in a.interval_text
+    # the other way round (the auditor alike throughout), and a 3 x 3 table with one reviewer column
+    b = measure("n100_needed", "", _pairs_from([[0, 0], [3, 4]], [False, True]))
+    assert (b.kappa_se, b.kappa_low, b.kappa_high) == (None, None, None)
+    c = measure("other", "", _pairs_from([[4, 0, 0], [2, 0, 0], [1, 0, 0]], ["a", "b", "c"]))
+    assert (c.kappa_se, c.kappa_low, c.kappa_high) == (None, None, None)
