@@ -187,6 +187,29 @@ def not_applicable(table_key: str, row_label: str, column: str) -> bool:
     return check is not None and not check.applies_to_type(row_label)
 
 
+def rates_paragraph(a: dict[str, Any]) -> str:
+    """How the published-style rates' intervals were worked out, for the method the report was made with."""
+    head = ("The 'findings in numbers' tables are counts from the samples. Recording rates (crimes recorded / "
+            f"crimes identified) are printed with a 95% confidence interval, the method named beside each one: "
+            f"{a.get('interval_method', 'normal')}. ")
+    if a.get("method_key", "normal") != "normal":
+        return head + ("This interval is not symmetric about the rate: it is printed as its two ends, and the "
+                       "number the workbook and the JSON give beside it is half its width, a measure of its size "
+                       "only. It applies no finite population correction (the method has no standard form for "
+                       "one) and says so. The '+/-' margins printed in this report are the design-weighted rates' "
+                       "(below). Inspections publish the normal approximation with the finite population "
+                       "correction, which `--method normal` (the default) prints. Rates from fewer than 30 crimes "
+                       "carry a caution.")
+    return head + ("The symmetric '+/-' margin is the normal approximation inspections publish, "
+                   "1.96 x sqrt(p (1 - p) / n), with the finite population correction sqrt((N - n) / (N - 1)) "
+                   "where N is the estimated number of crimes in the sampled population (records in the sample "
+                   "frame x crimes identified per sampled record). Where the interval would pass 0% or 100% the "
+                   "bound is cut there and the text says so; the margin printed is still the formula's. It is "
+                   "not defined at 0% or 100% and is unreliable with fewer than 5 recorded or unrecorded crimes, "
+                   "where the Wilson or Clopper-Pearson interval should be preferred (they apply no finite "
+                   "population correction, and say so). Rates from fewer than 30 crimes carry a caution.")
+
+
 def methodology(findings: Findings) -> list[str]:
     """Plain-text paragraphs stating how the figures were counted (shared by the PDF and the workbook)."""
     a = findings.audit
@@ -215,16 +238,7 @@ def methodology(findings: Findings) -> list[str]:
         "is known.",
         "Special samples (modern slavery crimes and referrals, vulnerable adult and vulnerable child records) "
         "are reported in tables of their own and are not part of the incident tables or the recording rates.",
-        "The 'findings in numbers' tables are counts from the samples. Recording rates (crimes recorded / "
-        f"crimes identified) are printed with a 95% confidence interval, the method named beside each one: "
-        f"{a.get('interval_method', 'normal')}. The symmetric '+/-' margin is the normal approximation "
-        "inspections publish, 1.96 x sqrt(p (1 - p) / n), with the finite population correction "
-        "sqrt((N - n) / (N - 1)) where N is the estimated number of crimes in the sampled population (records in "
-        "the sample frame x crimes identified per sampled record). Where the interval would pass 0% or 100% "
-        "the bound is cut there and the text says so; the margin printed is still the formula's. It is not "
-        "defined at 0% or 100% and is unreliable with fewer than 5 recorded or unrecorded crimes, where the "
-        "Wilson or Clopper-Pearson interval should be preferred (they apply no finite population correction, "
-        "and say so). Rates from fewer than 30 crimes carry a caution.",
+        rates_paragraph(a),
         "'Crimes identified' and 'Crimes recorded' are unweighted counts ('X out of Y'). Beside each rate the "
         "design-weighted rate weights every sampled record by its stratum's population in the sample frame over "
         "the records completed in it (a record drawn in two samples of one frame counted once), so that samples "
