@@ -278,6 +278,18 @@ def stratified_rate(strata: list[Stratum], confidence: float = 0.95) -> Rate:
                 r.confidence, r.warning, r.half_width, r.low_cut, r.high_cut, r.population, r.short)
 
 
+def design_effect(r: Rate) -> float | None:
+    """Kish's design effect of a design-weighted rate (design_rate): its variance over that of a simple random
+    sample of as many crimes, p (1 - p) / n (Kish 1965, s. 8.2). Above 1 where crimes come clustered in records
+    (a record's crimes tend to be recorded, or not, together), so that n crimes carry the information of fewer
+    independent ones: n / deff, the effective sample size. None where it is not defined (no rate, 0% or 100%, no
+    margin)."""
+    if r.rate is None or r.rate in (0.0, 1.0) or not r.half_width or not r.identified:
+        return None
+    srs = r.rate * (1 - r.rate) / r.identified
+    return (r.half_width / _z(r.confidence)) ** 2 / srs
+
+
 @dataclass(frozen=True)
 class Estimate:
     """Crimes a year not recorded, with its interval; an end is None where it is not defined (a rate's

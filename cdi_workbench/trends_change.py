@@ -1,5 +1,7 @@
 """The change of a figure between two audits: the difference of two independent proportions with Newcombe's hybrid
 score interval (Newcombe 1998, method 10) and a two-sided score test, said in words: more than sampling noise or not.
+Where an audit's crimes come clustered in records (a recording rate whose design effect is above 1), its counts enter
+both as its effective sample size, n divided by the design effect (Kish 1965), and a note says so.
 
 Audits under different rules or methods are refused (no figure, the reason in words); a difference with no audit
 counted on one side is "not defined". Across a series, the changes between consecutive audits are tested together
@@ -85,18 +87,23 @@ def change(before: AuditPoint, after: AuditPoint, figure: str, confidence: float
 
     alpha = 1 - confidence
     diff = k2 / n2 - k1 / n1
+    # crimes clustered in records: each audit's counts as its effective sample size (n / design effect, Kish), so a
+    # record's three crimes recorded together weigh as the one decision they were
+    e1, m1, d1 = before.effective(figure)
+    e2, m2, d2 = after.effective(figure)
     with warnings.catch_warnings():  # statsmodels divides by zero for the ratio and odds ratio at 0% or 100%
         warnings.simplefilter("ignore", RuntimeWarning)
-        low, high = (float(x) for x in confint_proportions_2indep(k2, n2, k1, n1, method="newcomb",
+        low, high = (float(x) for x in confint_proportions_2indep(e2, m2, e1, m1, method="newcomb",
                                                                     compare="diff", alpha=alpha))
         pooled = (k1 + k2) / (n1 + n2)
         p: float | None = None
         if 0 < pooled < 1:
-            res = test_proportions_2indep(k2, n2, k1, n1, method="score", compare="diff", correction=False)
+            res = test_proportions_2indep(e2, m2, e1, m1, method="score", compare="diff", correction=False)
             p = float(res.pvalue)
             if math.isnan(p):
                 p = None
-    notes = tuple(filter(None, [overlap_note(before, after), census_note(before, after, figure)]))
+    notes = tuple(filter(None, [overlap_note(before, after), census_note(before, after, figure),
+                                clustering_note(before, after, d1, d2)]))
     verdict, tail = _verdict(low, high, p, alpha, pooled)
     level = f"{confidence * 100:g}% CI {_pts(low)} to {_pts(high)}"
     if round(diff * 1000) == 0:
@@ -105,6 +112,15 @@ def change(before: AuditPoint, after: AuditPoint, figure: str, confidence: float
         head = f"{'Up' if diff > 0 else 'Down'} {_pts(abs(diff))} points ({level})"
     return Change(figure, before.name, after.name, counts, diff, low, high, p, verdict, f"{head}: {tail}.",
                   confidence, notes=notes)
+
+
+def clustering_note(before: AuditPoint, after: AuditPoint, d1: float, d2: float) -> str:
+    """Said where a design effect above 1 widened the comparison (crimes clustered in records)."""
+    if d1 <= 1 and d2 <= 1:
+        return ""
+    return (f"crimes come clustered in records, so each audit's crimes count as its effective sample size, n divided "
+            f"by the design effect of its design-weighted rate ({before.name}: {d1:.2f}; {after.name}: {d2:.2f}; "
+            f"Kish 1965)")
 
 
 def census_note(before: AuditPoint, after: AuditPoint, figure: str) -> str:

@@ -2,6 +2,9 @@
 proportion of the segment's audits, each audit's limits centre +/- 3 sqrt(centre (1 - centre) / n_i), cut to
 0% and 100%; an audit outside its limits is a signal, more than the sampling noise of its own sample size.
 
+Where an audit's crimes come clustered in records (a recording rate's design effect above 1, Kish), n_i is its
+effective sample size, n_i divided by the design effect, so its limits are as wide as the information it holds.
+
 Each segment of the series (split where the rules or the audit method change, trends_points.segments) has its own
 centre line: audits under different methods are never pooled.
 """
@@ -87,10 +90,12 @@ def _segment(pts: list[AuditPoint], figure: str, sigmas: float, baseline: int | 
             out.append(ChartPoint(p.name, k, n, r, None, None, "",
                                   f"{p.name}: {_pc(r)} ({k} of {n}); limits not defined ({why})"))
             continue
-        half = sigmas * math.sqrt(centre * (1 - centre) / n)
+        _, n_eff, deff = p.effective(figure)  # n / deff: crimes clustered in records
+        half = sigmas * math.sqrt(centre * (1 - centre) / n_eff)
         lo, hi = max(0.0, centre - half), min(1.0, centre + half)
         signal = ABOVE if r > hi else BELOW if r < lo else ""
-        text = f"{p.name}: {_pc(r)} ({k} of {n}), limits {_pc(lo)} to {_pc(hi)}"
+        text = (f"{p.name}: {_pc(r)} ({k} of {n}), limits {_pc(lo)} to {_pc(hi)}"
+                + (f" (design effect {deff:.2f}: effective sample {n_eff:.0f})" if deff > 1 else ""))
         out.append(ChartPoint(p.name, k, n, r, lo, hi, signal, text + (f": {signal}" if signal else "")))
     names = tuple(p.name for p in base)
     return ChartSegment(centre, tuple(out), brk, names, _words(centre, out, brk, names, len(pts)))

@@ -66,6 +66,11 @@ class AuditPoint:
     # per figure, the population N of the finite population correction where the audit's findings applied one
     # (recording rates under the normal approximation with a sample frame); the series applies it the same way
     populations: Mapping[str, float] = field(default_factory=dict)
+    # per figure, the design effect (statistics.design_effect, Kish) where crimes clustered in records make n crimes
+    # worth fewer independent ones (above 1 only): the change test and the p-chart use n / deff, the effective
+    # sample size (a recording rate's, from the audit's design-weighted rate; other figures treat crimes as
+    # independent)
+    design_effects: Mapping[str, float] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         if self.period_end < self.period_start:
@@ -73,6 +78,12 @@ class AuditPoint:
         for figure, (k, n) in self.counts.items():
             if k < 0 or n < 0 or k > n:
                 raise ValueError(f"audit {self.name!r}, {figure}: {k} out of {n} is not a proportion")
+
+    def effective(self, figure: str) -> tuple[float, float, float]:
+        """(k / deff, n / deff, deff): the figure's counts as the effective sample size (deff 1: as counted)."""
+        k, n = self.count(figure)
+        deff = max(1.0, float(self.design_effects.get(figure, 1.0)))
+        return k / deff, n / deff, deff
 
     def count(self, figure: str) -> tuple[int, int]:
         """(k, n) for the figure; (0, 0) where the audit has no such figure (nothing counted)."""
@@ -120,7 +131,8 @@ def counts_from_figures(fig: Mapping[str, Any]) -> dict[str, tuple[int, int]]:
 def point_from_findings(findings: Findings, *, method_style: str, name: str = "") -> AuditPoint:
     """An audit's findings (findings.compute) as a point of a trend. method_style names the audit method (the
     programme knows it, the findings do not); name defaults to the audit's period. The counts are the unweighted
-    ones (crimes recorded of crimes identified), whatever the findings' headline rate."""
+    ones (crimes recorded of crimes identified), whatever the findings' headline rate; a recording rate's design
+    effect (crimes clustered in records) comes from its design-weighted rate."""
     from datetime import datetime
 
     from .findings_figures import figures
@@ -132,8 +144,12 @@ def point_from_findings(findings: Findings, *, method_style: str, name: str = ""
     populations = {f"recording_rates.{key}": float(r["fpc_population"])
                    for key, r in fig.get("recording_rates", {}).items()
                    if isinstance(r, dict) and r.get("fpc_population") is not None}
+    from .statistics import design_effect
+
+    effects = {f"recording_rates.{key}": d for key, r in findings.design_rates.items()
+               if (d := design_effect(r)) is not None and d > 1}
     return AuditPoint(name or f"{start:%d/%m/%Y} to {end:%d/%m/%Y}", start, end, str(info.get("rule_set", "")),
-                      method_style, counts_from_figures(fig), str(info.get("force") or ""), populations)
+                      method_style, counts_from_figures(fig), str(info.get("force") or ""), populations, effects)
 
 
 def _rules_text(key: str) -> str:
