@@ -323,8 +323,9 @@ class GroupCounter:
     def headline_text(self) -> str:
         design = [label for k, label in RATE_GROUPS if self.headline.get(k) == "design"]
         if not design:
-            return "All records were sampled at one rate, so the published-style rate is the headline."
-        return ("Records were sampled at different rates, so the design-weighted rate is the headline for: "
+            return "All records carry one weight (within 5%), so the published-style rate is the headline."
+        return ("Records carry different weights (strata sampled, or completed, at different rates: their weights "
+                "differ by more than 5%), so the design-weighted rate is the headline for: "
                 + "; ".join(design) + ".")
 
     def _design_cells(self, key: str) -> list[Cell]:

@@ -244,8 +244,9 @@ def methodology(findings: Findings) -> list[str]:
         "the records completed in it (a record drawn in two samples of one frame counted once), so that samples "
         "and strata drawn at different rates combine correctly; its interval is the combined ratio estimate's "
         "(Cochran 1977, s. 6.11, with the finite population correction), which also allows for several crimes "
-        "in one record not being independent. Where records were sampled at different rates the design-weighted "
-        "rate is the headline, and the annual estimate uses it and says so.",
+        "in one record not being independent. Where records carry different weights (strata sampled, or "
+        "completed, at different rates) the design-weighted rate is the headline, and the annual estimate uses it "
+        "and says so.",
         "Times are UK local time (dd/mm/yyyy HH:MM).",
     ]
 
