@@ -26,6 +26,7 @@ from typing import Any
 from .. import local_config
 from ..classification import CANCELLATION_GROUPS
 from ..local_config import LocalConfig
+from ..spreadsheets import xlsx_fast
 from ..spreadsheets.writing import csv_writer
 from ..storage.database import Database
 from ..strata import refresh as refresh_strata
@@ -110,6 +111,7 @@ class _Run:
                  progress: Progress | None, cancelled: Cancelled | None, read_path: str | None = None) -> None:
         self.args = (path, kind, profile, system, rejects, user_dir, sheet, progress, cancelled)
         self.read_path = chosen(read_path)
+        self.xlsx_reader = xlsx_fast.chosen(read_path)  # a workbook's: python-calamine, or openpyxl (the reference)
         self.path = Path(path)
         self.kind = get_kind(kind)
         self.profile = load_profile(profile, user_dir) if isinstance(profile, str) else profile
@@ -142,8 +144,9 @@ class _Run:
 
     def _open(self) -> Table:
         p = self.profile
-        return open_table(self.path, self.sheet or (p.sheet if p else None), p.delimiter if p else None,
-                          p.encoding if p else None)
+        with xlsx_fast.reading(self.xlsx_reader):
+            return open_table(self.path, self.sheet or (p.sheet if p else None), p.delimiter if p else None,
+                              p.encoding if p else None)
 
     def run(self, db: Database | None, user: str, dry_run: bool) -> ImportResult:
         # The cyclic garbage collector would scan every chunk's rows over and over (a third of the time of a
@@ -176,7 +179,7 @@ class _Run:
             compiled = None
             if self.read_path == "compiled" and unsuitable(table, conv) is None:
                 compiled = CompiledReader(table, conv, contents=db is not None)
-            res.read_path = "compiled" if compiled is not None else "python"
+            res.read_path = "compiled" if compiled is not None else xlsx_fast.read_by(table) or "python"
             conn = db.engine.connect() if db is not None else None
             try:
                 writer = self._begin(conn, conv) if conn is not None else None

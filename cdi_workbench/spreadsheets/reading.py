@@ -389,6 +389,11 @@ def _csv_chunks(path: Path, reader: Any, size: int) -> Iterator[Chunk]:
 
 
 def _open_xlsx(path: Path, sheet: str | None, prefer_sheet: str | None, chunk: int) -> Table:
+    from . import xlsx_fast
+
+    fast = xlsx_fast.open_sheet(path, sheet, prefer_sheet)  # python-calamine, when it gives what openpyxl gives
+    if fast is not None:
+        return _xlsx_table(path, fast, fast.title, fast.member, fast.stated, fast.rows(), fast.date1904, [0], chunk)
     try:
         import openpyxl  # loads with the first workbook read, not with the window
 
@@ -406,16 +411,6 @@ def _open_xlsx(path: Path, sheet: str | None, prefer_sheet: str | None, chunk: i
         member = str(getattr(ws, "_worksheet_path", "") or "").lstrip("/") or None
         stated = ws.max_row if isinstance(ws.max_row, int) else None
         values = _sheet_rows(wb, ws, marks)  # what the sheet holds, not what its <dimension> says (see above)
-        header, header_row = None, 0
-        for number, row in enumerate(values, start=1):
-            if any(c not in (None, "") for c in row):
-                header, header_row = list(row), number
-                break
-        if header is None:
-            raise TableError(path.name, f"sheet {ws.title!r} is empty")
-        _header_check(path, header, header_row)
-        # a dimension of one row over a sheet with a header (and so, presumably, data) is one of the wrong ones
-        total = stated - header_row if stated is not None and stated > max(header_row, 1) else None
     except TableError:
         wb.close()
         raise
@@ -423,10 +418,33 @@ def _open_xlsx(path: Path, sheet: str | None, prefer_sheet: str | None, chunk: i
         wb.close()
         raise _damaged(path, exc, member) from None
     date1904 = getattr(wb, "epoch", None) is not None and wb.epoch.year == 1904
+    return _xlsx_table(path, wb, ws.title, member, stated, values, date1904, marks, chunk)
+
+
+def _xlsx_table(path: Path, closer: Any, title: str, member: str | None, stated: int | None,
+                values: Iterator[list[Any]], date1904: bool, marks: list[int], chunk: int) -> Table:
+    """A sheet's table, whichever reader gives its rows: the header is its first row with anything in it."""
+    try:
+        header, header_row = None, 0
+        for number, row in enumerate(values, start=1):
+            if any(c not in (None, "") for c in row):
+                header, header_row = list(row), number
+                break
+        if header is None:
+            raise TableError(path.name, f"sheet {title!r} is empty")
+        _header_check(path, header, header_row)
+        # a dimension of one row over a sheet with a header (and so, presumably, data) is one of the wrong ones
+        total = stated - header_row if stated is not None and stated > max(header_row, 1) else None
+    except TableError:
+        closer.close()
+        raise
+    except Exception as exc:  # a damaged sheet
+        closer.close()
+        raise _damaged(path, exc, member) from None
     headers = header_names(header)
-    return Table(path, "xlsx", headers, sheet=ws.title, total=total, date1904=date1904,
+    return Table(path, "xlsx", headers, sheet=title, total=total, date1904=date1904,
                  header_cells=header, header_row=header_row,
-                 _chunks=_xlsx_chunks(path, values, header_row + 1, chunk, member, headers), _closers=[wb],
+                 _chunks=_xlsx_chunks(path, values, header_row + 1, chunk, member, headers), _closers=[closer],
                  _marks=marks)
 
 
