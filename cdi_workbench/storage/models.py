@@ -200,7 +200,8 @@ class Sample(Base):
     kind: Mapped[str] = mapped_column(String(20))  # incident | referral | disposal | cancellation | n100
     system: Mapped[str | None] = mapped_column(String(40))
     method: Mapped[str] = mapped_column(String(200))
-    seed: Mapped[int]
+    # 64-bit on PostgreSQL (schema 0020: a programme's derived seeds go up to 2^32 - 1); SQLite's INTEGER is already
+    seed: Mapped[int] = mapped_column(BigInteger().with_variant(Integer(), "sqlite"))
     frame: Mapped[dict[str, Any] | None]
     drawn_at: Mapped[datetime]
     drawn_by: Mapped[str] = mapped_column(String(100), default="")

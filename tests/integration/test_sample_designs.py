@@ -194,3 +194,24 @@ def test_a_design_saved_from_an_audit_asks_for_what_was_asked_not_what_a_small_m
         sampling.extend(s, "Incidents 2014-03", 5)  # nothing left in March to add: 0 added, 5 asked
     with db.session() as s:
         assert sample_designs.design_of_audit(s, "2014-03", "From March").samples[0].size == 105
+
+
+def test_derived_seeds_past_32_bits_are_stored_on_every_engine(db_target: str) -> None:
+    """A programme's seeds go up to 2^32 - 1 (four bytes of SHA-256): on PostgreSQL the sample's seed column was a
+    32-bit integer and the draw failed ('integer out of range'); it is 64-bit from schema 0020, and a seed past even
+    that is refused in words before anything is written."""
+    from cdi_workbench import sampling
+
+    d = small_audit(db_target)
+    create(d, None, date(2014, 3, 1), date(2014, 3, 31), "2014")
+    seed = sample_designs.derive_seed(42, "2014-03", "Incidents")
+    assert seed > 2**31 - 1  # the case that failed
+    run = sample_designs.draw(d, "monthly dip-sample", "2014-03", master_seed=42)
+    assert {x.sample: x.seed for x in run.drawn}["Incidents 2014-03"] == seed
+    with d.session() as s:
+        assert s.scalar(select(Sample.seed).where(Sample.name == "Incidents 2014-03")) == seed
+        with pytest.raises(ValueError, match="a seed is a whole number from 0 to 9,223,372,036,854,775,807"):
+            sampling.draw(s, "Too big", "incident", 1, seed=2**63)
+        with pytest.raises(ValueError, match="a seed is a whole number"):
+            sampling.draw(s, "Negative", "incident", 1, seed=-1)
+    d.close()
