@@ -1,7 +1,8 @@
 """How the audit flow scales: a database with a million source records, a 2,000-record stratified sample.
 
 Prints each operation's time beside a baseline measured in the same run on the same file: the plain
-sqlite3 query that fetches the same rows. Run: .venv/bin/python benchmarks/navigation.py [--rows N]
+sqlite3 query that fetches the same rows. Run: .venv/bin/python benchmarks/navigation.py [--rows N] [--db PATH]
+(--db: build the database there once and keep it; a later run with the same path reuses it, and adds its samples)
 """
 
 from __future__ import annotations
@@ -72,12 +73,17 @@ def timed(fn, repeat: int = 5) -> float:  # noqa: ANN001
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--rows", type=int, default=1_000_000)
+    ap.add_argument("--db", type=Path, help="build the database here and keep it, or reuse it if it is there")
     a = ap.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
-        path = Path(tmp) / "big.db"
-        t = time.perf_counter()
-        build(path, a.rows)
-        print(f"built {a.rows:,} incidents in {time.perf_counter() - t:.1f} s")
+        path = a.db or Path(tmp) / "big.db"
+        if path.exists():
+            print(f"reusing {path} (built before: --rows does not apply)")
+        else:
+            t = time.perf_counter()
+            build(path, a.rows)
+            print(f"built {a.rows:,} incidents in {time.perf_counter() - t:.1f} s")
+        run = time.strftime("%Y%m%d-%H%M%S")  # names of this run's samples (a kept database holds earlier runs')
         from cdi_workbench.storage.database import Database
 
         db = Database(path)
@@ -85,7 +91,8 @@ def main() -> None:
         for n, seed in enumerate((42, 7, 2015)):  # the first is kept as the sample the rest of the run uses
             t = time.perf_counter()
             with db.session() as s:
-                sampling.draw(s, "Big" if n == 0 else f"Big {n}", "incident", 2000, seed=seed, stratify=True)
+                sampling.draw(s, f"Big {run}" if n == 0 else f"Big {run} {n}", "incident", 2000, seed=seed,
+                              stratify=True)
             draws.append(time.perf_counter() - t)
         draw = statistics.median(draws)
 
@@ -102,7 +109,7 @@ def main() -> None:
               f"reading the population with sqlite3, {base_pop:.2f} s; ratio {draw / base_pop:.2f}x)")
         print(f"population view (counts per stratum): {view * 1000:.0f} ms (ratio {view / base_pop:.2f}x)")
         svc = AuditService(db, "bench")
-        sid = svc.samples()[0].id
+        sid = next(smp.id for smp in svc.samples() if smp.name == f"Big {run}")
         rows = svc.queue(sid)
         ids = [r.item_id for r in rows]
         base_q = timed(lambda: con.execute(

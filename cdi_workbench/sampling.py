@@ -12,6 +12,8 @@ frames have no "order" entry, and they are still extended in that order.
 from __future__ import annotations
 
 import hashlib
+import json
+import math
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, replace
@@ -19,7 +21,10 @@ from datetime import date, timedelta
 from typing import Any
 
 from sqlalchemy import and_, exists, func, literal, or_, select, update
+from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import Session
+from sqlalchemy.sql.elements import ColumnElement
+from sqlalchemy.sql.visitors import InternalTraversal
 
 from . import sample_admin
 from .audit.facts import note_sample
@@ -31,7 +36,7 @@ from .classification import (
     GROUP_PRIORITY,  # noqa: F401 (part of this module's interface)
     NO_CRIME,
 )
-from .draw_keys import ORDER, SeedMaps, draw_key
+from .draw_keys import ORDER, P, SeedMaps, draw_key
 from .kinds import RecordKind
 from .rules import normalise_code
 from .special_samples import SPECIAL_SAMPLES, special_key
@@ -134,6 +139,31 @@ def _source(kind: str) -> _Source:
     raise ValueError(f"unknown record kind {kind!r}")
 
 
+class _Stored(ColumnElement[Any]):
+    """A date column compared as stored: on SQLite `+column`, an expression without the column's NUMERIC affinity, so
+    SQLite does not try to read a number from the bound date on every row (a quarter of a draw's scan at 5M rows).
+    The same rows pass: that affinity would only ever apply to the bound date (text such as '2015-01-01
+    00:00:00.000000', from which no number can be read, so it stays as it is), never to the stored value, and `+`
+    keeps the column's collation. PostgreSQL compares the column itself."""
+
+    inherit_cache = True
+    _traverse_internals = [("column", InternalTraversal.dp_clauseelement)]
+
+    def __init__(self, column: Any) -> None:  # noqa: ANN401 (a column)
+        self.column = column
+        self.type = column.type
+
+
+@compiles(_Stored)
+def _stored(element: _Stored, compiler: Any, **kw: Any) -> str:  # noqa: ANN401
+    return str(compiler.process(element.column, **kw))
+
+
+@compiles(_Stored, "sqlite")
+def _stored_sqlite(element: _Stored, compiler: Any, **kw: Any) -> str:  # noqa: ANN401
+    return "+" + str(compiler.process(element.column, **kw))
+
+
 def _where(q, src: _Source, kind: str, system: str | None, f: Filters, exclude: int | None = None):  # type: ignore[no-untyped-def]
     """The population's conditions: kind and system, the filters, and (extending) not already in a sample."""
     if src.table is ReportRecord:
@@ -142,10 +172,10 @@ def _where(q, src: _Source, kind: str, system: str | None, f: Filters, exclude: 
             q = q.where(ReportRecord.system == system)
     conditions = []
     if f.date_from:
-        conditions.append(src.time >= uk_local(f.date_from.year, f.date_from.month, f.date_from.day))
+        conditions.append(_Stored(src.time) >= uk_local(f.date_from.year, f.date_from.month, f.date_from.day))
     if f.date_to:
         end = f.date_to + timedelta(days=1)
-        conditions.append(src.time < uk_local(end.year, end.month, end.day))
+        conditions.append(_Stored(src.time) < uk_local(end.year, end.month, end.day))
     if conditions:
         q = q.where(or_(and_(*conditions), src.time.is_(None)) if f.keep_undated else and_(*conditions))
     if src.table is CrimeRecord:  # recorded crime: a cancelled crime is audited in a cancellation dip-sample
@@ -205,7 +235,12 @@ def _counts(s: Session, kind: str, system: str | None, f: Filters, exclude: int 
         n = s.scalar(_where(select(func.count(src.id)), src, kind, system, f, exclude)) or 0
         return {"n100": n} if n else {}
     q = _where(select(src.stratum, func.count()), src, kind, system, f, exclude).group_by(src.stratum)
-    counts = dict(sorted((st or NO_CRIME, n) for st, n in s.execute(q)))
+    return _ordered(kind, list(s.execute(q).tuples()))
+
+
+def _ordered(kind: str, rows: list[tuple[str | None, int]]) -> dict[str, int]:
+    """The counts per stratum as the population view and a sample's frame list them, from (stratum, count) rows."""
+    counts = dict(sorted((st or NO_CRIME, n) for st, n in rows))
     if kind == RecordKind.CANCELLATION:  # the offence groups in the order reports list them
         order = list(CANCELLATION_GROUPS)
         counts = dict(sorted(counts.items(), key=lambda kv: (order.index(kv[0]) if kv[0] in order
@@ -232,23 +267,119 @@ class _Drawn:
 
 
 def _lowest(s: Session, kind: str, system: str | None, f: Filters, maps: SeedMaps, n: int, stratum: str | None,
-            exclude: int | None = None) -> list[_Drawn]:
-    """The n lowest-ranked records (of one stratum, or of all), ranked by the database."""
+            exclude: int | None = None, total: int | None = None) -> list[_Drawn]:
+    """The n lowest-ranked records (of one stratum, or of all), ranked by the database.
+
+    total: about how many records there are to rank (the counts before the draw), or None. With it the database first
+    ranks only the records whose first number is below a bound that leaves some n + 6 sqrt(n) + 20 of them, which
+    spares it ranking the rest: the order compares the first number first, so every record left out comes after
+    every one kept, and if n + 1 are kept (or n, all there are below the bound) and no two of them share both
+    numbers, the lowest n are those, whatever the database does with ties. Otherwise (too few below the bound, or a
+    tie, which only the reference breaks, in the database's collation) the query is the one without the bound."""
     src = _source(kind)
     q = _where(select(src.id, src.ref, src.key, src.stratum), src, kind, system, f, exclude)
     if stratum is not None:
         q = q.where(src.stratum == stratum)
     first, second = maps.sql(src.key)
-    q = q.order_by(first, second, src.ref).limit(n)
-    return [_Drawn((*maps.rank(k), r), i, st or NO_CRIME) for i, r, k, st in s.execute(q)]
+    q = q.order_by(first, second, src.ref)
+    bound = _bound(n + _SPARE[0] * math.sqrt(n) + _SPARE[1], total) if total else P
+    if bound < P:
+        rows = s.execute(q.where(first < bound).limit(n + 1)).all()
+        ranks = [maps.rank(k) for _, _, k, _ in rows]
+        if len(rows) >= n and all(ranks[j] != ranks[j + 1] for j in range(len(ranks) - 1)):
+            return [_Drawn((*rk, r), i, st or NO_CRIME) for rk, (i, r, _, st) in zip(ranks[:n], rows, strict=False)]
+    return [_Drawn((*maps.rank(k), r), i, st or NO_CRIME) for i, r, k, st in s.execute(q.limit(n))]
+
+
+def _bound(wanted: float, total: int) -> int:
+    """The first number below which about `wanted` of `total` records fall (P: every record)."""
+    return P if wanted >= total else min(P, math.ceil(P * wanted / total))
+
+
+# the largest seed a sample stores (a 64-bit signed integer: schema 0020)
+MAX_SEED = 2**63 - 1
+# _lowest's bound leaves about n + 6 sqrt(n) + 20 records below it: fewer than n with odds of some 1 in 10^9
+_SPARE = (6.0, 20.0)
+# a draw of up to this many records (proportional or simple) counts the population and collects the records it will
+# pick from in one read (_Pool), below a bound that leaves about 4 x size + 1,000 of the table below it; larger
+# draws count first and rank per stratum
+_FUSED_SIZE = 20_000
+_POOL = (4.0, 1000.0)
+
+
+@dataclass
+class _Pool:
+    """The population counted and, in the same read, the records that can come first in the seed's order: every record
+    whose first number is below a bound (per stratum as stored: id, draw key, reference), chosen before the counts
+    are known so that some 4 x size + 1,000 of the whole table fall below it. A stratum's lowest n are picked from its
+    records below the bound when at least n are there and no two of the first n + 1 share both numbers of their rank
+    (as _lowest: the records left out all come later, and without ties the order needs no reference, which the
+    database compares in its own collation); otherwise the database ranks the stratum (_lowest)."""
+
+    counts: dict[str | None, int]
+    below: dict[str | None, list[tuple[int, int, str]]]
+
+    def lowest(self, maps: SeedMaps, n: int, stratum: str | None) -> list[_Drawn] | None:
+        if stratum is None:
+            rows = [(i, k, r, st) for st, members in self.below.items() for i, k, r in members]
+        elif stratum in self.below:
+            rows = [(i, k, r, stratum) for i, k, r in self.below[stratum]]
+        else:
+            return None
+        if len(rows) < n:
+            return None
+        ranked = sorted(((maps.rank(k), i, r, st) for i, k, r, st in rows), key=lambda x: x[0])
+        if any(ranked[j][0] == ranked[j + 1][0] for j in range(min(n, len(ranked) - 1))):
+            return None
+        return [_Drawn((*rk, r), i, st or NO_CRIME) for rk, i, r, st in ranked[:n]]
+
+    def total(self, stratum: str | None) -> int | None:
+        return sum(self.counts.values()) if stratum is None else self.counts.get(stratum)
+
+
+def _fusable(kind: str, size: int, stratified: bool, per_stratum: object, allocation: str) -> bool:
+    return (kind != RecordKind.N100 and per_stratum is None and size <= _FUSED_SIZE
+            and (not stratified or allocation == "proportional"))
+
+
+def _counts_and_pool(s: Session, kind: str, system: str | None, f: Filters, maps: SeedMaps, size: int,
+                     exclude: int | None = None) -> tuple[dict[str, int], _Pool]:
+    """_counts, and the _Pool for drawing `size` records, in one read of the population."""
+    src = _source(kind)
+    highest = s.scalar(select(func.max(src.id))) or 0  # at least as many as the population: the bound errs low
+    bound = _bound(_POOL[0] * size + _POOL[1], highest) if highest > 0 else P
+    first, _ = maps.sql(src.key)
+    if s.get_bind().dialect.name == "sqlite":
+        below = func.json_group_array(func.json_array(src.id, src.key, src.ref)).filter(first < bound)
+    else:
+        below = func.json_agg(func.json_build_array(src.id, src.key, src.ref)).filter(first < bound)
+    q = _where(select(src.stratum, func.count(), below), src, kind, system, f, exclude).group_by(src.stratum)
+    rows = s.execute(q).all()
+    pool = _Pool({st: n for st, n, _ in rows},
+                 {st: [(i, k, r) for i, k, r in (json.loads(m) if isinstance(m, str) else m or [])]
+                  for st, _, m in rows})
+    return _ordered(kind, [(st, n) for st, n, _ in rows]), pool
 
 
 def _pick(s: Session, kind: str, system: str | None, f: Filters, maps: SeedMaps, alloc: dict[str, int],
-          stratified: bool, exclude: int | None = None) -> list[_Drawn]:
+          stratified: bool, exclude: int | None = None, pool: _Pool | None = None,
+          counts: dict[str, int] | None = None) -> list[_Drawn]:
+    """The records drawn: each stratum's allocation of its lowest-ranked records (from the pool where it can tell,
+    else ranked by the database), in the seed's order. counts: the counts before the draw, when there is no pool."""
     chosen: list[_Drawn] = []
     for k, n in alloc.items():
         if n > 0:
-            chosen += _lowest(s, kind, system, f, maps, n, k if stratified else None, exclude)
+            stratum = k if stratified else None
+            got = pool.lowest(maps, n, stratum) if pool is not None else None
+            if got is None:
+                if pool is not None:
+                    total = pool.total(stratum)
+                elif counts is not None:
+                    total = counts.get(k) if stratified else sum(counts.values())
+                else:
+                    total = None
+                got = _lowest(s, kind, system, f, maps, n, stratum, exclude, total)
+            chosen += got
     chosen.sort(key=lambda d: d.rank)
     return chosen
 
@@ -293,6 +424,8 @@ def draw(s: Session, name: str, kind: str, size: int, seed: int, system: str | N
         raise ValueError(f"there is already a sample called {name!r}")
     if size < 0:
         raise ValueError("a sample size cannot be negative")
+    if not 0 <= seed <= MAX_SEED:
+        raise ValueError(f"a seed is a whole number from 0 to {MAX_SEED:,}, not {seed:,}")
     target = resolve(s, audit)
     if target.closed_at is not None:
         raise ValueError(f"the audit {target.name!r} is closed: reopen it to draw more samples")
@@ -303,7 +436,13 @@ def draw(s: Session, name: str, kind: str, size: int, seed: int, system: str | N
         if kind not in RecordKind.REPORTS:
             raise ValueError(f"a special sample ({SPECIAL_SAMPLES[special].label}) is drawn from incidents or "
                              f"referrals, not {kind} records")
-    counts = population_counts(s, kind, system, f)
+    _prepare(s, kind)
+    maps = SeedMaps.of(seed)
+    pool = None
+    if _fusable(kind, size, bool(stratify or per_stratum), per_stratum, allocation):
+        counts, pool = _counts_and_pool(s, kind, system, f, maps, size)
+    else:
+        counts = _counts(s, kind, system, f)
     if not counts:
         raise ValueError(f"there are no {kind} records to sample" + (" that pass the filters" if filters else "")
                          + f" in the period of the audit {target.name!r} ({target.period_start:%d/%m/%Y} to "
@@ -311,7 +450,7 @@ def draw(s: Session, name: str, kind: str, size: int, seed: int, system: str | N
     stratified = bool(stratify or per_stratum)
     sizes = counts if stratified else {"all": sum(counts.values())}
     alloc = _allocate(sizes, size, per_stratum, allocation)
-    chosen = _pick(s, kind, system, f, SeedMaps.of(seed), alloc, stratified)
+    chosen = _pick(s, kind, system, f, maps, alloc, stratified, pool=pool, counts=counts)
     if per_stratum is not None:
         method = "fixed size per stratum"
     elif stratify:
@@ -363,10 +502,16 @@ def extend(s: Session, name: str, size: int, who: str = "") -> int:
         f = within_period(f, *(date.fromisoformat(d) for d in frame["period"]))
     if frame.get("order") == ORDER:
         _prepare(s, smp.kind)
-        left = _counts(s, smp.kind, smp.system, f, exclude=smp.id)
+        maps = SeedMaps.of(smp.seed)
+        allocation = frame.get("allocation") or "proportional"
+        pool = None
+        if _fusable(smp.kind, size, stratified, None, allocation):
+            left, pool = _counts_and_pool(s, smp.kind, smp.system, f, maps, size, exclude=smp.id)
+        else:
+            left = _counts(s, smp.kind, smp.system, f, exclude=smp.id)
         sizes = left if stratified else {"all": sum(left.values())}
-        alloc = _allocate(sizes, size, None, frame.get("allocation") or "proportional")
-        chosen: list[Any] = _pick(s, smp.kind, smp.system, f, SeedMaps.of(smp.seed), alloc, stratified, smp.id)
+        alloc = _allocate(sizes, size, None, allocation)
+        chosen: list[Any] = _pick(s, smp.kind, smp.system, f, maps, alloc, stratified, smp.id, pool, left)
     else:
         chosen = _extend_in_python_order(s, smp, size, f, stratified)
     last = s.scalar(select(func.max(AuditItem.position)).where(AuditItem.sample_id == smp.id)) or 0
