@@ -30,7 +30,18 @@ from cdi_workbench.importing import check_file, import_file
 from cdi_workbench.spreadsheets import xlsx_fast
 from cdi_workbench.spreadsheets.reading import TableError, _sheet_rows, open_table
 from cdi_workbench.storage.database import Database
-from tests.integration.test_import_arrow import STORED, extracts, options, run, same, stored, tiny_chunks
+from tests.integration.test_import_arrow import (
+    ENGINES,
+    STORED,
+    _engine,
+    _targets,
+    extracts,
+    options,
+    run,
+    same,
+    stored,
+    tiny_chunks,
+)
 
 ROOT = Path(__file__).resolve().parents[2]
 SETTINGS = settings(max_examples=120, deadline=None,
@@ -404,31 +415,40 @@ def test_check_file_is_the_same_on_both_readers(x: dict[str, Any], how: int, sha
             TAKEN[fast[0].read_path] += 1
 
 
+@pytest.mark.parametrize("engine", ENGINES)
 @settings(SETTINGS, max_examples=25)
-@given(extracts(), st.integers(0, 2), st.booleans(), st.booleans())
-def test_import_stores_the_same_on_both_readers(x: dict[str, Any], how: int, shared: bool,
+@given(x=extracts(), how=st.integers(0, 2), shared=st.booleans(), with_rejects=st.booleans())
+def test_import_stores_the_same_on_both_readers(engine: str, x: dict[str, Any], how: int, shared: bool,
                                                 with_rejects: bool) -> None:
+    """On SQLite and (CDI_TEST_PG_URL) PostgreSQL: the same outcome, rows stored and rejects on both readers."""
+    _engine(engine)
     with tempfile.TemporaryDirectory() as tmp, tiny_chunks(3, 1):
         folder = Path(tmp)
         path = _extract_workbook(folder, x, how, shared)
         outcomes, contents = [], []
         for read_path in ("compiled", "python"):
-            target = str(folder / f"audit-{read_path}.db")
-            init_audit(target, "Testshire Police", date(2014, 1, 1), date(2014, 6, 30), "2014").close()
-            db = Database(target)
+            targets = _targets(engine)
+            target = next(targets)
             try:
-                rejects = folder / f"rejects-{read_path}.csv" if with_rejects else None
+                init_audit(target, "Testshire Police", date(2014, 1, 1), date(2014, 6, 30), "2014").close()
+                db = Database(target)
+                try:
+                    rejects = folder / f"rejects-{read_path}.csv" if with_rejects else None
 
-                def call(db: Database = db, rejects: Path | None = rejects, **kw: Any) -> Any:
-                    return import_file(db, path, x["kind"], rejects=rejects, **options(x), **kw)
+                    def call(db: Database = db, rejects: Path | None = rejects, **kw: Any) -> Any:
+                        return import_file(db, path, x["kind"], rejects=rejects, **options(x), **kw)
 
-                outcomes.append(run(call, read_path))
+                    outcomes.append(run(call, read_path))
+                finally:
+                    db.close()
+                contents.append(stored(target, STORED[x["kind"]]))
+                if rejects is not None:
+                    contents.append(rejects.read_bytes() if rejects.exists() else None)
             finally:
-                db.close()
-            contents.append(stored(target, STORED[x["kind"]]))
-            if rejects is not None:
-                contents.append(rejects.read_bytes() if rejects.exists() else None)
+                targets.close()
         same(outcomes[0], outcomes[1])
+        if not isinstance(outcomes[0][0], Exception):
+            TAKEN[outcomes[0][0].read_path] += 1
         assert contents[: len(contents) // 2] == contents[len(contents) // 2:]
 
 
