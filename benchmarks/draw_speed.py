@@ -27,7 +27,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from sqlalchemy import and_, exists, func, or_, select  # noqa: E402
 from sqlalchemy.orm import Session  # noqa: E402
 
-from cdi_workbench import sampling  # noqa: E402
+from cdi_workbench import sample_population, sampling  # noqa: E402
 from cdi_workbench.classification import NO_CRIME  # noqa: E402
 from cdi_workbench.draw_keys import SeedMaps  # noqa: E402
 from cdi_workbench.rules import normalise_code  # noqa: E402
@@ -69,7 +69,7 @@ def old_where(q, src, kind, system, f, exclude=None):  # type: ignore[no-untyped
 
 
 def old_lowest(s, kind, system, f, maps, n, stratum, exclude=None):  # type: ignore[no-untyped-def]  # noqa: ANN001, ANN201
-    src = sampling._source(kind)
+    src = sampling.source(kind)
     q = old_where(select(src.id, src.ref, src.key, src.stratum), src, kind, system, f, exclude)
     if stratum is not None:
         q = q.where(src.stratum == stratum)
@@ -90,13 +90,14 @@ def old_pick(s, kind, system, f, maps, alloc, stratified, exclude=None, pool=Non
 @contextmanager
 def before():  # type: ignore[no-untyped-def]  # noqa: ANN201
     """sampling as it was: the old period condition, no pool, every stratum ranked over all its records."""
-    saved = sampling._where, sampling._pick, sampling._fusable
-    sampling._where, sampling._pick = old_where, old_pick
+    saved = sampling.where, sample_population.where, sampling._pick, sampling._fusable
+    sampling.where = sample_population.where = old_where  # (the counts are made in sample_population)
+    sampling._pick = old_pick
     sampling._fusable = lambda *a, **k: False  # noqa: ARG005
     try:
         yield
     finally:
-        sampling._where, sampling._pick, sampling._fusable = saved
+        sampling.where, sample_population.where, sampling._pick, sampling._fusable = saved
 
 
 # ------------------------------------------------------------------------------------------------------------------

@@ -94,13 +94,14 @@ def _frames(samples: list[SampleInfo]) -> dict[str, list[SampleInfo]]:
 
 def frame_counts(s: Session, latest: SampleInfo) -> dict[str, dict[str, int]]:
     """unit -> stratum -> records of the sample's frame (its kind, system and filters) in the unit, as stored now."""
-    from .sampling import Filters, _source, _where, within_period  # the frame's conditions as the draw applied them
+    # the frame's conditions as the draw applied them
+    from .sample_population import Filters, source, where, within_period
 
-    src = _source(latest.kind)
+    src = source(latest.kind)
     f = Filters.from_json(latest.frame.get("filters"))
     if period := latest.frame.get("period"):  # drawn for an audit of a programme: the records of its period
         f = within_period(f, date.fromisoformat(period[0]), date.fromisoformat(period[1]))
-    q = _where(select(ReportRecord.unit, src.stratum, func.count()), src, latest.kind, latest.system,
+    q = where(select(ReportRecord.unit, src.stratum, func.count()), src, latest.kind, latest.system,
                f).group_by(ReportRecord.unit, src.stratum)
     out: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
     for unit, stratum, n in s.execute(q).tuples():

@@ -16,50 +16,46 @@ import json
 import math
 from collections import defaultdict
 from collections.abc import Callable
-from dataclasses import asdict, dataclass, replace
-from datetime import date, timedelta
+from dataclasses import dataclass
+from datetime import date
 from typing import Any
 
-from sqlalchemy import and_, exists, func, literal, or_, select, update
-from sqlalchemy.ext.compiler import compiles
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
-from sqlalchemy.sql.elements import ColumnElement
-from sqlalchemy.sql.visitors import InternalTraversal
 
 from . import sample_admin
 from .audit.facts import note_sample
 from .audit.programme import resolve
 from .audit.roles import identify
 from .classification import (
-    CANCELLATION_GROUPS,
-    GROUP_LABELS,
     GROUP_PRIORITY,  # noqa: F401 (part of this module's interface)
     NO_CRIME,
 )
-from .draw_keys import ORDER, P, SeedMaps, draw_key
+from .draw_keys import ORDER, P, SeedMaps
 from .kinds import RecordKind
-from .rules import normalise_code
+from .sample_population import (  # noqa: F401 (Filters, within_period, population_counts: also this module's interface)
+    Candidate,
+    Filters,
+    ordered_counts,
+    population,
+    population_counts,
+    prepare,
+    source,
+    strata_counts,
+    where,
+    within_period,
+)
 from .special_samples import SPECIAL_SAMPLES, special_key
 from .storage.models import (
-    N100,
     AuditItem,
-    Cancellation,
-    CrimeRecord,
-    Disposal,
-    RecordLink,
     ReportRecord,
     Sample,
     VerdictChange,
 )
-from .storage.record_models import date_column
 from .strata import (
-    crime_group,
-    null_rows,
-    refresh_cancellations,
     report_stratum,  # noqa: F401 (part of this module's interface)
 )
-from .strata import refresh as refresh_strata
-from .timeutil import now_utc, uk_local
+from .timeutil import now_utc
 
 
 def ranker(seed: int) -> Callable[[str], int]:
@@ -75,188 +71,6 @@ def ranker(seed: int) -> Callable[[str], int]:
 def rank(seed: int, ref: str) -> int:
     return ranker(seed)(ref)
 
-
-@dataclass(frozen=True)
-class Candidate:
-    record_id: int
-    ref: str
-    stratum: str
-
-
-@dataclass(frozen=True)
-class Filters:
-    """Which records of a kind form the population (all optional)."""
-
-    opening_code: str = ""
-    closing_code: str = ""
-    ho_code: str = ""
-    date_from: date | None = None
-    date_to: date | None = None  # inclusive
-    # an audit's period (within_period): records with no date stay in (they cannot be placed in any one period)
-    keep_undated: bool = False
-
-    def to_json(self) -> dict[str, str]:
-        return {k: (v.isoformat() if isinstance(v, date) else v) for k, v in asdict(self).items() if v}
-
-    @classmethod
-    def from_json(cls, data: dict[str, str] | None) -> Filters:
-        data = dict(data or {})
-        for k in ("date_from", "date_to"):
-            if data.get(k):
-                data[k] = date.fromisoformat(data[k])  # type: ignore[assignment]
-        return cls(**data)  # type: ignore[arg-type]
-
-
-@dataclass(frozen=True)
-class _Source:
-    """Where the records of one kind are, and what their reference, draw key and stratum are."""
-
-    table: Any
-    id: Any
-    ref: Any
-    key: Any
-    stratum: Any
-    time: Any
-
-
-def _source(kind: str) -> _Source:
-    """The kind's date (the date filters') is its date column, record_models.date_column. A crime record's stratum is
-    the offence group of its Home Office code (strata.crime_group)."""
-    if kind in RecordKind.REPORTS:
-        r = ReportRecord
-        return _Source(r, r.id, r.ref, r.draw_key, r.stratum, date_column(kind))
-    if kind == RecordKind.DISPOSAL:
-        return _Source(Disposal, Disposal.id, Disposal.ref, Disposal.draw_key, Disposal.disposal_type,
-                       date_column(kind))
-    if kind == RecordKind.CANCELLATION:
-        c = Cancellation
-        return _Source(c, c.id, c.crime_ref, c.draw_key, func.coalesce(c.offence_group, "other"), date_column(kind))
-    if kind == RecordKind.N100:
-        return _Source(N100, N100.id, N100.ref, N100.draw_key, literal("n100"), date_column(kind))
-    if kind == RecordKind.CRIME:
-        return _Source(CrimeRecord, CrimeRecord.id, CrimeRecord.ref, CrimeRecord.draw_key, crime_group(),
-                       date_column(kind))
-    raise ValueError(f"unknown record kind {kind!r}")
-
-
-class _Stored(ColumnElement[Any]):
-    """A date column compared as stored: on SQLite `+column`, an expression without the column's NUMERIC affinity, so
-    SQLite does not try to read a number from the bound date on every row (a quarter of a draw's scan at 5M rows).
-    The same rows pass: that affinity would only ever apply to the bound date (text such as '2015-01-01
-    00:00:00.000000', from which no number can be read, so it stays as it is), never to the stored value, and `+`
-    keeps the column's collation. PostgreSQL compares the column itself."""
-
-    inherit_cache = True
-    _traverse_internals = [("column", InternalTraversal.dp_clauseelement)]
-
-    def __init__(self, column: Any) -> None:  # noqa: ANN401 (a column)
-        self.column = column
-        self.type = column.type
-
-
-@compiles(_Stored)
-def _stored(element: _Stored, compiler: Any, **kw: Any) -> str:  # noqa: ANN401
-    return str(compiler.process(element.column, **kw))
-
-
-@compiles(_Stored, "sqlite")
-def _stored_sqlite(element: _Stored, compiler: Any, **kw: Any) -> str:  # noqa: ANN401
-    return "+" + str(compiler.process(element.column, **kw))
-
-
-def _where(q, src: _Source, kind: str, system: str | None, f: Filters, exclude: int | None = None):  # type: ignore[no-untyped-def]
-    """The population's conditions: kind and system, the filters, and (extending) not already in a sample."""
-    if src.table is ReportRecord:
-        q = q.where(ReportRecord.kind == kind)
-        if system:
-            q = q.where(ReportRecord.system == system)
-    conditions = []
-    if f.date_from:
-        conditions.append(_Stored(src.time) >= uk_local(f.date_from.year, f.date_from.month, f.date_from.day))
-    if f.date_to:
-        end = f.date_to + timedelta(days=1)
-        conditions.append(_Stored(src.time) < uk_local(end.year, end.month, end.day))
-    if conditions:
-        q = q.where(or_(and_(*conditions), src.time.is_(None)) if f.keep_undated else and_(*conditions))
-    if src.table is CrimeRecord:  # recorded crime: a cancelled crime is audited in a cancellation dip-sample
-        q = q.where(CrimeRecord.status != "cancelled")
-        if f.ho_code:  # the code as rules.normalise_code compares it: no case, spaces or leading zeros
-            stored = func.ltrim(func.upper(func.replace(CrimeRecord.ho_code, " ", "")), "0")
-            q = q.where(stored == normalise_code(f.ho_code))
-    if src.table is ReportRecord:
-        if f.opening_code:
-            q = q.where(ReportRecord.opening_code == f.opening_code)
-        if f.closing_code:
-            q = q.where(ReportRecord.closing_code == f.closing_code)
-        if f.ho_code:
-            linked = (select(RecordLink.report_id).join(CrimeRecord, CrimeRecord.id == RecordLink.crime_id)
-                      .where(func.upper(CrimeRecord.ho_code) == normalise_code(f.ho_code)))
-            q = q.where(ReportRecord.id.in_(linked))
-    if exclude is not None:
-        q = q.where(~exists().where(AuditItem.sample_id == exclude, AuditItem.record_id == src.id))
-    return q
-
-
-def within_period(f: Filters, start: date, end: date) -> Filters:
-    """The filters narrowed to an audit's period (the later start, the earlier end)."""
-    return replace(f, date_from=max(f.date_from, start) if f.date_from else start,
-                   date_to=min(f.date_to, end) if f.date_to else end,
-                   keep_undated=not (f.date_from or f.date_to))
-
-
-def _prepare(s: Session, kind: str) -> None:
-    """Make sure every record has its draw key and every report its stratum (rows written outside the importer:
-    by hand, by scripts, or links changed since), and every cancelled crime the offence group of its crime's
-    Home Office code (strata.refresh_cancellations)."""
-    src = _source(kind)
-    if src.table is ReportRecord:
-        missing = null_rows(s.connection(), "draw_key")
-    else:
-        missing = [(i, r) for i, r in s.execute(select(src.id, src.ref).where(src.key.is_(None)))]
-    for start in range(0, len(missing), 10000):
-        s.execute(update(src.table), [{"id": i, "draw_key": draw_key(r)} for i, r in missing[start:start + 10000]])
-    if src.table is ReportRecord:
-        refresh_strata(s.connection())
-    elif src.table is Cancellation:
-        refresh_cancellations(s)
-
-
-def population(s: Session, kind: str, system: str | None = None, filters: Filters | None = None) -> list[Candidate]:
-    """Every record of a kind (and system) passing the filters, with its stratum."""
-    _prepare(s, kind)
-    src = _source(kind)
-    q = _where(select(src.id, src.ref, src.stratum), src, kind, system, filters or Filters())
-    return [Candidate(i, r, st or NO_CRIME) for i, r, st in s.execute(q)]
-
-
-def _counts(s: Session, kind: str, system: str | None, f: Filters, exclude: int | None = None) -> dict[str, int]:
-    src = _source(kind)
-    if kind == RecordKind.N100:  # one stratum, a constant (which PostgreSQL will not group by)
-        n = s.scalar(_where(select(func.count(src.id)), src, kind, system, f, exclude)) or 0
-        return {"n100": n} if n else {}
-    q = _where(select(src.stratum, func.count()), src, kind, system, f, exclude).group_by(src.stratum)
-    return _ordered(kind, list(s.execute(q).tuples()))
-
-
-def _ordered(kind: str, rows: list[tuple[str | None, int]]) -> dict[str, int]:
-    """The counts per stratum as the population view and a sample's frame list them, from (stratum, count) rows."""
-    counts = dict(sorted((st or NO_CRIME, n) for st, n in rows))
-    if kind == RecordKind.CANCELLATION:  # the offence groups in the order reports list them
-        order = list(CANCELLATION_GROUPS)
-        counts = dict(sorted(counts.items(), key=lambda kv: (order.index(kv[0]) if kv[0] in order
-                                                             else len(order), kv[0])))
-    if kind == RecordKind.CRIME:  # the offence groups in the order reports list them (classification.GROUP_LABELS)
-        groups = list(GROUP_LABELS)
-        counts = dict(sorted(counts.items(), key=lambda kv: (groups.index(kv[0]) if kv[0] in groups
-                                                             else len(groups), kv[0])))
-    return counts
-
-
-def population_counts(s: Session, kind: str, system: str | None = None,
-                      filters: Filters | None = None) -> dict[str, int]:
-    """How many records fall in each stratum: what the population view shows before a draw."""
-    _prepare(s, kind)
-    return _counts(s, kind, system, filters or Filters())
 
 
 @dataclass(frozen=True)
@@ -276,8 +90,8 @@ def _lowest(s: Session, kind: str, system: str | None, f: Filters, maps: SeedMap
     every one kept, and if n + 1 are kept (or n, all there are below the bound) and no two of them share both
     numbers, the lowest n are those, whatever the database does with ties. Otherwise (too few below the bound, or a
     tie, which only the reference breaks, in the database's collation) the query is the one without the bound."""
-    src = _source(kind)
-    q = _where(select(src.id, src.ref, src.key, src.stratum), src, kind, system, f, exclude)
+    src = source(kind)
+    q = where(select(src.id, src.ref, src.key, src.stratum), src, kind, system, f, exclude)
     if stratum is not None:
         q = q.where(src.stratum == stratum)
     first, second = maps.sql(src.key)
@@ -345,7 +159,7 @@ def _fusable(kind: str, size: int, stratified: bool, per_stratum: object, alloca
 def _counts_and_pool(s: Session, kind: str, system: str | None, f: Filters, maps: SeedMaps, size: int,
                      exclude: int | None = None) -> tuple[dict[str, int], _Pool]:
     """_counts, and the _Pool for drawing `size` records, in one read of the population."""
-    src = _source(kind)
+    src = source(kind)
     highest = s.scalar(select(func.max(src.id))) or 0  # at least as many as the population: the bound errs low
     bound = _bound(_POOL[0] * size + _POOL[1], highest) if highest > 0 else P
     first, _ = maps.sql(src.key)
@@ -353,12 +167,12 @@ def _counts_and_pool(s: Session, kind: str, system: str | None, f: Filters, maps
         below = func.json_group_array(func.json_array(src.id, src.key, src.ref)).filter(first < bound)
     else:
         below = func.json_agg(func.json_build_array(src.id, src.key, src.ref)).filter(first < bound)
-    q = _where(select(src.stratum, func.count(), below), src, kind, system, f, exclude).group_by(src.stratum)
+    q = where(select(src.stratum, func.count(), below), src, kind, system, f, exclude).group_by(src.stratum)
     rows = s.execute(q).all()
     pool = _Pool({st: n for st, n, _ in rows},
                  {st: [(i, k, r) for i, k, r in (json.loads(m) if isinstance(m, str) else m or [])]
                   for st, _, m in rows})
-    return _ordered(kind, [(st, n) for st, n, _ in rows]), pool
+    return ordered_counts(kind, [(st, n) for st, n, _ in rows]), pool
 
 
 def _pick(s: Session, kind: str, system: str | None, f: Filters, maps: SeedMaps, alloc: dict[str, int],
@@ -436,13 +250,13 @@ def draw(s: Session, name: str, kind: str, size: int, seed: int, system: str | N
         if kind not in RecordKind.REPORTS:
             raise ValueError(f"a special sample ({SPECIAL_SAMPLES[special].label}) is drawn from incidents or "
                              f"referrals, not {kind} records")
-    _prepare(s, kind)
+    prepare(s, kind)
     maps = SeedMaps.of(seed)
     pool = None
     if _fusable(kind, size, bool(stratify or per_stratum), per_stratum, allocation):
         counts, pool = _counts_and_pool(s, kind, system, f, maps, size)
     else:
-        counts = _counts(s, kind, system, f)
+        counts = strata_counts(s, kind, system, f)
     if not counts:
         raise ValueError(f"there are no {kind} records to sample" + (" that pass the filters" if filters else "")
                          + f" in the period of the audit {target.name!r} ({target.period_start:%d/%m/%Y} to "
@@ -501,14 +315,14 @@ def extend(s: Session, name: str, size: int, who: str = "") -> int:
     if frame.get("period"):  # drawn for an audit of a programme (schema 0016): from the records of its period
         f = within_period(f, *(date.fromisoformat(d) for d in frame["period"]))
     if frame.get("order") == ORDER:
-        _prepare(s, smp.kind)
+        prepare(s, smp.kind)
         maps = SeedMaps.of(smp.seed)
         allocation = frame.get("allocation") or "proportional"
         pool = None
         if _fusable(smp.kind, size, stratified, None, allocation):
             left, pool = _counts_and_pool(s, smp.kind, smp.system, f, maps, size, exclude=smp.id)
         else:
-            left = _counts(s, smp.kind, smp.system, f, exclude=smp.id)
+            left = strata_counts(s, smp.kind, smp.system, f, exclude=smp.id)
         sizes = left if stratified else {"all": sum(left.values())}
         alloc = _allocate(sizes, size, None, allocation)
         chosen: list[Any] = _pick(s, smp.kind, smp.system, f, maps, alloc, stratified, smp.id, pool, left)
@@ -546,7 +360,7 @@ def draw_order(s: Session, name: str) -> list[dict[str, object]]:
     smp = s.scalar(select(Sample).where(Sample.name == name))
     if smp is None:
         raise ValueError(f"no sample called {name!r}")
-    src = _source(smp.kind)
+    src = source(smp.kind)
     q = (select(AuditItem.position, AuditItem.kind, src.ref, AuditItem.stratum)
          .join(src.table, src.id == AuditItem.record_id)
          .where(AuditItem.sample_id == smp.id).order_by(AuditItem.position))

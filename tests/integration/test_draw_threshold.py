@@ -3,7 +3,7 @@ draws and extensions, on SQLite and (with CDI_TEST_PG_URL) PostgreSQL.
 
 The draw now counts the population and collects the records that can come first in one read (sampling._Pool), ranks
 a stratum in the database only among the records below a bound when it must (sampling._lowest's `total`), and
-compares a period on SQLite without the date column's affinity (sampling._Stored). The reference below is the draw
+compares a period on SQLite without the date column's affinity (sample_population.Stored). The reference below is the draw
 as it was (sampling.py at d3d90864): its population condition, counts and per-stratum ranking, copied unchanged.
 Populations are random: strata of every size down to one record, draw keys shared on purpose (ties of both numbers
 of the rank, broken by the reference; ties of the first number alone), the same reference in two referral systems
@@ -71,7 +71,7 @@ def old_where(q, src, kind, system, f, exclude=None):  # type: ignore[no-untyped
 
 
 def old_counts(s, kind, system, f, exclude=None):  # type: ignore[no-untyped-def]  # noqa: ANN001, ANN201
-    src = sampling._source(kind)
+    src = sampling.source(kind)
     if kind == RecordKind.N100:
         n = s.scalar(old_where(select(func.count(src.id)), src, kind, system, f, exclude)) or 0
         return {"n100": n} if n else {}
@@ -89,7 +89,7 @@ def old_counts(s, kind, system, f, exclude=None):  # type: ignore[no-untyped-def
 
 
 def old_lowest(s, kind, system, f, maps, n, stratum, exclude=None):  # type: ignore[no-untyped-def]  # noqa: ANN001, ANN201
-    src = sampling._source(kind)
+    src = sampling.source(kind)
     q = old_where(select(src.id, src.ref, src.key, src.stratum), src, kind, system, f, exclude)
     if stratum is not None:
         q = q.where(src.stratum == stratum)
@@ -166,7 +166,7 @@ def _check(s: Any, kind: str, system: str | None, d: dict[str, Any]) -> None:  #
     f = sampling.within_period(given_f or sampling.Filters(), START, END)
     per_stratum = d["per_stratum"] if d["design"] == "per stratum" else None
     allocation = "equal" if d["design"] == "equal" else "proportional"
-    sampling._prepare(s, kind)
+    sampling.prepare(s, kind)
     counts = old_counts(s, kind, system, f)
     if not counts:
         with pytest.raises(ValueError, match="no .* records to sample"):
@@ -249,7 +249,7 @@ def test_crime_record_draws_pick_what_they_picked_before(db_target: str) -> None
 
 
 def test_the_period_compared_without_affinity_keeps_the_same_rows(db_target: str) -> None:
-    """sampling._Stored: on SQLite the period is compared as `+received_at`; the records counted on the edges of the
+    """sample_population.Stored: on SQLite the period is compared as `+received_at`; the records counted on the edges of the
     period (midnight at either end, a second before and after) and undated ones are those the plain column gave."""
     db = init_audit(db_target, "Testshire Police", START, END, "2014", "builder")
     edges = [uk_local(2014, 1, 1), uk_local(2014, 1, 1) - timedelta(microseconds=1), (uk_local(2014, 7, 1) - timedelta(seconds=1)),
@@ -261,8 +261,8 @@ def test_the_period_compared_without_affinity_keeps_the_same_rows(db_target: str
         with db.session() as s:
             for given_f in (sampling.Filters(), sampling.Filters(date_from=date(2014, 1, 1), date_to=date(2014, 6, 30))):
                 f = sampling.within_period(given_f, START, END)
-                src = sampling._source("incident")
-                new = set(s.scalars(sampling._where(select(ReportRecord.ref), src, "incident", None, f)))
+                src = sampling.source("incident")
+                new = set(s.scalars(sampling.where(select(ReportRecord.ref), src, "incident", None, f)))
                 old = set(s.scalars(old_where(select(ReportRecord.ref), src, "incident", None, f)))
                 assert new == old
                 assert {"E0", "E2", "E4"} <= new and not {"E1", "E3"} & new  # (a guard that the edges are edges)

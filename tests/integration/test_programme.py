@@ -276,11 +276,11 @@ def test_a_draw_for_a_period_reads_the_draw_index_alone(programme: Database) -> 
     index (schema 0018), not every row of a million-record table."""
     from sqlalchemy import func, select
 
-    from cdi_workbench.sampling import Filters, _source, _where, within_period
+    from cdi_workbench.sample_population import Filters, source, where, within_period
 
-    src = _source("incident")
+    src = source("incident")
     f = within_period(Filters(), date(2014, 3, 1), date(2014, 3, 31))
-    q = _where(select(src.stratum, func.count()), src, "incident", None, f).group_by(src.stratum)
+    q = where(select(src.stratum, func.count()), src, "incident", None, f).group_by(src.stratum)
     with programme.session() as s:
         sql = str(q.compile(s.get_bind(), compile_kwargs={"literal_binds": True}))
         plan = " ".join(str(r[-1]) for r in s.execute(text(f"EXPLAIN QUERY PLAN {sql}")))

@@ -224,7 +224,7 @@ def test_each_kind_has_one_date_column_that_the_sampler_the_queue_and_the_import
     for kind, model in MODELS.items():
         assert record_models.RECORD_MODELS[RecordKind(kind)] is model
         column = getattr(model, DATE_COLUMN[RecordKind(kind)])
-        assert sampling._source(kind).time is column
+        assert sampling.source(kind).time is column
         assert _record_columns(kind)[2] is column
         assert record_models.date_column(kind) is column
     # kinds sharing a table share its date column
@@ -236,6 +236,6 @@ def test_each_kind_has_one_date_column_that_the_sampler_the_queue_and_the_import
 
 def test_a_date_column_changed_in_the_mapping_is_what_they_use(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setitem(kinds.DATE_COLUMN, RecordKind.DISPOSAL, "imported_at")
-    assert sampling._source("disposal").time is Disposal.imported_at
+    assert sampling.source("disposal").time is Disposal.imported_at
     assert _record_columns("disposal")[2] is Disposal.imported_at
     assert record_models.table_dates()["disposal"] == "imported_at"
