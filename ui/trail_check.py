@@ -1,6 +1,6 @@
 """The audit trail's check when an audit is opened, on a thread of its own, off the person's path.
 
-First the quick check (cdi_workbench.audit.trail.check_on_open: the history added since the last verified row,
+First the quick check (audit.trail_checkpoint.check_on_open: the history added since the last verified row,
 and that row itself against the checkpoint recorded), then a full verification in the background (which moves
 the checkpoint on when the history is intact). Neither holds up the window's worker, so the first record never
 waits for them; closing the window or opening another audit stops them between two history rows. The first
@@ -15,7 +15,7 @@ from functools import partial
 from PySide6.QtCore import QObject, Signal
 
 from cdi_workbench.audit.operations import AuditHandle
-from cdi_workbench.audit.trail import QuickCheck, check_on_open, verify_in_full
+from cdi_workbench.audit.trail_checkpoint import QuickCheck, check_on_open, verify_in_full
 
 from .operations import Runner
 

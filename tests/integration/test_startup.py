@@ -27,7 +27,7 @@ START = """
 import sys
 import ui.app, ui.main_window  # the window's modules, as main.py imports them
 from cdi_workbench.audit import operations as ops
-from cdi_workbench.audit.trail import check_on_open
+from cdi_workbench.audit.trail_checkpoint import check_on_open
 heavy = %r
 at_import = [m for m in heavy + ("alembic",) if m in sys.modules]
 opened = ops.open_audit(%r, "Inspector A")

@@ -17,14 +17,12 @@ from pathlib import Path
 import pytest
 
 from cdi_workbench.audit.service import AuditService
-from cdi_workbench.audit.trail import (
+from cdi_workbench.audit.trail import Stopped, digest, verify
+from cdi_workbench.audit.trail_checkpoint import (
     CHECKPOINT_KEY,
     Checkpoint,
-    Stopped,
     check_on_open,
-    digest,
     read_checkpoint,
-    verify,
     verify_in_full,
 )
 from cdi_workbench.audit.verdicts import VerdictBody

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from cdi_workbench import findings
 from cdi_workbench.audit.service import AuditService
-from cdi_workbench.audit.trail import verify_in_full
+from cdi_workbench.audit.trail_checkpoint import verify_in_full
 from cdi_workbench.audit.verdicts import VerdictBody
 from cdi_workbench.storage.database import Database
 from tests.builders import small_audit

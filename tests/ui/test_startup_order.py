@@ -8,7 +8,7 @@ from pathlib import Path
 
 from cdi_workbench.audit import operations as ops
 from cdi_workbench.audit.service import AuditService
-from cdi_workbench.audit.trail import verify_in_full
+from cdi_workbench.audit.trail_checkpoint import verify_in_full
 from cdi_workbench.audit.verdicts import VerdictBody
 from cdi_workbench.storage.database import Database
 from ui.main_window import MainWindow
