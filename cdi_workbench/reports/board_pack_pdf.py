@@ -29,21 +29,8 @@ from cdi_workbench.trends import CHANGE_METHOD, TEST_METHOD
 
 from .board_pack import BOARD_TITLE, PROVISIONAL, RATE_BASIS, BoardPack, FigureTrend
 from .common import MARKING, without_gc, write_atomically
-from .pdf import (
-    FOOTER_Y,
-    FRAME_W,
-    MARGIN_BOTTOM,
-    MARGIN_TOP,
-    MARGIN_X,
-    PAGE_H,
-    PAGE_W,
-    STYLES,
-    NumberedCanvas,
-    ReportDoc,
-    _grid_style,
-    marked_pages,
-    para,
-)
+from .pdf import NumberedCanvas, ReportDoc, marked_pages
+from .pdf_styles import FOOTER_Y, FRAME_W, MARGIN_BOTTOM, MARGIN_TOP, MARGIN_X, PAGE_H, PAGE_W, STYLES, grid_style, para
 from .pdf_text import printable, text
 from .protect import current_password, pdf_encryption
 
@@ -161,7 +148,7 @@ def _summary(pack: BoardPack) -> list[Flowable]:
     head.append(Spacer(1, 6))
     heads = ["Key rate", "Rate (k of n)", "95% interval", "Target", "Status", "Change since the previous audit"]
     data: list[list[Any]] = [[Paragraph(text(h), HEAD) for h in heads]]
-    style = _grid_style() + [("VALIGN", (0, 1), (-1, -1), "TOP"), ("LEFTPADDING", (0, 0), (-1, -1), 4),
+    style = grid_style() + [("VALIGN", (0, 1), (-1, -1), "TOP"), ("LEFTPADDING", (0, 0), (-1, -1), 4),
                              ("RIGHTPADDING", (0, 0), (-1, -1), 4)]
     for i, k in enumerate(pack.key_rates, 1):
         data.append([_cell(k.label, True), _cell(f"{k.value_text}\n({k.counts_text})" if k.counts_text
@@ -302,7 +289,7 @@ def _trend_block(pack: BoardPack, trend: FigureTrend) -> list[Flowable]:
         rows.append(cells[i] + right)
     widths = [2.3 * cm, 3.3 * cm, 2.9 * cm] * 2
     table = Table(rows, colWidths=widths, hAlign="LEFT", repeatRows=1)
-    table.setStyle(TableStyle(_grid_style() + [("LEFTPADDING", (0, 0), (-1, -1), 4),
+    table.setStyle(TableStyle(grid_style() + [("LEFTPADDING", (0, 0), (-1, -1), 4),
                                                ("TOPPADDING", (0, 0), (-1, -1), 1.5),
                                                ("BOTTOMPADDING", (0, 0), (-1, -1), 1.5),
                                                ("LINEBEFORE", (3, 0), (3, -1), 1.2, colors.black)]))
@@ -331,7 +318,7 @@ def _table(heads: list[str], rows: list[list[Any]], widths: list[float], extra: 
     data: list[list[Any]] = [[Paragraph(text(h), HEAD) for h in heads]]
     data += [[c if isinstance(c, Flowable) else _cell(c) for c in r] for r in rows]
     t = Table(data, colWidths=widths, repeatRows=1, hAlign="LEFT")
-    t.setStyle(TableStyle(_grid_style() + [("VALIGN", (0, 1), (-1, -1), "TOP"),
+    t.setStyle(TableStyle(grid_style() + [("VALIGN", (0, 1), (-1, -1), "TOP"),
                                            ("LEFTPADDING", (0, 0), (-1, -1), 4),
                                            ("RIGHTPADDING", (0, 0), (-1, -1), 4)] + (extra or [])))
     return t

@@ -11,9 +11,8 @@ from pathlib import Path
 from typing import Any
 
 from reportlab.lib import colors
-from reportlab.lib.enums import TA_CENTER, TA_LEFT, TA_RIGHT
 from reportlab.lib.pagesizes import A4
-from reportlab.lib.styles import ParagraphStyle, getSampleStyleSheet
+from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import cm
 from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.pdfgen import canvas
@@ -71,53 +70,28 @@ from .common import (
     without_gc,
     write_atomically,
 )
+from .pdf_styles import (  # noqa: F401 (MARGIN_*, FOOTER_Y, PAGE_H: also read from here by board_pack_pdf)
+    FOOTER_Y,
+    FRAME_W,
+    GRID_GREY,
+    GRID_PADDING,
+    GROUP_GREY,
+    HEADER_GREY,
+    MARGIN_BOTTOM,
+    MARGIN_TOP,
+    MARGIN_X,
+    PAGE_H,
+    PAGE_W,
+    STYLES,
+    grid_style,
+    para,
+)
 from .pdf_tables import PagedTable, PlainCells, row_heights
 from .pdf_text import printable, text
 from .protect import current_password, pdf_encryption
 
-PAGE_W, PAGE_H = A4
-MARGIN_X = 2 * cm
-MARGIN_TOP = 2.4 * cm
-MARGIN_BOTTOM = 2.4 * cm
-FOOTER_Y = 0.8 * cm
-FRAME_W = PAGE_W - 2 * MARGIN_X
-HEADER_GREY = colors.HexColor("#D9D9D9")
-GRID_GREY = colors.HexColor("#808080")
-
-_base = getSampleStyleSheet()
-STYLES = {
-    "title": ParagraphStyle("ReportTitle", parent=_base["Title"], fontName="Helvetica-Bold", fontSize=22,
-                            leading=27, alignment=TA_LEFT, spaceAfter=8),
-    "subtitle": ParagraphStyle("ReportSubtitle", parent=_base["Normal"], fontName="Helvetica", fontSize=14,
-                               leading=18, spaceAfter=18),
-    "h1": ParagraphStyle("H1", parent=_base["Heading1"], fontName="Helvetica-Bold", fontSize=16, leading=20,
-                         spaceBefore=16, keepWithNext=1, spaceAfter=10),
-    "h2": ParagraphStyle("H2", parent=_base["Heading2"], fontName="Helvetica-Bold", fontSize=12.5, leading=16,
-                         spaceBefore=12, keepWithNext=1, spaceAfter=6),
-    "h3": ParagraphStyle("H3", parent=_base["Heading3"], fontName="Helvetica-Bold", fontSize=10.5, leading=13,
-                         spaceBefore=16, keepWithNext=1, spaceAfter=4),
-    "body": ParagraphStyle("Body", parent=_base["BodyText"], fontName="Helvetica", fontSize=10, leading=13.5,
-                           spaceAfter=6),
-    "note": ParagraphStyle("Note", parent=_base["BodyText"], fontName="Helvetica-Oblique", fontSize=8.5,
-                           leading=11, spaceBefore=4, spaceAfter=4),
-    "cell": ParagraphStyle("Cell", parent=_base["BodyText"], fontName="Helvetica", fontSize=9, leading=11),
-    "cell_bold": ParagraphStyle("CellBold", parent=_base["BodyText"], fontName="Helvetica-Bold", fontSize=9,
-                                leading=11),
-    "cell_right": ParagraphStyle("CellRight", parent=_base["BodyText"], fontName="Helvetica", fontSize=9,
-                                 leading=11, alignment=TA_RIGHT),
-    "head": ParagraphStyle("Head", parent=_base["BodyText"], fontName="Helvetica-Bold", fontSize=8.5,
-                           leading=10.5, alignment=TA_CENTER),
-    "head_left": ParagraphStyle("HeadLeft", parent=_base["BodyText"], fontName="Helvetica-Bold", fontSize=8.5,
-                                leading=10.5, alignment=TA_LEFT),
-    "head_right": ParagraphStyle("HeadRight", parent=_base["BodyText"], fontName="Helvetica-Bold",
-                                 fontSize=8.5, leading=10.5, alignment=TA_RIGHT),
-}
 LABEL_HEADINGS = {"incidents": "Records", "other_systems": "System", "cancellations": "Offence group",
                   "disposals": "Disposal type", "n100": "Records", "by_unit": "Unit", "by_unit_rates": "Unit"}
-
-
-def para(value: Any, style: str = "body") -> Paragraph:
-    return Paragraph(text(value), STYLES[style])
 
 
 # ---- page furniture ----------------------------------------------------------------------------------------
@@ -431,34 +405,13 @@ def _method_section(findings: Findings) -> list[Flowable]:
     return out
 
 
-GROUP_GREY = colors.HexColor("#EFEFEF")
-
-
-_GRID_PADDING = (6, 3, 6, 3)  # the cells' padding in a _grid_style table: left, top, right, bottom (points)
-
-
-def _grid_style(header_rows: int = 1) -> list[tuple[Any, ...]]:
-    return [
-        ("BACKGROUND", (0, 0), (-1, header_rows - 1), HEADER_GREY),
-        ("GRID", (0, 0), (-1, -1), 0.5, GRID_GREY),
-        ("BOX", (0, 0), (-1, -1), 0.8, colors.black),
-        ("LINEBELOW", (0, header_rows - 1), (-1, header_rows - 1), 0.8, colors.black),
-        ("VALIGN", (0, 0), (-1, header_rows - 1), "BOTTOM"),
-        ("VALIGN", (0, header_rows), (-1, -1), "MIDDLE"),
-        ("FONTNAME", (1, header_rows), (-1, -1), "Helvetica"),
-        ("FONTSIZE", (1, header_rows), (-1, -1), 9),
-        ("TOPPADDING", (0, 0), (-1, -1), 3),
-        ("BOTTOMPADDING", (0, 0), (-1, -1), 3),
-    ]
-
-
 def _agreement_table(review: ReviewFigures, auditor: str) -> Table:
     heads = ["Check", "Pairs", "Agreed", "% agreement (95% CI)", "Kappa (95% CI), method", "PABAK",
              "Landis and Koch band"]
     data: list[list[Any]] = [[Paragraph(text(heads[0]), STYLES["head_left"])]
                              + [Paragraph(text(h), STYLES["head_right"]) for h in heads[1:-1]]
                              + [Paragraph(text(heads[-1]), STYLES["head_left"])]]
-    style = _grid_style() + [("ALIGN", (1, 1), (5, -1), "RIGHT")]
+    style = grid_style() + [("ALIGN", (1, 1), (5, -1), "RIGHT")]
     for group, rows in agreement_groups(review.agreement_for(auditor)):
         data.append([para(group, "cell_bold"), "", "", "", "", "", ""])
         i = len(data) - 1
@@ -521,7 +474,7 @@ def _challenges_section(findings: Findings, review: ReviewFigures) -> list[Flowa
     small = ParagraphStyle("HeadSmall", parent=STYLES["head_right"], fontSize=7.5, leading=9)
     data: list[list[Any]] = [[Paragraph(text(heads[0]), STYLES["head_left"])]
                              + [Paragraph(text(h), small) for h in heads[1:]]]
-    style = _grid_style() + [("ALIGN", (1, 1), (-1, -1), "RIGHT"), ("LEFTPADDING", (1, 0), (-1, -1), 3),
+    style = grid_style() + [("ALIGN", (1, 1), (-1, -1), "RIGHT"), ("LEFTPADDING", (1, 0), (-1, -1), 3),
                              ("RIGHTPADDING", (1, 0), (-1, -1), 3)]
     for failure, figures in review.resolution():
         total = failure == "Total"
@@ -544,7 +497,7 @@ def _challenges_section(findings: Findings, review: ReviewFigures) -> list[Flowa
     widths = [3.6 * cm, 2.8 * cm, 4.4 * cm, 4.4 * cm, 1.8 * cm]
     # thousands of rows: a cell that fits on one line is drawn as a plain string in the table's font (as the
     # paragraph would draw it, in a tenth of the time); the response column's is bold, as its paragraphs start
-    cell = PlainCells(widths, _GRID_PADDING, STYLES["cell"], bold_columns=frozenset({2}))
+    cell = PlainCells(widths, GRID_PADDING, STYLES["cell"], bold_columns=frozenset({2}))
     for r in review.challenges:
         label = findings.item_labels.get(r.failure.item_id, r.failure.reference)
         if r.failure.crime_no:
@@ -564,9 +517,9 @@ def _challenges_section(findings: Findings, review: ReviewFigures) -> list[Flowa
             decision = cell.para(f" by {text(r.decided_by)}, {display(r.decided_at)}: {text(r.decision_reason)}")
         data.append([cell.plain(0, label), cell.plain(1, r.failure.failure), response, decision,
                      cell.plain(4, "Yes" if r.counted_after else "No")])
-    heights = row_heights(data, widths, _GRID_PADDING, cell.leading)
+    heights = row_heights(data, widths, GRID_PADDING, cell.leading)
     out.append(PagedTable(data[0], data[1:], widths, heights[0], heights[1:],
-                          _grid_style() + [("VALIGN", (0, 1), (-1, -1), "TOP"), *cell.table_style()]))
+                          grid_style() + [("VALIGN", (0, 1), (-1, -1), "TOP"), *cell.table_style()]))
     return out
 
 

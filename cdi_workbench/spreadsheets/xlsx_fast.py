@@ -1,7 +1,7 @@
 """The compiled read path for workbooks: a sheet's cells read by python-calamine (Rust), giving exactly the rows
-openpyxl gives (reading._sheet_rows, data_only read-only mode), or nothing at all - then openpyxl reads the sheet.
+openpyxl gives (xlsx_reading.sheet_rows, data_only read-only mode), or nothing at all - then openpyxl reads the sheet.
 
-openpyxl stays the reference: `open_sheet` returns None (and reading._open_xlsx reads the workbook as before)
+openpyxl stays the reference: `open_sheet` returns None (and xlsx_reading.open_xlsx reads the workbook as before)
 whenever python-calamine is not installed, the reference is asked for (read_path="python" or the environment's
 CDI_IMPORT_PATH=python), or the sheet holds anything calamine cannot be trusted to read as openpyxl does. That is
 decided before a row is given, from the workbook's small parts (read by openpyxl's own code) and one streamed pass
@@ -142,7 +142,7 @@ class FastSheet:
             self._workbook = None
 
     def rows(self) -> Iterator[list[Any]]:
-        """Every row from row 1 to the last the XML holds: as reading._sheet_rows gives them."""
+        """Every row from row 1 to the last the XML holds: as xlsx_reading.sheet_rows gives them."""
         plan, sheet = self._plan, self._sheet
         start = sheet.start  # (None: no cell with a value; iter_rows gives the rows above the first, blank)
         shift = start[1] if start is not None else 0

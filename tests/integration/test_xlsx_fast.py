@@ -28,7 +28,8 @@ from openpyxl.utils.datetime import CALENDAR_MAC_1904
 from cdi_workbench.audit.setup import init_audit
 from cdi_workbench.importing import check_file, import_file
 from cdi_workbench.spreadsheets import xlsx_fast
-from cdi_workbench.spreadsheets.reading import TableError, _sheet_rows, open_table
+from cdi_workbench.spreadsheets.reading import TableError, open_table
+from cdi_workbench.spreadsheets.xlsx_reading import sheet_rows
 from cdi_workbench.storage.database import Database
 from tests.integration.test_import_arrow import (
     ENGINES,
@@ -64,7 +65,7 @@ def reference_rows(path: Path, sheet: str | None = None) -> tuple[list[list[Any]
     try:
         marks = [0]
         ws = wb[sheet] if sheet is not None else wb.worksheets[0]
-        return list(_sheet_rows(wb, ws, marks)), marks[0]
+        return list(sheet_rows(wb, ws, marks)), marks[0]
     except Exception as exc:  # noqa: BLE001 - compared: the fast reader must not read what this refuses
         return f"{type(exc).__name__}: {exc}"
     finally:
