@@ -40,6 +40,8 @@ NOT_DEFINED = "not defined"
 
 
 CENSUS = "no sampling error: every record of the frame audited"
+LONELY = ("a stratum has a single record: its variance is estimated about the overall rate (single-record strata "
+          "'adjusted', as R's survey package does)")
 
 
 @dataclass(frozen=True)
@@ -57,6 +59,9 @@ class Rate:
     high_cut: bool = False  # the formula's upper bound fell above 100% and was cut there
     population: float | None = None  # N used for the finite population correction, when applied
     short: str = ""  # the method's short name, printed beside the interval
+    # a design-weighted rate's variance without the finite population correction (design_rate), which its design
+    # effect is worked out from: the change between audits and the p-chart, which apply no FPC, use n / deff
+    variance_wr: float | None = None
 
     @property
     def symmetric(self) -> bool:
@@ -248,25 +253,32 @@ def design_rate(strata: list[Stratum], confidence: float = 0.95) -> Design:
         return Design(Rate(k, n, None, None, None, label, confidence, "no crimes identified: no rate",
                            short=DESIGN_SHORT), None, notes)
     r = y_tot / x_tot
-    var, warn = 0.0, []
+    var, var_wr, warn = 0.0, 0.0, []
     for s, (ys, xs) in zip(used, columns, strict=True):
         n_h = len(s.records)
-        if n_h < 2:
-            if n_h < s.population:
-                warn.append("a stratum has a single record: its variance cannot be estimated")
-            continue
+        f = min(1.0, n_h / s.population)
         # d = y - r x per record, then the sample variance of d: the same operations, in the same order, as a
         # loop over the records (so the same floats), run by map
         d = list(map(sub, ys, map(mul, repeat(r), xs)))
-        mean = sum(d) / n_h
-        s2 = sum(map(pow, map(sub, d, repeat(mean)), repeat(2))) / (n_h - 1)
-        f = min(1.0, n_h / s.population)
+        if n_h < 2:
+            if n_h >= s.population:
+                continue  # the stratum taken whole: no sampling error
+            # a stratum with a single record has no variance of its own: its record is centred on the estimate
+            # over all records (the weighted d sum to 0) rather than on its stratum's mean - R survey's
+            # lonely.psu = "adjust" (Lumley 2010, s. 2.3) - so it widens the interval instead of adding nothing
+            warn.append(LONELY)
+            s2 = d[0] ** 2
+        else:
+            mean = sum(d) / n_h
+            s2 = sum(map(pow, map(sub, d, repeat(mean)), repeat(2))) / (n_h - 1)
         var += s.population ** 2 * (1 - f) * s2 / n_h
+        var_wr += s.population ** 2 * s2 / n_h
     half = _z(confidence) * math.sqrt(var) / x_tot
     low, high = r - half, r + half
     rt = Rate(k, n, r, max(0.0, low), min(1.0, high), label, confidence,
               "; ".join(filter(None, [_warning(k, n, "design"), *sorted(set(warn))])),
-              half_width=half, low_cut=low < 0, high_cut=high > 1, population=x_tot, short=DESIGN_SHORT)
+              half_width=half, low_cut=low < 0, high_cut=high > 1, population=x_tot, short=DESIGN_SHORT,
+              variance_wr=var_wr / x_tot ** 2)
     return Design(rt, x_tot, notes)
 
 
@@ -282,11 +294,16 @@ def design_effect(r: Rate) -> float | None:
     """Kish's design effect of a design-weighted rate (design_rate): its variance over that of a simple random
     sample of as many crimes, p (1 - p) / n (Kish 1965, s. 8.2). Above 1 where crimes come clustered in records
     (a record's crimes tend to be recorded, or not, together), so that n crimes carry the information of fewer
-    independent ones: n / deff, the effective sample size. None where it is not defined (no rate, 0% or 100%, no
-    margin)."""
-    if r.rate is None or r.rate in (0.0, 1.0) or not r.half_width or not r.identified:
+    independent ones: n / deff, the effective sample size. Both variances are without the finite population
+    correction (the design's own is Rate.variance_wr): with it on one side only, a large sampling fraction would
+    cancel the clustering out. None where it is not defined (no rate, 0% or 100%, no variance)."""
+    if r.rate is None or r.rate in (0.0, 1.0) or not r.identified:
         return None
     srs = r.rate * (1 - r.rate) / r.identified
+    if r.variance_wr is not None:  # both without the FPC (a large sampling fraction must not cancel the clustering)
+        return r.variance_wr / srs if r.variance_wr else None
+    if not r.half_width:
+        return None
     return (r.half_width / _z(r.confidence)) ** 2 / srs
 
 

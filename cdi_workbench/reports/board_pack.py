@@ -165,7 +165,7 @@ class UnitRate:
         r = self.rate
         if r.rate is None:
             return "nothing counted"
-        return r.interval_text() if r.defined else "not defined at 0% or 100%"
+        return r.interval_text() if r.defined or r.census else "not defined at 0% or 100%"  # (a census first)
 
 
 @dataclass(frozen=True)

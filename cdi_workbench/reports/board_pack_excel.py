@@ -159,8 +159,9 @@ def _units(ws: Worksheet, pack: BoardPack) -> None:
     for u in pack.units:
         row += 1
         r = u.rate
-        _row(ws, row, [u.unit, r.identified, r.recorded, r.rate, r.low if r.defined else None,
-                       r.high if r.defined else None, r.short or pack.method_short], fmt)
+        shown = r.defined or r.census  # a unit audited in full: its interval is the rate itself
+        _row(ws, row, [u.unit, r.identified, r.recorded, r.rate, r.low if shown else None,
+                       r.high if shown else None, r.short or pack.method_short], fmt)
     _notes(ws, row + 1, list(pack.unit_notes), 7)
     _print_setup(ws, landscape=True, title_rows=f"{HEADER_ROW}:{HEADER_ROW}")
 

@@ -462,3 +462,17 @@ def test_each_units_rate_has_the_finite_population_correction(finished: tuple[Pa
     assert pack.units and all(u.rate.population is not None for u in pack.units)
     assert not any("not applied" in n for n in pack.unit_notes)
     db.close()
+
+
+def test_a_unit_audited_in_full_at_100_percent_reads_as_a_census_not_undefined() -> None:
+    """(a statistician's check) A unit whose every record of the frame was audited, all recorded: the findings say
+    'no sampling error'; the board pack's unit row said 'not defined at 0% or 100%' (it asked 'defined' before
+    'census'), and its workbook left Lower and Upper empty."""
+    from cdi_workbench.reports.board_pack import UnitRate
+    from cdi_workbench.statistics import CENSUS, rate
+
+    census = rate(3, 3, "normal", population=3)
+    assert census.census and not census.defined
+    assert UnitRate("Census LPA", census).interval_text == CENSUS
+    sampled = rate(3, 3, "normal", population=30)  # 100% from a sample: no interval by the normal approximation
+    assert UnitRate("North LPA", sampled).interval_text == "not defined at 0% or 100%"

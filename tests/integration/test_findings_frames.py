@@ -16,6 +16,7 @@ from cdi_workbench.findings import RATE_GROUPS, compute
 from cdi_workbench.findings_load import SampleInfo
 from cdi_workbench.findings_rates import _disjoint, plan
 from cdi_workbench.sampling import Filters, SampleOps
+from cdi_workbench.statistics import LONELY
 from cdi_workbench.storage.database import Database
 from tests.random_verdicts import fill
 
@@ -125,13 +126,14 @@ def test_a_record_drawn_in_two_samples_of_one_frame_is_named_with_any_disagreeme
 
 
 def test_a_stratum_of_one_record_is_said_in_the_rates_note(audit: Database) -> None:
-    """The design-weighted rate leaves out the variance of a stratum with a single completed record and says so: the
-    saying reaches the recording-rates note (and so the JSON, Excel and PDF), naming the groups it concerns."""
+    """The design-weighted rate estimates the variance of a stratum with a single completed record about the overall
+    rate and says so: the saying reaches the recording-rates note (and so the JSON, Excel and PDF), naming the groups
+    it concerns."""
     findings = compute(audit)
     single = [k for k, r in findings.design_rates.items() if "a stratum has a single record" in r.warning]
     assert single, "the bundled sample has a stratum of one completed record (rape)"
     note = findings.table("recording_rates").note
-    assert "Design-weighted rate, " in note and "a stratum has a single record: its variance cannot be estimated." in note
+    assert "Design-weighted rate, " in note and f"{LONELY}." in note
     labels = dict(RATE_GROUPS)
     sentence = next(part for part in note.split("Design-weighted rate, ")[1:] if "single record" in part)
     assert all(labels[k] in sentence for k in single)

@@ -96,7 +96,9 @@ def test_an_audits_point_carries_its_recording_rates_design_effects(tmp_path: Pa
     for key, r in findings.design_rates.items():
         d = design_effect(r)
         if d is not None and d > 1:
-            # the design-weighted variance over the simple random sample's of as many crimes, by hand
-            assert point.design_effects[f"recording_rates.{key}"] == pytest.approx(
-                (r.half_width / 1.959964) ** 2 / (r.rate * (1 - r.rate) / r.identified), rel=1e-4)
+            # the design-weighted variance without the FPC over the simple random sample's of as many crimes (also
+            # without), which is never below the variance with the FPC that the margin shows
+            srs = r.rate * (1 - r.rate) / r.identified
+            assert point.design_effects[f"recording_rates.{key}"] == pytest.approx(r.variance_wr / srs, rel=1e-9)
+            assert r.variance_wr >= (r.half_width / 1.959964) ** 2 * (1 - 1e-5)
     assert point.design_effects, "the sample's rates have design effects above 1"

@@ -26,6 +26,7 @@ from cdi_workbench.rules import RULE_SETS, RuleSet, Worked, timeliness, within_l
 from cdi_workbench.statistics import (
     DESIGN_METHOD,
     DESIGN_SHORT,
+    LONELY,
     Design,
     Rate,
     Stratum,
@@ -88,23 +89,27 @@ def old_design_rate(strata: list[Stratum], confidence: float = 0.95) -> Design:
         return Design(Rate(k, n, None, None, None, label, confidence, "no crimes identified: no rate",
                            short=DESIGN_SHORT), None, notes)
     r = y_tot / x_tot
-    var, warn = 0.0, []
+    var, var_wr, warn = 0.0, 0.0, []
     for s in used:
         n_h = len(s.records)
-        if n_h < 2:
-            if n_h < s.population:
-                warn.append("a stratum has a single record: its variance cannot be estimated")
-            continue
         d = [y - r * x for y, x in s.records]
-        mean = sum(d) / n_h
-        s2 = sum((v - mean) ** 2 for v in d) / (n_h - 1)
+        if n_h < 2:
+            if n_h >= s.population:
+                continue
+            warn.append(LONELY)  # (a statistician's check: centred on the overall rate, not left out)
+            s2 = d[0] ** 2
+        else:
+            mean = sum(d) / n_h
+            s2 = sum((v - mean) ** 2 for v in d) / (n_h - 1)
         f = min(1.0, n_h / s.population)
         var += s.population ** 2 * (1 - f) * s2 / n_h
+        var_wr += s.population ** 2 * s2 / n_h
     half = _z(confidence) * math.sqrt(var) / x_tot
     low, high = r - half, r + half
     rt = Rate(k, n, r, max(0.0, low), min(1.0, high), label, confidence,
               "; ".join(filter(None, [_warning(k, n, "design"), *sorted(set(warn))])),
-              half_width=half, low_cut=low < 0, high_cut=high > 1, population=x_tot, short=DESIGN_SHORT)
+              half_width=half, low_cut=low < 0, high_cut=high > 1, population=x_tot, short=DESIGN_SHORT,
+              variance_wr=var_wr / x_tot ** 2)
     return Design(rt, x_tot, notes)
 
 

@@ -11,6 +11,7 @@ import pytest
 from cdi_workbench.statistics import (
     Stratum,
     check_strata,
+    design_effect,
     design_rate,
     fpc,
     rate,
@@ -113,8 +114,37 @@ def test_a_stratum_with_nothing_completed_is_named_and_contributes_nothing() -> 
     assert design_rate([done]).rate == d.rate  # the same estimate as without it
 
 
-def test_a_stratum_of_one_record_says_its_variance_cannot_be_estimated() -> None:
+def test_a_stratum_of_one_record_says_how_its_variance_is_estimated() -> None:
     d = design_rate([Stratum(100, ((1, 1), (0, 1), (1, 1))), Stratum(50, ((1, 2),))])
-    assert "single record" in d.rate.warning
+    assert "single record" in d.rate.warning and "about the overall rate" in d.rate.warning
     # but a stratum taken whole (a census of one) has no variance to estimate and no warning
     assert "single record" not in design_rate([Stratum(100, ((1, 1), (0, 1))), Stratum(1, ((1, 2),))]).rate.warning
+
+
+def test_strata_of_one_record_each_still_give_an_interval() -> None:
+    """(a statistician's check) Three strata of one sampled record each (of 11, 11 and 21): the variance of each was
+    left out, and the design-weighted rate printed +/- 0.00%. Each single record is now centred on the overall
+    rate (R survey's lonely.psu = 'adjust'): var = sum N_h^2 (1 - 1/N_h) (y - R x)^2, by hand here."""
+    strata = [Stratum(11, ((1, 1),)), Stratum(11, ((0, 1),)), Stratum(21, ((2, 3),))]
+    d = design_rate(strata)
+    y = 11 * 1 + 11 * 0 + 21 * 2
+    x = 11 * 1 + 11 * 1 + 21 * 3
+    r = y / x
+    var = sum(n ** 2 * (1 - 1 / n) * (yy - r * xx) ** 2 for n, ((yy, xx),) in ((s.population, s.records)
+                                                                             for s in strata))
+    assert d.rate.rate == pytest.approx(r)
+    assert d.rate.half_width == pytest.approx(1.959963984540054 * math.sqrt(var) / x)
+    assert d.rate.half_width > 0.1  # not +/- 0.00%
+    assert "single record" in d.rate.warning
+
+
+def test_the_design_effect_is_not_cancelled_by_a_large_sampling_fraction() -> None:
+    """(a statistician's check) 100 records of 3 crimes, each record's crimes all recorded or none, drawn from a frame
+    of 150 records: the design effect is about 3 whatever the frame (the FPC is on neither variance). It came out
+    at 1.01, the FPC (1 - 100/150) having cancelled the clustering, so the change test took 300 crimes for 300
+    independent ones."""
+    records = tuple([(3, 3)] * 70 + [(0, 3)] * 30)
+    small_frame = design_effect(design_rate([Stratum(150, records)]).rate)
+    huge_frame = design_effect(design_rate([Stratum(10 ** 9, records)]).rate)
+    assert small_frame == pytest.approx(huge_frame)
+    assert small_frame == pytest.approx(3.0 * 100 / 99, rel=1e-9)  # s2 with n - 1 against p (1 - p) / n
