@@ -42,6 +42,10 @@ KEY_FIGURES = ["recording_rates.all", "recording_rates.vap", "recording_rates.se
 STATUSES = ("open", "in progress", "done", "dropped")
 RAG_METHOD = ("red/amber/green by the interval: green when its lower end reaches the target, red when its upper "
               "end is below it, amber when it straddles the target")
+# said beside RAG_METHOD in the board pack (a statistician's check: the status and the change test differ in this)
+RAG_CLUSTERING = ("The interval is the published-style one, which counts each crime as independent, as inspections "
+                  "publish it; the change since the last audit allows for crimes clustered in records, so a status "
+                  "can look surer than the change beside it")
 
 
 # ---- each audit as a point ---------------------------------------------------------------------------------------

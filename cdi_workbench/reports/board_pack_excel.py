@@ -17,6 +17,7 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
+from cdi_workbench.programme_figures import RAG_CLUSTERING
 from cdi_workbench.spreadsheets import clean_text, mark_workbook, put
 from cdi_workbench.spreadsheets.sheets import add_whole_sheet, new_workbook
 from cdi_workbench.trends import CHANGE_METHOD, TEST_METHOD
@@ -112,7 +113,7 @@ def _summary(ws: Worksheet, pack: BoardPack) -> None:
     c = pack.completion
     _notes(ws, row + 1, [f"Completion of audit {pack.audit}: {c.completion.text}.",
                          f"{RATE_BASIS}; intervals by the {pack.method_text}.",
-                         f"Status: {pack.rag_method}.",
+                         f"Status: {pack.rag_method}. {RAG_CLUSTERING}.",
                          f"Change: the audit against the one before it, {CHANGE_METHOD}, {TEST_METHOD}; audits under "
                          f"different rules or audit methods are not compared."], 10)
     _print_setup(ws, landscape=True, title_rows=f"{HEADER_ROW}:{HEADER_ROW}")

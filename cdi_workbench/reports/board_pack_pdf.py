@@ -25,6 +25,7 @@ from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.pdfgen import canvas
 from reportlab.platypus import CondPageBreak, Flowable, KeepTogether, PageBreak, Paragraph, Spacer, Table, TableStyle
 
+from cdi_workbench.programme_figures import RAG_CLUSTERING
 from cdi_workbench.trends import CHANGE_METHOD, TEST_METHOD
 
 from .board_pack import BOARD_TITLE, PROVISIONAL, RATE_BASIS, BoardPack, FigureTrend
@@ -164,7 +165,7 @@ def _summary(pack: BoardPack) -> list[Flowable]:
         f"{RATE_BASIS}; each interval by the {pack.method_text} (named under it).",
         f"Status: {pack.rag_method} (the point alone never decides, except where every record of the frame was "
         f"audited, so the rate has no sampling error; where the normal interval is not defined at 0% or 100% the "
-        f"Wilson interval of the same counts decides). Targets are the force's own.",
+        f"Wilson interval of the same counts decides). {RAG_CLUSTERING}. Targets are the force's own.",
         f"Change: the latest audit against the one before it, {CHANGE_METHOD}, {TEST_METHOD}; audits under "
         f"different rules or audit methods are not compared.",
     ]

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import shutil
 from datetime import date, timedelta
 from pathlib import Path
@@ -22,6 +23,7 @@ from cdi_workbench.audit.roles import NotAllowed
 from cdi_workbench.cli import board
 from cdi_workbench.programme_figures import (
     KEY_FIGURES,
+    RAG_CLUSTERING,
     RAG_METHOD,
     actions,
     add_action,
@@ -192,6 +194,8 @@ def test_the_pdf_holds_the_marking_and_every_section(finished: tuple[Path, list[
     add_action(db, "Retrain call takers on third-party reports", "DCI Smith", date(2016, 5, 1), audit="2016-03")
     pack = board_pack(db)
     write_board_pack(pack, tmp_path / "board.pdf")
+    if os.environ.get("CDI_KEEP_PDF"):  # to look at it: the path given
+        shutil.copy(tmp_path / "board.pdf", os.environ["CDI_KEEP_PDF"])
     pages = _pdf_pages(tmp_path / "board.pdf")
     assert len(pages) >= 3
     for i, page in enumerate(pages, 1):
@@ -205,6 +209,7 @@ def test_the_pdf_holds_the_marking_and_every_section(finished: tuple[Path, list[
         assert figure_label(figure).split(":")[0] in first
     assert "AMBER" in first and "90%" in first  # the status cell and the target on the one-page summary
     assert _flat(RAG_METHOD)[:60] in first  # the method stated on the page
+    assert _flat(RAG_CLUSTERING)[:80] in _flat(whole)  # the status's interval ignores clustering, and says so
     assert pack.key_rate("recording_rates.all").change_text[:40] in first
     assert "Retrain call takers" in whole and "OVERDUE" in whole  # due 01/05/2016, still open
     for label, _ in zip(("North LPA", "South LPA", "Central LPA"), range(3), strict=True):
