@@ -10,7 +10,7 @@ SAMPLE_DB := sample_data/sample_audit.db
 $(STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -e '.[gui,test,postgres]'
+	$(PY) -m pip install --quiet -e '.[gui,test,postgres,fast-xlsx]'
 	touch $(STAMP)
 
 install: $(STAMP)

@@ -349,6 +349,12 @@ def test_a_damaged_workbook_is_refused_with_todays_words(tmp_path: Path) -> None
     assert "NUL character" in outcomes["calamine"] and "row 5, column A:" in outcomes["calamine"]
 
 
+@pytest.fixture(autouse=True)
+def _calamine_asked_for(monkeypatch: pytest.MonkeyPatch) -> None:
+    """calamine reads a workbook only when asked (xlsx_fast.OPT_IN): this module compares it with openpyxl."""
+    monkeypatch.setenv(xlsx_fast.OPT_IN, "calamine")
+
+
 def test_the_reader_is_chosen_as_the_csv_path_is(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     path = tmp_path / "inc.xlsx"
     wb = openpyxl.Workbook()
@@ -356,6 +362,9 @@ def test_the_reader_is_chosen_as_the_csv_path_is(tmp_path: Path, monkeypatch: py
     wb.active.append(["INC-1", dt.datetime(2014, 3, 1, 10, 0), "x"])
     wb.save(path)
     monkeypatch.delenv("CDI_IMPORT_PATH", raising=False)
+    monkeypatch.delenv(xlsx_fast.OPT_IN)
+    assert check_file(path, "incidents").read_path == "python"  # openpyxl unless calamine is asked for
+    monkeypatch.setenv(xlsx_fast.OPT_IN, "calamine")
     assert check_file(path, "incidents").read_path == "calamine"
     assert check_file(path, "incidents", read_path="python").read_path == "python"
     monkeypatch.setenv("CDI_IMPORT_PATH", "python")

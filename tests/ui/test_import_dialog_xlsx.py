@@ -1,5 +1,5 @@
 """The import dialog's progress and cancel on a workbook read by python-calamine (issue 15: the compiled xlsx
-reader, spreadsheets.xlsx_fast): the real dialog, the real importer and reader, a sheet of six chunks. As for the
+reader, spreadsheets.xlsx_fast, asked for with CDI_XLSX_READER=calamine): the real dialog, the real importer and reader, a sheet of six chunks. As for the
 CSV path (test_import_dialog_arrow), a gate in the progress callback holds the import part-way so that Cancel is
 clicked while it runs."""
 
@@ -36,6 +36,7 @@ def _workbook(path: Path) -> Path:
 def test_progress_advances_on_a_workbook_read_by_calamine(qtbot, small_db, settings, tmp_path: Path,  # noqa: ANN001
                                                          monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("CDI_IMPORT_PATH", raising=False)
+    monkeypatch.setenv("CDI_XLSX_READER", "calamine")  # (opt-in: spreadsheets.xlsx_fast.OPT_IN)
     spy = _Spy(monkeypatch)
     extract = _workbook(tmp_path / "big.xlsx")
     before, _ = _incidents(small_db)
@@ -62,6 +63,7 @@ def test_cancel_part_way_rolls_back_a_workbook_read_by_calamine(qtbot, small_db,
                                                                 tmp_path: Path,
                                                                 monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("CDI_IMPORT_PATH", raising=False)
+    monkeypatch.setenv("CDI_XLSX_READER", "calamine")  # (opt-in: spreadsheets.xlsx_fast.OPT_IN)
     spy = _Spy(monkeypatch)
     extract = _workbook(tmp_path / "big.xlsx")
     before, _ = _incidents(small_db)
