@@ -490,9 +490,10 @@ def design(units: list[tuple[int, list[tuple[int, int]]]]) -> tuple[Hand, float]
     var = 0.0
     for big_n, recs in used:
         n_h = len(recs)
-        if n_h < 2:
-            continue
         d = [y - r * x for y, x in recs]
+        if n_h < 2:  # a single record (of more): about the overall rate, as R survey's lonely.psu = "adjust"
+            var += big_n ** 2 * (1 - 1 / big_n) * d[0] ** 2
+            continue
         mean = sum(d) / n_h
         s2 = sum((v - mean) ** 2 for v in d) / (n_h - 1)
         var += big_n ** 2 * (1 - n_h / big_n) * s2 / n_h

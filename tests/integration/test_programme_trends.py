@@ -52,8 +52,12 @@ def test_the_step_change_is_flagged_and_the_noise_is_not(year_db: Path) -> None:
     scan = trends.changes(points, "recording_rates.all")
     assert [(c.before, c.after) for c in scan.flagged] == [("2016-11", "2016-12")]  # month 8 to month 9: the step
     step = next(c for c in scan.changes if c.after == "2016-12")
-    k1, n1, k2, n2 = step.counts
-    # the test by hand: the pooled two-proportion z-test, and the difference
+    raw = step.counts
+    # the test by hand: the pooled two-proportion z-test on each audit's effective sample size (k and n over the
+    # design effect of its design-weighted rate: crimes clustered in records), and the difference
+    (k1, n1, d1), (k2, n2, d2) = (next(p for p in points if p.name == name).effective("recording_rates.all")
+                                  for name in ("2016-11", "2016-12"))
+    assert (k1 * d1, n1 * d1, k2 * d2, n2 * d2) == pytest.approx(raw)
     p1, p2, pooled = k1 / n1, k2 / n2, (k1 + k2) / (n1 + n2)
     z = (p2 - p1) / math.sqrt(pooled * (1 - pooled) * (1 / n1 + 1 / n2))
     assert step.p_value == pytest.approx(2 * norm.sf(abs(z)), rel=1e-6)

@@ -187,7 +187,8 @@ def _rate_groups(code: str, groups: dict[str, str]) -> list[str]:
 
 
 def _design(strata: list[tuple[int, list[tuple[int, int]]]]) -> dict[str, Any] | None:
-    """Combined ratio estimate over records (Cochran 1977 eq. 6.50) from (N_h, [(y, x) per completed record])."""
+    """Combined ratio estimate over records (Cochran 1977 eq. 6.50) from (N_h, [(y, x) per completed record]); a
+    stratum of one record (of more) centred on the overall rate, as R survey's lonely.psu = "adjust" does."""
     used = [(big_n, recs) for big_n, recs in strata if recs]
     x_hat = sum(big_n / len(recs) * sum(x for _, x in recs) for big_n, recs in used)
     if x_hat == 0:
@@ -196,9 +197,10 @@ def _design(strata: list[tuple[int, list[tuple[int, int]]]]) -> dict[str, Any] |
     r = y_hat / x_hat
     var = 0.0
     for big_n, recs in used:
-        if len(recs) < 2:
-            continue
         d = [y - r * x for y, x in recs]
+        if len(recs) < 2:  # a single record: about the overall rate (R survey's lonely.psu = "adjust")
+            var += big_n ** 2 * (1 - 1 / big_n) * d[0] ** 2
+            continue
         mean = sum(d) / len(d)
         var += big_n ** 2 * (1 - len(recs) / big_n) * sum((v - mean) ** 2 for v in d) / (len(d) - 1) / len(recs)
     half = Z * math.sqrt(var) / x_hat

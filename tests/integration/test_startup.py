@@ -60,7 +60,7 @@ def test_no_module_loads_a_heavy_library_when_imported() -> None:
     """Every module of the core and of the window imports without them (they load inside the functions that use
     them), but the export writers, which exist for openpyxl and reportlab (cdi_workbench.reports defers them)."""
     writers = ("cdi_workbench.reports.excel", "cdi_workbench.reports.pdf", "cdi_workbench.reports.charts",
-               "cdi_workbench.reports.pdf_units", "cdi_workbench.reports.board_pack_pdf",
+               "cdi_workbench.reports.pdf_units", "cdi_workbench.reports.pdf_styles", "cdi_workbench.reports.board_pack_pdf",
                "cdi_workbench.reports.board_pack_excel")
     code = (
         "import pkgutil, sys, cdi_workbench, ui\n"
