@@ -17,57 +17,25 @@ import statistics
 import sys
 import time
 from contextlib import contextmanager
-from datetime import date, timedelta
+from datetime import date
 from pathlib import Path
 from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # also runnable as a script
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from sqlalchemy import and_, exists, func, or_, select  # noqa: E402
+from sqlalchemy import func, select  # noqa: E402
 from sqlalchemy.orm import Session  # noqa: E402
 
 from cdi_workbench import sample_population, sampling  # noqa: E402
 from cdi_workbench.classification import NO_CRIME  # noqa: E402
 from cdi_workbench.draw_keys import SeedMaps  # noqa: E402
-from cdi_workbench.rules import normalise_code  # noqa: E402
-from cdi_workbench.storage.models import AuditItem, CrimeRecord, RecordLink, ReportRecord  # noqa: E402
-from cdi_workbench.timeutil import uk_local  # noqa: E402
+from cdi_workbench.storage.models import AuditItem, ReportRecord  # noqa: E402
+from tests.integration.test_draw_threshold import old_where  # noqa: E402
 
 
 # --- the draw as it was before issue 15's changes (sampling.py at d3d90864), for the 'before' runs -------------------
-def old_where(q, src, kind, system, f, exclude=None):  # type: ignore[no-untyped-def]  # noqa: ANN001, ANN201
-    if src.table is ReportRecord:
-        q = q.where(ReportRecord.kind == kind)
-        if system:
-            q = q.where(ReportRecord.system == system)
-    conditions = []
-    if f.date_from:
-        conditions.append(src.time >= uk_local(f.date_from.year, f.date_from.month, f.date_from.day))
-    if f.date_to:
-        end = f.date_to + timedelta(days=1)
-        conditions.append(src.time < uk_local(end.year, end.month, end.day))
-    if conditions:
-        q = q.where(or_(and_(*conditions), src.time.is_(None)) if f.keep_undated else and_(*conditions))
-    if src.table is CrimeRecord:
-        q = q.where(CrimeRecord.status != "cancelled")
-        if f.ho_code:
-            stored = func.ltrim(func.upper(func.replace(CrimeRecord.ho_code, " ", "")), "0")
-            q = q.where(stored == normalise_code(f.ho_code))
-    if src.table is ReportRecord:
-        if f.opening_code:
-            q = q.where(ReportRecord.opening_code == f.opening_code)
-        if f.closing_code:
-            q = q.where(ReportRecord.closing_code == f.closing_code)
-        if f.ho_code:
-            linked = (select(RecordLink.report_id).join(CrimeRecord, CrimeRecord.id == RecordLink.crime_id)
-                      .where(func.upper(CrimeRecord.ho_code) == normalise_code(f.ho_code)))
-            q = q.where(ReportRecord.id.in_(linked))
-    if exclude is not None:
-        q = q.where(~exists().where(AuditItem.sample_id == exclude, AuditItem.record_id == src.id))
-    return q
-
-
+# (its population condition is the equivalence test's copy: tests/integration/test_draw_threshold.old_where)
 def old_lowest(s, kind, system, f, maps, n, stratum, exclude=None):  # type: ignore[no-untyped-def]  # noqa: ANN001, ANN201
     src = sampling.source(kind)
     q = old_where(select(src.id, src.ref, src.key, src.stratum), src, kind, system, f, exclude)
