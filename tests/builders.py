@@ -67,3 +67,26 @@ def small_audit(path: Path | str, rules: str = "2014") -> Database:
         sampling.draw(s, "Cancellations", "cancellation", 1, seed=7)
         sampling.draw(s, "N100s", "n100", 1, seed=7)
     return db
+
+
+def taken_back(path: Path, revision: str) -> str:
+    """Take the SQLite audit database at `path` back to schema `revision` with the migrations' own downgrades, if it
+    is newer (the bundled sample is built at today's schema; an upgrade test needs one from before). Returns the
+    revision it was at."""
+    import sqlite3
+
+    from alembic import command
+
+    from cdi_workbench.storage.database import _alembic_config, make_engine
+
+    with sqlite3.connect(path) as con:
+        was = con.execute("SELECT version_num FROM alembic_version").fetchone()[0]
+    con.close()
+    if was > revision:
+        engine = make_engine(path)
+        try:
+            with engine.begin() as conn:
+                command.downgrade(_alembic_config(conn), revision)
+        finally:
+            engine.dispose()
+    return str(was)

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import csv
 import json
-import shutil
 import sqlite3
 from datetime import date
 from pathlib import Path
@@ -25,7 +24,8 @@ from cdi_workbench.audit.verdicts import CrimeFinding, VerdictBody
 from cdi_workbench.cli import main as cdi
 from cdi_workbench.findings import compute
 from cdi_workbench.storage.database import Database
-from tests.builders import small_audit
+from sample_data.generate import build as build_sample
+from tests.builders import small_audit, taken_back
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -209,19 +209,16 @@ def test_the_command_line(programme: Database, tmp_path: Path, capsys: pytest.Ca
 
 
 def test_a_database_from_before_programmes_opens_as_a_programme_of_one(tmp_path: Path) -> None:
-    """The bundled sample (an older schema) is upgraded, backed up first, named from its period, keeps its samples,
-    and its trail still verifies."""
-    src = ROOT / "sample_data" / "sample_audit.db"
-    if not src.exists():
-        pytest.skip("the bundled sample database is not built (make sample)")
+    """The bundled sample taken back to schema 0015 (before programmes, by the migrations' downgrades) is upgraded,
+    backed up first, named from its period, keeps its samples, and its trail still verifies."""
     path = tmp_path / "old.db"
-    shutil.copy(src, path)
+    build_sample(path)  # as `make sample` builds it (at today's schema), then taken back to before programmes
+    taken_back(path, "0015")
     con = sqlite3.connect(path)
     before = con.execute("SELECT version_num FROM alembic_version").fetchone()[0]
     samples = con.execute("SELECT count(*) FROM sample").fetchone()[0]
     con.close()
-    if before >= "0016":  # `make sample` builds it at today's schema; one built before programmes is what this needs
-        pytest.skip(f"the bundled sample is at schema {before}, not from before programmes (0016)")
+    assert before < "0016"
     db = Database(path)
     try:
         (audit,) = listing(db)

@@ -5,7 +5,6 @@ the latest) and refuses an unknown name cleanly; a peer reviewer still cannot se
 
 from __future__ import annotations
 
-import shutil
 import sqlite3
 from datetime import date
 from pathlib import Path
@@ -19,7 +18,8 @@ from cdi_workbench.audit.programme import create, listing
 from cdi_workbench.cli import main as cdi
 from cdi_workbench.findings import Findings, compute
 from cdi_workbench.storage.database import Database
-from tests.builders import small_audit
+from sample_data.generate import build as build_sample
+from tests.builders import small_audit, taken_back
 
 ROOT = Path(__file__).resolve().parents[2]
 FIRST = "2014-01-01 to 2014-06-30"  # the small audit, named from its period
@@ -118,18 +118,13 @@ def test_an_old_databases_figures_are_its_first_audits(path: Path) -> None:
 
 
 def test_the_bundled_old_database_keeps_its_figures_when_a_second_audit_is_added(tmp_path: Path) -> None:
-    """The bundled sample (schema before programmes) with figures entered as the old version did: upgraded, they
-    are its audit's, and the next audit starts with none."""
-    src = ROOT / "sample_data" / "sample_audit.db"
-    if not src.exists():
-        pytest.skip("the bundled sample database is not built (make sample)")
+    """The bundled sample taken back to a schema before programmes (0015), with figures entered as the old version
+    did: upgraded, they are its audit's, and the next audit starts with none."""
     path = tmp_path / "old.db"
-    shutil.copy(src, path)
+    build_sample(path)  # as `make sample` builds it (at today's schema), then taken back to before programmes
+    taken_back(path, "0015")
     con = sqlite3.connect(path)
-    before = con.execute("SELECT version_num FROM alembic_version").fetchone()[0]
-    if before >= "0016":  # `make sample` builds it at today's schema; this needs one from before programmes
-        con.close()
-        pytest.skip(f"the bundled sample is at schema {before}, not from before programmes (0016)")
+    assert con.execute("SELECT version_num FROM alembic_version").fetchone()[0] < "0016"
     with con:
         con.execute("INSERT INTO audit_setting (key, value) VALUES ('recorded_crime_12m:all', '59000')")
     con.close()
