@@ -123,14 +123,13 @@ _POOL = (4.0, 1000.0)
 
 @dataclass
 class _Pool:
-    """The population counted and, in the same read, the records that can come first in the seed's order: every record
-    whose first number is below a bound (per stratum as stored: id, draw key, reference), chosen before the counts
+    """The records that can come first in the seed's order, read with the population's counts (_counts_and_pool): every
+    record whose first number is below a bound (per stratum as stored: id, draw key, reference), chosen before the counts
     are known so that some 4 x size + 1,000 of the whole table fall below it. A stratum's lowest n are picked from its
     records below the bound when at least n are there and no two of the first n + 1 share both numbers of their rank
     (as _lowest: the records left out all come later, and without ties the order needs no reference, which the
     database compares in its own collation); otherwise the database ranks the stratum (_lowest)."""
 
-    counts: dict[str | None, int]
     below: dict[str | None, list[tuple[int, int, str]]]
 
     def lowest(self, maps: SeedMaps, n: int, stratum: str | None) -> list[_Drawn] | None:
@@ -147,18 +146,23 @@ class _Pool:
             return None
         return [_Drawn((*rk, r), i, st or NO_CRIME) for rk, i, r, st in ranked[:n]]
 
-    def total(self, stratum: str | None) -> int | None:
-        return sum(self.counts.values()) if stratum is None else self.counts.get(stratum)
-
 
 def _fusable(kind: str, size: int, stratified: bool, per_stratum: object, allocation: str) -> bool:
     return (kind != RecordKind.N100 and per_stratum is None and size <= _FUSED_SIZE
             and (not stratified or allocation == "proportional"))
 
 
+def _counted(s: Session, kind: str, system: str | None, f: Filters, maps: SeedMaps, size: int, fusable: bool,
+             exclude: int | None = None) -> tuple[dict[str, int], _Pool | None]:
+    """The population's counts per stratum, with (a draw _fusable) the _Pool for drawing `size` records."""
+    if fusable:
+        return _counts_and_pool(s, kind, system, f, maps, size, exclude)
+    return strata_counts(s, kind, system, f, exclude), None
+
+
 def _counts_and_pool(s: Session, kind: str, system: str | None, f: Filters, maps: SeedMaps, size: int,
                      exclude: int | None = None) -> tuple[dict[str, int], _Pool]:
-    """_counts, and the _Pool for drawing `size` records, in one read of the population."""
+    """strata_counts, and the _Pool for drawing `size` records, in one read of the population."""
     src = source(kind)
     highest = s.scalar(select(func.max(src.id))) or 0  # at least as many as the population: the bound errs low
     bound = _bound(_POOL[0] * size + _POOL[1], highest) if highest > 0 else P
@@ -169,8 +173,7 @@ def _counts_and_pool(s: Session, kind: str, system: str | None, f: Filters, maps
         below = func.json_agg(func.json_build_array(src.id, src.key, src.ref)).filter(first < bound)
     q = where(select(src.stratum, func.count(), below), src, kind, system, f, exclude).group_by(src.stratum)
     rows = s.execute(q).all()
-    pool = _Pool({st: n for st, n, _ in rows},
-                 {st: [(i, k, r) for i, k, r in (json.loads(m) if isinstance(m, str) else m or [])]
+    pool = _Pool({st: [(i, k, r) for i, k, r in (json.loads(m) if isinstance(m, str) else m or [])]
                   for st, _, m in rows})
     return ordered_counts(kind, [(st, n) for st, n, _ in rows]), pool
 
@@ -179,19 +182,14 @@ def _pick(s: Session, kind: str, system: str | None, f: Filters, maps: SeedMaps,
           stratified: bool, exclude: int | None = None, pool: _Pool | None = None,
           counts: dict[str, int] | None = None) -> list[_Drawn]:
     """The records drawn: each stratum's allocation of its lowest-ranked records (from the pool where it can tell,
-    else ranked by the database), in the seed's order. counts: the counts before the draw, when there is no pool."""
+    else ranked by the database), in the seed's order. counts: the counts before the draw (bounding _lowest)."""
     chosen: list[_Drawn] = []
     for k, n in alloc.items():
         if n > 0:
             stratum = k if stratified else None
             got = pool.lowest(maps, n, stratum) if pool is not None else None
             if got is None:
-                if pool is not None:
-                    total = pool.total(stratum)
-                elif counts is not None:
-                    total = counts.get(k) if stratified else sum(counts.values())
-                else:
-                    total = None
+                total = None if counts is None else counts.get(k) if stratified else sum(counts.values())
                 got = _lowest(s, kind, system, f, maps, n, stratum, exclude, total)
             chosen += got
     chosen.sort(key=lambda d: d.rank)
@@ -252,11 +250,8 @@ def draw(s: Session, name: str, kind: str, size: int, seed: int, system: str | N
                              f"referrals, not {kind} records")
     prepare(s, kind)
     maps = SeedMaps.of(seed)
-    pool = None
-    if _fusable(kind, size, bool(stratify or per_stratum), per_stratum, allocation):
-        counts, pool = _counts_and_pool(s, kind, system, f, maps, size)
-    else:
-        counts = strata_counts(s, kind, system, f)
+    counts, pool = _counted(s, kind, system, f, maps, size,
+                            _fusable(kind, size, bool(stratify or per_stratum), per_stratum, allocation))
     if not counts:
         raise ValueError(f"there are no {kind} records to sample" + (" that pass the filters" if filters else "")
                          + f" in the period of the audit {target.name!r} ({target.period_start:%d/%m/%Y} to "
@@ -318,11 +313,8 @@ def extend(s: Session, name: str, size: int, who: str = "") -> int:
         prepare(s, smp.kind)
         maps = SeedMaps.of(smp.seed)
         allocation = frame.get("allocation") or "proportional"
-        pool = None
-        if _fusable(smp.kind, size, stratified, None, allocation):
-            left, pool = _counts_and_pool(s, smp.kind, smp.system, f, maps, size, exclude=smp.id)
-        else:
-            left = strata_counts(s, smp.kind, smp.system, f, exclude=smp.id)
+        left, pool = _counted(s, smp.kind, smp.system, f, maps, size,
+                              _fusable(smp.kind, size, stratified, None, allocation), smp.id)
         sizes = left if stratified else {"all": sum(left.values())}
         alloc = _allocate(sizes, size, None, allocation)
         chosen: list[Any] = _pick(s, smp.kind, smp.system, f, maps, alloc, stratified, smp.id, pool, left)

@@ -296,15 +296,11 @@ def design_effect(r: Rate) -> float | None:
     (a record's crimes tend to be recorded, or not, together), so that n crimes carry the information of fewer
     independent ones: n / deff, the effective sample size. Both variances are without the finite population
     correction (the design's own is Rate.variance_wr): with it on one side only, a large sampling fraction would
-    cancel the clustering out. None where it is not defined (no rate, 0% or 100%, no variance)."""
-    if r.rate is None or r.rate in (0.0, 1.0) or not r.identified:
+    cancel the clustering out. None where it is not defined (no rate, 0% or 100%, no variance, or a rate that is
+    not design_rate's: its margin has the FPC in it)."""
+    if r.rate is None or r.rate in (0.0, 1.0) or not r.identified or not r.variance_wr:
         return None
-    srs = r.rate * (1 - r.rate) / r.identified
-    if r.variance_wr is not None:  # both without the FPC (a large sampling fraction must not cancel the clustering)
-        return r.variance_wr / srs if r.variance_wr else None
-    if not r.half_width:
-        return None
-    return (r.half_width / _z(r.confidence)) ** 2 / srs
+    return r.variance_wr / (r.rate * (1 - r.rate) / r.identified)
 
 
 @dataclass(frozen=True)
