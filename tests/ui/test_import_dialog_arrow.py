@@ -113,23 +113,49 @@ def _gated(monkeypatch: pytest.MonkeyPatch, spy: _Spy, at: int) -> tuple[threadi
     return reached, go
 
 
-def test_progress_advances_on_the_compiled_path(qtbot, small_db, settings, tmp_path: Path,  # noqa: ANN001
-                                                monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.delenv("CDI_IMPORT_PATH", raising=False)
+def _import_held(qtbot, small_db, settings, monkeypatch: pytest.MonkeyPatch, extract: Path,  # noqa: ANN001, ANN202
+                 at: int):
+    """The dialog opened on `extract`, Import clicked, and the import held part-way at `at` rows or more:
+    (the spy, the window, the dialog, the event that lets the import go on, the incidents before)."""
     spy = _Spy(monkeypatch)
-    extract = _extract(tmp_path / "big.csv")
     before, _ = _incidents(small_db)
     w, d = _open_dialog(qtbot, small_db, settings, extract)
-    reached, go = _gated(monkeypatch, spy, 3 * CHUNK)
+    reached, go = _gated(monkeypatch, spy, at)
     qtbot.mouseClick(d.import_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(reached.is_set, timeout=60000)
-    # part-way, the dialog shows the rows imported so far and an estimate of them all
-    qtbot.waitUntil(lambda: f"Importing: {3 * CHUNK:,} of about " in d.progress_dialog.labelText(), timeout=10000)
-    assert 0 < d.progress_dialog.value() < d.progress_dialog.maximum()
+    return spy, w, d, go, before
+
+
+def _finished(qtbot, w, d, go: threading.Event) -> None:  # noqa: ANN001
+    """Let the held import go on, and wait for the dialog to say what was added."""
     go.set()
     qtbot.waitUntil(lambda: "added" in d.message.text(), timeout=60000)
     settle(qtbot, w)
     assert d.message.text().startswith(f"{ROWS:,} rows read: added {ROWS:,}"), d.message.text()
+
+
+def _cancelled(qtbot, w, d, clicked: threading.Event, at: int) -> None:  # noqa: ANN001
+    """Click Cancel on the progress dialog while the import is held at `at` rows, and wait for the roll-back."""
+    dialog = d.progress_dialog
+    qtbot.waitUntil(lambda: f"Importing: {at:,} of about " in dialog.labelText(), timeout=10000)
+    qtbot.waitUntil(dialog.isVisible, timeout=10000)
+    cancel = next(b for b in dialog.findChildren(QPushButton) if b.text() == "Cancel")
+    qtbot.mouseClick(cancel, Qt.MouseButton.LeftButton)
+    clicked.set()
+    qtbot.waitUntil(lambda: "cancelled" in d.message.text(), timeout=30000)
+    settle(qtbot, w)
+    assert "nothing was written" in d.message.text()
+
+
+def test_progress_advances_on_the_compiled_path(qtbot, small_db, settings, tmp_path: Path,  # noqa: ANN001
+                                                monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("CDI_IMPORT_PATH", raising=False)
+    spy, w, d, go, before = _import_held(qtbot, small_db, settings, monkeypatch, _extract(tmp_path / "big.csv"),
+                                         3 * CHUNK)
+    # part-way, the dialog shows the rows imported so far and an estimate of them all
+    qtbot.waitUntil(lambda: f"Importing: {3 * CHUNK:,} of about " in d.progress_dialog.labelText(), timeout=10000)
+    assert 0 < d.progress_dialog.value() < d.progress_dialog.maximum()
+    _finished(qtbot, w, d, go)
     assert spy.paths == ["compiled", "compiled"]  # the check, then the import: both on the compiled path
     assert len(spy.readers) == 2 and spy.chunks == 2 * 6
     assert [n for n, _ in spy.steps] == [0, *range(CHUNK, ROWS, CHUNK), ROWS]  # after every chunk, to every row
@@ -141,22 +167,9 @@ def test_progress_advances_on_the_compiled_path(qtbot, small_db, settings, tmp_p
 def test_cancel_part_way_rolls_back_on_the_compiled_path(qtbot, small_db, settings, tmp_path: Path,  # noqa: ANN001
                                                          monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("CDI_IMPORT_PATH", raising=False)
-    spy = _Spy(monkeypatch)
-    extract = _extract(tmp_path / "big.csv")
-    before, _ = _incidents(small_db)
-    w, d = _open_dialog(qtbot, small_db, settings, extract)
-    reached, clicked = _gated(monkeypatch, spy, 2 * CHUNK)
-    qtbot.mouseClick(d.import_button, Qt.MouseButton.LeftButton)
-    qtbot.waitUntil(reached.is_set, timeout=60000)
-    dialog = d.progress_dialog
-    qtbot.waitUntil(lambda: f"Importing: {2 * CHUNK:,} of about " in dialog.labelText(), timeout=10000)
-    qtbot.waitUntil(dialog.isVisible, timeout=10000)
-    cancel = next(b for b in dialog.findChildren(QPushButton) if b.text() == "Cancel")
-    qtbot.mouseClick(cancel, Qt.MouseButton.LeftButton)
-    clicked.set()
-    qtbot.waitUntil(lambda: "cancelled" in d.message.text(), timeout=30000)
-    settle(qtbot, w)
-    assert "nothing was written" in d.message.text()
+    spy, w, d, clicked, before = _import_held(qtbot, small_db, settings, monkeypatch,
+                                              _extract(tmp_path / "big.csv"), 2 * CHUNK)
+    _cancelled(qtbot, w, d, clicked, 2 * CHUNK)
     assert spy.paths == ["compiled"]  # the check (the import raised ImportCancelled: no result)
     assert len(spy.readers) == 2  # the import read on the compiled path too
     done = [n for n, _ in spy.steps]

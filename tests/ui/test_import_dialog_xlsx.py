@@ -8,13 +8,10 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QPushButton
 
 from cdi_workbench.importing.reader import CHUNK
 
-from .conftest import settle
-from .test_import_dialog_arrow import ROWS, _gated, _incidents, _open_dialog, _Spy
+from .test_import_dialog_arrow import ROWS, _cancelled, _finished, _import_held, _incidents
 
 pytest.importorskip("python_calamine")
 
@@ -37,21 +34,13 @@ def test_progress_advances_on_a_workbook_read_by_calamine(qtbot, small_db, setti
                                                          monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("CDI_IMPORT_PATH", raising=False)
     monkeypatch.setenv("CDI_XLSX_READER", "calamine")  # (opt-in: spreadsheets.xlsx_fast.OPT_IN)
-    spy = _Spy(monkeypatch)
-    extract = _workbook(tmp_path / "big.xlsx")
-    before, _ = _incidents(small_db)
-    w, d = _open_dialog(qtbot, small_db, settings, extract)
-    reached, go = _gated(monkeypatch, spy, 3 * CHUNK)
-    qtbot.mouseClick(d.import_button, Qt.MouseButton.LeftButton)
-    qtbot.waitUntil(reached.is_set, timeout=60000)
+    spy, w, d, go, before = _import_held(qtbot, small_db, settings, monkeypatch, _workbook(tmp_path / "big.xlsx"),
+                                         3 * CHUNK)
     # part-way: the rows imported so far of the sheet's rows (a workbook's total is known from the start)
     qtbot.waitUntil(lambda: f"Importing: {3 * CHUNK:,} of about {ROWS:,} rows" in d.progress_dialog.labelText(),
                     timeout=10000)
     assert 0 < d.progress_dialog.value() < d.progress_dialog.maximum()
-    go.set()
-    qtbot.waitUntil(lambda: "added" in d.message.text(), timeout=60000)
-    settle(qtbot, w)
-    assert d.message.text().startswith(f"{ROWS:,} rows read: added {ROWS:,}"), d.message.text()
+    _finished(qtbot, w, d, go)
     assert spy.paths == ["calamine", "calamine"]  # the check, then the import: both read by calamine
     assert [n for n, _ in spy.steps] == [0, *range(CHUNK, ROWS, CHUNK), ROWS]  # after every chunk, to every row
     assert all(t == ROWS for _, t in spy.steps[1:])
@@ -64,22 +53,9 @@ def test_cancel_part_way_rolls_back_a_workbook_read_by_calamine(qtbot, small_db,
                                                                 monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("CDI_IMPORT_PATH", raising=False)
     monkeypatch.setenv("CDI_XLSX_READER", "calamine")  # (opt-in: spreadsheets.xlsx_fast.OPT_IN)
-    spy = _Spy(monkeypatch)
-    extract = _workbook(tmp_path / "big.xlsx")
-    before, _ = _incidents(small_db)
-    w, d = _open_dialog(qtbot, small_db, settings, extract)
-    reached, clicked = _gated(monkeypatch, spy, 2 * CHUNK)
-    qtbot.mouseClick(d.import_button, Qt.MouseButton.LeftButton)
-    qtbot.waitUntil(reached.is_set, timeout=60000)
-    dialog = d.progress_dialog
-    qtbot.waitUntil(lambda: f"Importing: {2 * CHUNK:,} of about " in dialog.labelText(), timeout=10000)
-    qtbot.waitUntil(dialog.isVisible, timeout=10000)
-    cancel = next(b for b in dialog.findChildren(QPushButton) if b.text() == "Cancel")
-    qtbot.mouseClick(cancel, Qt.MouseButton.LeftButton)
-    clicked.set()
-    qtbot.waitUntil(lambda: "cancelled" in d.message.text(), timeout=30000)
-    settle(qtbot, w)
-    assert "nothing was written" in d.message.text()
+    spy, w, d, clicked, before = _import_held(qtbot, small_db, settings, monkeypatch,
+                                              _workbook(tmp_path / "big.xlsx"), 2 * CHUNK)
+    _cancelled(qtbot, w, d, clicked, 2 * CHUNK)
     assert spy.paths == ["calamine"]  # the check (the import raised ImportCancelled: no result)
     assert [n for n, _ in spy.steps] == [0, CHUNK, 2 * CHUNK]  # cancelled at the first check after Cancel
     w.close()
