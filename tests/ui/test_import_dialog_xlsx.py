@@ -1,7 +1,7 @@
 """The import dialog's progress and cancel on a workbook read by python-calamine (issue 15: the compiled xlsx
-reader, spreadsheets.xlsx_fast, asked for with CDI_XLSX_READER=calamine): the real dialog, the real importer and reader, a sheet of six chunks. As for the
-CSV path (test_import_dialog_arrow), a gate in the progress callback holds the import part-way so that Cancel is
-clicked while it runs."""
+reader, spreadsheets.xlsx_fast, asked for with CDI_XLSX_READER=calamine): the real dialog, the real importer and
+reader, a sheet of six chunks. As for the CSV path (test_import_dialog_arrow, whose steps these share), a gate in
+the progress callback holds the import part-way so that Cancel is clicked while it runs."""
 
 from __future__ import annotations
 
