@@ -14,7 +14,7 @@ import os
 import subprocess
 import sys
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -244,10 +244,12 @@ def _targets(engine: str) -> Iterator[str]:
 
 
 def _import_both(engine: str, x: dict[str, Any], cancel_after: int | None = None, with_rejects: bool = False,
-                 twice: bool = False, block: int = 2) -> None:
+                 twice: bool = False, block: int = 2, written: Callable[[Path], Path] | None = None) -> Any:  # noqa: ANN401
+    """The extract (`written` into a folder, else as a CSV) imported on both read paths, each into a fresh audit
+    database: the same outcome, rows stored and rejects. Returns the compiled path's outcome (or exception)."""
     with tempfile.TemporaryDirectory() as tmp, tiny_chunks(3, block):
         folder = Path(tmp)
-        path = write(folder, x)
+        path = written(folder) if written is not None else write(folder, x)
         outcomes, contents = [], []
         for read_path in ("compiled", "python"):
             targets = _targets(engine)
@@ -279,6 +281,7 @@ def _import_both(engine: str, x: dict[str, Any], cancel_after: int | None = None
         if again_c is not None or again_p is not None:
             same(again_c, again_p)
         assert contents[: len(contents) // 2] == contents[len(contents) // 2:]
+    return first_c[0]
 
 
 ENGINES = ["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)]

@@ -25,22 +25,18 @@ from hypothesis import strategies as st
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.utils.datetime import CALENDAR_MAC_1904
 
-from cdi_workbench.audit.setup import init_audit
-from cdi_workbench.importing import check_file, import_file
+from cdi_workbench.importing import check_file
 from cdi_workbench.spreadsheets import xlsx_fast
 from cdi_workbench.spreadsheets.reading import TableError, open_table
 from cdi_workbench.spreadsheets.xlsx_reading import sheet_rows
-from cdi_workbench.storage.database import Database
 from tests.integration.test_import_arrow import (
     ENGINES,
-    STORED,
     _engine,
-    _targets,
+    _import_both,
     extracts,
     options,
     run,
     same,
-    stored,
     tiny_chunks,
 )
 
@@ -432,34 +428,10 @@ def test_import_stores_the_same_on_both_readers(engine: str, x: dict[str, Any], 
                                                 with_rejects: bool) -> None:
     """On SQLite and (CDI_TEST_PG_URL) PostgreSQL: the same outcome, rows stored and rejects on both readers."""
     _engine(engine)
-    with tempfile.TemporaryDirectory() as tmp, tiny_chunks(3, 1):
-        folder = Path(tmp)
-        path = _extract_workbook(folder, x, how, shared)
-        outcomes, contents = [], []
-        for read_path in ("compiled", "python"):
-            targets = _targets(engine)
-            target = next(targets)
-            try:
-                init_audit(target, "Testshire Police", date(2014, 1, 1), date(2014, 6, 30), "2014").close()
-                db = Database(target)
-                try:
-                    rejects = folder / f"rejects-{read_path}.csv" if with_rejects else None
-
-                    def call(db: Database = db, rejects: Path | None = rejects, **kw: Any) -> Any:
-                        return import_file(db, path, x["kind"], rejects=rejects, **options(x), **kw)
-
-                    outcomes.append(run(call, read_path))
-                finally:
-                    db.close()
-                contents.append(stored(target, STORED[x["kind"]]))
-                if rejects is not None:
-                    contents.append(rejects.read_bytes() if rejects.exists() else None)
-            finally:
-                targets.close()
-        same(outcomes[0], outcomes[1])
-        if not isinstance(outcomes[0][0], Exception):
-            TAKEN[outcomes[0][0].read_path] += 1
-        assert contents[: len(contents) // 2] == contents[len(contents) // 2:]
+    first = _import_both(engine, x, with_rejects=with_rejects, block=1,
+                         written=lambda folder: _extract_workbook(folder, x, how, shared))
+    if not isinstance(first, Exception):
+        TAKEN[first.read_path] += 1
 
 
 def test_the_generated_workbooks_did_reach_calamine() -> None:
