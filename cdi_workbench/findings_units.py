@@ -102,7 +102,7 @@ def frame_counts(s: Session, latest: SampleInfo) -> dict[str, dict[str, int]]:
     if period := latest.frame.get("period"):  # drawn for an audit of a programme: the records of its period
         f = within_period(f, date.fromisoformat(period[0]), date.fromisoformat(period[1]))
     q = where(select(ReportRecord.unit, src.stratum, func.count()), src, latest.kind, latest.system,
-               f).group_by(ReportRecord.unit, src.stratum)
+              f).group_by(ReportRecord.unit, src.stratum)
     out: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
     for unit, stratum, n in s.execute(q).tuples():
         out[unit_name(unit)][stratum or NO_CRIME] += n
