@@ -123,12 +123,13 @@ _POOL = (4.0, 1000.0)
 
 @dataclass
 class _Pool:
-    """The records that can come first in the seed's order, read with the population's counts (_counts_and_pool): every
-    record whose first number is below a bound (per stratum as stored: id, draw key, reference), chosen before the counts
-    are known so that some 4 x size + 1,000 of the whole table fall below it. A stratum's lowest n are picked from its
-    records below the bound when at least n are there and no two of the first n + 1 share both numbers of their rank
-    (as _lowest: the records left out all come later, and without ties the order needs no reference, which the
-    database compares in its own collation); otherwise the database ranks the stratum (_lowest)."""
+    """The records that can come first in the seed's order, read with the population's counts (_counts_and_pool):
+    every record whose first number is below a bound (per stratum as stored: id, draw key, reference), chosen before
+    the counts are known so that some 4 x size + 1,000 of the whole table fall below it. A stratum's lowest n are
+    picked from its records below the bound when at least n are there and no two of the first n + 1 share both
+    numbers of their rank (as _lowest: the records left out all come later, and without ties the order needs no
+    reference, which the database compares in its own collation); otherwise the database ranks the stratum
+    (_lowest)."""
 
     below: dict[str | None, list[tuple[int, int, str]]]
 
