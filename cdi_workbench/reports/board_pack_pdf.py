@@ -150,7 +150,7 @@ def _summary(pack: BoardPack) -> list[Flowable]:
     heads = ["Key rate", "Rate (k of n)", "95% interval", "Target", "Status", "Change since the previous audit"]
     data: list[list[Any]] = [[Paragraph(text(h), HEAD) for h in heads]]
     style = grid_style() + [("VALIGN", (0, 1), (-1, -1), "TOP"), ("LEFTPADDING", (0, 0), (-1, -1), 4),
-                             ("RIGHTPADDING", (0, 0), (-1, -1), 4)]
+                            ("RIGHTPADDING", (0, 0), (-1, -1), 4)]
     for i, k in enumerate(pack.key_rates, 1):
         data.append([_cell(k.label, True), _cell(f"{k.value_text}\n({k.counts_text})" if k.counts_text
                                                   else k.value_text),
@@ -291,9 +291,9 @@ def _trend_block(pack: BoardPack, trend: FigureTrend) -> list[Flowable]:
     widths = [2.3 * cm, 3.3 * cm, 2.9 * cm] * 2
     table = Table(rows, colWidths=widths, hAlign="LEFT", repeatRows=1)
     table.setStyle(TableStyle(grid_style() + [("LEFTPADDING", (0, 0), (-1, -1), 4),
-                                               ("TOPPADDING", (0, 0), (-1, -1), 1.5),
-                                               ("BOTTOMPADDING", (0, 0), (-1, -1), 1.5),
-                                               ("LINEBEFORE", (3, 0), (3, -1), 1.2, colors.black)]))
+                                              ("TOPPADDING", (0, 0), (-1, -1), 1.5),
+                                              ("BOTTOMPADDING", (0, 0), (-1, -1), 1.5),
+                                              ("LINEBEFORE", (3, 0), (3, -1), 1.2, colors.black)]))
     if any(p.rate.rate is not None for p in s.points):  # a table of 'not defined' says nothing the words do not
         block += [Spacer(1, 2), table]
     block += [para(w, "note") for w in trend.words]
@@ -320,8 +320,8 @@ def _table(heads: list[str], rows: list[list[Any]], widths: list[float], extra: 
     data += [[c if isinstance(c, Flowable) else _cell(c) for c in r] for r in rows]
     t = Table(data, colWidths=widths, repeatRows=1, hAlign="LEFT")
     t.setStyle(TableStyle(grid_style() + [("VALIGN", (0, 1), (-1, -1), "TOP"),
-                                           ("LEFTPADDING", (0, 0), (-1, -1), 4),
-                                           ("RIGHTPADDING", (0, 0), (-1, -1), 4)] + (extra or [])))
+                                          ("LEFTPADDING", (0, 0), (-1, -1), 4),
+                                          ("RIGHTPADDING", (0, 0), (-1, -1), 4)] + (extra or [])))
     return t
 
 

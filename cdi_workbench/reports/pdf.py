@@ -475,7 +475,7 @@ def _challenges_section(findings: Findings, review: ReviewFigures) -> list[Flowa
     data: list[list[Any]] = [[Paragraph(text(heads[0]), STYLES["head_left"])]
                              + [Paragraph(text(h), small) for h in heads[1:]]]
     style = grid_style() + [("ALIGN", (1, 1), (-1, -1), "RIGHT"), ("LEFTPADDING", (1, 0), (-1, -1), 3),
-                             ("RIGHTPADDING", (1, 0), (-1, -1), 3)]
+                            ("RIGHTPADDING", (1, 0), (-1, -1), 3)]
     for failure, figures in review.resolution():
         total = failure == "Total"
         data.append([para(failure, "cell_bold" if total else "cell")]
